@@ -1,0 +1,65 @@
+/*
+ * arm64 CPU hooks (hv/include/arch/arch_cpu.h). TPIDR_EL2 holds the logical
+ * CPU number from head.S onwards; secondaries start through PSCI CPU_ON.
+ */
+#include <arch/arch_cpu.h>
+#include <arm64/psci.h>
+#include <arm64/sysreg.h>
+#include <hv/format.h>
+
+extern char secondary_entry[];
+
+unsigned int arch_cpu_this(void)
+{
+	return (unsigned int)read_sysreg(tpidr_el2);
+}
+
+static unsigned int current_el(void)
+{
+	return (unsigned int)(read_sysreg(CurrentEL) >> 2) & 3;
+}
+
+int arch_cpu_start(unsigned int cpu, uint64_t hwid)
+{
+	int64_t ret = psci_call(PSCI_CPU_ON_64, hwid, (uintptr_t)secondary_entry, cpu);
+
+	return ret == PSCI_SUCCESS ? 0 : (int)ret;
+}
+
+int arch_cpu_enable_virt(char *why, size_t why_size)
+{
+	unsigned int el = current_el();
+
+	if (el != 2) {
+		format_snprintf(why, why_size, "entered at EL%u, the hypervisor needs EL2", el);
+		return -1;
+	}
+	return 0;
+}
+
+void arch_cpu_describe(char *buf, size_t size)
+{
+	format_snprintf(buf, size, "MPIDR 0x%llx, EL%u",
+			(unsigned long long)(read_sysreg(mpidr_el1) & MPIDR_AFFINITY_MASK),
+			current_el());
+}
+
+void arch_cpu_relax(void)
+{
+	__asm__ volatile("yield" ::: "memory");
+}
+
+noreturn_fn void arch_cpu_park(void)
+{
+	__asm__ volatile("msr daifset, #0xf" ::: "memory");
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void arch_cpu_inject_fault(void)
+{
+	/* Beyond any implemented PA size (at most 52 bits): an address-size fault. */
+	volatile uint64_t *outside = (volatile uint64_t *)(1ull << 60);
+
+	(void)*outside;
+}

@@ -1,0 +1,94 @@
+/*
+ * The boot flow on the boot CPU: report the platform, enable virtualization
+ * here, start every other CPU one at a time and wait until it reports in.
+ * A CPU that does not come up within CPU_START_TIMEOUT_NS fails the boot:
+ * never a half-started system.
+ */
+#include <arch/arch_cpu.h>
+#include <arch/arch_timer.h>
+#include <hv/boot.h>
+#include <hv/console.h>
+#include <hv/panic.h>
+#include <hv/string.h>
+
+#define CPU_START_TIMEOUT_NS 2000000000ull
+
+static unsigned int cpus_online;
+
+static void report_in(unsigned int cpu)
+{
+	char desc[96];
+	char why[96];
+
+	why[0] = '\0';
+	if (arch_cpu_enable_virt(why, sizeof(why)) != 0)
+		hv_panic("cpu %u: virtualization unavailable: %s", cpu, why);
+	arch_cpu_describe(desc, sizeof(desc));
+	console_print("cpu %u: online, %s\n", cpu, desc);
+	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_RELEASE);
+}
+
+static void print_platform(const struct platform *plat)
+{
+	console_print("platform: %s, %u CPUs\n", plat->model[0] ? plat->model : "(no model)",
+		      plat->cpu_count);
+	for (unsigned int i = 0; i < plat->ram_count; i++)
+		console_print("ram %u: [0x%llx, +0x%llx)\n", i,
+			      (unsigned long long)plat->ram[i].base,
+			      (unsigned long long)plat->ram[i].size_bytes);
+	if (plat->cmdline[0])
+		console_print("cmdline: %s\n", plat->cmdline);
+}
+
+static void start_cpu(unsigned int cpu, uint64_t hwid)
+{
+	unsigned int want = cpus_online + 1;
+	int err = arch_cpu_start(cpu, hwid);
+
+	if (err)
+		hv_panic("cpu %u (hwid 0x%llx): start refused by firmware, error %d", cpu,
+			 (unsigned long long)hwid, err);
+	uint64_t deadline = arch_timer_now_ns() + CPU_START_TIMEOUT_NS;
+
+	while (__atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE) < want) {
+		if (arch_timer_now_ns() > deadline)
+			hv_panic("cpu %u (hwid 0x%llx): did not report in within %llu ms", cpu,
+				 (unsigned long long)hwid,
+				 (unsigned long long)(CPU_START_TIMEOUT_NS / 1000000));
+		arch_cpu_relax();
+	}
+}
+
+/* Command-line switches for tests of the failure paths. */
+static void run_requested_fault(const struct platform *plat)
+{
+	size_t len;
+	const char *kind = cmdline_find(plat->cmdline, "bulkhead.fault", &len);
+
+	if (!kind)
+		return;
+	if (len == 6 && strncmp(kind, "access", 6) == 0) {
+		console_print("hv: injecting a bad access as requested\n");
+		arch_cpu_inject_fault();
+		hv_panic("injected fault did not raise an exception");
+	}
+	hv_panic("bulkhead.fault: unknown kind (expected \"access\")");
+}
+
+noreturn_fn void hv_boot_main(const struct platform *plat)
+{
+	console_print("Bulkhead hypervisor starting\n");
+	print_platform(plat);
+	report_in(0);
+	for (unsigned int cpu = 1; cpu < plat->cpu_count; cpu++)
+		start_cpu(cpu, plat->cpu_hwid[cpu]);
+	console_print("hv: all %u CPUs online\n", cpus_online);
+	run_requested_fault(plat);
+	hv_pass_stop();
+}
+
+noreturn_fn void hv_secondary_main(unsigned int cpu)
+{
+	report_in(cpu);
+	arch_cpu_park();
+}

@@ -1,0 +1,43 @@
+/*
+ * CPU hooks every arch implements. Logical CPU numbers are indexes into
+ * struct platform's cpu_hwid[]; the arch maps them to MPIDRs or APIC ids.
+ */
+#ifndef ARCH_CPU_H
+#define ARCH_CPU_H
+
+#include <hv/types.h>
+
+/* Logical number of the calling CPU. */
+unsigned int arch_cpu_this(void);
+
+/*
+ * Starts logical CPU `cpu` (hardware id `hwid`) so that it enters
+ * hv_secondary_main(cpu) on its own stack with vectors installed.
+ * Returns 0 or a negative error when the firmware refused.
+ */
+int arch_cpu_start(unsigned int cpu, uint64_t hwid);
+
+/*
+ * Checks and switches on this CPU's hardware virtualization (EL2 on arm64,
+ * VMX + EPT + unrestricted guest and VMXON on x86). Returns 0 or a negative
+ * error; writes a one-line reason into `why` on failure.
+ */
+int arch_cpu_enable_virt(char *why, size_t why_size);
+
+/* One line identifying this CPU, e.g. "MPIDR 0x80000001 EL2". */
+void arch_cpu_describe(char *buf, size_t size);
+
+/* Busy-wait hint inside spin loops. */
+void arch_cpu_relax(void);
+
+/* Parks this CPU for good, interrupts masked. */
+noreturn_fn void arch_cpu_park(void);
+
+/*
+ * For the fault-injection test only: performs an access that must raise an
+ * exception the hypervisor does not expect (an access outside physical
+ * memory), proving that such exceptions dump registers and fail the run.
+ */
+void arch_cpu_inject_fault(void);
+
+#endif

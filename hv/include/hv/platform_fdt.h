@@ -1,0 +1,21 @@
+/*
+ * Fills struct platform from a flattened device tree: CPUs from /cpus,
+ * RAM from the memory nodes, model and command line from / and /chosen.
+ * Used by arches whose firmware hands over a DTB.
+ */
+#ifndef HV_PLATFORM_FDT_H
+#define HV_PLATFORM_FDT_H
+
+#include <hv/platform.h>
+
+/*
+ * Returns 0, or a negative error with a one-line reason in `why` (naming the
+ * node and property) when the tree is unusable or exceeds our table sizes.
+ */
+int platform_from_fdt(const void *dtb, size_t max_size, struct platform *plat, char *why,
+		      size_t why_size);
+
+/* The DTB's /chosen initrd range (linux,initrd-start/-end), if present. */
+int platform_fdt_initrd(const void *dtb, size_t max_size, uint64_t *start, uint64_t *end);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * Ticket lock for the hypervisor's few boot-time and diagnostic paths.
+ * Fair (FIFO) so no CPU starves. Never used on a cell's run-time path (I5).
+ */
+#ifndef HV_SPINLOCK_H
+#define HV_SPINLOCK_H
+
+#include <hv/types.h>
+#include <arch/arch_cpu.h>
+
+struct spinlock {
+	uint32_t next;
+	uint32_t serving;
+};
+
+#define SPINLOCK_INIT {0, 0}
+
+static inline void spin_lock(struct spinlock *lock)
+{
+	uint32_t ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE) != ticket)
+		arch_cpu_relax();
+}
+
+static inline void spin_unlock(struct spinlock *lock)
+{
+	__atomic_store_n(&lock->serving, lock->serving + 1, __ATOMIC_RELEASE);
+}
+
+#endif

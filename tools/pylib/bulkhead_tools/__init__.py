@@ -1,0 +1,1 @@
+"""Shared Python helpers of the `bulkhead` front end and the system tests."""

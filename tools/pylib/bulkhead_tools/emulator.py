@@ -1,0 +1,88 @@
+"""Running an emulator under a hard timeout and keeping its log.
+
+Every emulator run in Bulkhead goes through run_emulator(): the guest is
+expected to end the run itself (PSCI SYSTEM_OFF, semihosting exit, Bochs'
+shutdown port); the timeout is the backstop that turns a hang into a
+failure instead of a stuck test suite.
+"""
+
+import dataclasses
+import os
+import signal
+import subprocess
+import time
+
+
+@dataclasses.dataclass
+class RunResult:
+    command: list
+    returncode: int | None
+    output: str
+    timed_out: bool
+    log_path: str
+    seconds: float
+
+    def describe(self) -> str:
+        state = "timed out" if self.timed_out else f"exit status {self.returncode}"
+        return f"{' '.join(self.command)}\n-> {state} after {self.seconds:.1f} s, log: {self.log_path}"
+
+
+def run_emulator(command, log_path, timeout_s, echo=False, stdin=subprocess.DEVNULL, cwd=None):
+    """Runs `command`, writing its combined output to `log_path`.
+
+    Kills the whole process group after `timeout_s` seconds. With `echo`, the
+    output is also copied to our stdout as it arrives (for `bulkhead run`).
+    """
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
+    start = time.monotonic()
+    timed_out = False
+    chunks = []
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=stdin, cwd=cwd, start_new_session=True)
+        os.set_blocking(proc.stdout.fileno(), False)
+        while True:
+            data = _read_available(proc)
+            if data:
+                chunks.append(data)
+                log.write(data)
+                log.flush()
+                if echo:
+                    os.write(1, data)
+            if proc.poll() is not None:
+                rest = _read_available(proc)
+                if rest:
+                    chunks.append(rest)
+                    log.write(rest)
+                    if echo:
+                        os.write(1, rest)
+                break
+            if time.monotonic() - start > timeout_s:
+                timed_out = True
+                _kill_group(proc)
+                break
+            if not data:
+                time.sleep(0.02)
+    output = b"".join(chunks).decode("utf-8", errors="replace")
+    return RunResult(list(map(str, command)), proc.returncode, output, timed_out, log_path,
+                     time.monotonic() - start)
+
+
+def _read_available(proc):
+    try:
+        return proc.stdout.read() or b""
+    except BlockingIOError:
+        return b""
+
+
+def _kill_group(proc):
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=5)
+            return
+        except subprocess.TimeoutExpired:
+            continue
