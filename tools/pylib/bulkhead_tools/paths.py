@@ -1,0 +1,34 @@
+"""Where things are: the repo, the build folders and the images in them."""
+
+import os
+import pathlib
+
+REPO = pathlib.Path(__file__).resolve().parents[3]
+
+# arch name used on the command line -> (build sub-folder, cross file)
+ARCHES = {
+    "arm64": ("arm64", "cross/arm64.ini"),
+    "x86_64": ("x86_64", "cross/x86_64.ini"),
+}
+
+
+def build_root() -> pathlib.Path:
+    return pathlib.Path(os.environ.get("BULKHEAD_BUILD_DIR", REPO / "build")).resolve()
+
+
+def build_dir(arch: str) -> pathlib.Path:
+    return build_root() / ARCHES[arch][0]
+
+
+def arm64_hv_image() -> pathlib.Path:
+    return build_dir("arm64") / "arch" / "arm64" / "bulkhead-hv.bin"
+
+
+def x86_iso(name: str = "bulkhead.iso") -> pathlib.Path:
+    return build_dir("x86_64") / "arch" / "x86" / name
+
+
+def log_dir(*parts) -> pathlib.Path:
+    path = build_root().joinpath("logs", *parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
