@@ -64,9 +64,10 @@ def run_system(tally, pytest_args):
     results.parent.mkdir(parents=True, exist_ok=True)
     if results.exists():
         results.unlink()
-    print("test: system tests (emulators)", flush=True)
+    print("test: Python tests (host tools and emulator system tests)", flush=True)
     env = dict(os.environ, BULKHEAD_BUILD_DIR=str(paths.build_root()))
-    subprocess.run([PYTHON, "-m", "pytest", str(paths.REPO / "tests" / "system"),
+    # Every Python test folder under tests/ (system tests, bhcfg tests, ...).
+    subprocess.run([PYTHON, "-m", "pytest", str(paths.REPO / "tests"),
                     "-v", "-p", "no:cacheprovider", f"--junitxml={results}",
                     *pytest_args], cwd=paths.REPO, env=env)
     if not results.exists():
