@@ -5,6 +5,7 @@
  */
 #include <arch/arch_power.h>
 #include <arm64/asm_defs.h>
+#include <arm64/mmu.h>
 #include <arm64/pl011.h>
 #include <arm64/sysreg.h>
 #include <hv/boot.h>
@@ -20,6 +21,7 @@ _Static_assert(ARM64_MAX_CPUS == HV_MAX_CPUS, "asm_defs.h and platform.h disagre
 #define DTB_MAX_SIZE (2u << 20)
 
 void arm64_boot_main(const void *dtb);
+void arm64_secondary_main(unsigned int cpu);
 
 static struct platform boot_platform;
 
@@ -73,5 +75,17 @@ void arm64_boot_main(const void *dtb)
 	if (platform_from_fdt(dtb, DTB_MAX_SIZE, &boot_platform, why, sizeof(why)))
 		hv_panic("device tree at %p: %s", dtb, why);
 	put_boot_cpu_first(&boot_platform);
+	int err = mmu_build_el2_map(&boot_platform);
+
+	if (err)
+		hv_panic("EL2 page tables: error %d (page pool too small?)", err);
+	mmu_enable_el2();
 	hv_boot_main(&boot_platform);
+}
+
+/* PSCI CPU_ON lands in head.S, which comes here on the CPU's own stack. */
+void arm64_secondary_main(unsigned int cpu)
+{
+	mmu_enable_el2();
+	hv_secondary_main(cpu);
 }

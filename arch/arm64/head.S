@@ -50,7 +50,7 @@ secondary_entry:
 	mov	x0, x19
 	bl	set_cpu_stack
 	mov	x0, x19
-	bl	hv_secondary_main
+	bl	arm64_secondary_main
 	b	park
 
 /* Known EL2 state: MMU and data cache off, alignment and SP checks on, our vectors. */

@@ -1,0 +1,158 @@
+/*
+ * VMSAv8-64 4 KiB-granule table builder (see arm64/pgtable.h). Each level
+ * resolves 9 bits; level 3 entries are pages, levels 1 and 2 may hold blocks.
+ * Table pointers are stored as physical addresses, which equal the hypervisor's
+ * virtual addresses because it identity-maps its own memory.
+ */
+#include <arm64/pgtable.h>
+
+#define LEAF_ATTR_MASK (~(PT_ADDR_MASK | PT_VALID | PT_TABLE_OR_PAGE))
+
+static unsigned int level_shift(unsigned int level)
+{
+	return 12 + 9 * (3 - level);
+}
+
+static uint64_t level_size(unsigned int level)
+{
+	return 1ull << level_shift(level);
+}
+
+int pt_init(struct pt_table *t, unsigned int va_bits, bool allow_concatenation,
+	    const struct pt_allocator *alloc)
+{
+	if (va_bits < 25 || va_bits > 48)
+		return PT_ERR_INVAL;
+	/* Level L covers 12 + 9 * (4 - L) bits with one table. */
+	unsigned int level = 0;
+
+	while (level < 2 && 12 + 9 * (4 - (level + 1)) >= va_bits)
+		level++;
+	unsigned int pages = 1;
+	unsigned int covered = 12 + 9 * (4 - level);
+
+	/* Stage 2 may start one level lower with up to 16 concatenated tables. */
+	if (allow_concatenation && level == 0 && va_bits <= 39 + 4) {
+		level = 1;
+		covered = 39;
+		while (covered < va_bits) {
+			pages *= 2;
+			covered++;
+		}
+	}
+	t->start_level = level;
+	t->root_pages = pages;
+	t->va_bits = va_bits;
+	t->min_block_level = 1;
+	t->alloc = *alloc;
+	t->root = alloc->alloc_page(alloc->ctx);
+	if (!t->root)
+		return PT_ERR_NOMEM;
+	for (unsigned int i = 1; i < pages; i++) {
+		/* Concatenated roots must be contiguous: the allocator hands out pages in order. */
+		uint64_t *next = alloc->alloc_page(alloc->ctx);
+
+		if (next != t->root + i * PT_ENTRIES)
+			return PT_ERR_NOMEM;
+	}
+	return 0;
+}
+
+static unsigned int index_at(const struct pt_table *t, unsigned int level, uint64_t va)
+{
+	uint64_t index = va >> level_shift(level);
+
+	/* The root level may span several concatenated tables. */
+	if (level == t->start_level)
+		return (unsigned int)(index & (PT_ENTRIES * t->root_pages - 1));
+	return (unsigned int)(index & (PT_ENTRIES - 1));
+}
+
+static bool can_use_block(const struct pt_table *t, unsigned int level, uint64_t va,
+			  uint64_t pa, uint64_t size)
+{
+	uint64_t block = level_size(level);
+
+	if (level == 3)
+		return true;
+	if (level < t->min_block_level || level == 0)
+		return false;
+	return (va % block) == 0 && (pa % block) == 0 && size >= block;
+}
+
+static int map_one(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t attrs,
+		   uint64_t *mapped)
+{
+	uint64_t *table = t->root;
+
+	for (unsigned int level = t->start_level;; level++) {
+		uint64_t *entry = &table[index_at(t, level, va)];
+
+		if (can_use_block(t, level, va, pa, size)) {
+			if (*entry & PT_VALID)
+				return PT_ERR_EXISTS;
+			uint64_t type = level == 3 ? PT_VALID | PT_TABLE_OR_PAGE : PT_VALID;
+
+			*entry = (pa & PT_ADDR_MASK) | (attrs & LEAF_ATTR_MASK) | type;
+			*mapped = level_size(level);
+			return 0;
+		}
+		if (!(*entry & PT_VALID)) {
+			uint64_t *next = t->alloc.alloc_page(t->alloc.ctx);
+
+			if (!next)
+				return PT_ERR_NOMEM;
+			*entry = ((uintptr_t)next & PT_ADDR_MASK) | PT_VALID | PT_TABLE_OR_PAGE;
+		} else if (!(*entry & PT_TABLE_OR_PAGE)) {
+			return PT_ERR_EXISTS; /* a block already covers this address */
+		}
+		table = (uint64_t *)(uintptr_t)(*entry & PT_ADDR_MASK);
+	}
+}
+
+int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf_attrs)
+{
+	if ((va | pa | size) & (PT_PAGE_BYTES - 1) || size == 0)
+		return PT_ERR_INVAL;
+	if (va + size < va || (t->va_bits < 64 && va + size > (1ull << t->va_bits)))
+		return PT_ERR_INVAL;
+	while (size) {
+		uint64_t mapped;
+		int err = map_one(t, va, pa, size, leaf_attrs, &mapped);
+
+		if (err)
+			return err;
+		va += mapped;
+		pa += mapped;
+		size -= mapped;
+	}
+	return 0;
+}
+
+int pt_translate(const struct pt_table *t, uint64_t va, uint64_t *pa, uint64_t *leaf_attrs,
+		 unsigned int *level_out)
+{
+	const uint64_t *table = t->root;
+
+	if (t->va_bits < 64 && va >= (1ull << t->va_bits))
+		return PT_ERR_INVAL;
+	for (unsigned int level = t->start_level; level <= 3; level++) {
+		uint64_t entry = table[index_at(t, level, va)];
+
+		if (!(entry & PT_VALID))
+			return PT_ERR_INVAL;
+		bool leaf = level == 3 || !(entry & PT_TABLE_OR_PAGE);
+
+		if (leaf) {
+			uint64_t offset = va & (level_size(level) - 1);
+
+			*pa = (entry & PT_ADDR_MASK & ~(level_size(level) - 1)) + offset;
+			*leaf_attrs = entry & LEAF_ATTR_MASK;
+			if (level_out)
+				*level_out = level;
+			return 0;
+		}
+		table = (const uint64_t *)(uintptr_t)(entry & PT_ADDR_MASK);
+	}
+	return PT_ERR_INVAL;
+}

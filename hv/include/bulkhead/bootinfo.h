@@ -1,0 +1,81 @@
+/*
+ * Native boot protocol (`bulkhead`): a cell CPU enters at EL1, MMU off, with
+ * x0 = guest-physical address of this record. The hypervisor writes it in the
+ * last 4 KiB page of the cell's first RAM region before the cell starts; the
+ * cell may read it at any time. The mailbox in it is the cooperative
+ * management path (DESIGN.md: "Management of a direct cell").
+ */
+#ifndef BULKHEAD_BOOTINFO_H
+#define BULKHEAD_BOOTINFO_H
+
+#include <bulkhead/abi_types.h>
+
+#define BH_BOOTINFO_MAGIC 0x49424842u /* "BHBI" */
+#define BH_BOOTINFO_VERSION 1u
+#define BH_BOOTINFO_MAX_CPUS 16
+#define BH_BOOTINFO_MAX_REGIONS 8
+#define BH_BOOTINFO_MAX_CHANNELS 4
+#define BH_BOOTINFO_MAX_IRQS 32
+#define BH_BOOTINFO_PAGE_BYTES 4096u
+
+/* bh_boot_region.flags */
+#define BH_REGION_READ (1u << 0)
+#define BH_REGION_WRITE (1u << 1)
+#define BH_REGION_EXEC (1u << 2)
+#define BH_REGION_DEVICE (1u << 3)
+#define BH_REGION_COMM (1u << 4)
+
+/* bh_boot_info.flags */
+#define BH_BOOT_REALTIME (1u << 0)  /* direct interrupt delivery (IMO=FMO=0) */
+
+/* bh_mailbox.command: what the hypervisor asks of the cell. */
+#define BH_MAILBOX_NONE 0u
+#define BH_MAILBOX_STOP 1u
+
+struct bh_boot_region {
+	uint64_t guest_phys;
+	uint64_t size_bytes;
+	uint32_t flags;
+	uint32_t reserved;
+};
+
+struct bh_boot_channel {
+	uint64_t guest_phys;
+	uint64_t size_bytes;
+	uint32_t doorbell_intid; /* interrupt the cell receives, 0 if none */
+	uint32_t flags;          /* BH_REGION_READ/WRITE for this cell */
+	char name[16];
+};
+
+struct bh_mailbox {
+	uint32_t command;  /* written by the hypervisor */
+	uint32_t sequence; /* bumped by the hypervisor per command */
+	uint32_t acked;    /* last sequence the cell answered (BH_HC_MAILBOX_ACK) */
+	uint32_t reserved;
+};
+
+struct bh_boot_info {
+	uint32_t magic;
+	uint32_t version;
+	uint32_t size_bytes; /* sizeof(struct bh_boot_info) */
+	uint32_t cell_id;
+	char cell_name[32];
+	uint32_t flags;
+	uint32_t cpu_count;
+	uint64_t cpu_mpidr[BH_BOOTINFO_MAX_CPUS]; /* the cell's CPUs; [0] is its boot CPU */
+	uint32_t region_count;
+	uint32_t channel_count;
+	struct bh_boot_region regions[BH_BOOTINFO_MAX_REGIONS];
+	struct bh_boot_channel channels[BH_BOOTINFO_MAX_CHANNELS];
+	uint32_t irq_count;
+	uint32_t reserved;
+	uint32_t irqs[BH_BOOTINFO_MAX_IRQS]; /* interrupt ids the cell owns (SPIs) */
+	uint64_t gicd_base;      /* guest-physical; accesses are trapped and filtered */
+	/* Per CPU (same order as cpu_mpidr): its redistributor, RD frame then SGI frame. */
+	uint64_t cpu_gicr_base[BH_BOOTINFO_MAX_CPUS];
+	struct bh_mailbox mailbox;
+};
+
+_Static_assert(sizeof(struct bh_boot_info) <= BH_BOOTINFO_PAGE_BYTES, "boot info fits a page");
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * Hypercall ABI: `HVC #0` with x0 = function, x1..x5 = arguments, result in
+ * x0 (>= 0 success, negative BH_E* error). Function numbers sit in the SMCCC
+ * "vendor-specific hypervisor service" range (0xC6000000), so PSCI calls made
+ * with HVC (0x84000000/0xC4000000) are told apart by number alone.
+ * Guest pointers are guest-physical addresses (IPAs) that must lie in the
+ * caller's own memory; lengths are bounded by the limits below.
+ */
+#ifndef BULKHEAD_HYPERCALL_H
+#define BULKHEAD_HYPERCALL_H
+
+#include <bulkhead/abi_types.h>
+
+#define BH_HC_BASE 0xc6000000u
+/* (ipa, len): writes len bytes (<= BH_CONSOLE_WRITE_MAX) to the cell's console. */
+#define BH_HC_CONSOLE_WRITE (BH_HC_BASE + 1)
+/* (cell_id, ipa, size): fills a struct bh_cell_info; cell_id BH_CELL_SELF = caller. */
+#define BH_HC_CELL_INFO (BH_HC_BASE + 2)
+/* (cpu, ipa, size): fills a struct bh_cpu_stats for logical CPU `cpu`. */
+#define BH_HC_CPU_STATS (BH_HC_BASE + 3)
+/* (channel): rings the doorbell of a channel the caller is an endpoint of. */
+#define BH_HC_DOORBELL (BH_HC_BASE + 4)
+/* (): answers the management mailbox in the caller's boot info. */
+#define BH_HC_MAILBOX_ACK (BH_HC_BASE + 5)
+/* (code): the calling cell reports its result and stops (test cells). */
+#define BH_HC_CELL_EXIT (BH_HC_BASE + 6)
+
+#define BH_CONSOLE_WRITE_MAX 256u
+#define BH_CELL_SELF 0xffffffffu
+
+/* Errors, returned negated. Numbers follow Linux errno for familiarity. */
+#define BH_EPERM 1
+#define BH_ENOENT 2
+#define BH_E2BIG 7
+#define BH_EFAULT 14
+#define BH_EBUSY 16
+#define BH_EINVAL 22
+#define BH_ENOSYS 38
+
+#endif

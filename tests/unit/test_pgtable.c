@@ -1,0 +1,178 @@
+/* The arm64 table builder: level choice, block use, refusals; run on the host. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <arm64/pgtable.h>
+
+#define POOL_PAGES 64
+
+struct pool {
+	uint64_t (*pages)[PT_ENTRIES];
+	unsigned int used;
+	unsigned int limit;
+};
+
+static uint64_t *take_page(void *ctx)
+{
+	struct pool *p = ctx;
+
+	if (p->used == p->limit)
+		return NULL;
+	return p->pages[p->used++];
+}
+
+static struct pool pool;
+static struct pt_allocator alloc = {take_page, &pool};
+
+static int setup(void **state)
+{
+	(void)state;
+	pool.pages = aligned_alloc(PT_PAGE_BYTES, POOL_PAGES * PT_PAGE_BYTES);
+	memset(pool.pages, 0, POOL_PAGES * PT_PAGE_BYTES);
+	pool.used = 0;
+	pool.limit = POOL_PAGES;
+	return pool.pages ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(pool.pages);
+	return 0;
+}
+
+#define ATTRS (PT_AF | PT_SH_INNER | (1ull << 6))
+
+static void test_start_level_follows_input_size(void **state)
+{
+	struct pt_table t;
+
+	(void)state;
+	assert_int_equal(pt_init(&t, 39, false, &alloc), 0);
+	assert_int_equal(t.start_level, 1);
+	assert_int_equal(t.root_pages, 1);
+	assert_int_equal(pt_init(&t, 48, false, &alloc), 0);
+	assert_int_equal(t.start_level, 0);
+	assert_int_equal(pt_init(&t, 30, false, &alloc), 0);
+	assert_int_equal(t.start_level, 2);
+	assert_int_equal(pt_init(&t, 24, false, &alloc), PT_ERR_INVAL);
+}
+
+static void test_stage2_concatenates_root_tables_up_to_sixteen(void **state)
+{
+	struct pt_table t;
+
+	(void)state;
+	assert_int_equal(pt_init(&t, 40, true, &alloc), 0);
+	assert_int_equal(t.start_level, 1);
+	assert_int_equal(t.root_pages, 2);
+	assert_int_equal(pt_init(&t, 43, true, &alloc), 0);
+	assert_int_equal(t.root_pages, 16);
+	assert_int_equal(pt_init(&t, 44, true, &alloc), 0);
+	assert_int_equal(t.start_level, 0);
+	assert_int_equal(t.root_pages, 1);
+}
+
+static void test_aligned_gigabyte_becomes_one_block(void **state)
+{
+	struct pt_table t;
+	uint64_t pa;
+	uint64_t attrs;
+	unsigned int level;
+
+	(void)state;
+	assert_int_equal(pt_init(&t, 40, true, &alloc), 0);
+	unsigned int before = pool.used;
+
+	assert_int_equal(pt_map(&t, 0x40000000, 0x80000000, 1ull << 30, ATTRS), 0);
+	assert_int_equal(pool.used, before); /* no table below the root */
+	assert_int_equal(pt_translate(&t, 0x40001234, &pa, &attrs, &level), 0);
+	assert_int_equal(pa, 0x80001234);
+	assert_int_equal(level, 1);
+	assert_int_equal(attrs, ATTRS);
+	/* An address in the second concatenated root table. */
+	assert_int_equal(pt_map(&t, 0x8000000000ull, 0x8000000000ull, 0x1000, ATTRS), 0);
+	assert_int_equal(pt_translate(&t, 0x8000000800ull, &pa, &attrs, &level), 0);
+	assert_int_equal(pa, 0x8000000800ull);
+	assert_int_equal(level, 3);
+}
+
+static void test_unaligned_range_mixes_blocks_and_pages(void **state)
+{
+	struct pt_table t;
+	uint64_t pa;
+	uint64_t attrs;
+	unsigned int level;
+
+	(void)state;
+	assert_int_equal(pt_init(&t, 39, false, &alloc), 0);
+	/* 4 KiB below a 2 MiB boundary, then 2 MiB, then 4 KiB. */
+	assert_int_equal(pt_map(&t, 0x401ff000, 0x401ff000, 0x202000, ATTRS), 0);
+	assert_int_equal(pt_translate(&t, 0x401ff000, &pa, &attrs, &level), 0);
+	assert_int_equal(level, 3);
+	assert_int_equal(pt_translate(&t, 0x40300000, &pa, &attrs, &level), 0);
+	assert_int_equal(level, 2);
+	assert_int_equal(pa, 0x40300000);
+	assert_int_equal(pt_translate(&t, 0x40400000, &pa, &attrs, &level), 0);
+	assert_int_equal(level, 3);
+	assert_int_equal(pt_translate(&t, 0x40401000, &pa, &attrs, &level), PT_ERR_INVAL);
+	assert_int_equal(pt_translate(&t, 0x401fe000, &pa, &attrs, &level), PT_ERR_INVAL);
+}
+
+static void test_mapping_twice_is_refused(void **state)
+{
+	struct pt_table t;
+
+	(void)state;
+	assert_int_equal(pt_init(&t, 39, false, &alloc), 0);
+	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0x200000, ATTRS), 0);
+	assert_int_equal(pt_map(&t, 0x40100000, 0x40100000, 0x1000, ATTRS), PT_ERR_EXISTS);
+	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0x200000, ATTRS), PT_ERR_EXISTS);
+}
+
+static void test_bad_arguments_are_refused(void **state)
+{
+	struct pt_table t;
+
+	(void)state;
+	assert_int_equal(pt_init(&t, 39, false, &alloc), 0);
+	assert_int_equal(pt_map(&t, 0x40000800, 0x40000000, 0x1000, ATTRS), PT_ERR_INVAL);
+	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0, ATTRS), PT_ERR_INVAL);
+	assert_int_equal(pt_map(&t, 1ull << 39, 0, 0x1000, ATTRS), PT_ERR_INVAL);
+	assert_int_equal(pt_map(&t, (1ull << 39) - 0x1000, 0, 0x2000, ATTRS), PT_ERR_INVAL);
+	assert_int_equal(pt_map(&t, 0xfffffffffffff000ull, 0, 0x2000, ATTRS), PT_ERR_INVAL);
+}
+
+static void test_pool_exhaustion_is_reported(void **state)
+{
+	struct pt_table t;
+
+	(void)state;
+	assert_int_equal(pt_init(&t, 39, false, &alloc), 0);
+	pool.limit = pool.used + 1; /* one L2 table, no L3 table */
+	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0x1000, ATTRS), PT_ERR_NOMEM);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_start_level_follows_input_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stage2_concatenates_root_tables_up_to_sixteen,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aligned_gigabyte_becomes_one_block, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_unaligned_range_mixes_blocks_and_pages, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mapping_twice_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_arguments_are_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pool_exhaustion_is_reported, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
