@@ -1,0 +1,19 @@
+/*
+ * Local APIC access in xAPIC (MMIO) or x2APIC (MSR) mode, whichever the
+ * firmware left enabled. Used only for start-up IPIs so far.
+ */
+#ifndef X86_LAPIC_H
+#define X86_LAPIC_H
+
+#include <hv/types.h>
+
+/* Software-enables the calling CPU's local APIC (all vectors stay masked by IF=0). */
+void x86_lapic_enable_this(void);
+
+/* Sends an INIT IPI (level assert) to `apic_id`. Returns 0 or a negative error. */
+int x86_lapic_send_init(uint32_t apic_id);
+
+/* Sends a start-up IPI for `vector_page` (4 KiB aligned, below 1 MiB). Returns 0 or -error. */
+int x86_lapic_send_startup(uint32_t apic_id, uint64_t vector_page);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * What the x86 boot path takes from the multiboot2 information: the command
+ * line, the available RAM ranges and GRUB's copy of the ACPI RSDP.
+ */
+#ifndef X86_MULTIBOOT2_H
+#define X86_MULTIBOOT2_H
+
+#include <hv/platform.h>
+#include <hv/types.h>
+
+#define MB2_BOOTLOADER_MAGIC 0x36d76289u
+#define X86_RSDP_MAX 36 /* ACPI 2.0+ RSDP length */
+
+struct x86_boot_tables {
+	uint8_t rsdp[X86_RSDP_MAX]; /* copy; valid when rsdp_len > 0 */
+	unsigned int rsdp_len;
+	unsigned int ram_dropped; /* available ranges beyond HV_MAX_RAM_RANGES */
+};
+
+/*
+ * Fills plat->cmdline and plat->ram from the information at `mbi_phys`, and
+ * copies the RSDP into `tables`. Returns 0 or a negative error (malformed info).
+ */
+int x86_multiboot2_parse(uint64_t mbi_phys, struct platform *plat, struct x86_boot_tables *tables);
+
+#endif
