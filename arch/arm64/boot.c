@@ -5,6 +5,7 @@
  */
 #include <arch/arch_power.h>
 #include <arm64/asm_defs.h>
+#include <arm64/gicv3.h>
 #include <arm64/mmu.h>
 #include <arm64/pl011.h>
 #include <arm64/sysreg.h>
@@ -67,6 +68,20 @@ static void put_boot_cpu_first(struct platform *plat)
 		 (unsigned long long)self);
 }
 
+/* The boot loader's initrd is our system image (QEMU -initrd, U-Boot booti). */
+static void find_sysimage(const void *dtb, struct platform *plat)
+{
+	uint64_t start;
+	uint64_t end;
+
+	plat->sysimage_base = 0;
+	plat->sysimage_size_bytes = 0;
+	if (platform_fdt_initrd(dtb, DTB_MAX_SIZE, &start, &end) == 0 && end > start) {
+		plat->sysimage_base = start;
+		plat->sysimage_size_bytes = end - start;
+	}
+}
+
 void arm64_boot_main(const void *dtb)
 {
 	char why[128];
@@ -75,11 +90,13 @@ void arm64_boot_main(const void *dtb)
 	if (platform_from_fdt(dtb, DTB_MAX_SIZE, &boot_platform, why, sizeof(why)))
 		hv_panic("device tree at %p: %s", dtb, why);
 	put_boot_cpu_first(&boot_platform);
+	find_sysimage(dtb, &boot_platform);
 	int err = mmu_build_el2_map(&boot_platform);
 
 	if (err)
 		hv_panic("EL2 page tables: error %d (page pool too small?)", err);
 	mmu_enable_el2();
+	gicv3_init(dtb, &boot_platform);
 	hv_boot_main(&boot_platform);
 }
 
@@ -87,5 +104,6 @@ void arm64_boot_main(const void *dtb)
 void arm64_secondary_main(unsigned int cpu)
 {
 	mmu_enable_el2();
+	gicv3_cpu_init();
 	hv_secondary_main(cpu);
 }

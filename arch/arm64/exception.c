@@ -1,10 +1,11 @@
 /*
- * Unexpected exceptions at EL2: dump the frame with the syndrome decoded
- * enough to read, then fail the run. Nothing is expected yet: later, traps
- * from cells are dispatched here before falling through to the dump.
+ * EL2 exception dispatch: traps from cells go to guest_trap(); an exception
+ * taken from EL2 itself is a hypervisor bug: dump the frame with the syndrome
+ * decoded enough to read, then fail the run.
  */
 #include <arch/arch_cpu.h>
 #include <arm64/exception.h>
+#include <arm64/guest.h>
 #include <hv/console.h>
 #include <hv/panic.h>
 
@@ -37,8 +38,14 @@ static void dump_frame(const struct exception_frame *f, uint64_t slot)
 	}
 }
 
+#define SLOT_FIRST_LOWER_EL 8
+
 void arm64_exception(struct exception_frame *frame, uint64_t slot)
 {
+	if (slot >= SLOT_FIRST_LOWER_EL) {
+		guest_trap(frame, slot);
+		return;
+	}
 	dump_frame(frame, slot);
 	hv_fail_stop();
 }

@@ -75,6 +75,19 @@ set_cpu_stack:
 	mov	sp, x1
 	ret
 
+/*
+ * guest_eret(arg, stack_top): enter the cell with ELR/SPSR_EL2 already set.
+ * The EL2 stack restarts empty (nothing below us returns), and no hypervisor
+ * value leaks into the cell's registers.
+ */
+	.global guest_eret
+guest_eret:
+	mov	sp, x1
+	.irp	r, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
+	mov	x\r, xzr
+	.endr
+	eret
+
 /* Loaded somewhere we were not linked for: nothing safe to do but stop. */
 wrong_load_address:
 park:

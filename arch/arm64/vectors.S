@@ -1,8 +1,9 @@
 /*
  * EL2 exception vectors. Every entry saves the full register frame of
  * arm64/exception.h on the current stack and calls arm64_exception() with
- * the slot number; at this stage every exception is unexpected, so the C
- * side dumps the frame and fails the run.
+ * the slot number. Exceptions from EL2 itself are unexpected (the C side
+ * dumps and fails the run, never returning); exceptions from a cell return
+ * here and resume it from the (possibly changed) frame.
  */
 #include <arm64/asm_defs.h>
 
@@ -49,7 +50,25 @@ save_frame:
 	mov	x1, x0
 	mov	x0, sp
 	bl	arm64_exception
-	/* Unexpected exceptions never return; stop here if one ever does. */
-	msr	daifset, #0xf
-1:	wfi
-	b	1b
+	/* Back to the cell: ELR/SPSR from the frame (the handler may change them). */
+	ldp	x2, x3, [sp, #256]
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x19, [sp, #144]
+	ldp	x20, x21, [sp, #160]
+	ldp	x22, x23, [sp, #176]
+	ldp	x24, x25, [sp, #192]
+	ldp	x26, x27, [sp, #208]
+	ldp	x28, x29, [sp, #224]
+	ldr	x30, [sp, #240]
+	add	sp, sp, #FRAME_SIZE
+	eret

@@ -4,9 +4,12 @@
  * A CPU that does not come up within CPU_START_TIMEOUT_NS fails the boot:
  * never a half-started system.
  */
+#include <arch/arch_cell.h>
 #include <arch/arch_cpu.h>
 #include <arch/arch_timer.h>
 #include <hv/boot.h>
+#include <hv/cell.h>
+#include <hv/config_check.h>
 #include <hv/console.h>
 #include <hv/panic.h>
 #include <hv/string.h>
@@ -14,6 +17,8 @@
 #define CPU_START_TIMEOUT_NS 2000000000ull
 
 static unsigned int cpus_online;
+/* Set by the boot CPU once every cell is built: secondaries may enter their cells. */
+static int cells_ready;
 
 static void report_in(unsigned int cpu)
 {
@@ -75,6 +80,26 @@ static void run_requested_fault(const struct platform *plat)
 	hv_panic("bulkhead.fault: unknown kind (expected \"access\")");
 }
 
+/*
+ * Checks the system image and builds every cell from it. Any failure stops
+ * the boot here, before a single cell has run (invariant I7).
+ */
+static void build_system(const struct platform *plat)
+{
+	const void *image = (const void *)(uintptr_t)plat->sysimage_base;
+	char why[192];
+	size_t config_size;
+
+	console_print("hv: system image at [0x%llx, +0x%llx)\n",
+		      (unsigned long long)plat->sysimage_base,
+		      (unsigned long long)plat->sysimage_size_bytes);
+	why[0] = '\0';
+	if (sysimage_check(image, (size_t)plat->sysimage_size_bytes, arch_config_arch(), why,
+			   sizeof(why)) != 0)
+		hv_panic("refusing to start any cell: system image rejected: %s", why);
+	cells_build(sysimage_config(image, &config_size), image, plat);
+}
+
 noreturn_fn void hv_boot_main(const struct platform *plat)
 {
 	console_print("Bulkhead hypervisor starting\n");
@@ -84,11 +109,21 @@ noreturn_fn void hv_boot_main(const struct platform *plat)
 		start_cpu(cpu, plat->cpu_hwid[cpu]);
 	console_print("hv: all %u CPUs online\n", cpus_online);
 	run_requested_fault(plat);
-	hv_pass_stop();
+	if (plat->sysimage_size_bytes == 0) {
+		console_print("hv: no system image handed over; no cell to start\n");
+		hv_pass_stop();
+	}
+	build_system(plat);
+	__atomic_store_n(&cells_ready, 1, __ATOMIC_RELEASE);
+	for (unsigned int cpu = 1; cpu < plat->cpu_count; cpu++)
+		arch_cpu_wake(cpu);
+	cell_run_cpu(0);
 }
 
 noreturn_fn void hv_secondary_main(unsigned int cpu)
 {
 	report_in(cpu);
-	arch_cpu_park();
+	while (!__atomic_load_n(&cells_ready, __ATOMIC_ACQUIRE))
+		arch_cpu_wait_event();
+	cell_run_cpu(cpu);
 }

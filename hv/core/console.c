@@ -4,9 +4,12 @@
  * buffer is written in pieces, never dropped.
  */
 #include <arch/arch_console.h>
+#include <arch/arch_cpu.h>
+#include <hv/platform.h>
 #include <hv/console.h>
 #include <hv/format.h>
 #include <hv/spinlock.h>
+#include <hv/string.h>
 
 #define CONSOLE_LINE_MAX 256
 
@@ -77,4 +80,43 @@ void console_print_unlocked(const char *fmt, ...)
 	va_start(ap, fmt);
 	console_emit(fmt, ap);
 	va_end(ap);
+}
+
+struct line_buffer {
+	char text[CONSOLE_LINE_MAX];
+	size_t len;
+};
+
+/* One per CPU: only that CPU appends, so assembling a line takes no lock. */
+static struct line_buffer cpu_lines[HV_MAX_CPUS];
+
+static void flush_line(const char *prefix, struct line_buffer *line)
+{
+	spin_lock(&console_lock);
+	console_write("[", 1);
+	console_write(prefix, strnlen(prefix, 64));
+	console_write("] ", 2);
+	console_write(line->text, line->len);
+	console_write("\n", 1);
+	spin_unlock(&console_lock);
+	line->len = 0;
+}
+
+void console_write_prefixed(const char *prefix, const char *text, size_t len)
+{
+	unsigned int cpu = arch_cpu_this();
+
+	if (cpu >= HV_MAX_CPUS)
+		return;
+	struct line_buffer *line = &cpu_lines[cpu];
+
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n') {
+			flush_line(prefix, line);
+			continue;
+		}
+		if (line->len == sizeof(line->text))
+			flush_line(prefix, line);
+		line->text[line->len++] = text[i];
+	}
 }

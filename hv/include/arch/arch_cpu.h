@@ -30,6 +30,12 @@ void arch_cpu_describe(char *buf, size_t size);
 /* Busy-wait hint inside spin loops. */
 void arch_cpu_relax(void);
 
+/* Waits for an event (arch_cpu_wake from another CPU, or a spurious wake-up). */
+void arch_cpu_wait_event(void);
+
+/* Wakes `cpu` from arch_cpu_wait_event(). */
+void arch_cpu_wake(unsigned int cpu);
+
 /* Parks this CPU for good, interrupts masked. */
 noreturn_fn void arch_cpu_park(void);
 

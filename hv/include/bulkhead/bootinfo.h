@@ -28,6 +28,12 @@
 /* bh_boot_info.flags */
 #define BH_BOOT_REALTIME (1u << 0)  /* direct interrupt delivery (IMO=FMO=0) */
 
+/*
+ * The hypervisor rings this Group-1 SGI on a direct cell's boot CPU after
+ * writing a mailbox command; the cell answers with BH_HC_MAILBOX_ACK.
+ */
+#define BH_MAILBOX_DOORBELL_SGI 15u
+
 /* bh_mailbox.command: what the hypervisor asks of the cell. */
 #define BH_MAILBOX_NONE 0u
 #define BH_MAILBOX_STOP 1u

@@ -28,6 +28,21 @@
 #define BH_CONSOLE_WRITE_MAX 256u
 #define BH_CELL_SELF 0xffffffffu
 
+/* Filled by BH_HC_CELL_INFO. */
+struct bh_cell_info {
+	uint32_t cell_id;
+	uint32_t state;      /* 0 loaded, 1 running, 2 stopped */
+	char name[32];
+	uint32_t flags;      /* BH_CELL_* of bulkhead/config.h */
+	uint32_t cpu_count;
+	uint64_t cpu_mask;   /* logical CPUs (index into the hypervisor's CPU list) */
+	uint64_t memory_bytes; /* RAM regions, channels excluded */
+	int32_t exit_code;   /* valid when stopped */
+	uint32_t cell_count; /* number of cells in the system */
+};
+
+BH_STATIC_ASSERT_SIZE(struct bh_cell_info, 72);
+
 /* Errors, returned negated. Numbers follow Linux errno for familiarity. */
 #define BH_EPERM 1
 #define BH_ENOENT 2

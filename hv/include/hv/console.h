@@ -12,6 +12,13 @@ void console_print(const char *fmt, ...) printf_like(1, 2);
 void console_vprint(const char *fmt, va_list ap);
 
 /*
+ * A cell's console output: assembled per CPU into whole lines, each printed
+ * as "[prefix] line" under the console lock, so cells' lines never mix.
+ * A partial line waits for its newline (or is flushed when the buffer fills).
+ */
+void console_write_prefixed(const char *prefix, const char *text, size_t len);
+
+/*
  * For exception dumps: prints without taking the lock, because the CPU that
  * faults may hold it. Output may interleave, but it is never lost.
  */

@@ -28,6 +28,12 @@ struct platform {
 	struct ram_range ram[HV_MAX_RAM_RANGES];
 	/* Boot command line (DTB /chosen/bootargs or multiboot2 command line). */
 	char cmdline[HV_CMDLINE_MAX];
+	/*
+	 * The system image the boot loader handed over (arm64: the initrd range of
+	 * /chosen; x86: the multiboot2 module), or size 0 when there is none.
+	 */
+	uint64_t sysimage_base;
+	uint64_t sysimage_size_bytes;
 };
 
 #endif

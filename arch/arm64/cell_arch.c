@@ -1,0 +1,149 @@
+/*
+ * arm64 side of cells (hv/arch/arch_cell.h). A realtime cell runs "direct":
+ * HCR_EL2.IMO = FMO = 0, so it owns the physical GIC CPU interface and its
+ * interrupts and timer never enter EL2; its redistributors' SGI/PPI frames
+ * are mapped into its stage 2. Any other cell runs "virtual": IMO = FMO = 1,
+ * physical interrupts trap to EL2. Both trap SMC (TSC) for PSCI emulation and
+ * route SErrors to EL2 (AMO).
+ */
+#include <arch/arch_cell.h>
+#include <arch/arch_cpu.h>
+#include <arm64/asm_defs.h>
+#include <arm64/gicv3.h>
+#include <arm64/guest.h>
+#include <arm64/stage2.h>
+#include <arm64/sysreg.h>
+#include <bulkhead/config.h>
+#include <hv/cpu_power.h>
+#include <hv/stats.h>
+
+#define HCR_VM (1ull << 0)
+#define HCR_FMO (1ull << 3)
+#define HCR_IMO (1ull << 4)
+#define HCR_AMO (1ull << 5)
+#define HCR_TSC (1ull << 19)
+#define HCR_RW (1ull << 31)
+#define HCR_DIRECT (HCR_VM | HCR_AMO | HCR_TSC | HCR_RW)
+#define HCR_VIRTUAL (HCR_DIRECT | HCR_IMO | HCR_FMO)
+
+/* EL1 physical counter and timer usable without a trap (non-VHE CNTHCTL_EL2). */
+#define CNTHCTL_EL1PCTEN_EL1PCEN 0x3ull
+/* CPTR_EL2 RES1 bits; TFP = 0: the cell's FP/SIMD never traps (we never touch it). */
+#define CPTR_EL2_NO_TRAPS 0x33ffull
+/* SCTLR_EL1 architectural reset-like value: RES1 bits, MMU and caches off. */
+#define SCTLR_EL1_RESET 0x30d00800ull
+/* EL1h with D, A, I, F masked. */
+#define SPSR_EL1H_MASKED 0x3c5ull
+
+extern char hv_cpu_stacks[];
+
+static bool is_direct(const struct cell *cell)
+{
+	return cell->desc->flags & BH_CELL_REALTIME;
+}
+
+uint32_t arch_config_arch(void)
+{
+	return BH_ARCH_ARM64;
+}
+
+int arch_cell_create(const struct cell *cell)
+{
+	return stage2_create(cell->id);
+}
+
+int arch_cell_map(const struct cell *cell, uint64_t guest_phys, uint64_t host_phys,
+		  uint64_t size_bytes, uint32_t flags)
+{
+	return stage2_map_region(cell->id, guest_phys, host_phys, size_bytes, flags);
+}
+
+int arch_cell_assign_irq(const struct cell *cell, uint32_t number, uint32_t flags)
+{
+	(void)flags;
+	return gicv3_assign_spi(cell->id, number, cell->desc->cpu_hwid[0]) == 0 ? 0 : -22;
+}
+
+int arch_cell_map_irqchip(const struct cell *cell)
+{
+	if (!is_direct(cell))
+		return 0;
+	for (uint32_t i = 0; i < cell->desc->cpu_count; i++) {
+		int cpu = cell_cpu_of_hwid(cell->desc->cpu_hwid[i]);
+		uint64_t sgi_frame = gicv3_gicr_of_cpu((unsigned int)cpu) + GICR_SGI_FRAME_OFFSET;
+		int err = stage2_map_region(cell->id, sgi_frame, sgi_frame, GICR_SGI_FRAME_OFFSET,
+					    BH_MEM_READ | BH_MEM_WRITE | BH_MEM_DEVICE);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info)
+{
+	info->gicd_base = gicv3_gicd_base();
+	for (uint32_t i = 0; i < cell->desc->cpu_count && i < BH_BOOTINFO_MAX_CPUS; i++) {
+		int cpu = cell_cpu_of_hwid(cell->desc->cpu_hwid[i]);
+
+		info->cpu_gicr_base[i] = gicv3_gicr_of_cpu((unsigned int)cpu);
+	}
+}
+
+noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, uint64_t arg)
+{
+	unsigned int cpu = arch_cpu_this();
+
+	if (!is_direct(cell))
+		gicv3_take_cpu_interface();
+	write_sysreg(vttbr_el2, stage2_vttbr(cell->id));
+	write_sysreg(vtcr_el2, stage2_vtcr());
+	write_sysreg(hcr_el2, is_direct(cell) ? HCR_DIRECT : HCR_VIRTUAL);
+	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN_EL1PCEN);
+	write_sysreg(cntvoff_el2, 0);
+	write_sysreg(cptr_el2, CPTR_EL2_NO_TRAPS);
+	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	write_sysreg(sctlr_el1, SCTLR_EL1_RESET);
+	write_sysreg(spsr_el2, SPSR_EL1H_MASKED);
+	write_sysreg(elr_el2, entry);
+	isb();
+	__asm__ volatile("tlbi vmalls12e1\n dsb nsh\n ic iallu\n dsb nsh\n isb" ::: "memory");
+	guest_eret(arg, (uintptr_t)hv_cpu_stacks + (uint64_t)(cpu + 1) * HV_STACK_SIZE);
+}
+
+void arch_cell_request_stop(const struct cell *cell)
+{
+	unsigned int self = arch_cpu_this();
+
+	if (is_direct(cell)) {
+		/* Cooperative: the cell's kernel answers the mailbox with BH_HC_MAILBOX_ACK. */
+		struct bh_boot_info *info = cell->boot_info;
+
+		if (info) {
+			info->mailbox.command = BH_MAILBOX_STOP;
+			__atomic_add_fetch(&info->mailbox.sequence, 1, __ATOMIC_RELEASE);
+			gicv3_send_sgi(BH_MAILBOX_DOORBELL_SGI, cell->desc->cpu_hwid[0]);
+		}
+		return;
+	}
+	/* Virtual mode: a kick traps the other CPUs to EL2, where they see the stop. */
+	for (uint32_t i = 0; i < cell->desc->cpu_count; i++) {
+		int cpu = cell_cpu_of_hwid(cell->desc->cpu_hwid[i]);
+
+		if (cpu >= 0 && (unsigned int)cpu != self && cpu_power_state((unsigned int)cpu) ==
+								   CPU_POWER_ON)
+			gicv3_send_sgi(GIC_HV_KICK_SGI, cell->desc->cpu_hwid[i]);
+	}
+}
+
+void arch_cpu_wait_event(void)
+{
+	__asm__ volatile("wfe" ::: "memory");
+}
+
+void arch_cpu_wake(unsigned int cpu)
+{
+	(void)cpu;
+	__asm__ volatile("dsb ish\n sev" ::: "memory");
+}

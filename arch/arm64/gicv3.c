@@ -1,0 +1,215 @@
+/*
+ * GICv3 distributor/redistributor set-up and ownership (arm64/gicv3.h).
+ * Only Group 1 is used (single security state on QEMU virt: GICD_CTLR.DS=1;
+ * on boards with EL3 firmware Group 0 belongs to EL3). Every SPI starts
+ * disabled and owned by nobody; a cell enables what it owns.
+ */
+#include <arch/arch_cpu.h>
+#include <arm64/gicv3.h>
+#include <arm64/sysreg.h>
+#include <hv/console.h>
+#include <hv/fdt.h>
+#include <hv/panic.h>
+#include <hv/platform.h>
+#include <hv/spinlock.h>
+
+#define GICD_CTLR 0x0000
+#define GICD_TYPER 0x0004
+#define GICD_IGROUPR 0x0080
+#define GICD_ICENABLER 0x0180
+#define GICD_ICPENDR 0x0280
+#define GICD_IPRIORITYR 0x0400
+#define GICD_IROUTER 0x6000
+#define GICD_CTLR_RWP (1u << 31)
+#define GICD_CTLR_ARE (1u << 4)
+#define GICD_CTLR_ENABLE_G1 (1u << 1)
+
+#define GICR_WAKER 0x0014
+#define GICR_TYPER 0x0008
+#define GICR_WAKER_SLEEP (1u << 1)
+#define GICR_WAKER_CHILDREN_ASLEEP (1u << 2)
+#define GICR_TYPER_LAST (1ull << 4)
+#define GICR_SGI_IGROUPR0 0x0080
+#define GICR_SGI_ISENABLER0 0x0100
+#define GICR_SGI_ICENABLER0 0x0180
+#define GICR_SGI_IPRIORITYR 0x0400
+
+#define DEFAULT_PRIORITY 0xa0u
+#define DTB_MAX_SIZE (2u << 20)
+
+static uint64_t gicd_base;
+static uint64_t gicd_size;
+static uint64_t gicr_frame[HV_MAX_CPUS];
+static unsigned int spi_limit;
+/* spi_owner[intid] = cell id + 1, 0 when free. Written at boot only. */
+static uint8_t spi_owner[GIC_INTID_LIMIT];
+
+static volatile uint32_t *reg32(uint64_t base, uint64_t offset)
+{
+	return (volatile uint32_t *)(uintptr_t)(base + offset);
+}
+
+static volatile uint64_t *reg64(uint64_t base, uint64_t offset)
+{
+	return (volatile uint64_t *)(uintptr_t)(base + offset);
+}
+
+static void gicd_wait_rwp(void)
+{
+	while (*reg32(gicd_base, GICD_CTLR) & GICD_CTLR_RWP)
+		;
+}
+
+static uint64_t mpidr_to_affinity(uint64_t mpidr)
+{
+	/* GICR_TYPER.Affinity and IROUTER use Aff3.Aff2.Aff1.Aff0 packed into 32 bits. */
+	return (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24;
+}
+
+static bool find_gic_node(const struct fdt *fdt, struct fdt_node *gic)
+{
+	struct fdt_node root;
+	struct fdt_node node;
+
+	if (fdt_root(fdt, &root))
+		return false;
+	for (int err = fdt_first_child(fdt, root, &node); !err;
+	     err = fdt_next_sibling(fdt, node, &node)) {
+		if (fdt_prop_is(fdt, node, "compatible", "arm,gic-v3")) {
+			*gic = node;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void map_redistributors(uint64_t base, uint64_t size, const struct platform *plat)
+{
+	for (uint64_t frame = base; frame < base + size; frame += GICR_FRAME_BYTES) {
+		uint64_t typer = *reg64(frame, GICR_TYPER);
+		uint64_t affinity = typer >> 32;
+
+		for (unsigned int cpu = 0; cpu < plat->cpu_count; cpu++)
+			if (mpidr_to_affinity(plat->cpu_hwid[cpu]) == affinity)
+				gicr_frame[cpu] = frame;
+		if (typer & GICR_TYPER_LAST)
+			break;
+	}
+	for (unsigned int cpu = 0; cpu < plat->cpu_count; cpu++)
+		if (!gicr_frame[cpu])
+			hv_panic("GICv3: no redistributor for cpu %u (MPIDR 0x%llx)", cpu,
+				 (unsigned long long)plat->cpu_hwid[cpu]);
+}
+
+static void init_distributor(uint64_t boot_affinity)
+{
+	uint32_t lines = (*reg32(gicd_base, GICD_TYPER) & 0x1f) + 1;
+
+	spi_limit = lines * 32 > GIC_INTID_LIMIT ? GIC_INTID_LIMIT : lines * 32;
+	*reg32(gicd_base, GICD_CTLR) = 0;
+	gicd_wait_rwp();
+	for (uint32_t intid = GIC_INTID_SPI_FIRST; intid < spi_limit; intid += 32) {
+		*reg32(gicd_base, GICD_ICENABLER + intid / 8) = 0xffffffffu;
+		*reg32(gicd_base, GICD_ICPENDR + intid / 8) = 0xffffffffu;
+		*reg32(gicd_base, GICD_IGROUPR + intid / 8) = 0xffffffffu;
+	}
+	for (uint32_t intid = GIC_INTID_SPI_FIRST; intid < spi_limit; intid++) {
+		*((volatile uint8_t *)(uintptr_t)(gicd_base + GICD_IPRIORITYR + intid)) =
+			DEFAULT_PRIORITY;
+		*reg64(gicd_base, GICD_IROUTER + 8 * intid) = boot_affinity;
+	}
+	gicd_wait_rwp();
+	*reg32(gicd_base, GICD_CTLR) = GICD_CTLR_ARE;
+	gicd_wait_rwp();
+	*reg32(gicd_base, GICD_CTLR) = GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1;
+	gicd_wait_rwp();
+}
+
+void gicv3_init(const void *dtb, const struct platform *plat)
+{
+	struct fdt fdt;
+	struct fdt_node gic;
+	uint32_t len;
+
+	if (fdt_open(&fdt, dtb, DTB_MAX_SIZE) || !find_gic_node(&fdt, &gic))
+		hv_panic("GICv3: no \"arm,gic-v3\" node in the device tree");
+	const uint8_t *reg = fdt_get_prop(&fdt, gic, "reg", &len);
+
+	if (!reg || len < 32)
+		hv_panic("GICv3: interrupt controller node has no GICD and GICR reg entries");
+	gicd_base = fdt_read_cells(reg, 2);
+	gicd_size = fdt_read_cells(reg + 8, 2);
+	map_redistributors(fdt_read_cells(reg + 16, 2), fdt_read_cells(reg + 24, 2), plat);
+	init_distributor(mpidr_to_affinity(plat->cpu_hwid[0]));
+	gicv3_cpu_init();
+}
+
+void gicv3_cpu_init(void)
+{
+	uint64_t rd = gicr_frame[arch_cpu_this()];
+	uint64_t sgi = rd + GICR_SGI_FRAME_OFFSET;
+
+	*reg32(rd, GICR_WAKER) &= ~GICR_WAKER_SLEEP;
+	while (*reg32(rd, GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP)
+		;
+	*reg32(sgi, GICR_SGI_ICENABLER0) = 0xffffffffu;
+	*reg32(sgi, GICR_SGI_IGROUPR0) = 0xffffffffu;
+	for (unsigned int i = 0; i < 32; i++)
+		*((volatile uint8_t *)(uintptr_t)(sgi + GICR_SGI_IPRIORITYR + i)) = DEFAULT_PRIORITY;
+	/* System register interface for EL2 and EL1; EL1 must not fall back to MMIO. */
+	write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
+	isb();
+}
+
+uint64_t gicv3_gicd_base(void)
+{
+	return gicd_base;
+}
+
+uint64_t gicv3_gicd_size(void)
+{
+	return gicd_size;
+}
+
+uint64_t gicv3_gicr_of_cpu(unsigned int cpu)
+{
+	return cpu < HV_MAX_CPUS ? gicr_frame[cpu] : 0;
+}
+
+int gicv3_assign_spi(unsigned int cell_id, uint32_t intid, uint64_t route_mpidr)
+{
+	if (intid < GIC_INTID_SPI_FIRST || intid >= spi_limit || spi_owner[intid])
+		return -1;
+	spi_owner[intid] = (uint8_t)(cell_id + 1);
+	*reg64(gicd_base, GICD_IROUTER + 8 * intid) = mpidr_to_affinity(route_mpidr);
+	return 0;
+}
+
+int gicv3_owner(uint32_t intid)
+{
+	if (intid >= GIC_INTID_LIMIT || !spi_owner[intid])
+		return -1;
+	return spi_owner[intid] - 1;
+}
+
+void gicv3_send_sgi(uint32_t intid, uint64_t mpidr)
+{
+	/* ICC_SGI1R_EL1: Aff3 [55:48], Aff2 [39:32], INTID [27:24], Aff1 [23:16], target list [15:0]. */
+	uint64_t value = ((mpidr >> 32) & 0xff) << 48 | ((mpidr >> 16) & 0xff) << 32 |
+			 (uint64_t)(intid & 0xf) << 24 | ((mpidr >> 8) & 0xff) << 16 |
+			 (1ull << (mpidr & 0xf));
+
+	__asm__ volatile("dsb ishst" ::: "memory");
+	write_sysreg(S3_0_C12_C11_5, value);
+	isb();
+}
+
+void gicv3_take_cpu_interface(void)
+{
+	uint64_t sgi = gicr_frame[arch_cpu_this()] + GICR_SGI_FRAME_OFFSET;
+
+	write_sysreg(S3_0_C4_C6_0, 0xff); /* ICC_PMR_EL1: let every priority through */
+	write_sysreg(S3_0_C12_C12_7, 1);  /* ICC_IGRPEN1_EL1 */
+	*reg32(sgi, GICR_SGI_ISENABLER0) = 1u << GIC_HV_KICK_SGI;
+	isb();
+}

@@ -1,0 +1,51 @@
+/*
+ * GICv3 as the hypervisor sees it: it initialises the distributor and every
+ * redistributor, keeps the SPI ownership table, and filters the distributor
+ * and redistributor-control accesses that cells make (they trap: neither frame
+ * is in any stage 2). A direct cell's CPU interface is never touched here.
+ */
+#ifndef ARM64_GICV3_H
+#define ARM64_GICV3_H
+
+#include <hv/cell.h>
+#include <hv/platform.h>
+#include <hv/types.h>
+
+#define GIC_INTID_SPI_FIRST 32u
+#define GIC_INTID_LIMIT 1020u
+/* The SGI the hypervisor sends to kick virtual-mode CPUs into EL2. */
+#define GIC_HV_KICK_SGI 14u
+
+#define GICR_FRAME_BYTES 0x20000ull /* RD frame + SGI frame */
+#define GICR_SGI_FRAME_OFFSET 0x10000ull
+
+/* Boot CPU: distributor and the redistributor map, from the device tree. */
+void gicv3_init(const void *dtb, const struct platform *plat);
+/* Every CPU: wakes its redistributor and enables the system register interface. */
+void gicv3_cpu_init(void);
+
+uint64_t gicv3_gicd_base(void);
+uint64_t gicv3_gicd_size(void);
+/* Physical base of logical CPU `cpu`'s redistributor (RD frame), or 0. */
+uint64_t gicv3_gicr_of_cpu(unsigned int cpu);
+
+/* Ownership of SPIs; -1 when owned already or out of range. */
+int gicv3_assign_spi(unsigned int cell_id, uint32_t intid, uint64_t route_mpidr);
+/* The cell that owns `intid`, or -1. */
+int gicv3_owner(uint32_t intid);
+
+/* Sends SGI `intid` (Group 1) to the CPU with affinity `mpidr`. */
+void gicv3_send_sgi(uint32_t intid, uint64_t mpidr);
+
+/* Prepares the physical CPU interface of a virtual-mode CPU (the hv owns it). */
+void gicv3_take_cpu_interface(void);
+
+/*
+ * A cell's trapped access to the distributor or a redistributor control
+ * frame. Returns true when the address is one of them (the access was
+ * emulated or filtered; *value holds the read result), false otherwise.
+ */
+bool gicv3_emulate_access(const struct cell *cell, uint64_t pa, bool is_write,
+			  unsigned int size_bytes, uint64_t *value, unsigned int *entry_reason);
+
+#endif

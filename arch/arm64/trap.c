@@ -1,0 +1,145 @@
+/*
+ * Exceptions from a cell (lower EL) on this CPU. Each entry is counted once
+ * with its reason before anything else happens (invariant I4's evidence).
+ * Whatever the cell did wrong is answered inside the cell (an error value, an
+ * injected abort or undefined instruction); the hypervisor never stops
+ * because of it. A CPU whose cell has stopped leaves the cell here.
+ */
+#include <arch/arch_cpu.h>
+#include <arm64/gicv3.h>
+#include <arm64/guest.h>
+#include <arm64/sysreg.h>
+#include <hv/cpu_power.h>
+#include <hv/hypercall.h>
+#include <hv/stats.h>
+
+#define EC_WFX 0x01
+#define EC_HVC64 0x16
+#define EC_SMC64 0x17
+#define EC_SYSREG 0x18
+#define EC_IABT_LOWER 0x20
+#define EC_DABT_LOWER 0x24
+
+#define ISS_ISV (1u << 24)
+#define ISS_WNR (1u << 6)
+
+#define SMCCC_NOT_SUPPORTED ((uint64_t)-1)
+
+#define SLOT_LOWER_SYNC 8
+#define SLOT_LOWER_IRQ 9
+#define SLOT_LOWER_FIQ 10
+
+static uint64_t reg_value(const struct exception_frame *f, unsigned int r)
+{
+	return r == 31 ? 0 : f->x[r];
+}
+
+static void handle_call(struct cell *cell, unsigned int cpu, struct exception_frame *f)
+{
+	uint64_t function = f->x[0] & 0xffffffffu;
+
+	if (hcall_is_bulkhead(function)) {
+		stats_count_entry(cpu, BH_ENTRY_HYPERCALL);
+		uint64_t args[5] = {f->x[1], f->x[2], f->x[3], f->x[4], f->x[5]};
+
+		f->x[0] = (uint64_t)hcall_dispatch(cell, cpu, function, args);
+	} else if (psci_is_function(function)) {
+		stats_count_entry(cpu, BH_ENTRY_PSCI);
+		uint64_t args[3] = {f->x[1], f->x[2], f->x[3]};
+
+		f->x[0] = (uint64_t)psci_emulate(cell, cpu, function, args);
+	} else {
+		stats_count_entry(cpu, BH_ENTRY_OTHER);
+		f->x[0] = SMCCC_NOT_SUPPORTED;
+	}
+}
+
+/* Stage-2 data abort: the GIC frames are emulated, anything else is the cell's fault. */
+static void handle_data_abort(struct cell *cell, unsigned int cpu, struct exception_frame *f)
+{
+	uint64_t ipa = (read_sysreg(hpfar_el2) >> 4) << 12 | (f->far & 0xfff);
+	uint32_t iss = (uint32_t)(f->esr & 0x1ffffff);
+	unsigned int reason = BH_ENTRY_STAGE2_FAULT;
+	bool emulated = false;
+
+	if (iss & ISS_ISV) {
+		unsigned int size = 1u << ((iss >> 22) & 3);
+		unsigned int reg = (iss >> 16) & 0x1f;
+		bool is_write = iss & ISS_WNR;
+		uint64_t value = is_write ? reg_value(f, reg) : 0;
+
+		/* Devices are mapped 1:1, so the IPA is the physical address. */
+		emulated = gicv3_emulate_access(cell, ipa, is_write, size, &value, &reason);
+		if (emulated && !is_write && reg != 31)
+			f->x[reg] = value;
+	}
+	stats_count_entry(cpu, reason);
+	if (emulated)
+		f->elr += 4;
+	else
+		guest_inject_abort(f, false);
+}
+
+/* Physical interrupt at EL2: only virtual-mode CPUs take them (IMO=1). */
+static void handle_irq(unsigned int cpu)
+{
+	uint64_t intid = read_sysreg(S3_0_C12_C12_0) & 0xffffff; /* ICC_IAR1_EL1 */
+
+	stats_count_entry(cpu, BH_ENTRY_IRQ);
+	if (intid >= 1020)
+		return; /* spurious */
+	/* No virtual GIC yet: the interrupt is acknowledged and dropped. */
+	write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
+	isb();
+}
+
+static void handle_sync(struct cell *cell, unsigned int cpu, struct exception_frame *f)
+{
+	switch (f->esr >> 26) {
+	case EC_HVC64:
+		handle_call(cell, cpu, f);
+		break;
+	case EC_SMC64:
+		f->elr += 4; /* SMC traps with ELR at the SMC itself */
+		handle_call(cell, cpu, f);
+		break;
+	case EC_DABT_LOWER:
+		handle_data_abort(cell, cpu, f);
+		break;
+	case EC_IABT_LOWER:
+		stats_count_entry(cpu, BH_ENTRY_STAGE2_FAULT);
+		guest_inject_abort(f, true);
+		break;
+	case EC_SYSREG:
+		/* e.g. an SGI write from a virtual-mode CPU: not emulated yet. */
+		stats_count_entry(cpu, BH_ENTRY_SYSREG);
+		guest_inject_undefined(f);
+		break;
+	case EC_WFX:
+		stats_count_entry(cpu, BH_ENTRY_WFX);
+		f->elr += 4;
+		break;
+	default:
+		stats_count_entry(cpu, BH_ENTRY_OTHER);
+		guest_inject_undefined(f);
+		break;
+	}
+}
+
+void guest_trap(struct exception_frame *frame, uint64_t slot)
+{
+	unsigned int cpu = arch_cpu_this();
+	struct cell *cell = cell_of_cpu(cpu);
+
+	if (slot == SLOT_LOWER_SYNC)
+		handle_sync(cell, cpu, frame);
+	else if (slot == SLOT_LOWER_IRQ || slot == SLOT_LOWER_FIQ)
+		handle_irq(cpu);
+	else {
+		/* SError or AArch32: the cell cannot continue sensibly. */
+		stats_count_entry(cpu, BH_ENTRY_OTHER);
+		cell_stop(cell, 2);
+	}
+	if (__atomic_load_n(&cell->state, __ATOMIC_ACQUIRE) == CELL_STOPPED)
+		cpu_power_off_self(cpu);
+}

@@ -1,0 +1,212 @@
+/*
+ * Cells (hv/cell.h): built from the validated config in three passes, every
+ * one finished before any cell runs, so a failure leaves nothing half-started:
+ *  1. resolve each cell's CPUs to logical CPUs (all must exist on this machine);
+ *  2. create its translation tables and map its regions, devices and the
+ *     interrupt controller parts it uses directly; assign its interrupts;
+ *  3. load its image, DTB and initrd and write its native boot info.
+ * Then every CPU calls cell_run_cpu(): a cell's boot CPU enters it, the other
+ * CPUs wait (powered off) for the cell to start them.
+ */
+#include <arch/arch_cell.h>
+#include <arch/arch_cpu.h>
+#include <arch/arch_power.h>
+#include <hv/cell.h>
+#include <hv/cell_load.h>
+#include <hv/console.h>
+#include <hv/cpu_power.h>
+#include <hv/panic.h>
+#include <hv/stats.h>
+#include <hv/string.h>
+
+static struct cell cells[HV_MAX_CELLS];
+static unsigned int cells_built;
+static unsigned int machine_cpu_count;
+static uint64_t machine_hwid[HV_MAX_CPUS];
+static int cells_stopped;
+
+unsigned int cell_count(void)
+{
+	return cells_built;
+}
+
+struct cell *cell_by_id(unsigned int id)
+{
+	return id < cells_built ? &cells[id] : NULL;
+}
+
+struct cell *cell_of_cpu(unsigned int cpu)
+{
+	for (unsigned int i = 0; i < cells_built; i++)
+		if (cells[i].cpu_mask & (1ull << cpu))
+			return &cells[i];
+	return NULL;
+}
+
+const char *cell_name(const struct cell *cell)
+{
+	return cell->desc->name;
+}
+
+static const void *config_table(const struct bh_config_header *cfg, const struct bh_table *t,
+				uint32_t index)
+{
+	return (const uint8_t *)cfg + t->offset_bytes + (size_t)index * t->record_size_bytes;
+}
+
+const struct bh_mem_region *cell_region(const struct cell *cell, uint32_t i)
+{
+	return config_table(cell->config, &cell->config->regions, cell->desc->region_first + i);
+}
+
+const struct bh_irq *cell_irq(const struct cell *cell, uint32_t i)
+{
+	return config_table(cell->config, &cell->config->irqs, cell->desc->irq_first + i);
+}
+
+static const struct bh_device *cell_device(const struct cell *cell, uint32_t i)
+{
+	return config_table(cell->config, &cell->config->devices, cell->desc->device_first + i);
+}
+
+bool cell_cpu_exists(unsigned int cpu)
+{
+	return cpu < machine_cpu_count;
+}
+
+int cell_cpu_of_hwid(uint64_t hwid)
+{
+	for (unsigned int cpu = 0; cpu < machine_cpu_count; cpu++)
+		if (machine_hwid[cpu] == hwid)
+			return (int)cpu;
+	return -1;
+}
+
+/* Pass 1: the cell's CPUs as logical CPU numbers. */
+static void resolve_cpus(struct cell *cell)
+{
+	for (uint32_t i = 0; i < cell->desc->cpu_count; i++) {
+		int cpu = cell_cpu_of_hwid(cell->desc->cpu_hwid[i]);
+
+		if (cpu < 0)
+			hv_panic("refusing to start: cell \"%s\": CPU hwid 0x%llx is not on this machine",
+				 cell_name(cell), (unsigned long long)cell->desc->cpu_hwid[i]);
+		if (cell_of_cpu((unsigned int)cpu))
+			hv_panic("refusing to start: cell \"%s\": CPU %d already belongs to cell \"%s\"",
+				 cell_name(cell), cpu, cell_name(cell_of_cpu((unsigned int)cpu)));
+		if (i == 0)
+			cell->boot_cpu = (unsigned int)cpu;
+		cell->cpu_mask |= 1ull << cpu;
+		stats_set_owner((unsigned int)cpu, cell->id);
+	}
+}
+
+static void check(int err, const struct cell *cell, const char *what, uint64_t a, uint64_t b)
+{
+	if (err)
+		hv_panic("refusing to start: cell \"%s\": %s [0x%llx, +0x%llx): error %d",
+			 cell_name(cell), what, (unsigned long long)a, (unsigned long long)b, err);
+}
+
+/* Pass 2: translation tables and interrupts. */
+static void build_view(struct cell *cell)
+{
+	check(arch_cell_create(cell), cell, "translation tables", 0, 0);
+	for (uint32_t i = 0; i < cell->desc->region_count; i++) {
+		const struct bh_mem_region *r = cell_region(cell, i);
+
+		check(arch_cell_map(cell, r->guest_phys, r->host_phys, r->size_bytes, r->flags),
+		      cell, "mapping region", r->guest_phys, r->size_bytes);
+	}
+	for (uint32_t i = 0; i < cell->desc->device_count; i++) {
+		const struct bh_device *d = cell_device(cell, i);
+
+		if (d->kind != BH_DEVICE_MMIO)
+			continue;
+		check(arch_cell_map(cell, d->base, d->base, d->size_bytes,
+				    BH_MEM_READ | BH_MEM_WRITE | BH_MEM_DEVICE),
+		      cell, "mapping device", d->base, d->size_bytes);
+	}
+	check(arch_cell_map_irqchip(cell), cell, "mapping the interrupt controller", 0, 0);
+	for (uint32_t i = 0; i < cell->desc->irq_count; i++) {
+		const struct bh_irq *irq = cell_irq(cell, i);
+
+		check(arch_cell_assign_irq(cell, irq->number, irq->flags), cell,
+		      "assigning interrupt", irq->number, 1);
+	}
+}
+
+void cells_build(const struct bh_config_header *config, const void *sysimage,
+		 const struct platform *plat)
+{
+	machine_cpu_count = plat->cpu_count;
+	for (unsigned int i = 0; i < plat->cpu_count; i++)
+		machine_hwid[i] = plat->cpu_hwid[i];
+	if (config->cells.count > HV_MAX_CELLS)
+		hv_panic("refusing to start: %u cells configured, the hypervisor supports %u",
+			 config->cells.count, HV_MAX_CELLS);
+	for (uint32_t i = 0; i < config->cells.count; i++) {
+		struct cell *cell = &cells[i];
+
+		cell->id = i;
+		cell->config = config;
+		cell->desc = config_table(config, &config->cells, i);
+		cells_built = i + 1;
+		resolve_cpus(cell);
+	}
+	for (uint32_t i = 0; i < cells_built; i++)
+		build_view(&cells[i]);
+	for (uint32_t i = 0; i < cells_built; i++) {
+		int err = cell_load(&cells[i], sysimage);
+
+		if (err)
+			hv_panic("refusing to start: cell \"%s\": loading its images failed (%d)",
+				 cell_name(&cells[i]), err);
+	}
+	for (uint32_t i = 0; i < cells_built; i++)
+		console_print("hv: cell %u \"%s\": %u CPU(s) from cpu %u, %u region(s), %u irq(s)%s\n",
+			      i, cell_name(&cells[i]), cells[i].desc->cpu_count, cells[i].boot_cpu,
+			      cells[i].desc->region_count, cells[i].desc->irq_count,
+			      cells[i].desc->flags & BH_CELL_REALTIME ? ", realtime (direct)" : "");
+}
+
+static int machine_exit_code(void)
+{
+	for (unsigned int i = 0; i < cells_built; i++)
+		if (cells[i].exit_code)
+			return 1;
+	return 0;
+}
+
+void cell_stop(struct cell *cell, int exit_code)
+{
+	int expected = CELL_RUNNING;
+
+	if (!__atomic_compare_exchange_n(&cell->state, &expected, CELL_STOPPED, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return;
+	cell->exit_code = exit_code;
+	console_print("hv: cell \"%s\" stopped (exit code %d)\n", cell_name(cell), exit_code);
+	arch_cell_request_stop(cell);
+	if (__atomic_add_fetch(&cells_stopped, 1, __ATOMIC_ACQ_REL) == (int)cells_built) {
+		stats_print_all(machine_cpu_count);
+		console_print("hv: every cell has stopped; powering off\n");
+		if (machine_exit_code() == 0)
+			hv_pass_stop();
+		hv_fail_stop();
+	}
+}
+
+noreturn_fn void cell_run_cpu(unsigned int cpu)
+{
+	struct cell *cell = cell_of_cpu(cpu);
+
+	if (!cell)
+		arch_cpu_park(); /* a CPU no cell owns stays with the hypervisor, idle */
+	if (cpu == cell->boot_cpu) {
+		__atomic_store_n(&cell->state, CELL_RUNNING, __ATOMIC_RELEASE);
+		cpu_power_mark_on(cpu);
+		arch_cpu_enter_cell(cell, cell->desc->entry_guest_phys, cell_boot_argument(cell));
+	}
+	cpu_power_off_self(cpu);
+}

@@ -1,0 +1,134 @@
+/*
+ * Hypercalls (bulkhead/hypercall.h). Every argument is untrusted: pointers
+ * must lie wholly in the caller's own RAM or channel regions with the needed
+ * right, lengths are bounded, indexes are range-checked. A bad call gets an
+ * error code and the cell keeps running.
+ */
+#include <bulkhead/hypercall.h>
+#include <hv/console.h>
+#include <hv/guest_mem.h>
+#include <hv/hypercall.h>
+#include <hv/platform.h>
+#include <hv/stats.h>
+#include <hv/string.h>
+
+bool hcall_is_bulkhead(uint64_t function)
+{
+	return (function & 0xffff0000u) == BH_HC_BASE;
+}
+
+static int64_t console_write(struct cell *cell, uint64_t ipa, uint64_t len)
+{
+	char text[BH_CONSOLE_WRITE_MAX + 1];
+
+	if (len > BH_CONSOLE_WRITE_MAX)
+		return -BH_E2BIG;
+	if (len == 0)
+		return 0;
+	const char *src = guest_mem_range(cell, ipa, len, BH_MEM_READ);
+
+	if (!src)
+		return -BH_EFAULT;
+	/* Copy first: the cell may change its buffer while we print. */
+	memcpy(text, src, len);
+	text[len] = '\0';
+	/* Control characters other than newline and tab would confuse log readers. */
+	for (uint64_t i = 0; i < len; i++)
+		if ((unsigned char)text[i] < 0x20 && text[i] != '\n' && text[i] != '\t')
+			text[i] = '?';
+	console_write_prefixed(cell_name(cell), text, (size_t)len);
+	return (int64_t)len;
+}
+
+static uint64_t memory_bytes(const struct cell *cell)
+{
+	uint64_t total = 0;
+
+	for (uint32_t i = 0; i < cell->desc->region_count; i++) {
+		const struct bh_mem_region *r = cell_region(cell, i);
+
+		if (!(r->flags & (BH_MEM_DEVICE | BH_MEM_COMM)))
+			total += r->size_bytes;
+	}
+	return total;
+}
+
+static int64_t cell_info(struct cell *caller, uint64_t id, uint64_t ipa, uint64_t size)
+{
+	struct cell *cell = id == BH_CELL_SELF ? caller : cell_by_id((unsigned int)id);
+	struct bh_cell_info info;
+
+	if (id != BH_CELL_SELF && id >= cell_count())
+		return -BH_ENOENT;
+	if (size < sizeof(info))
+		return -BH_EINVAL;
+	struct bh_cell_info *dst = guest_mem_range(caller, ipa, sizeof(info), BH_MEM_WRITE);
+
+	if (!dst)
+		return -BH_EFAULT;
+	memset(&info, 0, sizeof(info));
+	info.cell_id = cell->id;
+	info.state = (uint32_t)__atomic_load_n(&cell->state, __ATOMIC_ACQUIRE);
+	strlcpy(info.name, cell_name(cell), sizeof(info.name));
+	info.flags = cell->desc->flags;
+	info.cpu_count = cell->desc->cpu_count;
+	info.cpu_mask = cell->cpu_mask;
+	info.memory_bytes = memory_bytes(cell);
+	info.exit_code = cell->exit_code;
+	info.cell_count = cell_count();
+	memcpy(dst, &info, sizeof(info));
+	return 0;
+}
+
+static int64_t cpu_stats(struct cell *caller, uint64_t cpu, uint64_t ipa, uint64_t size)
+{
+	const struct bh_cpu_stats *s = cpu < HV_MAX_CPUS ? stats_of_cpu((unsigned int)cpu) : NULL;
+
+	if (!s || !cell_cpu_exists((unsigned int)cpu))
+		return -BH_ENOENT;
+	if (size < sizeof(*s))
+		return -BH_EINVAL;
+	void *dst = guest_mem_range(caller, ipa, sizeof(*s), BH_MEM_WRITE);
+
+	if (!dst)
+		return -BH_EFAULT;
+	memcpy(dst, s, sizeof(*s));
+	return 0;
+}
+
+static int64_t mailbox_ack(struct cell *cell)
+{
+	struct bh_boot_info *info = cell->boot_info;
+
+	if (!info)
+		return -BH_EINVAL;
+	uint32_t seq = __atomic_load_n(&info->mailbox.sequence, __ATOMIC_ACQUIRE);
+
+	__atomic_store_n(&info->mailbox.acked, seq, __ATOMIC_RELEASE);
+	if (info->mailbox.command == BH_MAILBOX_STOP)
+		cell_stop(cell, 0);
+	return 0;
+}
+
+int64_t hcall_dispatch(struct cell *cell, unsigned int cpu, uint64_t function,
+		       const uint64_t args[5])
+{
+	(void)cpu;
+	switch (function) {
+	case BH_HC_CONSOLE_WRITE:
+		return console_write(cell, args[0], args[1]);
+	case BH_HC_CELL_INFO:
+		return cell_info(cell, args[0], args[1], args[2]);
+	case BH_HC_CPU_STATS:
+		return cpu_stats(cell, args[0], args[1], args[2]);
+	case BH_HC_MAILBOX_ACK:
+		return mailbox_ack(cell);
+	case BH_HC_CELL_EXIT:
+		cell_stop(cell, (int)(int64_t)args[0]);
+		return 0;
+	case BH_HC_DOORBELL:
+		return -BH_ENOSYS; /* channels' doorbells: not implemented yet */
+	default:
+		return -BH_ENOSYS;
+	}
+}

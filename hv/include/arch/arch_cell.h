@@ -1,0 +1,40 @@
+/*
+ * Hooks that give a cell its hardware view: translation tables (stage 2 /
+ * EPT), interrupt ownership, and entering guest mode on a CPU. The core calls
+ * them while building cells at boot (before any cell runs) and when a CPU
+ * enters its cell.
+ */
+#ifndef ARCH_CELL_H
+#define ARCH_CELL_H
+
+#include <bulkhead/bootinfo.h>
+#include <hv/types.h>
+
+struct cell;
+
+/* The BH_ARCH_* value of configs this hypervisor accepts. */
+uint32_t arch_config_arch(void);
+
+/* Creates the cell's empty translation tables and arch state. */
+int arch_cell_create(const struct cell *cell);
+
+/* Maps [guest_phys, +size) to host_phys with BH_MEM_* access flags. */
+int arch_cell_map(const struct cell *cell, uint64_t guest_phys, uint64_t host_phys,
+		  uint64_t size_bytes, uint32_t flags);
+
+/* Gives the cell interrupt `number` (GIC INTID / IOAPIC GSI) exclusively. */
+int arch_cell_assign_irq(const struct cell *cell, uint32_t number, uint32_t flags);
+
+/* Maps the interrupt controller parts the cell uses directly (e.g. GICR SGI frames). */
+int arch_cell_map_irqchip(const struct cell *cell);
+
+/* Arch parts of the native boot info (interrupt controller addresses). */
+void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info);
+
+/* Enters the cell on this CPU at `entry` with the boot argument `arg`; never returns. */
+noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, uint64_t arg);
+
+/* Asks the CPUs of a stopped cell to leave it (cooperatively for direct cells). */
+void arch_cell_request_stop(const struct cell *cell);
+
+#endif

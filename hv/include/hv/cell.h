@@ -1,0 +1,60 @@
+/*
+ * Cells as the hypervisor keeps them: built once at boot from the validated
+ * binary config, never resized. A cell's state only moves forward
+ * (LOADED -> RUNNING -> STOPPED); the machine powers off when every cell has
+ * stopped.
+ */
+#ifndef HV_CELL_H
+#define HV_CELL_H
+
+#include <bulkhead/bootinfo.h>
+#include <bulkhead/config.h>
+#include <hv/platform.h>
+
+#define HV_MAX_CELLS 8
+
+enum cell_state {
+	CELL_LOADED = 0,
+	CELL_RUNNING = 1,
+	CELL_STOPPED = 2,
+};
+
+struct cell {
+	unsigned int id;
+	const struct bh_config_header *config;
+	const struct bh_cell *desc;
+	uint64_t cpu_mask;          /* logical CPUs */
+	unsigned int boot_cpu;      /* logical CPU that starts the cell */
+	int state;                  /* enum cell_state, accessed atomically */
+	int exit_code;              /* set when it stops */
+	struct bh_boot_info *boot_info;  /* host view of the native boot info, or NULL */
+	uint64_t boot_info_guest_phys;
+};
+
+/* Builds every cell from the validated config; panics on any failure (nothing runs yet). */
+void cells_build(const struct bh_config_header *config, const void *sysimage,
+		 const struct platform *plat);
+
+unsigned int cell_count(void);
+struct cell *cell_by_id(unsigned int id);
+/* The cell that owns logical CPU `cpu`, or NULL. */
+struct cell *cell_of_cpu(unsigned int cpu);
+const char *cell_name(const struct cell *cell);
+
+/* The cell's record of region/device/irq `i` (0-based within the cell). */
+const struct bh_mem_region *cell_region(const struct cell *cell, uint32_t i);
+const struct bh_irq *cell_irq(const struct cell *cell, uint32_t i);
+
+/* Whether logical CPU `cpu` exists on this machine. */
+bool cell_cpu_exists(unsigned int cpu);
+
+/* Logical CPU with hardware id `hwid`, or -1. */
+int cell_cpu_of_hwid(uint64_t hwid);
+
+/* Marks the cell stopped with `exit_code`; powers off when it was the last one. */
+void cell_stop(struct cell *cell, int exit_code);
+
+/* Every CPU ends here after boot: enters its cell, or parks if it has none. */
+noreturn_fn void cell_run_cpu(unsigned int cpu);
+
+#endif
