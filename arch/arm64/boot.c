@@ -25,6 +25,7 @@ void arm64_boot_main(const void *dtb);
 void arm64_secondary_main(unsigned int cpu);
 
 static struct platform boot_platform;
+extern char _start[], _end[];
 
 /* Finds the console UART: /chosen stdout-path, which names a node path. */
 static uintptr_t find_console_base(const void *dtb)
@@ -89,6 +90,8 @@ void arm64_boot_main(const void *dtb)
 	pl011_init(find_console_base(dtb));
 	if (platform_from_fdt(dtb, DTB_MAX_SIZE, &boot_platform, why, sizeof(why)))
 		hv_panic("device tree at %p: %s", dtb, why);
+	console_print("hv: device tree at %p, image at [%p, +0x%llx)\n", dtb, (void *)_start,
+		      (unsigned long long)(_end - _start));
 	put_boot_cpu_first(&boot_platform);
 	find_sysimage(dtb, &boot_platform);
 	int err = mmu_build_el2_map(&boot_platform);
