@@ -13,6 +13,7 @@
 #include <arm64/guest.h>
 #include <arm64/stage2.h>
 #include <arm64/sysreg.h>
+#include <arm64/vgic.h>
 #include <bulkhead/config.h>
 #include <hv/cpu_power.h>
 #include <hv/stats.h>
@@ -94,8 +95,10 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 {
 	unsigned int cpu = arch_cpu_this();
 
-	if (!is_direct(cell))
+	if (!is_direct(cell)) {
 		gicv3_take_cpu_interface();
+		vgic_cpu_enter();
+	}
 	write_sysreg(vttbr_el2, stage2_vttbr(cell->id));
 	write_sysreg(vtcr_el2, stage2_vtcr());
 	write_sysreg(hcr_el2, is_direct(cell) ? HCR_DIRECT : HCR_VIRTUAL);

@@ -18,6 +18,7 @@
 #define GICD_IIDR 0x0008
 #define GICD_TYPER2 0x000c
 #define GICD_PIDR2 0xffe8
+#define GICD_TYPER_NO_LPIS ((1u << 17) | (1u << 16)) /* LPIS, MBIS */
 #define BITS1_FIRST 0x0080 /* IGROUPR .. ICACTIVER: one bit per interrupt */
 #define BITS1_END 0x0400
 #define GICD_IPRIORITYR 0x0400
@@ -145,9 +146,10 @@ static void filter_gicd(const struct cell *cell, uint64_t pa, uint64_t offset, b
 			*value = mmio_read(pa, 8);
 		else if (!(*value & (1ull << 31)) && cell_has_affinity(cell, *value))
 			mmio_write(pa, 8, *value); /* "1 of N" routing (bit 31) is refused */
-	} else if (!is_write && (offset == GICD_CTLR || offset == GICD_TYPER ||
-				 offset == GICD_IIDR || offset == GICD_TYPER2 ||
-				 offset == GICD_PIDR2)) {
+	} else if (!is_write && offset == GICD_TYPER) {
+		*value = mmio_read(pa, size) & ~GICD_TYPER_NO_LPIS; /* no cell gets LPIs */
+	} else if (!is_write && (offset == GICD_CTLR || offset == GICD_IIDR ||
+				 offset == GICD_TYPER2 || offset == GICD_PIDR2)) {
 		*value = mmio_read(pa, size);
 	} else if (!is_write) {
 		*value = 0;

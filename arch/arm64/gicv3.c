@@ -210,6 +210,6 @@ void gicv3_take_cpu_interface(void)
 
 	write_sysreg(S3_0_C4_C6_0, 0xff); /* ICC_PMR_EL1: let every priority through */
 	write_sysreg(S3_0_C12_C12_7, 1);  /* ICC_IGRPEN1_EL1 */
-	*reg32(sgi, GICR_SGI_ISENABLER0) = 1u << GIC_HV_KICK_SGI;
+	*reg32(sgi, GICR_SGI_ISENABLER0) = 1u << GIC_HV_KICK_SGI | 1u << 25; /* kick, maintenance */
 	isb();
 }

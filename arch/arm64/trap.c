@@ -9,6 +9,8 @@
 #include <arm64/gicv3.h>
 #include <arm64/guest.h>
 #include <arm64/sysreg.h>
+#include <arm64/vgic.h>
+#include <bulkhead/config.h>
 #include <hv/cpu_power.h>
 #include <hv/hypercall.h>
 #include <hv/stats.h>
@@ -55,6 +57,8 @@ static void handle_call(struct cell *cell, unsigned int cpu, struct exception_fr
 }
 
 /* Stage-2 data abort: the GIC frames are emulated, anything else is the cell's fault. */
+static bool is_direct(const struct cell *cell);
+
 static void handle_data_abort(struct cell *cell, unsigned int cpu, struct exception_frame *f)
 {
 	uint64_t ipa = (read_sysreg(hpfar_el2) >> 4) << 12 | (f->far & 0xfff);
@@ -70,6 +74,11 @@ static void handle_data_abort(struct cell *cell, unsigned int cpu, struct except
 
 		/* Devices are mapped 1:1, so the IPA is the physical address. */
 		emulated = gicv3_emulate_access(cell, ipa, is_write, size, &value, &reason);
+		if (!emulated && !is_direct(cell) &&
+		    vgic_emulate_gicr(cell, ipa, is_write, size, &value)) {
+			emulated = true;
+			reason = BH_ENTRY_GICR;
+		}
 		if (emulated && !is_write && reg != 31)
 			f->x[reg] = value;
 	}
@@ -80,26 +89,25 @@ static void handle_data_abort(struct cell *cell, unsigned int cpu, struct except
 		guest_inject_abort(f, false);
 }
 
-/* Physical interrupt at EL2: only virtual-mode CPUs take them (IMO=1). */
-static void handle_irq(unsigned int cpu)
+static bool is_direct(const struct cell *cell)
 {
-	uint64_t intid = read_sysreg(S3_0_C12_C12_0) & 0xffffff; /* ICC_IAR1_EL1 */
-
-	stats_count_entry(cpu, BH_ENTRY_IRQ);
-	if (intid >= 1020)
-		return; /* spurious */
-	/* No virtual GIC yet: the interrupt is acknowledged and dropped. */
-	write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
-	isb();
+	return cell->desc->flags & BH_CELL_REALTIME;
 }
 
 /*
  * ICC_SGI1R_EL1, ICC_ASGI1R_EL1 or ICC_SGI0R_EL1 written by a virtual-mode
- * CPU (IMO/FMO=1 make them trap). Foreign targets must never be reached
- * (invariant I3); own targets would need virtual-GIC injection, which is not
- * implemented yet, so the whole write is dropped and counted.
+ * CPU (IMO/FMO=1 make them trap). SGI1R is emulated for the cell's own CPUs;
+ * foreign targets are never reached (invariant I3).
  * ISS: Op0 [21:20], Op2 [19:17], Op1 [16:14], CRn [13:10], CRm [4:1], read [0].
  */
+static bool is_sgi1r_write(uint64_t esr)
+{
+	uint32_t iss = (uint32_t)(esr & 0x1ffffff);
+
+	/* Op0 3, Op2 5, Op1 0, CRn 12, CRm 11, write. */
+	return (iss & 0x3ffc1f) == ((3u << 20) | (5u << 17) | (0u << 14) | (12u << 10) | (11u << 1));
+}
+
 static bool is_sgi_write(uint64_t esr)
 {
 	uint32_t iss = (uint32_t)(esr & 0x1ffffff);
@@ -134,10 +142,14 @@ static void handle_sync(struct cell *cell, unsigned int cpu, struct exception_fr
 		break;
 	case EC_SYSREG:
 		stats_count_entry(cpu, BH_ENTRY_SYSREG);
-		if (is_sgi_write(f->esr))
-			f->elr += 4; /* dropped: no virtual GIC to deliver it yet (see below) */
-		else
+		if (is_sgi1r_write(f->esr)) {
+			vgic_send_sgi(cell, cpu, reg_value(f, (f->esr >> 5) & 0x1f));
+			f->elr += 4;
+		} else if (is_sgi_write(f->esr)) {
+			f->elr += 4; /* ASGI1R/SGI0R: Group 0 and secure SGIs are not offered */
+		} else {
 			guest_inject_undefined(f);
+		}
 		break;
 	case EC_WFX:
 		stats_count_entry(cpu, BH_ENTRY_WFX);
@@ -158,7 +170,7 @@ void guest_trap(struct exception_frame *frame, uint64_t slot)
 	if (slot == SLOT_LOWER_SYNC)
 		handle_sync(cell, cpu, frame);
 	else if (slot == SLOT_LOWER_IRQ || slot == SLOT_LOWER_FIQ)
-		handle_irq(cpu);
+		vgic_handle_irq(cell, cpu);
 	else {
 		/* SError or AArch32: the cell cannot continue sensibly. */
 		stats_count_entry(cpu, BH_ENTRY_OTHER);
@@ -166,4 +178,6 @@ void guest_trap(struct exception_frame *frame, uint64_t slot)
 	}
 	if (__atomic_load_n(&cell->state, __ATOMIC_ACQUIRE) == CELL_STOPPED)
 		cpu_power_off_self(cpu);
+	if (!is_direct(cell))
+		vgic_flush(cpu);
 }
