@@ -115,6 +115,16 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 	guest_eret(arg, (uintptr_t)hv_cpu_stacks + (uint64_t)(cpu + 1) * HV_STACK_SIZE);
 }
 
+void arch_cell_send_doorbell(const struct cell *cell, uint32_t number)
+{
+	int boot_cpu = cell_cpu_of_hwid(cell->desc->cpu_hwid[0]);
+
+	if (is_direct(cell))
+		gicv3_send_sgi(number, cell->desc->cpu_hwid[0]); /* the cell owns the interface */
+	else if (boot_cpu >= 0)
+		vgic_inject_sgi((unsigned int)boot_cpu, number);
+}
+
 void arch_cell_request_stop(const struct cell *cell)
 {
 	unsigned int self = arch_cpu_this();

@@ -15,6 +15,7 @@
  *  5. When more is pending than list registers are free, ICH_HCR_EL2.UIE asks
  *     for a maintenance interrupt once at most one list register is in use.
  */
+#include <arch/arch_cpu.h>
 #include <arm64/gicv3.h>
 #include <arm64/sysreg.h>
 #include <arm64/vgic.h>
@@ -176,6 +177,13 @@ void vgic_handle_irq(struct cell *cell, unsigned int cpu)
 	write_sysreg(S3_0_C12_C12_1, intid); /* priority drop; the cell deactivates (HW = 1) */
 	isb();
 	mark_pending(cpu, intid, true);
+}
+
+void vgic_inject_sgi(unsigned int cpu, uint32_t intid)
+{
+	mark_pending(cpu, intid, false);
+	if (cpu != arch_cpu_this())
+		gicv3_send_sgi(GIC_HV_KICK_SGI, cell_hwid_of_cpu(cpu));
 }
 
 void vgic_send_sgi(struct cell *cell, unsigned int cpu, uint64_t sgi1r)

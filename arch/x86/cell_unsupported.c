@@ -53,6 +53,11 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 	hv_panic("x86: entering a cell is not implemented");
 }
 
+void arch_cell_send_doorbell(const struct cell *cell, uint32_t number)
+{
+	(void)cell, (void)number;
+}
+
 void arch_cell_request_stop(const struct cell *cell)
 {
 	(void)cell;

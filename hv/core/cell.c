@@ -74,6 +74,11 @@ bool cell_cpu_exists(unsigned int cpu)
 	return cpu < machine_cpu_count;
 }
 
+uint64_t cell_hwid_of_cpu(unsigned int cpu)
+{
+	return cpu < machine_cpu_count ? machine_hwid[cpu] : 0;
+}
+
 int cell_cpu_of_hwid(uint64_t hwid)
 {
 	for (unsigned int cpu = 0; cpu < machine_cpu_count; cpu++)

@@ -4,6 +4,7 @@
  * right, lengths are bounded, indexes are range-checked. A bad call gets an
  * error code and the cell keeps running.
  */
+#include <arch/arch_cell.h>
 #include <bulkhead/hypercall.h>
 #include <hv/console.h>
 #include <hv/guest_mem.h>
@@ -96,6 +97,38 @@ static int64_t cpu_stats(struct cell *caller, uint64_t cpu, uint64_t ipa, uint64
 	return 0;
 }
 
+static const struct bh_channel *channel_record(const struct bh_config_header *cfg, uint32_t i)
+{
+	return (const void *)((const uint8_t *)cfg + cfg->channels.offset_bytes +
+			      (size_t)i * cfg->channels.record_size_bytes);
+}
+
+/* Rings a channel's doorbell in every other endpoint's cell; the caller must be an endpoint. */
+static int64_t doorbell(struct cell *caller, uint64_t index)
+{
+	const struct bh_config_header *cfg = caller->config;
+
+	if (index >= cfg->channels.count)
+		return -BH_ENOENT;
+	const struct bh_channel *ch = channel_record(cfg, (uint32_t)index);
+	bool is_endpoint = false;
+
+	for (uint32_t e = 0; e < ch->endpoint_count; e++)
+		is_endpoint |= ch->endpoints[e].cell == caller->id;
+	if (!is_endpoint)
+		return -BH_EPERM;
+	if (ch->doorbell_irq == BH_NONE)
+		return -BH_EINVAL;
+	for (uint32_t e = 0; e < ch->endpoint_count; e++) {
+		struct cell *peer = cell_by_id(ch->endpoints[e].cell);
+
+		if (peer && peer != caller &&
+		    __atomic_load_n(&peer->state, __ATOMIC_ACQUIRE) == CELL_RUNNING)
+			arch_cell_send_doorbell(peer, ch->doorbell_irq);
+	}
+	return 0;
+}
+
 static int64_t mailbox_ack(struct cell *cell)
 {
 	struct bh_boot_info *info = cell->boot_info;
@@ -127,7 +160,7 @@ int64_t hcall_dispatch(struct cell *cell, unsigned int cpu, uint64_t function,
 		cell_stop(cell, (int)(int64_t)args[0]);
 		return 0;
 	case BH_HC_DOORBELL:
-		return -BH_ENOSYS; /* channels' doorbells: not implemented yet */
+		return doorbell(cell, args[0]);
 	default:
 		return -BH_ENOSYS;
 	}

@@ -34,6 +34,9 @@ void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info
 /* Enters the cell on this CPU at `entry` with the boot argument `arg`; never returns. */
 noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, uint64_t arg);
 
+/* Raises doorbell interrupt `number` (an SGI on arm64) on the cell's boot CPU. */
+void arch_cell_send_doorbell(const struct cell *cell, uint32_t number);
+
 /* Asks the CPUs of a stopped cell to leave it (cooperatively for direct cells). */
 void arch_cell_request_stop(const struct cell *cell);
 

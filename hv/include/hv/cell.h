@@ -48,6 +48,9 @@ const struct bh_irq *cell_irq(const struct cell *cell, uint32_t i);
 /* Whether logical CPU `cpu` exists on this machine. */
 bool cell_cpu_exists(unsigned int cpu);
 
+/* Hardware id (MPIDR / APIC id) of logical CPU `cpu`. */
+uint64_t cell_hwid_of_cpu(unsigned int cpu);
+
 /* Logical CPU with hardware id `hwid`, or -1. */
 int cell_cpu_of_hwid(uint64_t hwid);
 

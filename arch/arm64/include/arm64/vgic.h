@@ -24,6 +24,9 @@ void vgic_handle_irq(struct cell *cell, unsigned int cpu);
 /* The cell wrote ICC_SGI1R_EL1 (value): deliver to its own CPUs, drop the rest. */
 void vgic_send_sgi(struct cell *cell, unsigned int cpu, uint64_t sgi1r);
 
+/* Makes virtual SGI `intid` pending on `cpu` (of a virtual-mode cell) and kicks it. */
+void vgic_inject_sgi(unsigned int cpu, uint32_t intid);
+
 /* Moves interrupts pending for this CPU into free list registers (before returning to the cell). */
 void vgic_flush(unsigned int cpu);
 
