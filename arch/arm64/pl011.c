@@ -4,6 +4,7 @@
  */
 #include <arch/arch_console.h>
 #include <arm64/pl011.h>
+#include <arm64/semihosting.h>
 
 #define PL011_DR 0x00
 #define PL011_FR 0x18
@@ -24,6 +25,17 @@ void arch_console_putc(char c)
 	while (uart[PL011_FR / 4] & PL011_FR_TXFF)
 		;
 	uart[PL011_DR / 4] = (uint8_t)c;
+}
+
+bool arch_console_alternate_write(const char *text, size_t len)
+{
+#if BULKHEAD_SEMIHOSTING
+	semihosting_write(text, len);
+	return true;
+#else
+	(void)text, (void)len;
+	return false;
+#endif
 }
 
 void arch_console_flush(void)

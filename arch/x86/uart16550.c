@@ -43,3 +43,10 @@ void arch_console_flush(void)
 	while (!(inb(COM1 + UART_LSR) & LSR_TEMT))
 		__asm__ volatile("pause");
 }
+
+bool arch_console_alternate_write(const char *text, size_t len)
+{
+	/* No second channel yet (Bochs' port 0xe9 would be one in emulation). */
+	(void)text, (void)len;
+	return false;
+}

@@ -141,6 +141,25 @@ static void build_view(struct cell *cell)
 	}
 }
 
+/* A cell given the console UART as a device gets it to itself (no shared UART). */
+static void hand_over_console_if_owned(const struct bh_config_header *config)
+{
+	uint64_t uart = config->console.base;
+
+	if (config->console.kind == BH_CONSOLE_NONE)
+		return;
+	for (unsigned int c = 0; c < cells_built; c++) {
+		for (uint32_t i = 0; i < cells[c].desc->device_count; i++) {
+			const struct bh_device *d = cell_device(&cells[c], i);
+
+			if (uart >= d->base && uart - d->base < d->size_bytes) {
+				console_hand_over_uart(cell_name(&cells[c]));
+				return;
+			}
+		}
+	}
+}
+
 void cells_build(const struct bh_config_header *config, const void *sysimage,
 		 const struct platform *plat)
 {
@@ -168,6 +187,7 @@ void cells_build(const struct bh_config_header *config, const void *sysimage,
 			hv_panic("refusing to start: cell \"%s\": loading its images failed (%d)",
 				 cell_name(&cells[i]), err);
 	}
+	hand_over_console_if_owned(config);
 	for (uint32_t i = 0; i < cells_built; i++)
 		console_print("hv: cell %u \"%s\": %u CPU(s) from cpu %u, %u region(s), %u irq(s)%s\n",
 			      i, cell_name(&cells[i]), cells[i].desc->cpu_count, cells[i].boot_cpu,

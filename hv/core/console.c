@@ -14,9 +14,14 @@
 #define CONSOLE_LINE_MAX 256
 
 static struct spinlock console_lock = SPINLOCK_INIT;
+static bool uart_owned_by_cell;
 
 static void console_write(const char *s, size_t n)
 {
+	if (uart_owned_by_cell) {
+		arch_console_alternate_write(s, n);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
 			arch_console_putc('\r');
@@ -50,6 +55,20 @@ static void console_emit(const char *fmt, va_list ap)
 			console_write("...[truncated]\n", 15);
 	}
 	va_end(again);
+}
+
+void console_hand_over_uart(const char *cell_name)
+{
+	bool alternate = arch_console_alternate_write("", 0);
+
+	console_print("hv: the console UART belongs to cell \"%s\"; hypervisor and cell "
+		      "console output continues %s\n",
+		      cell_name, alternate ? "on the alternate channel (semihosting)"
+					   : "nowhere (no alternate channel on this platform)");
+	arch_console_flush();
+	spin_lock(&console_lock);
+	uart_owned_by_cell = true;
+	spin_unlock(&console_lock);
 }
 
 void console_vprint(const char *fmt, va_list ap)

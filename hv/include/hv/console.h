@@ -12,6 +12,13 @@ void console_print(const char *fmt, ...) printf_like(1, 2);
 void console_vprint(const char *fmt, va_list ap);
 
 /*
+ * The console UART belongs to a cell from now on: the hypervisor stops
+ * touching it and writes to the arch's alternate channel (or nowhere, when
+ * there is none). Called once, before that cell starts.
+ */
+void console_hand_over_uart(const char *cell_name);
+
+/*
  * A cell's console output: assembled per CPU into whole lines, each printed
  * as "[prefix] line" under the console lock, so cells' lines never mix.
  * A partial line waits for its newline (or is flushed when the buffer fills).

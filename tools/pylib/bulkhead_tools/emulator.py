@@ -27,12 +27,17 @@ class RunResult:
         return f"{' '.join(self.command)}\n-> {state} after {self.seconds:.1f} s, log: {self.log_path}"
 
 
-def run_emulator(command, log_path, timeout_s, echo=False, stdin=subprocess.DEVNULL, cwd=None):
+def run_emulator(command, log_path, timeout_s, echo=False, stdin=subprocess.DEVNULL, cwd=None,
+                 side_log=None):
     """Runs `command`, writing its combined output to `log_path`.
 
     Kills the whole process group after `timeout_s` seconds. With `echo`, the
     output is also copied to our stdout as it arrives (for `bulkhead run`).
+    `side_log` names a file the emulator writes a second console into (the
+    hypervisor's, once a cell owns the UART): its complete lines are echoed
+    as they appear, and its text is appended to the result's output.
     """
+    side = _SideLog(side_log, echo) if side_log else None
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     start = time.monotonic()
     timed_out = False
@@ -61,9 +66,14 @@ def run_emulator(command, log_path, timeout_s, echo=False, stdin=subprocess.DEVN
                 timed_out = True
                 _kill_group(proc)
                 break
+            if side:
+                side.poll()
             if not data:
                 time.sleep(0.02)
     output = b"".join(chunks).decode("utf-8", errors="replace")
+    if side:
+        side.poll(final=True)
+        output += "\n" + side.text()
     return RunResult(list(map(str, command)), proc.returncode, output, timed_out, log_path,
                      time.monotonic() - start)
 
@@ -86,3 +96,30 @@ def _kill_group(proc):
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+class _SideLog:
+    """Follows a file another process appends to, line by line."""
+
+    def __init__(self, path, echo):
+        self.path = path
+        self.echo = echo
+        self.data = b""
+        self.shown = 0
+        if os.path.exists(path):
+            os.unlink(path)
+
+    def poll(self, final=False):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(len(self.data))
+                self.data += f.read()
+        except FileNotFoundError:
+            return
+        end = len(self.data) if final else self.data.rfind(b"\n") + 1
+        if self.echo and end > self.shown:
+            os.write(1, self.data[self.shown:end])
+        self.shown = max(self.shown, end)
+
+    def text(self):
+        return self.data.decode("utf-8", errors="replace")

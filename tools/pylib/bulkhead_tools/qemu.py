@@ -11,14 +11,22 @@ from .emulator import run_emulator
 QEMU_ARM64 = "qemu-system-aarch64"
 
 
-def arm64_command(kernel, cpus=4, memory="1G", append=None, initrd=None, extra=()):
-    cmd = [QEMU_ARM64,
+def arm64_command(kernel, cpus=4, memory="1G", append=None, initrd=None, extra=(),
+                  hv_console=None):
+    """`hv_console`: file for the semihosting console the hypervisor switches to
+    when a cell owns the UART (without it QEMU writes that to its stderr)."""
+    semihosting = "enable=on,target=native"
+    cmd = []
+    if hv_console:
+        cmd += ["-chardev", f"file,id=hvcon,path={hv_console}"]
+        semihosting += ",chardev=hvcon"
+    cmd = [QEMU_ARM64, *cmd,
            "-M", "virt,virtualization=on,gic-version=3",
            "-cpu", "cortex-a72",
            "-smp", str(cpus),
            "-m", memory,
            "-nographic", "-nic", "none",
-           "-semihosting-config", "enable=on,target=native",
+           "-semihosting-config", semihosting,
            "-kernel", str(kernel)]
     if append:
         cmd += ["-append", append]
@@ -28,4 +36,8 @@ def arm64_command(kernel, cpus=4, memory="1G", append=None, initrd=None, extra=(
 
 
 def run_arm64(kernel, log_path, timeout_s=60, echo=False, **kwargs):
-    return run_emulator(arm64_command(kernel, **kwargs), str(log_path), timeout_s, echo=echo)
+    """Boots `kernel`; the result's output is the serial log followed by the
+    hypervisor's semihosting console (kept beside the log as *.hv.log)."""
+    hv_console = str(log_path) + ".hv.log"
+    return run_emulator(arm64_command(kernel, hv_console=hv_console, **kwargs), str(log_path),
+                        timeout_s, echo=echo, side_log=hv_console)

@@ -10,4 +10,7 @@
 
 noreturn_fn void semihosting_exit(int exit_code);
 
+/* Writes `len` bytes to the emulator's semihosting console (SYS_WRITE0 per chunk). */
+void semihosting_write(const char *text, size_t len);
+
 #endif
