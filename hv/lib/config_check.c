@@ -872,7 +872,10 @@ static void keep_first_message(void *ctx, const struct config_problem *p)
 
 	if (m->written || !m->why || !m->why_size)
 		return;
-	strlcpy(m->why, p->message, m->why_size);
+	/* By hand: the host C library of bhcfg may lack strlcpy. */
+	size_t n = strnlen(p->message, m->why_size - 1);
+	memcpy(m->why, p->message, n);
+	m->why[n] = '\0';
 	m->written = true;
 }
 

@@ -52,6 +52,15 @@ def cmd_test(args):
                      system=not args.unit_only)
 
 
+def cmd_fuzz(args):
+    deps.ensure(quiet=True)
+    # The seeds include binary configs made by the arm64 build's bhcfg.
+    if build(["arm64"]) != 0:
+        return 1
+    from .fuzz import main as fuzz_main
+    return fuzz_main(args.seconds)
+
+
 def selected_arches(arch):
     return list(paths.ARCHES) if arch == "all" else [arch]
 
@@ -82,6 +91,10 @@ def parser():
     s.add_argument("pytest_args", nargs="*",
                    help="extra pytest arguments for the system tests (after --)")
     s.set_defaults(func=cmd_test)
+
+    s = sub.add_parser("fuzz", help="build the libFuzzer targets (clang) and run each one")
+    s.add_argument("--seconds", type=int, default=30, help="time per target (default 30)")
+    s.set_defaults(func=cmd_fuzz)
     return p
 
 

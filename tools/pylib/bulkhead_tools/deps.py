@@ -31,6 +31,8 @@ PACKAGES = {
     "grub-common": "grub-mkrescue",
     "xorriso": "ISO writer for grub-mkrescue",
     "mtools": "EFI image tools for grub-mkrescue",
+    "clang": "libFuzzer targets (./bulkhead fuzz)",
+    "libclang-rt-14-dev": "libFuzzer and sanitizer runtimes for clang",
 }
 
 

@@ -1,0 +1,208 @@
+"""One test per error class of `bhcfg check`: each starts from the default
+example (config/qemu-arm64/linux-rt.dts), makes one mistake, and expects a
+non-zero exit and a message naming the node, the property and the values."""
+
+import re
+import subprocess
+
+import pytest
+
+from conftest import example, mutate
+
+BASE = "qemu-arm64/linux-rt.dts"
+
+RT_DEVICES = "\t\t\tmemory {\n\t\t\t\tram {\n\t\t\t\t\thost-phys = <0x0 0x70000000>;"
+
+# (error class, replacements on linux-rt.dts, expected message regex)
+CASES = [
+    ("cpu_in_two_cells",
+     [("\t\t\trealtime;\n", ""), ("cpus = <2 3>;", "cpus = <1 2>;")],
+     r'/cells/rt: cpus: cell "rt": CPU 0x1 is also in cell "linux"$'),
+    ("realtime_cell_shares_cpu",
+     [("cpus = <2 3>;", "cpus = <1 2>;")],
+     r"/cells/rt: cpus: .*CPU 0x1 is also in cell \"linux\"; a realtime cell's CPUs must be"),
+    ("cpu_absent_from_platform",
+     [("cpus = <2 3>;", "cpus = <2 7>;")],
+     r"/cells/rt: cpus: CPU 7 is not a CPU of the platform .* \(it has 4\)"),
+    ("boot_cpu_not_in_cell",
+     [("cpus = <0 1>;", "cpus = <0 1>;\n\t\t\tboot-cpu = <3>;")],
+     r"/cells/linux: boot-cpu: CPU 3 is not one of the cell's cpus"),
+    ("cell_without_cpus",
+     [("cpus = <0 1>;", "cpus;")],
+     r"/cells/linux: cpus: 0 bytes; expected a non-empty list"),
+    ("memory_overlaps_other_cell",
+     [("host-phys = <0x0 0x70000000>;",
+       "host-phys = <0x0 0x6f000000>;\n\t\t\t\t\tguest-phys = <0x0 0x70000000>;")],
+     r'/cells/rt/memory/ram: host-phys: cell "rt": region 0 \[0x6f000000, \+0x4000000\) '
+     r'overlaps cell "linux" region 0 \[0x50000000, \+0x20000000\)'),
+    ("memory_overlaps_own_region",
+     [("\t\t\t\t};\n\t\t\t};\n\n\t\t\tdevices",
+       "\t\t\t\t};\n\t\t\t\tmore {\n\t\t\t\t\thost-phys = <0x0 0x78000000>;\n"
+       "\t\t\t\t\tguest-phys = <0x0 0x50100000>;\n\t\t\t\t\tsize = <0x0 0x100000>;\n"
+       "\t\t\t\t\tflags = \"read\";\n\t\t\t\t};\n\t\t\t};\n\n\t\t\tdevices")],
+     r'/cells/linux/memory/more: guest-phys: cell "linux": region 1 at guest '
+     r'\[0x50100000, \+0x100000\) overlaps its region 0'),
+    ("memory_overlaps_hypervisor",
+     [("host-phys = <0x0 0x70000000>;",
+       "host-phys = <0x0 0x41000000>;\n\t\t\t\t\tguest-phys = <0x0 0x70000000>;")],
+     r"/cells/rt/memory/ram: host-phys: .*region 0 \[0x41000000, \+0x4000000\) overlaps "
+     r"hypervisor memory \[0x40000000, \+0x2000000\)"),
+    ("memory_overlaps_loader_area",
+     [("host-phys = <0x0 0x70000000>;",
+       "host-phys = <0x0 0x4c000000>;\n\t\t\t\t\tguest-phys = <0x0 0x70000000>;")],
+     r"/cells/rt/memory/ram: host-phys: .*overlaps the loader area \[0x48000000, \+0x8000000\)"),
+    ("memory_outside_ram",
+     [("host-phys = <0x0 0x70000000>;",
+       "host-phys = <0x0 0x90000000>;\n\t\t\t\t\tguest-phys = <0x0 0x70000000>;")],
+     r"/cells/rt/memory/ram: host-phys: \[0x90000000, \+0x4000000\) is not inside the "
+     r"platform's RAM"),
+    ("memory_misaligned",
+     [("size = <0x0 0x4000000>;", "size = <0x0 0x4000800>;")],
+     r"/cells/rt/memory/ram: size: cell \"rt\": region 0 .* size 0x4000800: all three must be "
+     r"multiples of 4 KiB"),
+    ("memory_zero_size",
+     [("size = <0x0 0x4000000>;", "size = <0x0 0x0>;")],
+     r"/cells/rt/memory/ram: size: cell \"rt\": region 0 \[0x70000000, \+0x0\) is empty"),
+    ("hypervisor_memory_outside_ram",
+     [("memory = <0x0 0x40000000 0x0 0x2000000>;", "memory = <0x0 0x30000000 0x0 0x2000000>;")],
+     r"/hypervisor: memory: \[0x30000000, \+0x2000000\) is not inside the platform's RAM"),
+    ("device_not_in_platform",
+     [("reg = <0x0 0x9000000 0x0 0x1000>;", "reg = <0x0 0x9100000 0x0 0x1000>;")],
+     r"/cells/linux/devices/uart: reg: \[0x9100000, \+0x1000\) is not a device of the platform"),
+    ("device_in_two_cells",
+     [(RT_DEVICES, "\t\t\tdevices {\n\t\t\t\tuart2 {\n\t\t\t\t\treg = <0x0 0x9000000 0x0 0x1000>;"
+       "\n\t\t\t\t};\n\t\t\t};\n" + RT_DEVICES)],
+     r'/cells/rt/devices/uart2: reg: cell "rt": device "uart2" \[0x9000000, \+0x1000\) '
+     r'overlaps device "uart" of cell "linux"'),
+    ("device_misaligned",
+     [("reg = <0x0 0x9000000 0x0 0x1000>;", "reg = <0x0 0x9000000 0x0 0x800>;")],
+     r'/cells/linux/devices/uart: reg: .*\[0x9000000, \+0x800\) is not 4 KiB-aligned'),
+    ("device_overlaps_interrupt_controller",
+     [("reg = <0x0 0x9000000 0x0 0x1000>;", "reg = <0x0 0x8000000 0x0 0x1000>;")],
+     r"/cells/linux/devices/uart: reg: .* overlaps the interrupt controller /intc@8000000"),
+    ("interrupt_owned_twice",
+     [(RT_DEVICES, "\t\t\tdevices {\n\t\t\t\trtc {\n\t\t\t\t\treg = <0x0 0x9010000 0x0 0x1000>;"
+       "\n\t\t\t\t\tinterrupts = <33>;\n\t\t\t\t};\n\t\t\t};\n" + RT_DEVICES)],
+     r'/cells/rt/devices/rtc: interrupts: cell "rt": interrupt 33 is also owned by cell "linux"'),
+    ("interrupt_out_of_range",
+     [("interrupts = <33>;", "interrupts = <5>;")],
+     r'/cells/linux/devices/uart: interrupts: cell "linux": interrupt 5 is out of range: '
+     r"expected a GIC SPI"),
+    ("interrupt_not_of_device",
+     [("interrupts = <33>;", "interrupts = <40>;")],
+     r"/cells/linux/devices/uart: interrupts: interrupt 40 is not an interrupt of platform "
+     r"device /pl011@9000000"),
+    ("load_address_outside_memory",
+     [("load-address = <0x0 0x70000000>;", "load-address = <0x0 0x7c000000>;")],
+     r'/cells/rt: load-address: cell "rt": image load address 0x7c000000 is not inside one of '
+     r"its own memory regions"),
+    ("entry_outside_memory",
+     [("load-address = <0x0 0x70000000>;",
+       "load-address = <0x0 0x70000000>;\n\t\t\tentry = <0x0 0x10000000>;")],
+     r'/cells/rt: entry: cell "rt": entry point 0x10000000 is not inside one of its own '
+     r"executable memory regions"),
+    ("dtb_address_outside_memory",
+     [("dtb-address = <0x0 0x5c000000>;", "dtb-address = <0x0 0x74000000>;")],
+     r'/cells/linux: dtb-address: cell "linux": DTB load address 0x74000000 is not inside'),
+    ("channel_names_unknown_cell",
+     [("\t\t\trt {\n\t\t\t\tguest-phys = <0x0 0x74000000>;",
+       "\t\t\trtx {\n\t\t\t\tguest-phys = <0x0 0x74000000>;")],
+     r'/channels/telemetry/rtx: channel endpoint names cell "rtx", but there is no such node'),
+    ("channel_with_one_endpoint",
+     [("\t\t\trt {\n\t\t\t\tguest-phys = <0x0 0x74000000>;\n\t\t\t\taccess = \"read\", \"write\";"
+       "\n\t\t\t};\n", "")],
+     r'/channels/telemetry: channel "telemetry" has 1 endpoint\(s\)'),
+    ("channel_bad_access",
+     [('access = "read";', 'access = "exec";')],
+     r'/channels/telemetry/linux: access: "exec" is not an access flag here'),
+    ("channel_doorbell_out_of_range",
+     [("size = <0x0 0x100000>;", "size = <0x0 0x100000>;\n\t\t\tdoorbell = <40>;")],
+     r'/channels/telemetry: doorbell: channel "telemetry": doorbell 40 is out of range: '
+     r"expected an SGI"),
+    ("unknown_property",
+     [('boot-protocol = "linux-arm64";', 'boot-protocol = "linux-arm64";\n\t\t\tcolour = "blue";')],
+     r"/cells/linux: colour: unknown property; expected one of: cpus, "),
+    ("unknown_node",
+     [("\t\t\tdevices {", "\t\t\tgpus {\n\t\t\t};\n\n\t\t\tdevices {")],
+     r"/cells/linux/gpus: unknown node; a cell has only"),
+    ("missing_property",
+     [("load-address = <0x0 0x70000000>;", "")],
+     r"/cells/rt: load-address: missing; expected <hi lo>"),
+    ("wrong_property_type",
+     [("load-address = <0x0 0x70000000>;", "load-address = <0x70000000>;")],
+     r"/cells/rt: load-address: 4 bytes, expected <hi lo>"),
+    ("boot_protocol_wrong_arch",
+     [('boot-protocol = "linux-arm64";', 'boot-protocol = "linux-x86";')],
+     r'/cells/linux: boot-protocol: "linux-x86" cannot boot on platform arch arm64'),
+    ("platform_mismatch",
+     [('compatible = "linux,dummy-virt";', 'compatible = "acme,board";')],
+     r'/platform: compatible: "acme,board" does not match the platform'),
+    ("console_not_in_platform",
+     [('console = "/pl011@9000000";', 'console = "/uart@1234";')],
+     r'/hypervisor: console: "/uart@1234" is not a node of the platform'),
+    ("dts_syntax_error",
+     [("cpus = <0 1>;", "cpus = <0 1>")],
+     r"dtc could not compile this file"),
+]
+
+
+@pytest.mark.parametrize("mutations,expected", [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_check_reports_error_class(tool, qemu_platform, mutations, expected):
+    system = tool.write(mutate(example(BASE), *mutations))
+    result = tool.run("check", system, "--platform", qemu_platform)
+    assert result.returncode == 1, result.stdout + result.stderr
+    # Every error line starts with the file it is about.
+    lines = [l for l in result.stderr.splitlines() if ": error: " in l]
+    assert lines and all(l.startswith(str(system)) for l in lines), result.stderr
+    assert re.search(expected, result.stderr, re.M), result.stderr
+
+
+def test_error_classes_are_at_least_twenty():
+    assert len({c[0] for c in CASES}) >= 20
+
+
+def test_duplicate_cell_names_in_a_hand_made_dtb(tool, qemu_platform, dtc):
+    # dtc merges same-named nodes, so forge the duplicate in the binary.
+    text = example(BASE).replace("\t\trt {", "\t\tlinuy {", 1)
+    text = text.replace("\t\t\trt {\n\t\t\t\tguest-phys", "\t\t\tlinuy {\n\t\t\t\tguest-phys")
+    dts = tool.write(text)
+    dtb = tool.tmp / "dup.dtb"
+    subprocess.run([dtc, "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts], check=True)
+    dtb.write_bytes(dtb.read_bytes().replace(b"linuy\0", b"linux\0"))
+    result = tool.run("check", dtb, "--platform", qemu_platform)
+    assert result.returncode == 1
+    assert re.search(r'/cells/linux: cell name "linux" is used twice', result.stderr), \
+        result.stderr
+
+
+def test_image_larger_than_its_region_is_refused_by_build(tool, qemu_platform, images):
+    text = mutate(example(BASE), ("size = <0x0 0x4000000>;", "size = <0x0 0x1000>;"))
+    system = tool.write(text)
+    result = tool.run("build", system, "--platform", qemu_platform, "-I", images,
+                      "-o", tool.tmp / "out.img")
+    assert result.returncode == 1
+    assert re.search(r'/cells/rt: image: cell "rt": image "rt/rtcell.bin" of 0x1388 bytes at '
+                     r"guest 0x70000000 does not fit inside one of its memory regions",
+                     result.stderr), result.stderr
+    assert not (tool.tmp / "out.img").exists()
+
+
+def test_missing_image_file_is_named(tool, qemu_platform, tmp_path):
+    system = tool.write(example(BASE))
+    result = tool.run("build", system, "--platform", qemu_platform, "-I", tmp_path,
+                      "-o", tool.tmp / "out.img")
+    assert result.returncode == 1
+    assert re.search(r'/cells/linux: image: file "linux/Image" not found', result.stderr)
+
+
+def test_channel_mapping_may_overlap_between_its_cells(tool, qemu_platform):
+    # The declared channel is shared memory on purpose: no overlap error.
+    result = tool.run("check", CONFIG_FILE(BASE), "--platform", qemu_platform)
+    assert result.returncode == 0, result.stderr
+    assert "overlaps" not in result.stderr
+
+
+def CONFIG_FILE(name):
+    from conftest import CONFIG
+    return CONFIG / name

@@ -1,0 +1,116 @@
+"""`./bulkhead fuzz`: builds the libFuzzer targets with clang into
+<build>/fuzz/ and runs each for a while, seeded with the example systems.
+
+Targets: fuzz_config_check (binary config and system image validator, the
+code the hypervisor runs at boot) and fuzz_system_dtb (bhcfg's DTB parser
+and checks). clang is not the project's compiler, so this is its own step.
+"""
+
+import re
+import shutil
+import subprocess
+import sys
+
+from . import paths
+
+CFLAGS = ["-std=gnu11", "-g", "-O1", "-fsanitize=fuzzer,address,undefined",
+          "-fno-sanitize-recover=all", "-Wall", "-Wextra", "-Werror"]
+
+SHARED = ["hv/lib/config_check.c", "hv/lib/crc32.c", "hv/lib/format.c"]
+BHCFG = ["tools/bhcfg/check_platform.c", "tools/bhcfg/diag.c", "tools/bhcfg/emit_config.c",
+         "tools/bhcfg/files.c", "tools/bhcfg/parse.c"]
+
+TARGETS = {
+    "fuzz_config_check": (["tests/fuzz/fuzz_config_check.c"] + SHARED, []),
+    "fuzz_system_dtb": (["tests/fuzz/fuzz_system_dtb.c"] + BHCFG + SHARED, ["-lfdt"]),
+}
+
+QEMU_DUMPDTB = ["qemu-system-aarch64", "-M", "virt,virtualization=on,gic-version=3",
+                "-cpu", "cortex-a72", "-smp", "4", "-m", "1G", "-nographic", "-nic", "none"]
+
+
+def fuzz_dir():
+    path = paths.build_root() / "fuzz"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def compile_targets():
+    clang = shutil.which("clang") or shutil.which("clang-14")
+    if not clang:
+        raise RuntimeError("clang is missing: ./bulkhead deps")
+    out = fuzz_dir()
+    exes = {}
+    for name, (sources, libs) in TARGETS.items():
+        exe = out / name
+        srcs = [paths.REPO / s for s in sources]
+        if not exe.exists() or any(s.stat().st_mtime > exe.stat().st_mtime for s in srcs):
+            cmd = [clang, *CFLAGS, "-I", str(paths.REPO / "hv/include"),
+                   "-I", str(paths.REPO / "tools/bhcfg"), *map(str, srcs), *libs, "-o", str(exe)]
+            subprocess.run(cmd, check=True)
+        exes[name] = exe
+    return exes
+
+
+def seed_corpora():
+    """Seeds: examples compiled to DTBs, their binary configs, and the platform DTB."""
+    out = fuzz_dir()
+    platform = out / "qemu-arm64-platform.dtb"
+    if not platform.exists():
+        subprocess.run(QEMU_DUMPDTB + ["-machine", f"dumpdtb={platform}"], check=True,
+                       capture_output=True, timeout=60)
+    corpus = {name: out / f"corpus-{name}" for name in TARGETS}
+    for d in corpus.values():
+        d.mkdir(exist_ok=True)
+    bhcfg = paths.build_dir("arm64") / "tools" / "bhcfg" / "bhcfg"
+    for dts in sorted((paths.REPO / "config" / "qemu-arm64").glob("*.dts")):
+        dtb = corpus["fuzz_system_dtb"] / f"{dts.stem}.dtb"
+        subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(dtb), str(dts)],
+                       check=True)
+        if bhcfg.exists():
+            subprocess.run([str(bhcfg), "check", str(dts), "--platform", str(platform),
+                            "--config-out", str(corpus["fuzz_config_check"] / f"{dts.stem}.bin")],
+                           capture_output=True)
+    return platform, corpus
+
+
+def run_target(exe, corpus, seconds, env_extra=None):
+    """Runs one target; returns (ok, executions, output tail)."""
+    import os
+    env = dict(os.environ, **(env_extra or {}))
+    result = subprocess.run([str(exe), f"-max_total_time={seconds}", "-timeout=10",
+                             "-rss_limit_mb=2048", f"-artifact_prefix={exe}-crash-",
+                             str(corpus)], capture_output=True, text=True,
+                            env=env, timeout=seconds + 120)
+    runs = re.findall(r"Done (\d+) runs", result.stderr)
+    executions = int(runs[-1]) if runs else 0
+    return result.returncode == 0, executions, result.stderr[-3000:]
+
+
+def fuzz(seconds=10, targets=None):
+    exes = compile_targets()
+    platform, corpus = seed_corpora()
+    results = {}
+    for name, exe in exes.items():
+        if targets and name not in targets:
+            continue
+        ok, executions, tail = run_target(exe, corpus[name], seconds,
+                                          {"BHCFG_FUZZ_PLATFORM": str(platform)})
+        results[name] = (ok, executions, tail)
+    return results
+
+
+def main(seconds):
+    try:
+        results = fuzz(seconds)
+    except (RuntimeError, subprocess.CalledProcessError) as e:
+        print(f"fuzz: {e}", file=sys.stderr)
+        return 1
+    failed = 0
+    for name, (ok, executions, tail) in results.items():
+        print(f"fuzz: {name}: {executions} executions in {seconds} s: "
+              f"{'OK' if ok else 'FAILED'}")
+        if not ok:
+            failed += 1
+            print(tail, file=sys.stderr)
+    return 1 if failed else 0
