@@ -90,8 +90,10 @@ static int write_boot_info(struct cell *cell)
 	strlcpy(info->cell_name, cell_name(cell), sizeof(info->cell_name));
 	info->flags = cell->desc->flags & BH_CELL_REALTIME ? BH_BOOT_REALTIME : 0;
 	info->cpu_count = cell->desc->cpu_count;
-	for (uint32_t i = 0; i < cell->desc->cpu_count && i < BH_BOOTINFO_MAX_CPUS; i++)
+	for (uint32_t i = 0; i < cell->desc->cpu_count && i < BH_BOOTINFO_MAX_CPUS; i++) {
 		info->cpu_mpidr[i] = cell->desc->cpu_hwid[i];
+		info->cpu_logical[i] = (uint32_t)cell_cpu_of_hwid(cell->desc->cpu_hwid[i]);
+	}
 	fill_regions(cell, info);
 	fill_channels(cell, info);
 	for (uint32_t i = 0; i < cell->desc->irq_count && i < BH_BOOTINFO_MAX_IRQS; i++) {

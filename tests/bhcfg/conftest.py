@@ -8,8 +8,7 @@ import subprocess
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-CONFIG = REPO / "config"
+from bhcfg_support import CONFIG, REPO  # noqa: F401 (CONFIG: used by fixtures below)
 
 
 def build_root() -> pathlib.Path:
@@ -71,19 +70,6 @@ class Bhcfg:
 @pytest.fixture
 def tool(bhcfg, tmp_path):
     return Bhcfg(bhcfg, tmp_path)
-
-
-def example(name: str) -> str:
-    return (CONFIG / name).read_text()
-
-
-def mutate(text: str, *replacements) -> str:
-    """Applies (old, new) pairs; each `old` must occur, so tests fail loudly
-    when the example they start from changes."""
-    for old, new in replacements:
-        assert old in text, f"mutation target not found: {old!r}"
-        text = text.replace(old, new, 1)
-    return text
 
 
 @pytest.fixture(scope="session")

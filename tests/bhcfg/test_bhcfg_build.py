@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from conftest import CONFIG
+from bhcfg_support import CONFIG
 
 ARM64_EXAMPLES = ["linux-rt", "rt-only", "two-rt"]
 

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import example, mutate
+from bhcfg_support import example, mutate
 
 BASE = "qemu-arm64/linux-rt.dts"
 
@@ -204,5 +204,5 @@ def test_channel_mapping_may_overlap_between_its_cells(tool, qemu_platform):
 
 
 def CONFIG_FILE(name):
-    from conftest import CONFIG
+    from bhcfg_support import CONFIG
     return CONFIG / name

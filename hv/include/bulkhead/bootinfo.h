@@ -79,6 +79,8 @@ struct bh_boot_info {
 	uint64_t gicd_base;      /* guest-physical; accesses are trapped and filtered */
 	/* Per CPU (same order as cpu_mpidr): its redistributor, RD frame then SGI frame. */
 	uint64_t cpu_gicr_base[BH_BOOTINFO_MAX_CPUS];
+	/* Per CPU (same order): the hypervisor's logical number, as BH_HC_CPU_STATS takes it. */
+	uint32_t cpu_logical[BH_BOOTINFO_MAX_CPUS];
 	struct bh_mailbox mailbox;
 };
 

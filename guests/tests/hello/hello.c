@@ -1,0 +1,112 @@
+/*
+ * hello: prints its boot info line by line, its exception level and MPIDR,
+ * then exits 0. It fails (exit 1) if it does not run at EL1 or its MPIDR is
+ * not the boot info's first CPU; the runtime already checked the record.
+ */
+#include <guest/console.h>
+#include <guest/runtime.h>
+#include <guest/sysreg.h>
+
+static const char *region_flag_names(uint32_t flags, char *buf, unsigned int size)
+{
+	static const struct {
+		uint32_t flag;
+		const char *name;
+	} names[] = {
+		{BH_REGION_READ, "read"}, {BH_REGION_WRITE, "write"}, {BH_REGION_EXEC, "exec"},
+		{BH_REGION_DEVICE, "device"}, {BH_REGION_COMM, "comm"},
+	};
+	unsigned int len = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(flags & names[i].flag))
+			continue;
+		for (const char *s = len ? " " : ""; *s && len + 1 < size; s++)
+			buf[len++] = *s;
+		for (const char *s = names[i].name; *s && len + 1 < size; s++)
+			buf[len++] = *s;
+		buf[len] = '\0';
+	}
+	return len ? buf : "none";
+}
+
+/* cell_name is a fixed array: print it even if the hypervisor left no terminator. */
+static void copy_name(char *dst, const char *src, unsigned int size)
+{
+	unsigned int i = 0;
+
+	for (; i + 1 < size && src[i]; i++)
+		dst[i] = src[i];
+	dst[i] = '\0';
+}
+
+int guest_main(const struct bh_boot_info *info)
+{
+	char name[33];
+	char flag_text[48];
+	int result = 0;
+
+	copy_name(name, info->cell_name, sizeof(name));
+	uint64_t info_ipa = (uint64_t)(uintptr_t)info;
+	/* The protocol puts the record in the last page of the first region. */
+	bool in_last_page = info->region_count > 0 &&
+			    info_ipa == info->regions[0].guest_phys + info->regions[0].size_bytes -
+						BH_BOOTINFO_PAGE_BYTES;
+
+	console_printf("boot info: 0x%lx version %u size %u%s\n", info_ipa, info->version,
+		       info->size_bytes,
+		       in_last_page ? " (last page of region 0)" : " (NOT in the last page of region 0)");
+	console_printf("cell: id %u name %s\n", info->cell_id, name);
+	console_printf("flags: 0x%x%s\n", info->flags,
+		       (info->flags & BH_BOOT_REALTIME) ? " realtime" : "");
+
+	unsigned int el = current_el();
+
+	console_printf("current el: %u\n", el);
+	if (el != 1)
+		result = 1;
+
+	console_printf("cpus: %u\n", info->cpu_count);
+	for (uint32_t i = 0; i < info->cpu_count; i++)
+		console_printf("cpu %u: mpidr 0x%lx gicr 0x%lx\n", i, info->cpu_mpidr[i],
+			       info->cpu_gicr_base[i]);
+
+	uint64_t mpidr = read_sysreg(mpidr_el1);
+	bool is_boot_cpu = mpidr_affinity(mpidr) == mpidr_affinity(info->cpu_mpidr[0]);
+
+	console_printf("mpidr_el1: 0x%lx (%s)\n", mpidr,
+		       is_boot_cpu ? "cpu 0" : "NOT cpu 0 of the boot info");
+	if (!is_boot_cpu)
+		result = 1;
+
+	console_printf("regions: %u\n", info->region_count);
+	for (uint32_t i = 0; i < info->region_count; i++) {
+		const struct bh_boot_region *r = &info->regions[i];
+
+		console_printf("region %u: [0x%lx, +0x%lx) flags 0x%x %s\n", i, r->guest_phys,
+			       r->size_bytes, r->flags,
+			       region_flag_names(r->flags, flag_text, sizeof(flag_text)));
+	}
+
+	console_printf("channels: %u\n", info->channel_count);
+	for (uint32_t i = 0; i < info->channel_count; i++) {
+		const struct bh_boot_channel *c = &info->channels[i];
+		char channel_name[17];
+
+		copy_name(channel_name, c->name, sizeof(channel_name));
+		console_printf("channel %u: %s [0x%lx, +0x%lx) doorbell %u flags 0x%x %s\n", i,
+			       channel_name, c->guest_phys, c->size_bytes, c->doorbell_intid,
+			       c->flags, region_flag_names(c->flags, flag_text, sizeof(flag_text)));
+	}
+
+	console_printf("irqs: %u\n", info->irq_count);
+	for (uint32_t i = 0; i < info->irq_count; i++)
+		console_printf("irq %u: intid %u\n", i, info->irqs[i]);
+
+	console_printf("gicd: 0x%lx\n", info->gicd_base);
+	console_printf("mailbox: command %u sequence %u acked %u\n", info->mailbox.command,
+		       info->mailbox.sequence, info->mailbox.acked);
+	console_printf("hello: done, exit %d\n", result);
+	return result;
+}

@@ -1,0 +1,107 @@
+/*
+ * Boot flow of a test cell: check the boot info, run guest_main on the boot
+ * CPU, start other CPUs on request, and leave through BH_HC_CELL_EXIT.
+ * The boot info is trusted only after its magic, version and counts check.
+ */
+#include <bulkhead/hypercall.h>
+#include <guest/console.h>
+#include <guest/hypercall.h>
+#include <guest/psci.h>
+#include <guest/runtime.h>
+#include <guest/sysreg.h>
+
+_Static_assert(ASM_HC_CONSOLE_WRITE == BH_HC_CONSOLE_WRITE, "start.S hypercall number");
+_Static_assert(ASM_HC_CELL_EXIT == BH_HC_CELL_EXIT, "start.S hypercall number");
+
+/* start.S */
+extern char guest_secondary_entry[];
+
+static const struct bh_boot_info *boot_info;
+/* Written by the boot CPU before CPU_ON, read by the started CPU. */
+static void (*volatile secondary_entries[GUEST_MAX_CPUS])(unsigned int index);
+
+const struct bh_boot_info *guest_boot_info(void)
+{
+	return boot_info;
+}
+
+__attribute__((noreturn)) void bh_cell_exit(int code)
+{
+	bh_hypercall(BH_HC_CELL_EXIT, (uint64_t)(int64_t)code, 0, 0, 0, 0);
+	/* Only a broken hypervisor returns here; stay quiet rather than run on. */
+	irq_mask();
+	for (;;)
+		wait_for_interrupt();
+}
+
+/* Returns NULL if the record is usable, else what is wrong with it. */
+static const char *boot_info_problem(const struct bh_boot_info *info)
+{
+	if (info->magic != BH_BOOTINFO_MAGIC)
+		return "bad magic";
+	if (info->version != BH_BOOTINFO_VERSION)
+		return "unknown version";
+	if (info->size_bytes != sizeof(*info))
+		return "size differs from this build's struct bh_boot_info";
+	if (info->cpu_count == 0 || info->cpu_count > BH_BOOTINFO_MAX_CPUS)
+		return "cpu_count out of range";
+	if (info->region_count > BH_BOOTINFO_MAX_REGIONS)
+		return "region_count out of range";
+	if (info->channel_count > BH_BOOTINFO_MAX_CHANNELS)
+		return "channel_count out of range";
+	if (info->irq_count > BH_BOOTINFO_MAX_IRQS)
+		return "irq_count out of range";
+	return NULL;
+}
+
+/* start.S, boot CPU, on stack 0 with .bss cleared. */
+void guest_boot_main(uint64_t boot_info_ipa)
+{
+	const struct bh_boot_info *info = (const struct bh_boot_info *)(uintptr_t)boot_info_ipa;
+
+	/* Reading an unaligned or null record would fault before we could say why. */
+	if (boot_info_ipa == 0 || (boot_info_ipa & 7) != 0) {
+		console_printf("guest: boot info address 0x%lx is null or misaligned\n",
+			       boot_info_ipa);
+		bh_cell_exit(GUEST_EXIT_BAD_BOOT_INFO);
+	}
+	const char *problem = boot_info_problem(info);
+
+	if (problem) {
+		console_printf("guest: boot info at 0x%lx: %s (magic 0x%x version %u size %u)\n",
+			       boot_info_ipa, problem, info->magic, info->version,
+			       info->size_bytes);
+		bh_cell_exit(GUEST_EXIT_BAD_BOOT_INFO);
+	}
+	boot_info = info;
+	bh_cell_exit(guest_main(info));
+}
+
+/* start.S, a CPU started by guest_start_cpu, on its own stack. */
+void guest_secondary_main(unsigned int index)
+{
+	void (*entry)(unsigned int) = secondary_entries[index];
+
+	if (!entry) {
+		console_printf("guest: cpu %u started without an entry function\n", index);
+		bh_cell_exit(GUEST_EXIT_BAD_BOOT_INFO);
+	}
+	entry(index);
+	psci_call(PSCI_CPU_OFF, 0, 0, 0);
+	console_printf("guest: cpu %u: PSCI CPU_OFF returned\n", index);
+	irq_mask();
+	for (;;)
+		wait_for_interrupt();
+}
+
+int64_t guest_start_cpu(unsigned int index, void (*entry)(unsigned int index))
+{
+	if (index == 0 || index >= boot_info->cpu_count)
+		return PSCI_E_INVALID_PARAMETERS;
+	secondary_entries[index] = entry;
+	/* The store must be complete before the new CPU can read it (MMU off: no caches). */
+	__asm__ volatile("dsb ish" : : : "memory");
+	/* PSCI takes the affinity fields only, not MPIDR bits such as RES1 bit 31. */
+	return psci_cpu_on(mpidr_affinity(boot_info->cpu_mpidr[index]),
+			   guest_ipa(guest_secondary_entry), index);
+}
