@@ -10,6 +10,7 @@
  * never in a direct cell's steady state (DESIGN.md).
  */
 #include <arm64/gicv3.h>
+#include <bulkhead/config.h>
 #include <bulkhead/stats.h>
 #include <hv/spinlock.h>
 
@@ -182,6 +183,9 @@ bool gicv3_emulate_access(const struct cell *cell, uint64_t pa, bool is_write,
 		filter_gicd(cell, pa, pa - gicd, is_write, size_bytes, value);
 		return true;
 	}
+	/* Virtual-mode cells get emulated redistributors instead (vgicr.c). */
+	if (!(cell->desc->flags & BH_CELL_REALTIME))
+		return false;
 	for (uint32_t i = 0; i < cell->desc->cpu_count; i++) {
 		int cpu = cell_cpu_of_hwid(cell->desc->cpu_hwid[i]);
 		uint64_t rd = cpu < 0 ? 0 : gicv3_gicr_of_cpu((unsigned int)cpu);

@@ -214,6 +214,81 @@ static void add_memory_and_channels(struct dtb_builder *b)
 	}
 }
 
+#define GICV3_REDIST_STRIDE 0x20000ull /* RD + SGI frame, no VLPI frames */
+#define MAX_GICR_RUNS 16
+
+/*
+ * A GICv3's redistributor range shrunk to the cell's own CPUs' frames, one
+ * region per contiguous run. Linux walks every frame of its regions, and the
+ * hypervisor answers only for the cell's own (other frames fault). Frames
+ * follow /cpus order, as on QEMU virt; a platform whose redistributors are
+ * ordered otherwise needs "redistributor-stride" and an explicit map (a
+ * known limit).
+ */
+static void restrict_redistributors(struct dtb_builder *b, const bool *own_cpu, int cpu_total)
+{
+	int node = fdt_node_offset_by_compatible(b->fdt, -1, "arm,gic-v3");
+	int len, step = b->addr_cells + b->size_cells;
+	const fdt32_t *reg;
+
+	if (node < 0 || !(reg = fdt_getprop(b->fdt, node, "reg", &len)) || len < 2 * step * 4)
+		return;
+	uint64_t gicd[2] = {read_cells(reg, b->addr_cells),
+			    read_cells(reg + b->addr_cells, b->size_cells)};
+	uint64_t gicr_base = read_cells(reg + step, b->addr_cells);
+	fdt32_t cells[(1 + MAX_GICR_RUNS) * 4];
+	int n = 0, runs = 0;
+
+	if (b->addr_cells == 2)
+		cells[n++] = cpu_to_fdt32((uint32_t)(gicd[0] >> 32));
+	cells[n++] = cpu_to_fdt32((uint32_t)gicd[0]);
+	if (b->size_cells == 2)
+		cells[n++] = cpu_to_fdt32((uint32_t)(gicd[1] >> 32));
+	cells[n++] = cpu_to_fdt32((uint32_t)gicd[1]);
+	for (int i = 0; i < cpu_total && runs < MAX_GICR_RUNS; i++) {
+		if (!own_cpu[i] || (i > 0 && own_cpu[i - 1]))
+			continue;
+		int count = 0;
+
+		while (i + count < cpu_total && own_cpu[i + count])
+			count++;
+		uint64_t base = gicr_base + (uint64_t)i * GICV3_REDIST_STRIDE;
+		uint64_t size = (uint64_t)count * GICV3_REDIST_STRIDE;
+
+		if (b->addr_cells == 2)
+			cells[n++] = cpu_to_fdt32((uint32_t)(base >> 32));
+		cells[n++] = cpu_to_fdt32((uint32_t)base);
+		if (b->size_cells == 2)
+			cells[n++] = cpu_to_fdt32((uint32_t)(size >> 32));
+		cells[n++] = cpu_to_fdt32((uint32_t)size);
+		runs++;
+	}
+	if (runs == 0 || fdt_setprop(b->fdt, node, "reg", cells, n * 4) < 0 ||
+	    fdt_setprop_u32(b->fdt, node, "#redistributor-regions", (uint32_t)runs) < 0)
+		b->ok = false;
+}
+
+/* Which platform CPUs, in /cpus order, are the cell's (before pruning). */
+static int own_cpus_in_order(struct dtb_builder *b, bool *own_cpu, int max)
+{
+	int cpus = fdt_path_offset(b->fdt, "/cpus"), node, len, total = 0;
+
+	if (cpus < 0)
+		return 0;
+	const fdt32_t *ac = fdt_getprop(b->fdt, cpus, "#address-cells", &len);
+	int cpu_cells = ac && len == 4 ? (int)fdt32_to_cpu(*ac) : 1;
+
+	fdt_for_each_subnode(node, b->fdt, cpus) {
+		const char *type = fdt_getprop(b->fdt, node, "device_type", NULL);
+		const fdt32_t *reg = fdt_getprop(b->fdt, node, "reg", &len);
+
+		if (!type || strcmp(type, "cpu") || !reg || len < 4 * cpu_cells || total == max)
+			continue;
+		own_cpu[total++] = cell_has_cpu(&b->sys->cells[b->cell], read_cells(reg, cpu_cells));
+	}
+	return total;
+}
+
 static void rewrite_chosen(struct dtb_builder *b, uint64_t initrd_size)
 {
 	const struct bh_cell *cell = &b->sys->cells[b->cell];
@@ -266,8 +341,12 @@ void *linux_dtb_emit(const struct system *sys, uint32_t cell, const void *platfo
 	}
 	b.addr_cells = root_cells(b.fdt, "#address-cells", 2);
 	b.size_cells = root_cells(b.fdt, "#size-cells", 1);
+	bool own_cpu[256];
+	int cpu_total = own_cpus_in_order(&b, own_cpu, 256);
+
 	prune_root(&b);
 	prune_cpus(&b);
+	restrict_redistributors(&b, own_cpu, cpu_total);
 	int psci = fdt_path_offset(b.fdt, "/psci");
 	if (psci >= 0 && fdt_setprop_string(b.fdt, psci, "method", "smc") < 0)
 		b.ok = false;
