@@ -44,7 +44,7 @@ def x86_platform() -> pathlib.Path:
 def images(tmp_path) -> pathlib.Path:
     """Placeholder payloads with the names the examples use (tests only)."""
     root = tmp_path / "images"
-    for name, size in (("linux/Image", 1 << 20), ("linux/initrd.cpio", 300_000),
+    for name, size in (("linux/Image", 1 << 20), ("linux/initramfs.cpio.gz", 300_000),
                        ("rtcell/rtcell.bin", 5000), ("guests/hello.bin", 4096)):
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)

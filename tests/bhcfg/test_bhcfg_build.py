@@ -45,7 +45,7 @@ def test_build_then_dump_round_trips(tool, qemu_platform, images):
         r'item 0: config cell -1 "config"',
         r'item 1: image +cell 0 "linux/Image" offset 0x\w+000 size 0x100000',
         r'item 2: dtb +cell 0 "linux/dtb"',
-        r'item 3: initrd cell 0 "linux/initrd.cpio" offset 0x\w+000 size 0x493e0',
+        r'item 3: initrd cell 0 "linux/initramfs.cpio.gz" offset 0x\w+000 size 0x493e0',
         r'item 4: image +cell 1 "rt/rtcell.bin" offset 0x\w+000 size 0x1388',
         r'hypervisor memory: \[0x40000000, \+0x2000000\)',
         r'loader area: \[0x48000000, \+0x8000000\)',

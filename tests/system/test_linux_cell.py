@@ -1,0 +1,97 @@
+"""The stock Debian kernel as a cell beside a direct cell (tests/system/systems/
+linux-ticker.dts): Linux sees only its own CPUs, memory and devices; the
+direct cell ("ticker", 100,000 timer interrupts over ~10 s on CPU 3) sees no
+hypervisor entry whatever Linux does, including stress, /dev/mem attacks and
+a kernel panic.
+"""
+
+import re
+
+import pytest
+
+from bulkhead_tools import paths, payload, systems
+from bulkhead_tools.qemu import run_arm64
+
+SYSTEM = paths.REPO / "tests" / "system" / "systems" / "linux-ticker.dts"
+BOOTARGS = 'bootargs = "console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init'
+RUN_TIMEOUT_S = 240
+
+
+@pytest.fixture(scope="module")
+def linux():
+    return payload.ensure_linux_payload()
+
+
+def boot_linux(linux, log_dir, scenario, more_args=""):
+    text = SYSTEM.read_text()
+    assert BOOTARGS in text
+    dts = log_dir / "system.dts"
+    dts.write_text(text.replace(BOOTARGS, f"{BOOTARGS} bulkhead.scenario={scenario} {more_args}"))
+    image = systems.build_system_image(dts, log_dir / "system.img",
+                                       image_dirs=[systems.test_cell_dir()],
+                                       image_files=[linux["image"], linux["initramfs"]])
+    result = run_arm64(paths.arm64_hv_image(), log_dir / "qemu.log", timeout_s=RUN_TIMEOUT_S,
+                       initrd=image)
+    assert not result.timed_out, result.describe()
+    return result
+
+
+def ticker_was_undisturbed(out):
+    m = re.search(r"^\[ticker\] ticker: interrupts=(\d+) window_entries=(\d+)", out, re.M)
+    assert m, "the direct cell did not report"
+    assert int(m.group(1)) == 100000
+    assert int(m.group(2)) == 0, "hypervisor entries on the direct cell's CPU"
+    assert "[ticker] ticker: done, exit 0" in out
+    # Its CPU's total is its own console hypercalls, nothing else.
+    stats = re.search(r"^hv: stats cpu 3 cell ticker: total=(\d+) hypercall=(\d+)$", out, re.M)
+    assert stats and stats.group(1) == stats.group(2), "a non-hypercall entry on CPU 3"
+
+
+def test_linux_boots_with_only_its_cpus_memory_and_devices(arm64_build, linux, log_dir):
+    result = boot_linux(linux, log_dir, "poweroff")
+    out = result.output
+    assert "linux-cell: init started" in out
+    m = re.search(r"^linux-cell: cpus=(\d+) mem_kb=(\d+)", out, re.M)
+    assert m and int(m.group(1)) == 2, "Linux must see exactly its 2 CPUs"
+    assert 384 * 1024 < int(m.group(2)) <= 512 * 1024, "MemTotal within the cell's 512 MiB"
+    iomem = re.findall(r"^linux-cell: iomem: (\S+) : (.+)$", out, re.M)
+    ranges = {name.strip(): span for span, name in iomem}
+    assert ranges.get("System RAM") == "50000000-6fffffff", iomem
+    assert any("pl011" in name for name in ranges), "its UART is missing"
+    for span, name in iomem:
+        start = int(span.split("-")[0], 16)
+        assert start == 0x50000000 or 0x09000000 <= start < 0x09001000 or \
+            0x08000000 <= start < 0x08100000, f"foreign resource visible: {span} {name}"
+    assert 'hv: cell "linux" stopped (exit code 0)' in out
+    assert out.rstrip().endswith("BULKHEAD: PASS")
+
+
+def test_direct_cell_sees_no_entry_while_linux_boots_and_stresses(arm64_build, linux, log_dir):
+    result = boot_linux(linux, log_dir, "stress", "bulkhead.duration=5")
+    out = result.output
+    assert "linux-cell: scenario stress done" in out
+    assert re.search(r"^linux-cell: stress summary: .*cpu_loops=", out, re.M)
+    ticker_was_undisturbed(out)
+    # The ticker's window must have overlapped the stress, not ended before Linux started it.
+    assert out.index("linux-cell: stress:") < len(out)
+    assert result.returncode == 0, result.describe()
+
+
+def test_linux_devmem_cannot_touch_the_realtime_cell_or_the_hypervisor(arm64_build, linux,
+                                                                       log_dir):
+    out = boot_linux(linux, log_dir, "devmem").output
+    for addr in ("0x70000000", "0x40200000"):
+        for kind in ("read", "write"):
+            m = re.search(rf"^linux-cell: devmem {kind} {addr}: rc=(\d+)(.*)$", out, re.M)
+            assert m, f"devmem {kind} {addr} not reported"
+            assert m.group(1) != "0", f"devmem {kind} {addr} succeeded: {m.group(2)}"
+    ticker_was_undisturbed(out)
+
+
+def test_linux_panic_stops_only_its_own_cell(arm64_build, linux, log_dir):
+    result = boot_linux(linux, log_dir, "panic", "panic=-1")
+    out = result.output
+    assert "Kernel panic" in out
+    assert 'hv: cell "linux" stopped' in out
+    ticker_was_undisturbed(out)
+    assert "hv: every cell has stopped; powering off" in out
