@@ -4,6 +4,7 @@
  * passed validation still cannot make the loader write outside the cell.
  */
 #include <arch/arch_cell.h>
+#include <arch/arch_cpu.h>
 #include <bulkhead/hypercall.h>
 #include <bulkhead/sysimage.h>
 #include <hv/cell_load.h>
@@ -34,6 +35,7 @@ static int load_item(const struct cell *cell, const void *sysimage, uint32_t ind
 		return -BH_EFAULT;
 	}
 	memcpy(dst, (const uint8_t *)sysimage + item->offset_bytes, item->size_bytes);
+	arch_cache_clean_range(dst, item->size_bytes);
 	return 0;
 }
 
@@ -101,6 +103,7 @@ static int write_boot_info(struct cell *cell)
 		info->irq_count = i + 1;
 	}
 	arch_cell_fill_boot_info(cell, info);
+	arch_cache_clean_range(info, sizeof(*info));
 	cell->boot_info = info;
 	cell->boot_info_guest_phys = guest_phys;
 	return 0;

@@ -27,6 +27,12 @@ int arch_cpu_enable_virt(char *why, size_t why_size);
 /* One line identifying this CPU, e.g. "MPIDR 0x80000001 EL2". */
 void arch_cpu_describe(char *buf, size_t size);
 
+/*
+ * Makes what this CPU wrote to [start, +size) visible to an observer that
+ * reads memory with its caches off (a cell starting with its MMU off).
+ */
+void arch_cache_clean_range(const void *start, size_t size);
+
 /* Busy-wait hint inside spin loops. */
 void arch_cpu_relax(void);
 
