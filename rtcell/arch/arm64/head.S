@@ -1,0 +1,102 @@
+/*
+ * EL1 entry of the bare realtime kernel. Linux arm64 Image header, so
+ * `qemu -kernel` loads it at 0x40200000 with x0 = DTB. Started at EL2 (QEMU
+ * virtualization=on) it hands EL1 the timer and GIC system registers and
+ * drops to EL1. Secondaries arrive by PSCI CPU_ON with x0 = logical CPU.
+ */
+#define STACK_SIZE 16384
+#define MAX_CPUS 4
+#define EMERGENCY_SIZE 4096
+
+	.section .text.head, "ax"
+	.global _start
+_start:
+	b	primary_entry			/* code0 */
+	.long	0				/* code1 */
+	.quad	0				/* text_offset */
+	.quad	rt_image_size			/* image_size, includes .bss */
+	.quad	0x2				/* flags: little endian, 4 KiB pages */
+	.quad	0
+	.quad	0
+	.quad	0
+	.long	0x644d5241			/* "ARM\x64" */
+	.long	0
+
+primary_entry:
+	mov	x19, x0
+	mrs	x20, CurrentEL
+	lsr	x20, x20, #2			/* EL we were started at: PSCI conduit */
+	bl	el1_setup
+	ldr	x1, =__bss_start
+	ldr	x2, =__bss_end
+1:	cmp	x1, x2
+	b.hs	2f
+	stp	xzr, xzr, [x1], #16
+	b	1b
+2:	mov	x0, #0
+	bl	set_cpu_stack
+	mov	x0, x19
+	mov	x1, x20
+	bl	rt_arm64_boot_main
+	b	park
+
+	.global rt_arm64_secondary_entry
+rt_arm64_secondary_entry:
+	mov	x19, x0
+	bl	el1_setup
+	mov	x0, x19
+	bl	set_cpu_stack
+	mov	x0, x19
+	bl	rt_arm64_secondary_main
+	b	park
+
+/* Leaves the CPU at EL1h with our vectors; returns to the caller (x30). */
+el1_setup:
+	mrs	x1, CurrentEL
+	cmp	x1, #(2 << 2)
+	b.ne	3f
+	mov	x1, #(1 << 31)			/* HCR_EL2.RW: EL1 is AArch64, nothing trapped */
+	msr	hcr_el2, x1
+	mov	x1, #3				/* CNTHCTL_EL2: EL1 reads counter, uses timer */
+	msr	cnthctl_el2, x1
+	msr	cntvoff_el2, xzr
+	mrs	x1, S3_4_C12_C9_5		/* ICC_SRE_EL2: SRE, Enable lower-EL SRE */
+	mov	x2, #0x9
+	orr	x1, x1, x2
+	msr	S3_4_C12_C9_5, x1
+	isb
+	mov	x1, #0x3c5			/* EL1h, DAIF masked */
+	msr	spsr_el2, x1
+	adr	x1, 3f
+	msr	elr_el2, x1
+	eret
+3:	ldr	x1, =0x30d0080a			/* SCTLR_EL1: RES1, A, SA; MMU and caches off */
+	msr	sctlr_el1, x1
+	adr	x1, rt_arm64_vectors
+	msr	vbar_el1, x1
+	msr	spsel, #1
+	isb
+	ret
+
+/* x0 = logical CPU: TPIDR_EL1 = x0, SP = top of its stack, SP_EL0 = top of
+ * its emergency stack (fatal exceptions only). */
+set_cpu_stack:
+	cmp	x0, #MAX_CPUS
+	b.hs	park
+	msr	tpidr_el1, x0
+	add	x0, x0, #1
+	ldr	x1, =rt_arm64_emergency_stacks
+	mov	x2, #EMERGENCY_SIZE
+	madd	x1, x0, x2, x1
+	msr	sp_el0, x1
+	ldr	x1, =rt_arm64_cpu_stacks
+	mov	x2, #STACK_SIZE
+	madd	x1, x0, x2, x1
+	mov	sp, x1
+	ret
+
+	.global park
+park:
+	msr	daifset, #0xf
+1:	wfe
+	b	1b

@@ -1,0 +1,72 @@
+/*
+ * Per-CPU scheduler state: an O(1) ready queue (bitmap + FIFO list per
+ * priority), the current thread, the idle thread, the timer queue.
+ * Invariant: the current thread is never in the ready queue; after every
+ * preemption point no ready thread on a CPU outranks its current thread.
+ */
+#ifndef RT_SCHED_H
+#define RT_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <rt/config.h>
+#include <rt/spinlock.h>
+#include <rt/thread.h>
+
+struct rt_runqueue {
+	uint64_t bitmap[RT_PRIO_LEVELS / 64];
+	struct rt_list queue[RT_PRIO_LEVELS];
+	unsigned nr_ready;
+};
+
+struct rt_cpu {
+	unsigned id;
+	struct rt_raw_spinlock rq_lock;
+	struct rt_runqueue rq;
+	struct rt_thread *current;      /* rq_lock */
+	struct rt_thread idle;
+	uint32_t preempt_count;         /* this CPU only */
+	uint32_t irq_nesting;           /* this CPU only */
+	bool rotate_pending;            /* RR slice expired; rq_lock */
+	struct rt_raw_spinlock timer_lock;
+	struct rt_list timers;          /* timer_lock */
+	uint64_t programmed_ns;         /* timer_lock */
+	struct rt_hrtimer slice_timer;
+	uint64_t switches;
+	uint64_t ipis_received;
+};
+
+extern struct rt_cpu rt_cpus[RT_MAX_CPUS];
+extern unsigned rt_ncpus;
+
+/* Resets every kernel object of the cell: CPUs, idle threads, queues. */
+void rt_kernel_init(unsigned ncpus);
+
+static inline struct rt_thread *rt_cpu_current(unsigned cpu)
+{
+	return rt_cpus[cpu].current;
+}
+
+void rt_runqueue_init(struct rt_runqueue *rq);
+void rt_runqueue_add(struct rt_runqueue *rq, struct rt_thread *t, bool at_head);
+void rt_runqueue_remove(struct rt_runqueue *rq, struct rt_thread *t);
+/* Highest ready priority, -1 when empty; O(1). */
+int rt_runqueue_top_prio(const struct rt_runqueue *rq);
+struct rt_thread *rt_runqueue_pop(struct rt_runqueue *rq);
+
+void rt_yield(void);
+/* Reschedule-IPI handler; the switch itself happens at interrupt exit. */
+void rt_sched_ipi(void);
+void rt_irq_enter(void);
+void rt_irq_exit(void);
+/* Body of each CPU's idle thread on a real port. */
+__attribute__((noreturn)) void rt_idle_loop(void);
+
+/* Kernel-internal (rtcell/kernel only). */
+void sched_wake(struct rt_thread *t, int retval);
+int sched_block(unsigned long wait_flags);
+void sched_prio_changed(struct rt_thread *t);
+void sched_resched(void);
+void sched_move(struct rt_thread *t, unsigned cpu);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * Interrupt hooks: local masking and the interrupt controller's split
+ * end-of-interrupt (GICv3 EOImode=1: priority drop, then deactivate).
+ * Masking nests through the returned flags; never assume a bare enable.
+ */
+#ifndef RTARCH_IRQ_H
+#define RTARCH_IRQ_H
+
+#include <stdbool.h>
+
+unsigned long rtarch_irq_save(void);
+void rtarch_irq_restore(unsigned long flags);
+bool rtarch_irqs_disabled(void);
+/*
+ * Called by long kernel operations at points where interrupts are enabled
+ * between two bounded sections (the PI chain walk between hops). A real port
+ * needs no code here; the host port injects interrupts at these points.
+ */
+void rtarch_irq_window(void);
+
+void rtarch_irq_line_enable(unsigned irq, unsigned cpu);
+/* Hard handler of a threaded interrupt: lets lower priorities in again, the
+ * line itself stays active (no new delivery) until deactivated. */
+void rtarch_irq_priority_drop(unsigned irq);
+/* The handler thread is done: the line may be delivered again. */
+void rtarch_irq_deactivate(unsigned irq);
+
+#endif

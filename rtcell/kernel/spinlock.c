@@ -1,0 +1,164 @@
+/*
+ * Raw ticket spinlocks and the per-call-site record of the longest
+ * interrupts-off and preemption-off sections (outermost section per CPU).
+ * Limit: a section opened by one thread and closed by the next after a
+ * context switch is charged to the site that opened it, which is the truth.
+ */
+#include <rt/config.h>
+#include <rt/sched.h>
+#include <rt/spinlock.h>
+#include <rtarch/cpu.h>
+#include <rtarch/irq.h>
+#include <rtarch/timer.h>
+
+struct csection_cpu {
+	uint32_t irq_depth;
+	uint64_t irq_start;
+	struct rt_csite *irq_site;
+	uint64_t preempt_start;
+	struct rt_csite *preempt_site;
+};
+
+static struct csection_cpu cs_cpu[RT_MAX_CPUS];
+static struct rt_csite *site_list;
+
+void rt_raw_spin_lock(struct rt_raw_spinlock *lock)
+{
+	uint32_t ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE) != ticket)
+		rtarch_cpu_relax();
+}
+
+void rt_raw_spin_unlock(struct rt_raw_spinlock *lock)
+{
+	__atomic_store_n(&lock->serving, lock->serving + 1, __ATOMIC_RELEASE);
+}
+
+bool rt_raw_spin_is_locked(const struct rt_raw_spinlock *lock)
+{
+	return __atomic_load_n(&lock->serving, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&lock->next, __ATOMIC_RELAXED);
+}
+
+static void site_register(struct rt_csite *site)
+{
+	if (__atomic_load_n(&site->registered, __ATOMIC_RELAXED) ||
+	    __atomic_exchange_n(&site->registered, 1, __ATOMIC_ACQ_REL))
+		return;
+	struct rt_csite *head = __atomic_load_n(&site_list, __ATOMIC_ACQUIRE);
+
+	do {
+		site->next = head;
+	} while (!__atomic_compare_exchange_n(&site_list, &head, site, false,
+					      __ATOMIC_RELEASE, __ATOMIC_ACQUIRE));
+}
+
+static void site_record(struct rt_csite *site, uint64_t cycles)
+{
+	uint64_t max = __atomic_load_n(&site->max_cycles, __ATOMIC_RELAXED);
+
+	site_register(site);
+	__atomic_fetch_add(&site->count, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&site->total_cycles, cycles, __ATOMIC_RELAXED);
+	while (cycles > max &&
+	       !__atomic_compare_exchange_n(&site->max_cycles, &max, cycles, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+unsigned long rt_irq_off_at(struct rt_csite *site)
+{
+	unsigned long flags = rtarch_irq_save();
+	struct csection_cpu *cs = &cs_cpu[rtarch_cpu_id()];
+
+	if (cs->irq_depth++ == 0) {
+		cs->irq_site = site;
+		cs->irq_start = rtarch_cycles();
+	}
+	return flags;
+}
+
+void rt_irq_on(unsigned long flags)
+{
+	struct csection_cpu *cs = &cs_cpu[rtarch_cpu_id()];
+
+	if (cs->irq_depth == 0)
+		rtarch_panic("rt_irq_on without rt_irq_off");
+	if (--cs->irq_depth == 0 && cs->irq_site)
+		site_record(cs->irq_site, rtarch_cycles() - cs->irq_start);
+	rtarch_irq_restore(flags);
+}
+
+unsigned long rt_raw_lock_irqsave_at(struct rt_raw_spinlock *lock, struct rt_csite *site)
+{
+	unsigned long flags = rt_irq_off_at(site);
+
+	rt_raw_spin_lock(lock);
+	return flags;
+}
+
+void rt_raw_unlock_irqrestore(struct rt_raw_spinlock *lock, unsigned long flags)
+{
+	rt_raw_spin_unlock(lock);
+	rt_irq_on(flags);
+}
+
+void rt_preempt_disable_at(struct rt_csite *site)
+{
+	struct rt_cpu *c = &rt_cpus[rtarch_cpu_id()];
+	struct csection_cpu *cs = &cs_cpu[c->id];
+
+	if (c->preempt_count++ == 0) {
+		cs->preempt_site = site;
+		cs->preempt_start = rtarch_cycles();
+	}
+}
+
+void rt_preempt_enable_no_resched(void)
+{
+	struct rt_cpu *c = &rt_cpus[rtarch_cpu_id()];
+	struct csection_cpu *cs = &cs_cpu[c->id];
+
+	if (c->preempt_count == 0)
+		rtarch_panic("rt_preempt_enable without rt_preempt_disable");
+	if (--c->preempt_count == 0 && cs->preempt_site)
+		site_record(cs->preempt_site, rtarch_cycles() - cs->preempt_start);
+}
+
+void rt_preempt_enable(void)
+{
+	rt_preempt_enable_no_resched();
+	sched_resched();
+}
+
+unsigned rt_csection_table(struct rt_csection_stat *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (struct rt_csite *s = __atomic_load_n(&site_list, __ATOMIC_ACQUIRE); s && n < max;
+	     s = s->next) {
+		struct rt_csection_stat st = {
+			.func = s->func, .line = s->line, .kind = s->kind,
+			.count = s->count, .max_cycles = s->max_cycles,
+			.total_cycles = s->total_cycles,
+		};
+		/* Insertion sort: the table is small and read rarely. */
+		unsigned i = n++;
+
+		while (i > 0 && out[i - 1].max_cycles < st.max_cycles) {
+			out[i] = out[i - 1];
+			i--;
+		}
+		out[i] = st;
+	}
+	return n;
+}
+
+void rt_csection_reset(void)
+{
+	for (struct rt_csite *s = site_list; s; s = s->next)
+		s->count = s->max_cycles = s->total_cycles = 0;
+	for (unsigned i = 0; i < RT_MAX_CPUS; i++)
+		cs_cpu[i] = (struct csection_cpu){0};
+}
