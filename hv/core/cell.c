@@ -11,12 +11,14 @@
 #include <arch/arch_cell.h>
 #include <arch/arch_cpu.h>
 #include <arch/arch_power.h>
+#include <arch/arch_timer.h>
 #include <hv/cell.h>
 #include <hv/cell_load.h>
 #include <hv/console.h>
 #include <hv/cpu_power.h>
 #include <hv/panic.h>
 #include <hv/stats.h>
+#include <hv/status.h>
 #include <hv/string.h>
 
 static struct cell cells[HV_MAX_CELLS];
@@ -67,6 +69,19 @@ const struct bh_irq *cell_irq(const struct cell *cell, uint32_t i)
 static const struct bh_device *cell_device(const struct cell *cell, uint32_t i)
 {
 	return config_table(cell->config, &cell->config->devices, cell->desc->device_first + i);
+}
+
+uint64_t cell_memory_bytes(const struct cell *cell)
+{
+	uint64_t total = 0;
+
+	for (uint32_t i = 0; i < cell->desc->region_count; i++) {
+		const struct bh_mem_region *r = cell_region(cell, i);
+
+		if (!(r->flags & (BH_MEM_DEVICE | BH_MEM_COMM | BH_MEM_HV_STATUS)))
+			total += r->size_bytes;
+	}
+	return total;
 }
 
 bool cell_cpu_exists(unsigned int cpu)
@@ -120,6 +135,17 @@ static void build_view(struct cell *cell)
 	for (uint32_t i = 0; i < cell->desc->region_count; i++) {
 		const struct bh_mem_region *r = cell_region(cell, i);
 
+		if (r->flags & BH_MEM_HV_STATUS) {
+			/*
+			 * The status page instead of host_phys, read-only normal memory; the
+			 * validator made size_bytes >= the page, so map what the page is.
+			 */
+			check(arch_cell_map(cell, r->guest_phys, status_host_phys(),
+					    status_size_bytes(), BH_MEM_READ),
+			      cell, "mapping the hypervisor status", r->guest_phys,
+			      status_size_bytes());
+			continue;
+		}
 		check(arch_cell_map(cell, r->guest_phys, r->host_phys, r->size_bytes, r->flags),
 		      cell, "mapping region", r->guest_phys, r->size_bytes);
 	}
@@ -166,6 +192,7 @@ void cells_build(const struct bh_config_header *config, const void *sysimage,
 	machine_cpu_count = plat->cpu_count;
 	for (unsigned int i = 0; i < plat->cpu_count; i++)
 		machine_hwid[i] = plat->cpu_hwid[i];
+	status_init(plat->cpu_count);
 	if (config->cells.count > HV_MAX_CELLS)
 		hv_panic("refusing to start: %u cells configured, the hypervisor supports %u",
 			 config->cells.count, HV_MAX_CELLS);
@@ -177,6 +204,7 @@ void cells_build(const struct bh_config_header *config, const void *sysimage,
 		cell->desc = config_table(config, &config->cells, i);
 		cells_built = i + 1;
 		resolve_cpus(cell);
+		status_add_cell(cell);
 	}
 	for (uint32_t i = 0; i < cells_built; i++)
 		build_view(&cells[i]);
@@ -203,6 +231,59 @@ static int machine_exit_code(void)
 	return 0;
 }
 
+/* How long realtime cells get to answer a shutdown's mailbox STOP. */
+#define SHUTDOWN_GRACE_NS 5000000000ull
+
+static void power_off_now(void)
+{
+	stats_print_all(machine_cpu_count);
+	console_print("hv: every cell has stopped; powering off\n");
+	if (machine_exit_code() == 0)
+		hv_pass_stop();
+	hv_fail_stop();
+}
+
+/*
+ * A BH_CELL_STOPS_SYSTEM cell stopped: virtual-mode cells are stopped at
+ * once (their CPUs leave at the next kick), realtime cells are asked through
+ * their mailbox. This CPU then waits; the CPU that stops the last cell powers
+ * the machine off. A realtime cell that does not answer within the grace
+ * period cannot be forced (DESIGN.md): the machine powers off anyway, as a
+ * failure.
+ */
+static noreturn_fn void shut_down_system(const struct cell *trigger)
+{
+	console_print("hv: cell \"%s\" stops the system: stopping the other cells\n",
+		      cell_name(trigger));
+	for (unsigned int i = 0; i < cells_built; i++) {
+		struct cell *other = &cells[i];
+
+		if (__atomic_load_n(&other->state, __ATOMIC_ACQUIRE) != CELL_RUNNING)
+			continue;
+		if (other->desc->flags & BH_CELL_REALTIME)
+			arch_cell_request_stop(other);
+		else
+			cell_stop(other, 0);
+	}
+	uint64_t deadline = arch_timer_now_ns() + SHUTDOWN_GRACE_NS;
+
+	while (__atomic_load_n(&cells_stopped, __ATOMIC_ACQUIRE) < (int)cells_built) {
+		if (arch_timer_now_ns() > deadline) {
+			for (unsigned int i = 0; i < cells_built; i++)
+				if (__atomic_load_n(&cells[i].state, __ATOMIC_ACQUIRE) == CELL_RUNNING) {
+					console_print("hv: cell \"%s\" did not answer its mailbox within "
+						      "%llu ms; powering off anyway\n",
+						      cell_name(&cells[i]),
+						      (unsigned long long)(SHUTDOWN_GRACE_NS / 1000000));
+					cells[i].exit_code = 1;
+				}
+			power_off_now();
+		}
+		arch_cpu_relax();
+	}
+	arch_cpu_park(); /* the last cell's CPU is powering the machine off */
+}
+
 void cell_stop(struct cell *cell, int exit_code)
 {
 	int expected = CELL_RUNNING;
@@ -211,15 +292,13 @@ void cell_stop(struct cell *cell, int exit_code)
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return;
 	cell->exit_code = exit_code;
+	status_set_cell_state(cell, BH_CELL_STATE_STOPPED, exit_code);
 	console_print("hv: cell \"%s\" stopped (exit code %d)\n", cell_name(cell), exit_code);
 	arch_cell_request_stop(cell);
-	if (__atomic_add_fetch(&cells_stopped, 1, __ATOMIC_ACQ_REL) == (int)cells_built) {
-		stats_print_all(machine_cpu_count);
-		console_print("hv: every cell has stopped; powering off\n");
-		if (machine_exit_code() == 0)
-			hv_pass_stop();
-		hv_fail_stop();
-	}
+	if (__atomic_add_fetch(&cells_stopped, 1, __ATOMIC_ACQ_REL) == (int)cells_built)
+		power_off_now();
+	if (cell->desc->flags & BH_CELL_STOPS_SYSTEM)
+		shut_down_system(cell);
 }
 
 noreturn_fn void cell_run_cpu(unsigned int cpu)
@@ -230,6 +309,7 @@ noreturn_fn void cell_run_cpu(unsigned int cpu)
 		arch_cpu_park(); /* a CPU no cell owns stays with the hypervisor, idle */
 	if (cpu == cell->boot_cpu) {
 		__atomic_store_n(&cell->state, CELL_RUNNING, __ATOMIC_RELEASE);
+		status_set_cell_state(cell, BH_CELL_STATE_RUNNING, 0);
 		cpu_power_mark_on(cpu);
 		arch_cpu_enter_cell(cell, cell->desc->entry_guest_phys, cell_boot_argument(cell));
 	}

@@ -13,7 +13,8 @@ void *guest_mem_range(const struct cell *cell, uint64_t guest_phys, uint64_t siz
 	for (uint32_t i = 0; i < cell->desc->region_count; i++) {
 		const struct bh_mem_region *r = cell_region(cell, i);
 
-		if (r->flags & BH_MEM_DEVICE)
+		/* The status page's host_phys is a placeholder: never a hypercall buffer. */
+		if (r->flags & (BH_MEM_DEVICE | BH_MEM_HV_STATUS))
 			continue;
 		if ((r->flags & need_flags) != need_flags)
 			continue;

@@ -41,19 +41,6 @@ static int64_t console_write(struct cell *cell, uint64_t ipa, uint64_t len)
 	return (int64_t)len;
 }
 
-static uint64_t memory_bytes(const struct cell *cell)
-{
-	uint64_t total = 0;
-
-	for (uint32_t i = 0; i < cell->desc->region_count; i++) {
-		const struct bh_mem_region *r = cell_region(cell, i);
-
-		if (!(r->flags & (BH_MEM_DEVICE | BH_MEM_COMM)))
-			total += r->size_bytes;
-	}
-	return total;
-}
-
 static int64_t cell_info(struct cell *caller, uint64_t id, uint64_t ipa, uint64_t size)
 {
 	struct cell *cell = id == BH_CELL_SELF ? caller : cell_by_id((unsigned int)id);
@@ -74,7 +61,7 @@ static int64_t cell_info(struct cell *caller, uint64_t id, uint64_t ipa, uint64_
 	info.flags = cell->desc->flags;
 	info.cpu_count = cell->desc->cpu_count;
 	info.cpu_mask = cell->cpu_mask;
-	info.memory_bytes = memory_bytes(cell);
+	info.memory_bytes = cell_memory_bytes(cell);
 	info.exit_code = cell->exit_code;
 	info.cell_count = cell_count();
 	memcpy(dst, &info, sizeof(info));

@@ -1,21 +1,23 @@
 /*
  * Entry counters (hv/stats.h): one record per CPU, written only by that CPU,
  * read by anyone (a reader may see a count one behind; counts never go back).
+ * The records live in the status page (hv/status.h), so a management cell
+ * that maps it reads the live counts; nothing is copied.
  */
 #include <hv/cell.h>
 #include <hv/console.h>
 #include <hv/format.h>
 #include <hv/platform.h>
 #include <hv/stats.h>
+#include <hv/status.h>
 
-static struct bh_cpu_stats cpu_stats[HV_MAX_CPUS];
 static const char *const reason_names[] = BH_ENTRY_REASON_NAMES;
 
 void stats_count_entry(unsigned int cpu, unsigned int reason)
 {
 	if (cpu >= HV_MAX_CPUS || reason >= BH_ENTRY_REASONS)
 		return;
-	struct bh_cpu_stats *s = &cpu_stats[cpu];
+	struct bh_cpu_stats *s = status_cpu_stats(cpu);
 
 	__atomic_store_n(&s->entries[reason], s->entries[reason] + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->entries_total, s->entries_total + 1, __ATOMIC_RELAXED);
@@ -23,14 +25,16 @@ void stats_count_entry(unsigned int cpu, unsigned int reason)
 
 const struct bh_cpu_stats *stats_of_cpu(unsigned int cpu)
 {
-	return cpu < HV_MAX_CPUS ? &cpu_stats[cpu] : NULL;
+	return status_cpu_stats(cpu);
 }
 
 void stats_set_owner(unsigned int cpu, uint32_t cell_id)
 {
-	if (cpu < HV_MAX_CPUS) {
-		cpu_stats[cpu].cpu = cpu;
-		cpu_stats[cpu].cell_id = cell_id;
+	struct bh_cpu_stats *s = status_cpu_stats(cpu);
+
+	if (s) {
+		s->cpu = cpu;
+		__atomic_store_n(&s->cell_id, cell_id, __ATOMIC_RELAXED);
 	}
 }
 
@@ -38,7 +42,7 @@ void stats_print_all(unsigned int cpu_count)
 {
 	console_print("hv: entry statistics per CPU:\n");
 	for (unsigned int cpu = 0; cpu < cpu_count && cpu < HV_MAX_CPUS; cpu++) {
-		const struct bh_cpu_stats *s = &cpu_stats[cpu];
+		const struct bh_cpu_stats *s = status_cpu_stats(cpu);
 		const struct cell *cell = cell_of_cpu(cpu);
 		char line[256];
 		int len = 0;

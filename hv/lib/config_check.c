@@ -6,6 +6,7 @@
  * and wrap-checked.
  */
 #include <bulkhead/config.h>
+#include <bulkhead/status.h>
 #include <bulkhead/sysimage.h>
 #include <hv/config_check.h>
 #include <hv/crc32.h>
@@ -388,7 +389,7 @@ static int cell_ram_region_at(struct checker *c, uint32_t i, uint64_t addr, uint
 	for (uint32_t r = cell->region_first; r < cell->region_first + cell->region_count; r++) {
 		const struct bh_mem_region *reg = &c->regions[r];
 
-		if (reg->flags & (BH_MEM_DEVICE | BH_MEM_COMM))
+		if (reg->flags & (BH_MEM_DEVICE | BH_MEM_COMM | BH_MEM_HV_STATUS))
 			continue;
 		if ((reg->flags & need_flags) != need_flags || !range_ok(reg->guest_phys, reg->size_bytes))
 			continue;
@@ -463,6 +464,41 @@ static void check_cell_boot(struct checker *c, uint32_t i)
 
 /* ---- memory regions ---- */
 
+/*
+ * A status region maps the hypervisor's own page read-only: any other right
+ * would let a cell write hypervisor memory or run it, and a host address
+ * would suggest that some other memory is mapped (it is not).
+ */
+static bool hv_status_region_ok(struct checker *c, uint32_t r, const char *name, uint32_t local)
+{
+	const struct bh_mem_region *reg = &c->regions[r];
+	uint64_t need = ((uint64_t)sizeof(struct bh_hv_status) + BH_PAGE_BYTES - 1) &
+			~(uint64_t)(BH_PAGE_BYTES - 1);
+
+	if (reg->flags != (BH_MEM_READ | BH_MEM_HV_STATUS)) {
+		problem(c, CONFIG_E_FLAGS, CONFIG_AT_REGION, r, "flags",
+			"cell \"%s\": region %u flags 0x%x: the hypervisor status region must be "
+			"read-only (0x%x: read, hv-status; no write, exec, device or channel)",
+			name, local, reg->flags, BH_MEM_READ | BH_MEM_HV_STATUS);
+		return false;
+	}
+	if (reg->host_phys != 0) {
+		problem(c, CONFIG_E_LAYOUT, CONFIG_AT_REGION, r, "host_phys",
+			"cell \"%s\": region %u: host address 0x%llx given for the hypervisor status "
+			"region, expected 0 (the hypervisor supplies its own page)",
+			name, local, (unsigned long long)reg->host_phys);
+		return false;
+	}
+	if (reg->size_bytes < need) {
+		problem(c, CONFIG_E_SIZE, CONFIG_AT_REGION, r, "size_bytes",
+			"cell \"%s\": region %u: 0x%llx bytes cannot hold the hypervisor status "
+			"(0x%llx bytes)", name, local, (unsigned long long)reg->size_bytes,
+			(unsigned long long)need);
+		return false;
+	}
+	return true;
+}
+
 static void check_region_shape(struct checker *c, uint32_t r, bool *shape_ok)
 {
 	const struct bh_mem_region *reg = &c->regions[r];
@@ -508,6 +544,8 @@ static void check_region_shape(struct checker *c, uint32_t r, bool *shape_ok)
 			"cell \"%s\": region %u: reserved field must be 0", name, local);
 		return;
 	}
+	if ((reg->flags & BH_MEM_HV_STATUS) && !hv_status_region_ok(c, r, name, local))
+		return;
 	bool comm = reg->flags & BH_MEM_COMM;
 	if (comm ? reg->channel >= c->channel_count : reg->channel != BH_NONE) {
 		problem(c, CONFIG_E_CHANNEL, CONFIG_AT_REGION, r, "channel",
@@ -529,6 +567,9 @@ static void check_regions(struct checker *c)
 		const struct bh_mem_region *reg = &c->regions[r];
 		char what[64];
 
+		/* A status region has no host range of its own (host_phys is 0). */
+		if (reg->flags & BH_MEM_HV_STATUS)
+			continue;
 		format_snprintf(what, sizeof(what), "cell \"%s\": region %u",
 				CELL_NAME(c, reg->cell), r - c->cells[reg->cell].region_first);
 		hits_hv_memory(c, CONFIG_AT_REGION, r, "host_phys", what,
@@ -557,7 +598,8 @@ static void check_regions(struct checker *c)
 					(unsigned long long)rb->size_bytes);
 			bool same_channel = (ra->flags & rb->flags & BH_MEM_COMM) &&
 					    ra->channel == rb->channel;
-			if (!same_channel &&
+			bool no_host = (ra->flags | rb->flags) & BH_MEM_HV_STATUS;
+			if (!same_channel && !no_host &&
 			    ranges_overlap(ra->host_phys, ra->size_bytes, rb->host_phys, rb->size_bytes))
 				problem(c, CONFIG_E_OVERLAP, CONFIG_AT_REGION, a, "host_phys",
 					"cell \"%s\": region %u [0x%llx, +0x%llx) overlaps "
@@ -665,7 +707,8 @@ static void check_devices(struct checker *c)
 
 			if (reg->cell >= c->cell_count || !range_ok(reg->host_phys, reg->size_bytes))
 				continue;
-			if (ranges_overlap(dev->base, dev->size_bytes, reg->host_phys, reg->size_bytes))
+			if (!(reg->flags & BH_MEM_HV_STATUS) &&
+			    ranges_overlap(dev->base, dev->size_bytes, reg->host_phys, reg->size_bytes))
 				problem(c, CONFIG_E_OVERLAP, CONFIG_AT_DEVICE, d, "base",
 					"%s [0x%llx, +0x%llx) overlaps cell \"%s\" region %u",
 					what, (unsigned long long)dev->base,

@@ -50,9 +50,11 @@ def test_build_then_dump_round_trips(tool, qemu_platform, images):
         r'hypervisor memory: \[0x40000000, \+0x2000000\)',
         r'loader area: \[0x48000000, \+0x8000000\)',
         r'console: pl011 at 0x9000000, \+0x1000, irq 33',
-        r'cell 0 "linux": linux-arm64, cpus 0 \(boot\) 1',
+        r'cell 0 "linux": linux-arm64, stops-system, cpus 0 \(boot\) 1',
         r'  region 0: guest 0x50000000 host 0x50000000 size 0x20000000 read,write,exec',
         r'  device "uart": mmio 0x9000000 \+0x1000, irqs 33',
+        r'  region 1: guest 0x75000000 host 0x0 size 0x1000 read,hv-status '
+        r'\(the hypervisor status page\)',
         r'cell 1 "rt": bulkhead, realtime, cpus 2 \(boot\) 3',
         r'  region 1: guest 0x74000000 host 0x74000000 size 0x100000 read,write,comm '
         r'channel "telemetry"',
@@ -97,6 +99,12 @@ def test_linux_dtb_has_only_the_cells_resources(tool, qemu_platform, images, dtc
     assert "linux,initrd-start = <0x00 0x5c200000>;" in dts
     assert "linux,initrd-end = <0x00 0x5c2493e0>;" in dts
     assert re.search(r'channel@74000000 \{[^}]*read-only;[^}]*label = "telemetry";', dts, re.S)
+    # The hypervisor status page: a bulkhead node for bhctl, never RAM for Linux.
+    node = re.search(r"hv-status@75000000 \{([^}]*)\}", dts)
+    assert node, dts
+    for prop in ('compatible = "bulkhead,hv-status";', "reg = <0x00 0x75000000 0x00 0x1000>;",
+                 "read-only;"):
+        assert prop in node.group(1), node.group(1)
     # Nothing of the hypervisor, loader area or realtime cell.
     for address in ("40000000", "48000000", "70000000"):
         assert f"@{address}" not in dts

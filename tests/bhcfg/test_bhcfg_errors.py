@@ -11,6 +11,7 @@ from bhcfg_support import example, mutate
 
 BASE = "qemu-arm64/linux-rt.dts"
 
+HV_STATUS_FLAGS = 'flags = "read", "hv-status";'
 RT_DEVICES = "\t\t\tmemory {\n\t\t\t\tram {\n\t\t\t\t\thost-phys = <0x0 0x70000000>;"
 
 # (error class, replacements on linux-rt.dts, expected message regex)
@@ -40,7 +41,7 @@ CASES = [
        "\t\t\t\t};\n\t\t\t\tmore {\n\t\t\t\t\thost-phys = <0x0 0x78000000>;\n"
        "\t\t\t\t\tguest-phys = <0x0 0x50100000>;\n\t\t\t\t\tsize = <0x0 0x100000>;\n"
        "\t\t\t\t\tflags = \"read\";\n\t\t\t\t};\n\t\t\t};\n\n\t\t\tdevices")],
-     r'/cells/linux/memory/more: guest-phys: cell "linux": region 1 at guest '
+     r'/cells/linux/memory/more: guest-phys: cell "linux": region 2 at guest '
      r'\[0x50100000, \+0x100000\) overlaps its region 0'),
     ("memory_overlaps_hypervisor",
      [("host-phys = <0x0 0x70000000>;",
@@ -122,6 +123,9 @@ CASES = [
     ("unknown_property",
      [('boot-protocol = "linux-arm64";', 'boot-protocol = "linux-arm64";\n\t\t\tcolour = "blue";')],
      r"/cells/linux: colour: unknown property; expected one of: cpus, "),
+    ("flag_property_with_value",
+     [("stops-system;", "stops-system = <1>;")],
+     r"/cells/linux: stops-system: a flag property takes no value"),
     ("unknown_node",
      [("\t\t\tdevices {", "\t\t\tgpus {\n\t\t\t};\n\n\t\t\tdevices {")],
      r"/cells/linux/gpus: unknown node; a cell has only"),
@@ -140,6 +144,33 @@ CASES = [
     ("console_not_in_platform",
      [('console = "/pl011@9000000";', 'console = "/uart@1234";')],
      r'/hypervisor: console: "/uart@1234" is not a node of the platform'),
+    ("hv_status_writable",
+     [(HV_STATUS_FLAGS, 'flags = "read", "write", "hv-status";')],
+     r'/cells/linux/memory/hv-status: flags: cell "linux": region 1 flags 0x23: the hypervisor '
+     r"status region must be read-only"),
+    ("hv_status_executable",
+     [(HV_STATUS_FLAGS, 'flags = "read", "exec", "hv-status";')],
+     r'/cells/linux/memory/hv-status: flags: cell "linux": region 1 flags 0x25: the hypervisor '
+     r"status region must be read-only"),
+    ("hv_status_device",
+     [(HV_STATUS_FLAGS, 'flags = "read", "device", "hv-status";')],
+     r'/cells/linux/memory/hv-status: flags: cell "linux": region 1 flags 0x29: the hypervisor '
+     r"status region must be read-only"),
+    ("hv_status_with_host_address",
+     [(HV_STATUS_FLAGS, HV_STATUS_FLAGS + "\n\t\t\t\t\thost-phys = <0x0 0x76000000>;")],
+     r'/cells/linux/memory/hv-status: host-phys: cell "linux": region 1: host address '
+     r"0x76000000 given for the hypervisor status region, expected 0"),
+    ("hv_status_without_guest_address",
+     [("guest-phys = <0x0 0x75000000>;", "")],
+     r"/cells/linux/memory/hv-status: guest-phys: missing; expected <hi lo>"),
+    ("hv_status_empty",
+     [("guest-phys = <0x0 0x75000000>;\n\t\t\t\t\tsize = <0x0 0x1000>;",
+       "guest-phys = <0x0 0x75000000>;\n\t\t\t\t\tsize = <0x0 0x0>;")],
+     r'/cells/linux/memory/hv-status: size: cell "linux": region 1 \[0x0, \+0x0\) is empty'),
+    ("hv_status_overlaps_own_ram",
+     [("guest-phys = <0x0 0x75000000>;", "guest-phys = <0x0 0x60000000>;")],
+     r'/cells/linux/memory/hv-status: guest-phys: cell "linux": region 1 at guest '
+     r"\[0x60000000, \+0x1000\) overlaps its region 0"),
     ("dts_syntax_error",
      [("cpus = <0 1>;", "cpus = <0 1>")],
      r"dtc could not compile this file"),

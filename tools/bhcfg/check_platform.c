@@ -293,7 +293,8 @@ bool system_check_platform(const struct system *sys, const void *platform_fdt,
 		const struct bh_mem_region *reg = &sys->regions[r];
 		bool device = reg->flags & BH_MEM_DEVICE;
 
-		if (!reg->size_bytes)
+		/* The status page is hypervisor memory; host_phys is a placeholder. */
+		if (!reg->size_bytes || (reg->flags & BH_MEM_HV_STATUS))
 			continue;
 		if (!device && !in_ram(&pv, reg->host_phys, reg->size_bytes))
 			diag_error(sys->file, sys->region_path[r], "host-phys",

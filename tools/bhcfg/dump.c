@@ -16,10 +16,11 @@ static void print_problem(void *ctx, const struct config_problem *p)
 
 static void flags_text(uint32_t flags, char *out)
 {
-	static const char *const names[] = { "read", "write", "exec", "device", "comm" };
+	static const char *const names[] = { "read", "write", "exec", "device", "comm",
+					     "hv-status" };
 
 	out[0] = '\0';
-	for (unsigned int i = 0; i < 5; i++)
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (flags & (1u << i))
 			sprintf(out + strlen(out), "%s%s", out[0] ? "," : "", names[i]);
 }
@@ -56,8 +57,9 @@ static void dump_config(const uint8_t *blob)
 	for (uint32_t i = 0; i < h->cells.count; i++) {
 		const struct bh_cell *c = &cells[i];
 
-		printf("cell %u \"%s\": %s%s, cpus", i, c->name, boot_protocol_name(c->boot_protocol),
-		       c->flags & BH_CELL_REALTIME ? ", realtime" : "");
+		printf("cell %u \"%s\": %s%s%s, cpus", i, c->name, boot_protocol_name(c->boot_protocol),
+		       c->flags & BH_CELL_REALTIME ? ", realtime" : "",
+		       c->flags & BH_CELL_STOPS_SYSTEM ? ", stops-system" : "");
 		for (uint32_t k = 0; k < c->cpu_count; k++)
 			printf(" %llu%s", (unsigned long long)c->cpu_hwid[k], k == 0 ? " (boot)" : "");
 		printf("\n  entry 0x%llx\n", (unsigned long long)c->entry_guest_phys);
@@ -77,6 +79,8 @@ static void dump_config(const uint8_t *blob)
 			       (unsigned long long)regions[r].size_bytes, text);
 			if (regions[r].flags & BH_MEM_COMM)
 				printf(" channel \"%s\"", channels[regions[r].channel].name);
+			if (regions[r].flags & BH_MEM_HV_STATUS)
+				printf(" (the hypervisor status page)");
 			printf("\n");
 		}
 		for (uint32_t d = c->device_first; d < c->device_first + c->device_count; d++) {

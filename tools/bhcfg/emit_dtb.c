@@ -1,7 +1,7 @@
 /*
  * A Linux cell's device tree, derived from the platform DTB: only the cell's
- * CPUs, RAM, devices and channels stay; the hypervisor's and other cells'
- * resources are gone. Kept as is: the GIC (the hv filters it), timer, PMU,
+ * CPUs, RAM, devices, channels and status page stay; the hypervisor's and
+ * other cells' resources are gone. Kept as is: the GIC (the hv filters it), timer, PMU,
  * fixed clocks. PSCI is the platform's binding with method "smc" (see
  * bindings.md). Platform nodes with reg are kept only when all their
  * ranges lie inside one of the cell's MMIO devices.
@@ -171,7 +171,7 @@ static void add_memory_and_channels(struct dtb_builder *b)
 	for (uint32_t r = cell->region_first; r < cell->region_first + cell->region_count; r++) {
 		const struct bh_mem_region *reg = &b->sys->regions[r];
 
-		if (reg->flags & (BH_MEM_DEVICE | BH_MEM_COMM))
+		if (reg->flags & (BH_MEM_DEVICE | BH_MEM_COMM | BH_MEM_HV_STATUS))
 			continue;
 		snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)reg->guest_phys);
 		int node = fdt_add_subnode(b->fdt, 0, name);
@@ -184,7 +184,7 @@ static void add_memory_and_channels(struct dtb_builder *b)
 	for (uint32_t r = cell->region_first; r < cell->region_first + cell->region_count; r++) {
 		const struct bh_mem_region *reg = &b->sys->regions[r];
 
-		if (!(reg->flags & BH_MEM_COMM))
+		if (!(reg->flags & (BH_MEM_COMM | BH_MEM_HV_STATUS)))
 			continue;
 		if (bulkhead < 0) {
 			bulkhead = fdt_add_subnode(b->fdt, 0, "bulkhead");
@@ -196,6 +196,20 @@ static void add_memory_and_channels(struct dtb_builder *b)
 			fdt_setprop_string(b->fdt, bulkhead, "cell-name", cell->name);
 			fdt_setprop_u32(b->fdt, bulkhead, "#address-cells", (uint32_t)b->addr_cells);
 			fdt_setprop_u32(b->fdt, bulkhead, "#size-cells", (uint32_t)b->size_cells);
+		}
+		if (reg->flags & BH_MEM_HV_STATUS) {
+			/* Not RAM: Linux must not allocate it; bhctl maps it through /dev/mem. */
+			snprintf(name, sizeof(name), "hv-status@%llx",
+				 (unsigned long long)reg->guest_phys);
+			int node = fdt_add_subnode(b->fdt, bulkhead, name);
+			if (node < 0) {
+				b->ok = false;
+				continue;
+			}
+			fdt_setprop_string(b->fdt, node, "compatible", "bulkhead,hv-status");
+			set_reg(b, node, reg->guest_phys, reg->size_bytes);
+			fdt_setprop_empty(b->fdt, node, "read-only");
+			continue;
 		}
 		const struct bh_channel *ch = &b->sys->channels[reg->channel];
 		snprintf(name, sizeof(name), "channel@%llx", (unsigned long long)reg->guest_phys);

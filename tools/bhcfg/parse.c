@@ -194,7 +194,7 @@ static bool get_access(struct parser *p, int node, const char *name, uint32_t al
 		uint32_t bit;
 	} words[] = {
 		{ "read", BH_MEM_READ }, { "write", BH_MEM_WRITE }, { "exec", BH_MEM_EXEC },
-		{ "device", BH_MEM_DEVICE },
+		{ "device", BH_MEM_DEVICE }, { "hv-status", BH_MEM_HV_STATUS },
 	};
 	int len;
 	const char *s = fdt_getprop(p->fdt, node, name, &len);
@@ -216,8 +216,9 @@ static bool get_access(struct parser *p, int node, const char *name, uint32_t al
 				break;
 		if (w == sizeof(words) / sizeof(words[0])) {
 			perr(p, node, name, "\"%s\" is not an access flag here; expected %s", s,
-			     allowed & BH_MEM_EXEC ? "\"read\", \"write\", \"exec\" or \"device\"" :
-						     "\"read\" or \"write\"");
+			     allowed & BH_MEM_EXEC ?
+				     "\"read\", \"write\", \"exec\", \"device\" or \"hv-status\"" :
+				     "\"read\" or \"write\"");
 			return false;
 		}
 		*flags |= words[w].bit;
@@ -389,12 +390,15 @@ static void add_region(struct parser *p, int node, uint32_t cell)
 	node_path(p, node, sys->region_path[r]);
 	reject_unknown_properties(p, node, known, "guest-phys, host-phys, size, flags");
 	reject_subnodes(p, node, NULL, "a memory region has no subnodes");
-	get_u64(p, node, "host-phys", &reg->host_phys, true);
-	if (!get_u64(p, node, "guest-phys", &reg->guest_phys, false))
+	get_access(p, node, "flags",
+		   BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXEC | BH_MEM_DEVICE | BH_MEM_HV_STATUS,
+		   &reg->flags);
+	/* The status page is the hypervisor's: no host address, a guest address is a must. */
+	bool hv_status = reg->flags & BH_MEM_HV_STATUS;
+	get_u64(p, node, "host-phys", &reg->host_phys, !hv_status);
+	if (!get_u64(p, node, "guest-phys", &reg->guest_phys, hv_status))
 		reg->guest_phys = reg->host_phys;  /* documented default: identity */
 	get_u64(p, node, "size", &reg->size_bytes, true);
-	get_access(p, node, "flags", BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXEC | BH_MEM_DEVICE,
-		   &reg->flags);
 }
 
 static void add_device_irqs(struct parser *p, int node, uint32_t cell, uint32_t device)
@@ -582,7 +586,8 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 {
 	static const char *const known[] = {
 		"cpus", "boot-cpu", "boot-protocol", "image", "load-address", "entry",
-		"dtb-address", "bootargs", "initrd", "initrd-address", "realtime", NULL,
+		"dtb-address", "bootargs", "initrd", "initrd-address", "realtime", "stops-system",
+		NULL,
 	};
 	static const char *const subnodes[] = { "memory", "devices", NULL };
 	struct system *sys = p->sys;
@@ -591,7 +596,7 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 
 	reject_unknown_properties(p, node, known,
 				  "cpus, boot-cpu, boot-protocol, image, load-address, entry, "
-				  "dtb-address, bootargs, initrd, initrd-address, realtime");
+				  "dtb-address, bootargs, initrd, initrd-address, realtime, stops-system");
 	reject_subnodes(p, node, subnodes, "a cell has only \"memory\" and \"devices\" subnodes");
 
 	int len;
@@ -599,6 +604,11 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 		if (len != 0)
 			perr(p, node, "realtime", "a flag property takes no value");
 		cell->flags |= BH_CELL_REALTIME;
+	}
+	if (fdt_getprop(p->fdt, node, "stops-system", &len)) {
+		if (len != 0)
+			perr(p, node, "stops-system", "a flag property takes no value");
+		cell->flags |= BH_CELL_STOPS_SYSTEM;
 	}
 	parse_cpus(p, node, i);
 	parse_boot(p, node, i);

@@ -24,6 +24,7 @@
 #define BH_REGION_EXEC (1u << 2)
 #define BH_REGION_DEVICE (1u << 3)
 #define BH_REGION_COMM (1u << 4)
+#define BH_REGION_HV_STATUS (1u << 5) /* the hypervisor status page, read-only */
 
 /* bh_boot_info.flags */
 #define BH_BOOT_REALTIME (1u << 0)  /* direct interrupt delivery (IMO=FMO=0) */

@@ -31,7 +31,13 @@
 
 /* bh_cell.flags */
 #define BH_CELL_REALTIME (1u << 0)  /* direct interrupts, no hypervisor entries in steady state */
-#define BH_CELL_FLAGS_KNOWN (BH_CELL_REALTIME)
+/*
+ * When this cell stops, the system shuts down: other virtual-mode cells are
+ * stopped, realtime cells are asked through their mailbox, and the machine
+ * powers off once all have stopped (or after a grace period).
+ */
+#define BH_CELL_STOPS_SYSTEM (1u << 1)
+#define BH_CELL_FLAGS_KNOWN (BH_CELL_REALTIME | BH_CELL_STOPS_SYSTEM)
 
 /* bh_cell.boot_protocol */
 #define BH_BOOT_LINUX_ARM64 1u      /* x0 = dtb_guest_phys, enter at entry_guest_phys (EL1) */
@@ -44,7 +50,13 @@
 #define BH_MEM_EXEC (1u << 2)
 #define BH_MEM_DEVICE (1u << 3)     /* mapped as device memory (MMIO passed through) */
 #define BH_MEM_COMM (1u << 4)       /* the mapping of a channel; see bh_mem_region.channel */
-#define BH_MEM_FLAGS_KNOWN 0x1fu
+/*
+ * Maps the hypervisor's status page (bulkhead/status.h) read-only at guest_phys:
+ * host_phys is 0 and ignored (the hypervisor supplies the page), flags are
+ * READ | BH_MEM_HV_STATUS only, size_bytes >= the status page rounded up to 4 KiB.
+ */
+#define BH_MEM_HV_STATUS (1u << 5)
+#define BH_MEM_FLAGS_KNOWN 0x3fu
 
 /* bh_device.kind */
 #define BH_DEVICE_MMIO 1u           /* base/size_bytes are physical addresses, mapped 1:1 */

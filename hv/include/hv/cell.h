@@ -45,6 +45,9 @@ const char *cell_name(const struct cell *cell);
 const struct bh_mem_region *cell_region(const struct cell *cell, uint32_t i);
 const struct bh_irq *cell_irq(const struct cell *cell, uint32_t i);
 
+/* Bytes of the cell's RAM regions (devices, channels and the status page excluded). */
+uint64_t cell_memory_bytes(const struct cell *cell);
+
 /* Whether logical CPU `cpu` exists on this machine. */
 bool cell_cpu_exists(unsigned int cpu);
 

@@ -17,6 +17,7 @@ PACKAGES = {
     "libc6-dev": "host tools and tests",
     "gcc-aarch64-linux-gnu": "arm64 cross compiler",
     "binutils-aarch64-linux-gnu": "arm64 objcopy",
+    "libc6-dev-arm64-cross": "static aarch64 libc for bhctl in the Linux cell's initramfs",
     "nasm": "x86 assembly",
     "device-tree-compiler": "dtc for device trees",
     "libfdt-dev": "bhcfg's device tree library",

@@ -30,6 +30,12 @@ else:
     from .emulator import run_emulator
 
 GUEST_DIR = paths.REPO / "guests" / "linux"
+# bhctl: a static aarch64 Linux program built here (not by meson, whose cross setup is
+# freestanding) from guests/linux/bhctl/ and the ABI headers, installed as /bin/bhctl.
+BHCTL_DIR = GUEST_DIR / "bhctl"
+ABI_DIR = paths.REPO / "hv" / "include" / "bulkhead"
+BHCTL_CC = "aarch64-linux-gnu-gcc"
+BHCTL_CFLAGS = ("-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-static", "-s")
 # The metapackage that names the newest kernel ABI the archive offers.
 KERNEL_META = "linux-image-arm64"
 KERNEL_PACKAGE = re.compile(r"^linux-image-\d+\.\d+\.\d+-\d+-arm64$")
@@ -386,6 +392,24 @@ def _add_program(tree: _Tree, program: str):
             todo.append(tree.copy(found))
 
 
+def _build_bhctl() -> bytes:
+    """Compiles bhctl statically for aarch64 Linux with Debian's cross compiler and libc."""
+    if not shutil.which(BHCTL_CC):
+        raise PayloadError(f"{BHCTL_CC} is missing: apt-get install gcc-aarch64-linux-gnu "
+                           "libc6-dev-arm64-cross (or ./bulkhead deps)")
+    sources = sorted(str(path) for path in BHCTL_DIR.glob("*.c"))
+    with tempfile.TemporaryDirectory(prefix="bhctl-") as tmp:
+        out = pathlib.Path(tmp) / "bhctl"
+        cmd = [BHCTL_CC, *BHCTL_CFLAGS, "-I", str(ABI_DIR.parent), *sources, "-o", str(out)]
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if result.returncode != 0:
+            hint = " (is libc6-dev-arm64-cross installed?)" if "cannot find" in result.stderr \
+                else ""
+            raise PayloadError(f"building bhctl failed{hint}:\n  {' '.join(cmd)}\n"
+                               f"{result.stderr.strip()}")
+        return out.read_bytes()
+
+
 def _kernel_image(root: pathlib.Path):
     images = sorted((root / "boot").glob("vmlinuz-*"))
     if len(images) != 1:
@@ -424,6 +448,7 @@ def _build(debs: dict, out: pathlib.Path) -> dict:
         modules = _add_modules(tree, version)
         for program in RT_PROGRAMS:
             _add_program(tree, program)
+        tree.file("bin/bhctl", _build_bhctl(), 0o755)
         versions = {pkg: deb.name.split("_")[1].replace("%3a", ":") for pkg, deb in debs.items()}
         info = [f"kernel={version}"] + [f"{pkg}={v}" for pkg, v in versions.items()]
         tree.file("etc/bulkhead/payload", "".join(line + "\n" for line in info).encode())
@@ -443,8 +468,13 @@ def _inputs_key(debs: dict) -> str:
     digest = hashlib.sha256()
     for deb in sorted(debs.values()):
         digest.update(f"{deb.name} {deb.stat().st_size}\n".encode())
-    for path in sorted(p for p in GUEST_DIR.rglob("*") if p.is_file()) + [pathlib.Path(__file__)]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    # guests/linux/ holds bhctl's sources too; bhctl also compiles the ABI headers in.
+    inputs = sorted(p for p in GUEST_DIR.rglob("*") if p.is_file())
+    inputs += sorted(ABI_DIR.glob("*.h")) + [pathlib.Path(__file__)]
+    for path in inputs:
+        name = path.relative_to(paths.REPO).as_posix() if path.is_relative_to(paths.REPO) \
+            else path.name
+        digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -1,0 +1,75 @@
+/*
+ * bhctl's parts that need no Linux: consistent snapshots of the hypervisor
+ * status page and the latmon channel (snapshot.c) and their text forms
+ * (format_status.c, format_latmon.c). They compile natively, so host unit
+ * tests feed them synthetic pages; main.c adds the device tree and /dev/mem.
+ */
+#ifndef BHCTL_H
+#define BHCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <bulkhead/latmon.h>
+#include <bulkhead/status.h>
+
+/*
+ * Copies `size` bytes (a multiple of 8, both addresses 8-byte aligned) from
+ * mapped memory. Linux maps /dev/mem outside its RAM as Device memory, where
+ * unaligned or paired accesses fault, so the real copy is one aligned 64-bit
+ * load at a time. Tests pass their own to play a concurrent writer.
+ */
+typedef void (*bhctl_copy_fn)(void *dst, const volatile void *src, size_t size, void *ctx);
+void bhctl_copy_words(void *dst, const volatile void *src, size_t size, void *ctx);
+
+/* Snapshot results besides 0. */
+#define BHCTL_ERROR (-1)           /* `why` says what is wrong */
+#define BHCTL_NOT_INITIALISED 1    /* magic is still 0: the writer has not started */
+
+/* A torn record is read again at most this often before bhctl gives up. */
+#define BHCTL_MAX_READ_TRIES 1000u
+/* The most console bytes latmon stores before it advances `written` (one line). */
+#define BHCTL_CONSOLE_SLACK_BYTES 256u
+
+/* Copies and checks the status page mapped at `page` (`map_bytes` mapped). */
+int bhctl_status_snapshot(const volatile void *page, size_t map_bytes, struct bh_hv_status *out,
+			  char *why, size_t why_size, bhctl_copy_fn copy, void *ctx);
+
+struct bhctl_latmon {
+	struct bh_latmon_channel ch;   /* header, console ring and CPU records, each consistent */
+	uint64_t console_first;        /* oldest ring byte (absolute index) that was not overwritten */
+	uint64_t console_end;          /* ch.console.written when the ring was read */
+	unsigned int retries;          /* CPU records read again because a write overlapped */
+};
+
+/*
+ * Copies and checks the latmon channel: every CPU record under its sequence
+ * counter (latmon.h), the console ring keeping only bytes not overwritten
+ * while it was copied.
+ */
+int bhctl_latmon_snapshot(const volatile void *channel, size_t map_bytes, struct bhctl_latmon *out,
+			  char *why, size_t why_size, bhctl_copy_fn copy, void *ctx);
+
+/* `bhctl cells`: one line per cell. */
+void bhctl_print_cells(FILE *out, const struct bh_hv_status *st);
+
+/*
+ * `bhctl stats [CELL]`: one line per CPU (the cell's only when `cell` names
+ * one by name or id). Returns false, with `why`, when no cell matches.
+ */
+bool bhctl_print_stats(FILE *out, const struct bh_hv_status *st, const char *cell, char *why,
+		       size_t why_size);
+
+/* `bhctl latency [--histogram]`: cyclictest's summary lines (after its -h histogram). */
+void bhctl_print_latency(FILE *out, const struct bhctl_latmon *lm, bool histogram);
+
+/* `bhctl console`: the realtime cell's console bytes still in the ring. */
+void bhctl_print_console(FILE *out, const struct bhctl_latmon *lm);
+
+/* Human text for cell states and sizes, shared by the printers. */
+const char *bhctl_state_name(uint32_t state);
+const char *bhctl_latmon_state_name(uint32_t state);
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * bhctl: the Linux cell's view of the hypervisor, from user space with no
+ * kernel module. It finds the hypervisor status page and the telemetry
+ * channel in the device tree Linux exposes (/proc/device-tree/bulkhead/) and
+ * maps them read-only through /dev/mem (README.md). Read-only by design: it
+ * can change nothing. Limit: one status page and channels labelled by name.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "bhctl.h"
+
+#define DT_ROOT "/proc/device-tree/bulkhead"
+#define DEV_MEM "/dev/mem"
+#define DEFAULT_CHANNEL "telemetry"
+
+static const char usage[] =
+	"usage: bhctl COMMAND [ARGS]\n"
+	"  cells                   the cells: id, name, state, CPUs, memory, flags, exit code\n"
+	"  stats [CELL]            hypervisor entries per CPU (of CELL, a name or id): total and\n"
+	"                          per reason\n"
+	"  latency [--histogram]   latmon's wake-up latency per realtime CPU in cyclictest's format\n"
+	"                          (--histogram: cyclictest -h's histogram first)\n"
+	"  console                 the realtime cell's console output kept in the channel\n"
+	"  --help                  this text\n"
+	"Option for latency and console: --channel LABEL (default \"" DEFAULT_CHANNEL "\").\n"
+	"Reads " DT_ROOT "/hv-status@*/reg and channel@*/{reg,label}, maps them through\n"
+	DEV_MEM " read-only; needs root.\n";
+
+struct region {
+	uint64_t base;
+	uint64_t size;
+	char node[300];
+};
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("bhctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* A whole small device tree property file; its length, or -1 with errno. */
+static ssize_t read_property(const char *node, const char *name, void *buf, size_t size)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", node, name);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t len = read(fd, buf, size);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return len;
+}
+
+static uint32_t cells_of(const char *name, uint32_t fallback)
+{
+	unsigned char v[4];
+
+	if (read_property(DT_ROOT, name, v, sizeof(v)) != 4)
+		return fallback;
+	return (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+}
+
+/* The first <address size> pair of `node`'s reg (big-endian cells). */
+static int read_reg(struct region *r)
+{
+	uint32_t ac = cells_of("#address-cells", 2), sc = cells_of("#size-cells", 1);
+	unsigned char v[32];
+	ssize_t len = read_property(r->node, "reg", v, sizeof(v));
+
+	if (ac < 1 || ac > 2 || sc < 1 || sc > 2 || len < (ssize_t)(4 * (ac + sc)))
+		return fail("%s/reg: %zd bytes; expected %u address and %u size cells", r->node,
+			    len, ac, sc);
+	uint64_t x[2] = { 0, 0 };
+	for (uint32_t i = 0; i < ac + sc; i++) {
+		uint32_t cell = (uint32_t)v[4 * i] << 24 | (uint32_t)v[4 * i + 1] << 16 |
+				(uint32_t)v[4 * i + 2] << 8 | v[4 * i + 3];
+		x[i >= ac] = x[i >= ac] << 32 | cell;
+	}
+	r->base = x[0];
+	r->size = x[1];
+	return 0;
+}
+
+/*
+ * The node under DT_ROOT whose name starts with `prefix` (and, when `label`
+ * is given, whose label is that). 0, or 1 after saying what is missing.
+ */
+static int find_node(const char *prefix, const char *label, struct region *r)
+{
+	DIR *dir = opendir(DT_ROOT);
+	char labels[256] = "";
+	struct dirent *e;
+	bool found = false;
+
+	if (!dir)
+		return fail("%s: %s: is this Linux a Bulkhead cell whose config maps the "
+			    "hypervisor status or a channel into it?", DT_ROOT, strerror(errno));
+	while (!found && (e = readdir(dir))) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)))
+			continue;
+		snprintf(r->node, sizeof(r->node), "%s/%s", DT_ROOT, e->d_name);
+		if (!label) {
+			found = true;
+			break;
+		}
+		char text[64] = "";
+		ssize_t len = read_property(r->node, "label", text, sizeof(text) - 1);
+		text[len > 0 ? len : 0] = '\0';
+		if (!strcmp(text, label))
+			found = true;
+		else if (strlen(labels) + strlen(text) + 4 < sizeof(labels))
+			snprintf(labels + strlen(labels), sizeof(labels) - strlen(labels), " \"%s\"",
+				 text);
+	}
+	closedir(dir);
+	if (!found && !label)
+		return fail("no %s/%s* node: the cell's config has no region with flags "
+			    "\"read\", \"hv-status\" (config/bindings.md)", DT_ROOT, prefix);
+	if (!found)
+		return fail("no channel labelled \"%s\" under %s (channels:%s)", label, DT_ROOT,
+			    labels[0] ? labels : " none");
+	return read_reg(r);
+}
+
+/* Maps `want` bytes (at most the region) read-only; NULL after saying why. */
+static const volatile void *map_region(const struct region *r, size_t want, size_t *mapped)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t size = want < r->size ? want : (size_t)r->size;
+
+	size = (size + (size_t)page - 1) & ~((size_t)page - 1);
+	if (r->base & ((uint64_t)page - 1)) {
+		fail("%s: base 0x%llx is not page-aligned", r->node, (unsigned long long)r->base);
+		return NULL;
+	}
+	int fd = open(DEV_MEM, O_RDONLY | O_SYNC);
+	if (fd < 0) {
+		fail("%s: %s (bhctl needs root and a kernel with CONFIG_DEVMEM)", DEV_MEM,
+		     strerror(errno));
+		return NULL;
+	}
+	void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, (off_t)r->base);
+	int saved = errno;
+	close(fd);
+	if (p == MAP_FAILED) {
+		fail("mmap %s [0x%llx, +0x%zx) for %s: %s (STRICT_DEVMEM allows only ranges "
+		     "outside Linux's RAM)", DEV_MEM, (unsigned long long)r->base, size, r->node,
+		     strerror(saved));
+		return NULL;
+	}
+	*mapped = size < r->size ? size : (size_t)r->size;
+	return p;
+}
+
+static int load_status(struct bh_hv_status *st)
+{
+	struct region r;
+	size_t mapped;
+	char why[256];
+
+	if (find_node("hv-status@", NULL, &r))
+		return 1;
+	const volatile void *page = map_region(&r, sizeof(*st), &mapped);
+	if (!page)
+		return 1;
+	int err = bhctl_status_snapshot(page, mapped, st, why, sizeof(why), bhctl_copy_words, NULL);
+	munmap((void *)(uintptr_t)page, mapped);
+	return err ? fail("%s (at 0x%llx)", why, (unsigned long long)r.base) : 0;
+}
+
+static int load_latmon(const char *label, struct bhctl_latmon *lm)
+{
+	struct region r;
+	size_t mapped;
+	char why[256];
+
+	if (find_node("channel@", label, &r))
+		return 1;
+	const volatile void *ch = map_region(&r, sizeof(lm->ch), &mapped);
+	if (!ch)
+		return 1;
+	int err = bhctl_latmon_snapshot(ch, mapped, lm, why, sizeof(why), bhctl_copy_words, NULL);
+	munmap((void *)(uintptr_t)ch, mapped);
+	if (err == BHCTL_NOT_INITIALISED)
+		return fail("%s: %s", label, why);
+	return err ? fail("channel \"%s\" at 0x%llx: %s", label, (unsigned long long)r.base, why) : 0;
+}
+
+static int cmd_latency(int argc, char **argv, bool console)
+{
+	const char *label = DEFAULT_CHANNEL;
+	bool histogram = false;
+
+	for (int i = 0; i < argc; i++) {
+		if (!console && !strcmp(argv[i], "--histogram"))
+			histogram = true;
+		else if (!strcmp(argv[i], "--channel") && i + 1 < argc)
+			label = argv[++i];
+		else
+			return fail("%s: unexpected argument \"%s\"\n%s",
+				    console ? "console" : "latency", argv[i], usage);
+	}
+	/* ~40 KiB: off the stack. */
+	static struct bhctl_latmon lm;
+	if (load_latmon(label, &lm))
+		return 1;
+	if (console)
+		bhctl_print_console(stdout, &lm);
+	else
+		bhctl_print_latency(stdout, &lm, histogram);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct bh_hv_status st;
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd || !strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		fputs(usage, cmd ? stdout : stderr);
+		return cmd ? 0 : 2;
+	}
+	if (!strcmp(cmd, "cells")) {
+		if (argc > 2)
+			return fail("cells: unexpected argument \"%s\"", argv[2]);
+		if (load_status(&st))
+			return 1;
+		bhctl_print_cells(stdout, &st);
+		return 0;
+	}
+	if (!strcmp(cmd, "stats")) {
+		char why[512];
+
+		if (argc > 3)
+			return fail("stats: unexpected argument \"%s\"", argv[3]);
+		if (load_status(&st))
+			return 1;
+		if (!bhctl_print_stats(stdout, &st, argc > 2 ? argv[2] : NULL, why, sizeof(why)))
+			return fail("stats: %s", why);
+		return 0;
+	}
+	if (!strcmp(cmd, "latency"))
+		return cmd_latency(argc - 2, argv + 2, false);
+	if (!strcmp(cmd, "console"))
+		return cmd_latency(argc - 2, argv + 2, true);
+	return fail("unknown command \"%s\"\n%s", cmd, usage);
+}
