@@ -68,7 +68,8 @@ static void fill_channels(const struct cell *cell, struct bh_boot_info *info)
 			out->guest_phys = ch->endpoints[e].guest_phys;
 			out->size_bytes = ch->size_bytes;
 			out->flags = ch->endpoints[e].access;
-			out->doorbell_intid = ch->doorbell_irq == BH_NONE ? 0 : ch->doorbell_irq;
+			out->doorbell_intid = ch->doorbell_irq == BH_NONE ? BH_BOOT_NO_DOORBELL
+									   : ch->doorbell_irq;
 			strlcpy(out->name, ch->name, sizeof(out->name));
 		}
 	}

@@ -90,20 +90,38 @@ static const struct bh_channel *channel_record(const struct bh_config_header *cf
 			      (size_t)i * cfg->channels.record_size_bytes);
 }
 
-/* Rings a channel's doorbell in every other endpoint's cell; the caller must be an endpoint. */
-static int64_t doorbell(struct cell *caller, uint64_t index)
+static bool is_endpoint(const struct bh_channel *ch, unsigned int cell_id)
+{
+	for (uint32_t e = 0; e < ch->endpoint_count; e++)
+		if (ch->endpoints[e].cell == cell_id)
+			return true;
+	return false;
+}
+
+/*
+ * The caller's n-th channel, counting only channels it is an endpoint of, in
+ * config order: the same order as its boot info lists them.
+ */
+static const struct bh_channel *own_channel(const struct cell *caller, uint64_t n)
 {
 	const struct bh_config_header *cfg = caller->config;
 
-	if (index >= cfg->channels.count)
-		return -BH_ENOENT;
-	const struct bh_channel *ch = channel_record(cfg, (uint32_t)index);
-	bool is_endpoint = false;
+	for (uint32_t i = 0; i < cfg->channels.count; i++) {
+		const struct bh_channel *ch = channel_record(cfg, i);
 
-	for (uint32_t e = 0; e < ch->endpoint_count; e++)
-		is_endpoint |= ch->endpoints[e].cell == caller->id;
-	if (!is_endpoint)
-		return -BH_EPERM;
+		if (is_endpoint(ch, caller->id) && n-- == 0)
+			return ch;
+	}
+	return NULL;
+}
+
+/* Rings a channel's doorbell in every other endpoint's cell. */
+static int64_t doorbell(struct cell *caller, uint64_t index)
+{
+	const struct bh_channel *ch = own_channel(caller, index);
+
+	if (!ch)
+		return -BH_ENOENT;
 	if (ch->doorbell_irq == BH_NONE)
 		return -BH_EINVAL;
 	for (uint32_t e = 0; e < ch->endpoint_count; e++) {

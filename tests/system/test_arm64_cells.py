@@ -116,3 +116,17 @@ def test_uart_given_to_a_cell_is_never_written_by_the_hypervisor_again(arm64_bui
     assert "[hello] cell: id 0 name hello" in hv_console
     assert "[ticker] ticker: done, exit 0" in hv_console
     assert hv_console.rstrip().endswith("BULKHEAD: PASS")
+
+
+def test_channel_doorbell_reaches_the_direct_peer_without_an_entry(arm64_build, log_dir):
+    result = boot(build("doorbell", log_dir), log_dir)
+    out = result.output
+    assert result.returncode == 0, result.describe()
+    assert "[hello] hello: doorbell of channel 0 rung 3 times: returned 0" in out
+    assert "[hello] hello: doorbell of channel 1 (none): returned -2" in out
+    m = re.search(r"^\[ticker\] ticker: interrupts=10000 window_entries=(\d+) .* "
+                  r"doorbells=(\d+) ", out, re.M)
+    assert m, out
+    # Rings that arrive while the SGI is still pending coalesce into one.
+    assert 1 <= int(m.group(2)) <= 3
+    assert int(m.group(1)) == 0

@@ -4,6 +4,7 @@
  * not the boot info's first CPU; the runtime already checked the record.
  */
 #include <guest/console.h>
+#include <guest/hypercall.h>
 #include <guest/runtime.h>
 #include <guest/sysreg.h>
 
@@ -39,6 +40,28 @@ static void copy_name(char *dst, const char *src, unsigned int size)
 	for (; i + 1 < size && src[i]; i++)
 		dst[i] = src[i];
 	dst[i] = '\0';
+}
+
+/*
+ * Rings each of its channels' doorbells three times (BH_HC_DOORBELL takes the
+ * index in this list), then one index past the list, which must be refused.
+ */
+static void ring_doorbells(const struct bh_boot_info *info)
+{
+	for (uint32_t i = 0; i < info->channel_count; i++) {
+		if (info->channels[i].doorbell_intid == BH_BOOT_NO_DOORBELL)
+			continue;
+		int64_t result = 0;
+
+		for (int k = 0; k < 3 && result == 0; k++)
+			result = bh_hypercall(BH_HC_DOORBELL, i, 0, 0, 0, 0);
+		console_printf("hello: doorbell of channel %u rung 3 times: returned %ld\n", i,
+			       result);
+	}
+	if (info->channel_count)
+		console_printf("hello: doorbell of channel %u (none): returned %ld\n",
+			       info->channel_count,
+			       bh_hypercall(BH_HC_DOORBELL, info->channel_count, 0, 0, 0, 0));
 }
 
 int guest_main(const struct bh_boot_info *info)
@@ -107,6 +130,7 @@ int guest_main(const struct bh_boot_info *info)
 	console_printf("gicd: 0x%lx\n", info->gicd_base);
 	console_printf("mailbox: command %u sequence %u acked %u\n", info->mailbox.command,
 		       info->mailbox.sequence, info->mailbox.acked);
+	ring_doorbells(info);
 	console_printf("hello: done, exit %d\n", result);
 	return result;
 }

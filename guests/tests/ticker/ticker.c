@@ -33,6 +33,7 @@ struct ticker_cpu {
 	int logical_cpu;
 	volatile uint64_t interrupts;
 	uint64_t sentinel_sgis;
+	uint64_t doorbells;     /* the first channel's doorbell SGI, if it has one */
 	uint64_t spurious;
 	uint64_t unexpected;
 	uint32_t last_unexpected_intid;
@@ -47,6 +48,17 @@ struct ticker_cpu {
 static struct ticker_cpu cpus[GUEST_MAX_CPUS];
 static volatile uint32_t window_go;
 static uint64_t period_ticks;
+
+/* The SGI of the cell's first channel with a doorbell, or 1024 (no such id) if none. */
+static uint32_t doorbell_sgi(void)
+{
+	const struct bh_boot_info *info = guest_boot_info();
+
+	for (uint32_t i = 0; i < info->channel_count; i++)
+		if (info->channels[i].doorbell_intid < 16)
+			return info->channels[i].doorbell_intid;
+	return 1024;
+}
 
 static uint64_t us_to_ticks(uint64_t us)
 {
@@ -79,6 +91,8 @@ static void ticker_irq(struct exception_frame *frame)
 			timer_stop();
 	} else if (intid == TICKER_SENTINEL_SGI) {
 		me->sentinel_sgis++;
+	} else if (intid == doorbell_sgi()) {
+		me->doorbells++;
 	} else {
 		me->unexpected++;
 		me->last_unexpected_intid = intid;
@@ -100,6 +114,8 @@ static void run_window(unsigned int index)
 	gic_cpu_interface_enable();
 	gic_local_irq_enable(sgi_frame, TIMER_EL1_PHYS_INTID, TICKER_IRQ_PRIORITY);
 	gic_local_irq_enable(sgi_frame, TICKER_SENTINEL_SGI, TICKER_IRQ_PRIORITY);
+	if (doorbell_sgi() < 16)
+		gic_local_irq_enable(sgi_frame, doorbell_sgi(), TICKER_IRQ_PRIORITY);
 
 	uint64_t give_up = timer_now_ticks() + 20 * TICKER_INTERRUPTS * period_ticks +
 			   us_to_ticks(2000000);
@@ -167,11 +183,11 @@ static bool report_cpu(const struct bh_boot_info *info, unsigned int index)
 		int len = 0;
 
 		console_printf("ticker: interrupts=%lu window_entries=%lu cpu=%u mpidr=0x%lx "
-			       "logical=%d max_late_ticks=%lu sgi%u=%lu spurious=%lu "
+			       "logical=%d max_late_ticks=%lu sgi%u=%lu doorbells=%lu spurious=%lu "
 			       "unexpected=%lu%s\n",
 			       me->interrupts, window_entries, index, info->cpu_mpidr[index],
 			       me->logical_cpu, me->max_late_ticks, TICKER_SENTINEL_SGI,
-			       me->sentinel_sgis, me->spurious, me->unexpected,
+			       me->sentinel_sgis, me->doorbells, me->spurious, me->unexpected,
 			       me->timed_out ? " timed-out" : "");
 		for (unsigned int r = 0; r < BH_ENTRY_REASONS && (size_t)len < sizeof(deltas); r++) {
 			uint64_t delta = me->after.entries[r] - me->before.entries[r];

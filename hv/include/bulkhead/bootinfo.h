@@ -26,6 +26,8 @@
 #define BH_REGION_COMM (1u << 4)
 #define BH_REGION_HV_STATUS (1u << 5) /* the hypervisor status page, read-only */
 
+#define BH_BOOT_NO_DOORBELL 0xffffffffu
+
 /* bh_boot_info.flags */
 #define BH_BOOT_REALTIME (1u << 0)  /* direct interrupt delivery (IMO=FMO=0) */
 
@@ -49,7 +51,7 @@ struct bh_boot_region {
 struct bh_boot_channel {
 	uint64_t guest_phys;
 	uint64_t size_bytes;
-	uint32_t doorbell_intid; /* interrupt the cell receives, 0 if none */
+	uint32_t doorbell_intid; /* interrupt the cell receives, BH_BOOT_NO_DOORBELL if none */
 	uint32_t flags;          /* BH_REGION_READ/WRITE for this cell */
 	char name[16];
 };

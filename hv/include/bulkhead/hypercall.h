@@ -18,7 +18,10 @@
 #define BH_HC_CELL_INFO (BH_HC_BASE + 2)
 /* (cpu, ipa, size): fills a struct bh_cpu_stats for logical CPU `cpu`. */
 #define BH_HC_CPU_STATS (BH_HC_BASE + 3)
-/* (channel): rings the doorbell of a channel the caller is an endpoint of. */
+/*
+ * (channel): rings the doorbell of the caller's channel number `channel`, in
+ * the order of its boot info's channel list (Linux: /bulkhead channel nodes).
+ */
 #define BH_HC_DOORBELL (BH_HC_BASE + 4)
 /* (): answers the management mailbox in the caller's boot info. */
 #define BH_HC_MAILBOX_ACK (BH_HC_BASE + 5)
