@@ -295,6 +295,10 @@ void cell_stop(struct cell *cell, int exit_code)
 	status_set_cell_state(cell, BH_CELL_STATE_STOPPED, exit_code);
 	console_print("hv: cell \"%s\" stopped (exit code %d)\n", cell_name(cell), exit_code);
 	arch_cell_request_stop(cell);
+	/* Its CPUs still waiting for a CPU_ON re-check the state and park. */
+	for (unsigned int cpu = 0; cpu < machine_cpu_count; cpu++)
+		if (cell->cpu_mask & (1ull << cpu))
+			arch_cpu_wake(cpu);
 	if (__atomic_add_fetch(&cells_stopped, 1, __ATOMIC_ACQ_REL) == (int)cells_built)
 		power_off_now();
 	if (cell->desc->flags & BH_CELL_STOPS_SYSTEM)

@@ -5,6 +5,10 @@
  *     with a compare-and-swap (so two requests cannot both win) and wakes it.
  *  3. The target sees ON_PENDING (acquire: entry/arg are visible), marks itself
  *     ON and enters its cell.
+ *  A CPU leaving its cell moves ON -> OFF with a compare-and-swap, never a
+ *  plain store: a CPU that has not entered its cell yet is already OFF (or
+ *  ON_PENDING, if its cell asked for it early), and that request must not be
+ *  overwritten.
  * Ownership checks (same cell) are the caller's job (PSCI emulation).
  */
 #include <arch/arch_cell.h>
@@ -53,10 +57,17 @@ noreturn_fn void cpu_power_off_self(unsigned int cpu)
 	struct cpu_power *p = &power[cpu];
 	struct cell *cell = cell_of_cpu(cpu);
 
-	__atomic_store_n(&p->state, CPU_POWER_OFF, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != CPU_POWER_ON_PENDING)
+	int running = CPU_POWER_ON;
+
+	__atomic_compare_exchange_n(&p->state, &running, CPU_POWER_OFF, false, __ATOMIC_RELEASE,
+				    __ATOMIC_RELAXED);
+	/* A stopped cell's CPUs never come back: park (WFI halts an emulated CPU, WFE may not). */
+	if (!cell || __atomic_load_n(&cell->state, __ATOMIC_ACQUIRE) == CELL_STOPPED)
+		arch_cpu_park();
+	while (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != CPU_POWER_ON_PENDING &&
+	       __atomic_load_n(&cell->state, __ATOMIC_ACQUIRE) != CELL_STOPPED)
 		arch_cpu_wait_event();
-	if (!cell || __atomic_load_n(&cell->state, __ATOMIC_ACQUIRE) != CELL_RUNNING)
+	if (__atomic_load_n(&cell->state, __ATOMIC_ACQUIRE) != CELL_RUNNING)
 		arch_cpu_park();
 	cpu_power_mark_on(cpu);
 	arch_cpu_enter_cell(cell, p->entry, p->arg);
