@@ -1,14 +1,16 @@
 /*
- * Bare-metal arm64 port at EL1 (QEMU virt, GICv3): shared definitions.
- * Runs with the MMU off (fine on QEMU TCG; a board needs the MMU and caches
- * on before exclusives and unaligned accesses behave: a documented TODO).
+ * arm64 port at EL1 (GICv3), bare on QEMU virt or as a Bulkhead realtime
+ * cell: shared definitions. Runs with the MMU off (fine on QEMU TCG; a board
+ * needs the MMU and caches on before exclusives behave: a documented TODO).
  */
 #ifndef RT_ARM64_H
 #define RT_ARM64_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <bulkhead/bootinfo.h>
 
-#define RT_ARM64_MAX_CPUS 4
+#define RT_ARM64_MAX_CPUS 8            /* keep in sync with head.S */
 #define RT_ARM64_STACK_SIZE 16384      /* per CPU boot/idle stack, keep in sync with head.S */
 #define RT_ARM64_SGI_RESCHED 0
 #define RT_ARM64_PPI_VTIMER 27
@@ -17,11 +19,25 @@
 #define write_sysreg(r, v) __asm__ volatile("msr " #r ", %0" : : "r"((uint64_t)(v)) : "memory")
 #define isb() __asm__ volatile("isb" : : : "memory")
 
-/* QEMU virt with GICv3: logical CPU n has Aff1 = n / 8, Aff0 = n % 8. */
-static inline uint64_t rt_arm64_mpidr_of(unsigned cpu)
-{
-	return ((uint64_t)(cpu / 8) << 8) | (cpu % 8);
-}
+/*
+ * Where this run's resources are (platform.c): from the boot info in a cell,
+ * from the built-in QEMU virt description when bare. Written by the boot CPU
+ * before any other CPU starts, read-only afterwards.
+ */
+struct rt_arm64_platform {
+	const struct bh_boot_info *info;    /* NULL: bare */
+	bool psci_smc;                       /* PSCI conduit: SMC, else HVC */
+	unsigned ncpus;
+	uint64_t mpidr[RT_ARM64_MAX_CPUS];
+	uintptr_t gicr[RT_ARM64_MAX_CPUS];   /* RD frame; SGI frame at +0x10000 */
+	uint32_t logical[RT_ARM64_MAX_CPUS]; /* the hypervisor's CPU numbers */
+	uintptr_t gicd;
+};
+
+extern struct rt_arm64_platform rt_arm64_plat;
+
+void rt_arm64_platform_init(uint64_t x0, uint64_t entry_el);
+int64_t rt_arm64_psci(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 
 void rt_arm64_console_puts(const char *s);
 void rt_arm64_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -32,7 +48,5 @@ void rt_arm64_gic_cpu_init(void);
 void rt_arm64_gic_send_sgi(unsigned cpu, unsigned sgi);
 void rt_arm64_timer_init(void);
 void rt_arm64_timer_stop(void);
-
-void rt_arm64_selftest_start(void);
 
 #endif

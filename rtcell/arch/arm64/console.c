@@ -1,11 +1,16 @@
 /*
- * PL011 output (QEMU virt, 0x09000000, already set up by QEMU) and the exit
- * code through semihosting SYS_EXIT (emulators only). Lines from several CPUs
- * are serialised by a raw spinlock, interrupts masked.
+ * Console and end of run (a ring set while bare is ignored: the UART costs
+ * no hypervisor entry). Bare: the PL011 QEMU virt set up at 0x09000000, and
+ * semihosting SYS_EXIT (emulators only). In a cell: one BH_HC_CONSOLE_WRITE
+ * per line until a ring is set (start-up and the end), the ring of the
+ * telemetry channel in between (no hypervisor entry), BH_HC_CELL_EXIT.
+ * Output from several CPUs is serialised by a raw spinlock, interrupts masked.
  */
+#include <bulkhead/hypercall.h>
 #include <hv/format.h>
 #include <rt/spinlock.h>
 #include <rtarch/irq.h>
+#include <rtarch/platform.h>
 
 #include "arm64.h"
 
@@ -14,26 +19,99 @@
 #define PL011_FR_TXFF (1u << 5)
 
 static struct rt_raw_spinlock console_lock = RT_RAW_SPINLOCK_INIT;
+static struct bh_latmon_console *console_ring;
+static char line_buf[RT_ARM64_MAX_CPUS][BH_CONSOLE_WRITE_MAX];
+static unsigned line_len[RT_ARM64_MAX_CPUS];
 
-static void putc_raw(char c)
+int64_t rtarch_hypercall(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = fn;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+
+	if (!rt_arm64_plat.info)
+		return -BH_ENOSYS;
+	__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	return (int64_t)x0;
+}
+
+static void pl011_putc(char c)
 {
 	while (*(volatile uint32_t *)PL011_FR & PL011_FR_TXFF)
 		;
 	*(volatile uint32_t *)PL011_DR = (uint32_t)(unsigned char)c;
 }
 
-void rt_arm64_console_puts(const char *s)
+/* Single writer (console_lock): bytes first, then the total, released. */
+static void ring_put(struct bh_latmon_console *ring, const char *s)
+{
+	uint64_t written = ring->written;
+
+	for (; *s; s++, written++)
+		ring->data[written % BH_LATMON_CONSOLE_BYTES] = *s;
+	__atomic_store_n(&ring->written, written, __ATOMIC_RELEASE);
+}
+
+/* The hypervisor prints whole lines per CPU: flush at '\n' or when full. */
+static void hv_put(const char *s)
+{
+	unsigned cpu = (unsigned)read_sysreg(tpidr_el1);
+	char *buf = line_buf[cpu];
+
+	for (; *s; s++) {
+		buf[line_len[cpu]++] = *s;
+		if (*s == '\n' || line_len[cpu] == BH_CONSOLE_WRITE_MAX) {
+			rtarch_hypercall(BH_HC_CONSOLE_WRITE, (uintptr_t)buf, line_len[cpu], 0);
+			line_len[cpu] = 0;
+		}
+	}
+}
+
+void rtarch_console_write(const char *s)
 {
 	unsigned long flags = rtarch_irq_save();
 
 	rt_raw_spin_lock(&console_lock);
-	for (; *s; s++) {
-		if (*s == '\n')
-			putc_raw('\r');
-		putc_raw(*s);
+	if (console_ring && rt_arm64_plat.info) {
+		ring_put(console_ring, s);
+	} else if (rt_arm64_plat.info) {
+		hv_put(s);
+	} else {
+		for (; *s; s++) {
+			if (*s == '\n')
+				pl011_putc('\r');
+			pl011_putc(*s);
+		}
 	}
 	rt_raw_spin_unlock(&console_lock);
 	rtarch_irq_restore(flags);
+}
+
+void rtarch_console_set_ring(struct bh_latmon_console *ring)
+{
+	unsigned long flags = rtarch_irq_save();
+
+	rt_raw_spin_lock(&console_lock);
+	console_ring = ring;
+	rt_raw_spin_unlock(&console_lock);
+	rtarch_irq_restore(flags);
+}
+
+void rt_arm64_console_puts(const char *s)
+{
+	rtarch_console_write(s);
+}
+
+void rt_printf(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	rtarch_console_write(buf);
 }
 
 void rt_arm64_printf(const char *fmt, ...)
@@ -44,16 +122,26 @@ void rt_arm64_printf(const char *fmt, ...)
 	va_start(ap, fmt);
 	format_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	rt_arm64_console_puts(buf);
+	rtarch_console_write(buf);
+}
+
+void rtarch_exit(int code)
+{
+	if (rt_arm64_plat.info) {
+		rtarch_hypercall(BH_HC_CELL_EXIT, (uint64_t)(int64_t)code, 0, 0);
+	} else {
+		uint64_t block[2] = { 0x20026, (uint64_t)(int64_t)code }; /* ApplicationExit */
+		register uint64_t x0 __asm__("x0") = 0x18;                /* SYS_EXIT */
+		register uint64_t x1 __asm__("x1") = (uint64_t)block;
+
+		__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
+	}
+	__asm__ volatile("msr daifset, #0xf" : : : "memory");
+	for (;;)
+		__asm__ volatile("wfi");
 }
 
 void rt_arm64_exit(int code)
 {
-	uint64_t block[2] = { 0x20026, (uint64_t)(int64_t)code };  /* ADP_Stopped_ApplicationExit */
-	register uint64_t x0 __asm__("x0") = 0x18;                 /* SYS_EXIT */
-	register uint64_t x1 __asm__("x1") = (uint64_t)block;
-
-	__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
-	for (;;)
-		__asm__ volatile("wfi");
+	rtarch_exit(code);
 }

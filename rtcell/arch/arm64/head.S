@@ -1,11 +1,15 @@
 /*
- * EL1 entry of the bare realtime kernel. Linux arm64 Image header, so
- * `qemu -kernel` loads it at 0x40200000 with x0 = DTB. Started at EL2 (QEMU
- * virtualization=on) it hands EL1 the timer and GIC system registers and
- * drops to EL1. Secondaries arrive by PSCI CPU_ON with x0 = logical CPU.
+ * EL1 entry of the realtime kernel, linked for one address (MMU off, no
+ * relocation). As a cell: x0 = boot info. Bare: a Linux arm64 Image header
+ * (`qemu -kernel` for the image linked at 0x40200000, x0 = DTB) or QEMU's
+ * generic loader (x0 = 0). Started at EL2 (QEMU virtualization=on) it hands
+ * EL1 the timer and GIC system registers and drops to EL1. Secondaries
+ * arrive by PSCI CPU_ON with x0 = logical CPU.
  */
 #define STACK_SIZE 16384
-#define MAX_CPUS 4
+#define MAX_CPUS 8
+#define HC_CONSOLE_WRITE 0xc6000001
+#define HC_CELL_EXIT 0xc6000006
 #define EMERGENCY_SIZE 4096
 
 	.section .text.head, "ax"
@@ -23,7 +27,14 @@ _start:
 	.long	0
 
 primary_entry:
+	msr	daifset, #0xf
 	mov	x19, x0
+	/* Loaded elsewhere than linked: every absolute address below is wrong.
+	 * Say so with PC-relative code only (a hypercall; harmless when bare). */
+	adr	x1, _start
+	ldr	x2, =_start
+	cmp	x1, x2
+	b.ne	wrong_load_address
 	mrs	x20, CurrentEL
 	lsr	x20, x20, #2			/* EL we were started at: PSCI conduit */
 	bl	el1_setup
@@ -95,8 +106,23 @@ set_cpu_stack:
 	mov	sp, x1
 	ret
 
+wrong_load_address:
+	adr	x1, wrong_load_message
+	mov	x2, #(wrong_load_message_end - wrong_load_message)
+	ldr	x0, =HC_CONSOLE_WRITE
+	hvc	#0
+	ldr	x0, =HC_CELL_EXIT
+	mov	x1, #3
+	hvc	#0
+	b	park
+
 	.global park
 park:
 	msr	daifset, #0xf
 1:	wfe
 	b	1b
+
+	.section .rodata
+wrong_load_message:
+	.ascii	"rtcell: image loaded at another address than it was linked for\n"
+wrong_load_message_end:

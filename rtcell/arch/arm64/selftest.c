@@ -6,6 +6,8 @@
  */
 #include <rt/kernel.h>
 
+#include <rtarch/platform.h>
+
 #include "arm64.h"
 
 #define STACK 16384
@@ -153,7 +155,7 @@ static void control_main(void *arg)
 	rt_arm64_exit(0);
 }
 
-void rt_arm64_selftest_start(void)
+void rt_app_start(void)
 {
 	rt_mutex_init(&m, "selftest");
 	rt_sem_init(&done, 0, 5);

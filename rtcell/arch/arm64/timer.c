@@ -4,6 +4,7 @@
  * exact for counter frequencies below 2^34 Hz.
  */
 #include <rt/config.h>
+#include <rtarch/platform.h>
 #include <rtarch/timer.h>
 
 #include "arm64.h"
@@ -49,4 +50,9 @@ void rtarch_timer_program(uint64_t deadline_ns)
 	write_sysreg(cntv_cval_el0, ticks);
 	write_sysreg(cntv_ctl_el0, 1);          /* enabled, not masked */
 	isb();
+}
+
+uint64_t rtarch_counter_hz(void)
+{
+	return freq_hz;
 }
