@@ -1,9 +1,11 @@
-"""Configuring and building the per-architecture Meson build folders."""
+"""Configuring and building the per-architecture Meson build folders, then
+the example systems' images (they need the Linux payload from apt and the
+realtime kernel, so bhcfg runs here rather than in Meson)."""
 
 import subprocess
 import sys
 
-from . import paths
+from . import paths, payload, systems
 
 # Two host cores: more jobs only make the emulator runs that follow slower.
 BUILD_JOBS = "2"
@@ -23,4 +25,26 @@ def build(arches):
         if subprocess.run(["ninja", "-C", str(folder), "-j", BUILD_JOBS]).returncode != 0:
             print(f"build: {arch} failed", file=sys.stderr)
             return 1
+        if arch == "arm64" and build_example_images() != 0:
+            return 1
+    return 0
+
+
+def build_example_images():
+    """config/qemu-arm64/*.dts -> build/arm64/config/qemu-arm64/NAME.img."""
+    try:
+        linux = payload.ensure_linux_payload()
+    except payload.PayloadError as e:
+        print(f"build: the Linux cell's payload: {e}", file=sys.stderr)
+        return 1
+    out_dir = paths.build_dir("arm64") / "config" / "qemu-arm64"
+    for dts in sorted((paths.REPO / "config" / "qemu-arm64").glob("*.dts")):
+        out = out_dir / f"{dts.stem}.img"
+        try:
+            systems.build_system_image(dts, out, image_dirs=[paths.build_dir("arm64")],
+                                       image_files=[linux["image"], linux["initramfs"]])
+        except RuntimeError as e:
+            print(f"build: {e}", file=sys.stderr)
+            return 1
+        print(f"build: {out.relative_to(paths.build_root())}", flush=True)
     return 0

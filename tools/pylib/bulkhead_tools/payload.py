@@ -3,7 +3,8 @@
 Debian arm64 packages are fetched with apt into <build>/cache/debs/ without touching the machine's
 dpkg architectures; once there, builds need no network. Outputs in <build>/linux/ are rebuilt only
 when an input changes (a .deb, a file of guests/linux/, this file); payload.json is written last.
-Limits: arm64 and the generic `-arm64` kernel flavour only; Python stdlib, apt-get and dpkg-deb.
+Limits: arm64 only; the generic `-arm64` kernel for the cell, and (ensure_rt_kernel) Debian's
+`-rt-arm64` PREEMPT_RT kernel as the measuring baseline. Python stdlib, apt-get and dpkg-deb.
 """
 
 import argparse
@@ -39,6 +40,11 @@ BHCTL_CFLAGS = ("-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-static", "
 # The metapackage that names the newest kernel ABI the archive offers.
 KERNEL_META = "linux-image-arm64"
 KERNEL_PACKAGE = re.compile(r"^linux-image-\d+\.\d+\.\d+-\d+-arm64$")
+# Debian's PREEMPT_RT kernel: the baseline `bulkhead measure` compares the realtime cell with. It
+# boots bare with the same initramfs (whose modules are the generic kernel's: modprobe fails
+# quietly, and a bare QEMU without devices needs none).
+RT_KERNEL_META = "linux-image-rt-arm64"
+RT_KERNEL_PACKAGE = re.compile(r"^linux-image-\d+\.\d+\.\d+-\d+-rt-arm64$")
 # Taken as the archive names them; libc6 and libnuma1 because rt-tests' programs are dynamic.
 OTHER_PACKAGES = ("busybox-static", "rt-tests", "libc6", "libnuma1")
 # rt-tests programs copied into the initramfs together with the libraries they need.
@@ -116,12 +122,13 @@ def _apt_update(state):
         raise PayloadError(f"'{what}' fetched no arm64 package list; check /etc/apt/sources.list*")
 
 
-def _resolve_kernel(state) -> str:
-    result, what = _run_apt("apt-cache", ["depends", KERNEL_META], state)
+def _resolve_kernel(state, meta=KERNEL_META, package=KERNEL_PACKAGE,
+                    flavour="arm64") -> str:
+    result, what = _run_apt("apt-cache", ["depends", meta], state)
     names = re.findall(r"^\s*Depends:\s*(\S+)", result.stdout, re.M)
-    kernels = [name for name in names if KERNEL_PACKAGE.match(name)]
+    kernels = [name for name in names if package.match(name)]
     if result.returncode != 0 or not kernels:
-        raise PayloadError(f"'{what}' named no linux-image-6.1.0-*-arm64 package:\n"
+        raise PayloadError(f"'{what}' named no linux-image-6.1.0-*-{flavour} package:\n"
                            f"{result.stdout}{result.stderr}")
     return kernels[0]
 
@@ -514,6 +521,85 @@ def ensure_linux_payload(refresh: bool = False) -> dict:
         return _result(out, manifest)
 
 
+# ---------------------------------------------------------------------------------------------
+# Debian's PREEMPT_RT kernel, for `bulkhead measure`'s baseline. Its .deb sits in the same cache
+# (selected-rt.json records which); its Image goes to <build>/linux-rt/. The normal payload's
+# selection and _drop_superseded never touch it (its name does not match KERNEL_PACKAGE).
+
+def rt_output_dir() -> pathlib.Path:
+    return paths.build_root() / "linux-rt"
+
+
+def _fetch_rt(refresh: bool) -> pathlib.Path:
+    folder = debs_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    selected_file = folder / "selected-rt.json"
+    if not refresh:
+        with contextlib.suppress(OSError, ValueError):
+            (pkg, (name, size)), = json.loads(selected_file.read_text()).items()
+            if (folder / name).is_file() and (folder / name).stat().st_size == size:
+                return folder / name
+    state = _apt_state()
+    _apt_update(state)
+    pkg = _resolve_kernel(state, RT_KERNEL_META, RT_KERNEL_PACKAGE, "rt-arm64")
+    name, size = _deb_names([pkg], state)[pkg]
+    path = folder / name
+    if not (path.is_file() and path.stat().st_size == size):
+        print(f"payload: apt-get download {pkg}", flush=True)
+        result, what = _run_apt("apt-get", ["download", pkg], state, cwd=folder)
+        if result.returncode != 0 or not path.is_file() or path.stat().st_size != size:
+            detail = "\n  ".join(_failed_lines(result.stdout + result.stderr) or
+                                 result.stderr.strip().splitlines()[-5:])
+            path.unlink(missing_ok=True)
+            raise PayloadError(f"'{what}' left no complete {name} ({size} bytes); is the Debian "
+                               f"package archive reachable?\n  {detail}")
+    selected_file.write_text(json.dumps({pkg: [name, size]}, indent=1) + "\n")
+    for old in folder.glob("linux-image-*-rt-arm64_*.deb"):  # other rt ABIs: dead weight
+        if old.name != name:
+            old.unlink()
+    return path
+
+
+def ensure_rt_kernel(refresh: bool = False) -> dict:
+    """Debian's PREEMPT_RT kernel beside the normal payload: {"image", "initramfs",
+    "kernel_version", "package", "dir"}. The initramfs is the normal payload's (built if needed)."""
+    normal = ensure_linux_payload(refresh)
+    out = rt_output_dir()
+    with open(cache_dir() / ".payload.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        deb = _fetch_rt(refresh)
+        manifest_path = out / "kernel.json"
+        with contextlib.suppress(OSError, ValueError):
+            manifest = json.loads(manifest_path.read_text())
+            if manifest.get("deb") == [deb.name, deb.stat().st_size] and \
+                    (out / "Image").stat().st_size == manifest["size"]:
+                return _rt_result(out, manifest, normal)
+        print(f"payload: unpacking {deb.name} into {out}/Image", flush=True)
+        out.mkdir(parents=True, exist_ok=True)
+        manifest_path.unlink(missing_ok=True)
+        with tempfile.TemporaryDirectory(prefix="payload-rt-", dir=out) as tmp:
+            # Only the kernel image is needed: extract boot/ alone.
+            result = subprocess.run(["sh", "-c", 'dpkg-deb --fsys-tarfile "$1" | '
+                                     'tar -x -C "$2" ./boot', "sh", str(deb), tmp],
+                                    capture_output=True, text=True)
+            if result.returncode != 0:
+                raise PayloadError(f"unpacking {deb} failed: {result.stderr.strip()} "
+                                   f"(delete it to fetch it again)")
+            version, image = _kernel_image(pathlib.Path(tmp))
+        _write_atomic(out / "Image", image)
+        manifest = {"kernel_version": version, "package": deb.name.split("_")[0],
+                    "version": deb.name.split("_")[1].replace("%3a", ":"),
+                    "deb": [deb.name, deb.stat().st_size], "size": len(image)}
+        _write_atomic(manifest_path, (json.dumps(manifest, indent=1) + "\n").encode())
+        return _rt_result(out, manifest, normal)
+
+
+def _rt_result(out, manifest, normal):
+    return {"image": out / "Image", "initramfs": normal["initramfs"],
+            "kernel_version": manifest["kernel_version"],
+            "package": f"{manifest['package']}={manifest['version']}", "dir": out}
+
+
 def bare_qemu_command(payload: dict, append: str = "", cpus: int = 2, memory: str = "512M"):
     """QEMU virt with no hypervisor: the reference a Linux cell's behaviour is compared with."""
     return ["qemu-system-aarch64", "-M", "virt,gic-version=3", "-cpu", "cortex-a72",
@@ -525,6 +611,8 @@ def bare_qemu_command(payload: dict, append: str = "", cpus: int = 2, memory: st
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Fetch and build the Linux cell's kernel Image "
                                      "and initramfs into <build>/linux/.")
+    parser.add_argument("--rt", action="store_true",
+                        help="also fetch Debian's PREEMPT_RT kernel into <build>/linux-rt/")
     parser.add_argument("--refresh", action="store_true",
                         help="ask the package archive for newer packages first")
     parser.add_argument("--boot", metavar="SCENARIO",
@@ -539,6 +627,13 @@ def main(argv=None) -> int:
         print(f"payload: {error}", file=sys.stderr)
         return 1
     print(f"payload: kernel {result['kernel_version']}")
+    if args.rt:
+        try:
+            rt = ensure_rt_kernel(refresh=args.refresh)
+        except PayloadError as error:
+            print(f"payload: {error}", file=sys.stderr)
+            return 1
+        print(f"payload: PREEMPT_RT kernel {rt['kernel_version']}: {rt['image']}")
     for key in ("image", "initramfs"):
         path = result[key]
         print(f"payload: {key:9} {path} ({path.stat().st_size / 1e6:.1f} MB)", flush=True)

@@ -1,0 +1,66 @@
+"""Where `bulkhead measure` runs: how to boot the hypervisor with a system image and how to boot a
+kernel bare on the same machine. Only here may emulator options appear; the phases and the
+realtime side know nothing of them.
+
+`qemu-arm64` is the one platform implemented. A board (docs/measuring.md) needs the same two
+operations done by its boot loader and a serial console capture.
+"""
+
+import dataclasses
+import subprocess
+
+from .. import paths
+from ..emulator import run_emulator
+from ..qemu import QEMU_ARM64, run_arm64
+
+# QEMU's deterministic mode: one instruction = 1 ns of virtual time, no sleeping, no alignment to
+# the host clock (notes/measuring.md).
+ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
+# No QEMU randomness reaches a guest: no rng-seed/kaslr-seed in the DTB QEMU writes, and an RTC
+# that starts at a fixed date and follows virtual time.
+NO_RANDOMNESS_MACHINE = "dtb-randomness=off"
+FIXED_RTC = ["-rtc", "base=2024-01-01T00:00:00,clock=vm"]
+
+
+@dataclasses.dataclass
+class QemuArm64:
+    name: str = "qemu-arm64"
+    cpus: int = 4
+    bare_memory: str = "512M"
+    emulator: bool = True
+
+    def describe(self):
+        version = subprocess.run([QEMU_ARM64, "--version"], capture_output=True, text=True)
+        first = (version.stdout.splitlines() or ["qemu-system-aarch64 (version unknown)"])[0]
+        return (f"{first}; TCG, `-M virt,gic-version=3 -cpu cortex-a72 -smp {self.cpus}`; "
+                "an emulator: wall-clock timings are relative and indicative only")
+
+    def run_hypervisor(self, system_image, log, timeout_s, int_log=None):
+        """Boots the hypervisor with `system_image`; `int_log`: also write QEMU's -d int log."""
+        extra = ["-d", "int", "-D", str(int_log)] if int_log else []
+        return run_arm64(paths.arm64_hv_image(), log, timeout_s=timeout_s, initrd=system_image,
+                         cpus=self.cpus, extra=extra)
+
+    def bare_linux_command(self, kernel, initramfs, append, icount=False):
+        machine = f"virt,gic-version=3,{NO_RANDOMNESS_MACHINE}"
+        cmd = [QEMU_ARM64, "-M", machine, "-cpu", "cortex-a72", "-smp", str(self.cpus),
+               "-m", self.bare_memory, "-nographic", "-nic", "none", *FIXED_RTC,
+               "-kernel", str(kernel), "-initrd", str(initramfs),
+               # nokaslr: no layout randomness even if a seed came from elsewhere.
+               "-append", f"console=ttyAMA0 nokaslr {append}"]
+        return cmd + (ICOUNT if icount else [])
+
+    def run_bare_linux(self, kernel, initramfs, append, log, timeout_s, icount=False):
+        return run_emulator(self.bare_linux_command(kernel, initramfs, append, icount),
+                            str(log), timeout_s)
+
+
+PLATFORMS = {"qemu-arm64": QemuArm64}
+
+
+def get(name):
+    if name not in PLATFORMS:
+        raise ValueError(f"platform {name!r} is not supported by `bulkhead measure` yet "
+                         f"(supported: {', '.join(PLATFORMS)}); docs/measuring.md says how to "
+                         "measure on a board by hand")
+    return PLATFORMS[name]()

@@ -1,0 +1,341 @@
+"""Writing a measure Report: report.md (for people), report.json (everything, for tools), one
+cyclictest-format histogram file per measured series, and plot.svg (the distributions per phase;
+written here, no plotting dependency).
+
+Every figure in the Markdown names its instrument and platform; emulator timings are labelled
+relative. Pending series are listed as pending, never as numbers.
+"""
+
+import dataclasses
+import json
+import math
+import pathlib
+
+from .model import (COUNTS, ICOUNT, PREEMPT_RT, REALTIME_BARE, REALTIME_CELL, WALL_CLOCK,
+                    Histogram)
+
+SUBJECT_NAMES = {
+    REALTIME_CELL: "realtime cell under Bulkhead",
+    REALTIME_BARE: "same realtime kernel, bare",
+    PREEMPT_RT: "Debian PREEMPT_RT + cyclictest, bare",
+}
+INSTRUMENT_NAMES = {
+    WALL_CLOCK: "wall-clock (multi-threaded TCG: indicative, host scheduling dominates)",
+    ICOUNT: "QEMU -icount shift=0,align=off,sleep=off (1 ns = 1 instruction; exact, other CPUs "
+            "idle)",
+    COUNTS: "hypervisor entry counters (exact), cross-checked with QEMU -d int",
+}
+
+
+def write(report, out_dir):
+    out = pathlib.Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"report": out / "report.md", "json": out / "report.json", "plot": out / "plot.svg"}
+    histograms = {}
+    for phase in report.phases:
+        for series in phase.series:
+            if series.runs:
+                name = f"histogram-{series.subject}-{series.instrument}-{phase.name}.txt"
+                (out / name).write_text(cyclictest_text(series))
+                histograms[(series.subject, series.instrument, phase.name)] = name
+    files["json"].write_text(json.dumps(to_json(report), indent=1) + "\n")
+    files["plot"].write_text(svg(report))
+    files["report"].write_text(markdown(report, histograms))
+    return files
+
+
+# --- JSON ----------------------------------------------------------------------------------------
+
+def to_json(report):
+    def convert(value):
+        if isinstance(value, Histogram):
+            d = dataclasses.asdict(value)
+            d["counts"] = {str(k): v for k, v in sorted(value.counts.items())}
+            d["samples"] = value.samples
+            d["stats"] = dataclasses.asdict(value.stats())
+            return d
+        if dataclasses.is_dataclass(value):
+            d = {f.name: convert(getattr(value, f.name)) for f in dataclasses.fields(value)}
+            if hasattr(value, "involuntary"):
+                d["involuntary"] = value.involuntary
+            if hasattr(value, "median_stats") and value.runs:
+                d["median"] = value.median_stats()
+                d["identical_runs"] = value.identical_runs()
+            if hasattr(value, "combined"):
+                d["stats"] = dataclasses.asdict(value.stats())
+            return d
+        if isinstance(value, dict):
+            return {str(k): convert(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [convert(v) for v in value]
+        return value
+    d = convert(report)
+    d["format"] = "bulkhead-measure/1"
+    d["units"] = "ns (under icount: instructions)"
+    return d
+
+
+# --- cyclictest-format histogram -----------------------------------------------------------------
+
+def cyclictest_text(series):
+    """cyclictest -h's output form, one column per measuring thread, runs added up; under icount
+    the buckets are nanoseconds (cyclictest -N), otherwise microseconds."""
+    threads = {}
+    for run in series.runs:
+        for label, h in run.threads.items():
+            threads[label] = h if label not in threads else threads[label].add(h)
+    labels = sorted(threads)
+    hs = [threads[t] for t in labels]
+    unit = hs[0].bucket_ns if hs else 1000
+    lines = [f"# bulkhead measure: {series.subject}, {series.instrument}, phase {series.phase}, "
+             f"{len(series.runs)} run(s) added; platform {series.platform}; unit "
+             f"{'ns' if unit == 1 else 'us'}",
+             "# Histogram"]
+    used = sorted({i for h in hs for i in h.counts})
+    for i in used:
+        lines.append(f"{i:06d} " + "\t".join(f"{h.counts.get(i, 0):06d}" for h in hs))
+    stats = [h.stats() for h in hs]
+
+    def col(values):
+        return " ".join(f"{0 if v is None else v // unit:05d}" for v in values)
+    lines.append("# Total: " + " ".join(f"{sum(h.counts.values()):09d}" for h in hs))
+    lines.append("# Min Latencies: " + col(s.min_ns for s in stats))
+    lines.append("# Avg Latencies: " + col(s.avg_ns for s in stats))
+    lines.append("# Max Latencies: " + col(s.max_ns for s in stats))
+    lines.append("# Histogram Overflows: " + " ".join(f"{h.overflows:05d}" for h in hs))
+    return "\n".join(lines) + "\n"
+
+
+# --- Markdown ------------------------------------------------------------------------------------
+
+def _fmt(ns, instrument, limit=None):
+    if ns is None:
+        return "n/a" if limit is None else f"≥{_fmt(limit, instrument)}"
+    if instrument == ICOUNT:
+        return f"{ns:,}"
+    return f"{ns / 1000:.0f}" if ns >= 10000 else f"{ns / 1000:.1f}"
+
+
+def markdown(report, histograms):
+    unit = {ICOUNT: "instructions", WALL_CLOCK: "µs"}
+    lines = [
+        "# Bulkhead latency-isolation report", "",
+        f"- Platform: **{report.platform}**: {report.platform_description}",
+        f"- System: `{report.system}`",
+        f"- Started {report.started}, {report.seconds:.0f} s, "
+        f"{'quick mode (`--quick`)' if report.quick else 'full mode'}",
+        "- Instruments: counts are exact on any platform; icount figures are exact instruction "
+        "counts of code paths with the other CPUs idle; wall-clock figures on an emulator are "
+        "relative and indicative only (medians over runs, never a single maximum). See "
+        "docs/measuring.md.", ""]
+    if report.notes:
+        lines += [f"- Note: {n}" for n in report.notes] + [""]
+
+    lines += ["## Summary", "",
+              "| phase | realtime-CPU entries in the measured window | involuntary entries "
+              "(whole run) | missed periods | realtime cell p50 / p99 | PREEMPT_RT p50 / p99 "
+              "(wall-clock µs, median of runs) |",
+              "|---|---|---|---|---|---|"]
+    for phase in report.phases:
+        rt = phase.realtime_entries
+        window = ", ".join(f"cpu {e.cpu}: {'?' if e.window is None else e.window}" for e in rt)
+        invol = ", ".join(f"cpu {e.cpu}: {e.involuntary}" for e in rt)
+        cell = phase.series_for(REALTIME_CELL, WALL_CLOCK)
+        base = phase.series_for(PREEMPT_RT, WALL_CLOCK)
+        missed = cell.median_stats()["missed_periods"] if cell and cell.runs else None
+        lines.append(f"| {phase.name} | {window or 'not booted'} | {invol or '-'} | "
+                     f"{'n/a' if missed is None else missed} | {_pair(cell)} | {_pair(base)} |")
+    lines.append("")
+
+    lines += ["## 1. Counts: hypervisor entries", "",
+              f"Instrument: {INSTRUMENT_NAMES[COUNTS]}. *Window*: entries the realtime cell "
+              "counted between its first and last measurement (its own two statistics reads "
+              "excluded). *Involuntary*: every entry over the whole boot except the cell's own "
+              "hypercalls and PSCI calls. *QEMU*: exceptions into EL2 from that CPU in QEMU's "
+              "`-d int` log (one phase only: the log is large); it must equal *total*.", "",
+              "| phase | cpu | cell | window | involuntary | total | by reason | QEMU -d int |",
+              "|---|---|---|---|---|---|---|---|"]
+    for phase in report.phases:
+        for e in phase.realtime_entries:
+            reasons = " ".join(f"{k}={v}" for k, v in e.reasons.items()) or "-"
+            qemu = "-" if e.qemu_el2 is None else (
+                f"{e.qemu_el2} ({'equal' if e.qemu_el2 == e.total else 'DIFFERS'})")
+            lines.append(f"| {phase.name} | {e.cpu} | {e.cell} | "
+                         f"{'?' if e.window is None else e.window} | {e.involuntary} | {e.total} "
+                         f"| {reasons} | {qemu} |")
+    lines += ["", "The load reached the hypervisor: entries on the other CPUs per phase "
+              "(Linux's, or idle ones):", "",
+              "| phase | cpu | cell | total | by reason | QEMU -d int | what the load did |",
+              "|---|---|---|---|---|---|---|"]
+    for phase in report.phases:
+        for e in phase.other_entries:
+            reasons = " ".join(f"{k}={v}" for k, v in e.reasons.items()) or "-"
+            qemu = "-" if e.qemu_el2 is None else str(e.qemu_el2)
+            lines.append(f"| {phase.name} | {e.cpu} | {e.cell} | {e.total} | {reasons} | {qemu} "
+                         f"| {phase.load_summary or '-'} |")
+    lines.append("")
+
+    for number, instrument, title in ((2, ICOUNT, "Path lengths: timer to thread running"),
+                                      (3, WALL_CLOCK, "Wall-clock latency distributions")):
+        lines += [f"## {number}. {title}", "", f"Instrument: {INSTRUMENT_NAMES[instrument]}. "
+                  f"Unit: {unit[instrument]}. Figures are medians over runs of each run's figure; "
+                  "p-values come from 1 "
+                  f"{'ns' if instrument == ICOUNT else 'µs'} histogram buckets (lower bound); "
+                  "≥ means past the histogram (an overflow).", ""]
+        if instrument == ICOUNT:
+            lines += ["Timer → handler is not visible to cyclictest (it sees timer → thread "
+                      "running); latmon will report both for the realtime cell. The counter "
+                      "ticks every 16 ns (62.5 MHz), so instruction figures are multiples of 16.",
+                      ""]
+        lines += ["| phase | subject | runs | samples | min | avg | p50 | p99 | p99.9 | max | "
+                  "overflows | histogram |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for phase in report.phases:
+            for series in phase.series:
+                if series.instrument != instrument:
+                    continue
+                name = SUBJECT_NAMES[series.subject]
+                if not series.runs:
+                    lines.append(f"| {phase.name} | {name} | - | - | {series.pending} "
+                                 "| | | | | | | |")
+                    continue
+                m = series.median_stats()
+                limit = series.runs[0].stats().limit_ns
+                overflows = sum(r.stats().overflows for r in series.runs)
+                cells = [_fmt(m[k], instrument, None if k == "avg_ns" else limit) for k in
+                         ("min_ns", "avg_ns", "p50_ns", "p99_ns", "p999_ns", "max_ns")]
+                hist = histograms.get((series.subject, instrument, phase.name), "-")
+                lines.append(f"| {phase.name} | {name} | {m['runs']} | {m['samples']} | "
+                             + " | ".join(cells) + f" | {overflows} | [{hist}]({hist}) |")
+        lines.append("")
+        if instrument == ICOUNT:
+            for key, same in report.determinism.items():
+                lines.append(f"- Determinism, {key}: the runs' histograms are "
+                             f"{'identical' if same else '**not identical**'}.")
+            lines.append("")
+
+    lines += ["## Ratios", "",
+              "Realtime cell against the bare realtime kernel (the hypervisor's cost; goal 1.0) "
+              "and against PREEMPT_RT, per phase and instrument, on p50 and p99:", "",
+              "| phase | instrument | vs bare realtime kernel | vs PREEMPT_RT |",
+              "|---|---|---|---|"]
+    for phase in report.phases:
+        for instrument in (ICOUNT, WALL_CLOCK):
+            cell = phase.series_for(REALTIME_CELL, instrument)
+            if cell is None:
+                continue
+            lines.append(f"| {phase.name} | {instrument} | "
+                         f"{_ratio(cell, phase.series_for(REALTIME_BARE, instrument))} | "
+                         f"{_ratio(cell, phase.series_for(PREEMPT_RT, instrument))} |")
+    lines += ["", "## How the figures were produced", ""]
+    for phase in report.phases:
+        lines.append(f"- **{phase.name}**: {phase.description}." +
+                     (f" Log: `{phase.log}`." if phase.log else ""))
+        for series in phase.series:
+            if series.runs and series.setup:
+                lines.append(f"  - {SUBJECT_NAMES[series.subject]}, {series.instrument}: "
+                             f"{series.setup}")
+    lines += ["", "Plot: [plot.svg](plot.svg) (fraction of samples at or above a latency, log "
+              "scale, per phase). JSON: [report.json](report.json).", ""]
+    return "\n".join(lines)
+
+
+def _pair(series):
+    if series is None:
+        return "-"
+    if not series.runs:
+        return "pending latmon" if "latmon" in series.pending else series.pending
+    m = series.median_stats()
+    limit = series.runs[0].stats().limit_ns
+    return f"{_fmt(m['p50_ns'], WALL_CLOCK, limit)} / {_fmt(m['p99_ns'], WALL_CLOCK, limit)}"
+
+
+def _ratio(cell, other):
+    if cell is None or not cell.runs:
+        return "pending latmon"
+    if other is None or not other.runs:
+        return "pending (no baseline figures)"
+    a, b = cell.median_stats(), other.median_stats()
+    parts = []
+    for k in ("p50_ns", "p99_ns"):
+        if a[k] is None or b[k] is None or not b[k]:
+            parts.append(f"{k[:-3]} n/a")
+        else:
+            parts.append(f"{k[:-3]} {a[k] / b[k]:.2f}×")
+    return ", ".join(parts)
+
+
+# --- SVG plot ------------------------------------------------------------------------------------
+
+COLOURS = {"alone": "#1b9e77", "idle": "#7570b3", "stress": "#d95f02", "attack": "#e7298a"}
+DASH = {REALTIME_CELL: "", REALTIME_BARE: "2,3", PREEMPT_RT: "7,4"}
+
+
+def svg(report):
+    panels = [(WALL_CLOCK, "wall-clock (indicative), µs"), (ICOUNT, "icount, instructions")]
+    width, height, pad = 560, 300, 60
+    most = max([sum(1 for ph in report.phases for s in ph.series
+                    if s.instrument == instrument and s.runs) for instrument, _ in panels] + [1])
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * len(panels)}" '
+             f'height="{height + 40 + 12 * most}" font-family="sans-serif" font-size="11">',
+             '<rect width="100%" height="100%" fill="white"/>',
+             f'<text x="10" y="16" font-size="13">Bulkhead measure on {report.platform}: '
+             'fraction of samples at or above each latency, per phase (emulator timings are '
+             'relative)</text>']
+    for p, (instrument, title) in enumerate(panels):
+        x0 = p * width + pad
+        plot_w, plot_h, y0 = width - pad - 20, height - 60, 40
+        curves = [(phase.name, s) for phase in report.phases for s in phase.series
+                  if s.instrument == instrument and s.runs]
+        parts.append(f'<text x="{x0}" y="{y0 - 8}" font-size="12">{title}</text>')
+        parts.append(f'<rect x="{x0}" y="{y0}" width="{plot_w}" height="{plot_h}" fill="none" '
+                     'stroke="#888"/>')
+        if not curves:
+            parts.append(f'<text x="{x0 + 10}" y="{y0 + 20}">no measured series</text>')
+            continue
+        totals = []
+        for name, s in curves:
+            h = None
+            for run in s.runs:
+                h = run.combined() if h is None else h.add(run.combined())
+            totals.append((name, s, h))
+        scale = 1000 if instrument == WALL_CLOCK else 1
+        lo = min(min(h.counts) for _, _, h in totals if h.counts) * totals[0][2].bucket_ns
+        hi = max(max(h.counts) + 1 for _, _, h in totals if h.counts) * totals[0][2].bucket_ns
+        lo = 0 if instrument == WALL_CLOCK else lo
+        floor = min(1.0 / h.samples for _, _, h in totals)
+        decades = max(1, math.ceil(-math.log10(floor)))
+
+        def px(ns):
+            return x0 + (ns - lo) / max(1, hi - lo) * plot_w
+
+        def py(frac):
+            return y0 + min(plot_h, -math.log10(max(frac, 10 ** -decades)) / decades * plot_h)
+        for d in range(decades + 1):
+            y = y0 + d / decades * plot_h
+            parts.append(f'<text x="{x0 - 5}" y="{y + 4:.1f}" text-anchor="end">1e-{d}</text>')
+        for k in range(5):
+            ns = lo + (hi - lo) * k / 4
+            parts.append(f'<text x="{px(ns):.1f}" y="{y0 + plot_h + 14}" text-anchor="middle">'
+                         f'{ns / scale:,.0f}</text>')
+        for i, (name, s, h) in enumerate(totals):
+            n = h.samples
+            above = n
+            points = []
+            for idx in sorted(h.counts):
+                ns = idx * h.bucket_ns
+                points.append((px(ns), py(above / n)))
+                above -= h.counts[idx]
+                points.append((px(ns + h.bucket_ns), py(above / n) if above else py(0)))
+            colour = COLOURS.get(name, "#333")
+            dash = f' stroke-dasharray="{DASH[s.subject]}"' if DASH[s.subject] else ""
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.5"{dash} '
+                         f'points="{path}"/>')
+            ly = y0 + plot_h + 30 + 12 * i
+            parts.append(f'<line x1="{x0}" y1="{ly - 4}" x2="{x0 + 24}" y2="{ly - 4}" '
+                         f'stroke="{colour}" stroke-width="1.5"{dash}/>')
+            overflow = f", {h.overflows} past the histogram" if h.overflows else ""
+            parts.append(f'<text x="{x0 + 30}" y="{ly}">{name}: {SUBJECT_NAMES[s.subject]} '
+                         f'({n} samples{overflow})</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"

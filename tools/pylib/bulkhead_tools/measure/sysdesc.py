@@ -1,0 +1,156 @@
+"""Just enough of a system description (.dts source, config/bindings.md) for the phases: which
+cells are realtime and on which CPUs, where their memory is (Linux's attack aims there), the same
+system without its non-realtime cells (the "realtime cell alone" phase), and Linux's bootargs.
+
+Works on the source text: node spans are found by brace matching on a copy with comments and
+strings blanked out; edits cut the original text, so what is kept stays byte for byte.
+Limits: no /include/, no labels or references across the removed cells.
+"""
+
+import re
+
+
+def _blank(text):
+    """Comments and string contents replaced by spaces (same length, same offsets)."""
+    out = list(text)
+    for m in re.finditer(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\])*"', text, re.S):
+        start, end = m.span()
+        if m.group(0).startswith('"'):
+            start, end = start + 1, end - 1
+        for i in range(start, end):
+            if out[i] != "\n":
+                out[i] = " "
+    return "".join(out)
+
+
+def _children(blank, start, end):
+    """Direct child nodes of the block blank[start:end] (inside its braces):
+    [(name, node_start, node_end_after_semicolon, body_start, body_end)]."""
+    out = []
+    pos = start
+    pattern = re.compile(r"([\w,.@+-]+)\s*\{")
+    while True:
+        m = pattern.search(blank, pos, end)
+        if not m:
+            return out
+        depth = 0
+        i = m.end() - 1
+        while i < end:
+            if blank[i] == "{":
+                depth += 1
+            elif blank[i] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        close = blank.index(";", i) + 1
+        # A property line before the node must not be taken as part of its name.
+        node_start = blank.rfind("\n", 0, m.start()) + 1
+        out.append((m.group(1), node_start, close, m.end(), i))
+        pos = close
+
+
+def _root(blank):
+    m = re.search(r"^/\s*\{", blank, re.M)
+    if not m:
+        raise ValueError("no root node '/ {' in the system description")
+    return m.end(), len(blank)
+
+
+def _node(blank, path):
+    start, end = _root(blank)
+    for name in path:
+        found = [c for c in _children(blank, start, end) if c[0] == name]
+        if not found:
+            return None
+        _, _, _, start, end = found[0]
+    return start, end
+
+
+def _cells(text):
+    blank = _blank(text)
+    span = _node(blank, ["cells"])
+    if not span:
+        raise ValueError("the system description has no /cells node")
+    return blank, _children(blank, *span)
+
+
+def _cells_u32(body):
+    return [int(v, 0) for v in re.findall(r"0x[0-9a-fA-F]+|\d+", body)]
+
+
+def cells(text):
+    """name -> {"realtime": bool, "cpus": [logical cpu], "host_phys": [addr of each region]}"""
+    blank, children = _cells(text)
+    out = {}
+    for name, _, _, body_start, body_end in children:
+        body = text[body_start:body_end]
+        body_blank = blank[body_start:body_end]
+        cpus = re.search(r"^\s*cpus\s*=\s*<([^>]*)>", body_blank, re.M)
+        host = [_cells_u32(m.group(1)) for m in
+                re.finditer(r"host-phys\s*=\s*<([^>]*)>", body_blank)]
+        out[name] = {
+            "realtime": bool(re.search(r"^\s*realtime\s*;", body_blank, re.M)),
+            "cpus": _cells_u32(body[cpus.start(1) - 0:cpus.end(1)]) if cpus else [],
+            "host_phys": [(v[0] << 32) | v[1] if len(v) == 2 else v[0] for v in host],
+        }
+    return out
+
+
+def realtime_cpus(text):
+    return sorted(cpu for c in cells(text).values() if c["realtime"] for cpu in c["cpus"])
+
+
+def hypervisor_memory(text):
+    """Base address of the hypervisor's own memory, or None."""
+    blank = _blank(text)
+    span = _node(blank, ["hypervisor"])
+    if not span:
+        return None
+    m = re.search(r"memory\s*=\s*<([^>]*)>", blank[span[0]:span[1]])
+    v = _cells_u32(m.group(1)) if m else []
+    return (v[0] << 32) | v[1] if len(v) >= 2 else None
+
+
+def realtime_only(text):
+    """The same system without its non-realtime cells: their nodes, their channel endpoints, and
+    channels left with fewer than two endpoints go. Raises ValueError if no realtime cell."""
+    info = cells(text)
+    drop = {name for name, c in info.items() if not c["realtime"]}
+    if len(drop) == len(info):
+        raise ValueError("the system has no realtime cell")
+    blank, children = _cells(text)
+    cuts = [(s, e) for name, s, e, _, _ in children if name in drop]
+    span = _node(blank, ["channels"])
+    if span:
+        channels = _children(blank, *span)
+        emptied = 0
+        for name, s, e, bs, be in channels:
+            endpoints = _children(blank, bs, be)
+            kept = [ep for ep in endpoints if ep[0] not in drop]
+            if len(kept) < 2:
+                cuts.append((s, e))
+                emptied += 1
+            else:
+                cuts += [(ep[1], ep[2]) for ep in endpoints if ep[0] in drop]
+        if emptied == len(channels) and channels:
+            chan_node = [c for c in _children(blank, *_root(blank)) if c[0] == "channels"][0]
+            cuts = [c for c in cuts if not (chan_node[1] <= c[0] < chan_node[2])]
+            cuts.append((chan_node[1], chan_node[2]))
+    out = text
+    for s, e in sorted(cuts, reverse=True):
+        out = out[:s] + out[e:].lstrip("\n") if out[e:e + 1] == "\n" else out[:s] + out[e:]
+    # A cell that stops the system is gone; nothing else refers to cells by name.
+    return out
+
+
+def with_bootargs(text, extra):
+    """Appends `extra` to every bootargs property (the Linux cells')."""
+    count = len(re.findall(r'bootargs\s*=\s*"', text))
+    if not count:
+        raise ValueError("the system has no cell with bootargs (no Linux cell)")
+    return re.sub(r'(bootargs\s*=\s*"[^"]*)"', lambda m: f'{m.group(1)} {extra}"', text)
+
+
+def has_linux(text):
+    return any(not c["realtime"] for c in cells(text).values()) and "bootargs" in text
