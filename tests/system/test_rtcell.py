@@ -118,6 +118,17 @@ def test_bare_latmon_runs_10000_periods_per_cpu_without_missing_one(log_dir):
     assert result.returncode == 0, result.describe()
 
 
+def test_cell_runs_10000_periods_per_cpu_without_missing_one(arm64_build, log_dir):
+    # The same kernel as the bare test, now as the realtime cell (CPUs 2-3, direct).
+    image = system_image(log_dir, "rt-alone", "rtcell-test")
+    out = run_hv(image, log_dir, 180).output
+    assert periods_per_cpu(out) == {0: PERIODS, 1: PERIODS}
+    assert reported(out, "missed") == 0 and reported(out, "inversions") == 0
+    assert window_entries(out) == {2: 0, 3: 0}, "entries during the measurement"
+    assert 'hv: cell "rt" stopped (exit code 0)' in out
+    assert out.rstrip().endswith("BULKHEAD: PASS")
+
+
 def test_cell_makes_no_hypervisor_entry_in_steady_state_and_qemu_agrees(arm64_build, log_dir):
     # Short run (1,000 periods) alone: the -d int log holds every exception.
     image = system_image(log_dir, "rt-alone", "rtcell-short")
