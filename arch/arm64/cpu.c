@@ -63,6 +63,15 @@ void arch_cpu_relax(void)
 noreturn_fn void arch_cpu_park(void)
 {
 	__asm__ volatile("msr daifset, #0xf" ::: "memory");
+	/*
+	 * A parked CPU never runs a cell again: silence what its last cell left
+	 * armed (EL1 timers, Group-1 signalling of a direct cell's interface),
+	 * or WFI would wake at once and the CPU would spin instead of halting.
+	 */
+	write_sysreg(cntp_ctl_el0, 0);
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(S3_0_C12_C12_7, 0); /* ICC_IGRPEN1_EL1 */
+	isb();
 	for (;;)
 		__asm__ volatile("wfi");
 }
