@@ -2,7 +2,14 @@
  * latmon (cyclictest -m -p 99 -i 1000 -h 1000 per CPU): latency = wake-up
  * time - release time of an absolute periodic schedule; a release point that
  * passed while the thread had not yet run again is a missed period (counted,
- * not measured). Invariants: each CPU's record has this CPU's thread as only
+ * not measured). Two paths per wake-up: release -> the timer interrupt
+ * finding the thread's timer expired (the handler), and release -> the
+ * thread running. The channel keeps the thread path in 1 µs buckets for
+ * readers while it runs; private fine histograms (one counter tick per
+ * bucket) keep both paths for the closing report, whose cyclictest-format
+ * blocks tools read (bulkhead measure). The CPUs' schedules are staggered by
+ * interval / CPUs, as cyclictest's thread distance, so no two CPUs' timers
+ * fire together. Invariants: each CPU's record has this CPU's thread as only
  * writer; a thread makes its two hypervisor calls (entry statistics) before
  * its first and after its last period, never in between.
  */
@@ -16,6 +23,19 @@
 
 #define STACK_BYTES 8192
 #define NS_PER_US 1000u
+#define NS_PER_S 1000000000ull
+/* 4096 counter ticks: 65 µs at 62.5 MHz, 4 µs at 1 GHz; later samples are
+ * overflows there (the µs histogram still has them). */
+#define FINE_BUCKETS 4096
+
+struct fine_histogram {
+	uint64_t samples;
+	uint64_t overflows;
+	uint64_t min_ns;
+	uint64_t max_ns;
+	uint64_t sum_ns;
+	uint32_t counts[FINE_BUCKETS];
+};
 
 struct latmon_cpu {
 	struct rt_thread thread;
@@ -24,6 +44,8 @@ struct latmon_cpu {
 	int64_t stats_after_result;
 	struct bh_cpu_stats before;
 	struct bh_cpu_stats after;
+	struct fine_histogram thread_fine;
+	struct fine_histogram handler_fine;
 	uint8_t stack[STACK_BYTES] __attribute__((aligned(16)));
 };
 
@@ -32,6 +54,8 @@ static unsigned ncpus;
 static volatile uint32_t stop_requested;
 static struct rt_sem *ended_event;
 static unsigned ended;
+static uint64_t fine_bucket_ns;    /* one counter tick, rounded up */
+static uint64_t schedule_start_ns; /* CPU k's first release: start + k * stagger */
 
 static int64_t read_stats(unsigned cpu, struct bh_cpu_stats *out)
 {
@@ -60,6 +84,22 @@ static void record(unsigned cpu, uint64_t latency_ns, uint64_t now)
 	telemetry_cpu_end(rec, now);
 }
 
+static void fine_add(struct fine_histogram *h, uint64_t latency_ns)
+{
+	uint64_t bucket = latency_ns / fine_bucket_ns;
+
+	if (!h->samples || latency_ns < h->min_ns)
+		h->min_ns = latency_ns;
+	if (latency_ns > h->max_ns)
+		h->max_ns = latency_ns;
+	h->samples++;
+	h->sum_ns += latency_ns;
+	if (bucket < FINE_BUCKETS)
+		h->counts[bucket]++;
+	else
+		h->overflows++;
+}
+
 static void count_missed(unsigned cpu, uint64_t missed, uint64_t now)
 {
 	struct bh_latmon_cpu *rec = telemetry_cpu_begin(cpu);
@@ -75,20 +115,29 @@ static void latmon_main(void *arg)
 	const struct bh_latmon_cpu *rec = &telemetry_channel()->cpus[cpu];
 	uint64_t interval_ns = (uint64_t)LATMON_INTERVAL_US * NS_PER_US;
 
+	struct rt_thread *self = rt_thread_self();
+	uint64_t stagger_ns = interval_ns / ncpus;
+
 	me->stats_before_result = read_stats(cpu, &me->before);
-	rt_periodic_start(interval_ns);
+	rt_periodic_start_at(schedule_start_ns + cpu * stagger_ns, interval_ns);
 	while (!stop_requested &&
 	       (!me->periods_wanted || rec->samples + rec->missed_periods < me->periods_wanted)) {
-		uint64_t release = rt_thread_self()->next_release_ns;
+		uint64_t release = self->next_release_ns;
 		int missed = rt_periodic_wait();
 		uint64_t now = rt_now_ns();
+		uint64_t fired = self->timer.fired_ns;
 
-		if (missed > 0)
+		if (missed > 0) {
 			/* It had not run again before its next release point(s): those
 			 * periods are lost; the schedule continues at the next one. */
 			count_missed(cpu, (uint64_t)missed, now);
-		else
-			record(cpu, now - release, now);
+			continue;
+		}
+		record(cpu, now - release, now);
+		fine_add(&me->thread_fine, now - release);
+		/* Woken by its own timer this period (not a stale stamp). */
+		if (fired >= release && fired <= now)
+			fine_add(&me->handler_fine, fired - release);
 	}
 	me->stats_after_result = read_stats(cpu, &me->after);
 	__atomic_add_fetch(&ended, 1, __ATOMIC_RELEASE);
@@ -99,7 +148,12 @@ int latmon_start(uint64_t periods, struct rt_sem *ended_sem)
 {
 	struct bh_latmon_channel *ch = telemetry_channel();
 
+	uint64_t hz = rtarch_counter_hz();
+
 	ncpus = ch->cpu_count;
+	fine_bucket_ns = hz ? (NS_PER_S + hz - 1) / hz : 1;
+	/* Far enough ahead for every thread to be waiting before its phase point. */
+	schedule_start_ns = rt_now_ns() + (uint64_t)LATMON_INTERVAL_US * NS_PER_US;
 	stop_requested = 0;
 	ended_event = ended_sem;
 	ended = 0;
@@ -170,6 +224,119 @@ static unsigned percentile_us(const struct bh_latmon_cpu *r, unsigned permille)
 	return BH_LATMON_HISTOGRAM_BUCKETS;
 }
 
+/* cyclictest's -h block (one column per CPU) for one histogram kind; rows
+ * only where some CPU has samples, as cyclictest prints them. */
+struct histogram_view {
+	const char *name;   /* block marker: "latmon: histogram <name> begin/end" */
+	unsigned buckets;
+	uint64_t bucket_width;  /* in the printed unit */
+	uint64_t (*count)(unsigned cpu, unsigned bucket);
+	void (*totals)(unsigned cpu, uint64_t out[5]); /* samples, min, avg, max, overflows */
+};
+
+static uint64_t us_count(unsigned cpu, unsigned bucket)
+{
+	return telemetry_channel()->cpus[cpu].histogram[bucket];
+}
+
+static void us_totals(unsigned cpu, uint64_t out[5])
+{
+	const struct bh_latmon_cpu *r = &telemetry_channel()->cpus[cpu];
+
+	out[0] = r->samples;
+	out[1] = r->samples ? r->min_ns / NS_PER_US : 0;
+	out[2] = r->samples ? r->sum_ns / r->samples / NS_PER_US : 0;
+	out[3] = r->max_ns / NS_PER_US;
+	out[4] = r->overflows;
+}
+
+static void fine_totals(const struct fine_histogram *h, uint64_t out[5])
+{
+	out[0] = h->samples;
+	out[1] = h->min_ns;
+	out[2] = h->samples ? h->sum_ns / h->samples : 0;
+	out[3] = h->max_ns;
+	out[4] = h->overflows;
+}
+
+static uint64_t thread_count(unsigned cpu, unsigned bucket)
+{
+	return cpus[cpu].thread_fine.counts[bucket];
+}
+
+static void thread_totals(unsigned cpu, uint64_t out[5])
+{
+	fine_totals(&cpus[cpu].thread_fine, out);
+}
+
+static uint64_t handler_count(unsigned cpu, unsigned bucket)
+{
+	return cpus[cpu].handler_fine.counts[bucket];
+}
+
+static void handler_totals(unsigned cpu, uint64_t out[5])
+{
+	fine_totals(&cpus[cpu].handler_fine, out);
+}
+
+static void print_field(const char *label, unsigned index, const struct histogram_view *v)
+{
+	char line[200];
+	int len = format_snprintf(line, sizeof(line), "# %s:", label);
+
+	for (unsigned cpu = 0; cpu < ncpus && len < (int)sizeof(line); cpu++) {
+		uint64_t t[5];
+
+		v->totals(cpu, t);
+		len += format_snprintf(line + len, sizeof(line) - (size_t)len, " %05lu",
+				       (unsigned long)t[index]);
+	}
+	rt_printf("%s\n", line);
+}
+
+static void print_histogram(const struct histogram_view *v)
+{
+	rt_printf("latmon: histogram %s begin\n# Histogram\n", v->name);
+	for (unsigned b = 0; b < v->buckets; b++) {
+		char line[200];
+		bool any = false;
+		int len = format_snprintf(line, sizeof(line), "%06lu",
+					  (unsigned long)(b * v->bucket_width));
+
+		for (unsigned cpu = 0; cpu < ncpus && len < (int)sizeof(line); cpu++) {
+			uint64_t n = v->count(cpu, b);
+
+			any |= n != 0;
+			len += format_snprintf(line + len, sizeof(line) - (size_t)len, " %06lu",
+					       (unsigned long)n);
+		}
+		if (any)
+			rt_printf("%s\n", line);
+	}
+	print_field("Total", 0, v);
+	print_field("Min Latencies", 1, v);
+	print_field("Avg Latencies", 2, v);
+	print_field("Max Latencies", 3, v);
+	print_field("Histogram Overflows", 4, v);
+	rt_printf("latmon: histogram %s end\n", v->name);
+}
+
+/* Three blocks: the thread path in µs (cyclictest -h 1000) and both paths in
+ * ns at counter-tick resolution (as cyclictest -N). */
+static void print_histograms(void)
+{
+	const struct histogram_view views[] = {
+		{ "thread-us", BH_LATMON_HISTOGRAM_BUCKETS, 1, us_count, us_totals },
+		{ "thread-ns", FINE_BUCKETS, fine_bucket_ns, thread_count, thread_totals },
+		{ "handler-ns", FINE_BUCKETS, fine_bucket_ns, handler_count, handler_totals },
+	};
+
+	rt_printf("latmon: counter %lu Hz, fine bucket %lu ns\n",
+		  (unsigned long)rtarch_counter_hz(), (unsigned long)fine_bucket_ns);
+	for (unsigned i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+		print_histogram(&views[i]);
+}
+
 void latmon_report(void)
 {
 	static const char *const reason_names[] = BH_ENTRY_REASON_NAMES;
@@ -211,5 +378,6 @@ void latmon_report(void)
 				  r->cpu_logical, (unsigned long)entries, deltas);
 		}
 	}
+	print_histograms();
 	rt_printf("latmon: missed=%lu\n", (unsigned long)latmon_missed());
 }

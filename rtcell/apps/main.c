@@ -20,6 +20,10 @@
 #endif
 /* Test builds: after this many of CPU 0's periods, ring our own doorbell as
  * the hypervisor would (the STOP path without a hypervisor shutdown). */
+/* 0: latmon alone (path-length builds: nothing else runs on the CPUs). */
+#ifndef RTCELL_PISTRESS
+#define RTCELL_PISTRESS 1
+#endif
 #ifndef RTCELL_SELF_STOP_PERIODS
 #define RTCELL_SELF_STOP_PERIODS 0
 #endif
@@ -46,9 +50,13 @@ static void start_up(unsigned ncpus)
 
 	telemetry_init(ncpus);
 	ch = telemetry_channel();
-	rt_printf("rtcell: latmon interval %u us priority %u on %u CPUs, pistress priorities "
-		  "%u/%u/%u\n", LATMON_INTERVAL_US, LATMON_PRIO, ncpus, PISTRESS_PRIO_LOW,
-		  PISTRESS_PRIO_MEDIUM, PISTRESS_PRIO_HIGH);
+	rt_printf("rtcell: latmon interval %u us priority %u on %u CPUs\n", LATMON_INTERVAL_US,
+		  LATMON_PRIO, ncpus);
+	if (RTCELL_PISTRESS)
+		rt_printf("rtcell: pistress priorities %u/%u/%u\n", PISTRESS_PRIO_LOW,
+			  PISTRESS_PRIO_MEDIUM, PISTRESS_PRIO_HIGH);
+	else
+		rt_printf("rtcell: latmon alone (no pistress)\n");
 	rt_printf("rtcell: telemetry %s at %p\n", telemetry_shared() ? "channel" : "private copy",
 		  (void *)ch);
 	if (RTCELL_RUN_PERIODS)
@@ -69,7 +77,8 @@ static void control_main(void *arg)
 	uint64_t missed, inversions;
 
 	start_up(ncpus);
-	if (latmon_start(RTCELL_RUN_PERIODS, &events) || pistress_start(ncpus)) {
+	if (latmon_start(RTCELL_RUN_PERIODS, &events) ||
+	    (RTCELL_PISTRESS && pistress_start(ncpus))) {
 		rtarch_console_set_ring(NULL);
 		rt_printf("rtcell: cannot start the apps\n");
 		rtarch_exit(1);
@@ -82,14 +91,16 @@ static void control_main(void *arg)
 		if (mailbox_stop_requested())
 			latmon_stop();
 	}
-	pistress_stop();
+	if (RTCELL_PISTRESS)
+		pistress_stop();
 	telemetry_set_state(BH_LATMON_STOPPED);
 	/* The end: back to hypervisor console lines. */
 	rtarch_console_set_ring(NULL);
 	by_mailbox = mailbox_stop_requested();
 	rt_printf("rtcell: stopped by %s\n", by_mailbox ? "the mailbox" : "the period count");
 	latmon_report();
-	pistress_report();
+	if (RTCELL_PISTRESS)
+		pistress_report();
 	missed = latmon_missed();
 	inversions = pistress_inversions();
 	rt_printf("rtcell: done, missed=%lu inversions=%lu\n", (unsigned long)missed,

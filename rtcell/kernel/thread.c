@@ -103,15 +103,20 @@ int rt_sleep(uint64_t rel_ns)
 	return rt_sleep_until(rel_ns >= RT_TIME_NEVER - now ? RT_TIME_NEVER : now + rel_ns);
 }
 
-int rt_periodic_start(uint64_t period_ns)
+int rt_periodic_start_at(uint64_t first_release_ns, uint64_t period_ns)
 {
 	struct rt_thread *self = rt_thread_self();
 
 	if (period_ns == 0)
 		return -RT_EINVAL;
 	self->period_ns = period_ns;
-	self->next_release_ns = rtarch_now_ns() + period_ns;
+	self->next_release_ns = first_release_ns;
 	return 0;
+}
+
+int rt_periodic_start(uint64_t period_ns)
+{
+	return rt_periodic_start_at(rtarch_now_ns() + period_ns, period_ns);
 }
 
 int rt_periodic_wait(void)

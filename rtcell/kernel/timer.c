@@ -83,9 +83,11 @@ void rt_timer_interrupt(void)
 	c->programmed_ns = RT_TIME_NEVER;     /* the one-shot has fired */
 	while (!rt_list_empty(&c->timers)) {
 		struct rt_hrtimer *t = rt_container_of(c->timers.next, struct rt_hrtimer, node);
+		uint64_t now = rtarch_now_ns();
 
-		if (t->expires_ns > rtarch_now_ns())
+		if (t->expires_ns > now)
 			break;
+		t->fired_ns = now;
 		rt_list_del(&t->node);
 		rt_raw_unlock_irqrestore(&c->timer_lock, flags);
 		t->fn(t);

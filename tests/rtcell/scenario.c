@@ -396,6 +396,9 @@ static void actor_step(int idx, char tok[][W_NAME], unsigned ntok)
 	} else if (!strcmp(op, "periodic")) {
 		need(ntok, 3, "T periodic PERIOD_NS");
 		ret = rt_periodic_start(num(tok[2]));
+	} else if (!strcmp(op, "periodicat")) {
+		need(ntok, 4, "T periodicat FIRST_RELEASE_NS PERIOD_NS");
+		ret = rt_periodic_start_at(num(tok[2]), num(tok[3]));
 	} else if (!strcmp(op, "waitperiod")) {
 		ret = rt_periodic_wait();
 	} else if (!strcmp(op, "migdisable")) {
@@ -620,6 +623,13 @@ static bool assertion(char tok[][W_NAME], unsigned ntok)
 		if (t->overruns != num(tok[2]))
 			fail("%s: %llu overruns, expected %s", tok[1],
 			     (unsigned long long)t->overruns, tok[2]);
+	} else if (!strcmp(k, "fired")) {
+		need(ntok, 3, "fired THREAD NS");
+		const struct rt_thread *t = &R.w.threads[thread_idx(tok[1])];
+
+		if (t->timer.fired_ns != num(tok[2]))
+			fail("%s: timer last found expired at %llu, expected %s", tok[1],
+			     (unsigned long long)t->timer.fired_ns, tok[2]);
 	} else if (!strcmp(k, "depthhits")) {
 		need(ntok, 2, "depthhits N");
 		if (rt_pi_stats.depth_limit_hits != num(tok[1]))

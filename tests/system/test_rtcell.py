@@ -16,6 +16,7 @@ import re
 import pytest
 
 from bulkhead_tools import intlog, paths, payload, systems
+from bulkhead_tools.measure import parse
 from bulkhead_tools.emulator import run_emulator
 from bulkhead_tools.qemu import run_arm64
 
@@ -116,6 +117,14 @@ def test_bare_latmon_runs_10000_periods_per_cpu_without_missing_one(log_dir):
     m = re.search(r"pistress: groups=2 rounds=(\d+) inversions=0", out)
     assert m and int(m.group(1)) > 1000, "pistress did not run"
     assert result.returncode == 0, result.describe()
+    # The closing report's histograms (what bulkhead measure reads) hold every sample.
+    blocks, missed = parse.latmon_report(out, {"us": 1000, "ns": 100000})
+    assert missed == 0 and sorted(blocks) == ["handler-ns", "thread-ns", "thread-us"]
+    for name, threads in blocks.items():
+        assert [threads[t].samples for t in ("T:0", "T:1")] == [PERIODS, PERIODS], name
+    for t in ("T:0", "T:1"):
+        handler, thread = blocks["handler-ns"][t].stats(), blocks["thread-ns"][t].stats()
+        assert 0 < handler.p50_ns < thread.p50_ns, "the handler runs before the thread"
 
 
 def test_cell_runs_10000_periods_per_cpu_without_missing_one(arm64_build, log_dir):

@@ -17,6 +17,7 @@ typedef void (*rt_hrtimer_fn)(struct rt_hrtimer *timer);
 struct rt_hrtimer {
 	struct rt_list node;        /* in the CPU's queue; protected by its timer_lock */
 	uint64_t expires_ns;
+	uint64_t fired_ns;          /* when the interrupt last found it expired (latency probes) */
 	rt_hrtimer_fn fn;
 	uint8_t cpu;                /* queue the timer sits in */
 };

@@ -82,6 +82,8 @@ int rt_sleep(uint64_t rel_ns);
 /* Periodic release points at start + k * period_ns, starting one period
  * after the call. */
 int rt_periodic_start(uint64_t period_ns);
+/* The same, with the first release point at `first_release_ns` (absolute). */
+int rt_periodic_start_at(uint64_t first_release_ns, uint64_t period_ns);
 /*
  * Waits for the next release point. Returns 0 after sleeping to it, or,
  * when release points passed while the thread was busy, their number (> 0)
