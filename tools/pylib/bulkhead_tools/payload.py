@@ -562,40 +562,51 @@ def _fetch_rt(refresh: bool) -> pathlib.Path:
 
 def ensure_rt_kernel(refresh: bool = False) -> dict:
     """Debian's PREEMPT_RT kernel beside the normal payload: {"image", "initramfs",
-    "kernel_version", "package", "dir"}. The initramfs is the normal payload's (built if needed)."""
+    "kernel_version", "package", "dir"}. Its initramfs is the normal payload's followed by a second
+    cpio archive (the kernel unpacks both) with the listed modules of the RT kernel."""
     normal = ensure_linux_payload(refresh)
     out = rt_output_dir()
     with open(cache_dir() / ".payload.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         deb = _fetch_rt(refresh)
+        base = normal["initramfs"].read_bytes()
+        inputs = [deb.name, deb.stat().st_size, hashlib.sha256(base).hexdigest(),
+                  hashlib.sha256((GUEST_DIR / "modules").read_bytes()).hexdigest()]
         manifest_path = out / "kernel.json"
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, KeyError):
             manifest = json.loads(manifest_path.read_text())
-            if manifest.get("deb") == [deb.name, deb.stat().st_size] and \
-                    (out / "Image").stat().st_size == manifest["size"]:
-                return _rt_result(out, manifest, normal)
-        print(f"payload: unpacking {deb.name} into {out}/Image", flush=True)
+            if manifest.get("inputs") == inputs and all(
+                    (out / name).stat().st_size == size for name, size in manifest["sizes"].items()):
+                return _rt_result(out, manifest)
+        print(f"payload: unpacking {deb.name} into {out}/Image and initramfs.cpio.gz", flush=True)
         out.mkdir(parents=True, exist_ok=True)
         manifest_path.unlink(missing_ok=True)
+        for stale in out.glob("payload-rt-*"):  # left by an unpacking that was killed
+            shutil.rmtree(stale, ignore_errors=True)
         with tempfile.TemporaryDirectory(prefix="payload-rt-", dir=out) as tmp:
-            # Only the kernel image is needed: extract boot/ alone.
+            # The kernel image and its modules: extract boot/ and lib/modules/ only.
             result = subprocess.run(["sh", "-c", 'dpkg-deb --fsys-tarfile "$1" | '
-                                     'tar -x -C "$2" ./boot', "sh", str(deb), tmp],
+                                     'tar -x -C "$2" ./boot ./lib/modules', "sh", str(deb), tmp],
                                     capture_output=True, text=True)
             if result.returncode != 0:
                 raise PayloadError(f"unpacking {deb} failed: {result.stderr.strip()} "
                                    f"(delete it to fetch it again)")
             version, image = _kernel_image(pathlib.Path(tmp))
+            tree = _Tree(pathlib.Path(tmp))
+            modules = _add_modules(tree, version)
+            initramfs = base + gzip.compress(tree.cpio(), compresslevel=9, mtime=0)
         _write_atomic(out / "Image", image)
+        _write_atomic(out / "initramfs.cpio.gz", initramfs)
         manifest = {"kernel_version": version, "package": deb.name.split("_")[0],
-                    "version": deb.name.split("_")[1].replace("%3a", ":"),
-                    "deb": [deb.name, deb.stat().st_size], "size": len(image)}
+                    "version": deb.name.split("_")[1].replace("%3a", ":"), "inputs": inputs,
+                    "modules": modules, "sizes": {"Image": len(image),
+                                                  "initramfs.cpio.gz": len(initramfs)}}
         _write_atomic(manifest_path, (json.dumps(manifest, indent=1) + "\n").encode())
-        return _rt_result(out, manifest, normal)
+        return _rt_result(out, manifest)
 
 
-def _rt_result(out, manifest, normal):
-    return {"image": out / "Image", "initramfs": normal["initramfs"],
+def _rt_result(out, manifest):
+    return {"image": out / "Image", "initramfs": out / "initramfs.cpio.gz",
             "kernel_version": manifest["kernel_version"],
             "package": f"{manifest['package']}={manifest['version']}", "dir": out}
 
