@@ -35,12 +35,19 @@ def main(args) -> int:
         print(f"measure: FAILED: {e}", file=sys.stderr)
         return 1
     files = report.write(result, out)
-    bad = [f"phase {p.name}: cpu {e.cpu} {e.involuntary} involuntary entries"
-           for p in result.phases for e in p.realtime_entries if e.involuntary or e.window]
+    bad = [f"phase {p.name}: cpu {e.cpu}: {e.involuntary} involuntary entries, {e.window} in "
+           f"latmon's window" for p in result.phases for e in p.realtime_entries
+           if e.involuntary or e.window]
+    bad += [f"phase {p.name}: a boot failed ({p.load_summary})" for p in result.phases
+            if "FAILED" in p.load_summary]
+    for key, d in result.determinism.items():
+        if not d["identical_figures"]:
+            print(f"measure: warning: {key}: the icount runs' figures differ", file=sys.stderr)
+    print(report.summary_text(files["report"].read_text()), flush=True)
     print(f"measure: done in {result.seconds:.0f} s: {files['report']}", flush=True)
     for key, path in files.items():
         print(f"measure:   {key:7} {path}")
     if bad:
-        print("measure: hypervisor entries on realtime CPUs: " + "; ".join(bad), file=sys.stderr)
+        print("measure: " + "; ".join(bad), file=sys.stderr)
         return 1
     return 0

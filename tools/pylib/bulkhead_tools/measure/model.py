@@ -21,6 +21,11 @@ WALL_CLOCK = "wall-clock"   # guest clock under multi-threaded TCG (indicative) 
 ICOUNT = "icount"           # QEMU -icount shift=0,align=off,sleep=off: instruction counts
 COUNTS = "counts"           # hypervisor entry counters and QEMU's -d int log: exact anywhere
 
+# Paths: from the timer's due time to ...
+THREAD_PATH = "thread"      # ... the measuring thread running (what cyclictest sees)
+HANDLER_PATH = "handler"    # ... the timer interrupt handler finding the timer expired (latmon)
+PATH_NAMES = {THREAD_PATH: "timer → thread running", HANDLER_PATH: "timer → interrupt handler"}
+
 PERCENTILES = (("p50", 0.50), ("p99", 0.99), ("p99.9", 0.999))
 
 
@@ -145,8 +150,9 @@ class Series:
     phase: str
     platform: str
     runs: list = dataclasses.field(default_factory=list)
-    pending: str = ""               # why there are no figures yet (e.g. "pending latmon")
+    pending: str = ""               # why there are no figures (e.g. the cell is not latmon)
     setup: str = ""                 # command line / configuration behind the figures
+    path: str = THREAD_PATH
 
     def median_stats(self) -> dict:
         """Per figure, the median over runs (never a single run's maximum); overflows count as
@@ -162,11 +168,34 @@ class Series:
         return out
 
     def identical_runs(self) -> bool:
-        """Whether every run produced the very same histograms (icount determinism)."""
+        """Whether every run produced the very same histograms."""
         if len(self.runs) < 2:
             return False
         first = self.runs[0].threads
         return all(run.threads == first for run in self.runs[1:])
+
+    REPEATED_FIGURES = ("min_ns", "p50_ns", "p99_ns", "p999_ns")
+
+    def identical_figures(self) -> bool:
+        """icount determinism: every run gives the same min, p50, p99 and p99.9. (QEMU's
+        round-robin of several vCPUs under icount can still shift a rare single sample by a few
+        counter ticks between runs: the maximum is not required to repeat.)"""
+        if len(self.runs) < 2:
+            return False
+        figures = [tuple(getattr(run.stats(), k) for k in self.REPEATED_FIGURES)
+                   for run in self.runs]
+        return all(f == figures[0] for f in figures[1:])
+
+    def differing_samples(self) -> int:
+        """Samples by which the runs' histograms differ from the first run's (largest)."""
+        first = self.runs[0].combined() if self.runs else None
+        most = 0
+        for run in self.runs[1:]:
+            h = run.combined()
+            keys = set(h.counts) | set(first.counts)
+            moved = sum(abs(h.counts.get(k, 0) - first.counts.get(k, 0)) for k in keys) // 2
+            most = max(most, moved + abs(h.overflows - first.overflows))
+        return most
 
 
 @dataclasses.dataclass
@@ -178,6 +207,7 @@ class CpuEntries:
     reasons: dict                   # reason -> count (only the non-zero ones are printed)
     window: int | None = None       # entries inside the cell's measured window, if it reports one
     qemu_el2: int | None = None     # QEMU's -d int count of EL1/EL0 -> EL2 exceptions
+    run: int = 1                    # which boot of the phase
 
     # Entries a cell makes by calling the hypervisor itself; everything else was done to it.
     VOLUNTARY = ("hypercall", "psci")
@@ -198,9 +228,9 @@ class Phase:
     log: str = ""
     platform: str = ""
 
-    def series_for(self, subject, instrument):
-        return next((s for s in self.series
-                     if s.subject == subject and s.instrument == instrument), None)
+    def series_for(self, subject, instrument, path=THREAD_PATH):
+        return next((s for s in self.series if s.subject == subject and
+                     s.instrument == instrument and s.path == path), None)
 
 
 @dataclasses.dataclass

@@ -25,6 +25,8 @@ _LATMON_CPU = re.compile(r"^\[([\w.-]+)\] latmon: cpu=(\d+) logical=(\d+) sample
                          r"missed=(\d+) overflows=(\d+) min_ns=(\d+) avg_ns=(\d+) max_ns=(\d+)")
 _LATMON_WINDOW = re.compile(r"^\[([\w.-]+)\] latmon: cpu=(\d+) logical=(\d+) "
                             r"window_entries=(\d+)")
+_LATMON_MISSED = re.compile(_PREFIX + r"latmon: missed=(\d+)\s*$", re.M)
+_LATMON_BLOCK = re.compile(_PREFIX + r"latmon: histogram ([\w-]+) begin\s*$", re.M)
 _MISSED = re.compile(_PREFIX + r"missed periods: (\d+)(?: \((.*)\))?")
 
 
@@ -146,3 +148,27 @@ def latmon_summaries(text):
             out[int(m.group(3))] = dict(cell=m.group(1), cpu_index=int(m.group(2)),
                                         **dict(zip(keys, map(int, m.groups()[3:]))))
     return out
+
+
+def latmon_report(text, buckets_of_unit):
+    """latmon's closing report (rtcell/apps/latmon.c) in `text` (one cell's console, prefix
+    removed, or a bare run's output): ({block name: {thread: Histogram}}, missed periods or None).
+    Blocks: "thread-us" (µs buckets), "thread-ns" and "handler-ns" (ns at counter-tick
+    resolution); `buckets_of_unit` maps "us"/"ns" to the histogram size to use."""
+    blocks = {}
+    for m in _LATMON_BLOCK.finditer(text):
+        name = m.group(1)
+        body = between(text[m.start():], m.group(0).strip(), f"latmon: histogram {name} end")
+        if body is None:
+            continue
+        unit = name.rsplit("-", 1)[-1]
+        blocks[name] = cyclictest_histograms(body, buckets_of_unit[unit],
+                                             unit_ns=1000 if unit == "us" else 1)
+    missed = _LATMON_MISSED.search(text)
+    return blocks, (int(missed.group(1)) if missed else None)
+
+
+def cell_console(text, cell):
+    """What cell `cell` printed through the hypervisor's console, its `[cell] ` prefix removed."""
+    prefix = f"[{cell}] "
+    return "\n".join(line[len(prefix):] for line in text.splitlines() if line.startswith(prefix))

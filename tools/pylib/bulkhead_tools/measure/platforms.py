@@ -35,24 +35,50 @@ class QemuArm64:
         return (f"{first}; TCG, `-M virt,gic-version=3 -cpu cortex-a72 -smp {self.cpus}`; "
                 "an emulator: wall-clock timings are relative and indicative only")
 
-    def run_hypervisor(self, system_image, log, timeout_s, int_log=None):
-        """Boots the hypervisor with `system_image`; `int_log`: also write QEMU's -d int log."""
+    def run_hypervisor(self, system_image, log, timeout_s, int_log=None, icount=False,
+                       disk=None):
+        """Boots the hypervisor with `system_image`; `int_log`: also write QEMU's -d int log;
+        `disk`: a raw image behind a virtio-blk device (the last virtio-mmio transport, which
+        config/qemu-arm64/linux-rt.dts gives the Linux cell)."""
         extra = ["-d", "int", "-D", str(int_log)] if int_log else []
         return run_arm64(paths.arm64_hv_image(), log, timeout_s=timeout_s, initrd=system_image,
-                         cpus=self.cpus, extra=extra)
+                         cpus=self.cpus,
+                         extra=extra + _disk(disk) + (ICOUNT if icount else []))
 
-    def bare_linux_command(self, kernel, initramfs, append, icount=False):
+    def bare_rtcell_command(self, image, load_address, cpus, icount=False):
+        """The realtime kernel without the hypervisor: loaded where its cell would have it, on as
+        many CPUs as its cell has, entered at EL1; it ends by semihosting exit."""
+        cmd = [QEMU_ARM64, "-M", "virt,gic-version=3", "-cpu", "cortex-a72", "-smp", str(cpus),
+               "-m", "1G", "-nographic", "-nic", "none",
+               "-semihosting-config", "enable=on,target=native",
+               "-device", f"loader,file={image},addr={load_address:#x}",
+               "-device", f"loader,addr={load_address:#x},cpu-num=0"]
+        return cmd + (ICOUNT if icount else [])
+
+    def run_bare_rtcell(self, image, load_address, cpus, log, timeout_s, icount=False):
+        return run_emulator(self.bare_rtcell_command(image, load_address, cpus, icount),
+                            str(log), timeout_s)
+
+    def bare_linux_command(self, kernel, initramfs, append, icount=False, disk=None):
         machine = f"virt,gic-version=3,{NO_RANDOMNESS_MACHINE}"
         cmd = [QEMU_ARM64, "-M", machine, "-cpu", "cortex-a72", "-smp", str(self.cpus),
                "-m", self.bare_memory, "-nographic", "-nic", "none", *FIXED_RTC,
                "-kernel", str(kernel), "-initrd", str(initramfs),
                # nokaslr: no layout randomness even if a seed came from elsewhere.
                "-append", f"console=ttyAMA0 nokaslr {append}"]
-        return cmd + (ICOUNT if icount else [])
+        return cmd + _disk(disk) + (ICOUNT if icount else [])
 
-    def run_bare_linux(self, kernel, initramfs, append, log, timeout_s, icount=False):
-        return run_emulator(self.bare_linux_command(kernel, initramfs, append, icount),
+    def run_bare_linux(self, kernel, initramfs, append, log, timeout_s, icount=False,
+                       disk=None):
+        return run_emulator(self.bare_linux_command(kernel, initramfs, append, icount, disk),
                             str(log), timeout_s)
+
+
+def _disk(path):
+    if not path:
+        return []
+    return ["-drive", f"file={path},if=none,format=raw,id=scratch",
+            "-device", "virtio-blk-device,drive=scratch"]
 
 
 PLATFORMS = {"qemu-arm64": QemuArm64}

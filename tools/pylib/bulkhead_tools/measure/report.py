@@ -3,7 +3,7 @@ cyclictest-format histogram file per measured series, and plot.svg (the distribu
 written here, no plotting dependency).
 
 Every figure in the Markdown names its instrument and platform; emulator timings are labelled
-relative. Pending series are listed as pending, never as numbers.
+relative. Series without figures say why, never show numbers.
 """
 
 import dataclasses
@@ -11,8 +11,8 @@ import json
 import math
 import pathlib
 
-from .model import (COUNTS, ICOUNT, PREEMPT_RT, REALTIME_BARE, REALTIME_CELL, WALL_CLOCK,
-                    Histogram)
+from .model import (COUNTS, HANDLER_PATH, ICOUNT, PATH_NAMES, PREEMPT_RT, REALTIME_BARE,
+                    REALTIME_CELL, THREAD_PATH, WALL_CLOCK, Histogram)
 
 SUBJECT_NAMES = {
     REALTIME_CELL: "realtime cell under Bulkhead",
@@ -35,13 +35,28 @@ def write(report, out_dir):
     for phase in report.phases:
         for series in phase.series:
             if series.runs:
-                name = f"histogram-{series.subject}-{series.instrument}-{phase.name}.txt"
+                name = histogram_file(series)
                 (out / name).write_text(cyclictest_text(series))
-                histograms[(series.subject, series.instrument, phase.name)] = name
+                histograms[(series.subject, series.instrument, phase.name, series.path)] = name
     files["json"].write_text(json.dumps(to_json(report), indent=1) + "\n")
     files["plot"].write_text(svg(report))
     files["report"].write_text(markdown(report, histograms))
     return files
+
+
+def histogram_file(series):
+    path = "" if series.path == THREAD_PATH else f"-{series.path}"
+    return f"histogram-{series.subject}-{series.instrument}{path}-{series.phase}.txt"
+
+
+def baseline(report, phase, subject, instrument, path=THREAD_PATH):
+    """The series to compare a phase's realtime cell with: the phase's own, else (the bare
+    realtime kernel, which has no Linux beside it) the one measured in any phase."""
+    own = phase.series_for(subject, instrument, path)
+    if own is not None and own.runs or subject != REALTIME_BARE:
+        return own
+    return next((s for p in report.phases for s in [p.series_for(subject, instrument, path)]
+                 if s is not None and s.runs), own)
 
 
 # --- JSON ----------------------------------------------------------------------------------------
@@ -87,7 +102,8 @@ def cyclictest_text(series):
     labels = sorted(threads)
     hs = [threads[t] for t in labels]
     unit = hs[0].bucket_ns if hs else 1000
-    lines = [f"# bulkhead measure: {series.subject}, {series.instrument}, phase {series.phase}, "
+    lines = [f"# bulkhead measure: {series.subject}, {series.instrument}, "
+             f"{PATH_NAMES[series.path]}, phase {series.phase}, "
              f"{len(series.runs)} run(s) added; platform {series.platform}; unit "
              f"{'ns' if unit == 1 else 'us'}",
              "# Histogram"]
@@ -132,19 +148,22 @@ def markdown(report, histograms):
         lines += [f"- Note: {n}" for n in report.notes] + [""]
 
     lines += ["## Summary", "",
+              "Entries: hypervisor entries on the realtime CPUs (exact counts; the most over the "
+              "phase's boots). Latency: wall-clock p50 / p99 in µs, median over runs "
+              "(indicative on an emulator). Path lengths (icount, instructions) are in section 2.",
+              "",
               "| phase | realtime-CPU entries in the measured window | involuntary entries "
-              "(whole run) | missed periods | realtime cell p50 / p99 | PREEMPT_RT p50 / p99 "
-              "(wall-clock µs, median of runs) |",
-              "|---|---|---|---|---|---|"]
+              "(whole boot) | missed periods | realtime cell | same kernel bare | PREEMPT_RT |",
+              "|---|---|---|---|---|---|---|"]
     for phase in report.phases:
-        rt = phase.realtime_entries
-        window = ", ".join(f"cpu {e.cpu}: {'?' if e.window is None else e.window}" for e in rt)
-        invol = ", ".join(f"cpu {e.cpu}: {e.involuntary}" for e in rt)
+        window, invol = _most_per_cpu(phase, "window"), _most_per_cpu(phase, "involuntary")
         cell = phase.series_for(REALTIME_CELL, WALL_CLOCK)
+        bare = phase.series_for(REALTIME_BARE, WALL_CLOCK)
         base = phase.series_for(PREEMPT_RT, WALL_CLOCK)
         missed = cell.median_stats()["missed_periods"] if cell and cell.runs else None
         lines.append(f"| {phase.name} | {window or 'not booted'} | {invol or '-'} | "
-                     f"{'n/a' if missed is None else missed} | {_pair(cell)} | {_pair(base)} |")
+                     f"{'n/a' if missed is None else missed} | {_pair(cell)} | {_pair(bare)} | "
+                     f"{_pair(base)} |")
     lines.append("")
 
     lines += ["## 1. Counts: hypervisor entries", "",
@@ -153,29 +172,31 @@ def markdown(report, histograms):
               "excluded). *Involuntary*: every entry over the whole boot except the cell's own "
               "hypercalls and PSCI calls. *QEMU*: exceptions into EL2 from that CPU in QEMU's "
               "`-d int` log (one phase only: the log is large); it must equal *total*.", "",
-              "| phase | cpu | cell | window | involuntary | total | by reason | QEMU -d int |",
-              "|---|---|---|---|---|---|---|---|"]
+              "| phase | run | cpu | cell | window | involuntary | total | by reason | "
+              "QEMU -d int |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for phase in report.phases:
         for e in phase.realtime_entries:
             reasons = " ".join(f"{k}={v}" for k, v in e.reasons.items()) or "-"
             qemu = "-" if e.qemu_el2 is None else (
                 f"{e.qemu_el2} ({'equal' if e.qemu_el2 == e.total else 'DIFFERS'})")
-            lines.append(f"| {phase.name} | {e.cpu} | {e.cell} | "
+            lines.append(f"| {phase.name} | {e.run} | {e.cpu} | {e.cell} | "
                          f"{'?' if e.window is None else e.window} | {e.involuntary} | {e.total} "
                          f"| {reasons} | {qemu} |")
     lines += ["", "The load reached the hypervisor: entries on the other CPUs per phase "
               "(Linux's, or idle ones):", "",
-              "| phase | cpu | cell | total | by reason | QEMU -d int | what the load did |",
-              "|---|---|---|---|---|---|---|"]
+              "| phase | run | cpu | cell | total | by reason | QEMU -d int | what the load did |",
+              "|---|---|---|---|---|---|---|---|"]
     for phase in report.phases:
         for e in phase.other_entries:
             reasons = " ".join(f"{k}={v}" for k, v in e.reasons.items()) or "-"
             qemu = "-" if e.qemu_el2 is None else str(e.qemu_el2)
-            lines.append(f"| {phase.name} | {e.cpu} | {e.cell} | {e.total} | {reasons} | {qemu} "
+            lines.append(f"| {phase.name} | {e.run} | {e.cpu} | {e.cell} | {e.total} | {reasons} | {qemu} "
                          f"| {phase.load_summary or '-'} |")
     lines.append("")
 
-    for number, instrument, title in ((2, ICOUNT, "Path lengths: timer to thread running"),
+    for number, instrument, title in ((2, ICOUNT, "Path lengths: timer to handler and to "
+                                                   "thread running"),
                                       (3, WALL_CLOCK, "Wall-clock latency distributions")):
         lines += [f"## {number}. {title}", "", f"Instrument: {INSTRUMENT_NAMES[instrument]}. "
                   f"Unit: {unit[instrument]}. Figures are medians over runs of each run's figure; "
@@ -183,19 +204,23 @@ def markdown(report, histograms):
                   f"{'ns' if instrument == ICOUNT else 'µs'} histogram buckets (lower bound); "
                   "≥ means past the histogram (an overflow).", ""]
         if instrument == ICOUNT:
-            lines += ["Timer → handler is not visible to cyclictest (it sees timer → thread "
-                      "running); latmon will report both for the realtime cell. The counter "
-                      "ticks every 16 ns (62.5 MHz), so instruction figures are multiples of 16.",
-                      ""]
-        lines += ["| phase | subject | runs | samples | min | avg | p50 | p99 | p99.9 | max | "
-                  "overflows | histogram |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            lines += ["The other CPUs are idle in every icount run (notes/measuring.md: under "
+                      "load icount measures QEMU's CPU scheduling). *Timer → interrupt handler*: "
+                      "from the timer's due time to the realtime kernel's timer interrupt handler "
+                      "finding the timer expired (latmon; cyclictest cannot see this point). "
+                      "*Timer → thread running*: to the measuring thread reading the clock after "
+                      "its wake-up, as cyclictest measures. Both are read on the generic counter, "
+                      "which ticks every 16 ns here (62.5 MHz): figures are multiples of 16.", ""]
+        lines += ["| phase | path | subject | runs | samples | min | avg | p50 | p99 | p99.9 | "
+                  "max | overflows | histogram |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for phase in report.phases:
-            for series in phase.series:
-                if series.instrument != instrument:
-                    continue
+            for series in sorted((s for s in phase.series if s.instrument == instrument),
+                                 key=lambda s: s.path != HANDLER_PATH):
                 name = SUBJECT_NAMES[series.subject]
+                path = PATH_NAMES[series.path]
                 if not series.runs:
-                    lines.append(f"| {phase.name} | {name} | - | - | {series.pending} "
+                    lines.append(f"| {phase.name} | {path} | {name} | - | - | {series.pending} "
                                  "| | | | | | | |")
                     continue
                 m = series.median_stats()
@@ -203,47 +228,88 @@ def markdown(report, histograms):
                 overflows = sum(r.stats().overflows for r in series.runs)
                 cells = [_fmt(m[k], instrument, None if k == "avg_ns" else limit) for k in
                          ("min_ns", "avg_ns", "p50_ns", "p99_ns", "p999_ns", "max_ns")]
-                hist = histograms.get((series.subject, instrument, phase.name), "-")
-                lines.append(f"| {phase.name} | {name} | {m['runs']} | {m['samples']} | "
+                hist = histograms.get((series.subject, instrument, phase.name, series.path), "-")
+                lines.append(f"| {phase.name} | {path} | {name} | {m['runs']} | {m['samples']} | "
                              + " | ".join(cells) + f" | {overflows} | [{hist}]({hist}) |")
         lines.append("")
         if instrument == ICOUNT:
-            for key, same in report.determinism.items():
-                lines.append(f"- Determinism, {key}: the runs' histograms are "
-                             f"{'identical' if same else '**not identical**'}.")
+            for key, d in report.determinism.items():
+                figures = "identical" if d["identical_figures"] else "**not identical**"
+                if d["identical_histograms"]:
+                    hist = "the histograms are identical"
+                else:
+                    hist = (f"the histograms differ in {d['differing_samples']} of "
+                            f"{d['samples_per_run']} samples (QEMU's round-robin of the vCPUs)")
+                lines.append(f"- Determinism, {key}: {d['runs']} runs; min/p50/p99/p99.9 "
+                             f"{figures}; {hist}.")
             lines.append("")
 
     lines += ["## Ratios", "",
               "Realtime cell against the bare realtime kernel (the hypervisor's cost; goal 1.0) "
               "and against PREEMPT_RT, per phase and instrument, on p50 and p99:", "",
-              "| phase | instrument | vs bare realtime kernel | vs PREEMPT_RT |",
-              "|---|---|---|---|"]
+              "| phase | instrument | path | vs bare realtime kernel | vs PREEMPT_RT |",
+              "|---|---|---|---|---|"]
     for phase in report.phases:
         for instrument in (ICOUNT, WALL_CLOCK):
-            cell = phase.series_for(REALTIME_CELL, instrument)
-            if cell is None:
-                continue
-            lines.append(f"| {phase.name} | {instrument} | "
-                         f"{_ratio(cell, phase.series_for(REALTIME_BARE, instrument))} | "
-                         f"{_ratio(cell, phase.series_for(PREEMPT_RT, instrument))} |")
+            for path in (HANDLER_PATH, THREAD_PATH):
+                cell = phase.series_for(REALTIME_CELL, instrument, path)
+                if cell is None:
+                    continue
+                rt = phase.series_for(PREEMPT_RT, instrument, path)
+                if path == HANDLER_PATH:
+                    vs_rt = "- (cyclictest cannot see the handler)"
+                else:
+                    vs_rt = "-" if rt is None else _ratio(cell, rt)
+                bare = baseline(report, phase, REALTIME_BARE, instrument, path)
+                lines.append(f"| {phase.name} | {instrument} | {PATH_NAMES[path]} | "
+                             f"{_ratio(cell, bare)} | {vs_rt} |")
     lines += ["", "## How the figures were produced", ""]
     for phase in report.phases:
         lines.append(f"- **{phase.name}**: {phase.description}." +
                      (f" Log: `{phase.log}`." if phase.log else ""))
         for series in phase.series:
             if series.runs and series.setup:
-                lines.append(f"  - {SUBJECT_NAMES[series.subject]}, {series.instrument}: "
+                lines.append(f"  - {SUBJECT_NAMES[series.subject]}, {series.instrument}, "
+                             f"{PATH_NAMES[series.path]}: "
                              f"{series.setup}")
     lines += ["", "Plot: [plot.svg](plot.svg) (fraction of samples at or above a latency, log "
               "scale, per phase). JSON: [report.json](report.json).", ""]
     return "\n".join(lines)
 
 
+def summary_text(markdown_text):
+    """The report's summary and path-length tables, without the Markdown separators (what the
+    command prints at the end)."""
+    out = []
+    for title in ("## Summary", "## 2. "):
+        start = markdown_text.find(title)
+        if start < 0:
+            continue
+        lines = markdown_text[start:].splitlines()
+        out.append(lines[0])
+        for line in lines[1:]:
+            if line.startswith("## "):
+                break
+            if line.startswith("|") and not line.startswith("|---"):
+                out.append(line)
+    return "\n".join(out)
+
+
+def _most_per_cpu(phase, field):
+    """`cpu N: X` per realtime CPU, X the largest over the phase's boots ('?' when unknown)."""
+    most = {}
+    for e in phase.realtime_entries:
+        v = getattr(e, field)
+        old = most.get(e.cpu, 0)
+        most[e.cpu] = None if v is None or old is None else max(old, v)
+    return ", ".join(f"cpu {cpu}: {'?' if v is None else v}" for cpu, v in sorted(most.items()))
+
+
 def _pair(series):
     if series is None:
         return "-"
     if not series.runs:
-        return "pending latmon" if "latmon" in series.pending else series.pending
+        return series.pending
     m = series.median_stats()
     limit = series.runs[0].stats().limit_ns
     return f"{_fmt(m['p50_ns'], WALL_CLOCK, limit)} / {_fmt(m['p99_ns'], WALL_CLOCK, limit)}"
@@ -251,7 +317,7 @@ def _pair(series):
 
 def _ratio(cell, other):
     if cell is None or not cell.runs:
-        return "pending latmon"
+        return "no figures"
     if other is None or not other.runs:
         return "pending (no baseline figures)"
     a, b = cell.median_stats(), other.median_stats()
@@ -335,7 +401,8 @@ def svg(report):
             parts.append(f'<line x1="{x0}" y1="{ly - 4}" x2="{x0 + 24}" y2="{ly - 4}" '
                          f'stroke="{colour}" stroke-width="1.5"{dash}/>')
             overflow = f", {h.overflows} past the histogram" if h.overflows else ""
-            parts.append(f'<text x="{x0 + 30}" y="{ly}">{name}: {SUBJECT_NAMES[s.subject]} '
+            what = "" if s.path == THREAD_PATH else f", {PATH_NAMES[s.path]}"
+            parts.append(f'<text x="{x0 + 30}" y="{ly}">{name}: {SUBJECT_NAMES[s.subject]}{what} '
                          f'({n} samples{overflow})</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

@@ -1,13 +1,20 @@
 """The phases of `bulkhead measure` and running them.
 
-A phase is one boot (decided so: a phase's counters then need no subtraction, a crash or a stuck
-load cannot leak into the next phase, and the hypervisor's power-off statistics cover exactly one
-load). Under the hypervisor each of alone/idle/stress/attack boots the system once, Linux running
-the `measure` scenario of guests/linux/init with that load; the realtime cell measures itself.
-The baselines boot Debian's PREEMPT_RT kernel bare with the same initramfs and scenario, cyclictest
-on the CPUs the realtime cells have in the system (isolated with isolcpus), the load on the others:
-several wall-clock runs per phase, and two icount runs with the load idle (path lengths; the two
-must be identical).
+A phase is one boot or several (decided so: a boot's counters then need no subtraction, a crash or
+a stuck load cannot leak into the next phase, and the hypervisor's power-off statistics cover
+exactly one load). Under the hypervisor each of alone/idle/stress/attack boots the system, Linux
+running the `measure` scenario of guests/linux/init with that load; the realtime cell measures
+itself (latmon, rtcell/apps/latmon.c). "alone" boots the system without its non-realtime cells and
+a build of the realtime cell that stops after a fixed number of periods.
+Baselines:
+- the same realtime kernel bare (no hypervisor, as many CPUs as its cell, same build): wall-clock
+  runs, and two icount runs of the path-length build (latmon alone) beside two icount runs of that
+  build as the cell (the system's realtime cells alone, the other CPUs idle in the hypervisor);
+- Debian's PREEMPT_RT kernel bare with the same initramfs and scenario, cyclictest on the CPUs the
+  realtime cells have in the system (isolated with isolcpus), the load on the others: several
+  wall-clock runs per phase, and two icount runs with the load idle.
+Every icount series must repeat its figures exactly (report.determinism). icount series sit in
+phase "idle" (nothing else runs), the bare realtime kernel's wall-clock series in phase "alone".
 """
 
 import collections
@@ -19,14 +26,19 @@ import time
 
 from .. import paths, payload, systems
 from . import intcount, parse, sysdesc
-from .model import (COUNTS, ICOUNT, PREEMPT_RT, REALTIME_BARE, REALTIME_CELL, WALL_CLOCK,
-                    Histogram, Phase, Report, Run, Series)
+from .model import (HANDLER_PATH, ICOUNT, PATH_NAMES, PREEMPT_RT, REALTIME_BARE, REALTIME_CELL, THREAD_PATH,
+                    WALL_CLOCK, Phase, Report, Run, Series)
 
 # What the realtime side runs: latmon's settings (rtcell/apps/latmon.h), which cyclictest copies.
 PRIORITY = 99
 INTERVAL_US = 1000
 WALL_BUCKETS = 1000      # 1 µs buckets up to 1 ms: cyclictest -h 1000, latmon's channel
 ICOUNT_BUCKETS = 100000  # 1 ns buckets up to 100 µs: cyclictest -N -h 100000
+LATMON_BUCKETS = {"us": WALL_BUCKETS, "ns": ICOUNT_BUCKETS}
+# The default realtime cell (latmon until the mailbox says STOP) and its builds that end by
+# themselves (rtcell/meson.build); other realtime cells are measured under the hypervisor only.
+RTCELL_IMAGE = "rtcell/rtcell.bin"
+SCRATCH_DISK_BYTES = 64 << 20
 
 PHASES = collections.OrderedDict([
     ("alone", "the realtime cell alone (the system without its non-realtime cells)"),
@@ -45,16 +57,19 @@ class Settings:
     quick: bool
     duration_s: int          # load time of a hypervisor phase
     loops: int               # cyclictest periods per wall-clock run
-    wall_runs: int
+    wall_runs: int           # wall-clock runs of each bare baseline
     icount_loops: int
     icount_runs: int = 2
+    hv_runs: int = 1         # boots per hypervisor phase
     cross_check: str = "idle"    # phase that also writes QEMU's -d int log ("" = none)
+    rtcell_run_image: str = "rtcell/rtcell-test.bin"     # latmon + pistress, 10,000 periods
+    rtcell_paths_image: str = "rtcell/rtcell-paths.bin"  # latmon alone, 10,000 periods
 
     @classmethod
     def for_mode(cls, quick):
         if quick:
-            return cls(True, duration_s=8, loops=2000, wall_runs=3, icount_loops=1000)
-        return cls(False, duration_s=30, loops=20000, wall_runs=5, icount_loops=5000)
+            return cls(True, duration_s=8, loops=2000, wall_runs=3, icount_loops=1000, hv_runs=3)
+        return cls(False, duration_s=30, loops=20000, wall_runs=5, icount_loops=5000, hv_runs=5)
 
 
 class Progress:
@@ -85,40 +100,40 @@ def measure(system, platform, settings, out_dir, echo=print):
     rt_cpus = sysdesc.realtime_cpus(text)
     if not rt_cpus:
         raise ValueError(f"{system}: no realtime cell to measure")
+    rtcell = _rtcell_cell(text)
     linux = payload.ensure_linux_payload()
     rt_kernel = payload.ensure_rt_kernel()
     logs = pathlib.Path(out_dir) / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     hv_phases = list(PHASES) if sysdesc.has_linux(text) else ["alone"]
-    steps = (len(hv_phases) + len(BASELINE_PHASES) * settings.wall_runs + settings.icount_runs)
+    steps = (len(hv_phases) * settings.hv_runs + len(BASELINE_PHASES) * settings.wall_runs +
+             settings.icount_runs)
+    if rtcell:
+        steps += settings.wall_runs + 2 * settings.icount_runs
     progress = Progress(steps, echo)
     report = Report(platform.name, platform.describe(), str(system), settings.quick, [],
                     started)
+    if not rtcell:
+        report.notes.append("the realtime cell is not Bulkhead's rtcell (`rtcell/rtcell.bin`): "
+                            "no bare or icount runs of it")
+    # The disk Linux's I/O load reads (virtio-blk), under the hypervisor and bare alike.
+    disk = logs / "scratch-disk.img"
+    with open(disk, "wb") as f:
+        f.truncate(SCRATCH_DISK_BYTES)
+    ctx = _Context(text, linux, platform, settings, logs, rt_cpus, rtcell, disk)
     phases = {}
     for name in hv_phases:
         phases[name] = Phase(name, PHASES[name], platform=platform.name)
-        progress.start(f"{name}: booting {pathlib.Path(system).name} under the hypervisor")
-        _hypervisor_phase(phases[name], text, linux, platform, settings, logs, rt_cpus)
-        progress.result(_entries_line(phases[name]))
-    for name in BASELINE_PHASES:
-        phase = phases.setdefault(name, Phase(name, PHASES[name], platform=platform.name))
-        series = Series(PREEMPT_RT, WALL_CLOCK, name, platform.name)
-        for i in range(settings.wall_runs):
-            progress.start(f"{name}: {rt_kernel['kernel_version']} bare, cyclictest on CPUs "
-                           f"{_cpu_list(rt_cpus)}, wall-clock run {i + 1}/{settings.wall_runs}")
-            run = _bare_run(series, rt_kernel, platform, name, rt_cpus, settings.loops, False,
-                            logs / f"preempt-rt-wall-{name}-{i + 1}.log")
-            progress.result(_run_line(run, WALL_BUCKETS))
-        phase.series.append(series)
-    series = Series(PREEMPT_RT, ICOUNT, "idle", platform.name)
-    for i in range(settings.icount_runs):
-        progress.start(f"idle: {rt_kernel['kernel_version']} bare under -icount, "
-                       f"run {i + 1}/{settings.icount_runs}")
-        run = _bare_run(series, rt_kernel, platform, "idle", rt_cpus, settings.icount_loops, True,
-                        logs / f"preempt-rt-icount-idle-{i + 1}.log")
-        progress.result(_run_line(run, ICOUNT_BUCKETS, unit="instructions"))
-    phases["idle"].series.append(series)
-    report.determinism["preempt-rt icount idle"] = series.identical_runs()
+        for run in range(1, settings.hv_runs + 1):
+            progress.start(f"{name}: booting {pathlib.Path(system).name} under the hypervisor"
+                           + (f", run {run}/{settings.hv_runs}" if settings.hv_runs > 1 else ""))
+            _hypervisor_phase(phases[name], ctx, run)
+            progress.result(_entries_line(phases[name], run))
+    if "idle" not in phases:
+        phases["idle"] = Phase("idle", PHASES["idle"], platform=platform.name)
+    if rtcell:
+        _rtcell_baselines(phases, ctx, progress, report)
+    _preempt_rt_baselines(phases, ctx, rt_kernel, progress, report)
     for phase in phases.values():
         _add_pending(phase, platform)
     report.phases = [phases[n] for n in PHASES if n in phases]
@@ -126,12 +141,135 @@ def measure(system, platform, settings, out_dir, echo=print):
     return report
 
 
+@dataclasses.dataclass
+class _Context:
+    text: str                # the system description
+    linux: dict              # payload.ensure_linux_payload()
+    platform: object
+    settings: Settings
+    logs: pathlib.Path
+    rt_cpus: list
+    rtcell: str | None       # the realtime cell running RTCELL_IMAGE, if any
+    disk: pathlib.Path       # scratch disk for Linux's virtio-blk
+
+
+def _rtcell_cell(text):
+    """The one realtime cell that runs the default rtcell image, or None."""
+    cells = [name for name, (image, _) in sysdesc.realtime_images(text).items()
+             if image == RTCELL_IMAGE]
+    return cells[0] if len(cells) == 1 and len(sysdesc.realtime_images(text)) == 1 else None
+
+
+def _rtcell_baselines(phases, ctx, progress, report):
+    settings, platform = ctx.settings, ctx.platform
+    image, load = sysdesc.realtime_images(ctx.text)[ctx.rtcell]
+    cpus = len(sysdesc.cells(ctx.text)[ctx.rtcell]["cpus"])
+    build = paths.build_dir("arm64")
+    series = Series(REALTIME_BARE, WALL_CLOCK, "alone", platform.name)
+    for i in range(settings.wall_runs):
+        progress.start(f"alone: realtime kernel bare ({settings.rtcell_run_image}, {cpus} CPUs), "
+                       f"wall-clock run {i + 1}/{settings.wall_runs}")
+        log = ctx.logs / f"rtcell-bare-wall-{i + 1}.log"
+        cmd = platform.bare_rtcell_command(settings.rtcell_run_image, load, cpus)
+        series.setup = f"`{' '.join(cmd)}`"
+        result = platform.run_bare_rtcell(build / settings.rtcell_run_image, load, cpus, log,
+                                          timeout_s=180)
+        run = _latmon_run(result, result.output, "thread-us", log)
+        series.runs.append(run)
+        progress.result(_run_line(run, WALL_BUCKETS))
+    phases["alone"].series.append(series)
+
+    cell_paths_system = sysdesc.with_image(sysdesc.realtime_only(ctx.text), ctx.rtcell,
+                                           settings.rtcell_paths_image)
+    dts = ctx.logs / "hv-icount.dts"
+    dts.write_text(cell_paths_system)
+    system_image = systems.build_system_image(dts, ctx.logs / "hv-icount.img",
+                                              image_dirs=[build])
+    for subject in (REALTIME_CELL, REALTIME_BARE):
+        thread = Series(subject, ICOUNT, "idle", platform.name, path=THREAD_PATH)
+        handler = Series(subject, ICOUNT, "idle", platform.name, path=HANDLER_PATH)
+        for i in range(settings.icount_runs):
+            where = "as the cell" if subject == REALTIME_CELL else "bare"
+            progress.start(f"idle: realtime kernel {where} under -icount "
+                           f"({settings.rtcell_paths_image}), run {i + 1}/{settings.icount_runs}")
+            if subject == REALTIME_CELL:
+                log = ctx.logs / f"rtcell-cell-icount-{i + 1}.log"
+                result = platform.run_hypervisor(system_image, log, timeout_s=180, icount=True)
+                console = parse.cell_console(result.output, ctx.rtcell)
+                setup = (f"the system's realtime cell alone (other CPUs idle in the hypervisor) "
+                         f"booting {settings.rtcell_paths_image} under -icount: {dts.name}")
+            else:
+                log = ctx.logs / f"rtcell-bare-icount-{i + 1}.log"
+                result = platform.run_bare_rtcell(build / settings.rtcell_paths_image, load,
+                                                  cpus, log, timeout_s=180, icount=True)
+                console = result.output
+                setup = "`" + " ".join(platform.bare_rtcell_command(
+                    settings.rtcell_paths_image, load, cpus, icount=True)) + "`"
+            thread.runs.append(_latmon_run(result, console, "thread-ns", log))
+            handler.runs.append(_latmon_run(result, console, "handler-ns", log))
+            thread.setup = handler.setup = setup
+            progress.result(_run_line(thread.runs[-1], ICOUNT_BUCKETS, unit="instructions") +
+                            "; handler " + _run_line(handler.runs[-1], ICOUNT_BUCKETS,
+                                                     unit="instructions"))
+        phases["idle"].series += [thread, handler]
+        report.determinism[f"{subject} icount idle, {PATH_NAMES[THREAD_PATH]}"] = \
+            _determinism(thread)
+        report.determinism[f"{subject} icount idle, {PATH_NAMES[HANDLER_PATH]}"] = \
+            _determinism(handler)
+
+
+def _latmon_run(result, console, block, log):
+    """One run's histograms of latmon block `block`; raises when the run did not report it."""
+    blocks, missed = parse.latmon_report(console, LATMON_BUCKETS)
+    if result.timed_out or block not in blocks or not any(h.samples for h in
+                                                          blocks[block].values()):
+        raise RuntimeError(f"the realtime kernel's run gave no latmon {block} histogram:\n"
+                           f"{result.describe()}")
+    return Run(blocks[block], missed, str(log), result.seconds)
+
+
+def _preempt_rt_baselines(phases, ctx, rt_kernel, progress, report):
+    settings, platform, rt_cpus = ctx.settings, ctx.platform, ctx.rt_cpus
+    for name in BASELINE_PHASES:
+        phase = phases.setdefault(name, Phase(name, PHASES[name], platform=platform.name))
+        series = Series(PREEMPT_RT, WALL_CLOCK, name, platform.name)
+        for i in range(settings.wall_runs):
+            progress.start(f"{name}: {rt_kernel['kernel_version']} bare, cyclictest on CPUs "
+                           f"{_cpu_list(rt_cpus)}, wall-clock run {i + 1}/{settings.wall_runs}")
+            run = _bare_run(series, rt_kernel, platform, name, rt_cpus, settings.loops, False,
+                            ctx.logs / f"preempt-rt-wall-{name}-{i + 1}.log", ctx.disk)
+            progress.result(_run_line(run, WALL_BUCKETS))
+        phase.series.append(series)
+    series = Series(PREEMPT_RT, ICOUNT, "idle", platform.name)
+    for i in range(settings.icount_runs):
+        progress.start(f"idle: {rt_kernel['kernel_version']} bare under -icount, "
+                       f"run {i + 1}/{settings.icount_runs}")
+        # No disk: its start-up I/O completes at host-dependent times, and icount runs no load.
+        run = _bare_run(series, rt_kernel, platform, "idle", rt_cpus, settings.icount_loops, True,
+                        ctx.logs / f"preempt-rt-icount-idle-{i + 1}.log", None)
+        progress.result(_run_line(run, ICOUNT_BUCKETS, unit="instructions"))
+    phases["idle"].series.append(series)
+    report.determinism[f"preempt-rt icount idle, {PATH_NAMES[THREAD_PATH]}"] = \
+        _determinism(series)
+
+
+def _determinism(series):
+    return {"runs": len(series.runs), "identical_figures": series.identical_figures(),
+            "figures": list(series.REPEATED_FIGURES),
+            "identical_histograms": series.identical_runs(),
+            "differing_samples": series.differing_samples(),
+            "samples_per_run": series.runs[0].stats().samples if series.runs else 0}
+
+
 # --- under the hypervisor ------------------------------------------------------------------------
 
-def _hypervisor_phase(phase, text, linux, platform, settings, logs, rt_cpus):
+def _hypervisor_phase(phase, ctx, run):
+    text, settings, logs = ctx.text, ctx.settings, ctx.logs
     info = sysdesc.cells(text)
     if phase.name == "alone":
         dts_text = sysdesc.realtime_only(text)
+        if ctx.rtcell:   # the build that stops by itself: nobody is there to say STOP
+            dts_text = sysdesc.with_image(dts_text, ctx.rtcell, settings.rtcell_run_image)
     else:
         foreign = [a for c in info.values() if c["realtime"] for a in c["host_phys"]]
         hv = sysdesc.hypervisor_memory(text)
@@ -140,104 +278,106 @@ def _hypervisor_phase(phase, text, linux, platform, settings, logs, rt_cpus):
             "bulkhead.scenario=measure", f"bulkhead.load={phase.name}",
             f"bulkhead.duration={settings.duration_s}",
             "bulkhead.foreign=" + ",".join(f"{a:#x}" for a in foreign)]))
-    dts = logs / f"hv-{phase.name}.dts"
+    tag = phase.name if settings.hv_runs == 1 else f"{phase.name}-{run}"
+    dts = logs / f"hv-{tag}.dts"
     dts.write_text(dts_text)
-    image = systems.build_system_image(dts, logs / f"hv-{phase.name}.img",
+    image = systems.build_system_image(dts, logs / f"hv-{tag}.img",
                                        image_dirs=[paths.build_dir("arm64"),
                                                    systems.test_cell_dir()],
-                                       image_files=[linux["image"], linux["initramfs"]])
-    log = logs / f"hv-{phase.name}.log"
-    int_log = logs / f"hv-{phase.name}.int.log" if settings.cross_check == phase.name else None
-    result = platform.run_hypervisor(image, log, timeout_s=180 + 4 * settings.duration_s,
-                                     int_log=int_log)
-    phase.log = str(log)
+                                       image_files=[ctx.linux["image"], ctx.linux["initramfs"]])
+    log = logs / f"hv-{tag}.log"
+    int_log = (logs / f"hv-{tag}.int.log"
+               if settings.cross_check == phase.name and run == 1 else None)
+    result = ctx.platform.run_hypervisor(image, log, timeout_s=180 + 4 * settings.duration_s,
+                                         int_log=int_log,
+                                         disk=None if phase.name == "alone" else ctx.disk)
+    phase.log = str(log) if run == 1 else phase.log
     out = result.output
-    if result.timed_out or "BULKHEAD: PASS" not in out:
-        phase.load_summary = f"FAILED: {result.describe()}"
+    summary = ""
+    # A cell's non-zero exit (latmon's: periods were missed) is a figure, not a failed boot.
+    if result.timed_out or "hv: every cell has stopped; powering off" not in out:
+        summary = "FAILED: " + result.describe().replace("\n", " ")
     m = re.search(r"^linux-cell: measure: load stopped: (.*)$", out, re.M)
     if m:
-        phase.load_summary = (phase.load_summary + "; " if phase.load_summary else "") + m.group(1)
+        summary = (summary + "; " if summary else "") + m.group(1)
+    if phase.name == "alone" and not summary:
+        summary = "no load: the realtime cells alone"
+    if summary:
+        phase.load_summary = summary if run == 1 else f"{phase.load_summary}; run {run}: {summary}"
     stats = parse.hv_stats(out)
     windows = parse.window_entries(out)
     el2 = intcount.entries_to_el2(int_log) if int_log and int_log.exists() else None
     for cpu, entries in sorted(stats.items()):
+        entries.run = run
         if el2 is not None:
             entries.qemu_el2 = el2.get(cpu, 0)
-        if cpu in rt_cpus:
+        if cpu in ctx.rt_cpus:
             entries.window = windows.get(cpu, (None, None))[1]
             phase.realtime_entries.append(entries)
         else:
             phase.other_entries.append(entries)
     if int_log and int_log.exists():
         int_log.unlink()  # hundreds of MB; the counts are in the report
-    series = _latmon_series(phase, out, info, platform)
-    if series:
-        phase.series.append(series)
+    found = _latmon_run_of_phase(out, info, log)
+    if found:
+        run_figures, source = found
+        series = phase.series_for(REALTIME_CELL, WALL_CLOCK)
+        if series is None:
+            series = Series(REALTIME_CELL, WALL_CLOCK, phase.name, ctx.platform.name,
+                            setup=source)
+            phase.series.append(series)
+        series.runs.append(run_figures)
 
 
-def _latmon_series(phase, out, info, platform):
-    """The realtime cell's latency in this phase, from latmon (rtcell/apps/latmon.c):
+def _latmon_run_of_phase(out, info, log):
+    """The realtime cell's latency in one boot, from latmon (rtcell/apps/latmon.c):
     1. Linux phases: `bhctl latency --histogram` before and after the load (guests/linux/init,
        scenario measure); the difference is exactly the samples taken during the load.
-    2. Otherwise a cyclictest-format histogram block latmon printed on its own console.
-    Nothing (the ticker stand-in, or latmon not there yet): None, and the report says pending."""
-    threads = {}
+    2. Otherwise latmon's closing report on the cell's own console (thread-us block).
+    (Run, source) or None (a realtime cell that is not latmon: the report says pending)."""
     before = parse.between(out, "linux-cell: measure: bhctl before begin",
                            "linux-cell: measure: bhctl before end")
     after = parse.between(out, "linux-cell: measure: bhctl after begin",
                           "linux-cell: measure: bhctl after end")
-    missed = None
     if before is not None and after is not None:
         h0 = parse.cyclictest_histograms(before, WALL_BUCKETS)
         h1 = parse.cyclictest_histograms(after, WALL_BUCKETS)
         threads = {t: h1[t].minus(h0[t]) if t in h0 else h1[t] for t in h1}
         m0, m1 = parse.missed_periods(before), parse.missed_periods(after)
-        if m1:
-            missed = m1[0] - (m0[0] if m0 else 0)
-        source = "latmon's telemetry channel read by `bhctl latency --histogram` around the load"
-    if not any(h.samples for h in threads.values()):
-        for cell, c in info.items():
-            if not c["realtime"]:
-                continue
-            own = "\n".join(line[len(cell) + 3:] for line in out.splitlines()
-                            if line.startswith(f"[{cell}] "))
-            threads = parse.cyclictest_histograms(own, WALL_BUCKETS)
-            summaries = parse.latmon_summaries(out)
-            if summaries:
-                missed = sum(s["missed"] for s in summaries.values())
-            source = f"latmon's histogram on the console of cell {cell}"
-            if threads:
-                break
-    if not any(h.samples for h in threads.values()):
-        return None
-    series = Series(REALTIME_CELL, WALL_CLOCK, phase.name, platform.name, setup=source)
-    series.runs.append(Run(threads, missed, phase.log))
-    return series
+        missed = m1[0] - (m0[0] if m0 else 0) if m1 else None
+        if any(h.samples for h in threads.values()):
+            return (Run(threads, missed, str(log)), "latmon's telemetry channel read by "
+                    "`bhctl latency --histogram` before and after the load")
+    for cell, c in info.items():
+        if not c["realtime"]:
+            continue
+        blocks, missed = parse.latmon_report(parse.cell_console(out, cell), LATMON_BUCKETS)
+        threads = blocks.get("thread-us", {})
+        if any(h.samples for h in threads.values()):
+            return (Run(threads, missed, str(log)),
+                    f"latmon's closing report on the console of cell {cell}")
+    return None
 
 
 def _add_pending(phase, platform):
-    """Series that have no figures yet say so instead of showing numbers."""
-    wanted = [(REALTIME_CELL, WALL_CLOCK), (REALTIME_CELL, ICOUNT), (REALTIME_BARE, WALL_CLOCK),
-              (REALTIME_BARE, ICOUNT)]
-    if phase.name == "idle":
-        wanted.append((PREEMPT_RT, ICOUNT))
+    """Series that have no figures say why instead of showing numbers (a realtime cell that is
+    not latmon, or a run that printed nothing)."""
+    wanted = {"alone": [(REALTIME_CELL, WALL_CLOCK), (REALTIME_BARE, WALL_CLOCK)],
+              "idle": [(REALTIME_CELL, WALL_CLOCK), (REALTIME_CELL, ICOUNT),
+                       (REALTIME_BARE, ICOUNT), (PREEMPT_RT, ICOUNT)],
+              }.get(phase.name, [(REALTIME_CELL, WALL_CLOCK)])
+    # icount under load measures QEMU, not the system (notes/measuring.md): idle only.
     for subject, instrument in wanted:
-        if instrument == ICOUNT and phase.name != "idle":
-            continue  # icount under load measures QEMU, not the system (notes/measuring.md)
-        if subject == REALTIME_BARE and phase.name in ("alone", "attack"):
-            continue
         if not phase.series_for(subject, instrument):
-            why = ("pending latmon (rtcell/apps/latmon.c) as the realtime cell"
-                   if subject == REALTIME_CELL else
-                   "pending latmon on the bare realtime kernel (rtcell arm64 port without the "
-                   "hypervisor)")
+            why = ("no latmon figures (the realtime cell is not rtcell's latmon)"
+                   if subject != PREEMPT_RT else "no figures")
             phase.series.append(Series(subject, instrument, phase.name, platform.name,
                                        pending=why))
 
 
 # --- bare baselines ------------------------------------------------------------------------------
 
-def _bare_run(series, kernel, platform, load, rt_cpus, loops, icount, log):
+def _bare_run(series, kernel, platform, load, rt_cpus, loops, icount, log, disk):
     cpus = _cpu_list(rt_cpus)
     append = " ".join([f"isolcpus={cpus}", "bulkhead.scenario=measure", f"bulkhead.load={load}",
                        f"bulkhead.rtcpus={cpus}", f"bulkhead.loops={loops}",
@@ -245,8 +385,10 @@ def _bare_run(series, kernel, platform, load, rt_cpus, loops, icount, log):
     # Stress slows the guest clock's progress per host second a lot: generous, scaled limits.
     timeout_s = 120 + loops * INTERVAL_US / 1e6 * (20 if load != "idle" else 6)
     result = platform.run_bare_linux(kernel["image"], kernel["initramfs"], append, log,
-                                     timeout_s, icount=icount)
-    series.setup = (f"{kernel['package']}: `{' '.join(platform.bare_linux_command('Image', 'initramfs', append, icount))}`"
+                                     timeout_s, icount=icount, disk=disk)
+    command = platform.bare_linux_command("Image", "initramfs", append, icount,
+                                          disk.name if disk else None)
+    series.setup = (f"{kernel['package']}: `{' '.join(command)}`"
                     f"; cyclictest -m -p {PRIORITY} -i {INTERVAL_US} -l {loops} -a {cpus} "
                     f"{'-N -h ' + str(ICOUNT_BUCKETS) if icount else '-h ' + str(WALL_BUCKETS)}")
     block = parse.between(result.output, "linux-cell: measure: cyclictest -",
@@ -267,14 +409,14 @@ def _cpu_list(cpus):
     return ",".join(str(c) for c in cpus)
 
 
-def _entries_line(phase):
+def _entries_line(phase, run):
     parts = []
-    for e in phase.realtime_entries:
+    for e in (e for e in phase.realtime_entries if e.run == run):
         window = "?" if e.window is None else e.window
         check = "" if e.qemu_el2 is None else f", QEMU -d int {e.qemu_el2}"
         parts.append(f"cpu {e.cpu} ({e.cell}): window {window}, involuntary {e.involuntary}, "
                      f"total {e.total}{check}")
-    linux = sum(e.total for e in phase.other_entries)
+    linux = sum(e.total for e in phase.other_entries if e.run == run)
     return "; ".join(parts or ["no realtime CPU statistics"]) + \
         f"; other CPUs {linux} entries" + (f" [{phase.load_summary}]" if phase.load_summary
                                            else "")

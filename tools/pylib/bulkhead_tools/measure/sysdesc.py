@@ -154,3 +154,33 @@ def with_bootargs(text, extra):
 
 def has_linux(text):
     return any(not c["realtime"] for c in cells(text).values()) and "bootargs" in text
+
+
+def realtime_images(text):
+    """cell name -> (image property, load address) of each realtime cell."""
+    blank, children = _cells(text)
+    out = {}
+    for name, _, _, body_start, body_end in children:
+        body, body_blank = text[body_start:body_end], blank[body_start:body_end]
+        if not re.search(r"^\s*realtime\s*;", body_blank, re.M):
+            continue
+        image = re.search(r'^\s*image\s*=\s*"([^"]*)"', body, re.M)
+        load = re.search(r"^\s*load-address\s*=\s*<([^>]*)>", body_blank, re.M)
+        v = _cells_u32(load.group(1)) if load else []
+        out[name] = (image.group(1) if image else None,
+                     (v[0] << 32) | v[1] if len(v) == 2 else (v[0] if v else None))
+    return out
+
+
+def with_image(text, cell, image):
+    """The system with cell `cell` booting `image` instead (same load address)."""
+    blank, children = _cells(text)
+    for name, _, _, body_start, body_end in children:
+        if name != cell:
+            continue
+        m = re.search(r'^(\s*image\s*=\s*")[^"]*(")', text[body_start:body_end], re.M)
+        if not m:
+            raise ValueError(f"cell {cell} has no image property")
+        start, end = body_start + m.start(), body_start + m.end()
+        return text[:start] + m.group(1) + image + m.group(2) + text[end:]
+    raise ValueError(f"the system has no cell {cell}")
