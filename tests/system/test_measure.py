@@ -62,11 +62,11 @@ def test_measure_writes_report_json_histograms_and_plot_for_every_phase(measured
             f"no figures ({s['pending']})"
     for s in (s for p in data["phases"] for s in p["series"] if s["subject"] == model.PREEMPT_RT):
         icount = s["instrument"] == "icount"
-        wanted = len(s["runs"]) * len(RT_CPUS) * (SETTINGS.icount_loops if icount else
-                                                  SETTINGS.loops)
+        loops = len(s["runs"]) * len(RT_CPUS) * (SETTINGS.icount_loops if icount else
+                                                 SETTINGS.loops)
         # cyclictest stops every thread once one has done its loops: a late one may be some
         # periods short (under load).
-        assert wanted * (1 if icount else 0.9) <= s["median"]["samples"] <= wanted
+        assert loops * (1 if icount else 0.9) <= s["median"]["samples"] <= loops
     hist = (out / "histogram-preempt-rt-wall-clock-stress.txt").read_text()
     assert SETTINGS.loops * 0.9 <= parse.cyclictest_histograms(hist, runner.WALL_BUCKETS)[
         "T:0"].samples <= SETTINGS.loops
