@@ -205,7 +205,8 @@ latmon: missed=7
 def test_latmon_report_blocks_parse_separately():
     blocks, missed = parse.latmon_report(LATMON_REPORT, runner.LATMON_BUCKETS)
     assert missed == 7 and sorted(blocks) == ["handler-ns", "thread-us"]
-    assert blocks["thread-us"]["T:0"].counts == {1: 3} and blocks["thread-us"]["T:0"].bucket_ns == 1000
+    thread = blocks["thread-us"]["T:0"]
+    assert thread.counts == {1: 3} and thread.bucket_ns == 1000
     h = blocks["handler-ns"]["T:1"]
     assert h.counts == {144: 1, 192: 1} and h.bucket_ns == 1 and h.max_ns == 192
     prefixed = "\n".join(f"[rt] {line}" for line in LATMON_REPORT.splitlines())

@@ -575,8 +575,9 @@ def ensure_rt_kernel(refresh: bool = False) -> dict:
         manifest_path = out / "kernel.json"
         with contextlib.suppress(OSError, ValueError, KeyError):
             manifest = json.loads(manifest_path.read_text())
+            sizes = manifest["sizes"].items()
             if manifest.get("inputs") == inputs and all(
-                    (out / name).stat().st_size == size for name, size in manifest["sizes"].items()):
+                    (out / name).stat().st_size == size for name, size in sizes):
                 return _rt_result(out, manifest)
         print(f"payload: unpacking {deb.name} into {out}/Image and initramfs.cpio.gz", flush=True)
         out.mkdir(parents=True, exist_ok=True)

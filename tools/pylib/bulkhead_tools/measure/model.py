@@ -225,6 +225,7 @@ class Phase:
     realtime_entries: list = dataclasses.field(default_factory=list)  # CpuEntries, rt CPUs
     other_entries: list = dataclasses.field(default_factory=list)     # CpuEntries, others
     load_summary: str = ""          # what the load actually did (Linux's own summary line)
+    load_by_run: dict = dataclasses.field(default_factory=dict)  # run -> that boot's summary
     log: str = ""
     platform: str = ""
 

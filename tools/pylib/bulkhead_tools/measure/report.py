@@ -191,8 +191,8 @@ def markdown(report, histograms):
         for e in phase.other_entries:
             reasons = " ".join(f"{k}={v}" for k, v in e.reasons.items()) or "-"
             qemu = "-" if e.qemu_el2 is None else str(e.qemu_el2)
-            lines.append(f"| {phase.name} | {e.run} | {e.cpu} | {e.cell} | {e.total} | {reasons} | {qemu} "
-                         f"| {phase.load_summary or '-'} |")
+            lines.append(f"| {phase.name} | {e.run} | {e.cpu} | {e.cell} | {e.total} | {reasons} "
+                         f"| {qemu} | {phase.load_by_run.get(e.run) or '-'} |")
     lines.append("")
 
     for number, instrument, title in ((2, ICOUNT, "Path lengths: timer to handler and to "

@@ -26,8 +26,8 @@ import time
 
 from .. import paths, payload, systems
 from . import intcount, parse, sysdesc
-from .model import (HANDLER_PATH, ICOUNT, PATH_NAMES, PREEMPT_RT, REALTIME_BARE, REALTIME_CELL, THREAD_PATH,
-                    WALL_CLOCK, Phase, Report, Run, Series)
+from .model import (HANDLER_PATH, ICOUNT, PATH_NAMES, PREEMPT_RT, REALTIME_BARE, REALTIME_CELL,
+                    THREAD_PATH, WALL_CLOCK, Phase, Report, Run, Series)
 
 # What the realtime side runs: latmon's settings (rtcell/apps/latmon.h), which cyclictest copies.
 PRIORITY = 99
@@ -302,8 +302,10 @@ def _hypervisor_phase(phase, ctx, run):
         summary = (summary + "; " if summary else "") + m.group(1)
     if phase.name == "alone" and not summary:
         summary = "no load: the realtime cells alone"
-    if summary:
-        phase.load_summary = summary if run == 1 else f"{phase.load_summary}; run {run}: {summary}"
+    phase.load_by_run[run] = summary
+    runs = sorted(phase.load_by_run)
+    phase.load_summary = (summary if runs == [1] else
+                          "; ".join(f"run {r}: {phase.load_by_run[r]}" for r in runs))
     stats = parse.hv_stats(out)
     windows = parse.window_entries(out)
     el2 = intcount.entries_to_el2(int_log) if int_log and int_log.exists() else None
@@ -418,8 +420,8 @@ def _entries_line(phase, run):
                      f"total {e.total}{check}")
     linux = sum(e.total for e in phase.other_entries if e.run == run)
     return "; ".join(parts or ["no realtime CPU statistics"]) + \
-        f"; other CPUs {linux} entries" + (f" [{phase.load_summary}]" if phase.load_summary
-                                           else "")
+        f"; other CPUs {linux} entries" + (f" [{phase.load_by_run[run]}]"
+                                           if phase.load_by_run.get(run) else "")
 
 
 def _run_line(run, buckets, unit="µs"):
