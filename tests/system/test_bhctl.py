@@ -9,12 +9,9 @@ import re
 
 import pytest
 
-from bulkhead_tools import paths, payload, systems
-from bulkhead_tools.qemu import run_arm64
+from bulkhead_tools import paths, payload
+from linux_ticker import boot_linux
 
-SYSTEM = paths.REPO / "tests" / "system" / "systems" / "linux-ticker.dts"
-BOOTARGS = 'bootargs = "console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init'
-RUN_TIMEOUT_S = 240
 REASONS = ["hypercall", "psci", "stage2-fault", "gicd", "gicr", "sysreg", "irq", "wfx", "other"]
 
 
@@ -30,17 +27,7 @@ def bhctl_run(linux):
         pytest.fail(f"{paths.build_dir('arm64')} is not built: run ./bulkhead build --arch arm64")
     log_dir = paths.build_root() / "test-logs" / "test_bhctl"
     log_dir.mkdir(parents=True, exist_ok=True)
-    text = SYSTEM.read_text()
-    assert BOOTARGS in text
-    dts = log_dir / "system.dts"
-    dts.write_text(text.replace(BOOTARGS, f"{BOOTARGS} bulkhead.scenario=bhctl"))
-    image = systems.build_system_image(dts, log_dir / "system.img",
-                                       image_dirs=[systems.test_cell_dir()],
-                                       image_files=[linux["image"], linux["initramfs"]])
-    result = run_arm64(paths.arm64_hv_image(), log_dir / "qemu.log", timeout_s=RUN_TIMEOUT_S,
-                       initrd=image)
-    assert not result.timed_out, result.describe()
-    return result
+    return boot_linux(linux, log_dir, "bhctl")
 
 
 def section(out, command):

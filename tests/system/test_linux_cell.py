@@ -9,31 +9,13 @@ import re
 
 import pytest
 
-from bulkhead_tools import paths, payload, systems
-from bulkhead_tools.qemu import run_arm64
-
-SYSTEM = paths.REPO / "tests" / "system" / "systems" / "linux-ticker.dts"
-BOOTARGS = 'bootargs = "console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init'
-RUN_TIMEOUT_S = 240
+from bulkhead_tools import payload
+from linux_ticker import boot_linux
 
 
 @pytest.fixture(scope="module")
 def linux():
     return payload.ensure_linux_payload()
-
-
-def boot_linux(linux, log_dir, scenario, more_args=""):
-    text = SYSTEM.read_text()
-    assert BOOTARGS in text
-    dts = log_dir / "system.dts"
-    dts.write_text(text.replace(BOOTARGS, f"{BOOTARGS} bulkhead.scenario={scenario} {more_args}"))
-    image = systems.build_system_image(dts, log_dir / "system.img",
-                                       image_dirs=[systems.test_cell_dir()],
-                                       image_files=[linux["image"], linux["initramfs"]])
-    result = run_arm64(paths.arm64_hv_image(), log_dir / "qemu.log", timeout_s=RUN_TIMEOUT_S,
-                       initrd=image)
-    assert not result.timed_out, result.describe()
-    return result
 
 
 def ticker_was_undisturbed(out):
