@@ -20,7 +20,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tools" / "pylib"))
 
 from bulkhead_tools import paths, systems  # noqa: E402
-from bulkhead_tools.qemu import arm64_command  # noqa: E402
+from bulkhead_tools.qemu import arm64_bare_command, arm64_command  # noqa: E402
 
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 LINE = re.compile(r"bench: (.+?): n=(\d+) min=(\d+) avg=(\d+) max=(\d+)")
@@ -33,11 +33,7 @@ def run(cmd, timeout_s=120):
 
 
 def bare(image):
-    return run(["qemu-system-aarch64", "-M", "virt,gic-version=3", "-cpu", "cortex-a72",
-                "-smp", "2", "-m", "1G", "-nographic", "-nic", "none",
-                "-semihosting-config", "enable=on,target=native", *ICOUNT,
-                "-device", f"loader,file={image},addr=0x70000000",
-                "-device", "loader,addr=0x70000000,cpu-num=0"])
+    return run(arm64_bare_command(image, extra=ICOUNT))
 
 
 def in_cell(work):

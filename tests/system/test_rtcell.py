@@ -18,7 +18,7 @@ import pytest
 from bulkhead_tools import intlog, paths, payload, systems
 from bulkhead_tools.measure import parse
 from bulkhead_tools.emulator import run_emulator
-from bulkhead_tools.qemu import run_arm64
+from bulkhead_tools.qemu import arm64_bare_command, run_arm64
 
 SYSTEMS = paths.REPO / "tests" / "system" / "systems"
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
@@ -52,12 +52,8 @@ def system_image(log_dir, dts, variant, bootargs_extra="", image_files=()):
 
 def run_bare(log_dir, variant, cpus=2, timeout_s=60):
     image = rtcell_image(variant)
-    cmd = ["qemu-system-aarch64", "-M", "virt,gic-version=3", "-cpu", "cortex-a72",
-           "-smp", str(cpus), "-m", "1G", "-nographic", "-nic", "none",
-           "-semihosting-config", "enable=on,target=native", *ICOUNT,
-           "-device", f"loader,file={image},addr=0x70000000",
-           "-device", "loader,addr=0x70000000,cpu-num=0"]
-    result = run_emulator(cmd, str(log_dir / "qemu.log"), timeout_s)
+    result = run_emulator(arm64_bare_command(image, cpus=cpus, extra=ICOUNT),
+                          str(log_dir / "qemu.log"), timeout_s)
     assert not result.timed_out, result.describe()
     result.output = result.output.replace("\r\n", "\n")  # the UART's line ends
     return result

@@ -35,6 +35,16 @@ def arm64_command(kernel, cpus=4, memory="1G", append=None, initrd=None, extra=(
     return cmd + list(extra)
 
 
+def arm64_bare_command(image, load_address=0x70000000, cpus=2, extra=()):
+    """A bare-metal image (the realtime kernel without the hypervisor) loaded by QEMU's generic
+    loader at `load_address` and entered there at EL1 on CPU 0; it ends by semihosting exit."""
+    return [QEMU_ARM64, "-M", "virt,gic-version=3", "-cpu", "cortex-a72", "-smp", str(cpus),
+            "-m", "1G", "-nographic", "-nic", "none",
+            "-semihosting-config", "enable=on,target=native",
+            "-device", f"loader,file={image},addr={load_address:#x}",
+            "-device", f"loader,addr={load_address:#x},cpu-num=0", *extra]
+
+
 def run_arm64(kernel, log_path, timeout_s=60, echo=False, **kwargs):
     """Boots `kernel`; the result's output is the serial log followed by the
     hypervisor's semihosting console (kept beside the log as *.hv.log)."""

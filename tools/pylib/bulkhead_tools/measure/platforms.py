@@ -11,7 +11,7 @@ import subprocess
 
 from .. import paths
 from ..emulator import run_emulator
-from ..qemu import QEMU_ARM64, run_arm64
+from ..qemu import QEMU_ARM64, arm64_bare_command, run_arm64
 
 # QEMU's deterministic mode: one instruction = 1 ns of virtual time, no sleeping, no alignment to
 # the host clock (notes/measuring.md).
@@ -48,12 +48,7 @@ class QemuArm64:
     def bare_rtcell_command(self, image, load_address, cpus, icount=False):
         """The realtime kernel without the hypervisor: loaded where its cell would have it, on as
         many CPUs as its cell has, entered at EL1; it ends by semihosting exit."""
-        cmd = [QEMU_ARM64, "-M", "virt,gic-version=3", "-cpu", "cortex-a72", "-smp", str(cpus),
-               "-m", "1G", "-nographic", "-nic", "none",
-               "-semihosting-config", "enable=on,target=native",
-               "-device", f"loader,file={image},addr={load_address:#x}",
-               "-device", f"loader,addr={load_address:#x},cpu-num=0"]
-        return cmd + (ICOUNT if icount else [])
+        return arm64_bare_command(image, load_address, cpus, ICOUNT if icount else [])
 
     def run_bare_rtcell(self, image, load_address, cpus, log, timeout_s, icount=False):
         return run_emulator(self.bare_rtcell_command(image, load_address, cpus, icount),
