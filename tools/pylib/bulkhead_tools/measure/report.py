@@ -53,10 +53,10 @@ def baseline(report, phase, subject, instrument, path=THREAD_PATH):
     """The series to compare a phase's realtime cell with: the phase's own, else (the bare
     realtime kernel, which has no Linux beside it) the one measured in any phase."""
     own = phase.series_for(subject, instrument, path)
-    if own is not None and own.runs or subject != REALTIME_BARE:
+    if subject != REALTIME_BARE or (own and own.runs):
         return own
-    return next((s for p in report.phases for s in [p.series_for(subject, instrument, path)]
-                 if s is not None and s.runs), own)
+    measured = (p.series_for(subject, instrument, path) for p in report.phases)
+    return next((s for s in measured if s and s.runs), own)
 
 
 # --- JSON ----------------------------------------------------------------------------------------

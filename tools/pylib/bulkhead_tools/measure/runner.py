@@ -155,9 +155,11 @@ class _Context:
 
 def _rtcell_cell(text):
     """The one realtime cell that runs the default rtcell image, or None."""
-    cells = [name for name, (image, _) in sysdesc.realtime_images(text).items()
-             if image == RTCELL_IMAGE]
-    return cells[0] if len(cells) == 1 and len(sysdesc.realtime_images(text)) == 1 else None
+    images = sysdesc.realtime_images(text)
+    if len(images) != 1:
+        return None
+    [(name, (image, _))] = images.items()
+    return name if image == RTCELL_IMAGE else None
 
 
 def _rtcell_baselines(phases, ctx, progress, report):
