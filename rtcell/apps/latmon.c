@@ -224,117 +224,93 @@ static unsigned percentile_us(const struct bh_latmon_cpu *r, unsigned permille)
 	return BH_LATMON_HISTOGRAM_BUCKETS;
 }
 
-/* cyclictest's -h block (one column per CPU) for one histogram kind; rows
- * only where some CPU has samples, as cyclictest prints them. */
-struct histogram_view {
-	const char *name;   /* block marker: "latmon: histogram <name> begin/end" */
-	unsigned buckets;
-	uint64_t bucket_width;  /* in the printed unit */
-	uint64_t (*count)(unsigned cpu, unsigned bucket);
-	void (*totals)(unsigned cpu, uint64_t out[5]); /* samples, min, avg, max, overflows */
+#define LINE_BYTES 200  /* a report line: 8 CPUs' columns fit */
+
+/* One CPU's column of a cyclictest -h block. */
+struct histogram_column {
+	const uint32_t *counts;
+	uint64_t totals[5];     /* samples, min, avg, max, overflows, in the printed unit */
 };
 
-static uint64_t us_count(unsigned cpu, unsigned bucket)
-{
-	return telemetry_channel()->cpus[cpu].histogram[bucket];
-}
-
-static void us_totals(unsigned cpu, uint64_t out[5])
+static void column_of_channel(unsigned cpu, struct histogram_column *c)
 {
 	const struct bh_latmon_cpu *r = &telemetry_channel()->cpus[cpu];
+	uint64_t avg_ns = r->samples ? r->sum_ns / r->samples : 0;
 
-	out[0] = r->samples;
-	out[1] = r->samples ? r->min_ns / NS_PER_US : 0;
-	out[2] = r->samples ? r->sum_ns / r->samples / NS_PER_US : 0;
-	out[3] = r->max_ns / NS_PER_US;
-	out[4] = r->overflows;
+	*c = (struct histogram_column){
+		r->histogram,
+		{ r->samples, (r->samples ? r->min_ns : 0) / NS_PER_US, avg_ns / NS_PER_US,
+		  r->max_ns / NS_PER_US, r->overflows },
+	};
 }
 
-static void fine_totals(const struct fine_histogram *h, uint64_t out[5])
+static void column_of_fine(const struct fine_histogram *h, struct histogram_column *c)
 {
-	out[0] = h->samples;
-	out[1] = h->min_ns;
-	out[2] = h->samples ? h->sum_ns / h->samples : 0;
-	out[3] = h->max_ns;
-	out[4] = h->overflows;
+	*c = (struct histogram_column){
+		h->counts,
+		{ h->samples, h->min_ns, h->samples ? h->sum_ns / h->samples : 0, h->max_ns,
+		  h->overflows },
+	};
 }
 
-static uint64_t thread_count(unsigned cpu, unsigned bucket)
+/* Appends one value per CPU (bucket `index` of the counts, or totals[index])
+ * to the LINE_BYTES buffer `line` after its first `len` characters; prints it. */
+static void print_row(char *line, int len, const struct histogram_column *cols, unsigned index,
+		      bool of_counts)
 {
-	return cpus[cpu].thread_fine.counts[bucket];
-}
+	for (unsigned cpu = 0; cpu < ncpus && len < LINE_BYTES; cpu++) {
+		uint64_t v = of_counts ? cols[cpu].counts[index] : cols[cpu].totals[index];
 
-static void thread_totals(unsigned cpu, uint64_t out[5])
-{
-	fine_totals(&cpus[cpu].thread_fine, out);
-}
-
-static uint64_t handler_count(unsigned cpu, unsigned bucket)
-{
-	return cpus[cpu].handler_fine.counts[bucket];
-}
-
-static void handler_totals(unsigned cpu, uint64_t out[5])
-{
-	fine_totals(&cpus[cpu].handler_fine, out);
-}
-
-static void print_field(const char *label, unsigned index, const struct histogram_view *v)
-{
-	char line[200];
-	int len = format_snprintf(line, sizeof(line), "# %s:", label);
-
-	for (unsigned cpu = 0; cpu < ncpus && len < (int)sizeof(line); cpu++) {
-		uint64_t t[5];
-
-		v->totals(cpu, t);
-		len += format_snprintf(line + len, sizeof(line) - (size_t)len, " %05lu",
-				       (unsigned long)t[index]);
+		len += format_snprintf(line + len, LINE_BYTES - (size_t)len,
+				       of_counts ? " %06lu" : " %05lu", (unsigned long)v);
 	}
 	rt_printf("%s\n", line);
 }
 
-static void print_histogram(const struct histogram_view *v)
+/* cyclictest's -h block, one column per CPU, rows only where some CPU has
+ * samples (as cyclictest prints them), between "latmon: histogram NAME
+ * begin/end" lines. */
+static void print_histogram(const char *name, unsigned buckets, uint64_t bucket_width,
+			    const struct histogram_column *cols)
 {
-	rt_printf("latmon: histogram %s begin\n# Histogram\n", v->name);
-	for (unsigned b = 0; b < v->buckets; b++) {
-		char line[200];
+	static const char *const fields[] = { "Total", "Min Latencies", "Avg Latencies",
+					      "Max Latencies", "Histogram Overflows" };
+	char line[LINE_BYTES];
+
+	rt_printf("latmon: histogram %s begin\n# Histogram\n", name);
+	for (unsigned b = 0; b < buckets; b++) {
 		bool any = false;
-		int len = format_snprintf(line, sizeof(line), "%06lu",
-					  (unsigned long)(b * v->bucket_width));
 
-		for (unsigned cpu = 0; cpu < ncpus && len < (int)sizeof(line); cpu++) {
-			uint64_t n = v->count(cpu, b);
-
-			any |= n != 0;
-			len += format_snprintf(line + len, sizeof(line) - (size_t)len, " %06lu",
-					       (unsigned long)n);
-		}
+		for (unsigned cpu = 0; cpu < ncpus; cpu++)
+			any |= cols[cpu].counts[b] != 0;
 		if (any)
-			rt_printf("%s\n", line);
+			print_row(line, format_snprintf(line, sizeof(line), "%06lu",
+							(unsigned long)(b * bucket_width)),
+				  cols, b, true);
 	}
-	print_field("Total", 0, v);
-	print_field("Min Latencies", 1, v);
-	print_field("Avg Latencies", 2, v);
-	print_field("Max Latencies", 3, v);
-	print_field("Histogram Overflows", 4, v);
-	rt_printf("latmon: histogram %s end\n", v->name);
+	for (unsigned f = 0; f < 5; f++)
+		print_row(line, format_snprintf(line, sizeof(line), "# %s:", fields[f]), cols, f,
+			  false);
+	rt_printf("latmon: histogram %s end\n", name);
 }
 
 /* Three blocks: the thread path in µs (cyclictest -h 1000) and both paths in
  * ns at counter-tick resolution (as cyclictest -N). */
 static void print_histograms(void)
 {
-	const struct histogram_view views[] = {
-		{ "thread-us", BH_LATMON_HISTOGRAM_BUCKETS, 1, us_count, us_totals },
-		{ "thread-ns", FINE_BUCKETS, fine_bucket_ns, thread_count, thread_totals },
-		{ "handler-ns", FINE_BUCKETS, fine_bucket_ns, handler_count, handler_totals },
-	};
+	struct histogram_column cols[BH_LATMON_MAX_CPUS];
 
 	rt_printf("latmon: counter %lu Hz, fine bucket %lu ns\n",
 		  (unsigned long)rtarch_counter_hz(), (unsigned long)fine_bucket_ns);
-	for (unsigned i = 0; i < sizeof(views) / sizeof(views[0]); i++)
-		print_histogram(&views[i]);
+	for (unsigned cpu = 0; cpu < ncpus; cpu++)
+		column_of_channel(cpu, &cols[cpu]);
+	print_histogram("thread-us", BH_LATMON_HISTOGRAM_BUCKETS, 1, cols);
+	for (unsigned cpu = 0; cpu < ncpus; cpu++)
+		column_of_fine(&cpus[cpu].thread_fine, &cols[cpu]);
+	print_histogram("thread-ns", FINE_BUCKETS, fine_bucket_ns, cols);
+	for (unsigned cpu = 0; cpu < ncpus; cpu++)
+		column_of_fine(&cpus[cpu].handler_fine, &cols[cpu]);
+	print_histogram("handler-ns", FINE_BUCKETS, fine_bucket_ns, cols);
 }
 
 void latmon_report(void)
