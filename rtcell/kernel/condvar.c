@@ -50,14 +50,7 @@ int rt_cond_wait(struct rt_condvar *cv, struct rt_mutex *m, uint64_t timeout_ns)
 	w->handoff_retval = 0;
 	w->data = m;
 	rt_waitq_insert(&cv->waiters, w);
-	self->state = RT_THREAD_BLOCKED;
-	self->swap_retval = -RT_EINPROGRESS;
-	if (w->timed) {
-		uint64_t now = rtarch_now_ns();
-
-		rt_hrtimer_start(&self->timer, timeout_ns >= RT_TIME_NEVER - now ?
-					       RT_TIME_NEVER : now + timeout_ns);
-	}
+	rt_thread_prepare_block(self, timeout_ns);
 	return sched_block(flags);
 }
 

@@ -56,14 +56,7 @@ static int block_on(struct rt_waitq *wq, void *data, uint64_t timeout_ns, unsign
 	w->acquire = true;
 	w->data = data;
 	rt_waitq_insert(wq, w);
-	self->state = RT_THREAD_BLOCKED;
-	self->swap_retval = -RT_EINPROGRESS;
-	if (w->timed) {
-		uint64_t now = rtarch_now_ns();
-
-		rt_hrtimer_start(&self->timer, timeout_ns >= RT_TIME_NEVER - now ?
-					       RT_TIME_NEVER : now + timeout_ns);
-	}
+	rt_thread_prepare_block(self, timeout_ns);
 	return sched_block(flags);
 }
 

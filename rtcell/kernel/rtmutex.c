@@ -271,14 +271,7 @@ static int lock_slow_locked(struct rt_mutex *m, struct rt_thread *t, uint64_t ti
 	rt_waitq_insert(&m->waiters, w);
 	if (!rt_list_linked(&m->pi_node))
 		rt_list_add_tail(&owner->pi_mutexes, &m->pi_node);
-	t->state = RT_THREAD_BLOCKED;
-	t->swap_retval = -RT_EINPROGRESS;
-	if (w->timed) {
-		uint64_t now = rtarch_now_ns();
-
-		rt_hrtimer_start(&t->timer, timeout_ns >= RT_TIME_NEVER - now ?
-					    RT_TIME_NEVER : now + timeout_ns);
-	}
+	rt_thread_prepare_block(t, timeout_ns);
 	pi_chain_walk(owner, flags, RT_PI_MAX_DEPTH);                   /* 6 */
 	return 1;
 }

@@ -48,14 +48,7 @@ int rt_sem_take(struct rt_sem *s, uint64_t timeout_ns)
 	w->acquire = true;
 	w->data = NULL;
 	rt_waitq_insert(&s->waiters, w);
-	self->state = RT_THREAD_BLOCKED;
-	self->swap_retval = -RT_EINPROGRESS;
-	if (w->timed) {
-		uint64_t now = rtarch_now_ns();
-
-		rt_hrtimer_start(&self->timer, timeout_ns >= RT_TIME_NEVER - now ?
-					       RT_TIME_NEVER : now + timeout_ns);
-	}
+	rt_thread_prepare_block(self, timeout_ns);
 	return sched_block(flags);
 }
 

@@ -96,11 +96,24 @@ int rt_sleep_until(uint64_t abs_ns)
 	return sched_block(flags);
 }
 
-int rt_sleep(uint64_t rel_ns)
+static uint64_t deadline_after(uint64_t rel_ns)
 {
 	uint64_t now = rtarch_now_ns();
 
-	return rt_sleep_until(rel_ns >= RT_TIME_NEVER - now ? RT_TIME_NEVER : now + rel_ns);
+	return rel_ns >= RT_TIME_NEVER - now ? RT_TIME_NEVER : now + rel_ns;
+}
+
+int rt_sleep(uint64_t rel_ns)
+{
+	return rt_sleep_until(deadline_after(rel_ns));
+}
+
+void rt_thread_prepare_block(struct rt_thread *t, uint64_t timeout_ns)
+{
+	t->state = RT_THREAD_BLOCKED;
+	t->swap_retval = -RT_EINPROGRESS;
+	if (timeout_ns != RT_FOREVER)
+		rt_hrtimer_start(&t->timer, deadline_after(timeout_ns));
 }
 
 int rt_periodic_start_at(uint64_t first_release_ns, uint64_t period_ns)

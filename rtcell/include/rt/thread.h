@@ -92,6 +92,10 @@ int rt_periodic_start_at(uint64_t first_release_ns, uint64_t period_ns);
  */
 int rt_periodic_wait(void);
 
+/* Internal to the kernel, under rt_wait_lock with `t`'s waiter queued: marks
+ * it blocked and, unless `timeout_ns` is RT_FOREVER, arms its timer that far
+ * ahead. The caller then calls sched_block(). */
+void rt_thread_prepare_block(struct rt_thread *t, uint64_t timeout_ns);
 /* Internal to the kernel: the thread's timer fired. */
 void rt_thread_timer_fn(struct rt_hrtimer *timer);
 
