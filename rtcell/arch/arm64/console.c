@@ -103,26 +103,30 @@ void rt_arm64_console_puts(const char *s)
 	rtarch_console_write(s);
 }
 
-void rt_printf(const char *fmt, ...)
+static void console_vprintf(const char *fmt, va_list ap)
 {
 	char buf[256];
+
+	format_vsnprintf(buf, sizeof(buf), fmt, ap);
+	rtarch_console_write(buf);
+}
+
+void rt_printf(const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	format_vsnprintf(buf, sizeof(buf), fmt, ap);
+	console_vprintf(fmt, ap);
 	va_end(ap);
-	rtarch_console_write(buf);
 }
 
 void rt_arm64_printf(const char *fmt, ...)
 {
-	char buf[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	format_vsnprintf(buf, sizeof(buf), fmt, ap);
+	console_vprintf(fmt, ap);
 	va_end(ap);
-	rtarch_console_write(buf);
 }
 
 void rtarch_exit(int code)
