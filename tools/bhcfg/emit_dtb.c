@@ -147,17 +147,24 @@ static void prune_root(struct dtb_builder *b)
 	delete_paths(b, doomed, count);
 }
 
-static void set_reg(struct dtb_builder *b, int node, uint64_t base, uint64_t size)
+/* Appends one (base, size) pair in the root's cell sizes; returns the new count. */
+static int append_reg(const struct dtb_builder *b, fdt32_t *cells, int n, uint64_t base,
+		      uint64_t size)
 {
-	fdt32_t cells[4];
-	int n = 0;
-
 	if (b->addr_cells == 2)
 		cells[n++] = cpu_to_fdt32((uint32_t)(base >> 32));
 	cells[n++] = cpu_to_fdt32((uint32_t)base);
 	if (b->size_cells == 2)
 		cells[n++] = cpu_to_fdt32((uint32_t)(size >> 32));
 	cells[n++] = cpu_to_fdt32((uint32_t)size);
+	return n;
+}
+
+static void set_reg(struct dtb_builder *b, int node, uint64_t base, uint64_t size)
+{
+	fdt32_t cells[4];
+	int n = append_reg(b, cells, 0, base, size);
+
 	if (fdt_setprop(b->fdt, node, "reg", cells, n * 4) < 0)
 		b->ok = false;
 }
@@ -251,14 +258,8 @@ static void restrict_redistributors(struct dtb_builder *b, const bool *own_cpu, 
 			    read_cells(reg + b->addr_cells, b->size_cells)};
 	uint64_t gicr_base = read_cells(reg + step, b->addr_cells);
 	fdt32_t cells[(1 + MAX_GICR_RUNS) * 4];
-	int n = 0, runs = 0;
+	int n = append_reg(b, cells, 0, gicd[0], gicd[1]), runs = 0;
 
-	if (b->addr_cells == 2)
-		cells[n++] = cpu_to_fdt32((uint32_t)(gicd[0] >> 32));
-	cells[n++] = cpu_to_fdt32((uint32_t)gicd[0]);
-	if (b->size_cells == 2)
-		cells[n++] = cpu_to_fdt32((uint32_t)(gicd[1] >> 32));
-	cells[n++] = cpu_to_fdt32((uint32_t)gicd[1]);
 	for (int i = 0; i < cpu_total && runs < MAX_GICR_RUNS; i++) {
 		if (!own_cpu[i] || (i > 0 && own_cpu[i - 1]))
 			continue;
@@ -269,12 +270,7 @@ static void restrict_redistributors(struct dtb_builder *b, const bool *own_cpu, 
 		uint64_t base = gicr_base + (uint64_t)i * GICV3_REDIST_STRIDE;
 		uint64_t size = (uint64_t)count * GICV3_REDIST_STRIDE;
 
-		if (b->addr_cells == 2)
-			cells[n++] = cpu_to_fdt32((uint32_t)(base >> 32));
-		cells[n++] = cpu_to_fdt32((uint32_t)base);
-		if (b->size_cells == 2)
-			cells[n++] = cpu_to_fdt32((uint32_t)(size >> 32));
-		cells[n++] = cpu_to_fdt32((uint32_t)size);
+		n = append_reg(b, cells, n, base, size);
 		runs++;
 	}
 	if (runs == 0 || fdt_setprop(b->fdt, node, "reg", cells, n * 4) < 0 ||
