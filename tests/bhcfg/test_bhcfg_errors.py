@@ -207,6 +207,25 @@ def test_duplicate_cell_names_in_a_hand_made_dtb(tool, qemu_platform, dtc):
         result.stderr
 
 
+# 0xfffffff4 steps libfdt 1.6.1's tag walk back onto the same tag (it used
+# to hang bhcfg); the others point before the tag or past the blob's end.
+@pytest.mark.parametrize("length", [0xfffffff4, 0xfffffff0, 0x7fffffff, 0x100])
+def test_dtb_with_a_property_length_outside_the_blob_is_refused(tool, qemu_platform, dtc,
+                                                                length):
+    dts = tool.write(example(BASE).replace("/ {", "/ {\n\tbulkhead-probe = <0x12345678>;", 1))
+    dtb = tool.tmp / "bad-length.dtb"
+    subprocess.run([dtc, "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts], check=True)
+    blob = dtb.read_bytes()
+    prop = re.search(rb"\0\0\0\x03\0\0\0\x04.{4}\x12\x34\x56\x78", blob, re.S)
+    assert prop, "the probe property is not in dtc's output"
+    at = prop.start() + 4
+    dtb.write_bytes(blob[:at] + length.to_bytes(4, "big") + blob[at + 4:])
+    result = tool.run("check", dtb, "--platform", qemu_platform)
+    assert result.returncode == 1
+    assert f"{dtb}: error: not a valid device tree blob: FDT_ERR_" in result.stderr, \
+        result.stderr
+
+
 def test_image_larger_than_its_region_is_refused_by_build(tool, qemu_platform, images):
     text = mutate(example(BASE), ("size = <0x0 0x4000000>;", "size = <0x0 0x1000>;"))
     system = tool.write(text)

@@ -37,11 +37,13 @@ void diag_warning(const char *file, const char *node, const char *property, cons
 void *file_read(const char *path, size_t *size);
 int file_write(const char *path, const void *data, size_t size);
 
-/* 0 when a DTB of `size` bytes is safe to hand to libfdt, else -FDT_ERR_*. */
-int dtb_validate(const void *blob, size_t size);
-
 /* A DTB from a .dtb or, through dtc, a .dts file; NULL after printing why. */
 void *dtb_load(const char *path);
+
+/* ---- DTB gate (dtb_validate.c) ---- */
+
+/* 0 when a DTB of `size` bytes is safe to hand to libfdt, else -FDT_ERR_*. */
+int dtb_validate(const void *blob, size_t size);
 
 /* ---- the model ---- */
 

@@ -97,22 +97,6 @@ static void *dts_compile(const char *path)
 	return blob;
 }
 
-int dtb_validate(const void *blob, size_t size)
-{
-	/*
-	 * libfdt 1.6.1's fdt_check_full() dereferences NULL on some version-2
-	 * blobs (found by fuzz_system_dtb): accept only versions 16 and 17, as
-	 * dtc and QEMU write, before handing the blob to libfdt.
-	 */
-	if (size < sizeof(struct fdt_header))
-		return -FDT_ERR_TRUNCATED;
-	if (fdt_magic(blob) != FDT_MAGIC)
-		return -FDT_ERR_BADMAGIC;
-	if (fdt_version(blob) < 16 || fdt_last_comp_version(blob) > 17)
-		return -FDT_ERR_BADVERSION;
-	return fdt_check_full(blob, size);
-}
-
 void *dtb_load(const char *path)
 {
 	size_t size = 0;

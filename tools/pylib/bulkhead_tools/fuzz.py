@@ -17,8 +17,8 @@ CFLAGS = ["-std=gnu11", "-g", "-O1", "-fsanitize=fuzzer,address,undefined",
           "-fno-sanitize-recover=all", "-Wall", "-Wextra", "-Werror"]
 
 SHARED = ["hv/lib/config_check.c", "hv/lib/crc32.c", "hv/lib/format.c"]
-BHCFG = ["tools/bhcfg/check_platform.c", "tools/bhcfg/diag.c", "tools/bhcfg/emit_config.c",
-         "tools/bhcfg/files.c", "tools/bhcfg/parse.c"]
+BHCFG = ["tools/bhcfg/check_platform.c", "tools/bhcfg/diag.c", "tools/bhcfg/dtb_validate.c",
+         "tools/bhcfg/emit_config.c", "tools/bhcfg/files.c", "tools/bhcfg/parse.c"]
 
 TARGETS = {
     "fuzz_config_check": (["tests/fuzz/fuzz_config_check.c"] + SHARED, []),
@@ -52,14 +52,16 @@ def compile_targets():
     return exes
 
 
-def seed_corpora():
-    """Seeds: examples compiled to DTBs, their binary configs, and the platform DTB."""
+def seed_corpora(corpus_root=None):
+    """Seeds: examples compiled to DTBs, their binary configs, and the platform DTB.
+    The corpora live under <build>/fuzz, where they keep what earlier runs found,
+    unless corpus_root names a folder of its own."""
     out = fuzz_dir()
     platform = out / "qemu-arm64-platform.dtb"
     if not platform.exists():
         subprocess.run(QEMU_DUMPDTB + ["-machine", f"dumpdtb={platform}"], check=True,
                        capture_output=True, timeout=60)
-    corpus = {name: out / f"corpus-{name}" for name in TARGETS}
+    corpus = {name: (corpus_root or out) / f"corpus-{name}" for name in TARGETS}
     for d in corpus.values():
         d.mkdir(exist_ok=True)
     bhcfg = paths.build_dir("arm64") / "tools" / "bhcfg" / "bhcfg"
@@ -74,14 +76,16 @@ def seed_corpora():
     return platform, corpus
 
 
-def run_target(exe, corpus, seconds, env_extra=None):
-    """Runs one target; returns (ok, executions, output tail)."""
+def run_target(exe, corpus, seconds, env_extra=None, runs=None, seed=None):
+    """Runs one target for `seconds`, or for `runs` inputs from a fixed `seed`
+    (the same inputs every time, as a test needs); returns (ok, executions,
+    output tail)."""
     import os
     env = dict(os.environ, **(env_extra or {}))
-    result = subprocess.run([str(exe), f"-max_total_time={seconds}", "-timeout=10",
-                             "-rss_limit_mb=2048", f"-artifact_prefix={exe}-crash-",
-                             str(corpus)], capture_output=True, text=True,
-                            env=env, timeout=seconds + 120)
+    budget = [f"-runs={runs}", f"-seed={seed}"] if runs else [f"-max_total_time={seconds}"]
+    result = subprocess.run([str(exe), *budget, "-timeout=10", "-rss_limit_mb=2048",
+                             f"-artifact_prefix={exe}-crash-", str(corpus)],
+                            capture_output=True, text=True, env=env, timeout=seconds + 120)
     runs = re.findall(r"Done (\d+) runs", result.stderr)
     executions = int(runs[-1]) if runs else 0
     return result.returncode == 0, executions, result.stderr[-3000:]
