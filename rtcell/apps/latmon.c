@@ -108,6 +108,22 @@ static void count_missed(unsigned cpu, uint64_t missed, uint64_t now)
 	telemetry_cpu_end(rec, now);
 }
 
+/*
+ * A run of a fixed number of periods counts only the missed periods inside
+ * it, so that samples + missed is exactly the number asked for even when the
+ * last wake-up came several periods late.
+ */
+static uint64_t missed_in_run(const struct latmon_cpu *me, const struct bh_latmon_cpu *rec,
+			      uint64_t missed)
+{
+	uint64_t left;
+
+	if (!me->periods_wanted)
+		return missed;
+	left = me->periods_wanted - rec->samples - rec->missed_periods;
+	return missed < left ? missed : left;
+}
+
 static void latmon_main(void *arg)
 {
 	unsigned cpu = (unsigned)(uintptr_t)arg;
@@ -130,7 +146,7 @@ static void latmon_main(void *arg)
 		if (missed > 0) {
 			/* It had not run again before its next release point(s): those
 			 * periods are lost; the schedule continues at the next one. */
-			count_missed(cpu, (uint64_t)missed, now);
+			count_missed(cpu, missed_in_run(me, rec, (uint64_t)missed), now);
 			continue;
 		}
 		record(cpu, now - release, now);
