@@ -129,6 +129,28 @@ def test_icount_path_lengths_repeat_and_the_cell_equals_bare(measured):
     assert 0 < handler < thread < rt.p50_ns
 
 
+def test_bare_kernels_are_timed_on_every_cpu_model_and_the_realtime_kernel_ignores_it(measured):
+    result, files, _ = measured
+    platform = platforms.get("qemu-arm64")
+    models = result.cpu_models
+    assert [m["cpu_model"] for m in models] == [platform.cpu_model, *platform.other_cpu_models]
+    idle = phase(result, "idle")
+    default = models[0]
+    for path, key in ((model.THREAD_PATH, "realtime_bare_thread_p50"),
+                      (model.HANDLER_PATH, "realtime_bare_handler_p50")):
+        assert default[key] == idle.series_for(model.REALTIME_BARE, model.ICOUNT,
+                                               path).median_stats()["p50_ns"]
+    for m in models[1:]:
+        # Bulkhead's realtime kernel uses no optional CPU feature: the same path on every model.
+        assert m["realtime_bare_thread_p50"] == default["realtime_bare_thread_p50"], m
+        assert m["realtime_bare_handler_p50"] == default["realtime_bare_handler_p50"], m
+        assert 2000 < m["preempt_rt_thread_p50"] < 50000, m
+    md = files["report"].read_text()
+    assert "### The emulated CPU model" in md
+    assert all(f"| {m['cpu_model']} | {m['runs']} |" in md for m in models)
+    assert json.loads(files["json"].read_text())["cpu_models"] == models
+
+
 CYCLICTEST_OUT = """\
 WARN: distance is ignored and set to 0, if histogram enabled
 # /dev/cpu_dma_latency set to 0us

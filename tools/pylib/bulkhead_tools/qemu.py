@@ -9,6 +9,7 @@ semihosting carries the exit code of a run.
 from .emulator import run_emulator
 
 QEMU_ARM64 = "qemu-system-aarch64"
+ARM64_CPU_MODEL = "cortex-a72"
 
 
 def arm64_command(kernel, cpus=4, memory="1G", append=None, initrd=None, extra=(),
@@ -22,7 +23,7 @@ def arm64_command(kernel, cpus=4, memory="1G", append=None, initrd=None, extra=(
         semihosting += ",chardev=hvcon"
     cmd = [QEMU_ARM64, *cmd,
            "-M", "virt,virtualization=on,gic-version=3",
-           "-cpu", "cortex-a72",
+           "-cpu", ARM64_CPU_MODEL,
            "-smp", str(cpus),
            "-m", memory,
            "-nographic", "-nic", "none",
@@ -35,10 +36,11 @@ def arm64_command(kernel, cpus=4, memory="1G", append=None, initrd=None, extra=(
     return cmd + list(extra)
 
 
-def arm64_bare_command(image, load_address=0x70000000, cpus=2, extra=()):
+def arm64_bare_command(image, load_address=0x70000000, cpus=2, extra=(),
+                       cpu_model=ARM64_CPU_MODEL):
     """A bare-metal image (the realtime kernel without the hypervisor) loaded by QEMU's generic
     loader at `load_address` and entered there at EL1 on CPU 0; it ends by semihosting exit."""
-    return [QEMU_ARM64, "-M", "virt,gic-version=3", "-cpu", "cortex-a72", "-smp", str(cpus),
+    return [QEMU_ARM64, "-M", "virt,gic-version=3", "-cpu", cpu_model, "-smp", str(cpus),
             "-m", "1G", "-nographic", "-nic", "none",
             "-semihosting-config", "enable=on,target=native",
             "-device", f"loader,file={image},addr={load_address:#x}",

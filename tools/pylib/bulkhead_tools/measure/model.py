@@ -245,3 +245,5 @@ class Report:
     seconds: float = 0.0
     notes: list = dataclasses.field(default_factory=list)
     determinism: dict = dataclasses.field(default_factory=dict)  # series key -> identical?
+    # icount p50s of the bare kernels per emulated CPU model (runner._cpu_model_check)
+    cpu_models: list = dataclasses.field(default_factory=list)

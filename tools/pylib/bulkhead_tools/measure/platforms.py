@@ -11,7 +11,7 @@ import subprocess
 
 from .. import paths
 from ..emulator import run_emulator
-from ..qemu import QEMU_ARM64, arm64_bare_command, run_arm64
+from ..qemu import ARM64_CPU_MODEL, QEMU_ARM64, arm64_bare_command, run_arm64
 
 # QEMU's deterministic mode: one instruction = 1 ns of virtual time, no sleeping, no alignment to
 # the host clock (notes/measuring.md).
@@ -28,11 +28,15 @@ class QemuArm64:
     cpus: int = 4
     bare_memory: str = "512M"
     emulator: bool = True
+    cpu_model: str = ARM64_CPU_MODEL    # what every run emulates, the hypervisor's too
+    # Models the bare kernels are also timed on under icount: a path length can depend on the
+    # CPU features a kernel finds (Debian's PREEMPT_RT: docs/measuring.md).
+    other_cpu_models: tuple = ("max",)
 
     def describe(self):
         version = subprocess.run([QEMU_ARM64, "--version"], capture_output=True, text=True)
         first = (version.stdout.splitlines() or ["qemu-system-aarch64 (version unknown)"])[0]
-        return (f"{first}; TCG, `-M virt,gic-version=3 -cpu cortex-a72 -smp {self.cpus}`; "
+        return (f"{first}; TCG, `-M virt,gic-version=3 -cpu {self.cpu_model} -smp {self.cpus}`; "
                 "an emulator: wall-clock timings are relative and indicative only")
 
     def run_hypervisor(self, system_image, log, timeout_s, int_log=None, icount=False,
@@ -45,18 +49,22 @@ class QemuArm64:
                          cpus=self.cpus,
                          extra=extra + _disk(disk) + (ICOUNT if icount else []))
 
-    def bare_rtcell_command(self, image, load_address, cpus, icount=False):
+    def bare_rtcell_command(self, image, load_address, cpus, icount=False, cpu_model=None):
         """The realtime kernel without the hypervisor: loaded where its cell would have it, on as
         many CPUs as its cell has, entered at EL1; it ends by semihosting exit."""
-        return arm64_bare_command(image, load_address, cpus, ICOUNT if icount else [])
+        return arm64_bare_command(image, load_address, cpus, ICOUNT if icount else [],
+                                  cpu_model or self.cpu_model)
 
-    def run_bare_rtcell(self, image, load_address, cpus, log, timeout_s, icount=False):
-        return run_emulator(self.bare_rtcell_command(image, load_address, cpus, icount),
-                            str(log), timeout_s)
+    def run_bare_rtcell(self, image, load_address, cpus, log, timeout_s, icount=False,
+                        cpu_model=None):
+        return run_emulator(self.bare_rtcell_command(image, load_address, cpus, icount,
+                                                     cpu_model), str(log), timeout_s)
 
-    def bare_linux_command(self, kernel, initramfs, append, icount=False, disk=None):
+    def bare_linux_command(self, kernel, initramfs, append, icount=False, disk=None,
+                           cpu_model=None):
         machine = f"virt,gic-version=3,{NO_RANDOMNESS_MACHINE}"
-        cmd = [QEMU_ARM64, "-M", machine, "-cpu", "cortex-a72", "-smp", str(self.cpus),
+        cmd = [QEMU_ARM64, "-M", machine, "-cpu", cpu_model or self.cpu_model,
+               "-smp", str(self.cpus),
                "-m", self.bare_memory, "-nographic", "-nic", "none", *FIXED_RTC,
                "-kernel", str(kernel), "-initrd", str(initramfs),
                # nokaslr: no layout randomness even if a seed came from elsewhere.
@@ -64,9 +72,9 @@ class QemuArm64:
         return cmd + _disk(disk) + (ICOUNT if icount else [])
 
     def run_bare_linux(self, kernel, initramfs, append, log, timeout_s, icount=False,
-                       disk=None):
-        return run_emulator(self.bare_linux_command(kernel, initramfs, append, icount, disk),
-                            str(log), timeout_s)
+                       disk=None, cpu_model=None):
+        return run_emulator(self.bare_linux_command(kernel, initramfs, append, icount, disk,
+                                                    cpu_model), str(log), timeout_s)
 
 
 def _disk(path):

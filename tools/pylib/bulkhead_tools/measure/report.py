@@ -243,6 +243,7 @@ def markdown(report, histograms):
                 lines.append(f"- Determinism, {key}: {d['runs']} runs; min/p50/p99/p99.9 "
                              f"{figures}; {hist}.")
             lines.append("")
+            lines += _cpu_model_lines(report)
 
     lines += ["## Ratios", "",
               "Realtime cell against the bare realtime kernel (the hypervisor's cost; goal 1.0) "
@@ -290,9 +291,32 @@ def summary_text(markdown_text):
         for line in lines[1:]:
             if line.startswith("## "):
                 break
-            if line.startswith("|") and not line.startswith("|---"):
+            if line.startswith("### ") or (line.startswith("|") and not line.startswith("|---")):
                 out.append(line)
     return "\n".join(out)
+
+
+def _cpu_model_lines(report):
+    """Section 2's table of the bare kernels' icount p50s per emulated CPU model."""
+    if not report.cpu_models:
+        return []
+    lines = ["### The emulated CPU model", "",
+             "The bare kernels' p50 path lengths (instructions, other CPUs idle) on each CPU model "
+             "QEMU emulated here. Bulkhead's realtime kernel uses no optional CPU feature; Debian's "
+             "kernel adapts to the features it finds, so its path length, and the ratio, depend "
+             "on the model (docs/measuring.md).", "",
+             "| CPU model | runs | realtime kernel bare: timer → interrupt handler | "
+             "realtime kernel bare: timer → thread running | PREEMPT_RT: timer → thread running "
+             "| realtime / PREEMPT_RT |", "|---|---|---|---|---|---|"]
+    for m in report.cpu_models:
+        thread, rt = m["realtime_bare_thread_p50"], m["preempt_rt_thread_p50"]
+        ratio = f"{thread / rt:.2f}×" if thread is not None and rt else "n/a"
+        figures = [_fmt(m[k], ICOUNT) for k in ("realtime_bare_handler_p50",
+                                                 "realtime_bare_thread_p50",
+                                                 "preempt_rt_thread_p50")]
+        lines.append(f"| {m['cpu_model']} | {m['runs']} | " + " | ".join(figures) +
+                     f" | {ratio} |")
+    return lines + [""]
 
 
 def _most_per_cpu(phase, field):

@@ -109,7 +109,8 @@ def measure(system, platform, settings, out_dir, echo=print):
     steps = (len(hv_phases) * settings.hv_runs + len(BASELINE_PHASES) * settings.wall_runs +
              settings.icount_runs)
     if rtcell:
-        steps += settings.wall_runs + 2 * settings.icount_runs
+        steps += (settings.wall_runs + 2 * settings.icount_runs +
+                  2 * len(platform.other_cpu_models))
     progress = Progress(steps, echo)
     report = Report(platform.name, platform.describe(), str(system), settings.quick, [],
                     started)
@@ -134,6 +135,8 @@ def measure(system, platform, settings, out_dir, echo=print):
     if rtcell:
         _rtcell_baselines(phases, ctx, progress, report)
     _preempt_rt_baselines(phases, ctx, rt_kernel, progress, report)
+    if rtcell:
+        _cpu_model_check(phases["idle"], ctx, rt_kernel, progress, report)
     for phase in phases.values():
         _add_pending(phase, platform)
     report.phases = [phases[n] for n in PHASES if n in phases]
@@ -253,6 +256,44 @@ def _preempt_rt_baselines(phases, ctx, rt_kernel, progress, report):
     phases["idle"].series.append(series)
     report.determinism[f"preempt-rt icount idle, {PATH_NAMES[THREAD_PATH]}"] = \
         _determinism(series)
+
+
+def _cpu_model_check(idle, ctx, rt_kernel, progress, report):
+    """The bare kernels' icount path lengths again on the platform's other CPU models, one run
+    each (determinism is shown on the main model): the realtime kernel uses no optional CPU
+    feature, Debian's kernel does, so the comparison with PREEMPT_RT depends on the model."""
+    settings, platform = ctx.settings, ctx.platform
+    image, load = sysdesc.realtime_images(ctx.text)[ctx.rtcell]
+    cpus = len(sysdesc.cells(ctx.text)[ctx.rtcell]["cpus"])
+    image_path = paths.build_dir("arm64") / settings.rtcell_paths_image
+
+    def p50(subject, path):
+        series = idle.series_for(subject, ICOUNT, path)
+        return series.median_stats()["p50_ns"] if series and series.runs else None
+
+    report.cpu_models.append({
+        "cpu_model": platform.cpu_model, "runs": settings.icount_runs,
+        "realtime_bare_handler_p50": p50(REALTIME_BARE, HANDLER_PATH),
+        "realtime_bare_thread_p50": p50(REALTIME_BARE, THREAD_PATH),
+        "preempt_rt_thread_p50": p50(PREEMPT_RT, THREAD_PATH)})
+    for model in platform.other_cpu_models:
+        progress.start(f"idle: realtime kernel bare under -icount on -cpu {model}")
+        log = ctx.logs / f"rtcell-bare-icount-cpu-{model}.log"
+        result = platform.run_bare_rtcell(image_path, load, cpus, log, timeout_s=180,
+                                          icount=True, cpu_model=model)
+        thread = _latmon_run(result, result.output, "thread-ns", log)
+        handler = _latmon_run(result, result.output, "handler-ns", log)
+        progress.result(_run_line(thread, ICOUNT_BUCKETS, unit="instructions"))
+        progress.start(f"idle: {rt_kernel['kernel_version']} bare under -icount on -cpu {model}")
+        rt_series = Series(PREEMPT_RT, ICOUNT, "idle", platform.name)
+        rt = _bare_run(rt_series, rt_kernel, platform, "idle", ctx.rt_cpus, settings.icount_loops,
+                       True, ctx.logs / f"preempt-rt-icount-idle-cpu-{model}.log", None, model)
+        progress.result(_run_line(rt, ICOUNT_BUCKETS, unit="instructions"))
+        report.cpu_models.append({
+            "cpu_model": model, "runs": 1,
+            "realtime_bare_handler_p50": handler.stats().p50_ns,
+            "realtime_bare_thread_p50": thread.stats().p50_ns,
+            "preempt_rt_thread_p50": rt.stats().p50_ns})
 
 
 def _determinism(series):
@@ -381,7 +422,8 @@ def _add_pending(phase, platform):
 
 # --- bare baselines ------------------------------------------------------------------------------
 
-def _bare_run(series, kernel, platform, load, rt_cpus, loops, icount, log, disk):
+def _bare_run(series, kernel, platform, load, rt_cpus, loops, icount, log, disk,
+              cpu_model=None):
     cpus = _cpu_list(rt_cpus)
     append = " ".join([f"isolcpus={cpus}", "bulkhead.scenario=measure", f"bulkhead.load={load}",
                        f"bulkhead.rtcpus={cpus}", f"bulkhead.loops={loops}",
@@ -389,9 +431,9 @@ def _bare_run(series, kernel, platform, load, rt_cpus, loops, icount, log, disk)
     # Stress slows the guest clock's progress per host second a lot: generous, scaled limits.
     timeout_s = 120 + loops * INTERVAL_US / 1e6 * (20 if load != "idle" else 6)
     result = platform.run_bare_linux(kernel["image"], kernel["initramfs"], append, log,
-                                     timeout_s, icount=icount, disk=disk)
+                                     timeout_s, icount=icount, disk=disk, cpu_model=cpu_model)
     command = platform.bare_linux_command("Image", "initramfs", append, icount,
-                                          disk.name if disk else None)
+                                          disk.name if disk else None, cpu_model)
     series.setup = (f"{kernel['package']}: `{' '.join(command)}`"
                     f"; cyclictest -m -p {PRIORITY} -i {INTERVAL_US} -l {loops} -a {cpus} "
                     f"{'-N -h ' + str(ICOUNT_BUCKETS) if icount else '-h ' + str(WALL_BUCKETS)}")
