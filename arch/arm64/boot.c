@@ -10,6 +10,7 @@
 #include <arm64/pl011.h>
 #include <arm64/sysreg.h>
 #include <hv/boot.h>
+#include <hv/cell_seed.h>
 #include <hv/console.h>
 #include <hv/fdt.h>
 #include <hv/panic.h>
@@ -21,7 +22,7 @@ _Static_assert(ARM64_MAX_CPUS == HV_MAX_CPUS, "asm_defs.h and platform.h disagre
 /* The DTB lies in RAM; bound reads by its own header and a sane maximum. */
 #define DTB_MAX_SIZE (2u << 20)
 
-void arm64_boot_main(const void *dtb);
+void arm64_boot_main(void *dtb);
 void arm64_secondary_main(unsigned int cpu);
 
 static struct platform boot_platform;
@@ -83,7 +84,17 @@ static void find_sysimage(const void *dtb, struct platform *plat)
 	}
 }
 
-void arm64_boot_main(const void *dtb)
+/* The boot loader's rng-seed keys the cells' seeds; no copy of it stays in the DTB or here. */
+static void take_boot_seed(void *dtb)
+{
+	uint8_t seed[CELL_SEED_BOOT_BYTES];
+	uint32_t len = platform_fdt_take_rng_seed(dtb, DTB_MAX_SIZE, seed, sizeof(seed));
+
+	cell_seed_set_boot_seed(seed, len);
+	memset(seed, 0, sizeof(seed));
+}
+
+void arm64_boot_main(void *dtb)
 {
 	char why[128];
 
@@ -99,6 +110,7 @@ void arm64_boot_main(const void *dtb)
 	if (err)
 		hv_panic("EL2 page tables: error %d (page pool too small?)", err);
 	mmu_enable_el2();
+	take_boot_seed(dtb);
 	gicv3_init(dtb, &boot_platform);
 	hv_boot_main(&boot_platform);
 }

@@ -14,6 +14,7 @@
 #include <arch/arch_timer.h>
 #include <hv/cell.h>
 #include <hv/cell_load.h>
+#include <hv/cell_seed.h>
 #include <hv/console.h>
 #include <hv/cpu_power.h>
 #include <hv/panic.h>
@@ -215,6 +216,7 @@ void cells_build(const struct bh_config_header *config, const void *sysimage,
 			hv_panic("refusing to start: cell \"%s\": loading its images failed (%d)",
 				 cell_name(&cells[i]), err);
 	}
+	cell_seed_forget();
 	hand_over_console_if_owned(config);
 	for (uint32_t i = 0; i < cells_built; i++)
 		console_print("hv: cell %u \"%s\": %u CPU(s) from cpu %u, %u region(s), %u irq(s)%s\n",

@@ -8,6 +8,7 @@
 #include <bulkhead/hypercall.h>
 #include <bulkhead/sysimage.h>
 #include <hv/cell_load.h>
+#include <hv/cell_seed.h>
 #include <hv/console.h>
 #include <hv/guest_mem.h>
 #include <hv/string.h>
@@ -37,6 +38,17 @@ static int load_item(const struct cell *cell, const void *sysimage, uint32_t ind
 	memcpy(dst, (const uint8_t *)sysimage + item->offset_bytes, item->size_bytes);
 	arch_cache_clean_range(dst, item->size_bytes);
 	return 0;
+}
+
+/* The DTB is in the cell's memory now: give it its rng-seed (hv/cell_seed.h). */
+static void seed_dtb(const struct cell *cell, uint32_t size)
+{
+	void *dtb = guest_mem_range(cell, cell->desc->dtb_guest_phys, size, BH_MEM_WRITE);
+
+	if (!dtb)
+		return;
+	cell_seed_fill(cell, dtb, size);
+	arch_cache_clean_range(dtb, size);
 }
 
 static void fill_regions(const struct cell *cell, struct bh_boot_info *info)
@@ -117,6 +129,8 @@ int cell_load(struct cell *cell, const void *sysimage)
 
 	if (!err)
 		err = load_item(cell, sysimage, d->dtb_item, d->dtb_guest_phys, "device tree");
+	if (!err && d->dtb_item != BH_NONE)
+		seed_dtb(cell, sysimage_item(sysimage, d->dtb_item)->size_bytes);
 	if (!err)
 		err = load_item(cell, sysimage, d->initrd_item, d->initrd_guest_phys, "initrd");
 	if (!err && d->boot_protocol == BH_BOOT_NATIVE)

@@ -162,3 +162,20 @@ int platform_fdt_initrd(const void *dtb, size_t max_size, uint64_t *start, uint6
 	*end = fdt_read_cells(e, end_len / 4);
 	return FDT_OK;
 }
+
+uint32_t platform_fdt_take_rng_seed(void *dtb, size_t max_size, uint8_t *seed, uint32_t size)
+{
+	struct fdt fdt;
+	struct fdt_node chosen;
+	uint32_t len;
+	const void *value;
+
+	if (fdt_open(&fdt, dtb, max_size) || fdt_find_path(&fdt, "/chosen", &chosen) ||
+	    !(value = fdt_get_prop(&fdt, chosen, "rng-seed", &len)))
+		return 0;
+	uint32_t taken = len < size ? len : size;
+
+	memcpy(seed, value, taken);
+	fdt_remove_prop_in_place(value, len);
+	return taken;
+}

@@ -1,7 +1,8 @@
 /*
- * Read-only FDT walker (see hv/fdt.h). Invariant: every pointer handed out
- * points inside the structure or strings block and every string handed out
- * is NUL-terminated inside its block.
+ * FDT walker (see hv/fdt.h): reads only, but for removing a property in
+ * place. Invariant: every pointer handed out points inside the structure or
+ * strings block and every string handed out is NUL-terminated inside its
+ * block.
  */
 #include <hv/fdt.h>
 #include <hv/string.h>
@@ -331,4 +332,16 @@ uint64_t fdt_read_cells(const void *p, uint32_t cells)
 	for (uint32_t i = 0; i < cells; i++)
 		value = value << 32 | be32(b + 4 * i);
 	return value;
+}
+
+void fdt_remove_prop_in_place(const void *value, uint32_t len)
+{
+	/* fdt_get_prop's value follows its 12-byte header (token, length, name),
+	 * and the value is padded to 4 bytes inside the structure block. */
+	uint8_t *prop = (uint8_t *)value - 12;
+	uint32_t bytes = 12 + align4(len);
+
+	memset(prop, 0, bytes);
+	for (uint32_t at = 0; at < bytes; at += 4)
+		prop[at + 3] = TOKEN_NOP;
 }

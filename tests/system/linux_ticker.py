@@ -10,9 +10,10 @@ BOOTARGS = 'bootargs = "console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init'
 RUN_TIMEOUT_S = 240
 
 
-def boot_linux(linux, log_dir, scenario, more_args=""):
+def boot_linux(linux, log_dir, scenario, more_args="", qemu_args=()):
     """Boots the system with `bulkhead.scenario=scenario` (and `more_args`) on Linux's command
-    line; `linux` is payload.ensure_linux_payload(). Fails the test on a timeout."""
+    line, `qemu_args` added to QEMU's; `linux` is payload.ensure_linux_payload(). Fails the test
+    on a timeout."""
     text = SYSTEM.read_text()
     assert BOOTARGS in text
     dts = log_dir / "system.dts"
@@ -21,6 +22,6 @@ def boot_linux(linux, log_dir, scenario, more_args=""):
                                        image_dirs=[systems.test_cell_dir()],
                                        image_files=[linux["image"], linux["initramfs"]])
     result = run_arm64(paths.arm64_hv_image(), log_dir / "qemu.log", timeout_s=RUN_TIMEOUT_S,
-                       initrd=image)
+                       initrd=image, extra=list(qemu_args))
     assert not result.timed_out, result.describe()
     return result

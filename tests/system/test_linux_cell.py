@@ -18,6 +18,10 @@ def linux():
     return payload.ensure_linux_payload()
 
 
+# Linux reports its generator ready at time 0 only when the DTB carried an rng-seed.
+CRNG_READY_AT_BOOT = re.compile(r"^\[\s*0\.000000\] random: crng init done", re.M)
+
+
 def ticker_was_undisturbed(out):
     m = re.search(r"^\[ticker\] ticker: interrupts=(\d+) window_entries=(\d+)", out, re.M)
     assert m, "the direct cell did not report"
@@ -45,6 +49,20 @@ def test_linux_boots_with_only_its_cpus_memory_and_devices(arm64_build, linux, l
         assert start == 0x50000000 or 0x09000000 <= start < 0x09001000 or \
             0x08000000 <= start < 0x08100000, f"foreign resource visible: {span} {name}"
     assert 'hv: cell "linux" stopped (exit code 0)' in out
+    assert out.rstrip().endswith("BULKHEAD: PASS")
+    # Its own rng-seed, derived from QEMU's: the generator is ready before anything runs.
+    assert 'hv: cell "linux": rng-seed of 32 bytes of its own' in out
+    assert CRNG_READY_AT_BOOT.search(out), "Linux's random generator was not seeded"
+
+
+def test_linux_gets_no_zero_seed_when_the_boot_loader_gave_none(arm64_build, linux, log_dir):
+    # Without QEMU's seed the placeholder must go: Linux would credit 32 zero bytes as entropy.
+    result = boot_linux(linux, log_dir, "poweroff", qemu_args=["-machine", "dtb-randomness=off"])
+    out = result.output
+    assert "hv: the boot device tree has no rng-seed: Linux cells get none" in out
+    assert 'hv: cell "linux": rng-seed removed (no boot seed)' in out
+    assert "linux-cell: init started" in out
+    assert not CRNG_READY_AT_BOOT.search(out), "Linux took a seed the hypervisor had no key for"
     assert out.rstrip().endswith("BULKHEAD: PASS")
 
 

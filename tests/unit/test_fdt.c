@@ -141,6 +141,33 @@ static void test_every_corrupted_byte_is_read_safely(void **state)
 	free(bad);
 }
 
+static void test_removed_property_is_gone_and_its_neighbours_stay(void **state)
+{
+	unsigned char *copy = malloc(dtb_size);
+	struct fdt fdt;
+	struct fdt_node chosen;
+	uint32_t len;
+
+	(void)state;
+	memcpy(copy, dtb_blob, dtb_size);
+	assert_int_equal(fdt_open(&fdt, copy, dtb_size), FDT_OK);
+	assert_int_equal(fdt_find_path(&fdt, "/chosen", &chosen), FDT_OK);
+	const unsigned char *seed = fdt_get_prop(&fdt, chosen, "rng-seed", &len);
+
+	assert_non_null(seed);
+	assert_int_equal(len, 35);
+	fdt_remove_prop_in_place(seed, len);
+	assert_null(fdt_get_prop(&fdt, chosen, "rng-seed", &len));
+	for (uint32_t i = 0; i < 35; i++)
+		assert_true(seed[i] == 0 || seed[i] == 4);  /* only NOP tokens left */
+	assert_non_null(fdt_get_prop(&fdt, chosen, "linux,initrd-start", &len));
+	assert_int_equal(fdt_read_cells(fdt_get_prop(&fdt, chosen, "linux,initrd-end", &len), 2),
+			 0x48100000);
+	assert_true(fdt_prop_is(&fdt, chosen, "bootargs", "bulkhead.fault=access quiet"));
+	assert_int_equal(fdt_total_size(copy), dtb_size);
+	free(copy);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +176,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_reads_properties_of_each_type),
 		cmocka_unit_test(test_rejects_bad_magic_version_and_sizes),
 		cmocka_unit_test(test_every_corrupted_byte_is_read_safely),
+		cmocka_unit_test(test_removed_property_is_gone_and_its_neighbours_stay),
 	};
 
 	dtb_load(argc, argv);

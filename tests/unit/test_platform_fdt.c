@@ -106,11 +106,42 @@ static void test_refuses_blob_that_is_not_a_device_tree(void **state)
 	expect_refusal(copy, "no valid device tree");
 }
 
+/* Whether the 35-byte seed of data/qemu-virt-4cpu.dts (00 01 .. 22) is in `blob`. */
+static bool holds_test_seed(const unsigned char *blob, size_t size)
+{
+	for (size_t at = 0; at + 35 <= size; at++) {
+		size_t i = 0;
+
+		while (i < 35 && blob[at + i] == i)
+			i++;
+		if (i == 35)
+			return true;
+	}
+	return false;
+}
+
+static void test_takes_the_rng_seed_once_and_leaves_no_copy(void **state)
+{
+	unsigned char *copy = malloc(dtb_size);
+	uint8_t seed[32];
+
+	(void)state;
+	memcpy(copy, dtb_blob, dtb_size);
+	assert_true(holds_test_seed(copy, dtb_size));
+	assert_int_equal(platform_fdt_take_rng_seed(copy, dtb_size, seed, sizeof(seed)), 32);
+	for (unsigned i = 0; i < sizeof(seed); i++)
+		assert_int_equal(seed[i], i);
+	assert_false(holds_test_seed(copy, dtb_size));
+	assert_int_equal(platform_fdt_take_rng_seed(copy, dtb_size, seed, sizeof(seed)), 0);
+	free(copy);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reads_cpus_ram_model_and_cmdline),
 		cmocka_unit_test(test_reads_initrd_range_from_chosen),
+		cmocka_unit_test(test_takes_the_rng_seed_once_and_leaves_no_copy),
 		cmocka_unit_test(test_refuses_tree_without_cpus_node),
 		cmocka_unit_test(test_refuses_tree_without_memory),
 		cmocka_unit_test(test_refuses_cpu_without_reg),

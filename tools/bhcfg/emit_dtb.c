@@ -299,6 +299,9 @@ static int own_cpus_in_order(struct dtb_builder *b, bool *own_cpu, int max)
 	return total;
 }
 
+/* What Linux credits as 256 bits of entropy, and the hypervisor's boot seed size. */
+#define RNG_SEED_BYTES 32
+
 static void rewrite_chosen(struct dtb_builder *b, uint64_t initrd_size)
 {
 	const struct bh_cell *cell = &b->sys->cells[b->cell];
@@ -310,9 +313,17 @@ static void rewrite_chosen(struct dtb_builder *b, uint64_t initrd_size)
 		b->ok = false;
 		return;
 	}
-	/* Cells must not share the platform's seeds. */
-	fdt_delprop(b->fdt, chosen, "rng-seed");
+	/*
+	 * Cells must not share the platform's seeds. The zero-filled rng-seed is
+	 * a placeholder: the hypervisor writes the cell's own seed into it at
+	 * load, or removes it when the boot loader gave none (hv/cell_seed.h).
+	 */
+	static const uint8_t rng_seed_placeholder[RNG_SEED_BYTES];
+
 	fdt_delprop(b->fdt, chosen, "kaslr-seed");
+	if (fdt_setprop(b->fdt, chosen, "rng-seed", rng_seed_placeholder,
+			sizeof(rng_seed_placeholder)) < 0)
+		b->ok = false;
 	fdt_delprop(b->fdt, chosen, "linux,initrd-start");
 	fdt_delprop(b->fdt, chosen, "linux,initrd-end");
 	const char *stdout_path = fdt_getprop(b->fdt, chosen, "stdout-path", NULL);

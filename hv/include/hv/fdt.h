@@ -65,4 +65,12 @@ uint32_t fdt_get_u32(const struct fdt *fdt, struct fdt_node node, const char *na
 /* Reads a big-endian number of `cells` 32-bit cells (1 or 2) at `p`. */
 uint64_t fdt_read_cells(const void *p, uint32_t cells);
 
+/*
+ * The one in-place edit, for a blob the caller may write (a cell's DTB after
+ * loading, the boot DTB): zeroes the property whose value fdt_get_prop()
+ * returned and turns it into NOP tokens, so readers no longer see it. The
+ * blob's size and layout do not change.
+ */
+void fdt_remove_prop_in_place(const void *value, uint32_t len);
+
 #endif

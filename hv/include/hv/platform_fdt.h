@@ -15,6 +15,13 @@
 int platform_from_fdt(const void *dtb, size_t max_size, struct platform *plat, char *why,
 		      size_t why_size);
 
+/*
+ * Takes the DTB's /chosen/rng-seed: copies up to `size` bytes of it to `seed`,
+ * then removes it from the DTB so no later reader sees it. Returns the bytes
+ * copied, 0 when there is none.
+ */
+uint32_t platform_fdt_take_rng_seed(void *dtb, size_t max_size, uint8_t *seed, uint32_t size);
+
 /* The DTB's /chosen initrd range (linux,initrd-start/-end), if present. */
 int platform_fdt_initrd(const void *dtb, size_t max_size, uint64_t *start, uint64_t *end);
 

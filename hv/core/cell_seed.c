@@ -1,0 +1,66 @@
+/*
+ * Per-cell random seeds (hv/cell_seed.h). Each cell's seed is one ChaCha20
+ * block keyed by the boot seed, with the cell's id in the nonce: distinct per
+ * cell, and no cell can compute another's, nor the boot seed, from its own.
+ */
+#include <hv/cell_seed.h>
+#include <hv/chacha20.h>
+#include <hv/console.h>
+#include <hv/fdt.h>
+#include <hv/string.h>
+
+static uint8_t derivation_key[CHACHA20_KEY_BYTES];
+static bool have_key;
+
+void cell_seed_set_boot_seed(const uint8_t *seed, uint32_t len)
+{
+	if (len < CELL_SEED_BOOT_BYTES) {
+		console_print("hv: the boot device tree has %s rng-seed: Linux cells get none\n",
+			      len ? "a too short" : "no");
+		return;
+	}
+	memcpy(derivation_key, seed, sizeof(derivation_key));
+	have_key = true;
+}
+
+static void derive_seed(unsigned int cell_id, uint8_t out[CHACHA20_BLOCK_BYTES])
+{
+	/* "bhseed" and the cell id: the nonce is unique per cell. */
+	uint8_t nonce[CHACHA20_NONCE_BYTES] = {'b', 'h', 's', 'e', 'e', 'd'};
+
+	nonce[8] = (uint8_t)cell_id;
+	nonce[9] = (uint8_t)(cell_id >> 8);
+	chacha20_block(derivation_key, 0, nonce, out);
+}
+
+void cell_seed_fill(const struct cell *cell, void *dtb, uint32_t size)
+{
+	struct fdt fdt;
+	struct fdt_node chosen;
+	uint32_t len;
+
+	if (fdt_open(&fdt, dtb, size) || fdt_find_path(&fdt, "/chosen", &chosen))
+		return;
+	const void *value = fdt_get_prop(&fdt, chosen, "rng-seed", &len);
+
+	if (!value)
+		return;
+	if (!have_key || len == 0 || len > CELL_SEED_MAX_BYTES) {
+		fdt_remove_prop_in_place(value, len);
+		console_print("hv: cell \"%s\": rng-seed removed (%s)\n", cell_name(cell),
+			      have_key ? "it asks for more than 64 bytes" : "no boot seed");
+		return;
+	}
+	uint8_t block[CHACHA20_BLOCK_BYTES];
+
+	derive_seed(cell->id, block);
+	memcpy((void *)value, block, len);
+	memset(block, 0, sizeof(block));
+	console_print("hv: cell \"%s\": rng-seed of %u bytes of its own\n", cell_name(cell), len);
+}
+
+void cell_seed_forget(void)
+{
+	memset(derivation_key, 0, sizeof(derivation_key));
+	have_key = false;
+}
