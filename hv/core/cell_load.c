@@ -21,8 +21,11 @@ static const struct bh_sysimage_item *sysimage_item(const void *sysimage, uint32
 			      (size_t)index * h->item_size_bytes);
 }
 
+/* Edits an item in the cell's memory after the copy, before the cache clean. */
+typedef void (*item_fixup)(const struct cell *cell, void *item, uint32_t size);
+
 static int load_item(const struct cell *cell, const void *sysimage, uint32_t index,
-		     uint64_t guest_phys, const char *what)
+		     uint64_t guest_phys, const char *what, item_fixup fixup)
 {
 	if (index == BH_NONE)
 		return 0;
@@ -36,19 +39,10 @@ static int load_item(const struct cell *cell, const void *sysimage, uint32_t ind
 		return -BH_EFAULT;
 	}
 	memcpy(dst, (const uint8_t *)sysimage + item->offset_bytes, item->size_bytes);
+	if (fixup)
+		fixup(cell, dst, item->size_bytes);
 	arch_cache_clean_range(dst, item->size_bytes);
 	return 0;
-}
-
-/* The DTB is in the cell's memory now: give it its rng-seed (hv/cell_seed.h). */
-static void seed_dtb(const struct cell *cell, uint32_t size)
-{
-	void *dtb = guest_mem_range(cell, cell->desc->dtb_guest_phys, size, BH_MEM_WRITE);
-
-	if (!dtb)
-		return;
-	cell_seed_fill(cell, dtb, size);
-	arch_cache_clean_range(dtb, size);
 }
 
 static void fill_regions(const struct cell *cell, struct bh_boot_info *info)
@@ -125,14 +119,15 @@ static int write_boot_info(struct cell *cell)
 int cell_load(struct cell *cell, const void *sysimage)
 {
 	const struct bh_cell *d = cell->desc;
-	int err = load_item(cell, sysimage, d->image_item, d->image_guest_phys, "image");
+	int err = load_item(cell, sysimage, d->image_item, d->image_guest_phys, "image", NULL);
 
+	/* The DTB gets its rng-seed in place (hv/cell_seed.h). */
 	if (!err)
-		err = load_item(cell, sysimage, d->dtb_item, d->dtb_guest_phys, "device tree");
-	if (!err && d->dtb_item != BH_NONE)
-		seed_dtb(cell, sysimage_item(sysimage, d->dtb_item)->size_bytes);
+		err = load_item(cell, sysimage, d->dtb_item, d->dtb_guest_phys, "device tree",
+				cell_seed_fill);
 	if (!err)
-		err = load_item(cell, sysimage, d->initrd_item, d->initrd_guest_phys, "initrd");
+		err = load_item(cell, sysimage, d->initrd_item, d->initrd_guest_phys, "initrd",
+				NULL);
 	if (!err && d->boot_protocol == BH_BOOT_NATIVE)
 		err = write_boot_info(cell);
 	return err;
