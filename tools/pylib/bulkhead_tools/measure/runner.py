@@ -165,10 +165,25 @@ def _rtcell_cell(text):
     return name if image == RTCELL_IMAGE else None
 
 
+def _rtcell_placement(ctx):
+    """(load address, CPU count) of the realtime cell that runs the default rtcell image."""
+    _, load = sysdesc.realtime_images(ctx.text)[ctx.rtcell]
+    return load, len(sysdesc.cells(ctx.text)[ctx.rtcell]["cpus"])
+
+
+def _bare_rtcell_icount_run(ctx, log, cpu_model=None):
+    """One icount run of the path-length build bare: (thread run, handler run)."""
+    load, cpus = _rtcell_placement(ctx)
+    result = ctx.platform.run_bare_rtcell(
+        paths.build_dir("arm64") / ctx.settings.rtcell_paths_image, load, cpus, log,
+        timeout_s=180, icount=True, cpu_model=cpu_model)
+    return (_latmon_run(result, result.output, "thread-ns", log),
+            _latmon_run(result, result.output, "handler-ns", log))
+
+
 def _rtcell_baselines(phases, ctx, progress, report):
     settings, platform = ctx.settings, ctx.platform
-    image, load = sysdesc.realtime_images(ctx.text)[ctx.rtcell]
-    cpus = len(sysdesc.cells(ctx.text)[ctx.rtcell]["cpus"])
+    load, cpus = _rtcell_placement(ctx)
     build = paths.build_dir("arm64")
     series = Series(REALTIME_BARE, WALL_CLOCK, "alone", platform.name)
     for i in range(settings.wall_runs):
@@ -203,15 +218,14 @@ def _rtcell_baselines(phases, ctx, progress, report):
                 console = parse.cell_console(result.output, ctx.rtcell)
                 setup = (f"the system's realtime cell alone (other CPUs idle in the hypervisor) "
                          f"booting {settings.rtcell_paths_image} under -icount: {dts.name}")
+                runs = (_latmon_run(result, console, "thread-ns", log),
+                        _latmon_run(result, console, "handler-ns", log))
             else:
-                log = ctx.logs / f"rtcell-bare-icount-{i + 1}.log"
-                result = platform.run_bare_rtcell(build / settings.rtcell_paths_image, load,
-                                                  cpus, log, timeout_s=180, icount=True)
-                console = result.output
+                runs = _bare_rtcell_icount_run(ctx, ctx.logs / f"rtcell-bare-icount-{i + 1}.log")
                 setup = "`" + " ".join(platform.bare_rtcell_command(
                     settings.rtcell_paths_image, load, cpus, icount=True)) + "`"
-            thread.runs.append(_latmon_run(result, console, "thread-ns", log))
-            handler.runs.append(_latmon_run(result, console, "handler-ns", log))
+            thread.runs.append(runs[0])
+            handler.runs.append(runs[1])
             thread.setup = handler.setup = setup
             progress.result(_run_line(thread.runs[-1], ICOUNT_BUCKETS, unit="instructions") +
                             "; handler " + _run_line(handler.runs[-1], ICOUNT_BUCKETS,
@@ -263,37 +277,32 @@ def _cpu_model_check(idle, ctx, rt_kernel, progress, report):
     each (determinism is shown on the main model): the realtime kernel uses no optional CPU
     feature, Debian's kernel does, so the comparison with PREEMPT_RT depends on the model."""
     settings, platform = ctx.settings, ctx.platform
-    image, load = sysdesc.realtime_images(ctx.text)[ctx.rtcell]
-    cpus = len(sysdesc.cells(ctx.text)[ctx.rtcell]["cpus"])
-    image_path = paths.build_dir("arm64") / settings.rtcell_paths_image
 
     def p50(subject, path):
         series = idle.series_for(subject, ICOUNT, path)
         return series.median_stats()["p50_ns"] if series and series.runs else None
 
-    report.cpu_models.append({
-        "cpu_model": platform.cpu_model, "runs": settings.icount_runs,
-        "realtime_bare_handler_p50": p50(REALTIME_BARE, HANDLER_PATH),
-        "realtime_bare_thread_p50": p50(REALTIME_BARE, THREAD_PATH),
-        "preempt_rt_thread_p50": p50(PREEMPT_RT, THREAD_PATH)})
+    report.cpu_models.append(_cpu_model_row(platform.cpu_model, settings.icount_runs,
+                                            p50(REALTIME_BARE, HANDLER_PATH),
+                                            p50(REALTIME_BARE, THREAD_PATH),
+                                            p50(PREEMPT_RT, THREAD_PATH)))
     for model in platform.other_cpu_models:
         progress.start(f"idle: realtime kernel bare under -icount on -cpu {model}")
-        log = ctx.logs / f"rtcell-bare-icount-cpu-{model}.log"
-        result = platform.run_bare_rtcell(image_path, load, cpus, log, timeout_s=180,
-                                          icount=True, cpu_model=model)
-        thread = _latmon_run(result, result.output, "thread-ns", log)
-        handler = _latmon_run(result, result.output, "handler-ns", log)
+        thread, handler = _bare_rtcell_icount_run(
+            ctx, ctx.logs / f"rtcell-bare-icount-cpu-{model}.log", model)
         progress.result(_run_line(thread, ICOUNT_BUCKETS, unit="instructions"))
         progress.start(f"idle: {rt_kernel['kernel_version']} bare under -icount on -cpu {model}")
         rt_series = Series(PREEMPT_RT, ICOUNT, "idle", platform.name)
         rt = _bare_run(rt_series, rt_kernel, platform, "idle", ctx.rt_cpus, settings.icount_loops,
                        True, ctx.logs / f"preempt-rt-icount-idle-cpu-{model}.log", None, model)
         progress.result(_run_line(rt, ICOUNT_BUCKETS, unit="instructions"))
-        report.cpu_models.append({
-            "cpu_model": model, "runs": 1,
-            "realtime_bare_handler_p50": handler.stats().p50_ns,
-            "realtime_bare_thread_p50": thread.stats().p50_ns,
-            "preempt_rt_thread_p50": rt.stats().p50_ns})
+        report.cpu_models.append(_cpu_model_row(model, 1, handler.stats().p50_ns,
+                                                thread.stats().p50_ns, rt.stats().p50_ns))
+
+
+def _cpu_model_row(model, runs, handler_p50, thread_p50, preempt_rt_p50):
+    return {"cpu_model": model, "runs": runs, "realtime_bare_handler_p50": handler_p50,
+            "realtime_bare_thread_p50": thread_p50, "preempt_rt_thread_p50": preempt_rt_p50}
 
 
 def _determinism(series):
