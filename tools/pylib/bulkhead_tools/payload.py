@@ -635,17 +635,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         result = ensure_linux_payload(refresh=args.refresh)
+        print(f"payload: kernel {result['kernel_version']}")
+        if args.rt:
+            rt = ensure_rt_kernel(refresh=args.refresh)
+            print(f"payload: PREEMPT_RT kernel {rt['kernel_version']}: {rt['image']}")
     except PayloadError as error:
         print(f"payload: {error}", file=sys.stderr)
         return 1
-    print(f"payload: kernel {result['kernel_version']}")
-    if args.rt:
-        try:
-            rt = ensure_rt_kernel(refresh=args.refresh)
-        except PayloadError as error:
-            print(f"payload: {error}", file=sys.stderr)
-            return 1
-        print(f"payload: PREEMPT_RT kernel {rt['kernel_version']}: {rt['image']}")
     for key in ("image", "initramfs"):
         path = result[key]
         print(f"payload: {key:9} {path} ({path.stat().st_size / 1e6:.1f} MB)", flush=True)
