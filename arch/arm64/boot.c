@@ -12,10 +12,10 @@
 #include <hv/boot.h>
 #include <hv/cell_seed.h>
 #include <hv/console.h>
-#include <hv/fdt.h>
+#include <lib/fdt.h>
 #include <hv/panic.h>
 #include <hv/platform_fdt.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 _Static_assert(ARM64_MAX_CPUS == HV_MAX_CPUS, "asm_defs.h and platform.h disagree");
 

@@ -5,7 +5,7 @@
 #include <arch/arch_cpu.h>
 #include <arm64/psci.h>
 #include <arm64/sysreg.h>
-#include <hv/format.h>
+#include <lib/format.h>
 
 extern char secondary_entry[];
 

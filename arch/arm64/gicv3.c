@@ -8,7 +8,7 @@
 #include <arm64/gicv3.h>
 #include <arm64/sysreg.h>
 #include <hv/console.h>
-#include <hv/fdt.h>
+#include <lib/fdt.h>
 #include <hv/panic.h>
 #include <hv/platform.h>
 #include <hv/spinlock.h>

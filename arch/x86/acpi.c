@@ -4,8 +4,8 @@
  * first 4 GiB. CPUs beyond HV_MAX_CPUS are counted and reported, not used.
  */
 #include <hv/console.h>
-#include <hv/format.h>
-#include <hv/string.h>
+#include <lib/format.h>
+#include <lib/string.h>
 #include <x86/acpi.h>
 #include <x86/errno.h>
 #include <x86/layout.h>

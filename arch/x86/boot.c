@@ -7,7 +7,7 @@
 #include <hv/boot.h>
 #include <hv/console.h>
 #include <hv/panic.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <x86/acpi.h>
 #include <x86/cpu.h>
 #include <x86/gdt.h>

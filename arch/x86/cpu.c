@@ -4,7 +4,7 @@
  * instructions on; logical numbers come from the platform's MADT order.
  */
 #include <arch/arch_cpu.h>
-#include <hv/format.h>
+#include <lib/format.h>
 #include <x86/cpu.h>
 #include <x86/msr.h>
 

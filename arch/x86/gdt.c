@@ -4,7 +4,7 @@
  * its own descriptor busy, so descriptors are never shared).
  */
 #include <hv/platform.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <x86/cpu.h>
 #include <x86/gdt.h>
 

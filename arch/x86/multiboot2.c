@@ -4,7 +4,7 @@
  * trampoline page is picked from RAM only after this ran). Reads only inside
  * total_size and rejects tags that overrun it.
  */
-#include <hv/string.h>
+#include <lib/string.h>
 #include <x86/errno.h>
 #include <x86/layout.h>
 #include <x86/multiboot2.h>

@@ -8,7 +8,7 @@
 #include <arch/arch_cpu.h>
 #include <hv/boot.h>
 #include <hv/console.h>
-#include <hv/string.h>
+#include <lib/string.h>
 #include <x86/cpu.h>
 #include <x86/errno.h>
 #include <x86/gdt.h>

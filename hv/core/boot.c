@@ -9,10 +9,10 @@
 #include <arch/arch_timer.h>
 #include <hv/boot.h>
 #include <hv/cell.h>
-#include <hv/config_check.h>
+#include <abi/config_check.h>
 #include <hv/console.h>
 #include <hv/panic.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 #define CPU_START_TIMEOUT_NS 2000000000ull
 

@@ -20,7 +20,7 @@
 #include <hv/panic.h>
 #include <hv/stats.h>
 #include <hv/status.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 static struct cell cells[HV_MAX_CELLS];
 static unsigned int cells_built;

@@ -11,7 +11,7 @@
 #include <hv/cell_seed.h>
 #include <hv/console.h>
 #include <hv/guest_mem.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 static const struct bh_sysimage_item *sysimage_item(const void *sysimage, uint32_t index)
 {

@@ -4,10 +4,10 @@
  * cell, and no cell can compute another's, nor the boot seed, from its own.
  */
 #include <hv/cell_seed.h>
-#include <hv/chacha20.h>
+#include <lib/chacha20.h>
 #include <hv/console.h>
-#include <hv/fdt.h>
-#include <hv/string.h>
+#include <lib/fdt.h>
+#include <lib/string.h>
 
 static uint8_t derivation_key[CHACHA20_KEY_BYTES];
 static bool have_key;

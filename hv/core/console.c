@@ -7,9 +7,9 @@
 #include <arch/arch_cpu.h>
 #include <hv/platform.h>
 #include <hv/console.h>
-#include <hv/format.h>
+#include <lib/format.h>
 #include <hv/spinlock.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 #define CONSOLE_LINE_MAX 256
 

@@ -11,7 +11,7 @@
 #include <hv/hypercall.h>
 #include <hv/platform.h>
 #include <hv/stats.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 bool hcall_is_bulkhead(uint64_t function)
 {

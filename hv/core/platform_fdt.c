@@ -3,10 +3,10 @@
  * Refuses, rather than truncates, trees with more CPUs or RAM ranges than
  * the hypervisor's tables hold: a CPU we did not count could not be isolated.
  */
-#include <hv/fdt.h>
-#include <hv/format.h>
+#include <lib/fdt.h>
+#include <lib/format.h>
 #include <hv/platform_fdt.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 #define PLATFORM_EINVAL (-22)
 #define PLATFORM_E2BIG (-7)

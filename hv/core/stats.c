@@ -6,7 +6,7 @@
  */
 #include <hv/cell.h>
 #include <hv/console.h>
-#include <hv/format.h>
+#include <lib/format.h>
 #include <hv/platform.h>
 #include <hv/stats.h>
 #include <hv/status.h>

@@ -7,7 +7,7 @@
  */
 #include <hv/cell.h>
 #include <hv/status.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 _Static_assert(sizeof(struct bh_hv_status) % BH_PAGE_BYTES == 0,
 	       "the status page must be whole pages");

@@ -14,7 +14,7 @@
  * its first and after its last period, never in between.
  */
 #include <bulkhead/hypercall.h>
-#include <hv/format.h>
+#include <lib/format.h>
 #include <rt/kernel.h>
 #include <rtarch/platform.h>
 

@@ -7,7 +7,7 @@
  */
 #include <rt/kernel.h>
 #include <rtarch/platform.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 #include "telemetry.h"
 

@@ -15,9 +15,11 @@ def build_root() -> pathlib.Path:
     return pathlib.Path(os.environ.get("BULKHEAD_BUILD_DIR", REPO / "build"))
 
 
-@pytest.fixture(scope="session")
-def bhcfg() -> pathlib.Path:
-    path = build_root() / "arm64" / "tools" / "bhcfg" / "bhcfg"
+# Every case runs against the shipped build and one with ASan and UBSan, which
+# turns a memory error or undefined behaviour on a bad input into a failure.
+@pytest.fixture(scope="session", params=["bhcfg", "bhcfg-sanitized"])
+def bhcfg(request) -> pathlib.Path:
+    path = build_root() / "arm64" / "tools" / "bhcfg" / request.param
     if not path.exists():
         pytest.fail(f"{path} is not built: run ./bulkhead build --arch arm64")
     return path

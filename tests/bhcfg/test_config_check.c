@@ -10,8 +10,8 @@
 #include <cmocka.h>
 
 #include <bulkhead/config.h>
-#include <hv/config_check.h>
-#include <hv/crc32.h>
+#include <abi/config_check.h>
+#include <lib/crc32.h>
 
 struct blob {
 	struct bh_config_header h;

@@ -1,10 +1,10 @@
-/* CRC-32/IEEE known answers and incremental use (hv/lib/crc32.c). */
+/* CRC-32/IEEE known answers and incremental use (lib/crc32.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
-#include <hv/crc32.h>
+#include <lib/crc32.h>
 
 static void test_check_value_of_123456789(void **state)
 {

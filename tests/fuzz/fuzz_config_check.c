@@ -1,14 +1,14 @@
 /*
  * libFuzzer target: arbitrary bytes as a binary config and as a system
  * image, through the validator the hypervisor runs at boot. Any crash,
- * sanitizer report or out-of-bounds read is a bug in hv/lib/config_check.c.
+ * sanitizer report or out-of-bounds read is a bug in abi/check/.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <bulkhead/config.h>
-#include <hv/config_check.h>
+#include <abi/config_check.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include <hv/chacha20.h>
+#include <lib/chacha20.h>
 
 /* RFC 8439, section 2.3.2: key 00..1f, counter 1, nonce 00:00:00:09:00:00:00:4a:00:00:00:00. */
 static void test_block_matches_rfc8439_section_2_3_2(void **state)

@@ -7,8 +7,8 @@
 #include <cmocka.h>
 
 #include "dtb_file.h"
-#include <hv/fdt.h>
-#include <hv/string.h>
+#include <lib/fdt.h>
+#include <lib/string.h>
 
 static struct fdt open_tree(void)
 {

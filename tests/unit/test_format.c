@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include <hv/format.h>
+#include <lib/format.h>
 
 static void expect_format(const char *expected, const char *fmt, ...)
 {

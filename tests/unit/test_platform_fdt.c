@@ -8,7 +8,7 @@
 
 #include "dtb_file.h"
 #include <hv/platform_fdt.h>
-#include <hv/string.h>
+#include <lib/string.h>
 
 static void test_reads_cpus_ram_model_and_cmdline(void **state)
 {

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include <hv/string.h>
+#include <lib/string.h>
 
 static void test_memmove_handles_both_overlap_directions(void **state)
 {

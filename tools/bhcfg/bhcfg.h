@@ -12,7 +12,7 @@
 
 #include <bulkhead/config.h>
 #include <bulkhead/sysimage.h>
-#include <hv/config_check.h>
+#include <abi/config_check.h>
 
 #define PATH_LEN 256
 #define BOOTARGS_LEN 1024

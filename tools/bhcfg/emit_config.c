@@ -1,13 +1,13 @@
 /*
  * struct system -> binary config (bulkhead/config.h), and the bridge that
- * runs hv/lib/config_check.c on it and names the DTS node and property of
+ * runs abi/check/ on it and names the DTS node and property of
  * each problem. The layout is header then cells, regions, devices, irqs,
  * channels, each table 8-byte aligned; the CRC is computed last.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <hv/crc32.h>
+#include <lib/crc32.h>
 
 #include "bhcfg.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <hv/crc32.h>
+#include <lib/crc32.h>
 
 #include "bhcfg.h"
 

@@ -5,7 +5,7 @@
  * VMXON once per CPU; nothing here leaves VMX operation again.
  */
 #include <arch/arch_cpu.h>
-#include <hv/format.h>
+#include <lib/format.h>
 #include <x86/cpu.h>
 #include <x86/errno.h>
 #include <x86/layout.h>

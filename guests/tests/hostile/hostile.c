@@ -12,7 +12,7 @@
 #include <guest/runtime.h>
 #include <guest/sysreg.h>
 #include <guest/timer.h>
-#include <hv/format.h>
+#include <lib/format.h>
 
 /* Other cells' images in the example configs, and the hypervisor's load address. */
 #define HELLO_MEMORY 0x50000000ul

@@ -6,7 +6,7 @@
 #include <bulkhead/hypercall.h>
 #include <guest/console.h>
 #include <guest/hypercall.h>
-#include <hv/format.h>
+#include <lib/format.h>
 
 void console_write(const char *text, size_t len)
 {

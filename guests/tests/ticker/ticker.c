@@ -10,7 +10,7 @@
 #include <guest/psci.h>
 #include <guest/runtime.h>
 #include <guest/timer.h>
-#include <hv/format.h>
+#include <lib/format.h>
 
 #ifndef TICKER_INTERRUPTS
 #define TICKER_INTERRUPTS 10000

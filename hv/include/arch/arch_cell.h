@@ -8,7 +8,7 @@
 #define ARCH_CELL_H
 
 #include <bulkhead/bootinfo.h>
-#include <hv/types.h>
+#include <lib/types.h>
 
 struct cell;
 

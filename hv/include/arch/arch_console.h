@@ -5,7 +5,7 @@
 #ifndef ARCH_CONSOLE_H
 #define ARCH_CONSOLE_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* Writes one byte, waiting while the transmitter is full. */
 void arch_console_putc(char c);

@@ -5,7 +5,7 @@
 #ifndef ARCH_CPU_H
 #define ARCH_CPU_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* Logical number of the calling CPU. */
 unsigned int arch_cpu_this(void);

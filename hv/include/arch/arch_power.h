@@ -6,7 +6,7 @@
 #ifndef ARCH_POWER_H
 #define ARCH_POWER_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* Powers the machine off; exit_code 0 means success. */
 noreturn_fn void arch_system_off(int exit_code);

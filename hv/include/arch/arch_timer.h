@@ -5,7 +5,7 @@
 #ifndef ARCH_TIMER_H
 #define ARCH_TIMER_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 uint64_t arch_timer_now_ns(void);
 

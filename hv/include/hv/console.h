@@ -6,7 +6,7 @@
 #ifndef HV_CONSOLE_H
 #define HV_CONSOLE_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 void console_print(const char *fmt, ...) printf_like(1, 2);
 void console_vprint(const char *fmt, va_list ap);

@@ -6,7 +6,7 @@
 #ifndef HV_CPU_POWER_H
 #define HV_CPU_POWER_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 enum cpu_power_state {
 	CPU_POWER_OFF = 0,

@@ -6,7 +6,7 @@
 #ifndef HV_PAGE_POOL_H
 #define HV_PAGE_POOL_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define HV_PAGE_BYTES 4096u
 #define HV_PAGE_POOL_PAGES 1024u

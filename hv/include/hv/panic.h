@@ -6,7 +6,7 @@
 #ifndef HV_PANIC_H
 #define HV_PANIC_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* Printed as the last line of every run; test harnesses wait for these. */
 #define HV_MARKER_PASS "BULKHEAD: PASS"

@@ -6,7 +6,7 @@
 #ifndef HV_PLATFORM_H
 #define HV_PLATFORM_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define HV_MAX_CPUS 16
 #define HV_MAX_RAM_RANGES 8

@@ -5,7 +5,7 @@
 #ifndef HV_SPINLOCK_H
 #define HV_SPINLOCK_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 #include <arch/arch_cpu.h>
 
 struct spinlock {

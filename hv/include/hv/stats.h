@@ -6,7 +6,7 @@
 #define HV_STATS_H
 
 #include <bulkhead/stats.h>
-#include <hv/types.h>
+#include <lib/types.h>
 
 void stats_count_entry(unsigned int cpu, unsigned int reason);
 const struct bh_cpu_stats *stats_of_cpu(unsigned int cpu);

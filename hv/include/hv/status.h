@@ -8,7 +8,7 @@
 #define HV_STATUS_H
 
 #include <bulkhead/status.h>
-#include <hv/types.h>
+#include <lib/types.h>
 
 struct cell;
 

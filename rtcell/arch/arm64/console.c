@@ -7,7 +7,7 @@
  * Output from several CPUs is serialised by a raw spinlock, interrupts masked.
  */
 #include <bulkhead/hypercall.h>
-#include <hv/format.h>
+#include <lib/format.h>
 #include <rt/spinlock.h>
 #include <rtarch/irq.h>
 #include <rtarch/platform.h>

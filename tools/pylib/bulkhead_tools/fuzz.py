@@ -16,7 +16,9 @@ from . import paths
 CFLAGS = ["-std=gnu11", "-g", "-O1", "-fsanitize=fuzzer,address,undefined",
           "-fno-sanitize-recover=all", "-Wall", "-Wextra", "-Werror"]
 
-SHARED = ["hv/lib/config_check.c", "hv/lib/crc32.c", "hv/lib/format.c"]
+# The validator (every file of abi/check/) and the helpers it needs from lib/.
+SHARED = sorted(str(p.relative_to(paths.REPO)) for p in (paths.REPO / "abi/check").glob("*.c"))
+SHARED += ["lib/crc32.c", "lib/format.c"]
 BHCFG = ["tools/bhcfg/check_platform.c", "tools/bhcfg/diag.c", "tools/bhcfg/dtb_validate.c",
          "tools/bhcfg/emit_config.c", "tools/bhcfg/files.c", "tools/bhcfg/parse.c"]
 
@@ -45,7 +47,8 @@ def compile_targets():
         exe = out / name
         srcs = [paths.REPO / s for s in sources]
         if not exe.exists() or any(s.stat().st_mtime > exe.stat().st_mtime for s in srcs):
-            cmd = [clang, *CFLAGS, "-I", str(paths.REPO / "hv/include"),
+            cmd = [clang, *CFLAGS, "-I", str(paths.REPO / "abi/include"),
+                   "-I", str(paths.REPO / "lib/include"),
                    "-I", str(paths.REPO / "tools/bhcfg"), *map(str, srcs), *libs, "-o", str(exe)]
             subprocess.run(cmd, check=True)
         exes[name] = exe

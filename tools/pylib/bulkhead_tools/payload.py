@@ -34,7 +34,7 @@ GUEST_DIR = paths.REPO / "guests" / "linux"
 # bhctl: a static aarch64 Linux program built here (not by meson, whose cross setup is
 # freestanding) from guests/linux/bhctl/ and the ABI headers, installed as /bin/bhctl.
 BHCTL_DIR = GUEST_DIR / "bhctl"
-ABI_DIR = paths.REPO / "hv" / "include" / "bulkhead"
+ABI_DIR = paths.REPO / "abi" / "include" / "bulkhead"
 BHCTL_CC = "aarch64-linux-gnu-gcc"
 BHCTL_CFLAGS = ("-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-static", "-s")
 # The metapackage that names the newest kernel ABI the archive offers.

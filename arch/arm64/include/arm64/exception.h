@@ -5,7 +5,7 @@
 #ifndef ARM64_EXCEPTION_H
 #define ARM64_EXCEPTION_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 struct exception_frame {
 	uint64_t x[31]; /* x0..x30 */

@@ -9,7 +9,7 @@
 
 #include <hv/cell.h>
 #include <hv/platform.h>
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define GIC_INTID_SPI_FIRST 32u
 #define GIC_INTID_LIMIT 1020u

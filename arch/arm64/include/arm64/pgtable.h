@@ -7,7 +7,7 @@
 #ifndef ARM64_PGTABLE_H
 #define ARM64_PGTABLE_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define PT_PAGE_BYTES 4096ull
 #define PT_ENTRIES 512u

@@ -2,7 +2,7 @@
 #ifndef ARM64_PL011_H
 #define ARM64_PL011_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* Sets the UART base found in the device tree; output before this is dropped. */
 void pl011_init(uintptr_t base);

@@ -5,7 +5,7 @@
 #ifndef ARM64_PSCI_H
 #define ARM64_PSCI_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define PSCI_VERSION 0x84000000u
 #define PSCI_CPU_ON_64 0xc4000003u

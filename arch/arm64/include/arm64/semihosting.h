@@ -6,7 +6,7 @@
 #ifndef ARM64_SEMIHOSTING_H
 #define ARM64_SEMIHOSTING_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 noreturn_fn void semihosting_exit(int exit_code);
 

@@ -6,7 +6,7 @@
 #ifndef ARM64_STAGE2_H
 #define ARM64_STAGE2_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 int stage2_create(unsigned int cell_id);
 int stage2_map_region(unsigned int cell_id, uint64_t ipa, uint64_t pa, uint64_t size_bytes,

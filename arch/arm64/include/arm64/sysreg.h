@@ -5,7 +5,7 @@
 #ifndef ARM64_SYSREG_H
 #define ARM64_SYSREG_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define read_sysreg(name)                                                                  \
 	({                                                                                 \

@@ -7,7 +7,7 @@
 #define X86_CPU_H
 
 #include <hv/platform.h>
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define X86_CR0_PE (1ull << 0)
 #define X86_CR0_NE (1ull << 5)

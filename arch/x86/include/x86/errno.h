@@ -1,7 +1,7 @@
 /*
  * Error numbers the x86 layer returns through the arch hooks (negated).
  * Values follow Linux so they read familiar in messages; replace with the
- * project-wide BH_E* codes once hv/include/bulkhead defines them.
+ * project-wide BH_E* codes once abi/include/bulkhead defines them.
  */
 #ifndef X86_ERRNO_H
 #define X86_ERRNO_H

@@ -5,7 +5,7 @@
 #ifndef X86_IDT_H
 #define X86_IDT_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* Saved by exception_stubs.asm; field order follows its pushes. */
 struct x86_exception_frame {

@@ -5,7 +5,7 @@
 #ifndef X86_IO_H
 #define X86_IO_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 static inline void outb(uint16_t port, uint8_t v)
 {

@@ -5,7 +5,7 @@
 #ifndef X86_LAPIC_H
 #define X86_LAPIC_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* Software-enables the calling CPU's local APIC (all vectors stay masked by IF=0). */
 void x86_lapic_enable_this(void);

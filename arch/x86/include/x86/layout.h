@@ -6,7 +6,7 @@
 #ifndef X86_LAYOUT_H
 #define X86_LAYOUT_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define X86_KERNEL_VMA 0xffffffff80000000ull
 /* Everything below this physical address is reachable through the identity map. */

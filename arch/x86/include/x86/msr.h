@@ -5,7 +5,7 @@
 #ifndef X86_MSR_H
 #define X86_MSR_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define MSR_IA32_APIC_BASE 0x01b
 #define MSR_IA32_FEATURE_CONTROL 0x03a

@@ -6,7 +6,7 @@
 #define X86_MULTIBOOT2_H
 
 #include <hv/platform.h>
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
 #define X86_RSDP_MAX 36 /* ACPI 2.0+ RSDP length */

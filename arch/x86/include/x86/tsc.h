@@ -5,7 +5,7 @@
 #ifndef X86_TSC_H
 #define X86_TSC_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* Measures the TSC rate; returns it in Hz (also kept for arch_timer_now_ns). */
 uint64_t x86_tsc_calibrate(void);

@@ -2,7 +2,7 @@
  * Binary system configuration: what bhcfg emits and the hypervisor reads.
  * One blob = header + five arrays of fixed-size records, all little-endian,
  * naturally aligned, explicitly padded, no pointers: indexes and byte offsets only.
- * Invariants checked by hv/lib/config_check.c (bhcfg and the hypervisor alike).
+ * Invariants checked by abi/check/ (bhcfg and the hypervisor alike).
  */
 #ifndef BULKHEAD_CONFIG_H
 #define BULKHEAD_CONFIG_H

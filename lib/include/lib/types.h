@@ -4,8 +4,8 @@
  * safe to use; this header just gathers them and adds the few helpers
  * every file wants.
  */
-#ifndef HV_TYPES_H
-#define HV_TYPES_H
+#ifndef BH_LIB_TYPES_H
+#define BH_LIB_TYPES_H
 
 #include <stdarg.h>
 #include <stdbool.h>

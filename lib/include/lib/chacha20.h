@@ -4,10 +4,10 @@
  * it as a pseudo-random function to derive each cell's seed from the boot
  * seed; it is not used for encryption.
  */
-#ifndef HV_CHACHA20_H
-#define HV_CHACHA20_H
+#ifndef BH_LIB_CHACHA20_H
+#define BH_LIB_CHACHA20_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define CHACHA20_KEY_BYTES   32
 #define CHACHA20_NONCE_BYTES 12

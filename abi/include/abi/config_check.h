@@ -5,10 +5,10 @@
  * further bounds checks. Neither function needs the platform's device tree:
  * rules that do (CPU exists, RAM exists, device exists) are bhcfg's.
  */
-#ifndef HV_CONFIG_CHECK_H
-#define HV_CONFIG_CHECK_H
+#ifndef BH_ABI_CONFIG_CHECK_H
+#define BH_ABI_CONFIG_CHECK_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* Error classes, returned negated; the first problem found decides the return value. */
 enum config_error {

@@ -8,10 +8,10 @@
 #include <bulkhead/config.h>
 #include <bulkhead/status.h>
 #include <bulkhead/sysimage.h>
-#include <hv/config_check.h>
-#include <hv/crc32.h>
-#include <hv/format.h>
-#include <hv/string.h>
+#include <abi/config_check.h>
+#include <lib/crc32.h>
+#include <lib/format.h>
+#include <lib/string.h>
 
 struct checker {
 	const uint8_t *blob;

@@ -4,10 +4,10 @@
  * header's sizes, so a corrupt or hostile blob yields an error, never an
  * out-of-bounds read. Host tools use libfdt instead.
  */
-#ifndef HV_FDT_H
-#define HV_FDT_H
+#ifndef BH_LIB_FDT_H
+#define BH_LIB_FDT_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 #define FDT_MAGIC 0xd00dfeedu
 

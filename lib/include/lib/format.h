@@ -4,10 +4,10 @@
  * when size > 0; returns the length the full output would have had, like
  * C's vsnprintf, so callers can detect truncation.
  */
-#ifndef HV_FORMAT_H
-#define HV_FORMAT_H
+#ifndef BH_LIB_FORMAT_H
+#define BH_LIB_FORMAT_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 int format_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int format_snprintf(char *buf, size_t size, const char *fmt, ...) printf_like(3, 4);

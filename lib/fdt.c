@@ -4,8 +4,8 @@
  * strings block and every string handed out is NUL-terminated inside its
  * block.
  */
-#include <hv/fdt.h>
-#include <hv/string.h>
+#include <lib/fdt.h>
+#include <lib/string.h>
 
 enum fdt_token {
 	TOKEN_BEGIN_NODE = 1,

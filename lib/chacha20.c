@@ -3,7 +3,7 @@
  * builds under -mgeneral-regs-only; words are read and written little-endian
  * byte by byte, whatever the host's order.
  */
-#include <hv/chacha20.h>
+#include <lib/chacha20.h>
 
 static uint32_t load_le32(const uint8_t *p)
 {

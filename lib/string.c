@@ -2,7 +2,7 @@
  * libc subset for freestanding code; host-tested in tests/unit/test_string.c.
  * Byte loops on purpose: nothing here is on a hot path yet.
  */
-#include <hv/string.h>
+#include <lib/string.h>
 
 void *memcpy(void *dst, const void *src, size_t n)
 {

@@ -2,10 +2,10 @@
  * The libc subset the hypervisor needs. GCC may emit calls to memcpy,
  * memset, memmove and memcmp on its own, so these names are kept.
  */
-#ifndef HV_STRING_H
-#define HV_STRING_H
+#ifndef BH_LIB_STRING_H
+#define BH_LIB_STRING_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);

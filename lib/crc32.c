@@ -2,7 +2,7 @@
  * CRC-32/IEEE, one table lookup per byte. The 1 KiB table is computed on
  * first use: concurrent first uses only ever write the same values.
  */
-#include <hv/crc32.h>
+#include <lib/crc32.h>
 
 static uint32_t crc_table[256];
 static bool crc_table_ready;

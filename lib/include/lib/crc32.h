@@ -3,10 +3,10 @@
  * initial value and final XOR 0xFFFFFFFF). Used by the binary config and the
  * system image. Table-driven; the table is built on first use.
  */
-#ifndef HV_CRC32_H
-#define HV_CRC32_H
+#ifndef BH_LIB_CRC32_H
+#define BH_LIB_CRC32_H
 
-#include <hv/types.h>
+#include <lib/types.h>
 
 /* CRC of `len` bytes; crc32_ieee("123456789", 9) == 0xCBF43926. */
 uint32_t crc32_ieee(const void *data, size_t len);

@@ -3,7 +3,7 @@
  * Host-tested in tests/unit/test_format.c; every path checks `size` so a
  * long argument truncates the output instead of overrunning the buffer.
  */
-#include <hv/format.h>
+#include <lib/format.h>
 
 struct out {
 	char *buf;
