@@ -110,10 +110,50 @@ static bool load_and_check(const struct options *o, struct system *sys, void **p
 		ok = system_check_platform(sys, *platform_fdt, o->platform, system_fdt);
 		/* Binary rules run even after platform errors: report everything at once. */
 		*config = config_emit(sys, config_size);
-		ok = config_check_sources(sys, *config, *config_size) && ok;
+		if (!*config) {
+			fprintf(stderr, "%s: out of memory for the binary config\n", o->system);
+			ok = false;
+		} else {
+			ok = config_check_sources(sys, *config, *config_size) && ok;
+		}
 	}
 	free(system_fdt);
 	return ok && diag_errors == 0;
+}
+
+/* check or build, once the system passed every rule. */
+static int emit_outputs(struct options *o, const struct system *sys, const void *platform_fdt,
+			const void *config, size_t config_size)
+{
+	if (!strcmp(o->command, "check")) {
+		if (o->config_out && file_write(o->config_out, config, config_size))
+			return 1;
+		printf("%s: OK: %u cell(s), %u region(s), %u device(s), %u interrupt(s), "
+		       "%u channel(s)%s\n", o->system, sys->cell_count, sys->region_count,
+		       sys->device_count, sys->irq_count, sys->channel_count,
+		       diag_warnings ? " (see warnings)" : "");
+		return 0;
+	}
+
+	/* Default image search folder: the system description's own folder. */
+	static char own_dir[PATH_LEN];
+	if (o->image_dir_count == 0) {
+		snprintf(own_dir, sizeof(own_dir), "%s", o->system);
+		char *slash = strrchr(own_dir, '/');
+		if (slash)
+			*slash = '\0';
+		else
+			strcpy(own_dir, ".");
+		o->image_dirs[o->image_dir_count++] = own_dir;
+	}
+	if (!sysimage_emit(sys, platform_fdt, o->image_dirs, o->image_dir_count, o->output,
+			   o->config_out, o->dtb_dir)) {
+		fprintf(stderr, "%s: %u error(s); no system image written\n", o->system,
+			diag_errors);
+		return 1;
+	}
+	printf("%s: wrote %s\n", o->system, o->output);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -122,6 +162,7 @@ int main(int argc, char **argv)
 	static struct system sys;
 	void *platform_fdt = NULL, *config = NULL;
 	size_t config_size = 0;
+	int status;
 
 	int usage_error = parse_options(argc, argv, &o);
 	if (usage_error)
@@ -138,36 +179,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bhcfg build: -o SYSTEM.img is required\n");
 		return 2;
 	}
-	if (!load_and_check(&o, &sys, &platform_fdt, &config, &config_size)) {
+	if (load_and_check(&o, &sys, &platform_fdt, &config, &config_size)) {
+		status = emit_outputs(&o, &sys, platform_fdt, config, config_size);
+	} else {
 		fprintf(stderr, "%s: %u error(s); nothing written\n", o.system, diag_errors);
-		return 1;
+		status = 1;
 	}
-	if (!strcmp(o.command, "check")) {
-		if (o.config_out && file_write(o.config_out, config, config_size))
-			return 1;
-		printf("%s: OK: %u cell(s), %u region(s), %u device(s), %u interrupt(s), "
-		       "%u channel(s)%s\n", o.system, sys.cell_count, sys.region_count,
-		       sys.device_count, sys.irq_count, sys.channel_count,
-		       diag_warnings ? " (see warnings)" : "");
-		return 0;
-	}
-
-	/* Default image search folder: the system description's own folder. */
-	char own_dir[PATH_LEN];
-	if (o.image_dir_count == 0) {
-		snprintf(own_dir, sizeof(own_dir), "%s", o.system);
-		char *slash = strrchr(own_dir, '/');
-		if (slash)
-			*slash = '\0';
-		else
-			strcpy(own_dir, ".");
-		o.image_dirs[o.image_dir_count++] = own_dir;
-	}
-	if (!sysimage_emit(&sys, platform_fdt, o.image_dirs, o.image_dir_count, o.output,
-			   o.config_out, o.dtb_dir)) {
-		fprintf(stderr, "%s: %u error(s); no system image written\n", o.system, diag_errors);
-		return 1;
-	}
-	printf("%s: wrote %s\n", o.system, o.output);
-	return 0;
+	free(config);
+	free(platform_fdt);
+	return status;
 }

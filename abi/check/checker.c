@@ -1,0 +1,71 @@
+/*
+ * The checker's shared helpers: reporting a problem (the first one decides
+ * the return value), printable names, and the hypervisor-memory rule that
+ * every table with host addresses applies.
+ */
+#include "checker.h"
+#include <lib/format.h>
+#include <lib/string.h>
+
+void check_problem(struct checker *c, int error, unsigned int table, unsigned int index,
+		    const char *field, const char *fmt, ...)
+{
+	char message[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	if (!c->first_error)
+		c->first_error = -error;
+	if (c->report) {
+		struct config_problem p = {
+			.error = error, .table = table, .index = index,
+			.field = field, .message = message,
+		};
+		c->report(c->ctx, &p);
+	}
+}
+
+struct shown_name show_name(const char *name)
+{
+	struct shown_name s;
+	size_t i;
+
+	for (i = 0; i < BH_NAME_LEN && name[i]; i++)
+		s.text[i] = (name[i] >= 0x20 && name[i] < 0x7f && name[i] != '"') ? name[i] : '?';
+	s.text[i] = '\0';
+	return s;
+}
+
+bool name_valid(const char *name)
+{
+	return name[0] != '\0' && strnlen(name, BH_NAME_LEN) < BH_NAME_LEN;
+}
+
+/* True (and reported) when a host range overlaps hypervisor memory or the loader area. */
+bool hits_hv_memory(struct checker *c, unsigned int table, unsigned int index,
+			   const char *field, const char *what, uint64_t base, uint64_t size)
+{
+	const struct bh_range *hv = &c->hdr->hv_memory;
+	const struct bh_range *ld = &c->hdr->loader_area;
+
+	if (range_ok(hv->base, hv->size_bytes) &&
+	    ranges_overlap(base, size, hv->base, hv->size_bytes)) {
+		check_problem(c, CONFIG_E_HV_MEMORY, table, index, field,
+			"%s [0x%llx, +0x%llx) overlaps hypervisor memory [0x%llx, +0x%llx)",
+			what, (unsigned long long)base, (unsigned long long)size,
+			(unsigned long long)hv->base, (unsigned long long)hv->size_bytes);
+		return true;
+	}
+	if (ld->size_bytes && range_ok(ld->base, ld->size_bytes) &&
+	    ranges_overlap(base, size, ld->base, ld->size_bytes)) {
+		check_problem(c, CONFIG_E_HV_MEMORY, table, index, field,
+			"%s [0x%llx, +0x%llx) overlaps the loader area [0x%llx, +0x%llx) "
+			"that holds the system image at boot",
+			what, (unsigned long long)base, (unsigned long long)size,
+			(unsigned long long)ld->base, (unsigned long long)ld->size_bytes);
+		return true;
+	}
+	return false;
+}

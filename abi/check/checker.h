@@ -1,0 +1,112 @@
+/*
+ * The validator's private state and the helpers its per-table files share.
+ * Not part of the ABI: only the files of abi/check/ include it. Each check_* function
+ * reports every problem it finds through check_problem(); functions returning bool
+ * return false when a structural problem makes later rules unsafe to run.
+ */
+#ifndef BH_ABI_CHECKER_H
+#define BH_ABI_CHECKER_H
+
+#include <abi/config_check.h>
+#include <bulkhead/config.h>
+
+/*
+ * What differs between architectures, chosen once from the header's arch so
+ * that no rule asks which architecture it runs for (arch_rules.c).
+ */
+struct check_arch_rules {
+	uint32_t arch;                /* BH_ARCH_* */
+	const char *name;             /* "arm64", "x86_64" */
+	uint32_t console_kind;        /* the BH_CONSOLE_* this arch's hypervisor drives */
+	uint32_t linux_boot_protocol; /* BH_BOOT_LINUX_* for this arch */
+	bool port_devices;            /* BH_DEVICE_PORT ranges exist */
+	bool initrd_needs_dtb;        /* an initrd is announced through the DTB */
+	uint32_t irq_first, irq_limit; /* assignable interrupt numbers [first, limit) */
+	const char *irq_expected;     /* says the range above in a message */
+	uint32_t doorbell_first, doorbell_limit; /* doorbell numbers [first, limit) */
+	const char *doorbell_expected;
+};
+
+/* The rules for `arch`, or NULL when the architecture is unknown. */
+const struct check_arch_rules *check_arch_rules(uint32_t arch);
+
+struct checker {
+	const uint8_t *blob;
+	uint32_t size;
+	uint32_t arch;
+	const struct check_arch_rules *rules; /* set once the header is checked */
+	const struct bh_config_header *hdr;
+	const struct bh_cell *cells;
+	const struct bh_mem_region *regions;
+	const struct bh_device *devices;
+	const struct bh_irq *irqs;
+	const struct bh_channel *channels;
+	uint32_t cell_count, region_count, device_count, irq_count, channel_count;
+	config_report_fn report;
+	void *ctx;
+	int first_error;
+};
+
+void check_problem(struct checker *c, int error, unsigned int table, unsigned int index,
+	     const char *field, const char *fmt, ...) printf_like(6, 7);
+
+/* A printable copy of a fixed-size name, safe even when unterminated. */
+struct shown_name {
+	char text[BH_NAME_LEN + 1];
+};
+
+struct shown_name show_name(const char *name);
+bool name_valid(const char *name);
+
+#define CELL_NAME(c, i) (show_name((c)->cells[i].name).text)
+
+/* [base, base + size) is non-empty and does not wrap past 2^64. */
+static inline bool range_ok(uint64_t base, uint64_t size)
+{
+	return size != 0 && base + size - 1 >= base;
+}
+
+/* Both ranges must already satisfy range_ok. */
+static inline bool ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
+{
+	return a <= b + (b_size - 1) && b <= a + (a_size - 1);
+}
+
+static inline bool page_aligned(uint64_t v)
+{
+	return (v & (BH_PAGE_BYTES - 1)) == 0;
+}
+
+/* True (and reported) when a host range overlaps hypervisor memory or the loader area. */
+bool hits_hv_memory(struct checker *c, unsigned int table, unsigned int index, const char *field,
+		    const char *what, uint64_t base, uint64_t size);
+
+/* Index within cell i of its RAM region (no device, channel or status) holding
+ * [addr, +size) with at least need_flags, or -1. */
+int cell_ram_region_at(struct checker *c, uint32_t i, uint64_t addr, uint64_t size,
+		       uint32_t need_flags);
+
+/* Per table, in the order run_config_check calls them. */
+bool check_header(struct checker *c, const void *blob, size_t size);
+void check_machine_ranges(struct checker *c);
+bool check_cells_structure(struct checker *c);
+void check_cell_names(struct checker *c);
+void check_cell_cpus(struct checker *c, uint32_t i);
+void check_cell_boot(struct checker *c, uint32_t i);
+void check_regions(struct checker *c);
+void check_devices(struct checker *c);
+void check_irqs(struct checker *c);
+void check_channel(struct checker *c, uint32_t ch_index);
+
+/* Runs every config rule on `blob` with c's arch and report already set. */
+int run_config_check(struct checker *c, const void *blob, size_t size);
+
+/* A config_report_fn keeping the first message for config_check/sysimage_check. */
+struct checker_first_message {
+	char *why;
+	size_t why_size;
+	bool written;
+};
+void checker_keep_first_message(void *ctx, const struct config_problem *p);
+
+#endif
