@@ -17,6 +17,7 @@
 #include <bulkhead/config.h>
 #include <hv/cpu_power.h>
 #include <hv/stats.h>
+#include <hv/cpu_map.h>
 
 #define HCR_VM (1ull << 0)
 #define HCR_FMO (1ull << 3)
@@ -70,7 +71,7 @@ int arch_cell_map_irqchip(const struct cell *cell)
 	if (!is_direct(cell))
 		return 0;
 	for (uint32_t i = 0; i < cell->desc->cpu_count; i++) {
-		int cpu = cell_cpu_of_hwid(cell->desc->cpu_hwid[i]);
+		int cpu = cpu_map_cpu_of_hwid(cell->desc->cpu_hwid[i]);
 		uint64_t sgi_frame = gicv3_gicr_of_cpu((unsigned int)cpu) + GICR_SGI_FRAME_OFFSET;
 		int err = stage2_map_region(cell->id, sgi_frame, sgi_frame, GICR_SGI_FRAME_OFFSET,
 					    BH_MEM_READ | BH_MEM_WRITE | BH_MEM_DEVICE);
@@ -85,7 +86,7 @@ void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info
 {
 	info->gicd_base = gicv3_gicd_base();
 	for (uint32_t i = 0; i < cell->desc->cpu_count && i < BH_BOOTINFO_MAX_CPUS; i++) {
-		int cpu = cell_cpu_of_hwid(cell->desc->cpu_hwid[i]);
+		int cpu = cpu_map_cpu_of_hwid(cell->desc->cpu_hwid[i]);
 
 		info->cpu_gicr_base[i] = gicv3_gicr_of_cpu((unsigned int)cpu);
 	}
@@ -117,7 +118,7 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 
 void arch_cell_send_doorbell(const struct cell *cell, uint32_t number)
 {
-	int boot_cpu = cell_cpu_of_hwid(cell->desc->cpu_hwid[0]);
+	int boot_cpu = cpu_map_cpu_of_hwid(cell->desc->cpu_hwid[0]);
 
 	if (is_direct(cell))
 		gicv3_send_sgi(number, cell->desc->cpu_hwid[0]); /* the cell owns the interface */
@@ -142,7 +143,7 @@ void arch_cell_request_stop(const struct cell *cell)
 	}
 	/* Virtual mode: a kick traps the other CPUs to EL2, where they see the stop. */
 	for (uint32_t i = 0; i < cell->desc->cpu_count; i++) {
-		int cpu = cell_cpu_of_hwid(cell->desc->cpu_hwid[i]);
+		int cpu = cpu_map_cpu_of_hwid(cell->desc->cpu_hwid[i]);
 
 		if (cpu >= 0 && (unsigned int)cpu != self && cpu_power_state((unsigned int)cpu) ==
 								   CPU_POWER_ON)

@@ -13,6 +13,7 @@
 #include <bulkhead/config.h>
 #include <bulkhead/stats.h>
 #include <hv/spinlock.h>
+#include <hv/cpu_map.h>
 
 #define GICD_CTLR 0x0000
 #define GICD_TYPER 0x0004
@@ -187,7 +188,7 @@ bool gicv3_emulate_access(const struct cell *cell, uint64_t pa, bool is_write,
 	if (!(cell->desc->flags & BH_CELL_REALTIME))
 		return false;
 	for (uint32_t i = 0; i < cell->desc->cpu_count; i++) {
-		int cpu = cell_cpu_of_hwid(cell->desc->cpu_hwid[i]);
+		int cpu = cpu_map_cpu_of_hwid(cell->desc->cpu_hwid[i]);
 		uint64_t rd = cpu < 0 ? 0 : gicv3_gicr_of_cpu((unsigned int)cpu);
 
 		if (rd && pa >= rd && pa < rd + GICR_SGI_FRAME_OFFSET) {

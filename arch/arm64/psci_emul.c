@@ -9,6 +9,8 @@
 #include <arm64/psci.h>
 #include <arm64/sysreg.h>
 #include <hv/cpu_power.h>
+#include <hv/cpu_map.h>
+#include <hv/system.h>
 
 #define PSCI_FN_VERSION 0x84000000u
 #define PSCI_FN_CPU_SUSPEND 0x84000001u
@@ -41,7 +43,7 @@ bool psci_is_function(uint64_t function)
 /* The logical CPU for `mpidr` if it is one of the cell's, or a PSCI error. */
 static int own_cpu(const struct cell *cell, uint64_t mpidr)
 {
-	int cpu = cell_cpu_of_hwid(mpidr & MPIDR_AFFINITY_MASK);
+	int cpu = cpu_map_cpu_of_hwid(mpidr & MPIDR_AFFINITY_MASK);
 
 	if (cpu < 0)
 		return PSCI_RET_INVALID_PARAMETERS;
@@ -122,7 +124,7 @@ int64_t psci_emulate(struct cell *cell, unsigned int cpu, uint64_t function,
 		return MIGRATE_INFO_NO_TRUSTED_OS;
 	case PSCI_FN_SYSTEM_OFF:
 	case PSCI_FN_SYSTEM_RESET:
-		cell_stop(cell, 0);
+		system_stop_cell(cell, 0);
 		return 0;
 	case PSCI_FN_FEATURES:
 		return features(args[0]);

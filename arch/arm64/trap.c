@@ -14,6 +14,7 @@
 #include <hv/cpu_power.h>
 #include <hv/hypercall.h>
 #include <hv/stats.h>
+#include <hv/system.h>
 
 #define EC_WFX 0x01
 #define EC_HVC64 0x16
@@ -174,7 +175,7 @@ void guest_trap(struct exception_frame *frame, uint64_t slot)
 	else {
 		/* SError or AArch32: the cell cannot continue sensibly. */
 		stats_count_entry(cpu, BH_ENTRY_OTHER);
-		cell_stop(cell, 2);
+		system_stop_cell(cell, 2);
 	}
 	if (__atomic_load_n(&cell->state, __ATOMIC_ACQUIRE) == CELL_STOPPED)
 		cpu_power_off_self(cpu);

@@ -21,6 +21,7 @@
 #include <arm64/vgic.h>
 #include <hv/platform.h>
 #include <hv/stats.h>
+#include <hv/cpu_map.h>
 
 #define ICH_HCR_EN (1ull << 0)
 #define ICH_HCR_UIE (1ull << 1)
@@ -183,7 +184,7 @@ void vgic_inject_sgi(unsigned int cpu, uint32_t intid)
 {
 	mark_pending(cpu, intid, false);
 	if (cpu != arch_cpu_this())
-		gicv3_send_sgi(GIC_HV_KICK_SGI, cell_hwid_of_cpu(cpu));
+		gicv3_send_sgi(GIC_HV_KICK_SGI, cpu_map_hwid(cpu));
 }
 
 void vgic_send_sgi(struct cell *cell, unsigned int cpu, uint64_t sgi1r)
@@ -195,7 +196,7 @@ void vgic_send_sgi(struct cell *cell, unsigned int cpu, uint64_t sgi1r)
 
 	for (uint32_t i = 0; i < cell->desc->cpu_count; i++) {
 		uint64_t mpidr = cell->desc->cpu_hwid[i];
-		int target = cell_cpu_of_hwid(mpidr);
+		int target = cpu_map_cpu_of_hwid(mpidr);
 		bool chosen;
 
 		if (target < 0)

@@ -10,6 +10,7 @@
 #include <arm64/gicv3.h>
 #include <arm64/vgic.h>
 #include <hv/platform.h>
+#include <hv/cpu_map.h>
 
 #define GICR_CTLR 0x0000
 #define GICR_IIDR 0x0004
@@ -49,7 +50,7 @@ static volatile uint32_t *phys32(uint64_t pa)
 static bool is_last_frame(const struct cell *cell, uint64_t rd)
 {
 	for (uint32_t i = 0; i < cell->desc->cpu_count; i++) {
-		int cpu = cell_cpu_of_hwid(cell->desc->cpu_hwid[i]);
+		int cpu = cpu_map_cpu_of_hwid(cell->desc->cpu_hwid[i]);
 
 		if (cpu >= 0 && gicv3_gicr_of_cpu((unsigned int)cpu) > rd)
 			return false;
@@ -135,7 +136,7 @@ bool vgic_emulate_gicr(const struct cell *cell, uint64_t pa, bool is_write,
 		       unsigned int size_bytes, uint64_t *value)
 {
 	for (uint32_t i = 0; i < cell->desc->cpu_count; i++) {
-		int cpu = cell_cpu_of_hwid(cell->desc->cpu_hwid[i]);
+		int cpu = cpu_map_cpu_of_hwid(cell->desc->cpu_hwid[i]);
 		uint64_t rd = cpu < 0 ? 0 : gicv3_gicr_of_cpu((unsigned int)cpu);
 
 		if (!rd || pa < rd || pa >= rd + GICR_FRAME_BYTES)

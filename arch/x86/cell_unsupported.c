@@ -1,7 +1,7 @@
 /*
  * x86 cells are not implemented yet (no VMCS/EPT set-up beyond VMXON). These
  * hooks make the hypervisor refuse a system image on x86 with a clear reason
- * instead of failing to link: arch_cell_create() fails, so cells_build()
+ * instead of failing to link: arch_cell_create() fails, so system_build()
  * stops the boot before any cell could run.
  */
 #include <arch/arch_cell.h>
@@ -10,6 +10,7 @@
 #include <bulkhead/hypercall.h>
 #include <hv/console.h>
 #include <hv/panic.h>
+#include <hv/system.h>
 
 uint32_t arch_config_arch(void)
 {

@@ -13,6 +13,7 @@
 #include <hv/console.h>
 #include <hv/panic.h>
 #include <lib/string.h>
+#include <hv/system.h>
 
 #define CPU_START_TIMEOUT_NS 2000000000ull
 
@@ -97,7 +98,7 @@ static void build_system(const struct platform *plat)
 	if (sysimage_check(image, (size_t)plat->sysimage_size_bytes, arch_config_arch(), why,
 			   sizeof(why)) != 0)
 		hv_panic("refusing to start any cell: system image rejected: %s", why);
-	cells_build(sysimage_config(image, &config_size), image, plat);
+	system_build(sysimage_config(image, &config_size), image, plat);
 }
 
 noreturn_fn void hv_boot_main(const struct platform *plat)
@@ -117,7 +118,7 @@ noreturn_fn void hv_boot_main(const struct platform *plat)
 	__atomic_store_n(&cells_ready, 1, __ATOMIC_RELEASE);
 	for (unsigned int cpu = 1; cpu < plat->cpu_count; cpu++)
 		arch_cpu_wake(cpu);
-	cell_run_cpu(0);
+	system_run_cpu(0);
 }
 
 noreturn_fn void hv_secondary_main(unsigned int cpu)
@@ -125,5 +126,5 @@ noreturn_fn void hv_secondary_main(unsigned int cpu)
 	report_in(cpu);
 	while (!__atomic_load_n(&cells_ready, __ATOMIC_ACQUIRE))
 		arch_cpu_wait_event();
-	cell_run_cpu(cpu);
+	system_run_cpu(cpu);
 }

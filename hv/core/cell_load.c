@@ -12,6 +12,7 @@
 #include <hv/console.h>
 #include <hv/guest_mem.h>
 #include <lib/string.h>
+#include <hv/cpu_map.h>
 
 static const struct bh_sysimage_item *sysimage_item(const void *sysimage, uint32_t index)
 {
@@ -101,7 +102,7 @@ static int write_boot_info(struct cell *cell)
 	info->cpu_count = cell->desc->cpu_count;
 	for (uint32_t i = 0; i < cell->desc->cpu_count && i < BH_BOOTINFO_MAX_CPUS; i++) {
 		info->cpu_mpidr[i] = cell->desc->cpu_hwid[i];
-		info->cpu_logical[i] = (uint32_t)cell_cpu_of_hwid(cell->desc->cpu_hwid[i]);
+		info->cpu_logical[i] = (uint32_t)cpu_map_cpu_of_hwid(cell->desc->cpu_hwid[i]);
 	}
 	fill_regions(cell, info);
 	fill_channels(cell, info);

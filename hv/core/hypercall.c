@@ -12,6 +12,8 @@
 #include <hv/platform.h>
 #include <hv/stats.h>
 #include <lib/string.h>
+#include <hv/cpu_map.h>
+#include <hv/system.h>
 
 bool hcall_is_bulkhead(uint64_t function)
 {
@@ -72,7 +74,7 @@ static int64_t cpu_stats(struct cell *caller, uint64_t cpu, uint64_t ipa, uint64
 {
 	const struct bh_cpu_stats *s = cpu < HV_MAX_CPUS ? stats_of_cpu((unsigned int)cpu) : NULL;
 
-	if (!s || !cell_cpu_exists((unsigned int)cpu))
+	if (!s || !cpu_map_exists((unsigned int)cpu))
 		return -BH_ENOENT;
 	if (size < sizeof(*s))
 		return -BH_EINVAL;
@@ -144,7 +146,7 @@ static int64_t mailbox_ack(struct cell *cell)
 
 	__atomic_store_n(&info->mailbox.acked, seq, __ATOMIC_RELEASE);
 	if (info->mailbox.command == BH_MAILBOX_STOP)
-		cell_stop(cell, 0);
+		system_stop_cell(cell, 0);
 	return 0;
 }
 
@@ -162,7 +164,7 @@ int64_t hcall_dispatch(struct cell *cell, unsigned int cpu, uint64_t function,
 	case BH_HC_MAILBOX_ACK:
 		return mailbox_ack(cell);
 	case BH_HC_CELL_EXIT:
-		cell_stop(cell, (int)(int64_t)args[0]);
+		system_stop_cell(cell, (int)(int64_t)args[0]);
 		return 0;
 	case BH_HC_DOORBELL:
 		return doorbell(cell, args[0]);

@@ -1,8 +1,7 @@
 /*
- * Cells as the hypervisor keeps them: built once at boot from the validated
- * binary config, never resized. A cell's state only moves forward
- * (LOADED -> RUNNING -> STOPPED); the machine powers off when every cell has
- * stopped.
+ * The cell registry: cells as the hypervisor keeps them, added once at boot
+ * by the system builder (hv/system.h) from the validated binary config, never
+ * resized. A cell's state only moves forward (LOADED -> RUNNING -> STOPPED).
  */
 #ifndef HV_CELL_H
 #define HV_CELL_H
@@ -31,9 +30,8 @@ struct cell {
 	uint64_t boot_info_guest_phys;
 };
 
-/* Builds every cell from the validated config; panics on any failure (nothing runs yet). */
-void cells_build(const struct bh_config_header *config, const void *sysimage,
-		 const struct platform *plat);
+/* Adds cell `index` (the next one) of the config; NULL when out of order or full. */
+struct cell *cell_add(const struct bh_config_header *config, uint32_t index);
 
 unsigned int cell_count(void);
 struct cell *cell_by_id(unsigned int id);
@@ -44,23 +42,9 @@ const char *cell_name(const struct cell *cell);
 /* The cell's record of region/device/irq `i` (0-based within the cell). */
 const struct bh_mem_region *cell_region(const struct cell *cell, uint32_t i);
 const struct bh_irq *cell_irq(const struct cell *cell, uint32_t i);
+const struct bh_device *cell_device(const struct cell *cell, uint32_t i);
 
 /* Bytes of the cell's RAM regions (devices, channels and the status page excluded). */
 uint64_t cell_memory_bytes(const struct cell *cell);
-
-/* Whether logical CPU `cpu` exists on this machine. */
-bool cell_cpu_exists(unsigned int cpu);
-
-/* Hardware id (MPIDR / APIC id) of logical CPU `cpu`. */
-uint64_t cell_hwid_of_cpu(unsigned int cpu);
-
-/* Logical CPU with hardware id `hwid`, or -1. */
-int cell_cpu_of_hwid(uint64_t hwid);
-
-/* Marks the cell stopped with `exit_code`; powers off when it was the last one. */
-void cell_stop(struct cell *cell, int exit_code);
-
-/* Every CPU ends here after boot: enters its cell, or parks if it has none. */
-noreturn_fn void cell_run_cpu(unsigned int cpu);
 
 #endif

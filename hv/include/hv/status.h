@@ -2,7 +2,7 @@
  * The hypervisor status page (bulkhead/status.h) as the hypervisor keeps it:
  * one page-aligned static object that the entry counters live in and that
  * cells with a BH_MEM_HV_STATUS region map read-only. Written only by the
- * hypervisor; every cell record has one writer at a time (boot, then cell_stop).
+ * hypervisor; every cell record has one writer at a time (boot, then system_stop_cell).
  */
 #ifndef HV_STATUS_H
 #define HV_STATUS_H
