@@ -8,7 +8,7 @@
 #include <arm64/gicv3.h>
 #include <arm64/mmu.h>
 #include <arm64/pl011.h>
-#include <arm64/sysreg.h>
+#include <aarch64/sysreg.h>
 #include <hv/boot.h>
 #include <hv/cell_seed.h>
 #include <hv/console.h>

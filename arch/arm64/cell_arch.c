@@ -12,7 +12,7 @@
 #include <arm64/gicv3.h>
 #include <arm64/guest.h>
 #include <arm64/stage2.h>
-#include <arm64/sysreg.h>
+#include <aarch64/sysreg.h>
 #include <arm64/vgic.h>
 #include <bulkhead/config.h>
 #include <hv/cpu_power.h>

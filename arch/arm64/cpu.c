@@ -4,7 +4,7 @@
  */
 #include <arch/arch_cpu.h>
 #include <arm64/psci.h>
-#include <arm64/sysreg.h>
+#include <aarch64/sysreg.h>
 #include <lib/format.h>
 
 extern char secondary_entry[];
@@ -12,11 +12,6 @@ extern char secondary_entry[];
 unsigned int arch_cpu_this(void)
 {
 	return (unsigned int)read_sysreg(tpidr_el2);
-}
-
-static unsigned int current_el(void)
-{
-	return (unsigned int)(read_sysreg(CurrentEL) >> 2) & 3;
 }
 
 int arch_cpu_start(unsigned int cpu, uint64_t hwid)
@@ -70,7 +65,7 @@ noreturn_fn void arch_cpu_park(void)
 	 */
 	write_sysreg(cntp_ctl_el0, 0);
 	write_sysreg(cntv_ctl_el0, 0);
-	write_sysreg(S3_0_C12_C12_7, 0); /* ICC_IGRPEN1_EL1 */
+	write_sysreg(icc_igrpen1_el1, 0);
 	isb();
 	for (;;)
 		__asm__ volatile("wfi");

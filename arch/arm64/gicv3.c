@@ -6,7 +6,7 @@
  */
 #include <arch/arch_cpu.h>
 #include <arm64/gicv3.h>
-#include <arm64/sysreg.h>
+#include <aarch64/sysreg.h>
 #include <hv/console.h>
 #include <lib/fdt.h>
 #include <hv/panic.h>
@@ -157,7 +157,7 @@ void gicv3_cpu_init(void)
 	for (unsigned int i = 0; i < 32; i++)
 		*((volatile uint8_t *)(uintptr_t)(sgi + GICR_SGI_IPRIORITYR + i)) = DEFAULT_PRIORITY;
 	/* System register interface for EL2 and EL1; EL1 must not fall back to MMIO. */
-	write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
+	write_sysreg(icc_sre_el2, 0xf); /* SRE, DFB, DIB, Enable */
 	isb();
 }
 
@@ -194,13 +194,13 @@ int gicv3_owner(uint32_t intid)
 
 void gicv3_send_sgi(uint32_t intid, uint64_t mpidr)
 {
-	/* ICC_SGI1R_EL1: Aff3 [55:48], Aff2 [39:32], INTID [27:24], Aff1 [23:16], target list [15:0]. */
+	/* Aff3 [55:48], Aff2 [39:32], INTID [27:24], Aff1 [23:16], target list [15:0]. */
 	uint64_t value = ((mpidr >> 32) & 0xff) << 48 | ((mpidr >> 16) & 0xff) << 32 |
 			 (uint64_t)(intid & 0xf) << 24 | ((mpidr >> 8) & 0xff) << 16 |
 			 (1ull << (mpidr & 0xf));
 
 	__asm__ volatile("dsb ishst" ::: "memory");
-	write_sysreg(S3_0_C12_C11_5, value);
+	write_sysreg(icc_sgi1r_el1, value);
 	isb();
 }
 
@@ -208,8 +208,8 @@ void gicv3_take_cpu_interface(void)
 {
 	uint64_t sgi = gicr_frame[arch_cpu_this()] + GICR_SGI_FRAME_OFFSET;
 
-	write_sysreg(S3_0_C4_C6_0, 0xff); /* ICC_PMR_EL1: let every priority through */
-	write_sysreg(S3_0_C12_C12_7, 1);  /* ICC_IGRPEN1_EL1 */
+	write_sysreg(icc_pmr_el1, 0xff); /* let every priority through */
+	write_sysreg(icc_igrpen1_el1, 1);
 	*reg32(sgi, GICR_SGI_ISENABLER0) = 1u << GIC_HV_KICK_SGI | 1u << 25; /* kick, maintenance */
 	isb();
 }

@@ -5,38 +5,20 @@
  * PSCI CPU_ON with x0 = their logical number. Every CPU runs with SPSel=1,
  * TPIDR_EL2 = its logical number and VBAR_EL2 = our vectors before any C.
  */
+#include <aarch64/boot_macros.h>
 #include <arm64/asm_defs.h>
 
 	.section .text.head, "ax"
 	.global _start
 _start:
-	b	primary_entry			/* code0 */
-	.long	0				/* code1 */
-	.quad	0				/* text_offset */
-	.quad	hv_image_size			/* image_size, includes .bss */
-	.quad	0x2				/* flags: little endian, 4 KiB pages */
-	.quad	0				/* res2 */
-	.quad	0				/* res3 */
-	.quad	0				/* res4 */
-	.long	0x644d5241			/* magic "ARM\x64" */
-	.long	0				/* res5 (no PE header) */
+	linux_image_header primary_entry, hv_image_size
 
 primary_entry:
 	mov	x19, x0				/* DTB address from the boot loader */
 	bl	el2_cpu_setup
-	/* Running at the linked address? Literal pool holds the link address. */
-	adr	x1, _start
-	ldr	x2, =_start
-	cmp	x1, x2
-	b.ne	wrong_load_address
-	/* Clear .bss (16-byte aligned both ends by the linker script). */
-	ldr	x1, =__bss_start
-	ldr	x2, =__bss_end
-1:	cmp	x1, x2
-	b.hs	2f
-	stp	xzr, xzr, [x1], #16
-	b	1b
-2:	mov	x0, #0
+	branch_unless_at_link_address _start, wrong_load_address
+	clear_bss
+	mov	x0, #0
 	bl	set_cpu_stack
 	mov	x0, x19
 	bl	arm64_boot_main
@@ -57,22 +39,14 @@ secondary_entry:
 el2_cpu_setup:
 	ldr	x1, =SCTLR_EL2_BOOT
 	msr	sctlr_el2, x1
-	adr	x1, hv_vectors
-	msr	vbar_el2, x1
-	msr	spsel, #1
-	isb
+	install_vectors 2, hv_vectors
 	ret
 
 /* x0 = logical CPU: TPIDR_EL2 = x0, SP = top of that CPU's stack. */
 set_cpu_stack:
 	cmp	x0, #ARM64_MAX_CPUS
 	b.hs	park
-	msr	tpidr_el2, x0
-	ldr	x1, =hv_cpu_stacks
-	add	x0, x0, #1
-	mov	x2, #HV_STACK_SIZE
-	madd	x1, x0, x2, x1
-	mov	sp, x1
+	set_stack_of_cpu 2, hv_cpu_stacks, HV_STACK_SIZE
 	ret
 
 /*

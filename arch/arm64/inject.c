@@ -5,7 +5,7 @@
  * its own exception handler, never in the hypervisor's.
  */
 #include <arm64/guest.h>
-#include <arm64/sysreg.h>
+#include <aarch64/sysreg.h>
 
 #define EC_UNKNOWN 0x00
 #define EC_IABT_LOWER 0x20

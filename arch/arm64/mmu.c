@@ -5,7 +5,7 @@
  */
 #include <arm64/mmu.h>
 #include <arm64/pgtable.h>
-#include <arm64/sysreg.h>
+#include <aarch64/sysreg.h>
 #include <hv/page_pool.h>
 
 /* MAIR_EL2 attribute indexes. */

@@ -7,7 +7,7 @@
  */
 #include <arm64/guest.h>
 #include <arm64/psci.h>
-#include <arm64/sysreg.h>
+#include <aarch64/sysreg.h>
 #include <hv/cpu_power.h>
 #include <hv/cpu_map.h>
 #include <hv/system.h>

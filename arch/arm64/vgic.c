@@ -17,7 +17,7 @@
  */
 #include <arch/arch_cpu.h>
 #include <arm64/gicv3.h>
-#include <arm64/sysreg.h>
+#include <aarch64/sysreg.h>
 #include <arm64/vgic.h>
 #include <hv/platform.h>
 #include <hv/stats.h>
@@ -48,13 +48,13 @@ static uint64_t read_lr(unsigned int n)
 {
 	switch (n) {
 	case 0:
-		return read_sysreg(S3_4_C12_C12_0);
+		return read_sysreg(ich_lr0_el2);
 	case 1:
-		return read_sysreg(S3_4_C12_C12_1);
+		return read_sysreg(ich_lr1_el2);
 	case 2:
-		return read_sysreg(S3_4_C12_C12_2);
+		return read_sysreg(ich_lr2_el2);
 	default:
-		return read_sysreg(S3_4_C12_C12_3);
+		return read_sysreg(ich_lr3_el2);
 	}
 }
 
@@ -62,16 +62,16 @@ static void write_lr(unsigned int n, uint64_t value)
 {
 	switch (n) {
 	case 0:
-		write_sysreg(S3_4_C12_C12_0, value);
+		write_sysreg(ich_lr0_el2, value);
 		break;
 	case 1:
-		write_sysreg(S3_4_C12_C12_1, value);
+		write_sysreg(ich_lr1_el2, value);
 		break;
 	case 2:
-		write_sysreg(S3_4_C12_C12_2, value);
+		write_sysreg(ich_lr2_el2, value);
 		break;
 	default:
-		write_sysreg(S3_4_C12_C12_3, value);
+		write_sysreg(ich_lr3_el2, value);
 		break;
 	}
 }
@@ -79,7 +79,7 @@ static void write_lr(unsigned int n, uint64_t value)
 /* Number of list registers used (at most 4: the ones read_lr/write_lr reach). */
 static unsigned int lr_count(void)
 {
-	unsigned int n = (unsigned int)(read_sysreg(S3_4_C12_C11_1) & 0x1f) + 1; /* ICH_VTR_EL2 */
+	unsigned int n = (unsigned int)(read_sysreg(ich_vtr_el2) & 0x1f) + 1;
 
 	return n > 4 ? 4 : n;
 }
@@ -89,9 +89,9 @@ void vgic_cpu_enter(void)
 	for (unsigned int i = 0; i < lr_count(); i++)
 		write_lr(i, 0);
 	/* EL2 priority drop and deactivation become separate steps (protocol step 1). */
-	write_sysreg(S3_0_C12_C12_4, read_sysreg(S3_0_C12_C12_4) | ICC_CTLR_EOIMODE);
-	write_sysreg(S3_4_C12_C11_7, 0);          /* ICH_VMCR_EL2: the cell sets its own */
-	write_sysreg(S3_4_C12_C11_0, ICH_HCR_EN); /* ICH_HCR_EL2 */
+	write_sysreg(icc_ctlr_el1, read_sysreg(icc_ctlr_el1) | ICC_CTLR_EOIMODE);
+	write_sysreg(ich_vmcr_el2, 0);          /* the cell sets its own */
+	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
 	isb();
 }
 
@@ -118,7 +118,7 @@ static bool lr_holds(uint32_t intid)
 void vgic_flush(unsigned int cpu)
 {
 	struct vgic_cpu *v = &vgic_cpus[cpu];
-	uint64_t empty = read_sysreg(S3_4_C12_C11_5); /* ICH_ELRSR_EL2: 1 = list register free */
+	uint64_t empty = read_sysreg(ich_elrsr_el2); /* 1 = list register free */
 	bool left_over = false;
 
 	for (unsigned int word = 0; word < ARRAY_SIZE(v->pending); word++) {
@@ -148,20 +148,20 @@ void vgic_flush(unsigned int cpu)
 			__atomic_fetch_and(&v->pending[word], ~(1ull << bit), __ATOMIC_RELAXED);
 		}
 	}
-	write_sysreg(S3_4_C12_C11_0, ICH_HCR_EN | (left_over ? ICH_HCR_UIE : 0));
+	write_sysreg(ich_hcr_el2, ICH_HCR_EN | (left_over ? ICH_HCR_UIE : 0));
 	isb();
 }
 
 static void deactivate_now(uint32_t intid)
 {
-	write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1: priority drop */
-	write_sysreg(S3_0_C12_C11_1, intid); /* ICC_DIR_EL1: deactivate */
+	write_sysreg(icc_eoir1_el1, intid); /* priority drop */
+	write_sysreg(icc_dir_el1, intid); /* deactivate */
 	isb();
 }
 
 void vgic_handle_irq(struct cell *cell, unsigned int cpu)
 {
-	uint32_t intid = (uint32_t)(read_sysreg(S3_0_C12_C12_0) & 0xffffff); /* ICC_IAR1_EL1 */
+	uint32_t intid = (uint32_t)(read_sysreg(icc_iar1_el1) & 0xffffff);
 
 	stats_count_entry(cpu, BH_ENTRY_IRQ);
 	if (intid >= SPURIOUS)
@@ -175,7 +175,7 @@ void vgic_handle_irq(struct cell *cell, unsigned int cpu)
 		deactivate_now(intid); /* not the cell's: never reaches it */
 		return;
 	}
-	write_sysreg(S3_0_C12_C12_1, intid); /* priority drop; the cell deactivates (HW = 1) */
+	write_sysreg(icc_eoir1_el1, intid); /* priority drop; the cell deactivates (HW = 1) */
 	isb();
 	mark_pending(cpu, intid, true);
 }

@@ -84,7 +84,7 @@ void guest_exception(struct exception_frame *frame, unsigned int slot)
 	unsigned int type = slot & 3;
 	unsigned int source = slot >> 2;
 
-	if (source == EXC_FROM_EL1_SPX) {
+	if (source == EXC_FROM_CURRENT_SPX) {
 		if (type == EXC_IRQ && irq_handler) {
 			irq_handler(frame);
 			return;

@@ -3,10 +3,10 @@
  * cell's CPUs, its MPIDR and its logical number (the one BH_HC_CPU_STATS
  * takes); a CPU finds its own entry by its MPIDR.
  */
+#include <aarch64/sysreg.h>
 #include <guest/hypercall.h>
 #include <guest/runtime.h>
 
-#define MPIDR_AFFINITY_MASK 0xff00ffffffull
 
 int guest_find_own_logical_cpu(uint32_t cell_id)
 {

@@ -4,6 +4,7 @@
  * CPU_ON at guest_secondary_entry with x0 = their boot-info index. Each CPU
  * gets its own stack and TPIDR_EL1 = index before any C runs.
  */
+#include <aarch64/boot_macros.h>
 #include <guest/asm.h>
 
 	.section .text.head, "ax"
@@ -16,17 +17,9 @@ _start:
 	 * The image is linked for one address (absolute literals below): if the
 	 * cell config loads it elsewhere, say so with PC-relative code only.
 	 */
-	adr	x1, _start
-	ldr	x2, =_start
-	cmp	x1, x2
-	b.ne	wrong_load_address
-	ldr	x1, =__bss_start
-	ldr	x2, =__bss_end
-1:	cmp	x1, x2
-	b.hs	2f
-	stp	xzr, xzr, [x1], #16
-	b	1b
-2:	mov	x0, #0
+	branch_unless_at_link_address _start, wrong_load_address
+	clear_bss
+	mov	x0, #0
 	bl	set_cpu_stack
 	mov	x0, x19
 	bl	guest_boot_main
@@ -51,20 +44,12 @@ guest_secondary_entry:
 el1_cpu_setup:
 	ldr	x1, =SCTLR_EL1_MMU_OFF
 	msr	sctlr_el1, x1
-	ldr	x1, =guest_vectors
-	msr	vbar_el1, x1
-	msr	spsel, #1
-	isb
+	install_vectors 1, guest_vectors
 	ret
 
 /* x0 = index: sp = top of stack `index`, TPIDR_EL1 = index. */
 set_cpu_stack:
-	msr	tpidr_el1, x0
-	ldr	x1, =guest_stacks
-	add	x0, x0, #1
-	mov	x2, #GUEST_STACK_BYTES
-	madd	x1, x0, x2, x1
-	mov	sp, x1
+	set_stack_of_cpu 1, guest_stacks, GUEST_STACK_BYTES
 	mov	x29, #0
 	ret
 

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <aarch64/sysreg.h>
 #include <bulkhead/bootinfo.h>
 
 #define RT_ARM64_MAX_CPUS 8            /* keep in sync with head.S */
@@ -15,9 +16,6 @@
 #define RT_ARM64_SGI_RESCHED 0
 #define RT_ARM64_PPI_VTIMER 27
 
-#define read_sysreg(r) ({ uint64_t v_; __asm__ volatile("mrs %0, " #r : "=r"(v_)); v_; })
-#define write_sysreg(r, v) __asm__ volatile("msr " #r ", %0" : : "r"((uint64_t)(v)) : "memory")
-#define isb() __asm__ volatile("isb" : : : "memory")
 
 /*
  * Where this run's resources are (platform.c): from the boot info in a cell,

@@ -8,6 +8,7 @@
 #include <rtarch/irq.h>
 #include <rtarch/switch.h>
 
+#include <aarch64/frame.h>
 #include "arm64.h"
 
 void rt_arm64_switch(uintptr_t *save, const uintptr_t *load, uint8_t *save_on_cpu);
@@ -91,11 +92,6 @@ void rt_arm64_thread_start(struct rt_thread *t)
 	rt_thread_exit();
 	rtarch_panic("a dead thread was scheduled again");
 }
-
-struct exception_frame {
-	uint64_t x[30];
-	uint64_t lr, elr, spsr;
-};
 
 void rt_arm64_bad_exception(unsigned kind, const struct exception_frame *f);
 void rt_arm64_bad_exception(unsigned kind, const struct exception_frame *f)

@@ -61,12 +61,12 @@ void rt_arm64_gic_cpu_init(void)
 	wr32(rd + GICR_SGI + GICR_ISENABLER0,
 	     (1u << RT_ARM64_SGI_RESCHED) | (1u << RT_ARM64_PPI_VTIMER));
 
-	write_sysreg(S3_0_C12_C12_5, read_sysreg(S3_0_C12_C12_5) | 1);  /* ICC_SRE_EL1.SRE */
+	write_sysreg(icc_sre_el1, read_sysreg(icc_sre_el1) | 1);
 	isb();
-	write_sysreg(S3_0_C4_C6_0, 0xff);                               /* ICC_PMR_EL1 */
-	write_sysreg(S3_0_C12_C12_3, 0);                                /* ICC_BPR1_EL1 */
-	write_sysreg(S3_0_C12_C12_4, read_sysreg(S3_0_C12_C12_4) | (1u << 1)); /* EOImode */
-	write_sysreg(S3_0_C12_C12_7, 1);                                /* ICC_IGRPEN1_EL1 */
+	write_sysreg(icc_pmr_el1, 0xff);
+	write_sysreg(icc_bpr1_el1, 0);
+	write_sysreg(icc_ctlr_el1, read_sysreg(icc_ctlr_el1) | (1u << 1)); /* EOImode */
+	write_sysreg(icc_igrpen1_el1, 1);
 	isb();
 }
 
@@ -79,7 +79,7 @@ void rt_arm64_gic_send_sgi(unsigned cpu, unsigned sgi)
 		     ((((aff & 0xff) >> 4) & 0xf) << 44) | (1u << (aff & 0xf));
 
 	__asm__ volatile("dsb ishst" : : : "memory");
-	write_sysreg(S3_0_C12_C11_5, v);                                /* ICC_SGI1R_EL1 */
+	write_sysreg(icc_sgi1r_el1, v);
 	isb();
 }
 
@@ -103,12 +103,12 @@ void rtarch_irq_line_enable(unsigned irq, unsigned cpu)
 
 void rtarch_irq_priority_drop(unsigned irq)
 {
-	write_sysreg(S3_0_C12_C12_1, irq);                              /* ICC_EOIR1_EL1 */
+	write_sysreg(icc_eoir1_el1, irq);
 }
 
 void rtarch_irq_deactivate(unsigned irq)
 {
-	write_sysreg(S3_0_C12_C11_1, irq);                              /* ICC_DIR_EL1 */
+	write_sysreg(icc_dir_el1, irq);
 }
 
 /* IRQ vector: acknowledge everything pending, then maybe switch at exit. */
@@ -117,7 +117,7 @@ void rt_arm64_irq(void)
 {
 	rt_irq_enter();
 	for (;;) {
-		unsigned intid = (unsigned)(read_sysreg(S3_0_C12_C12_0) & 0xffffff); /* IAR1 */
+		unsigned intid = (unsigned)(read_sysreg(icc_iar1_el1) & 0xffffff);
 
 		if (intid >= 1020)
 			break;

@@ -6,6 +6,8 @@
  * EL1 the timer and GIC system registers and drops to EL1. Secondaries
  * arrive by PSCI CPU_ON with x0 = logical CPU.
  */
+#include <aarch64/boot_macros.h>
+
 #define STACK_SIZE 16384
 #define MAX_CPUS 8
 #define HC_CONSOLE_WRITE 0xc6000001
@@ -15,36 +17,19 @@
 	.section .text.head, "ax"
 	.global _start
 _start:
-	b	primary_entry			/* code0 */
-	.long	0				/* code1 */
-	.quad	0				/* text_offset */
-	.quad	rt_image_size			/* image_size, includes .bss */
-	.quad	0x2				/* flags: little endian, 4 KiB pages */
-	.quad	0
-	.quad	0
-	.quad	0
-	.long	0x644d5241			/* "ARM\x64" */
-	.long	0
+	linux_image_header primary_entry, rt_image_size
 
 primary_entry:
 	msr	daifset, #0xf
 	mov	x19, x0
 	/* Loaded elsewhere than linked: every absolute address below is wrong.
 	 * Say so with PC-relative code only (a hypercall; harmless when bare). */
-	adr	x1, _start
-	ldr	x2, =_start
-	cmp	x1, x2
-	b.ne	wrong_load_address
+	branch_unless_at_link_address _start, wrong_load_address
 	mrs	x20, CurrentEL
 	lsr	x20, x20, #2			/* EL we were started at: PSCI conduit */
 	bl	el1_setup
-	ldr	x1, =__bss_start
-	ldr	x2, =__bss_end
-1:	cmp	x1, x2
-	b.hs	2f
-	stp	xzr, xzr, [x1], #16
-	b	1b
-2:	mov	x0, #0
+	clear_bss
+	mov	x0, #0
 	bl	set_cpu_stack
 	mov	x0, x19
 	mov	x1, x20
@@ -71,10 +56,10 @@ el1_setup:
 	mov	x1, #3				/* CNTHCTL_EL2: EL1 reads counter, uses timer */
 	msr	cnthctl_el2, x1
 	msr	cntvoff_el2, xzr
-	mrs	x1, S3_4_C12_C9_5		/* ICC_SRE_EL2: SRE, Enable lower-EL SRE */
+	mrs	x1, icc_sre_el2			/* SRE, Enable lower-EL SRE */
 	mov	x2, #0x9
 	orr	x1, x1, x2
-	msr	S3_4_C12_C9_5, x1
+	msr	icc_sre_el2, x1
 	isb
 	mov	x1, #0x3c5			/* EL1h, DAIF masked */
 	msr	spsr_el2, x1
@@ -83,10 +68,7 @@ el1_setup:
 	eret
 3:	ldr	x1, =0x30d0080a			/* SCTLR_EL1: RES1, A, SA; MMU and caches off */
 	msr	sctlr_el1, x1
-	adr	x1, rt_arm64_vectors
-	msr	vbar_el1, x1
-	msr	spsel, #1
-	isb
+	install_vectors 1, rt_arm64_vectors
 	ret
 
 /* x0 = logical CPU: TPIDR_EL1 = x0, SP = top of its stack, SP_EL0 = top of
@@ -94,16 +76,12 @@ el1_setup:
 set_cpu_stack:
 	cmp	x0, #MAX_CPUS
 	b.hs	park
-	msr	tpidr_el1, x0
-	add	x0, x0, #1
+	add	x3, x0, #1
 	ldr	x1, =rt_arm64_emergency_stacks
 	mov	x2, #EMERGENCY_SIZE
-	madd	x1, x0, x2, x1
+	madd	x1, x3, x2, x1
 	msr	sp_el0, x1
-	ldr	x1, =rt_arm64_cpu_stacks
-	mov	x2, #STACK_SIZE
-	madd	x1, x0, x2, x1
-	mov	sp, x1
+	set_stack_of_cpu 1, rt_arm64_cpu_stacks, STACK_SIZE
 	ret
 
 wrong_load_address:

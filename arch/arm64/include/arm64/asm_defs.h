@@ -11,7 +11,4 @@
 /* SCTLR_EL2 RES1 bits | SA (stack alignment check) | I (instruction cache). */
 #define SCTLR_EL2_BOOT 0x30c51838
 
-/* Size of struct exception_frame (arm64/exception.h). */
-#define FRAME_SIZE (36 * 8)
-
 #endif

@@ -20,10 +20,4 @@
 #define GUEST_EXIT_BAD_BOOT_INFO 3
 #define GUEST_EXIT_WRONG_LOAD_ADDRESS 4
 
-/* struct exception_frame (runtime.h) */
-#define FRAME_SP 248
-#define FRAME_ELR 256
-#define FRAME_ESR 272
-#define FRAME_SIZE 288
-
 #endif

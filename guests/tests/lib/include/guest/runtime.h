@@ -14,21 +14,8 @@
 
 _Static_assert(GUEST_MAX_CPUS == BH_BOOTINFO_MAX_CPUS, "one stack per boot-info CPU");
 
-/* Written by the vectors (vectors.S): keep the offsets there in sync. */
-struct exception_frame {
-	uint64_t x[31];
-	uint64_t sp;   /* stack pointer at the time of the exception */
-	uint64_t elr;
-	uint64_t spsr;
-	uint64_t esr;
-	uint64_t far;
-};
-_Static_assert(sizeof(struct exception_frame) == 288, "vectors.S frame layout");
-
-/* Vector slot = 4 * source + type. */
-enum exception_type { EXC_SYNC = 0, EXC_IRQ = 1, EXC_FIQ = 2, EXC_SERROR = 3 };
-enum exception_source { EXC_FROM_EL1_SP0 = 0, EXC_FROM_EL1_SPX = 1, EXC_FROM_EL0_64 = 2,
-			EXC_FROM_EL0_32 = 3 };
+/* struct exception_frame, written by the vectors (vectors.S), and the slot enums. */
+#include <aarch64/frame.h>
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
 #define ESR_EC_UNKNOWN 0x00

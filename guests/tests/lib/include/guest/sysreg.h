@@ -1,38 +1,12 @@
 /*
- * EL1 system register access for test cells. Names the assembler knows are
- * used directly; every write that must take effect before the next
- * instruction is followed by isb() at the call site.
+ * EL1 helpers for test cells on top of the shared aarch64/sysreg.h: interrupt
+ * masking, WFI and MMIO. Every system-register write that must take effect
+ * before the next instruction is followed by isb() at the call site.
  */
 #ifndef GUEST_SYSREG_H
 #define GUEST_SYSREG_H
 
-#include <stdint.h>
-
-#define read_sysreg(name)                                                  \
-	({                                                                 \
-		uint64_t value_;                                           \
-		__asm__ volatile("mrs %0, " #name : "=r"(value_));          \
-		value_;                                                    \
-	})
-
-#define write_sysreg(name, value)                                                  \
-	__asm__ volatile("msr " #name ", %0" : : "r"((uint64_t)(value)) : "memory")
-
-static inline void isb(void)
-{
-	__asm__ volatile("isb" : : : "memory");
-}
-
-/* Orders this CPU's memory accesses against other CPUs' (flags between cells' CPUs). */
-static inline void dmb_ish(void)
-{
-	__asm__ volatile("dmb ish" : : : "memory");
-}
-
-static inline void dsb_sy(void)
-{
-	__asm__ volatile("dsb sy" : : : "memory");
-}
+#include <aarch64/sysreg.h>
 
 static inline void irq_unmask(void)
 {
@@ -54,15 +28,7 @@ static inline void wait_for_interrupt(void)
 	__asm__ volatile("wfi" : : : "memory");
 }
 
-/* CurrentEL holds the exception level in bits [3:2]. */
-static inline unsigned int current_el(void)
-{
-	return (unsigned int)(read_sysreg(CurrentEL) >> 2) & 3;
-}
-
 /* Aff3..Aff0 of an MPIDR, the form PSCI and the boot info use. */
-#define MPIDR_AFFINITY_MASK 0xff00ffffffull
-
 static inline uint64_t mpidr_affinity(uint64_t mpidr)
 {
 	return mpidr & MPIDR_AFFINITY_MASK;

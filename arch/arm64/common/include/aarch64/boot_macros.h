@@ -1,0 +1,78 @@
+/*
+ * Boot prologue macros for assembly, shared by every arm64 image here: the
+ * Linux arm64 Image header that boot loaders recognise, the check that an
+ * image linked for one address runs there, .bss clearing, and per-CPU stack
+ * set-up. Each image keeps its own entry sequence; these are its parts.
+ */
+#ifndef AARCH64_BOOT_MACROS_H
+#define AARCH64_BOOT_MACROS_H
+
+#ifdef __ASSEMBLER__
+/* clang-format off */
+
+/*
+ * The 64-byte arm64 Image header (Linux Documentation/arch/arm64/booting):
+ * QEMU -kernel and U-Boot booti load such an image and pass x0 = DTB.
+ * text_offset 0; image_size from \size_symbol (it includes .bss).
+ */
+.macro linux_image_header entry, size_symbol
+	b	\entry				/* code0 */
+	.long	0				/* code1 */
+	.quad	0				/* text_offset */
+	.quad	\size_symbol			/* image_size */
+	.quad	0x2				/* flags: little endian, 4 KiB pages */
+	.quad	0				/* res2 */
+	.quad	0				/* res3 */
+	.quad	0				/* res4 */
+	.long	0x644d5241			/* magic "ARM\x64" */
+	.long	0				/* res5 (no PE header) */
+.endm
+
+/*
+ * Branches to \fail when the image runs elsewhere than it was linked for
+ * (MMU off, no relocation: every absolute address would be wrong). Uses x1, x2.
+ */
+.macro branch_unless_at_link_address start, fail
+	adr	x1, \start
+	ldr	x2, =\start
+	cmp	x1, x2
+	b.ne	\fail
+.endm
+
+/* Zeroes [__bss_start, __bss_end) (16-byte aligned by the linker script). Uses x1, x2. */
+.macro clear_bss
+	ldr	x1, =__bss_start
+	ldr	x2, =__bss_end
+.Lclear_bss_loop\@:
+	cmp	x1, x2
+	b.hs	.Lclear_bss_done\@
+	stp	xzr, xzr, [x1], #16
+	b	.Lclear_bss_loop\@
+.Lclear_bss_done\@:
+.endm
+
+/*
+ * x0 = CPU index: TPIDR_EL\el = x0, SP = top of stack x0 of \stacks (each
+ * \stack_bytes). Clobbers x0..x2.
+ */
+.macro set_stack_of_cpu el, stacks, stack_bytes
+	msr	tpidr_el\el, x0
+	ldr	x1, =\stacks
+	add	x0, x0, #1
+	mov	x2, #\stack_bytes
+	madd	x1, x0, x2, x1
+	mov	sp, x1
+.endm
+
+/* VBAR_EL\el = \vectors, SP_EL\el selected. */
+.macro install_vectors el, vectors
+	adr	x1, \vectors
+	msr	vbar_el\el, x1
+	msr	spsel, #1
+	isb
+.endm
+
+/* clang-format on */
+#endif
+
+#endif
