@@ -10,8 +10,7 @@
 #include <guest/runtime.h>
 #include <guest/sysreg.h>
 
-_Static_assert(ASM_HC_CONSOLE_WRITE == BH_HC_CONSOLE_WRITE, "start.S hypercall number");
-_Static_assert(ASM_HC_CELL_EXIT == BH_HC_CELL_EXIT, "start.S hypercall number");
+#include <aarch64/boot_macros.h> /* checks its hypercall numbers against the ABI */
 
 /* start.S */
 extern char guest_secondary_entry[];

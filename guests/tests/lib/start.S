@@ -54,17 +54,11 @@ set_cpu_stack:
 	ret
 
 wrong_load_address:
-	adr	x1, wrong_load_message
-	mov	x2, #(wrong_load_message_end - wrong_load_message)
-	ldr	w0, =ASM_HC_CONSOLE_WRITE
-	hvc	#0
-	ldr	w0, =ASM_HC_CELL_EXIT
-	mov	x1, #GUEST_EXIT_WRONG_LOAD_ADDRESS
-	hvc	#0
+	exit_cell_with_message wrong_load_message, wrong_load_message_end, GUEST_EXIT_WRONG_LOAD_ADDRESS
 	b	.
 
 bad_cpu_index:
-	ldr	w0, =ASM_HC_CELL_EXIT
+	ldr	x0, =BH_ASM_HC_CELL_EXIT
 	mov	x1, #GUEST_EXIT_BAD_BOOT_INFO
 	hvc	#0
 	b	.

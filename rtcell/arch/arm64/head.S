@@ -10,8 +10,6 @@
 
 #define STACK_SIZE 16384
 #define MAX_CPUS 8
-#define HC_CONSOLE_WRITE 0xc6000001
-#define HC_CELL_EXIT 0xc6000006
 #define EMERGENCY_SIZE 4096
 
 	.section .text.head, "ax"
@@ -85,13 +83,7 @@ set_cpu_stack:
 	ret
 
 wrong_load_address:
-	adr	x1, wrong_load_message
-	mov	x2, #(wrong_load_message_end - wrong_load_message)
-	ldr	x0, =HC_CONSOLE_WRITE
-	hvc	#0
-	ldr	x0, =HC_CELL_EXIT
-	mov	x1, #3
-	hvc	#0
+	exit_cell_with_message wrong_load_message, wrong_load_message_end, 3
 	b	park
 
 	.global park

@@ -7,7 +7,15 @@
 #ifndef AARCH64_BOOT_MACROS_H
 #define AARCH64_BOOT_MACROS_H
 
-#ifdef __ASSEMBLER__
+/* Hypercall numbers for assembly (bulkhead/hypercall.h has them with C suffixes). */
+#define BH_ASM_HC_CONSOLE_WRITE 0xc6000001
+#define BH_ASM_HC_CELL_EXIT 0xc6000006
+
+#ifndef __ASSEMBLER__
+#include <bulkhead/hypercall.h>
+_Static_assert(BH_ASM_HC_CONSOLE_WRITE == BH_HC_CONSOLE_WRITE, "boot_macros.h hypercall number");
+_Static_assert(BH_ASM_HC_CELL_EXIT == BH_HC_CELL_EXIT, "boot_macros.h hypercall number");
+#else
 /* clang-format off */
 
 /*
@@ -70,6 +78,20 @@
 	msr	vbar_el\el, x1
 	msr	spsel, #1
 	isb
+.endm
+
+/*
+ * A cell that cannot run says why on its console and stops with
+ * \exit_code, using PC-relative code only (it may run at a wrong address).
+ */
+.macro exit_cell_with_message message, message_end, exit_code
+	adr	x1, \message
+	mov	x2, #(\message_end - \message)
+	ldr	x0, =BH_ASM_HC_CONSOLE_WRITE
+	hvc	#0
+	ldr	x0, =BH_ASM_HC_CELL_EXIT
+	mov	x1, #\exit_code
+	hvc	#0
 .endm
 
 /* clang-format on */

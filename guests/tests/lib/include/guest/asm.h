@@ -1,7 +1,6 @@
 /*
- * Numbers shared by the runtime's assembly and C. Assembly cannot include
- * the ABI headers (they pull in <stdint.h>), so runtime.c checks that the
- * hypercall numbers here equal bulkhead/hypercall.h's.
+ * Numbers shared by the runtime's assembly and C (hypercall numbers for
+ * assembly: aarch64/boot_macros.h).
  */
 #ifndef GUEST_ASM_H
 #define GUEST_ASM_H
@@ -11,9 +10,6 @@
 
 /* RES1 bits of ARMv8.0 SCTLR_EL1 plus SA/SA0 (stack alignment checks); M, C, I, A clear. */
 #define SCTLR_EL1_MMU_OFF 0x30d00818
-
-#define ASM_HC_CONSOLE_WRITE 0xc6000001
-#define ASM_HC_CELL_EXIT 0xc6000006
 
 /* Exit codes the runtime itself uses; programs use 0 (pass) and 1 (fail). */
 #define GUEST_EXIT_UNEXPECTED_EXCEPTION 2
