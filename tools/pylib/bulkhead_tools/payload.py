@@ -2,7 +2,9 @@
 
 Debian arm64 packages are fetched with apt into <build>/cache/debs/ without touching the machine's
 dpkg architectures; once there, builds need no network. Outputs in <build>/linux/ are rebuilt only
-when an input changes (a .deb, a file of guests/linux/, this file); payload.json is written last.
+when an input changes (a .deb, a file of guests/linux/, the bhctl binary, this file); payload.json
+is written last. bhctl comes from the Linux user-space build folder (<build>/arm64-linux/), which
+`./bulkhead build` builds first.
 Limits: arm64 only; the generic `-arm64` kernel for the cell, and (ensure_rt_kernel) Debian's
 `-rt-arm64` PREEMPT_RT kernel as the measuring baseline. Python stdlib, apt-get and dpkg-deb.
 """
@@ -31,12 +33,9 @@ else:
     from .emulator import run_emulator
 
 GUEST_DIR = paths.REPO / "guests" / "linux"
-# bhctl: a static aarch64 Linux program built here (not by meson, whose cross setup is
-# freestanding) from guests/linux/bhctl/ and the ABI headers, installed as /bin/bhctl.
+# bhctl's sources; Meson builds them (cross/arm64-linux.ini) into BHCTL_BINARY of that folder.
 BHCTL_DIR = GUEST_DIR / "bhctl"
-ABI_DIR = paths.REPO / "abi" / "include" / "bulkhead"
-BHCTL_CC = "aarch64-linux-gnu-gcc"
-BHCTL_CFLAGS = ("-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-static", "-s")
+BHCTL_BINARY = pathlib.PurePath("guests", "linux", "bhctl", "bhctl")
 # The metapackage that names the newest kernel ABI the archive offers.
 KERNEL_META = "linux-image-arm64"
 KERNEL_PACKAGE = re.compile(r"^linux-image-\d+\.\d+\.\d+-\d+-arm64$")
@@ -399,22 +398,14 @@ def _add_program(tree: _Tree, program: str):
             todo.append(tree.copy(found))
 
 
-def _build_bhctl() -> bytes:
-    """Compiles bhctl statically for aarch64 Linux with Debian's cross compiler and libc."""
-    if not shutil.which(BHCTL_CC):
-        raise PayloadError(f"{BHCTL_CC} is missing: apt-get install gcc-aarch64-linux-gnu "
-                           "libc6-dev-arm64-cross (or ./bulkhead deps)")
-    sources = sorted(str(path) for path in BHCTL_DIR.glob("*.c"))
-    with tempfile.TemporaryDirectory(prefix="bhctl-") as tmp:
-        out = pathlib.Path(tmp) / "bhctl"
-        cmd = [BHCTL_CC, *BHCTL_CFLAGS, "-I", str(ABI_DIR.parent), *sources, "-o", str(out)]
-        result = subprocess.run(cmd, capture_output=True, text=True)
-        if result.returncode != 0:
-            hint = " (is libc6-dev-arm64-cross installed?)" if "cannot find" in result.stderr \
-                else ""
-            raise PayloadError(f"building bhctl failed{hint}:\n  {' '.join(cmd)}\n"
-                               f"{result.stderr.strip()}")
-        return out.read_bytes()
+def _bhctl() -> bytes:
+    """The static aarch64 bhctl that `./bulkhead build` made in the Linux user-space folder."""
+    path = paths.linux_build_dir("arm64") / BHCTL_BINARY
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise PayloadError(f"no bhctl for the initramfs ({error.strerror}: {path}); "
+                           "run ./bulkhead build --arch arm64") from None
 
 
 def _kernel_image(root: pathlib.Path):
@@ -430,7 +421,7 @@ def _kernel_image(root: pathlib.Path):
     return version, data
 
 
-def _build(debs: dict, out: pathlib.Path) -> dict:
+def _build(debs: dict, bhctl: bytes, out: pathlib.Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("payload-*"):  # left by a build that was killed
         shutil.rmtree(stale, ignore_errors=True)
@@ -455,7 +446,7 @@ def _build(debs: dict, out: pathlib.Path) -> dict:
         modules = _add_modules(tree, version)
         for program in RT_PROGRAMS:
             _add_program(tree, program)
-        tree.file("bin/bhctl", _build_bhctl(), 0o755)
+        tree.file("bin/bhctl", bhctl, 0o755)
         versions = {pkg: deb.name.split("_")[1].replace("%3a", ":") for pkg, deb in debs.items()}
         info = [f"kernel={version}"] + [f"{pkg}={v}" for pkg, v in versions.items()]
         tree.file("etc/bulkhead/payload", "".join(line + "\n" for line in info).encode())
@@ -471,13 +462,14 @@ def _write_atomic(path: pathlib.Path, data: bytes):
     os.replace(tmp, path)
 
 
-def _inputs_key(debs: dict) -> str:
+def _inputs_key(debs: dict, bhctl: bytes) -> str:
     digest = hashlib.sha256()
     for deb in sorted(debs.values()):
         digest.update(f"{deb.name} {deb.stat().st_size}\n".encode())
-    # guests/linux/ holds bhctl's sources too; bhctl also compiles the ABI headers in.
-    inputs = sorted(p for p in GUEST_DIR.rglob("*") if p.is_file())
-    inputs += sorted(ABI_DIR.glob("*.h")) + [pathlib.Path(__file__)]
+    # The built binary stands for bhctl's sources and the ABI headers compiled into it.
+    digest.update(b"bin/bhctl\0" + bhctl)
+    inputs = sorted(p for p in GUEST_DIR.rglob("*") if p.is_file() and BHCTL_DIR not in p.parents)
+    inputs += [pathlib.Path(__file__)]
     for path in inputs:
         name = path.relative_to(paths.REPO).as_posix() if path.is_relative_to(paths.REPO) \
             else path.name
@@ -503,7 +495,8 @@ def ensure_linux_payload(refresh: bool = False) -> dict:
     with open(cache_dir() / ".payload.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         debs = _fetch(refresh)
-        key = _inputs_key(debs)
+        bhctl = _bhctl()
+        key = _inputs_key(debs, bhctl)
         manifest_path = out / "payload.json"
         with contextlib.suppress(OSError, ValueError):
             manifest = json.loads(manifest_path.read_text())
@@ -513,7 +506,7 @@ def ensure_linux_payload(refresh: bool = False) -> dict:
         print(f"payload: building {out}/Image and initramfs.cpio.gz", flush=True)
         # No manifest while the outputs are being replaced: a failed build must not look done.
         manifest_path.unlink(missing_ok=True)
-        manifest = _build(debs, out)
+        manifest = _build(debs, bhctl, out)
         manifest["inputs"] = key
         manifest["sizes"] = {name: (out / name).stat().st_size
                              for name in ("Image", "initramfs.cpio.gz")}
