@@ -1,6 +1,7 @@
-"""Configuring and building the per-architecture Meson build folders, then
-the example systems' images (they need the Linux payload from apt and the
-realtime kernel, so bhcfg runs here rather than in Meson)."""
+"""Configuring and building the per-architecture Meson build folders (the
+freestanding one, and the Linux user-space one where the arch has Linux
+cells), then the example systems' images (they need the Linux payload from
+apt and the realtime kernel, so bhcfg runs here rather than in Meson)."""
 
 import subprocess
 import sys
@@ -11,19 +12,29 @@ from . import paths, payload, systems
 BUILD_JOBS = "2"
 
 
+def meson_build(name, folder, cross):
+    """Configures `folder` with `cross` (first time only) and builds it; 0 on success."""
+    if not (folder / "build.ninja").exists():
+        print(f"build: configuring {name} in {folder}", flush=True)
+        setup = ["meson", "setup", str(folder), "--cross-file", str(paths.REPO / cross)]
+        if subprocess.run(setup, cwd=paths.REPO).returncode != 0:
+            print(f"build: meson setup failed for {name}", file=sys.stderr)
+            return 1
+    print(f"build: {name}", flush=True)
+    if subprocess.run(["ninja", "-C", str(folder), "-j", BUILD_JOBS]).returncode != 0:
+        print(f"build: {name} failed", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build(arches):
     for arch in arches:
-        folder = paths.build_dir(arch)
-        cross = paths.REPO / paths.ARCHES[arch][1]
-        if not (folder / "build.ninja").exists():
-            print(f"build: configuring {arch} in {folder}", flush=True)
-            setup = ["meson", "setup", str(folder), "--cross-file", str(cross)]
-            if subprocess.run(setup, cwd=paths.REPO).returncode != 0:
-                print(f"build: meson setup failed for {arch}", file=sys.stderr)
-                return 1
-        print(f"build: {arch}", flush=True)
-        if subprocess.run(["ninja", "-C", str(folder), "-j", BUILD_JOBS]).returncode != 0:
-            print(f"build: {arch} failed", file=sys.stderr)
+        if meson_build(arch, paths.build_dir(arch), paths.ARCHES[arch][1]) != 0:
+            return 1
+        # Before the example images: the payload's initramfs takes bhctl from here.
+        if arch in paths.LINUX_USERSPACE and meson_build(
+                f"{arch} Linux user space", paths.linux_build_dir(arch),
+                paths.LINUX_USERSPACE[arch][1]) != 0:
             return 1
         if arch == "arm64" and build_example_images() != 0:
             return 1

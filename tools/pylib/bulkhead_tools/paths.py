@@ -11,6 +11,12 @@ ARCHES = {
     "x86_64": ("x86_64", "cross/x86_64.ini"),
 }
 
+# arch -> (build sub-folder, cross file) of the Linux user-space programs (bhctl) that run
+# inside a Linux cell on that arch. Same top-level meson.build; the cross file picks the arch.
+LINUX_USERSPACE = {
+    "arm64": ("arm64-linux", "cross/arm64-linux.ini"),
+}
+
 
 def build_root() -> pathlib.Path:
     return pathlib.Path(os.environ.get("BULKHEAD_BUILD_DIR", REPO / "build")).resolve()
@@ -18,6 +24,10 @@ def build_root() -> pathlib.Path:
 
 def build_dir(arch: str) -> pathlib.Path:
     return build_root() / ARCHES[arch][0]
+
+
+def linux_build_dir(arch: str) -> pathlib.Path:
+    return build_root() / LINUX_USERSPACE[arch][0]
 
 
 def arm64_hv_image() -> pathlib.Path:

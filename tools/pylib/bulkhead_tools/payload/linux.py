@@ -1,0 +1,123 @@
+"""The Linux cell's payload in <build>/linux/: Debian's arm64 kernel Image and a busybox initramfs
+with rt-tests, the listed modules, guests/linux/init and bhctl.
+
+Outputs are rebuilt only when an input changes (a .deb, a file of guests/linux/, the bhctl
+binary, the payload code); payload.json is written last.
+"""
+
+import contextlib
+import gzip
+import hashlib
+import json
+import pathlib
+import shutil
+import subprocess
+import tempfile
+
+from .. import paths
+from . import fetch, kernel
+from .common import GUEST_DIR, PayloadError, cache_lock, output_dir, write_atomic
+from .initramfs import Tree, add_modules, add_program
+
+# bhctl's sources; Meson builds them (cross/arm64-linux.ini) into BHCTL_BINARY of that folder.
+BHCTL_DIR = GUEST_DIR / "bhctl"
+BHCTL_BINARY = pathlib.PurePath("guests", "linux", "bhctl", "bhctl")
+# rt-tests programs copied into the initramfs together with the libraries they need.
+RT_PROGRAMS = ("usr/bin/cyclictest", "usr/bin/hackbench")
+# Mount points and the folders busybox --install fills at boot.
+INITRAMFS_DIRS = ("bin", "sbin", "usr/bin", "usr/sbin", "etc/bulkhead", "proc", "sys", "dev",
+                  "tmp", "run", "root", "mnt", "var/log")
+
+
+def _bhctl() -> bytes:
+    """The static aarch64 bhctl that `./bulkhead build` made in the Linux user-space folder."""
+    path = paths.linux_build_dir("arm64") / BHCTL_BINARY
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise PayloadError(f"no bhctl for the initramfs ({error.strerror}: {path}); "
+                           "run ./bulkhead build --arch arm64") from None
+
+
+def _build(debs: dict, bhctl: bytes, out: pathlib.Path) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob("payload-*"):  # left by a build that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="payload-", dir=out) as tmp:
+        root = pathlib.Path(tmp)
+        for deb in debs.values():
+            result = subprocess.run(["dpkg-deb", "-x", str(deb), str(root)],
+                                    capture_output=True, text=True)
+            if result.returncode != 0:
+                raise PayloadError(f"dpkg-deb -x {deb} failed: {result.stderr.strip()} "
+                                   f"(delete it to fetch it again)")
+        version, image = kernel.image(root)
+        tree = Tree(root)
+        for folder in INITRAMFS_DIRS:
+            tree.dir(folder)
+        # The kernel opens /dev/console for init before anything is mounted.
+        tree.node("dev/console", 5, 1)
+        tree.node("dev/null", 1, 3, 0o666)
+        tree.copy("bin/busybox")
+        tree.symlink("bin/sh", "busybox")
+        tree.file("init", (GUEST_DIR / "init").read_bytes(), 0o755)
+        modules = add_modules(tree, version)
+        for program in RT_PROGRAMS:
+            add_program(tree, program)
+        tree.file("bin/bhctl", bhctl, 0o755)
+        versions = {pkg: deb.name.split("_")[1].replace("%3a", ":") for pkg, deb in debs.items()}
+        info = [f"kernel={version}"] + [f"{pkg}={v}" for pkg, v in versions.items()]
+        tree.file("etc/bulkhead/payload", "".join(line + "\n" for line in info).encode())
+        cpio_gz = gzip.compress(tree.cpio(), compresslevel=9, mtime=0)
+    write_atomic(out / "Image", image)
+    write_atomic(out / "initramfs.cpio.gz", cpio_gz)
+    return {"kernel_version": version, "packages": versions, "modules": modules}
+
+
+def _inputs_key(debs: dict, bhctl: bytes) -> str:
+    digest = hashlib.sha256()
+    for deb in sorted(debs.values()):
+        digest.update(f"{deb.name} {deb.stat().st_size}\n".encode())
+    # The built binary stands for bhctl's sources and the ABI headers compiled into it.
+    digest.update(b"bin/bhctl\0" + bhctl)
+    inputs = sorted(p for p in GUEST_DIR.rglob("*") if p.is_file() and BHCTL_DIR not in p.parents)
+    inputs += sorted(pathlib.Path(__file__).parent.glob("*.py"))  # the payload code itself
+    for path in inputs:
+        name = path.relative_to(paths.REPO).as_posix() if path.is_relative_to(paths.REPO) \
+            else path.name
+        digest.update(name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _result(out: pathlib.Path, manifest: dict) -> dict:
+    return {"image": out / "Image", "initramfs": out / "initramfs.cpio.gz",
+            "kernel_version": manifest["kernel_version"], "dir": out,
+            "packages": manifest["packages"]}
+
+
+def ensure_linux_payload(refresh: bool = False) -> dict:
+    """Returns {"image", "initramfs", "kernel_version", "dir", "packages"}, building if needed.
+
+    Uses the cached .debs without any network access when all are there; `refresh` asks apt for
+    newer ones first. Raises PayloadError with a message naming what failed.
+    """
+    out = output_dir()
+    with cache_lock():
+        debs = fetch.fetch(refresh)
+        bhctl = _bhctl()
+        key = _inputs_key(debs, bhctl)
+        manifest_path = out / "payload.json"
+        with contextlib.suppress(OSError, ValueError):
+            manifest = json.loads(manifest_path.read_text())
+            if manifest.get("inputs") == key and all(
+                    (out / name).stat().st_size == size for name, size in manifest["sizes"].items()):
+                return _result(out, manifest)
+        print(f"payload: building {out}/Image and initramfs.cpio.gz", flush=True)
+        # No manifest while the outputs are being replaced: a failed build must not look done.
+        manifest_path.unlink(missing_ok=True)
+        manifest = _build(debs, bhctl, out)
+        manifest["inputs"] = key
+        manifest["sizes"] = {name: (out / name).stat().st_size
+                             for name in ("Image", "initramfs.cpio.gz")}
+        write_atomic(manifest_path, (json.dumps(manifest, indent=1) + "\n").encode())
+        return _result(out, manifest)
