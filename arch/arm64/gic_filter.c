@@ -6,8 +6,9 @@
  * read-only or read-as-zero. Redistributor control frame: identification and
  * wake registers read through, every write is dropped (the LPI table
  * registers would let a cell aim the GIC's own memory accesses anywhere).
- * Read-modify-write registers take gic_filter_lock: used at cell init only,
- * never in a direct cell's steady state (DESIGN.md).
+ * Read-modify-write registers take gic_filter_lock, which virtual cells may take
+ * at any time; a direct cell touches GICD at init only, so its steady state never
+ * waits for it (docs/design.md, I4 and I5).
  */
 #include <arm64/gicv3.h>
 #include <bulkhead/config.h>

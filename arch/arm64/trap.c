@@ -1,6 +1,7 @@
 /*
  * Exceptions from a cell (lower EL) on this CPU. Each entry is counted once
- * with its reason before anything else happens (invariant I4's evidence).
+ * with its reason before anything else happens (the evidence for
+ * docs/design.md, I4).
  * Whatever the cell did wrong is answered inside the cell (an error value, an
  * injected abort or undefined instruction); the hypervisor never stops
  * because of it. A CPU whose cell has stopped leaves the cell here.
@@ -98,7 +99,7 @@ static bool is_direct(const struct cell *cell)
 /*
  * ICC_SGI1R_EL1, ICC_ASGI1R_EL1 or ICC_SGI0R_EL1 written by a virtual-mode
  * CPU (IMO/FMO=1 make them trap). SGI1R is emulated for the cell's own CPUs;
- * foreign targets are never reached (invariant I3).
+ * foreign targets are never reached (docs/design.md, I3).
  * ISS: Op0 [21:20], Op2 [19:17], Op1 [16:14], CRn [13:10], CRm [4:1], read [0].
  */
 static bool is_sgi1r_write(uint64_t esr)

@@ -211,5 +211,5 @@ void vgic_send_sgi(struct cell *cell, unsigned int cpu, uint64_t sgi1r)
 		if ((unsigned int)target != cpu)
 			gicv3_send_sgi(GIC_HV_KICK_SGI, mpidr);
 	}
-	/* Targets outside the cell matched nothing above: dropped (invariant I3). */
+	/* Targets outside the cell matched nothing above: dropped (docs/design.md, I3). */
 }

@@ -83,7 +83,7 @@ static void run_requested_fault(const struct platform *plat)
 
 /*
  * Checks the system image and builds every cell from it. Any failure stops
- * the boot here, before a single cell has run (invariant I7).
+ * the boot here, before a single cell has run (docs/design.md, I7).
  */
 static void build_system(const struct platform *plat)
 {

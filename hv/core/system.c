@@ -175,8 +175,8 @@ static void power_off_now(void)
  * once (their CPUs leave at the next kick), realtime cells are asked through
  * their mailbox. This CPU then waits; the CPU that stops the last cell powers
  * the machine off. A realtime cell that does not answer within the grace
- * period cannot be forced (DESIGN.md): the machine powers off anyway, as a
- * failure.
+ * period cannot be forced (docs/design.md, "Known limits"): the machine
+ * powers off anyway, as a failure.
  */
 static noreturn_fn void shut_down_system(const struct cell *trigger)
 {

@@ -286,7 +286,8 @@ bool system_check_platform(const struct system *sys, const void *platform_fdt,
 	if (realtime_cells > 1 && sys->hdr.arch == BH_ARCH_ARM64)
 		diag_warning(sys->file, "/cells", "realtime",
 			     "%u realtime cells: SGIs between direct cells cannot be filtered "
-			     "(DESIGN.md); each realtime kernel must enable only the SGIs it uses",
+			     "(docs/design.md, I3); each realtime kernel must enable only the SGIs "
+			     "it uses",
 			     realtime_cells);
 
 	for (uint32_t r = 0; r < sys->region_count; r++) {

@@ -3,7 +3,7 @@
  * x0 = guest-physical address of this record. The hypervisor writes it in the
  * last 4 KiB page of the cell's first RAM region before the cell starts; the
  * cell may read it at any time. The mailbox in it is the cooperative
- * management path (DESIGN.md: "Management of a direct cell").
+ * management path (docs/design.md, "Doorbells and the mailbox").
  */
 #ifndef BULKHEAD_BOOTINFO_H
 #define BULKHEAD_BOOTINFO_H

@@ -1,7 +1,7 @@
 /*
  * Hypervisor entry statistics: one counter per CPU and reason. Every entry
  * to the hypervisor from a cell is counted exactly once, so "zero entries on
- * a realtime CPU" (invariant I4) is a readable number, not a belief. A cell
+ * a realtime CPU" (docs/design.md, I4) is a readable number, not a belief. A cell
  * that reads its counters twice sees its own second read counted once.
  */
 #ifndef BULKHEAD_STATS_H

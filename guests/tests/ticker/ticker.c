@@ -1,7 +1,7 @@
 /*
  * ticker: a direct (realtime) cell that takes TICKER_INTERRUPTS one-shot
  * EL1 physical timer interrupts 100 us apart on each of its CPUs and reports
- * how often each CPU entered the hypervisor meanwhile (invariant I4: zero).
+ * how often each CPU entered the hypervisor meanwhile (docs/design.md, I4: zero).
  * Limit: a CPU whose interrupts never arrive waits in WFI until the harness's timeout.
  */
 #include <guest/console.h>

@@ -1,6 +1,8 @@
 /*
- * Ticket lock for the hypervisor's few boot-time and diagnostic paths.
- * Fair (FIFO) so no CPU starves. Never used on a cell's run-time path (I5).
+ * Ticket lock for the hypervisor's few shared paths: boot, the console (also
+ * cells' console hypercalls) and GIC distributor read-modify-writes. Fair (FIFO)
+ * so no CPU starves. Never on a direct cell's steady-state path, which makes no
+ * hypervisor entry (docs/design.md, I5).
  */
 #ifndef HV_SPINLOCK_H
 #define HV_SPINLOCK_H
