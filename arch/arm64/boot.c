@@ -15,6 +15,7 @@
 #include <lib/fdt.h>
 #include <hv/panic.h>
 #include <hv/platform_fdt.h>
+#include <lib/strerror.h>
 #include <lib/string.h>
 
 _Static_assert(ARM64_MAX_CPUS == HV_MAX_CPUS, "asm_defs.h and platform.h disagree");
@@ -108,7 +109,8 @@ void arm64_boot_main(void *dtb)
 	int err = mmu_build_el2_map(&boot_platform);
 
 	if (err)
-		hv_panic("EL2 page tables: error %d (page pool too small?)", err);
+		hv_panic("EL2 page tables: %s%s", bh_strerror(err),
+			 err == -BH_ENOMEM ? " (page pool too small?)" : "");
 	mmu_enable_el2();
 	take_boot_seed(dtb);
 	gicv3_init(dtb, &boot_platform);

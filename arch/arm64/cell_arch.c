@@ -63,7 +63,7 @@ int arch_cell_map(const struct cell *cell, uint64_t guest_phys, uint64_t host_ph
 int arch_cell_assign_irq(const struct cell *cell, uint32_t number, uint32_t flags)
 {
 	(void)flags;
-	return gicv3_assign_spi(cell->id, number, cell->desc->cpu_hwid[0]) == 0 ? 0 : -22;
+	return gicv3_assign_spi(cell->id, number, cell->desc->cpu_hwid[0]);
 }
 
 int arch_cell_map_irqchip(const struct cell *cell)

@@ -5,6 +5,7 @@
 #include <arch/arch_cpu.h>
 #include <arm64/psci.h>
 #include <aarch64/sysreg.h>
+#include <bulkhead/errno.h>
 #include <lib/format.h>
 
 extern char secondary_entry[];
@@ -18,7 +19,7 @@ int arch_cpu_start(unsigned int cpu, uint64_t hwid)
 {
 	int64_t ret = psci_call(PSCI_CPU_ON_64, hwid, (uintptr_t)secondary_entry, cpu);
 
-	return ret == PSCI_SUCCESS ? 0 : (int)ret;
+	return psci_to_bh_error(ret);
 }
 
 int arch_cpu_enable_virt(char *why, size_t why_size)
@@ -27,7 +28,7 @@ int arch_cpu_enable_virt(char *why, size_t why_size)
 
 	if (el != 2) {
 		format_snprintf(why, why_size, "entered at EL%u, the hypervisor needs EL2", el);
-		return -1;
+		return -BH_ENODEV;
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <arch/arch_cpu.h>
 #include <arm64/gicv3.h>
 #include <aarch64/sysreg.h>
+#include <bulkhead/errno.h>
 #include <hv/console.h>
 #include <lib/fdt.h>
 #include <hv/panic.h>
@@ -178,8 +179,10 @@ uint64_t gicv3_gicr_of_cpu(unsigned int cpu)
 
 int gicv3_assign_spi(unsigned int cell_id, uint32_t intid, uint64_t route_mpidr)
 {
-	if (intid < GIC_INTID_SPI_FIRST || intid >= spi_limit || spi_owner[intid])
-		return -1;
+	if (intid < GIC_INTID_SPI_FIRST || intid >= spi_limit)
+		return -BH_ERANGE;
+	if (spi_owner[intid])
+		return -BH_EBUSY;
 	spi_owner[intid] = (uint8_t)(cell_id + 1);
 	*reg64(gicd_base, GICD_IROUTER + 8 * intid) = mpidr_to_affinity(route_mpidr);
 	return 0;

@@ -22,7 +22,7 @@ int pt_init(struct pt_table *t, unsigned int va_bits, bool allow_concatenation,
 	    const struct pt_allocator *alloc)
 {
 	if (va_bits < 25 || va_bits > 48)
-		return PT_ERR_INVAL;
+		return -BH_EINVAL;
 	/* Level L covers 12 + 9 * (4 - L) bits with one table. */
 	unsigned int level = 0;
 
@@ -47,13 +47,13 @@ int pt_init(struct pt_table *t, unsigned int va_bits, bool allow_concatenation,
 	t->alloc = *alloc;
 	t->root = alloc->alloc_page(alloc->ctx);
 	if (!t->root)
-		return PT_ERR_NOMEM;
+		return -BH_ENOMEM;
 	for (unsigned int i = 1; i < pages; i++) {
 		/* Concatenated roots must be contiguous: the allocator hands out pages in order. */
 		uint64_t *next = alloc->alloc_page(alloc->ctx);
 
 		if (next != t->root + i * PT_ENTRIES)
-			return PT_ERR_NOMEM;
+			return -BH_ENOMEM;
 	}
 	return 0;
 }
@@ -90,7 +90,7 @@ static int map_one(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, 
 
 		if (can_use_block(t, level, va, pa, size)) {
 			if (*entry & PT_VALID)
-				return PT_ERR_EXISTS;
+				return -BH_EEXIST;
 			uint64_t type = level == 3 ? PT_VALID | PT_TABLE_OR_PAGE : PT_VALID;
 
 			*entry = (pa & PT_ADDR_MASK) | (attrs & LEAF_ATTR_MASK) | type;
@@ -101,10 +101,10 @@ static int map_one(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, 
 			uint64_t *next = t->alloc.alloc_page(t->alloc.ctx);
 
 			if (!next)
-				return PT_ERR_NOMEM;
+				return -BH_ENOMEM;
 			*entry = ((uintptr_t)next & PT_ADDR_MASK) | PT_VALID | PT_TABLE_OR_PAGE;
 		} else if (!(*entry & PT_TABLE_OR_PAGE)) {
-			return PT_ERR_EXISTS; /* a block already covers this address */
+			return -BH_EEXIST; /* a block already covers this address */
 		}
 		table = (uint64_t *)(uintptr_t)(*entry & PT_ADDR_MASK);
 	}
@@ -113,9 +113,9 @@ static int map_one(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, 
 int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf_attrs)
 {
 	if ((va | pa | size) & (PT_PAGE_BYTES - 1) || size == 0)
-		return PT_ERR_INVAL;
+		return -BH_EINVAL;
 	if (va + size < va || (t->va_bits < 64 && va + size > (1ull << t->va_bits)))
-		return PT_ERR_INVAL;
+		return -BH_EINVAL;
 	while (size) {
 		uint64_t mapped;
 		int err = map_one(t, va, pa, size, leaf_attrs, &mapped);
@@ -135,12 +135,12 @@ int pt_translate(const struct pt_table *t, uint64_t va, uint64_t *pa, uint64_t *
 	const uint64_t *table = t->root;
 
 	if (t->va_bits < 64 && va >= (1ull << t->va_bits))
-		return PT_ERR_INVAL;
+		return -BH_EINVAL;
 	for (unsigned int level = t->start_level; level <= 3; level++) {
 		uint64_t entry = table[index_at(t, level, va)];
 
 		if (!(entry & PT_VALID))
-			return PT_ERR_INVAL;
+			return -BH_EINVAL;
 		bool leaf = level == 3 || !(entry & PT_TABLE_OR_PAGE);
 
 		if (leaf) {
@@ -154,5 +154,5 @@ int pt_translate(const struct pt_table *t, uint64_t va, uint64_t *pa, uint64_t *
 		}
 		table = (const uint64_t *)(uintptr_t)(entry & PT_ADDR_MASK);
 	}
-	return PT_ERR_INVAL;
+	return -BH_EINVAL;
 }

@@ -1,5 +1,6 @@
 /* PSCI calls through SMC (SMC Calling Convention: x0 function, x1-x3 args). */
 #include <arm64/psci.h>
+#include <bulkhead/errno.h>
 
 int64_t psci_call(uint64_t function, uint64_t arg0, uint64_t arg1, uint64_t arg2)
 {
@@ -14,4 +15,29 @@ int64_t psci_call(uint64_t function, uint64_t arg0, uint64_t arg1, uint64_t arg2
 			 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14",
 			   "x15", "x16", "x17", "memory");
 	return (int64_t)x0;
+}
+
+int psci_to_bh_error(int64_t ret)
+{
+	switch (ret) {
+	case PSCI_SUCCESS:
+		return 0;
+	case PSCI_NOT_SUPPORTED:
+		return -BH_ENOSYS;
+	case PSCI_INVALID_PARAMETERS:
+		return -BH_EINVAL;
+	case PSCI_DENIED:
+		return -BH_EPERM;
+	case PSCI_ALREADY_ON:
+	case PSCI_ON_PENDING:
+		return -BH_EBUSY;
+	case PSCI_NOT_PRESENT:
+	case PSCI_DISABLED:
+		return -BH_ENODEV;
+	case PSCI_INVALID_ADDRESS:
+		return -BH_EFAULT;
+	case PSCI_INTERNAL_FAILURE:
+	default:
+		return -BH_EIO;
+	}
 }

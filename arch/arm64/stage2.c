@@ -45,7 +45,7 @@ int stage2_create(unsigned int cell_id)
 	struct pt_allocator alloc = {pool_page, NULL};
 
 	if (cell_id >= HV_MAX_CELLS)
-		return PT_ERR_INVAL;
+		return -BH_EINVAL;
 	ipa_bits = mmu_pa_bits() > 48 ? 48 : mmu_pa_bits();
 	return pt_init(&cell_tables[cell_id], ipa_bits, true, &alloc);
 }

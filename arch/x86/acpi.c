@@ -3,11 +3,11 @@
  * checksum is verified before use; tables must lie in the identity-mapped
  * first 4 GiB. CPUs beyond HV_MAX_CPUS are counted and reported, not used.
  */
+#include <bulkhead/errno.h>
 #include <hv/console.h>
 #include <lib/format.h>
 #include <lib/string.h>
 #include <x86/acpi.h>
-#include <x86/errno.h>
 #include <x86/layout.h>
 
 struct acpi_rsdp {
@@ -110,13 +110,13 @@ int x86_acpi_discover(const struct x86_boot_tables *tables, uint32_t boot_apic_i
 	    acpi_sum(rsdp, 20) != 0) {
 		format_snprintf(why, why_size, "no valid ACPI RSDP from the boot loader (%u bytes)",
 				tables->rsdp_len);
-		return -X86_ENODEV;
+		return -BH_ENODEV;
 	}
 	const struct acpi_header *madt = acpi_find(rsdp, "APIC");
 
 	if (!madt) {
 		format_snprintf(why, why_size, "ACPI: no MADT (\"APIC\") with a valid checksum");
-		return -X86_ENODEV;
+		return -BH_ENODEV;
 	}
 
 	plat->cpu_hwid[0] = boot_apic_id;
@@ -147,7 +147,7 @@ int x86_acpi_discover(const struct x86_boot_tables *tables, uint32_t boot_apic_i
 	if (!boot_listed) {
 		format_snprintf(why, why_size, "ACPI MADT does not list the boot CPU (APIC id %u)",
 				boot_apic_id);
-		return -X86_ENODEV;
+		return -BH_ENODEV;
 	}
 	if (dropped)
 		console_print("acpi: %u CPUs beyond the limit of %u ignored\n", dropped,

@@ -7,6 +7,7 @@
 #include <hv/boot.h>
 #include <hv/console.h>
 #include <hv/panic.h>
+#include <lib/strerror.h>
 #include <lib/string.h>
 #include <x86/acpi.h>
 #include <x86/cpu.h>
@@ -40,8 +41,8 @@ noreturn_fn void x86_boot_main(uint32_t magic, uint64_t mbi_phys)
 		hv_panic("x86: boot magic 0x%x is not multiboot2's", magic);
 	err = x86_multiboot2_parse(mbi_phys, plat, &boot_tables);
 	if (err)
-		hv_panic("x86: multiboot2 information at 0x%llx is malformed (error %d)",
-			 (unsigned long long)mbi_phys, err);
+		hv_panic("x86: multiboot2 information at 0x%llx: %s",
+			 (unsigned long long)mbi_phys, bh_strerror(err));
 	if (boot_tables.ram_dropped)
 		console_print("multiboot2: %u RAM ranges beyond %u ignored\n",
 			      boot_tables.ram_dropped, HV_MAX_RAM_RANGES);
@@ -56,6 +57,6 @@ noreturn_fn void x86_boot_main(uint32_t magic, uint64_t mbi_phys)
 	x86_lapic_enable_this();
 	err = x86_smp_init(plat);
 	if (err)
-		hv_panic("x86: no free page below 1 MiB for the AP trampoline (error %d)", err);
+		hv_panic("x86: cannot place the AP trampoline below 1 MiB: %s", bh_strerror(err));
 	hv_boot_main(plat);
 }

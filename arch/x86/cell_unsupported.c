@@ -7,7 +7,7 @@
 #include <arch/arch_cell.h>
 #include <arch/arch_cpu.h>
 #include <bulkhead/config.h>
-#include <bulkhead/hypercall.h>
+#include <bulkhead/errno.h>
 #include <hv/console.h>
 #include <hv/panic.h>
 #include <hv/system.h>

@@ -3,9 +3,9 @@
  * ICR sends are serialised by the core starting one CPU at a time; xAPIC
  * sends wait for the delivery status to clear, with a bounded poll.
  */
+#include <bulkhead/errno.h>
 #include <hv/console.h>
 #include <x86/cpu.h>
-#include <x86/errno.h>
 #include <x86/lapic.h>
 #include <x86/layout.h>
 #include <x86/msr.h>
@@ -55,7 +55,7 @@ static int lapic_send_ipi(uint32_t apic_id, uint32_t icr_lo)
 		return 0;
 	}
 	if (apic_id > 0xff)
-		return -X86_EINVAL;
+		return -BH_EINVAL;
 	*lapic_reg(LAPIC_ICR_HI) = apic_id << 24;
 	*lapic_reg(LAPIC_ICR_LO) = icr_lo;
 	for (uint32_t i = 0; i < ICR_WAIT_POLLS; i++) {
@@ -63,7 +63,7 @@ static int lapic_send_ipi(uint32_t apic_id, uint32_t icr_lo)
 			return 0;
 		__asm__ volatile("pause");
 	}
-	return -X86_ETIMEDOUT;
+	return -BH_ETIMEDOUT;
 }
 
 int x86_lapic_send_init(uint32_t apic_id)
@@ -76,6 +76,6 @@ int x86_lapic_send_startup(uint32_t apic_id, uint64_t vector_page)
 	uint32_t vector = (uint32_t)(vector_page >> 12);
 
 	if (vector_page & 0xfff || vector > 0xff)
-		return -X86_EINVAL;
+		return -BH_EINVAL;
 	return lapic_send_ipi(apic_id, ICR_STARTUP | vector);
 }

@@ -4,8 +4,8 @@
  * trampoline page is picked from RAM only after this ran). Reads only inside
  * total_size and rejects tags that overrun it.
  */
+#include <bulkhead/errno.h>
 #include <lib/string.h>
-#include <x86/errno.h>
 #include <x86/layout.h>
 #include <x86/multiboot2.h>
 
@@ -56,13 +56,13 @@ int x86_multiboot2_parse(uint64_t mbi_phys, struct platform *plat, struct x86_bo
 	uint32_t total = *(const uint32_t *)mbi;
 
 	if (mbi_phys == 0 || mbi_phys & 7 || total < 16)
-		return -X86_EINVAL;
+		return -BH_EINVAL;
 	for (uint32_t off = 8; off + sizeof(struct mb2_tag) <= total;) {
 		const struct mb2_tag *tag = (const void *)(mbi + off);
 		const uint8_t *body = (const uint8_t *)(tag + 1);
 
 		if (tag->size < sizeof(*tag) || off + tag->size > total)
-			return -X86_EINVAL;
+			return -BH_EINVAL;
 		switch (tag->type) {
 		case MB2_TAG_END:
 			return 0;
@@ -92,5 +92,5 @@ int x86_multiboot2_parse(uint64_t mbi_phys, struct platform *plat, struct x86_bo
 		}
 		off += (tag->size + 7) & ~7u;
 	}
-	return -X86_EINVAL; /* no end tag inside total_size */
+	return -BH_EINVAL; /* no end tag inside total_size */
 }

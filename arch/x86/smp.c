@@ -6,11 +6,11 @@
  * time and waits for each, so one parameter block suffices.
  */
 #include <arch/arch_cpu.h>
+#include <bulkhead/errno.h>
 #include <hv/boot.h>
 #include <hv/console.h>
 #include <lib/string.h>
 #include <x86/cpu.h>
-#include <x86/errno.h>
 #include <x86/gdt.h>
 #include <x86/idt.h>
 #include <x86/lapic.h>
@@ -45,7 +45,7 @@ int x86_smp_init(const struct platform *plat)
 	size_t size = (size_t)(x86_trampoline_end - x86_trampoline_start);
 
 	if (size > PAGE_SIZE)
-		return -X86_EINVAL;
+		return -BH_E2BIG;
 	for (unsigned int i = 0; i < plat->ram_count && !trampoline_phys; i++) {
 		uint64_t start = (plat->ram[i].base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 		uint64_t end = plat->ram[i].base + plat->ram[i].size_bytes;
@@ -56,7 +56,7 @@ int x86_smp_init(const struct platform *plat)
 			trampoline_phys = start;
 	}
 	if (!trampoline_phys)
-		return -X86_ENODEV;
+		return -BH_ENOMEM;
 	memcpy(x86_phys_ptr(trampoline_phys), x86_trampoline_start, size);
 	return 0;
 }
@@ -76,9 +76,9 @@ int arch_cpu_start(unsigned int cpu, uint64_t hwid)
 	struct x86_trampoline_params *p;
 
 	if (cpu == 0 || cpu >= HV_MAX_CPUS || hwid > 0xffffffffull)
-		return -X86_EINVAL;
+		return -BH_EINVAL;
 	if (!trampoline_phys)
-		return -X86_ENODEV;
+		return -BH_ENODEV;
 	p = x86_phys_ptr(trampoline_phys + TRAMPOLINE_PARAMS_OFFSET);
 	p->cr3 = read_cr3();
 	p->stack_top = (uint64_t)(uintptr_t)&ap_stacks[cpu][X86_STACK_SIZE];

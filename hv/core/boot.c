@@ -12,6 +12,7 @@
 #include <abi/config_check.h>
 #include <hv/console.h>
 #include <hv/panic.h>
+#include <lib/strerror.h>
 #include <lib/string.h>
 #include <hv/system.h>
 
@@ -52,8 +53,8 @@ static void start_cpu(unsigned int cpu, uint64_t hwid)
 	int err = arch_cpu_start(cpu, hwid);
 
 	if (err)
-		hv_panic("cpu %u (hwid 0x%llx): start refused by firmware, error %d", cpu,
-			 (unsigned long long)hwid, err);
+		hv_panic("cpu %u (hwid 0x%llx): start refused by firmware: %s", cpu,
+			 (unsigned long long)hwid, bh_strerror(err));
 	uint64_t deadline = arch_timer_now_ns() + CPU_START_TIMEOUT_NS;
 
 	while (__atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE) < want) {

@@ -5,7 +5,7 @@
  */
 #include <arch/arch_cell.h>
 #include <arch/arch_cpu.h>
-#include <bulkhead/hypercall.h>
+#include <bulkhead/errno.h>
 #include <bulkhead/sysimage.h>
 #include <hv/cell_load.h>
 #include <hv/cell_seed.h>

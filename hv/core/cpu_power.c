@@ -13,7 +13,7 @@
  */
 #include <arch/arch_cell.h>
 #include <arch/arch_cpu.h>
-#include <bulkhead/hypercall.h>
+#include <bulkhead/errno.h>
 #include <hv/cell.h>
 #include <hv/cpu_power.h>
 #include <hv/platform.h>

@@ -3,13 +3,11 @@
  * Refuses, rather than truncates, trees with more CPUs or RAM ranges than
  * the hypervisor's tables hold: a CPU we did not count could not be isolated.
  */
+#include <bulkhead/errno.h>
 #include <lib/fdt.h>
 #include <lib/format.h>
 #include <hv/platform_fdt.h>
 #include <lib/string.h>
-
-#define PLATFORM_EINVAL (-22)
-#define PLATFORM_E2BIG (-7)
 
 static int fail(char *why, size_t size, int err, const char *fmt, const char *arg)
 {
@@ -28,11 +26,11 @@ static int read_cpus(const struct fdt *fdt, struct platform *plat, char *why, si
 	struct fdt_node cpu;
 
 	if (fdt_find_path(fdt, "/cpus", &cpus))
-		return fail(why, size, PLATFORM_EINVAL, "device tree has no %s node", "/cpus");
+		return fail(why, size, -BH_EINVAL, "device tree has no %s node", "/cpus");
 	uint32_t addr_cells = fdt_get_u32(fdt, cpus, "#address-cells", 1);
 
 	if (addr_cells < 1 || addr_cells > 2)
-		return fail(why, size, PLATFORM_EINVAL, "%s: #address-cells must be 1 or 2",
+		return fail(why, size, -BH_EINVAL, "%s: #address-cells must be 1 or 2",
 			    "/cpus");
 	plat->cpu_count = 0;
 	for (int err = fdt_first_child(fdt, cpus, &cpu); !err;
@@ -43,16 +41,16 @@ static int read_cpus(const struct fdt *fdt, struct platform *plat, char *why, si
 		const void *reg = fdt_get_prop(fdt, cpu, "reg", &len);
 
 		if (!reg || len < 4 * addr_cells)
-			return fail(why, size, PLATFORM_EINVAL, "/cpus/%s: missing or short reg",
+			return fail(why, size, -BH_EINVAL, "/cpus/%s: missing or short reg",
 				    fdt_node_name(fdt, cpu));
 		if (plat->cpu_count == HV_MAX_CPUS)
-			return fail(why, size, PLATFORM_E2BIG,
+			return fail(why, size, -BH_E2BIG,
 				    "/cpus: more CPUs than the hypervisor supports (%s)",
 				    "raise HV_MAX_CPUS");
 		plat->cpu_hwid[plat->cpu_count++] = fdt_read_cells(reg, addr_cells);
 	}
 	if (plat->cpu_count == 0)
-		return fail(why, size, PLATFORM_EINVAL, "%s: no node with device_type \"cpu\"",
+		return fail(why, size, -BH_EINVAL, "%s: no node with device_type \"cpu\"",
 			    "/cpus");
 	return 0;
 }
@@ -65,11 +63,11 @@ static int read_memory_node(const struct fdt *fdt, struct fdt_node node, uint32_
 	uint32_t entry = 4 * (addr_cells + size_cells);
 
 	if (!reg || len == 0 || len % entry)
-		return fail(why, size, PLATFORM_EINVAL, "/%s: reg is missing or malformed",
+		return fail(why, size, -BH_EINVAL, "/%s: reg is missing or malformed",
 			    fdt_node_name(fdt, node));
 	for (uint32_t at = 0; at < len; at += entry) {
 		if (plat->ram_count == HV_MAX_RAM_RANGES)
-			return fail(why, size, PLATFORM_E2BIG,
+			return fail(why, size, -BH_E2BIG,
 				    "/%s: more RAM ranges than the hypervisor supports",
 				    fdt_node_name(fdt, node));
 		struct ram_range *r = &plat->ram[plat->ram_count];
@@ -88,12 +86,12 @@ static int read_memory(const struct fdt *fdt, struct platform *plat, char *why, 
 	struct fdt_node node;
 
 	if (fdt_root(fdt, &root))
-		return fail(why, size, PLATFORM_EINVAL, "device tree has no %s node", "root");
+		return fail(why, size, -BH_EINVAL, "device tree has no %s node", "root");
 	uint32_t addr_cells = fdt_get_u32(fdt, root, "#address-cells", 2);
 	uint32_t size_cells = fdt_get_u32(fdt, root, "#size-cells", 1);
 
 	if (addr_cells < 1 || addr_cells > 2 || size_cells < 1 || size_cells > 2)
-		return fail(why, size, PLATFORM_EINVAL, "%s: #address-cells/#size-cells not 1 or 2",
+		return fail(why, size, -BH_EINVAL, "%s: #address-cells/#size-cells not 1 or 2",
 			    "/");
 	plat->ram_count = 0;
 	for (int err = fdt_first_child(fdt, root, &node); !err;
@@ -106,7 +104,7 @@ static int read_memory(const struct fdt *fdt, struct platform *plat, char *why, 
 			return ret;
 	}
 	if (plat->ram_count == 0)
-		return fail(why, size, PLATFORM_EINVAL, "device tree has no %s",
+		return fail(why, size, -BH_EINVAL, "device tree has no %s",
 			    "memory node with a non-empty reg");
 	return 0;
 }
@@ -134,7 +132,7 @@ int platform_from_fdt(const void *dtb, size_t max_size, struct platform *plat, c
 	int err = fdt_open(&fdt, dtb, max_size);
 
 	if (err)
-		return fail(why, why_size, PLATFORM_EINVAL, "%s",
+		return fail(why, why_size, -BH_EINVAL, "%s",
 			    "no valid device tree handed over (bad magic, version or sizes)");
 	err = read_cpus(&fdt, plat, why, why_size);
 	if (!err)
@@ -152,15 +150,15 @@ int platform_fdt_initrd(const void *dtb, size_t max_size, uint64_t *start, uint6
 	uint32_t end_len;
 
 	if (fdt_open(&fdt, dtb, max_size) || fdt_find_path(&fdt, "/chosen", &chosen))
-		return FDT_ERR_NOTFOUND;
+		return -BH_ENOENT;
 	const void *s = fdt_get_prop(&fdt, chosen, "linux,initrd-start", &start_len);
 	const void *e = fdt_get_prop(&fdt, chosen, "linux,initrd-end", &end_len);
 
 	if (!s || !e || (start_len != 4 && start_len != 8) || (end_len != 4 && end_len != 8))
-		return FDT_ERR_NOTFOUND;
+		return -BH_ENOENT;
 	*start = fdt_read_cells(s, start_len / 4);
 	*end = fdt_read_cells(e, end_len / 4);
-	return FDT_OK;
+	return 0;
 }
 
 uint32_t platform_fdt_take_rng_seed(void *dtb, size_t max_size, uint8_t *seed, uint32_t size)

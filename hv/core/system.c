@@ -26,6 +26,7 @@
 #include <hv/stats.h>
 #include <hv/status.h>
 #include <hv/system.h>
+#include <lib/strerror.h>
 
 static int cells_stopped;
 
@@ -51,8 +52,9 @@ static void resolve_cpus(struct cell *cell)
 static void check(int err, const struct cell *cell, const char *what, uint64_t a, uint64_t b)
 {
 	if (err)
-		hv_panic("refusing to start: cell \"%s\": %s [0x%llx, +0x%llx): error %d",
-			 cell_name(cell), what, (unsigned long long)a, (unsigned long long)b, err);
+		hv_panic("refusing to start: cell \"%s\": %s [0x%llx, +0x%llx): %s",
+			 cell_name(cell), what, (unsigned long long)a, (unsigned long long)b,
+			 bh_strerror(err));
 }
 
 /* Pass 2: translation tables and interrupts. */
@@ -135,8 +137,8 @@ void system_build(const struct bh_config_header *config, const void *sysimage,
 		int err = cell_load(cell_by_id(i), sysimage);
 
 		if (err)
-			hv_panic("refusing to start: cell \"%s\": loading its images failed (%d)",
-				 cell_name(cell_by_id(i)), err);
+			hv_panic("refusing to start: cell \"%s\": loading its images failed: %s",
+				 cell_name(cell_by_id(i)), bh_strerror(err));
 	}
 	cell_seed_forget();
 	hand_over_console_if_owned(config);

@@ -6,9 +6,14 @@
  * lock with a one-level boost. Everything runs on cell CPU 0; the other CPUs
  * must stay idle (the fine clock counts every CPU's instructions).
  */
+#include <lib/strerror.h>
+#include <rt/errno.h>
 #include <rt/kernel.h>
 #include <rtarch/fineclock.h>
 #include <rtarch/platform.h>
+
+/* The fine clock's RT_E* codes are Linux's numbers, as BH_E* are: bh_strerror names them. */
+_Static_assert(RT_EINVAL == BH_EINVAL && RT_EAGAIN == BH_EAGAIN, "rt/errno.h and bulkhead/errno.h");
 
 #define SAMPLES 200
 #define STACK_BYTES 8192
@@ -121,7 +126,7 @@ static void bench_main(void *arg)
 
 	(void)arg;
 	if (ret) {
-		rt_printf("bench: no usable fine clock (%d)\n", ret);
+		rt_printf("bench: no usable fine clock: %s\n", bh_strerror(ret));
 		rtarch_exit(1);
 	}
 	a = rtarch_fine_clock();

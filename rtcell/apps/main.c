@@ -6,6 +6,7 @@
  * Invariant: between "steady state" and the end, the cell makes no
  * hypervisor call (console text goes to the telemetry ring).
  */
+#include <lib/strerror.h>
 #include <rt/kernel.h>
 #include <rtarch/platform.h>
 
@@ -108,7 +109,7 @@ static void control_main(void *arg)
 	if (by_mailbox) {
 		int ret = mailbox_ack();        /* the hypervisor stops the cell here */
 
-		rt_printf("rtcell: mailbox ack answered %d\n", ret);
+		rt_printf("rtcell: mailbox ack answered %d (%s)\n", ret, bh_strerror(ret));
 	}
 	rtarch_exit(missed || inversions ? 1 : 0);
 }

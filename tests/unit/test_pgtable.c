@@ -61,7 +61,7 @@ static void test_start_level_follows_input_size(void **state)
 	assert_int_equal(t.start_level, 0);
 	assert_int_equal(pt_init(&t, 30, false, &alloc), 0);
 	assert_int_equal(t.start_level, 2);
-	assert_int_equal(pt_init(&t, 24, false, &alloc), PT_ERR_INVAL);
+	assert_int_equal(pt_init(&t, 24, false, &alloc), -BH_EINVAL);
 }
 
 static void test_stage2_concatenates_root_tables_up_to_sixteen(void **state)
@@ -121,8 +121,8 @@ static void test_unaligned_range_mixes_blocks_and_pages(void **state)
 	assert_int_equal(pa, 0x40300000);
 	assert_int_equal(pt_translate(&t, 0x40400000, &pa, &attrs, &level), 0);
 	assert_int_equal(level, 3);
-	assert_int_equal(pt_translate(&t, 0x40401000, &pa, &attrs, &level), PT_ERR_INVAL);
-	assert_int_equal(pt_translate(&t, 0x401fe000, &pa, &attrs, &level), PT_ERR_INVAL);
+	assert_int_equal(pt_translate(&t, 0x40401000, &pa, &attrs, &level), -BH_EINVAL);
+	assert_int_equal(pt_translate(&t, 0x401fe000, &pa, &attrs, &level), -BH_EINVAL);
 }
 
 static void test_mapping_twice_is_refused(void **state)
@@ -132,8 +132,8 @@ static void test_mapping_twice_is_refused(void **state)
 	(void)state;
 	assert_int_equal(pt_init(&t, 39, false, &alloc), 0);
 	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0x200000, ATTRS), 0);
-	assert_int_equal(pt_map(&t, 0x40100000, 0x40100000, 0x1000, ATTRS), PT_ERR_EXISTS);
-	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0x200000, ATTRS), PT_ERR_EXISTS);
+	assert_int_equal(pt_map(&t, 0x40100000, 0x40100000, 0x1000, ATTRS), -BH_EEXIST);
+	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0x200000, ATTRS), -BH_EEXIST);
 }
 
 static void test_bad_arguments_are_refused(void **state)
@@ -142,11 +142,11 @@ static void test_bad_arguments_are_refused(void **state)
 
 	(void)state;
 	assert_int_equal(pt_init(&t, 39, false, &alloc), 0);
-	assert_int_equal(pt_map(&t, 0x40000800, 0x40000000, 0x1000, ATTRS), PT_ERR_INVAL);
-	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0, ATTRS), PT_ERR_INVAL);
-	assert_int_equal(pt_map(&t, 1ull << 39, 0, 0x1000, ATTRS), PT_ERR_INVAL);
-	assert_int_equal(pt_map(&t, (1ull << 39) - 0x1000, 0, 0x2000, ATTRS), PT_ERR_INVAL);
-	assert_int_equal(pt_map(&t, 0xfffffffffffff000ull, 0, 0x2000, ATTRS), PT_ERR_INVAL);
+	assert_int_equal(pt_map(&t, 0x40000800, 0x40000000, 0x1000, ATTRS), -BH_EINVAL);
+	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0, ATTRS), -BH_EINVAL);
+	assert_int_equal(pt_map(&t, 1ull << 39, 0, 0x1000, ATTRS), -BH_EINVAL);
+	assert_int_equal(pt_map(&t, (1ull << 39) - 0x1000, 0, 0x2000, ATTRS), -BH_EINVAL);
+	assert_int_equal(pt_map(&t, 0xfffffffffffff000ull, 0, 0x2000, ATTRS), -BH_EINVAL);
 }
 
 static void test_pool_exhaustion_is_reported(void **state)
@@ -156,7 +156,7 @@ static void test_pool_exhaustion_is_reported(void **state)
 	(void)state;
 	assert_int_equal(pt_init(&t, 39, false, &alloc), 0);
 	pool.limit = pool.used + 1; /* one L2 table, no L3 table */
-	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0x1000, ATTRS), PT_ERR_NOMEM);
+	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0x1000, ATTRS), -BH_ENOMEM);
 }
 
 int main(void)

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "dtb_file.h"
+#include <bulkhead/errno.h>
 #include <hv/platform_fdt.h>
 #include <lib/string.h>
 
@@ -72,7 +73,7 @@ static void expect_refusal(unsigned char *blob, const char *why_contains)
 	struct platform plat;
 	char why[128] = "";
 
-	assert_true(platform_from_fdt(blob, dtb_size, &plat, why, sizeof(why)) < 0);
+	assert_int_equal(platform_from_fdt(blob, dtb_size, &plat, why, sizeof(why)), -BH_EINVAL);
 	if (!contains(why, why_contains))
 		fail_msg("reason \"%s\" does not mention \"%s\"", why, why_contains);
 	free(blob);

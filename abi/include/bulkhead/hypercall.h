@@ -1,8 +1,9 @@
 /*
  * Hypercall ABI: `HVC #0` with x0 = function, x1..x5 = arguments, result in
- * x0 (>= 0 success, negative BH_E* error). Function numbers sit in the SMCCC
- * "vendor-specific hypervisor service" range (0xC6000000), so PSCI calls made
- * with HVC (0x84000000/0xC4000000) are told apart by number alone.
+ * x0 (>= 0 success, negative BH_E* error of bulkhead/errno.h). Function
+ * numbers sit in the SMCCC "vendor-specific hypervisor service" range
+ * (0xC6000000), so PSCI calls made with HVC (0x84000000/0xC4000000) are told
+ * apart by number alone.
  * Guest pointers are guest-physical addresses (IPAs) that must lie in the
  * caller's own memory; lengths are bounded by the limits below.
  */
@@ -10,6 +11,7 @@
 #define BULKHEAD_HYPERCALL_H
 
 #include <bulkhead/abi_types.h>
+#include <bulkhead/errno.h>
 
 #define BH_HC_BASE 0xc6000000u
 /* (ipa, len): writes len bytes (<= BH_CONSOLE_WRITE_MAX) to the cell's console. */
@@ -45,14 +47,5 @@ struct bh_cell_info {
 };
 
 BH_STATIC_ASSERT_SIZE(struct bh_cell_info, 72);
-
-/* Errors, returned negated. Numbers follow Linux errno for familiarity. */
-#define BH_EPERM 1
-#define BH_ENOENT 2
-#define BH_E2BIG 7
-#define BH_EFAULT 14
-#define BH_EBUSY 16
-#define BH_EINVAL 22
-#define BH_ENOSYS 38
 
 #endif

@@ -5,9 +5,9 @@
  * VMXON once per CPU; nothing here leaves VMX operation again.
  */
 #include <arch/arch_cpu.h>
+#include <bulkhead/errno.h>
 #include <lib/format.h>
 #include <x86/cpu.h>
-#include <x86/errno.h>
 #include <x86/layout.h>
 #include <x86/msr.h>
 
@@ -34,7 +34,7 @@ int arch_cpu_enable_virt(char *why, size_t why_size)
 	struct x86_cpu *c = x86_this_cpu();
 
 	if (!(cpuid(1, 0).ecx & CPUID1_ECX_VMX))
-		return vmx_fail(why, why_size, -X86_ENODEV, "CPUID.1:ECX.VMX is 0 (ecx 0x%llx)",
+		return vmx_fail(why, why_size, -BH_ENODEV, "CPUID.1:ECX.VMX is 0 (ecx 0x%llx)",
 				cpuid(1, 0).ecx);
 
 	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
@@ -43,7 +43,7 @@ int arch_cpu_enable_virt(char *why, size_t why_size)
 		fc |= FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX;
 		wrmsr(MSR_IA32_FEATURE_CONTROL, fc);
 	} else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
-		return vmx_fail(why, why_size, -X86_ENODEV,
+		return vmx_fail(why, why_size, -BH_ENODEV,
 				"IA32_FEATURE_CONTROL locked with VMX off (0x%llx)", fc);
 	}
 
@@ -52,26 +52,26 @@ int arch_cpu_enable_virt(char *why, size_t why_size)
 	uint32_t region_size = (basic >> 32) & 0x1fff;
 
 	if (region_size > VMX_REGION_SIZE)
-		return vmx_fail(why, why_size, -X86_ENODEV, "VMXON region of %llu bytes unsupported",
+		return vmx_fail(why, why_size, -BH_ENODEV, "VMXON region of %llu bytes unsupported",
 				region_size);
 	if (!(rdmsr(MSR_IA32_VMX_PROCBASED_CTLS) >> 32 & PROCBASED_ACTIVATE_SECONDARY))
-		return vmx_fail(why, why_size, -X86_ENODEV,
+		return vmx_fail(why, why_size, -BH_ENODEV,
 				"no secondary processor-based controls (ctls 0x%llx)",
 				rdmsr(MSR_IA32_VMX_PROCBASED_CTLS));
 
 	uint64_t ctls2_allowed1 = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) >> 32;
 
 	if (!(ctls2_allowed1 & PROCBASED2_EPT))
-		return vmx_fail(why, why_size, -X86_ENODEV, "no EPT (secondary allowed-1 0x%llx)",
+		return vmx_fail(why, why_size, -BH_ENODEV, "no EPT (secondary allowed-1 0x%llx)",
 				ctls2_allowed1);
 	if (!(ctls2_allowed1 & PROCBASED2_UNRESTRICTED_GUEST))
-		return vmx_fail(why, why_size, -X86_ENODEV,
+		return vmx_fail(why, why_size, -BH_ENODEV,
 				"no unrestricted guest (secondary allowed-1 0x%llx)", ctls2_allowed1);
 
 	uint64_t ept_cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
 
 	if ((ept_cap & (EPT_CAP_WALK_4 | EPT_CAP_WB)) != (EPT_CAP_WALK_4 | EPT_CAP_WB))
-		return vmx_fail(why, why_size, -X86_ENODEV,
+		return vmx_fail(why, why_size, -BH_ENODEV,
 				"EPT lacks 4-level walks or write-back tables (cap 0x%llx)", ept_cap);
 
 	/* SDM vol. 3 sec. 23.8: CR0/CR4 must respect the VMX fixed bits in VMX operation. */
@@ -91,10 +91,10 @@ int arch_cpu_enable_virt(char *why, size_t why_size)
 			 : "m"(region_phys)
 			 : "cc", "memory");
 	if (rflags & X86_RFLAGS_CF)
-		return vmx_fail(why, why_size, -X86_EINVAL,
+		return vmx_fail(why, why_size, -BH_EINVAL,
 				"VMXON failed (VMfailInvalid) on region 0x%llx", region_phys);
 	if (rflags & X86_RFLAGS_ZF)
-		return vmx_fail(why, why_size, -X86_EINVAL,
+		return vmx_fail(why, why_size, -BH_EINVAL,
 				"VMXON failed (VMfailValid) on region 0x%llx", region_phys);
 	c->vmxon_done = true;
 	c->vmcs_revision = revision;

@@ -42,6 +42,17 @@ static void copy_name(char *dst, const char *src, unsigned int size)
 	dst[i] = '\0';
 }
 
+/* "returned 0", or "returned -2 (no such object)" for an error. */
+static void print_doorbell_result(uint32_t channel, const char *what, int64_t result)
+{
+	if (result < 0)
+		console_printf("hello: doorbell of channel %u %s: returned %ld (%s)\n", channel, what,
+			       result, bh_hypercall_strerror(result));
+	else
+		console_printf("hello: doorbell of channel %u %s: returned %ld\n", channel, what,
+			       result);
+}
+
 /*
  * Rings each of its channels' doorbells three times (BH_HC_DOORBELL takes the
  * index in this list), then one index past the list, which must be refused.
@@ -55,13 +66,11 @@ static void ring_doorbells(const struct bh_boot_info *info)
 
 		for (int k = 0; k < 3 && result == 0; k++)
 			result = bh_hypercall(BH_HC_DOORBELL, i, 0, 0, 0, 0);
-		console_printf("hello: doorbell of channel %u rung 3 times: returned %ld\n", i,
-			       result);
+		print_doorbell_result(i, "rung 3 times", result);
 	}
 	if (info->channel_count)
-		console_printf("hello: doorbell of channel %u (none): returned %ld\n",
-			       info->channel_count,
-			       bh_hypercall(BH_HC_DOORBELL, info->channel_count, 0, 0, 0, 0));
+		print_doorbell_result(info->channel_count, "(none)",
+				      bh_hypercall(BH_HC_DOORBELL, info->channel_count, 0, 0, 0, 0));
 }
 
 int guest_main(const struct bh_boot_info *info)

@@ -555,13 +555,23 @@ static void attempt_psci_wild_entry(void)
 
 /* ---- (e) hypercalls with wild arguments ---- */
 
+/* A Bulkhead hypercall: an error is reported with its text, "returned -14 (bad address)". */
 static void attempt_hypercall(const char *attempt, uint64_t function, uint64_t a1,
 			      uint64_t a2, uint64_t a3)
 {
+	char result[ATTEMPT_TEXT_MAX];
+
 	arm();
 	int64_t value = probe_hvc(function, a1, a2, a3, 0, 0);
 
-	report_call(attempt, value, "");
+	if (!disarm(result, sizeof(result))) {
+		if (value < 0)
+			format_snprintf(result, sizeof(result), "returned %ld (%s)", value,
+					bh_hypercall_strerror(value));
+		else
+			format_snprintf(result, sizeof(result), "returned %ld", value);
+	}
+	report(attempt, result);
 }
 
 static void attempt_hypercalls(void)

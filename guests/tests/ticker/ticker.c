@@ -171,10 +171,14 @@ static bool report_cpu(const struct bh_boot_info *info, unsigned int index)
 	const struct ticker_cpu *me = &cpus[index];
 
 	if (me->stats_before_result < 0 || me->stats_after_result < 0) {
+		int64_t failed = me->stats_before_result < 0 ? me->stats_before_result
+							      : me->stats_after_result;
+
 		console_printf("ticker: interrupts=%lu window_entries=unknown cpu=%u mpidr=0x%lx "
-			       "logical=%d (BH_HC_CPU_STATS returned %ld / %ld)\n",
+			       "logical=%d (BH_HC_CPU_STATS returned %ld / %ld: %s)\n",
 			       me->interrupts, index, info->cpu_mpidr[index], me->logical_cpu,
-			       me->stats_before_result, me->stats_after_result);
+			       me->stats_before_result, me->stats_after_result,
+			       bh_hypercall_strerror(failed));
 	} else {
 		/* The closing stats read is itself one hypercall entry. */
 		uint64_t window_entries =

@@ -9,8 +9,9 @@
 #include <hv/platform.h>
 
 /*
- * Returns 0, or a negative error with a one-line reason in `why` (naming the
- * node and property) when the tree is unusable or exceeds our table sizes.
+ * Returns 0, or -BH_EINVAL (tree unusable) or -BH_E2BIG (more CPUs or RAM
+ * ranges than our tables hold) with a one-line reason in `why` naming the
+ * node and property.
  */
 int platform_from_fdt(const void *dtb, size_t max_size, struct platform *plat, char *why,
 		      size_t why_size);
@@ -22,7 +23,7 @@ int platform_from_fdt(const void *dtb, size_t max_size, struct platform *plat, c
  */
 uint32_t platform_fdt_take_rng_seed(void *dtb, size_t max_size, uint8_t *seed, uint32_t size);
 
-/* The DTB's /chosen initrd range (linux,initrd-start/-end), if present. */
+/* The DTB's /chosen initrd range (linux,initrd-start/-end): 0, or -BH_ENOENT. */
 int platform_fdt_initrd(const void *dtb, size_t max_size, uint64_t *start, uint64_t *end);
 
 #endif

@@ -29,7 +29,7 @@ uint64_t gicv3_gicd_size(void);
 /* Physical base of logical CPU `cpu`'s redistributor (RD frame), or 0. */
 uint64_t gicv3_gicr_of_cpu(unsigned int cpu);
 
-/* Ownership of SPIs; -1 when owned already or out of range. */
+/* Ownership of SPIs: 0, -BH_ERANGE (not an SPI this GIC has) or -BH_EBUSY (owned already). */
 int gicv3_assign_spi(unsigned int cell_id, uint32_t intid, uint64_t route_mpidr);
 /* The cell that owns `intid`, or -1. */
 int gicv3_owner(uint32_t intid);

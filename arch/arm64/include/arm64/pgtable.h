@@ -7,14 +7,11 @@
 #ifndef ARM64_PGTABLE_H
 #define ARM64_PGTABLE_H
 
+#include <bulkhead/errno.h>
 #include <lib/types.h>
 
 #define PT_PAGE_BYTES 4096ull
 #define PT_ENTRIES 512u
-
-#define PT_ERR_NOMEM (-12)
-#define PT_ERR_EXISTS (-17)
-#define PT_ERR_INVAL (-22)
 
 /* Descriptor bits common to stage 1 and stage 2 leaves. */
 #define PT_VALID (1ull << 0)
@@ -42,7 +39,7 @@ struct pt_table {
 /*
  * Initialises `t` for an input-address space of `va_bits` (25..48) and
  * allocates its root. Chooses the start level, concatenating up to 16 root
- * tables as stage 2 allows, or refuses with PT_ERR_INVAL.
+ * tables as stage 2 allows, or refuses with -BH_EINVAL.
  */
 int pt_init(struct pt_table *t, unsigned int va_bits, bool allow_concatenation,
 	    const struct pt_allocator *alloc);
@@ -54,10 +51,12 @@ int pt_init(struct pt_table *t, unsigned int va_bits, bool allow_concatenation,
  * All three values must be 4 KiB aligned. Fails without partial effect only
  * in the argument checks; an allocation or overlap error mid-way leaves the
  * already-made entries (callers build into a fresh table and drop it whole).
+ * Returns 0, -BH_EINVAL (bad arguments), -BH_EEXIST (an entry is already
+ * there) or -BH_ENOMEM (no page for a table).
  */
 int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf_attrs);
 
-/* Looks `va` up: 0 and the output address and leaf attributes, or PT_ERR_INVAL. */
+/* Looks `va` up: 0 and the output address and leaf attributes, or -BH_EINVAL. */
 int pt_translate(const struct pt_table *t, uint64_t va, uint64_t *pa, uint64_t *leaf_attrs,
 		 unsigned int *level);
 

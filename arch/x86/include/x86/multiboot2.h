@@ -19,7 +19,7 @@ struct x86_boot_tables {
 
 /*
  * Fills plat->cmdline and plat->ram from the information at `mbi_phys`, and
- * copies the RSDP into `tables`. Returns 0 or a negative error (malformed info).
+ * copies the RSDP into `tables`. Returns 0 or -BH_EINVAL (malformed info).
  */
 int x86_multiboot2_parse(uint64_t mbi_phys, struct platform *plat, struct x86_boot_tables *tables);
 

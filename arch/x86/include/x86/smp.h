@@ -7,7 +7,7 @@
 /*
  * Picks the trampoline page from RAM below 1 MiB and copies the code there.
  * Call after the multiboot2 information was parsed (it may live there).
- * Returns 0 or a negative error.
+ * Returns 0, -BH_ENOMEM (no free page there) or -BH_E2BIG (trampoline too big).
  */
 int x86_smp_init(const struct platform *plat);
 
