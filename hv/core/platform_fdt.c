@@ -11,9 +11,13 @@
 #define PLATFORM_EINVAL (-22)
 #define PLATFORM_E2BIG (-7)
 
-static int fail(char *why, size_t size, int err, const char *fmt, const char *arg)
+static printf_like(4, 5) int fail(char *why, size_t size, int err, const char *fmt, ...)
 {
-	format_snprintf(why, size, fmt, arg);
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_vsnprintf(why, size, fmt, ap);
+	va_end(ap);
 	return err;
 }
 

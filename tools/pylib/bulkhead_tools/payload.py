@@ -36,7 +36,9 @@ GUEST_DIR = paths.REPO / "guests" / "linux"
 BHCTL_DIR = GUEST_DIR / "bhctl"
 ABI_DIR = paths.REPO / "abi" / "include" / "bulkhead"
 BHCTL_CC = "aarch64-linux-gnu-gcc"
-BHCTL_CFLAGS = ("-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-static", "-s")
+# The warnings are the project's habit_c_args (top-level meson.build) too.
+BHCTL_CFLAGS = ("-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-Wshadow",
+                "-Wmissing-prototypes", "-Wformat=2", "-Wstrict-prototypes", "-static", "-s")
 # The metapackage that names the newest kernel ABI the archive offers.
 KERNEL_META = "linux-image-arm64"
 KERNEL_PACKAGE = re.compile(r"^linux-image-\d+\.\d+\.\d+-\d+-arm64$")
