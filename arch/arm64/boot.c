@@ -103,7 +103,7 @@ void arm64_boot_main(void *dtb)
 	if (platform_from_fdt(dtb, DTB_MAX_SIZE, &boot_platform, why, sizeof(why)))
 		hv_panic("device tree at %p: %s", dtb, why);
 	console_print("hv: device tree at %p, image at [%p, +0x%llx)\n", dtb, (void *)_start,
-		      (unsigned long long)(_end - _start));
+		      (unsigned long long)((uintptr_t)_end - (uintptr_t)_start));
 	put_boot_cpu_first(&boot_platform);
 	find_sysimage(dtb, &boot_platform);
 	int err = mmu_build_el2_map(&boot_platform);

@@ -29,12 +29,12 @@ int pt_init(struct pt_table *t, unsigned int va_bits, bool allow_concatenation,
 	while (level < 2 && 12 + 9 * (4 - (level + 1)) >= va_bits)
 		level++;
 	unsigned int pages = 1;
-	unsigned int covered = 12 + 9 * (4 - level);
 
 	/* Stage 2 may start one level lower with up to 16 concatenated tables. */
 	if (allow_concatenation && level == 0 && va_bits <= 39 + 4) {
+		unsigned int covered = 39; /* by one level-1 table */
+
 		level = 1;
-		covered = 39;
 		while (covered < va_bits) {
 			pages *= 2;
 			covered++;

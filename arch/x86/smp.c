@@ -42,7 +42,7 @@ static uint64_t trampoline_phys;
 
 int x86_smp_init(const struct platform *plat)
 {
-	size_t size = (size_t)(x86_trampoline_end - x86_trampoline_start);
+	size_t size = (uintptr_t)x86_trampoline_end - (uintptr_t)x86_trampoline_start;
 
 	if (size > PAGE_SIZE)
 		return -BH_E2BIG;

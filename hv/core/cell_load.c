@@ -98,7 +98,7 @@ static int write_boot_info(struct cell *cell)
 	info->size_bytes = sizeof(*info);
 	info->cell_id = cell->id;
 	strlcpy(info->cell_name, cell_name(cell), sizeof(info->cell_name));
-	info->flags = cell->desc->flags & BH_CELL_REALTIME ? BH_BOOT_REALTIME : 0;
+	info->flags = (cell->desc->flags & BH_CELL_REALTIME) ? BH_BOOT_REALTIME : 0;
 	info->cpu_count = cell->desc->cpu_count;
 	for (uint32_t i = 0; i < cell->desc->cpu_count && i < BH_BOOTINFO_MAX_CPUS; i++) {
 		info->cpu_mpidr[i] = cell->desc->cpu_hwid[i];

@@ -9,9 +9,13 @@
 #include <hv/platform_fdt.h>
 #include <lib/string.h>
 
-static int fail(char *why, size_t size, int err, const char *fmt, const char *arg)
+static printf_like(4, 5) int fail(char *why, size_t size, int err, const char *fmt, ...)
 {
-	format_snprintf(why, size, fmt, arg);
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_vsnprintf(why, size, fmt, ap);
+	va_end(ap);
 	return err;
 }
 

@@ -195,7 +195,7 @@ static void mutex_key_changed(struct rt_waiter *w, unsigned long *flags)
 }
 
 /* Step 4. */
-static bool pi_would_deadlock(struct rt_thread *owner, struct rt_thread *self, bool timed)
+static bool pi_would_deadlock(struct rt_thread *owner, const struct rt_thread *self, bool timed)
 {
 	struct rt_thread *t = owner;
 

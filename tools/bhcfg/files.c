@@ -24,8 +24,12 @@ void *file_read(const char *path, size_t *size)
 	unsigned char *buf = malloc(cap);
 	for (;;) {
 		if (len == cap) {
+			unsigned char *bigger = realloc(buf, cap * 2);
+
+			if (!bigger)
+				free(buf); /* realloc kept it: ours to free */
+			buf = bigger;
 			cap *= 2;
-			buf = realloc(buf, cap);
 		}
 		if (!buf) {
 			diag_error(path, NULL, NULL, "out of memory");

@@ -23,11 +23,9 @@
 
 static uint8_t vmxon_regions[HV_MAX_CPUS][VMX_REGION_SIZE] __attribute__((aligned(4096)));
 
-static int vmx_fail(char *why, size_t size, int err, const char *fmt, uint64_t value)
-{
-	format_snprintf(why, size, fmt, (unsigned long long)value);
-	return err;
-}
+/* A macro, so the compiler checks each literal format against its one value. */
+#define vmx_fail(why, size, err, fmt, value) \
+	(format_snprintf((why), (size), fmt, (unsigned long long)(value)), (err))
 
 int arch_cpu_enable_virt(char *why, size_t why_size)
 {

@@ -66,4 +66,8 @@ void host_sim_raise(unsigned irq);
 /* Arms `fn` to run at the `nth` interrupt window from now (1-based). */
 void host_sim_inject_at_window(unsigned nth, void (*fn)(void *ctx), void *ctx);
 
+/* Between the port's own files (host_sim_settle's steps): true if one was done. */
+bool host_sim_deliver_latched_line(void);   /* sim_irq.c */
+bool host_sim_fire_due_timer(void);         /* sim_clock.c */
+
 #endif

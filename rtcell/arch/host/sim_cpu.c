@@ -115,9 +115,6 @@ static bool deliver_one_ipi(void)
 	return true;
 }
 
-bool host_sim_deliver_latched_line(void);
-bool host_sim_fire_due_timer(void);
-
 void host_sim_settle(void)
 {
 	for (unsigned guard = 0; guard < 100000; guard++) {

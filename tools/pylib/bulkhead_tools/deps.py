@@ -34,6 +34,8 @@ PACKAGES = {
     "mtools": "EFI image tools for grub-mkrescue",
     "clang": "libFuzzer targets (./bulkhead fuzz)",
     "libclang-rt-14-dev": "libFuzzer and sanitizer runtimes for clang",
+    "cppcheck": "static analysis test (tests/analysis): cppcheck over the project's C",
+    "clang-tidy": "static analysis test (tests/analysis): clang-tidy checks (.clang-tidy)",
 }
 
 

@@ -14,7 +14,9 @@ import sys
 from . import paths
 
 CFLAGS = ["-std=gnu11", "-g", "-O1", "-fsanitize=fuzzer,address,undefined",
-          "-fno-sanitize-recover=all", "-Wall", "-Wextra", "-Werror"]
+          "-fno-sanitize-recover=all", "-Wall", "-Wextra", "-Werror",
+          # the project's habit_c_args (top-level meson.build)
+          "-Wshadow", "-Wmissing-prototypes", "-Wformat=2", "-Wstrict-prototypes"]
 
 # The validator (every file of abi/check/) and the helpers it needs from lib/.
 SHARED = sorted(str(p.relative_to(paths.REPO)) for p in (paths.REPO / "abi/check").glob("*.c"))

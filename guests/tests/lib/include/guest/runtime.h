@@ -61,4 +61,9 @@ void guest_set_exception_hook(bool (*hook)(struct exception_frame *frame, unsign
 /* A short name for an exception class ("data abort", "undefined", ...). */
 const char *guest_exception_class_name(uint64_t esr);
 
+/* Entry points the assembly calls; not for programs. */
+void guest_boot_main(uint64_t boot_info_ipa);          /* start.S, boot CPU */
+void guest_secondary_main(unsigned int index);         /* start.S, other CPUs */
+void guest_exception(struct exception_frame *frame, unsigned int slot); /* vectors.S */
+
 #endif
