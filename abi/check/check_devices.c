@@ -8,7 +8,7 @@
 
 void check_devices(struct checker *c)
 {
-	bool ok[CONFIG_MAX_DEVICES];
+	bool ok[CONFIG_MAX_DEVICES] = { false };
 
 	for (uint32_t d = 0; d < c->device_count; d++) {
 		const struct bh_device *dev = &c->devices[d];

@@ -102,7 +102,7 @@ static void check_region_shape(struct checker *c, uint32_t r, bool *shape_ok)
 
 void check_regions(struct checker *c)
 {
-	bool ok[CONFIG_MAX_REGIONS];
+	bool ok[CONFIG_MAX_REGIONS] = { false };
 
 	for (uint32_t r = 0; r < c->region_count; r++) {
 		check_region_shape(c, r, &ok[r]);

@@ -32,8 +32,13 @@ struct shown_name show_name(const char *name)
 	struct shown_name s;
 	size_t i;
 
-	for (i = 0; i < BH_NAME_LEN && name[i]; i++)
-		s.text[i] = (name[i] >= 0x20 && name[i] < 0x7f && name[i] != '"') ? name[i] : '?';
+	for (i = 0; i < BH_NAME_LEN && name[i]; i++) {
+		char shown = name[i];
+
+		if (shown < 0x20 || shown >= 0x7f || shown == '"')
+			shown = '?';
+		s.text[i] = shown;
+	}
 	s.text[i] = '\0';
 	return s;
 }

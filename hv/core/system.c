@@ -173,6 +173,32 @@ static void power_off_now(void)
 }
 
 /*
+ * Marks the cell stopped with `exit_code` (once: false if it was not
+ * running), sends its CPUs out, and powers the machine off when it was the
+ * last running cell. Never starts a shutdown: stopping a cell during one
+ * must not start another.
+ */
+static bool mark_cell_stopped(struct cell *cell, int exit_code)
+{
+	int expected = CELL_RUNNING;
+
+	if (!__atomic_compare_exchange_n(&cell->state, &expected, CELL_STOPPED, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return false;
+	cell->exit_code = exit_code;
+	status_set_cell_state(cell, BH_CELL_STATE_STOPPED, exit_code);
+	console_print("hv: cell \"%s\" stopped (exit code %d)\n", cell_name(cell), exit_code);
+	arch_cell_request_stop(cell);
+	/* Its CPUs still waiting for a CPU_ON re-check the state and park. */
+	for (unsigned int cpu = 0; cpu < cpu_map_count(); cpu++)
+		if (cell->cpu_mask & (1ull << cpu))
+			arch_cpu_wake(cpu);
+	if (__atomic_add_fetch(&cells_stopped, 1, __ATOMIC_ACQ_REL) == (int)cell_count())
+		power_off_now();
+	return true;
+}
+
+/*
  * A BH_CELL_STOPS_SYSTEM cell stopped: virtual-mode cells are stopped at
  * once (their CPUs leave at the next kick), realtime cells are asked through
  * their mailbox. This CPU then waits; the CPU that stops the last cell powers
@@ -192,7 +218,7 @@ static noreturn_fn void shut_down_system(const struct cell *trigger)
 		if (other->desc->flags & BH_CELL_REALTIME)
 			arch_cell_request_stop(other);
 		else
-			system_stop_cell(other, 0);
+			mark_cell_stopped(other, 0);
 	}
 	uint64_t deadline = arch_timer_now_ns() + SHUTDOWN_GRACE_NS;
 
@@ -218,22 +244,7 @@ static noreturn_fn void shut_down_system(const struct cell *trigger)
 
 void system_stop_cell(struct cell *cell, int exit_code)
 {
-	int expected = CELL_RUNNING;
-
-	if (!__atomic_compare_exchange_n(&cell->state, &expected, CELL_STOPPED, false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-		return;
-	cell->exit_code = exit_code;
-	status_set_cell_state(cell, BH_CELL_STATE_STOPPED, exit_code);
-	console_print("hv: cell \"%s\" stopped (exit code %d)\n", cell_name(cell), exit_code);
-	arch_cell_request_stop(cell);
-	/* Its CPUs still waiting for a CPU_ON re-check the state and park. */
-	for (unsigned int cpu = 0; cpu < cpu_map_count(); cpu++)
-		if (cell->cpu_mask & (1ull << cpu))
-			arch_cpu_wake(cpu);
-	if (__atomic_add_fetch(&cells_stopped, 1, __ATOMIC_ACQ_REL) == (int)cell_count())
-		power_off_now();
-	if (cell->desc->flags & BH_CELL_STOPS_SYSTEM)
+	if (mark_cell_stopped(cell, exit_code) && (cell->desc->flags & BH_CELL_STOPS_SYSTEM))
 		shut_down_system(cell);
 }
 
