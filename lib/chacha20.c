@@ -39,7 +39,7 @@ void chacha20_block(const uint8_t key[CHACHA20_KEY_BYTES], uint32_t counter,
 		    const uint8_t nonce[CHACHA20_NONCE_BYTES], uint8_t out[CHACHA20_BLOCK_BYTES])
 {
 	/* "expand 32-byte k" */
-	uint32_t initial[16] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
+	uint32_t initial[16] = { 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574 };
 	uint32_t state[16];
 
 	for (int i = 0; i < 8; i++)

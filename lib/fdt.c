@@ -89,8 +89,8 @@ static int skip_node_name(const struct fdt *fdt, uint32_t offset, uint32_t *next
 }
 
 /* Offset just past a PROP token and its value; optionally the value itself. */
-static int skip_prop(const struct fdt *fdt, uint32_t offset, uint32_t *next,
-		     uint32_t *len, uint32_t *name_off)
+static int skip_prop(const struct fdt *fdt, uint32_t offset, uint32_t *next, uint32_t *len,
+		     uint32_t *name_off)
 {
 	if (fdt->struct_size - offset < 12)
 		return FDT_ERR_BADSTRUCTURE;
@@ -305,8 +305,7 @@ const void *fdt_get_prop(const struct fdt *fdt, struct fdt_node node, const char
 	return NULL;
 }
 
-bool fdt_prop_is(const struct fdt *fdt, struct fdt_node node, const char *name,
-		 const char *value)
+bool fdt_prop_is(const struct fdt *fdt, struct fdt_node node, const char *name, const char *value)
 {
 	uint32_t len;
 	const char *p = fdt_get_prop(fdt, node, name, &len);

@@ -25,8 +25,7 @@ static void out_char(struct out *o, char c)
 	o->len++;
 }
 
-static void out_padded(struct out *o, const char *s, size_t n, const struct spec *sp,
-		       char pad)
+static void out_padded(struct out *o, const char *s, size_t n, const struct spec *sp, char pad)
 {
 	size_t fill = sp->width > n ? sp->width - n : 0;
 
@@ -40,8 +39,8 @@ static void out_padded(struct out *o, const char *s, size_t n, const struct spec
 			out_char(o, ' ');
 }
 
-static void out_number(struct out *o, uint64_t value, bool negative, unsigned int base,
-		       bool upper, const struct spec *sp)
+static void out_number(struct out *o, uint64_t value, bool negative, unsigned int base, bool upper,
+		       const struct spec *sp)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char reversed[24];
@@ -99,7 +98,7 @@ static int64_t take_signed(va_list *ap, int length)
 
 static const char *parse_spec(const char *fmt, struct spec *sp)
 {
-	*sp = (struct spec){0};
+	*sp = (struct spec){ 0 };
 	for (;; fmt++) {
 		if (*fmt == '-')
 			sp->left = true;
@@ -140,7 +139,7 @@ static void out_conversion(struct out *o, char conv, const struct spec *sp, va_l
 		out_number(o, take_unsigned(ap, sp->length), false, 16, conv == 'X', sp);
 		break;
 	case 'p': {
-		struct spec ptr = {.zero = true, .width = 16};
+		struct spec ptr = { .zero = true, .width = 16 };
 
 		out_char(o, '0');
 		out_char(o, 'x');
@@ -177,7 +176,7 @@ static void out_conversion(struct out *o, char conv, const struct spec *sp, va_l
 
 int format_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct out o = {buf, size, 0};
+	struct out o = { buf, size, 0 };
 	va_list args;
 
 	va_copy(args, ap);

@@ -2,7 +2,7 @@
 #include <lib/strerror.h>
 
 #define BH_ERRNO_CASE(code, text) \
-	case code:                \
+	case code: \
 		return text;
 
 const char *bh_strerror(int err)
@@ -13,7 +13,7 @@ const char *bh_strerror(int err)
 	switch (code) {
 	case 0:
 		return "no error";
-	BH_ERRNO_LIST(BH_ERRNO_CASE)
+		BH_ERRNO_LIST(BH_ERRNO_CASE)
 	default:
 		return "unknown error";
 	}

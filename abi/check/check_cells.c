@@ -12,8 +12,8 @@ static bool cell_slice_ok(struct checker *c, uint32_t i, const char *what, uint3
 {
 	if ((uint64_t)first + count > table_count) {
 		check_problem(c, CONFIG_E_LAYOUT, CONFIG_AT_CELL, i, what,
-			"cell \"%s\": %s [%u, +%u) lies outside the table of %u",
-			CELL_NAME(c, i), what, first, count, table_count);
+			      "cell \"%s\": %s [%u, +%u) lies outside the table of %u",
+			      CELL_NAME(c, i), what, first, count, table_count);
 		return false;
 	}
 	return true;
@@ -26,16 +26,17 @@ bool check_cells_structure(struct checker *c)
 
 	if (c->cell_count == 0) {
 		check_problem(c, CONFIG_E_LAYOUT, CONFIG_AT_HEADER, 0, "cells",
-			"config has no cells");
+			      "config has no cells");
 		return false;
 	}
 	for (uint32_t i = 0; i < c->cell_count; i++) {
 		const struct bh_cell *cell = &c->cells[i];
 
 		if (!name_valid(cell->name)) {
-			check_problem(c, CONFIG_E_NAME, CONFIG_AT_CELL, i, "name",
-				"cell %u: name is empty or not NUL-terminated within %u bytes",
-				i, BH_NAME_LEN);
+			check_problem(
+				c, CONFIG_E_NAME, CONFIG_AT_CELL, i, "name",
+				"cell %u: name is empty or not NUL-terminated within %u bytes", i,
+				BH_NAME_LEN);
 			ok = false;
 			continue;
 		}
@@ -43,8 +44,7 @@ bool check_cells_structure(struct checker *c)
 				    c->region_count);
 		ok &= cell_slice_ok(c, i, "devices", cell->device_first, cell->device_count,
 				    c->device_count);
-		ok &= cell_slice_ok(c, i, "irqs", cell->irq_first, cell->irq_count,
-				    c->irq_count);
+		ok &= cell_slice_ok(c, i, "irqs", cell->irq_first, cell->irq_count, c->irq_count);
 	}
 	return ok;
 }
@@ -55,8 +55,8 @@ void check_cell_names(struct checker *c)
 		for (uint32_t j = 0; j < i; j++)
 			if (!strncmp(c->cells[i].name, c->cells[j].name, BH_NAME_LEN))
 				check_problem(c, CONFIG_E_NAME, CONFIG_AT_CELL, i, "name",
-					"cell %u: name \"%s\" is also the name of cell %u",
-					i, CELL_NAME(c, i), j);
+					      "cell %u: name \"%s\" is also the name of cell %u", i,
+					      CELL_NAME(c, i), j);
 }
 
 static bool boot_protocol_ok(const struct check_arch_rules *rules, uint32_t protocol)
@@ -70,13 +70,13 @@ void check_cell_cpus(struct checker *c, uint32_t i)
 
 	if (cell->cpu_count == 0) {
 		check_problem(c, CONFIG_E_CPU, CONFIG_AT_CELL, i, "cpu_count",
-			"cell \"%s\" has no CPU, so no boot CPU", CELL_NAME(c, i));
+			      "cell \"%s\" has no CPU, so no boot CPU", CELL_NAME(c, i));
 		return;
 	}
 	if (cell->cpu_count > BH_CELL_MAX_CPUS) {
 		check_problem(c, CONFIG_E_CPU, CONFIG_AT_CELL, i, "cpu_count",
-			"cell \"%s\" has %u CPUs, at most %u supported",
-			CELL_NAME(c, i), cell->cpu_count, BH_CELL_MAX_CPUS);
+			      "cell \"%s\" has %u CPUs, at most %u supported", CELL_NAME(c, i),
+			      cell->cpu_count, BH_CELL_MAX_CPUS);
 		return;
 	}
 	for (uint32_t a = 0; a < cell->cpu_count; a++) {
@@ -85,8 +85,8 @@ void check_cell_cpus(struct checker *c, uint32_t i)
 		for (uint32_t b = 0; b < a; b++)
 			if (cell->cpu_hwid[b] == hwid)
 				check_problem(c, CONFIG_E_CPU, CONFIG_AT_CELL, i, "cpu_hwid",
-					"cell \"%s\" lists CPU 0x%llx twice",
-					CELL_NAME(c, i), (unsigned long long)hwid);
+					      "cell \"%s\" lists CPU 0x%llx twice", CELL_NAME(c, i),
+					      (unsigned long long)hwid);
 		/* Each pair of cells is reported once, from the later cell. */
 		for (uint32_t j = 0; j < i; j++) {
 			const struct bh_cell *other = &c->cells[j];
@@ -96,13 +96,15 @@ void check_cell_cpus(struct checker *c, uint32_t i)
 				if (other->cpu_hwid[b] != hwid)
 					continue;
 				if ((cell->flags | other->flags) & BH_CELL_REALTIME)
-					check_problem(c, CONFIG_E_REALTIME, CONFIG_AT_CELL, i, "cpu_hwid",
+					check_problem(
+						c, CONFIG_E_REALTIME, CONFIG_AT_CELL, i, "cpu_hwid",
 						"cell \"%s\": CPU 0x%llx is also in cell \"%s\"; "
 						"a realtime cell's CPUs must be its own",
 						CELL_NAME(c, i), (unsigned long long)hwid,
 						CELL_NAME(c, j));
 				else
-					check_problem(c, CONFIG_E_CPU, CONFIG_AT_CELL, i, "cpu_hwid",
+					check_problem(
+						c, CONFIG_E_CPU, CONFIG_AT_CELL, i, "cpu_hwid",
 						"cell \"%s\": CPU 0x%llx is also in cell \"%s\"",
 						CELL_NAME(c, i), (unsigned long long)hwid,
 						CELL_NAME(c, j));
@@ -113,7 +115,7 @@ void check_cell_cpus(struct checker *c, uint32_t i)
 
 /* Index of the cell's RAM region (not device, not channel) holding [addr, +size), or -1. */
 int cell_ram_region_at(struct checker *c, uint32_t i, uint64_t addr, uint64_t size,
-			      uint32_t need_flags)
+		       uint32_t need_flags)
 {
 	const struct bh_cell *cell = &c->cells[i];
 
@@ -122,7 +124,8 @@ int cell_ram_region_at(struct checker *c, uint32_t i, uint64_t addr, uint64_t si
 
 		if (reg->flags & (BH_MEM_DEVICE | BH_MEM_COMM | BH_MEM_HV_STATUS))
 			continue;
-		if ((reg->flags & need_flags) != need_flags || !range_ok(reg->guest_phys, reg->size_bytes))
+		if ((reg->flags & need_flags) != need_flags ||
+		    !range_ok(reg->guest_phys, reg->size_bytes))
 			continue;
 		if (addr >= reg->guest_phys && addr - reg->guest_phys < reg->size_bytes &&
 		    size <= reg->size_bytes - (addr - reg->guest_phys))
@@ -137,31 +140,30 @@ void check_cell_boot(struct checker *c, uint32_t i)
 
 	if (cell->flags & ~BH_CELL_FLAGS_KNOWN)
 		check_problem(c, CONFIG_E_FLAGS, CONFIG_AT_CELL, i, "flags",
-			"cell \"%s\": unknown flags 0x%x", CELL_NAME(c, i),
-			cell->flags & ~BH_CELL_FLAGS_KNOWN);
+			      "cell \"%s\": unknown flags 0x%x", CELL_NAME(c, i),
+			      cell->flags & ~BH_CELL_FLAGS_KNOWN);
 	if (cell->reserved0 || cell->reserved1)
 		check_problem(c, CONFIG_E_LAYOUT, CONFIG_AT_CELL, i, "reserved",
-			"cell \"%s\": reserved fields must be 0", CELL_NAME(c, i));
+			      "cell \"%s\": reserved fields must be 0", CELL_NAME(c, i));
 	if (!boot_protocol_ok(c->rules, cell->boot_protocol)) {
 		check_problem(c, CONFIG_E_BOOT, CONFIG_AT_CELL, i, "boot_protocol",
-			"cell \"%s\": boot protocol %u is not valid on %s",
-			CELL_NAME(c, i), cell->boot_protocol,
-			c->rules->name);
+			      "cell \"%s\": boot protocol %u is not valid on %s", CELL_NAME(c, i),
+			      cell->boot_protocol, c->rules->name);
 		return;
 	}
 	if (cell->image_item == BH_NONE) {
 		check_problem(c, CONFIG_E_ITEM, CONFIG_AT_CELL, i, "image_item",
-			"cell \"%s\" has no image", CELL_NAME(c, i));
+			      "cell \"%s\" has no image", CELL_NAME(c, i));
 	}
 	if (cell->boot_protocol == BH_BOOT_LINUX_ARM64 && cell->dtb_item == BH_NONE)
 		check_problem(c, CONFIG_E_ITEM, CONFIG_AT_CELL, i, "dtb_item",
-			"cell \"%s\": a linux-arm64 cell needs a device tree item",
-			CELL_NAME(c, i));
+			      "cell \"%s\": a linux-arm64 cell needs a device tree item",
+			      CELL_NAME(c, i));
 	if (cell->initrd_item != BH_NONE && cell->dtb_item == BH_NONE &&
 	    (cell->boot_protocol == BH_BOOT_NATIVE || c->rules->initrd_needs_dtb))
 		check_problem(c, CONFIG_E_ITEM, CONFIG_AT_CELL, i, "initrd_item",
-			"cell \"%s\": an initrd needs a device tree to announce it",
-			CELL_NAME(c, i));
+			      "cell \"%s\": an initrd needs a device tree to announce it",
+			      CELL_NAME(c, i));
 
 	struct {
 		uint32_t item;
@@ -181,14 +183,18 @@ void check_cell_boot(struct checker *c, uint32_t i)
 		if (loads[k].item == BH_NONE)
 			continue;
 		if (loads[k].item >= BH_SYSIMAGE_MAX_ITEMS)
-			check_problem(c, CONFIG_E_ITEM, CONFIG_AT_CELL, i, loads[k].field,
+			check_problem(
+				c, CONFIG_E_ITEM, CONFIG_AT_CELL, i, loads[k].field,
 				"cell \"%s\": item index %u for the %s is beyond the %u items "
-				"a system image may have", CELL_NAME(c, i), loads[k].item,
-				loads[k].what, BH_SYSIMAGE_MAX_ITEMS);
+				"a system image may have",
+				CELL_NAME(c, i), loads[k].item, loads[k].what,
+				BH_SYSIMAGE_MAX_ITEMS);
 		if (cell_ram_region_at(c, i, loads[k].addr, 1, loads[k].flags) < 0)
 			check_problem(c, CONFIG_E_LOAD, CONFIG_AT_CELL, i, loads[k].field,
-				"cell \"%s\": %s 0x%llx is not inside one of its own %smemory regions",
-				CELL_NAME(c, i), loads[k].what, (unsigned long long)loads[k].addr,
-				loads[k].flags & BH_MEM_EXEC ? "executable " : "");
+				      "cell \"%s\": %s 0x%llx is not inside one of its own "
+				      "%smemory regions",
+				      CELL_NAME(c, i), loads[k].what,
+				      (unsigned long long)loads[k].addr,
+				      loads[k].flags & BH_MEM_EXEC ? "executable " : "");
 	}
 }

@@ -12,7 +12,7 @@ void check_channel(struct checker *c, uint32_t ch_index)
 
 	if (!name_valid(ch->name)) {
 		check_problem(c, CONFIG_E_NAME, CONFIG_AT_CHANNEL, ch_index, "name",
-			"channel %u: name is empty or not NUL-terminated", ch_index);
+			      "channel %u: name is empty or not NUL-terminated", ch_index);
 		return;
 	}
 	struct shown_name ch_name = show_name(ch->name);
@@ -20,40 +20,42 @@ void check_channel(struct checker *c, uint32_t ch_index)
 	for (uint32_t k = 0; k < ch_index; k++)
 		if (!strncmp(c->channels[k].name, ch->name, BH_NAME_LEN))
 			check_problem(c, CONFIG_E_NAME, CONFIG_AT_CHANNEL, ch_index, "name",
-				"channel \"%s\": name used by channel %u too", name, k);
+				      "channel \"%s\": name used by channel %u too", name, k);
 	if (!range_ok(ch->host_phys, ch->size_bytes)) {
 		check_problem(c, CONFIG_E_SIZE, CONFIG_AT_CHANNEL, ch_index, "size_bytes",
-			"channel \"%s\" [0x%llx, +0x%llx) is empty or wraps", name,
-			(unsigned long long)ch->host_phys, (unsigned long long)ch->size_bytes);
+			      "channel \"%s\" [0x%llx, +0x%llx) is empty or wraps", name,
+			      (unsigned long long)ch->host_phys,
+			      (unsigned long long)ch->size_bytes);
 		return;
 	}
 	if (!page_aligned(ch->host_phys) || !page_aligned(ch->size_bytes)) {
 		check_problem(c, CONFIG_E_MISALIGNED, CONFIG_AT_CHANNEL, ch_index, "host_phys",
-			"channel \"%s\" [0x%llx, +0x%llx) is not 4 KiB-aligned", name,
-			(unsigned long long)ch->host_phys, (unsigned long long)ch->size_bytes);
+			      "channel \"%s\" [0x%llx, +0x%llx) is not 4 KiB-aligned", name,
+			      (unsigned long long)ch->host_phys,
+			      (unsigned long long)ch->size_bytes);
 		return;
 	}
 	char what[64];
 	format_snprintf(what, sizeof(what), "channel \"%s\"", name);
 	hits_hv_memory(c, CONFIG_AT_CHANNEL, ch_index, "host_phys", what, ch->host_phys,
 		       ch->size_bytes);
-	if (ch->doorbell_irq != BH_NONE &&
-	    (ch->doorbell_irq < c->rules->doorbell_first ||
-	     ch->doorbell_irq >= c->rules->doorbell_limit))
+	if (ch->doorbell_irq != BH_NONE && (ch->doorbell_irq < c->rules->doorbell_first ||
+					    ch->doorbell_irq >= c->rules->doorbell_limit))
 		check_problem(c, CONFIG_E_IRQ, CONFIG_AT_CHANNEL, ch_index, "doorbell_irq",
-			"channel \"%s\": doorbell %u is out of range: expected %s", name,
-			ch->doorbell_irq, c->rules->doorbell_expected);
+			      "channel \"%s\": doorbell %u is out of range: expected %s", name,
+			      ch->doorbell_irq, c->rules->doorbell_expected);
 	if (ch->endpoint_count < 2 || ch->endpoint_count > BH_CHANNEL_MAX_ENDPOINTS) {
 		check_problem(c, CONFIG_E_CHANNEL, CONFIG_AT_CHANNEL, ch_index, "endpoint_count",
-			"channel \"%s\" has %u endpoints, expected 2..%u", name,
-			ch->endpoint_count, BH_CHANNEL_MAX_ENDPOINTS);
+			      "channel \"%s\" has %u endpoints, expected 2..%u", name,
+			      ch->endpoint_count, BH_CHANNEL_MAX_ENDPOINTS);
 		return;
 	}
 	for (uint32_t e = 0; e < ch->endpoint_count; e++) {
 		const struct bh_channel_endpoint *ep = &ch->endpoints[e];
 
 		if (ep->cell >= c->cell_count) {
-			check_problem(c, CONFIG_E_CHANNEL, CONFIG_AT_CHANNEL, ch_index, "endpoints",
+			check_problem(
+				c, CONFIG_E_CHANNEL, CONFIG_AT_CHANNEL, ch_index, "endpoints",
 				"channel \"%s\": endpoint %u names cell %u, but there are %u cells",
 				name, e, ep->cell, c->cell_count);
 			continue;
@@ -62,20 +64,27 @@ void check_channel(struct checker *c, uint32_t ch_index)
 		const char *cname = ep_name.text;
 		for (uint32_t k = 0; k < e; k++)
 			if (ch->endpoints[k].cell == ep->cell)
-				check_problem(c, CONFIG_E_CHANNEL, CONFIG_AT_CHANNEL, ch_index, "endpoints",
-					"channel \"%s\": cell \"%s\" is an endpoint twice", name, cname);
+				check_problem(c, CONFIG_E_CHANNEL, CONFIG_AT_CHANNEL, ch_index,
+					      "endpoints",
+					      "channel \"%s\": cell \"%s\" is an endpoint twice",
+					      name, cname);
 		if (!ep->access || (ep->access & ~(BH_MEM_READ | BH_MEM_WRITE)))
 			check_problem(c, CONFIG_E_FLAGS, CONFIG_AT_CHANNEL, ch_index, "access",
-				"channel \"%s\": cell \"%s\" access 0x%x: expected read and/or write",
-				name, cname, ep->access);
+				      "channel \"%s\": cell \"%s\" access 0x%x: expected read "
+				      "and/or write",
+				      name, cname, ep->access);
 		if (!page_aligned(ep->guest_phys) || !range_ok(ep->guest_phys, ch->size_bytes))
-			check_problem(c, CONFIG_E_MISALIGNED, CONFIG_AT_CHANNEL, ch_index, "guest_phys",
-				"channel \"%s\": cell \"%s\" guest address 0x%llx is not 4 KiB-aligned "
-				"or wraps", name, cname, (unsigned long long)ep->guest_phys);
+			check_problem(c, CONFIG_E_MISALIGNED, CONFIG_AT_CHANNEL, ch_index,
+				      "guest_phys",
+				      "channel \"%s\": cell \"%s\" guest address 0x%llx is not 4 "
+				      "KiB-aligned "
+				      "or wraps",
+				      name, cname, (unsigned long long)ep->guest_phys);
 		/* The stage-2 builder walks regions only: each endpoint needs its mapping. */
 		const struct bh_cell *cell = &c->cells[ep->cell];
 		uint32_t found = 0;
-		for (uint32_t r = cell->region_first; r < cell->region_first + cell->region_count; r++) {
+		for (uint32_t r = cell->region_first; r < cell->region_first + cell->region_count;
+		     r++) {
 			const struct bh_mem_region *reg = &c->regions[r];
 
 			if ((reg->flags & BH_MEM_COMM) && reg->channel == ch_index &&
@@ -86,8 +95,9 @@ void check_channel(struct checker *c, uint32_t ch_index)
 		}
 		if (found != 1)
 			check_problem(c, CONFIG_E_CHANNEL, CONFIG_AT_CHANNEL, ch_index, "endpoints",
-				"channel \"%s\": cell \"%s\" has %u matching channel regions, expected 1",
-				name, cname, found);
+				      "channel \"%s\": cell \"%s\" has %u matching channel "
+				      "regions, expected 1",
+				      name, cname, found);
 	}
 	/* Conversely, every channel region must be a declared endpoint. */
 	for (uint32_t r = 0; r < c->region_count; r++) {
@@ -100,7 +110,8 @@ void check_channel(struct checker *c, uint32_t ch_index)
 			listed |= ch->endpoints[e].cell == reg->cell;
 		if (!listed)
 			check_problem(c, CONFIG_E_CHANNEL, CONFIG_AT_REGION, r, "channel",
-				"region %u maps channel \"%s\" into cell %u, which is not an endpoint",
-				r, name, reg->cell);
+				      "region %u maps channel \"%s\" into cell %u, which is not an "
+				      "endpoint",
+				      r, name, reg->cell);
 	}
 }

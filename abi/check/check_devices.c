@@ -17,17 +17,18 @@ void check_devices(struct checker *c)
 		ok[d] = false;
 		if (owner >= c->cell_count || d < c->cells[owner].device_first ||
 		    d >= c->cells[owner].device_first + c->cells[owner].device_count) {
-			check_problem(c, CONFIG_E_OWNER, CONFIG_AT_DEVICE, d, "cell",
-				"device %u names cell %u but is not in that cell's device list",
-				d, owner);
+			check_problem(
+				c, CONFIG_E_OWNER, CONFIG_AT_DEVICE, d, "cell",
+				"device %u names cell %u but is not in that cell's device list", d,
+				owner);
 			continue;
 		}
 		struct shown_name owner_name = show_name(c->cells[owner].name);
 		const char *cname = owner_name.text;
 		if (!name_valid(dev->name)) {
 			check_problem(c, CONFIG_E_NAME, CONFIG_AT_DEVICE, d, "name",
-				"cell \"%s\": device %u: name is empty or not NUL-terminated",
-				cname, d - c->cells[owner].device_first);
+				      "cell \"%s\": device %u: name is empty or not NUL-terminated",
+				      cname, d - c->cells[owner].device_first);
 			continue;
 		}
 		struct shown_name dev_name = show_name(dev->name);
@@ -35,32 +36,36 @@ void check_devices(struct checker *c)
 		if (dev->kind != BH_DEVICE_MMIO &&
 		    !(dev->kind == BH_DEVICE_PORT && c->rules->port_devices)) {
 			check_problem(c, CONFIG_E_LAYOUT, CONFIG_AT_DEVICE, d, "kind",
-				"cell \"%s\": device \"%s\": kind %u is not valid on this architecture",
-				cname, dname, dev->kind);
+				      "cell \"%s\": device \"%s\": kind %u is not valid on this "
+				      "architecture",
+				      cname, dname, dev->kind);
 			continue;
 		}
 		uint64_t limit = dev->kind == BH_DEVICE_PORT ? 0x10000 : 0;
 		if (!range_ok(dev->base, dev->size_bytes) ||
 		    (limit && (dev->base >= limit || dev->size_bytes > limit - dev->base))) {
 			check_problem(c, CONFIG_E_SIZE, CONFIG_AT_DEVICE, d, "size_bytes",
-				"cell \"%s\": device \"%s\" [0x%llx, +0x%llx) is empty or out of range",
-				cname, dname, (unsigned long long)dev->base,
-				(unsigned long long)dev->size_bytes);
+				      "cell \"%s\": device \"%s\" [0x%llx, +0x%llx) is empty or "
+				      "out of range",
+				      cname, dname, (unsigned long long)dev->base,
+				      (unsigned long long)dev->size_bytes);
 			continue;
 		}
 		if (dev->kind == BH_DEVICE_MMIO &&
 		    (!page_aligned(dev->base) || !page_aligned(dev->size_bytes))) {
 			check_problem(c, CONFIG_E_MISALIGNED, CONFIG_AT_DEVICE, d, "base",
-				"cell \"%s\": device \"%s\" [0x%llx, +0x%llx) is not 4 KiB-aligned: "
-				"stage-2 passes through whole pages",
-				cname, dname, (unsigned long long)dev->base,
-				(unsigned long long)dev->size_bytes);
+				      "cell \"%s\": device \"%s\" [0x%llx, +0x%llx) is not 4 "
+				      "KiB-aligned: "
+				      "stage-2 passes through whole pages",
+				      cname, dname, (unsigned long long)dev->base,
+				      (unsigned long long)dev->size_bytes);
 			continue;
 		}
 		if ((uint64_t)dev->irq_first + dev->irq_count > c->irq_count) {
 			check_problem(c, CONFIG_E_LAYOUT, CONFIG_AT_DEVICE, d, "irq_first",
-				"cell \"%s\": device \"%s\": irqs [%u, +%u) outside the table of %u",
-				cname, dname, dev->irq_first, dev->irq_count, c->irq_count);
+				      "cell \"%s\": device \"%s\": irqs [%u, +%u) outside the "
+				      "table of %u",
+				      cname, dname, dev->irq_first, dev->irq_count, c->irq_count);
 			continue;
 		}
 		ok[d] = true;
@@ -71,15 +76,17 @@ void check_devices(struct checker *c)
 				continue;
 			if (o->cell == owner && !strncmp(o->name, dev->name, BH_NAME_LEN))
 				check_problem(c, CONFIG_E_NAME, CONFIG_AT_DEVICE, d, "name",
-					"cell \"%s\": two devices are named \"%s\"", cname, dname);
+					      "cell \"%s\": two devices are named \"%s\"", cname,
+					      dname);
 			if (o->kind == dev->kind &&
 			    ranges_overlap(o->base, o->size_bytes, dev->base, dev->size_bytes))
 				check_problem(c, CONFIG_E_OVERLAP, CONFIG_AT_DEVICE, d, "base",
-					"cell \"%s\": device \"%s\" [0x%llx, +0x%llx) overlaps device "
-					"\"%s\" of cell \"%s\": a device belongs to one cell",
-					cname, dname, (unsigned long long)dev->base,
-					(unsigned long long)dev->size_bytes, show_name(o->name).text,
-					CELL_NAME(c, o->cell));
+					      "cell \"%s\": device \"%s\" [0x%llx, +0x%llx) "
+					      "overlaps device "
+					      "\"%s\" of cell \"%s\": a device belongs to one cell",
+					      cname, dname, (unsigned long long)dev->base,
+					      (unsigned long long)dev->size_bytes,
+					      show_name(o->name).text, CELL_NAME(c, o->cell));
 		}
 		if (dev->kind != BH_DEVICE_MMIO)
 			continue;
@@ -90,25 +97,29 @@ void check_devices(struct checker *c)
 		for (uint32_t r = 0; r < c->region_count; r++) {
 			const struct bh_mem_region *reg = &c->regions[r];
 
-			if (reg->cell >= c->cell_count || !range_ok(reg->host_phys, reg->size_bytes))
+			if (reg->cell >= c->cell_count ||
+			    !range_ok(reg->host_phys, reg->size_bytes))
 				continue;
 			if (!(reg->flags & BH_MEM_HV_STATUS) &&
-			    ranges_overlap(dev->base, dev->size_bytes, reg->host_phys, reg->size_bytes))
+			    ranges_overlap(dev->base, dev->size_bytes, reg->host_phys,
+					   reg->size_bytes))
 				check_problem(c, CONFIG_E_OVERLAP, CONFIG_AT_DEVICE, d, "base",
-					"%s [0x%llx, +0x%llx) overlaps cell \"%s\" region %u",
-					what, (unsigned long long)dev->base,
-					(unsigned long long)dev->size_bytes, CELL_NAME(c, reg->cell),
-					r - c->cells[reg->cell].region_first);
+					      "%s [0x%llx, +0x%llx) overlaps cell \"%s\" region %u",
+					      what, (unsigned long long)dev->base,
+					      (unsigned long long)dev->size_bytes,
+					      CELL_NAME(c, reg->cell),
+					      r - c->cells[reg->cell].region_first);
 			/* ...nor, in the owner's guest view, one of its regions. */
 			else if (reg->cell == owner &&
 				 ranges_overlap(dev->base, dev->size_bytes, reg->guest_phys,
 						reg->size_bytes))
 				check_problem(c, CONFIG_E_OVERLAP, CONFIG_AT_DEVICE, d, "base",
-					"%s [0x%llx, +0x%llx) overlaps its own region %u at guest 0x%llx",
-					what, (unsigned long long)dev->base,
-					(unsigned long long)dev->size_bytes,
-					r - c->cells[owner].region_first,
-					(unsigned long long)reg->guest_phys);
+					      "%s [0x%llx, +0x%llx) overlaps its own region %u at "
+					      "guest 0x%llx",
+					      what, (unsigned long long)dev->base,
+					      (unsigned long long)dev->size_bytes,
+					      r - c->cells[owner].region_first,
+					      (unsigned long long)reg->guest_phys);
 		}
 	}
 }

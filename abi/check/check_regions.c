@@ -7,7 +7,6 @@
 #include <bulkhead/status.h>
 #include <lib/format.h>
 
-
 /*
  * A status region maps the hypervisor's own page read-only: any other right
  * would let a cell write hypervisor memory or run it, and a host address
@@ -20,7 +19,8 @@ static bool hv_status_region_ok(struct checker *c, uint32_t r, const char *name,
 			~(uint64_t)(BH_PAGE_BYTES - 1);
 
 	if (reg->flags != (BH_MEM_READ | BH_MEM_HV_STATUS)) {
-		check_problem(c, CONFIG_E_FLAGS, CONFIG_AT_REGION, r, "flags",
+		check_problem(
+			c, CONFIG_E_FLAGS, CONFIG_AT_REGION, r, "flags",
 			"cell \"%s\": region %u flags 0x%x: the hypervisor status region must be "
 			"read-only (0x%x: read, hv-status; no write, exec, device or channel)",
 			name, local, reg->flags, BH_MEM_READ | BH_MEM_HV_STATUS);
@@ -28,16 +28,18 @@ static bool hv_status_region_ok(struct checker *c, uint32_t r, const char *name,
 	}
 	if (reg->host_phys != 0) {
 		check_problem(c, CONFIG_E_LAYOUT, CONFIG_AT_REGION, r, "host_phys",
-			"cell \"%s\": region %u: host address 0x%llx given for the hypervisor status "
-			"region, expected 0 (the hypervisor supplies its own page)",
-			name, local, (unsigned long long)reg->host_phys);
+			      "cell \"%s\": region %u: host address 0x%llx given for the "
+			      "hypervisor status "
+			      "region, expected 0 (the hypervisor supplies its own page)",
+			      name, local, (unsigned long long)reg->host_phys);
 		return false;
 	}
 	if (reg->size_bytes < need) {
-		check_problem(c, CONFIG_E_SIZE, CONFIG_AT_REGION, r, "size_bytes",
+		check_problem(
+			c, CONFIG_E_SIZE, CONFIG_AT_REGION, r, "size_bytes",
 			"cell \"%s\": region %u: 0x%llx bytes cannot hold the hypervisor status "
-			"(0x%llx bytes)", name, local, (unsigned long long)reg->size_bytes,
-			(unsigned long long)need);
+			"(0x%llx bytes)",
+			name, local, (unsigned long long)reg->size_bytes, (unsigned long long)need);
 		return false;
 	}
 	return true;
@@ -47,7 +49,8 @@ static void check_region_shape(struct checker *c, uint32_t r, bool *shape_ok)
 {
 	const struct bh_mem_region *reg = &c->regions[r];
 	uint32_t owner = reg->cell;
-	struct shown_name owner_name = show_name(owner < c->cell_count ? c->cells[owner].name : "?");
+	struct shown_name owner_name =
+		show_name(owner < c->cell_count ? c->cells[owner].name : "?");
 	const char *name = owner_name.text;
 	uint32_t local = owner < c->cell_count ? r - c->cells[owner].region_first : r;
 
@@ -55,12 +58,14 @@ static void check_region_shape(struct checker *c, uint32_t r, bool *shape_ok)
 	if (owner >= c->cell_count || r < c->cells[owner].region_first ||
 	    r >= c->cells[owner].region_first + c->cells[owner].region_count) {
 		check_problem(c, CONFIG_E_OWNER, CONFIG_AT_REGION, r, "cell",
-			"region %u names cell %u but is not in that cell's region list", r, owner);
+			      "region %u names cell %u but is not in that cell's region list", r,
+			      owner);
 		return;
 	}
 	if (!range_ok(reg->guest_phys, reg->size_bytes) ||
 	    !range_ok(reg->host_phys, reg->size_bytes)) {
-		check_problem(c, CONFIG_E_SIZE, CONFIG_AT_REGION, r, "size_bytes",
+		check_problem(
+			c, CONFIG_E_SIZE, CONFIG_AT_REGION, r, "size_bytes",
 			"cell \"%s\": region %u [0x%llx, +0x%llx) is empty or wraps past 2^64",
 			name, local, (unsigned long long)reg->host_phys,
 			(unsigned long long)reg->size_bytes);
@@ -69,23 +74,26 @@ static void check_region_shape(struct checker *c, uint32_t r, bool *shape_ok)
 	if (!page_aligned(reg->guest_phys) || !page_aligned(reg->host_phys) ||
 	    !page_aligned(reg->size_bytes)) {
 		check_problem(c, CONFIG_E_MISALIGNED, CONFIG_AT_REGION, r,
-			!page_aligned(reg->size_bytes) ? "size_bytes" :
-			!page_aligned(reg->host_phys) ? "host_phys" : "guest_phys",
-			"cell \"%s\": region %u guest 0x%llx host 0x%llx size 0x%llx: "
-			"all three must be multiples of 4 KiB",
-			name, local, (unsigned long long)reg->guest_phys,
-			(unsigned long long)reg->host_phys, (unsigned long long)reg->size_bytes);
+			      !page_aligned(reg->size_bytes)  ? "size_bytes"
+			      : !page_aligned(reg->host_phys) ? "host_phys"
+							      : "guest_phys",
+			      "cell \"%s\": region %u guest 0x%llx host 0x%llx size 0x%llx: "
+			      "all three must be multiples of 4 KiB",
+			      name, local, (unsigned long long)reg->guest_phys,
+			      (unsigned long long)reg->host_phys,
+			      (unsigned long long)reg->size_bytes);
 		return;
 	}
-	if (reg->flags & ~BH_MEM_FLAGS_KNOWN || !(reg->flags & (BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXEC))) {
+	if (reg->flags & ~BH_MEM_FLAGS_KNOWN ||
+	    !(reg->flags & (BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXEC))) {
 		check_problem(c, CONFIG_E_FLAGS, CONFIG_AT_REGION, r, "flags",
-			"cell \"%s\": region %u flags 0x%x: unknown bits or no access at all",
-			name, local, reg->flags);
+			      "cell \"%s\": region %u flags 0x%x: unknown bits or no access at all",
+			      name, local, reg->flags);
 		return;
 	}
 	if (reg->reserved) {
 		check_problem(c, CONFIG_E_LAYOUT, CONFIG_AT_REGION, r, "reserved",
-			"cell \"%s\": region %u: reserved field must be 0", name, local);
+			      "cell \"%s\": region %u: reserved field must be 0", name, local);
 		return;
 	}
 	if ((reg->flags & BH_MEM_HV_STATUS) && !hv_status_region_ok(c, r, name, local))
@@ -93,8 +101,9 @@ static void check_region_shape(struct checker *c, uint32_t r, bool *shape_ok)
 	bool comm = reg->flags & BH_MEM_COMM;
 	if (comm ? reg->channel >= c->channel_count : reg->channel != BH_NONE) {
 		check_problem(c, CONFIG_E_CHANNEL, CONFIG_AT_REGION, r, "channel",
-			"cell \"%s\": region %u: channel index %u %s", name, local, reg->channel,
-			comm ? "does not exist" : "given for a region that is not a channel");
+			      "cell \"%s\": region %u: channel index %u %s", name, local,
+			      reg->channel,
+			      comm ? "does not exist" : "given for a region that is not a channel");
 		return;
 	}
 	*shape_ok = true;
@@ -116,8 +125,8 @@ void check_regions(struct checker *c)
 			continue;
 		format_snprintf(what, sizeof(what), "cell \"%s\": region %u",
 				CELL_NAME(c, reg->cell), r - c->cells[reg->cell].region_first);
-		hits_hv_memory(c, CONFIG_AT_REGION, r, "host_phys", what,
-			       reg->host_phys, reg->size_bytes);
+		hits_hv_memory(c, CONFIG_AT_REGION, r, "host_phys", what, reg->host_phys,
+			       reg->size_bytes);
 	}
 	for (uint32_t a = 0; a < c->region_count; a++) {
 		if (!ok[a])
@@ -131,27 +140,33 @@ void check_regions(struct checker *c)
 			uint32_t la = a - c->cells[ra->cell].region_first;
 			uint32_t lb = b - c->cells[rb->cell].region_first;
 
-			if (ra->cell == rb->cell &&
-			    ranges_overlap(ra->guest_phys, ra->size_bytes, rb->guest_phys, rb->size_bytes))
-				check_problem(c, CONFIG_E_OVERLAP, CONFIG_AT_REGION, a, "guest_phys",
-					"cell \"%s\": region %u at guest [0x%llx, +0x%llx) overlaps "
-					"its region %u at guest [0x%llx, +0x%llx)",
-					CELL_NAME(c, ra->cell), la, (unsigned long long)ra->guest_phys,
-					(unsigned long long)ra->size_bytes, lb,
-					(unsigned long long)rb->guest_phys,
-					(unsigned long long)rb->size_bytes);
-			bool same_channel = (ra->flags & rb->flags & BH_MEM_COMM) &&
-					    ra->channel == rb->channel;
+			if (ra->cell == rb->cell && ranges_overlap(ra->guest_phys, ra->size_bytes,
+								   rb->guest_phys, rb->size_bytes))
+				check_problem(c, CONFIG_E_OVERLAP, CONFIG_AT_REGION, a,
+					      "guest_phys",
+					      "cell \"%s\": region %u at guest [0x%llx, +0x%llx) "
+					      "overlaps "
+					      "its region %u at guest [0x%llx, +0x%llx)",
+					      CELL_NAME(c, ra->cell), la,
+					      (unsigned long long)ra->guest_phys,
+					      (unsigned long long)ra->size_bytes, lb,
+					      (unsigned long long)rb->guest_phys,
+					      (unsigned long long)rb->size_bytes);
+			bool same_channel =
+				(ra->flags & rb->flags & BH_MEM_COMM) && ra->channel == rb->channel;
 			bool no_host = (ra->flags | rb->flags) & BH_MEM_HV_STATUS;
 			if (!same_channel && !no_host &&
-			    ranges_overlap(ra->host_phys, ra->size_bytes, rb->host_phys, rb->size_bytes))
+			    ranges_overlap(ra->host_phys, ra->size_bytes, rb->host_phys,
+					   rb->size_bytes))
 				check_problem(c, CONFIG_E_OVERLAP, CONFIG_AT_REGION, a, "host_phys",
-					"cell \"%s\": region %u [0x%llx, +0x%llx) overlaps "
-					"cell \"%s\" region %u [0x%llx, +0x%llx)",
-					CELL_NAME(c, ra->cell), la, (unsigned long long)ra->host_phys,
-					(unsigned long long)ra->size_bytes, CELL_NAME(c, rb->cell), lb,
-					(unsigned long long)rb->host_phys,
-					(unsigned long long)rb->size_bytes);
+					      "cell \"%s\": region %u [0x%llx, +0x%llx) overlaps "
+					      "cell \"%s\" region %u [0x%llx, +0x%llx)",
+					      CELL_NAME(c, ra->cell), la,
+					      (unsigned long long)ra->host_phys,
+					      (unsigned long long)ra->size_bytes,
+					      CELL_NAME(c, rb->cell), lb,
+					      (unsigned long long)rb->host_phys,
+					      (unsigned long long)rb->size_bytes);
 		}
 	}
 }

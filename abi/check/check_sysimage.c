@@ -19,11 +19,16 @@ static const struct bh_sysimage_item *image_items(const void *image)
 static const char *item_kind_name(uint32_t kind)
 {
 	switch (kind) {
-	case BH_ITEM_CONFIG: return "config";
-	case BH_ITEM_IMAGE: return "image";
-	case BH_ITEM_DTB: return "dtb";
-	case BH_ITEM_INITRD: return "initrd";
-	default: return "unknown";
+	case BH_ITEM_CONFIG:
+		return "config";
+	case BH_ITEM_IMAGE:
+		return "image";
+	case BH_ITEM_DTB:
+		return "dtb";
+	case BH_ITEM_INITRD:
+		return "initrd";
+	default:
+		return "unknown";
 	}
 }
 
@@ -33,31 +38,31 @@ static bool check_image_header(struct checker *c, const uint8_t *image, size_t s
 
 	if (((uintptr_t)image & 7) != 0) {
 		check_problem(c, CONFIG_E_ALIGN, CONFIG_AT_HEADER, 0, "magic",
-			"system image at %p is not 8-byte aligned", (const void *)image);
+			      "system image at %p is not 8-byte aligned", (const void *)image);
 		return false;
 	}
 	if (size < sizeof(*h)) {
 		check_problem(c, CONFIG_E_TRUNCATED, CONFIG_AT_HEADER, 0, "total_size_bytes",
-			"system image is %zu bytes, shorter than its %zu-byte header",
-			size, sizeof(*h));
+			      "system image is %zu bytes, shorter than its %zu-byte header", size,
+			      sizeof(*h));
 		return false;
 	}
 	if (h->magic != BH_SYSIMAGE_MAGIC) {
 		check_problem(c, CONFIG_E_MAGIC, CONFIG_AT_HEADER, 0, "magic",
-			"system image magic is 0x%08x, expected 0x%08x (\"BHSI\")",
-			h->magic, BH_SYSIMAGE_MAGIC);
+			      "system image magic is 0x%08x, expected 0x%08x (\"BHSI\")", h->magic,
+			      BH_SYSIMAGE_MAGIC);
 		return false;
 	}
 	if (h->version != BH_SYSIMAGE_VERSION) {
 		check_problem(c, CONFIG_E_VERSION, CONFIG_AT_HEADER, 0, "version",
-			"system image version is %u, this build understands version %u",
-			h->version, BH_SYSIMAGE_VERSION);
+			      "system image version is %u, this build understands version %u",
+			      h->version, BH_SYSIMAGE_VERSION);
 		return false;
 	}
 	if (h->total_size_bytes > size || h->total_size_bytes < sizeof(*h)) {
 		check_problem(c, CONFIG_E_TRUNCATED, CONFIG_AT_HEADER, 0, "total_size_bytes",
-			"system image says it is %u bytes, but %zu bytes are available",
-			h->total_size_bytes, size);
+			      "system image says it is %u bytes, but %zu bytes are available",
+			      h->total_size_bytes, size);
 		return false;
 	}
 	uint64_t table_end = (uint64_t)h->item_table_offset_bytes +
@@ -66,11 +71,13 @@ static bool check_image_header(struct checker *c, const uint8_t *image, size_t s
 	    h->item_count > BH_SYSIMAGE_MAX_ITEMS || (h->item_table_offset_bytes & 7) ||
 	    h->item_table_offset_bytes < sizeof(*h) || table_end > h->total_size_bytes ||
 	    h->reserved) {
-		check_problem(c, CONFIG_E_LAYOUT, CONFIG_AT_HEADER, 0, "item_count",
+		check_problem(
+			c, CONFIG_E_LAYOUT, CONFIG_AT_HEADER, 0, "item_count",
 			"system image item table: %u items of %u bytes at 0x%x do not fit the "
 			"%u-byte image (expected 1..%u items of %zu bytes)",
 			h->item_count, h->item_size_bytes, h->item_table_offset_bytes,
-			h->total_size_bytes, BH_SYSIMAGE_MAX_ITEMS, sizeof(struct bh_sysimage_item));
+			h->total_size_bytes, BH_SYSIMAGE_MAX_ITEMS,
+			sizeof(struct bh_sysimage_item));
 		return false;
 	}
 	struct bh_sysimage_header copy;
@@ -80,8 +87,9 @@ static bool check_image_header(struct checker *c, const uint8_t *image, size_t s
 	crc = crc32_ieee_update(crc, image + sizeof(copy), (size_t)table_end - sizeof(copy));
 	if (crc != h->crc32) {
 		check_problem(c, CONFIG_E_CRC, CONFIG_AT_HEADER, 0, "crc32",
-			"system image header CRC is 0x%08x, but header and item table give "
-			"0x%08x: corrupted", h->crc32, crc);
+			      "system image header CRC is 0x%08x, but header and item table give "
+			      "0x%08x: corrupted",
+			      h->crc32, crc);
 		return false;
 	}
 	return true;
@@ -103,17 +111,19 @@ static int check_image_items(struct checker *c, const uint8_t *image)
 		struct shown_name item_name = show_name(it->name);
 		const char *name = item_name.text;
 
-		if (it->kind < BH_ITEM_CONFIG || it->kind > BH_ITEM_INITRD || !name_valid(it->name) ||
-		    it->reserved) {
+		if (it->kind < BH_ITEM_CONFIG || it->kind > BH_ITEM_INITRD ||
+		    !name_valid(it->name) || it->reserved) {
 			check_problem(c, CONFIG_E_ITEM, CONFIG_AT_ITEM, i, "kind",
-				"system image item %u \"%s\": kind %u unknown, or name or "
-				"reserved field invalid", i, name, it->kind);
+				      "system image item %u \"%s\": kind %u unknown, or name or "
+				      "reserved field invalid",
+				      i, name, it->kind);
 			ok = false;
 			continue;
 		}
-		if ((it->offset_bytes & (BH_SYSIMAGE_ALIGN_BYTES - 1)) || it->offset_bytes < table_end ||
-		    end > h->total_size_bytes) {
-			check_problem(c, CONFIG_E_ITEM, CONFIG_AT_ITEM, i, "offset_bytes",
+		if ((it->offset_bytes & (BH_SYSIMAGE_ALIGN_BYTES - 1)) ||
+		    it->offset_bytes < table_end || end > h->total_size_bytes) {
+			check_problem(
+				c, CONFIG_E_ITEM, CONFIG_AT_ITEM, i, "offset_bytes",
 				"system image item %u \"%s\" [0x%x, +0x%x) is not 4 KiB-aligned, "
 				"overlaps the item table or ends past the image's %u bytes",
 				i, name, it->offset_bytes, it->size_bytes, h->total_size_bytes);
@@ -127,20 +137,24 @@ static int check_image_items(struct checker *c, const uint8_t *image)
 			    ranges_overlap(it->offset_bytes, it->size_bytes, o->offset_bytes,
 					   o->size_bytes)) {
 				check_problem(c, CONFIG_E_ITEM, CONFIG_AT_ITEM, i, "offset_bytes",
-					"system image item %u \"%s\" overlaps item %u", i, name, k);
+					      "system image item %u \"%s\" overlaps item %u", i,
+					      name, k);
 				ok = false;
 			}
 		}
 		uint32_t crc = crc32_ieee(image + it->offset_bytes, it->size_bytes);
 		if (crc != it->crc32) {
-			check_problem(c, CONFIG_E_CRC, CONFIG_AT_ITEM, i, "crc32",
+			check_problem(
+				c, CONFIG_E_CRC, CONFIG_AT_ITEM, i, "crc32",
 				"system image item %u \"%s\": CRC is 0x%08x, but its %u bytes give "
-				"0x%08x: corrupted", i, name, it->crc32, it->size_bytes, crc);
+				"0x%08x: corrupted",
+				i, name, it->crc32, it->size_bytes, crc);
 			ok = false;
 		}
 		if (it->kind == BH_ITEM_CONFIG) {
 			if (config >= 0) {
-				check_problem(c, CONFIG_E_ITEM, CONFIG_AT_ITEM, i, "kind",
+				check_problem(
+					c, CONFIG_E_ITEM, CONFIG_AT_ITEM, i, "kind",
 					"system image has a second config item (%u, first %d)", i,
 					config);
 				ok = false;
@@ -150,7 +164,7 @@ static int check_image_items(struct checker *c, const uint8_t *image)
 	}
 	if (config < 0 && ok) {
 		check_problem(c, CONFIG_E_ITEM, CONFIG_AT_HEADER, 0, "item_count",
-			"system image has no config item");
+			      "system image has no config item");
 	}
 	return ok ? config : -1;
 }
@@ -168,25 +182,28 @@ static void check_item_reference(struct checker *c, const uint8_t *image, uint32
 		return;
 	if (item_index >= h->item_count) {
 		check_problem(c, CONFIG_E_ITEM, CONFIG_AT_CELL, cell_index, field,
-			"cell \"%s\": %s item %u does not exist (the image has %u items)",
-			cname, item_kind_name(kind), item_index, h->item_count);
+			      "cell \"%s\": %s item %u does not exist (the image has %u items)",
+			      cname, item_kind_name(kind), item_index, h->item_count);
 		return;
 	}
 	const struct bh_sysimage_item *it = &items[item_index];
 	if (it->kind != kind || it->cell != cell_index) {
 		check_problem(c, CONFIG_E_ITEM, CONFIG_AT_CELL, cell_index, field,
-			"cell \"%s\": item %u is a %s item of cell %u, expected a %s item of cell %u",
-			cname, item_index, item_kind_name(it->kind), it->cell,
-			item_kind_name(kind), cell_index);
+			      "cell \"%s\": item %u is a %s item of cell %u, expected a %s item of "
+			      "cell %u",
+			      cname, item_index, item_kind_name(it->kind), it->cell,
+			      item_kind_name(kind), cell_index);
 		return;
 	}
 	used[item_index]++;
 	uint64_t size = it->size_bytes ? it->size_bytes : 1;
 	if (cell_ram_region_at(c, cell_index, guest_phys, size, 0) < 0)
-		check_problem(c, CONFIG_E_LOAD, CONFIG_AT_CELL, cell_index, field,
+		check_problem(
+			c, CONFIG_E_LOAD, CONFIG_AT_CELL, cell_index, field,
 			"cell \"%s\": %s \"%s\" of 0x%x bytes at guest 0x%llx does not fit inside "
-			"one of its memory regions", cname, item_kind_name(kind),
-			show_name(it->name).text, it->size_bytes, (unsigned long long)guest_phys);
+			"one of its memory regions",
+			cname, item_kind_name(kind), show_name(it->name).text, it->size_bytes,
+			(unsigned long long)guest_phys);
 }
 
 int sysimage_check_report(const void *image, size_t size, uint32_t expected_arch,
@@ -226,20 +243,19 @@ int sysimage_check_report(const void *image, size_t size, uint32_t expected_arch
 	for (uint32_t k = 0; k < h->item_count; k++)
 		if (used[k] != 1)
 			check_problem(&c, CONFIG_E_ITEM, CONFIG_AT_ITEM, k, "cell",
-				"system image item %u \"%s\" is used %u times, expected once",
-				k, show_name(image_items(image)[k].name).text, used[k]);
+				      "system image item %u \"%s\" is used %u times, expected once",
+				      k, show_name(image_items(image)[k].name).text, used[k]);
 	return c.first_error;
 }
 
-int sysimage_check(const void *image, size_t size, uint32_t expected_arch,
-		   char *why, size_t why_size)
+int sysimage_check(const void *image, size_t size, uint32_t expected_arch, char *why,
+		   size_t why_size)
 {
 	struct checker_first_message m = { why, why_size, false };
 
 	if (why && why_size)
 		why[0] = '\0';
-	return sysimage_check_report(image, size, expected_arch, checker_keep_first_message,
-				     &m);
+	return sysimage_check_report(image, size, expected_arch, checker_keep_first_message, &m);
 }
 
 const void *sysimage_config(const void *image, size_t *config_size)

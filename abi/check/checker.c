@@ -8,7 +8,7 @@
 #include <lib/string.h>
 
 void check_problem(struct checker *c, int error, unsigned int table, unsigned int index,
-		    const char *field, const char *fmt, ...)
+		   const char *field, const char *fmt, ...)
 {
 	char message[320];
 	va_list ap;
@@ -20,8 +20,11 @@ void check_problem(struct checker *c, int error, unsigned int table, unsigned in
 		c->first_error = -error;
 	if (c->report) {
 		struct config_problem p = {
-			.error = error, .table = table, .index = index,
-			.field = field, .message = message,
+			.error = error,
+			.table = table,
+			.index = index,
+			.field = field,
+			.message = message,
 		};
 		c->report(c->ctx, &p);
 	}
@@ -49,8 +52,8 @@ bool name_valid(const char *name)
 }
 
 /* True (and reported) when a host range overlaps hypervisor memory or the loader area. */
-bool hits_hv_memory(struct checker *c, unsigned int table, unsigned int index,
-			   const char *field, const char *what, uint64_t base, uint64_t size)
+bool hits_hv_memory(struct checker *c, unsigned int table, unsigned int index, const char *field,
+		    const char *what, uint64_t base, uint64_t size)
 {
 	const struct bh_range *hv = &c->hdr->hv_memory;
 	const struct bh_range *ld = &c->hdr->loader_area;
@@ -58,18 +61,18 @@ bool hits_hv_memory(struct checker *c, unsigned int table, unsigned int index,
 	if (range_ok(hv->base, hv->size_bytes) &&
 	    ranges_overlap(base, size, hv->base, hv->size_bytes)) {
 		check_problem(c, CONFIG_E_HV_MEMORY, table, index, field,
-			"%s [0x%llx, +0x%llx) overlaps hypervisor memory [0x%llx, +0x%llx)",
-			what, (unsigned long long)base, (unsigned long long)size,
-			(unsigned long long)hv->base, (unsigned long long)hv->size_bytes);
+			      "%s [0x%llx, +0x%llx) overlaps hypervisor memory [0x%llx, +0x%llx)",
+			      what, (unsigned long long)base, (unsigned long long)size,
+			      (unsigned long long)hv->base, (unsigned long long)hv->size_bytes);
 		return true;
 	}
 	if (ld->size_bytes && range_ok(ld->base, ld->size_bytes) &&
 	    ranges_overlap(base, size, ld->base, ld->size_bytes)) {
 		check_problem(c, CONFIG_E_HV_MEMORY, table, index, field,
-			"%s [0x%llx, +0x%llx) overlaps the loader area [0x%llx, +0x%llx) "
-			"that holds the system image at boot",
-			what, (unsigned long long)base, (unsigned long long)size,
-			(unsigned long long)ld->base, (unsigned long long)ld->size_bytes);
+			      "%s [0x%llx, +0x%llx) overlaps the loader area [0x%llx, +0x%llx) "
+			      "that holds the system image at boot",
+			      what, (unsigned long long)base, (unsigned long long)size,
+			      (unsigned long long)ld->base, (unsigned long long)ld->size_bytes);
 		return true;
 	}
 	return false;

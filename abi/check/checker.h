@@ -15,14 +15,14 @@
  * that no rule asks which architecture it runs for (arch_rules.c).
  */
 struct check_arch_rules {
-	uint32_t arch;                /* BH_ARCH_* */
-	const char *name;             /* "arm64", "x86_64" */
-	uint32_t console_kind;        /* the BH_CONSOLE_* this arch's hypervisor drives */
+	uint32_t arch; /* BH_ARCH_* */
+	const char *name; /* "arm64", "x86_64" */
+	uint32_t console_kind; /* the BH_CONSOLE_* this arch's hypervisor drives */
 	uint32_t linux_boot_protocol; /* BH_BOOT_LINUX_* for this arch */
-	bool port_devices;            /* BH_DEVICE_PORT ranges exist */
-	bool initrd_needs_dtb;        /* an initrd is announced through the DTB */
+	bool port_devices; /* BH_DEVICE_PORT ranges exist */
+	bool initrd_needs_dtb; /* an initrd is announced through the DTB */
 	uint32_t irq_first, irq_limit; /* assignable interrupt numbers [first, limit) */
-	const char *irq_expected;     /* says the range above in a message */
+	const char *irq_expected; /* says the range above in a message */
 	uint32_t doorbell_first, doorbell_limit; /* doorbell numbers [first, limit) */
 	const char *doorbell_expected;
 };
@@ -48,7 +48,7 @@ struct checker {
 };
 
 void check_problem(struct checker *c, int error, unsigned int table, unsigned int index,
-	     const char *field, const char *fmt, ...) printf_like(6, 7);
+		   const char *field, const char *fmt, ...) printf_like(6, 7);
 
 /* A printable copy of a fixed-size name, safe even when unterminated. */
 struct shown_name {

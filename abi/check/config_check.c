@@ -55,8 +55,7 @@ void checker_keep_first_message(void *ctx, const struct config_problem *p)
 	m->written = true;
 }
 
-int config_check(const void *blob, size_t size, uint32_t expected_arch,
-		 char *why, size_t why_size)
+int config_check(const void *blob, size_t size, uint32_t expected_arch, char *why, size_t why_size)
 {
 	struct checker_first_message m = { why, why_size, false };
 

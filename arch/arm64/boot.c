@@ -3,18 +3,18 @@
  * platform from the device tree, then the core's boot flow. Logical CPU 0 is
  * always the boot CPU, whatever position the tree lists it at.
  */
+#include <aarch64/sysreg.h>
 #include <arch/arch_power.h>
 #include <arm64/asm_defs.h>
 #include <arm64/gicv3.h>
 #include <arm64/mmu.h>
 #include <arm64/pl011.h>
-#include <aarch64/sysreg.h>
 #include <hv/boot.h>
 #include <hv/cell_seed.h>
 #include <hv/console.h>
-#include <lib/fdt.h>
 #include <hv/panic.h>
 #include <hv/platform_fdt.h>
+#include <lib/fdt.h>
 #include <lib/strerror.h>
 #include <lib/string.h>
 

@@ -6,18 +6,18 @@
  * physical interrupts trap to EL2. Both trap SMC (TSC) for PSCI emulation and
  * route SErrors to EL2 (AMO).
  */
+#include <aarch64/sysreg.h>
 #include <arch/arch_cell.h>
 #include <arch/arch_cpu.h>
 #include <arm64/asm_defs.h>
 #include <arm64/gicv3.h>
 #include <arm64/guest.h>
 #include <arm64/stage2.h>
-#include <aarch64/sysreg.h>
 #include <arm64/vgic.h>
 #include <bulkhead/config.h>
+#include <hv/cpu_map.h>
 #include <hv/cpu_power.h>
 #include <hv/stats.h>
-#include <hv/cpu_map.h>
 
 #define HCR_VM (1ull << 0)
 #define HCR_FMO (1ull << 3)
@@ -145,8 +145,8 @@ void arch_cell_request_stop(const struct cell *cell)
 	for (uint32_t i = 0; i < cell->desc->cpu_count; i++) {
 		int cpu = cpu_map_cpu_of_hwid(cell->desc->cpu_hwid[i]);
 
-		if (cpu >= 0 && (unsigned int)cpu != self && cpu_power_state((unsigned int)cpu) ==
-								   CPU_POWER_ON)
+		if (cpu >= 0 && (unsigned int)cpu != self &&
+		    cpu_power_state((unsigned int)cpu) == CPU_POWER_ON)
 			gicv3_send_sgi(GIC_HV_KICK_SGI, cell->desc->cpu_hwid[i]);
 	}
 }

@@ -2,9 +2,9 @@
  * arm64 CPU hooks (hv/include/arch/arch_cpu.h). TPIDR_EL2 holds the logical
  * CPU number from head.S onwards; secondaries start through PSCI CPU_ON.
  */
+#include <aarch64/sysreg.h>
 #include <arch/arch_cpu.h>
 #include <arm64/psci.h>
-#include <aarch64/sysreg.h>
 #include <bulkhead/errno.h>
 #include <lib/format.h>
 

@@ -10,19 +10,19 @@
 #include <hv/panic.h>
 
 static const char *const slot_names[16] = {
-	"sync, EL2 SP0",      "irq, EL2 SP0",        "fiq, EL2 SP0",      "serror, EL2 SP0",
-	"sync, EL2 SPx",      "irq, EL2 SPx",        "fiq, EL2 SPx",      "serror, EL2 SPx",
-	"sync, lower EL A64", "irq, lower EL A64",   "fiq, lower EL A64", "serror, lower EL A64",
-	"sync, lower EL A32", "irq, lower EL A32",   "fiq, lower EL A32", "serror, lower EL A32",
+	"sync, EL2 SP0",      "irq, EL2 SP0",      "fiq, EL2 SP0",      "serror, EL2 SP0",
+	"sync, EL2 SPx",      "irq, EL2 SPx",      "fiq, EL2 SPx",      "serror, EL2 SPx",
+	"sync, lower EL A64", "irq, lower EL A64", "fiq, lower EL A64", "serror, lower EL A64",
+	"sync, lower EL A32", "irq, lower EL A32", "fiq, lower EL A32", "serror, lower EL A32",
 };
 
 static void dump_frame(const struct exception_frame *f, uint64_t slot)
 {
 	console_print_unlocked("\nhv: unexpected exception on cpu %u: %s\n", arch_cpu_this(),
 			       slot_names[slot & 15]);
-	console_print_unlocked("  ESR  0x%016llx (EC 0x%02llx, ISS 0x%07llx)\n",
-			       (unsigned long long)f->esr, (unsigned long long)(f->esr >> 26) & 0x3f,
-			       (unsigned long long)f->esr & 0x1ffffff);
+	console_print_unlocked(
+		"  ESR  0x%016llx (EC 0x%02llx, ISS 0x%07llx)\n", (unsigned long long)f->esr,
+		(unsigned long long)(f->esr >> 26) & 0x3f, (unsigned long long)f->esr & 0x1ffffff);
 	console_print_unlocked("  FAR  0x%016llx\n", (unsigned long long)f->far);
 	console_print_unlocked("  ELR  0x%016llx\n", (unsigned long long)f->elr);
 	console_print_unlocked("  SPSR 0x%016llx\n", (unsigned long long)f->spsr);

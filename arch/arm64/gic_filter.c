@@ -13,8 +13,8 @@
 #include <arm64/gicv3.h>
 #include <bulkhead/config.h>
 #include <bulkhead/stats.h>
-#include <hv/spinlock.h>
 #include <hv/cpu_map.h>
+#include <hv/spinlock.h>
 
 #define GICD_CTLR 0x0000
 #define GICD_TYPER 0x0004
@@ -91,9 +91,9 @@ static void mmio_write(uint64_t pa, unsigned int size, uint64_t value)
 }
 
 /* A register with `bits` bits per interrupt, starting at interrupt 0 at `table`. */
-static void filter_per_irq(const struct cell *cell, uint64_t pa, uint64_t offset,
-			   uint64_t table, unsigned int bits, bool set_clear, bool is_write,
-			   unsigned int size, uint64_t *value)
+static void filter_per_irq(const struct cell *cell, uint64_t pa, uint64_t offset, uint64_t table,
+			   unsigned int bits, bool set_clear, bool is_write, unsigned int size,
+			   uint64_t *value)
 {
 	uint32_t first = (uint32_t)((offset - table) * 8 / bits);
 	uint64_t mask = owned_mask(cell, first, size * 8 / bits, bits);

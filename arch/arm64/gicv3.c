@@ -4,15 +4,15 @@
  * on boards with EL3 firmware Group 0 belongs to EL3). Every SPI starts
  * disabled and owned by nobody; a cell enables what it owns.
  */
+#include <aarch64/sysreg.h>
 #include <arch/arch_cpu.h>
 #include <arm64/gicv3.h>
-#include <aarch64/sysreg.h>
 #include <bulkhead/errno.h>
 #include <hv/console.h>
-#include <lib/fdt.h>
 #include <hv/panic.h>
 #include <hv/platform.h>
 #include <hv/spinlock.h>
+#include <lib/fdt.h>
 
 #define GICD_CTLR 0x0000
 #define GICD_TYPER 0x0004
@@ -156,7 +156,8 @@ void gicv3_cpu_init(void)
 	*reg32(sgi, GICR_SGI_ICENABLER0) = 0xffffffffu;
 	*reg32(sgi, GICR_SGI_IGROUPR0) = 0xffffffffu;
 	for (unsigned int i = 0; i < 32; i++)
-		*((volatile uint8_t *)(uintptr_t)(sgi + GICR_SGI_IPRIORITYR + i)) = DEFAULT_PRIORITY;
+		*((volatile uint8_t *)(uintptr_t)(sgi + GICR_SGI_IPRIORITYR + i)) =
+			DEFAULT_PRIORITY;
 	/* System register interface for EL2 and EL1; EL1 must not fall back to MMIO. */
 	write_sysreg(icc_sre_el2, 0xf); /* SRE, DFB, DIB, Enable */
 	isb();

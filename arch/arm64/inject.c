@@ -4,8 +4,8 @@
  * the fault, interrupts masked, in EL1h. A cell's bad access thus lands in
  * its own exception handler, never in the hypervisor's.
  */
-#include <arm64/guest.h>
 #include <aarch64/sysreg.h>
+#include <arm64/guest.h>
 
 #define EC_UNKNOWN 0x00
 #define EC_IABT_LOWER 0x20

@@ -3,9 +3,9 @@
  * with their caches still off, so the boot CPU cleans the few variables they
  * read before that to the point of coherency.
  */
+#include <aarch64/sysreg.h>
 #include <arm64/mmu.h>
 #include <arm64/pgtable.h>
-#include <aarch64/sysreg.h>
 #include <hv/page_pool.h>
 
 /* MAIR_EL2 attribute indexes. */
@@ -42,7 +42,7 @@ static uint64_t *pool_page(void *ctx)
 	return page_pool_alloc();
 }
 
-static const unsigned int parange_bits[] = {32, 36, 40, 42, 44, 48, 52};
+static const unsigned int parange_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
 
 unsigned int mmu_pa_bits(void)
 {
@@ -98,8 +98,8 @@ static int map_platform(const struct platform *plat)
 		device_from = end;
 	}
 	if (device_from < DEVICE_SPACE_END)
-		return pt_map(&el2_table, device_from, device_from,
-			      DEVICE_SPACE_END - device_from, S1_DEVICE);
+		return pt_map(&el2_table, device_from, device_from, DEVICE_SPACE_END - device_from,
+			      S1_DEVICE);
 	return 0;
 }
 
@@ -115,7 +115,7 @@ static void clean_to_poc(const void *start, size_t size)
 int mmu_build_el2_map(const struct platform *plat)
 {
 	unsigned int va_bits = mmu_pa_bits() > 48 ? 48 : mmu_pa_bits();
-	struct pt_allocator alloc = {pool_page, NULL};
+	struct pt_allocator alloc = { pool_page, NULL };
 	int err = pt_init(&el2_table, va_bits, false, &alloc);
 
 	if (!err)
@@ -123,8 +123,8 @@ int mmu_build_el2_map(const struct platform *plat)
 	if (err)
 		return err;
 	el2_config.ttbr = (uintptr_t)el2_table.root;
-	el2_config.tcr = TCR_RES1 | TCR_WALK_WB | (uint64_t)pa_range_field(va_bits) << 16 |
-			 (64 - va_bits);
+	el2_config.tcr =
+		TCR_RES1 | TCR_WALK_WB | (uint64_t)pa_range_field(va_bits) << 16 | (64 - va_bits);
 	clean_to_poc(&el2_config, sizeof(el2_config));
 	return 0;
 }

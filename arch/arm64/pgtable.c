@@ -68,8 +68,8 @@ static unsigned int index_at(const struct pt_table *t, unsigned int level, uint6
 	return (unsigned int)(index & (PT_ENTRIES - 1));
 }
 
-static bool can_use_block(const struct pt_table *t, unsigned int level, uint64_t va,
-			  uint64_t pa, uint64_t size)
+static bool can_use_block(const struct pt_table *t, unsigned int level, uint64_t va, uint64_t pa,
+			  uint64_t size)
 {
 	uint64_t block = level_size(level);
 

@@ -5,11 +5,11 @@
  * the calling cell only (a reset is a stop in this version: the cell is not
  * reloaded); the machine powers off when every cell has stopped.
  */
+#include <aarch64/sysreg.h>
 #include <arm64/guest.h>
 #include <arm64/psci.h>
-#include <aarch64/sysreg.h>
-#include <hv/cpu_power.h>
 #include <hv/cpu_map.h>
+#include <hv/cpu_power.h>
 #include <hv/system.h>
 
 #define PSCI_FN_VERSION 0x84000000u
@@ -65,7 +65,7 @@ static int64_t cpu_on(struct cell *cell, uint64_t mpidr, uint64_t entry, uint64_
 		return PSCI_RET_ON_PENDING;
 	}
 	return cpu_power_request_on((unsigned int)cpu, entry, context) == 0 ? 0
-									   : PSCI_RET_ALREADY_ON;
+									    : PSCI_RET_ALREADY_ON;
 }
 
 static int64_t affinity_info(struct cell *cell, uint64_t mpidr, uint64_t level)
@@ -104,8 +104,7 @@ static int64_t features(uint64_t function)
 	}
 }
 
-int64_t psci_emulate(struct cell *cell, unsigned int cpu, uint64_t function,
-		     const uint64_t args[3])
+int64_t psci_emulate(struct cell *cell, unsigned int cpu, uint64_t function, const uint64_t args[3])
 {
 	switch (function & ~(uint64_t)PSCI_64BIT) {
 	case PSCI_FN_VERSION:

@@ -32,7 +32,7 @@ static uint64_t *pool_page(void *ctx)
 
 static unsigned int pa_range_field(unsigned int bits)
 {
-	static const unsigned int sizes[] = {32, 36, 40, 42, 44, 48};
+	static const unsigned int sizes[] = { 32, 36, 40, 42, 44, 48 };
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
 		if (sizes[i] >= bits)
@@ -42,7 +42,7 @@ static unsigned int pa_range_field(unsigned int bits)
 
 int stage2_create(unsigned int cell_id)
 {
-	struct pt_allocator alloc = {pool_page, NULL};
+	struct pt_allocator alloc = { pool_page, NULL };
 
 	if (cell_id >= HV_MAX_CELLS)
 		return -BH_EINVAL;

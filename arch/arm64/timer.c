@@ -1,6 +1,6 @@
 /* Monotonic time from the generic timer's physical counter (hv/arch_timer.h). */
-#include <arch/arch_timer.h>
 #include <aarch64/sysreg.h>
+#include <arch/arch_timer.h>
 
 uint64_t arch_timer_now_ns(void)
 {

@@ -6,10 +6,10 @@
  * injected abort or undefined instruction); the hypervisor never stops
  * because of it. A CPU whose cell has stopped leaves the cell here.
  */
+#include <aarch64/sysreg.h>
 #include <arch/arch_cpu.h>
 #include <arm64/gicv3.h>
 #include <arm64/guest.h>
-#include <aarch64/sysreg.h>
 #include <arm64/vgic.h>
 #include <bulkhead/config.h>
 #include <hv/cpu_power.h>
@@ -44,12 +44,12 @@ static void handle_call(struct cell *cell, unsigned int cpu, struct exception_fr
 
 	if (hcall_is_bulkhead(function)) {
 		stats_count_entry(cpu, BH_ENTRY_HYPERCALL);
-		uint64_t args[5] = {f->x[1], f->x[2], f->x[3], f->x[4], f->x[5]};
+		uint64_t args[5] = { f->x[1], f->x[2], f->x[3], f->x[4], f->x[5] };
 
 		f->x[0] = (uint64_t)hcall_dispatch(cell, cpu, function, args);
 	} else if (psci_is_function(function)) {
 		stats_count_entry(cpu, BH_ENTRY_PSCI);
-		uint64_t args[3] = {f->x[1], f->x[2], f->x[3]};
+		uint64_t args[3] = { f->x[1], f->x[2], f->x[3] };
 
 		f->x[0] = (uint64_t)psci_emulate(cell, cpu, function, args);
 	} else {
@@ -107,7 +107,8 @@ static bool is_sgi1r_write(uint64_t esr)
 	uint32_t iss = (uint32_t)(esr & 0x1ffffff);
 
 	/* Op0 3, Op2 5, Op1 0, CRn 12, CRm 11, write. */
-	return (iss & 0x3ffc1f) == ((3u << 20) | (5u << 17) | (0u << 14) | (12u << 10) | (11u << 1));
+	return (iss & 0x3ffc1f) ==
+	       ((3u << 20) | (5u << 17) | (0u << 14) | (12u << 10) | (11u << 1));
 }
 
 static bool is_sgi_write(uint64_t esr)

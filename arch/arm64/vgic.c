@@ -15,13 +15,13 @@
  *  5. When more is pending than list registers are free, ICH_HCR_EL2.UIE asks
  *     for a maintenance interrupt once at most one list register is in use.
  */
+#include <aarch64/sysreg.h>
 #include <arch/arch_cpu.h>
 #include <arm64/gicv3.h>
-#include <aarch64/sysreg.h>
 #include <arm64/vgic.h>
+#include <hv/cpu_map.h>
 #include <hv/platform.h>
 #include <hv/stats.h>
-#include <hv/cpu_map.h>
 
 #define ICH_HCR_EN (1ull << 0)
 #define ICH_HCR_UIE (1ull << 1)
@@ -90,7 +90,7 @@ void vgic_cpu_enter(void)
 		write_lr(i, 0);
 	/* EL2 priority drop and deactivation become separate steps (protocol step 1). */
 	write_sysreg(icc_ctlr_el1, read_sysreg(icc_ctlr_el1) | ICC_CTLR_EOIMODE);
-	write_sysreg(ich_vmcr_el2, 0);          /* the cell sets its own */
+	write_sysreg(ich_vmcr_el2, 0); /* the cell sets its own */
 	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
 	isb();
 }
@@ -131,13 +131,15 @@ void vgic_flush(unsigned int cpu)
 
 			bits &= bits - 1;
 			if (lr_holds(intid))
-				continue; /* still in a list register: it stays pending until it drains */
+				continue; /* still in a list register: it stays pending until it
+					     drains */
 			if (lr >= lr_count()) {
 				left_over = true;
 				break;
 			}
-			bool hw = __atomic_fetch_and(&v->hw[word], ~(1ull << bit), __ATOMIC_RELAXED) &
-				  (1ull << bit);
+			bool hw =
+				__atomic_fetch_and(&v->hw[word], ~(1ull << bit), __ATOMIC_RELAXED) &
+				(1ull << bit);
 			uint64_t value = ICH_LR_PENDING | ICH_LR_GROUP1 |
 					 ICH_LR_PRIORITY(VIRTUAL_PRIORITY) | intid;
 

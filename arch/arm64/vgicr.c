@@ -9,8 +9,8 @@
  */
 #include <arm64/gicv3.h>
 #include <arm64/vgic.h>
-#include <hv/platform.h>
 #include <hv/cpu_map.h>
+#include <hv/platform.h>
 
 #define GICR_CTLR 0x0000
 #define GICR_IIDR 0x0004
@@ -35,7 +35,7 @@
 #define PPI_MASK 0xffff0000u
 
 struct vgicr_cpu {
-	uint32_t enabled;     /* the cell's view of ISENABLER0 */
+	uint32_t enabled; /* the cell's view of ISENABLER0 */
 	uint8_t priority[32]; /* the cell's view of IPRIORITYR0-7 */
 };
 
@@ -58,8 +58,7 @@ static bool is_last_frame(const struct cell *cell, uint64_t rd)
 	return true;
 }
 
-static uint64_t read_rd(const struct cell *cell, uint64_t rd, uint64_t offset,
-			unsigned int size)
+static uint64_t read_rd(const struct cell *cell, uint64_t rd, uint64_t offset, unsigned int size)
 {
 	uint64_t typer;
 
@@ -132,8 +131,8 @@ static uint64_t access_sgi_frame(unsigned int cpu, uint64_t sgi_frame, uint64_t 
 	}
 }
 
-bool vgic_emulate_gicr(const struct cell *cell, uint64_t pa, bool is_write,
-		       unsigned int size_bytes, uint64_t *value)
+bool vgic_emulate_gicr(const struct cell *cell, uint64_t pa, bool is_write, unsigned int size_bytes,
+		       uint64_t *value)
 {
 	for (uint32_t i = 0; i < cell->desc->cpu_count; i++) {
 		int cpu = cpu_map_cpu_of_hwid(cell->desc->cpu_hwid[i]);
@@ -147,10 +146,9 @@ bool vgic_emulate_gicr(const struct cell *cell, uint64_t pa, bool is_write,
 			if (!is_write)
 				*value = read_rd(cell, rd, offset, size_bytes);
 		} else {
-			uint64_t result = access_sgi_frame((unsigned int)cpu,
-							   rd + GICR_SGI_FRAME_OFFSET,
-							   offset - GICR_SGI_FRAME_OFFSET, is_write,
-							   size_bytes, *value);
+			uint64_t result = access_sgi_frame(
+				(unsigned int)cpu, rd + GICR_SGI_FRAME_OFFSET,
+				offset - GICR_SGI_FRAME_OFFSET, is_write, size_bytes, *value);
 
 			if (!is_write)
 				*value = result;

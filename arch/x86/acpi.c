@@ -66,8 +66,7 @@ static const struct acpi_header *acpi_table(uint64_t phys)
 static const struct acpi_header *acpi_find(const struct acpi_rsdp *rsdp, const char sig[4])
 {
 	bool xsdt = rsdp->revision >= 2 && rsdp->xsdt_address != 0;
-	const struct acpi_header *root =
-		acpi_table(xsdt ? rsdp->xsdt_address : rsdp->rsdt_address);
+	const struct acpi_header *root = acpi_table(xsdt ? rsdp->xsdt_address : rsdp->rsdt_address);
 	size_t width = xsdt ? 8 : 4;
 
 	if (!root)

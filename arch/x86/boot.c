@@ -41,8 +41,8 @@ noreturn_fn void x86_boot_main(uint32_t magic, uint64_t mbi_phys)
 		hv_panic("x86: boot magic 0x%x is not multiboot2's", magic);
 	err = x86_multiboot2_parse(mbi_phys, plat, &boot_tables);
 	if (err)
-		hv_panic("x86: multiboot2 information at 0x%llx: %s",
-			 (unsigned long long)mbi_phys, bh_strerror(err));
+		hv_panic("x86: multiboot2 information at 0x%llx: %s", (unsigned long long)mbi_phys,
+			 bh_strerror(err));
 	if (boot_tables.ram_dropped)
 		console_print("multiboot2: %u RAM ranges beyond %u ignored\n",
 			      boot_tables.ram_dropped, HV_MAX_RAM_RANGES);

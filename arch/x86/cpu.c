@@ -55,9 +55,10 @@ void arch_cpu_describe(char *buf, size_t size)
 	struct x86_cpu *c = x86_this_cpu();
 
 	if (c->vmxon_done)
-		format_snprintf(buf, size,
-				"APIC id %u, VMX EPT unrestricted-guest, VMXON ok (VMCS revision 0x%x)",
-				c->apic_id, c->vmcs_revision);
+		format_snprintf(
+			buf, size,
+			"APIC id %u, VMX EPT unrestricted-guest, VMXON ok (VMCS revision 0x%x)",
+			c->apic_id, c->vmcs_revision);
 	else
 		format_snprintf(buf, size, "APIC id %u, VMX off", c->apic_id);
 }

@@ -40,7 +40,8 @@ static void gdt_build(void)
 		memset(t, 0, sizeof(*t));
 		t->ist[X86_IST_DOUBLE_FAULT - 1] =
 			(uint64_t)(uintptr_t)&ist_stacks[i][0][X86_IST_STACK_SIZE];
-		t->ist[X86_IST_NMI - 1] = (uint64_t)(uintptr_t)&ist_stacks[i][1][X86_IST_STACK_SIZE];
+		t->ist[X86_IST_NMI - 1] =
+			(uint64_t)(uintptr_t)&ist_stacks[i][1][X86_IST_STACK_SIZE];
 		t->iomap_base = sizeof(*t); /* no I/O bitmap */
 		/* 64-bit available TSS (type 9), present. */
 		gdt[3 + 2 * i] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |

@@ -62,8 +62,8 @@ void x86_idt_load_this(void)
 void x86_exception_entry(struct x86_exception_frame *f)
 {
 	struct x86_cpu *cpu = x86_this_cpu();
-	const char *name = f->vector < 32 && vector_names[f->vector] ? vector_names[f->vector]
-								       : "interrupt";
+	const char *name =
+		f->vector < 32 && vector_names[f->vector] ? vector_names[f->vector] : "interrupt";
 
 	if (cpu->in_exception) {
 		console_print_unlocked("\nhv: nested exception vector %llu on cpu %u, RIP 0x%llx\n",

@@ -19,7 +19,7 @@
 #define SVR_ENABLE 0x100
 #define SPURIOUS_VECTOR 0xff
 #define ICR_DELIVERY_PENDING (1u << 12)
-#define ICR_INIT 0x00004500u   /* INIT, level assert */
+#define ICR_INIT 0x00004500u /* INIT, level assert */
 #define ICR_STARTUP 0x00004600u /* start-up, level assert; low byte = page number */
 #define ICR_WAIT_POLLS 10000000u
 

@@ -28,7 +28,7 @@ struct x86_trampoline_params {
 };
 
 #define TRAMPOLINE_PARAMS_OFFSET 8
-#define TRAMPOLINE_LOWEST 0x1000ull  /* page 0 holds the real-mode IVT */
+#define TRAMPOLINE_LOWEST 0x1000ull /* page 0 holds the real-mode IVT */
 #define TRAMPOLINE_LIMIT 0x100000ull /* SIPI vectors reach 0xff000 at most */
 #define PAGE_SIZE 4096ull
 #define INIT_TO_SIPI_US 10000

@@ -4,17 +4,17 @@
  * A CPU that does not come up within CPU_START_TIMEOUT_NS fails the boot:
  * never a half-started system.
  */
+#include <abi/config_check.h>
 #include <arch/arch_cell.h>
 #include <arch/arch_cpu.h>
 #include <arch/arch_timer.h>
 #include <hv/boot.h>
 #include <hv/cell.h>
-#include <abi/config_check.h>
 #include <hv/console.h>
 #include <hv/panic.h>
+#include <hv/system.h>
 #include <lib/strerror.h>
 #include <lib/string.h>
-#include <hv/system.h>
 
 #define CPU_START_TIMEOUT_NS 2000000000ull
 

@@ -77,4 +77,3 @@ uint64_t cell_memory_bytes(const struct cell *cell)
 	}
 	return total;
 }
-

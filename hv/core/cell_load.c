@@ -10,9 +10,9 @@
 #include <hv/cell_load.h>
 #include <hv/cell_seed.h>
 #include <hv/console.h>
+#include <hv/cpu_map.h>
 #include <hv/guest_mem.h>
 #include <lib/string.h>
-#include <hv/cpu_map.h>
 
 static const struct bh_sysimage_item *sysimage_item(const void *sysimage, uint32_t index)
 {
@@ -63,8 +63,9 @@ static void fill_channels(const struct cell *cell, struct bh_boot_info *info)
 	const struct bh_config_header *cfg = cell->config;
 
 	for (uint32_t c = 0; c < cfg->channels.count; c++) {
-		const struct bh_channel *ch = (const void *)((const uint8_t *)cfg +
-			cfg->channels.offset_bytes + (size_t)c * cfg->channels.record_size_bytes);
+		const struct bh_channel *ch =
+			(const void *)((const uint8_t *)cfg + cfg->channels.offset_bytes +
+				       (size_t)c * cfg->channels.record_size_bytes);
 
 		for (uint32_t e = 0; e < ch->endpoint_count && e < BH_CHANNEL_MAX_ENDPOINTS; e++) {
 			if (ch->endpoints[e].cell != cell->id ||
@@ -76,7 +77,7 @@ static void fill_channels(const struct cell *cell, struct bh_boot_info *info)
 			out->size_bytes = ch->size_bytes;
 			out->flags = ch->endpoints[e].access;
 			out->doorbell_intid = ch->doorbell_irq == BH_NONE ? BH_BOOT_NO_DOORBELL
-									   : ch->doorbell_irq;
+									  : ch->doorbell_irq;
 			strlcpy(out->name, ch->name, sizeof(out->name));
 		}
 	}

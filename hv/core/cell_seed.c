@@ -4,8 +4,8 @@
  * cell, and no cell can compute another's, nor the boot seed, from its own.
  */
 #include <hv/cell_seed.h>
-#include <lib/chacha20.h>
 #include <hv/console.h>
+#include <lib/chacha20.h>
 #include <lib/fdt.h>
 #include <lib/string.h>
 
@@ -26,7 +26,7 @@ void cell_seed_set_boot_seed(const uint8_t *seed, uint32_t len)
 static void derive_seed(unsigned int cell_id, uint8_t out[CHACHA20_BLOCK_BYTES])
 {
 	/* "bhseed" and the cell id: the nonce is unique per cell. */
-	uint8_t nonce[CHACHA20_NONCE_BYTES] = {'b', 'h', 's', 'e', 'e', 'd'};
+	uint8_t nonce[CHACHA20_NONCE_BYTES] = { 'b', 'h', 's', 'e', 'e', 'd' };
 
 	nonce[8] = (uint8_t)cell_id;
 	nonce[9] = (uint8_t)(cell_id >> 8);

@@ -5,10 +5,10 @@
  */
 #include <arch/arch_console.h>
 #include <arch/arch_cpu.h>
-#include <hv/platform.h>
 #include <hv/console.h>
-#include <lib/format.h>
+#include <hv/platform.h>
 #include <hv/spinlock.h>
+#include <lib/format.h>
 #include <lib/string.h>
 
 #define CONSOLE_LINE_MAX 256
@@ -63,8 +63,9 @@ void console_hand_over_uart(const char *cell_name)
 
 	console_print("hv: the console UART belongs to cell \"%s\"; hypervisor and cell "
 		      "console output continues %s\n",
-		      cell_name, alternate ? "on the alternate channel (semihosting)"
-					   : "nowhere (no alternate channel on this platform)");
+		      cell_name,
+		      alternate ? "on the alternate channel (semihosting)"
+				: "nowhere (no alternate channel on this platform)");
 	arch_console_flush();
 	spin_lock(&console_lock);
 	uart_owned_by_cell = true;

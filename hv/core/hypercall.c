@@ -7,13 +7,13 @@
 #include <arch/arch_cell.h>
 #include <bulkhead/hypercall.h>
 #include <hv/console.h>
+#include <hv/cpu_map.h>
 #include <hv/guest_mem.h>
 #include <hv/hypercall.h>
 #include <hv/platform.h>
 #include <hv/stats.h>
-#include <lib/string.h>
-#include <hv/cpu_map.h>
 #include <hv/system.h>
+#include <lib/string.h>
 
 bool hcall_is_bulkhead(uint64_t function)
 {

@@ -4,9 +4,9 @@
  * the hypervisor's tables hold: a CPU we did not count could not be isolated.
  */
 #include <bulkhead/errno.h>
+#include <hv/platform_fdt.h>
 #include <lib/fdt.h>
 #include <lib/format.h>
-#include <hv/platform_fdt.h>
 #include <lib/string.h>
 
 static printf_like(4, 5) int fail(char *why, size_t size, int err, const char *fmt, ...)
@@ -34,8 +34,7 @@ static int read_cpus(const struct fdt *fdt, struct platform *plat, char *why, si
 	uint32_t addr_cells = fdt_get_u32(fdt, cpus, "#address-cells", 1);
 
 	if (addr_cells < 1 || addr_cells > 2)
-		return fail(why, size, -BH_EINVAL, "%s: #address-cells must be 1 or 2",
-			    "/cpus");
+		return fail(why, size, -BH_EINVAL, "%s: #address-cells must be 1 or 2", "/cpus");
 	plat->cpu_count = 0;
 	for (int err = fdt_first_child(fdt, cpus, &cpu); !err;
 	     err = fdt_next_sibling(fdt, cpu, &cpu)) {
@@ -54,8 +53,7 @@ static int read_cpus(const struct fdt *fdt, struct platform *plat, char *why, si
 		plat->cpu_hwid[plat->cpu_count++] = fdt_read_cells(reg, addr_cells);
 	}
 	if (plat->cpu_count == 0)
-		return fail(why, size, -BH_EINVAL, "%s: no node with device_type \"cpu\"",
-			    "/cpus");
+		return fail(why, size, -BH_EINVAL, "%s: no node with device_type \"cpu\"", "/cpus");
 	return 0;
 }
 

@@ -6,10 +6,10 @@
  */
 #include <hv/cell.h>
 #include <hv/console.h>
-#include <lib/format.h>
 #include <hv/platform.h>
 #include <hv/stats.h>
 #include <hv/status.h>
+#include <lib/format.h>
 
 static const char *const reason_names[] = BH_ENTRY_REASON_NAMES;
 
@@ -49,8 +49,8 @@ void stats_print_all(unsigned int cpu_count)
 
 		for (unsigned int r = 0; r < BH_ENTRY_REASONS; r++)
 			if (s->entries[r])
-				len += format_snprintf(line + len, sizeof(line) - (size_t)len, " %s=%llu",
-						       reason_names[r],
+				len += format_snprintf(line + len, sizeof(line) - (size_t)len,
+						       " %s=%llu", reason_names[r],
 						       (unsigned long long)s->entries[r]);
 		if (len == 0)
 			line[0] = '\0';

@@ -37,10 +37,12 @@ static void resolve_cpus(struct cell *cell)
 		int cpu = cpu_map_cpu_of_hwid(cell->desc->cpu_hwid[i]);
 
 		if (cpu < 0)
-			hv_panic("refusing to start: cell \"%s\": CPU hwid 0x%llx is not on this machine",
+			hv_panic("refusing to start: cell \"%s\": CPU hwid 0x%llx is not on this "
+				 "machine",
 				 cell_name(cell), (unsigned long long)cell->desc->cpu_hwid[i]);
 		if (cell_of_cpu((unsigned int)cpu))
-			hv_panic("refusing to start: cell \"%s\": CPU %d already belongs to cell \"%s\"",
+			hv_panic("refusing to start: cell \"%s\": CPU %d already belongs to cell "
+				 "\"%s\"",
 				 cell_name(cell), cpu, cell_name(cell_of_cpu((unsigned int)cpu)));
 		if (i == 0)
 			cell->boot_cpu = (unsigned int)cpu;
@@ -145,10 +147,11 @@ void system_build(const struct bh_config_header *config, const void *sysimage,
 	for (uint32_t i = 0; i < cell_count(); i++) {
 		const struct cell *cell = cell_by_id(i);
 
-		console_print("hv: cell %u \"%s\": %u CPU(s) from cpu %u, %u region(s), %u irq(s)%s\n",
-			      i, cell_name(cell), cell->desc->cpu_count, cell->boot_cpu,
-			      cell->desc->region_count, cell->desc->irq_count,
-			      cell->desc->flags & BH_CELL_REALTIME ? ", realtime (direct)" : "");
+		console_print(
+			"hv: cell %u \"%s\": %u CPU(s) from cpu %u, %u region(s), %u irq(s)%s\n", i,
+			cell_name(cell), cell->desc->cpu_count, cell->boot_cpu,
+			cell->desc->region_count, cell->desc->irq_count,
+			cell->desc->flags & BH_CELL_REALTIME ? ", realtime (direct)" : "");
 	}
 }
 
@@ -227,11 +230,13 @@ static noreturn_fn void shut_down_system(const struct cell *trigger)
 			for (unsigned int i = 0; i < cell_count(); i++) {
 				struct cell *late = cell_by_id(i);
 
-				if (__atomic_load_n(&late->state, __ATOMIC_ACQUIRE) == CELL_RUNNING) {
-					console_print("hv: cell \"%s\" did not answer its mailbox within "
-						      "%llu ms; powering off anyway\n",
-						      cell_name(late),
-						      (unsigned long long)(SHUTDOWN_GRACE_NS / 1000000));
+				if (__atomic_load_n(&late->state, __ATOMIC_ACQUIRE) ==
+				    CELL_RUNNING) {
+					console_print(
+						"hv: cell \"%s\" did not answer its mailbox within "
+						"%llu ms; powering off anyway\n",
+						cell_name(late),
+						(unsigned long long)(SHUTDOWN_GRACE_NS / 1000000));
 					late->exit_code = 1;
 				}
 			}

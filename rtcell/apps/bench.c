@@ -68,8 +68,12 @@ static void spawn(struct rt_thread *t, const char *name, unsigned prio, void (*f
 		  unsigned slot)
 {
 	struct rt_thread_attr a = {
-		.name = name, .prio = (uint8_t)prio, .cpu = 0, .entry = fn,
-		.stack = stacks[slot], .stack_size = STACK_BYTES,
+		.name = name,
+		.prio = (uint8_t)prio,
+		.cpu = 0,
+		.entry = fn,
+		.stack = stacks[slot],
+		.stack_size = STACK_BYTES,
 	};
 
 	if (rt_thread_create(t, &a) || rt_thread_start(t))
@@ -98,7 +102,7 @@ static void high_main(void *arg)
 	for (;;) {
 		rt_sem_take(&high_go, RT_FOREVER);
 		stamp = rtarch_fine_clock();
-		rt_mutex_lock(&lock);           /* blocks: boosts low, switches to it */
+		rt_mutex_lock(&lock); /* blocks: boosts low, switches to it */
 		add(&s_handoff, rtarch_fine_clock() - stamp);
 		rt_mutex_unlock(&lock);
 		rt_sem_give(&round_done);
@@ -110,10 +114,10 @@ static void low_main(void *arg)
 	(void)arg;
 	for (unsigned i = 0; i < SAMPLES; i++) {
 		rt_mutex_lock(&lock);
-		rt_sem_give(&high_go);          /* high runs, blocks on the lock */
+		rt_sem_give(&high_go); /* high runs, blocks on the lock */
 		add(&s_boost, rtarch_fine_clock() - stamp);
 		stamp = rtarch_fine_clock();
-		rt_mutex_unlock(&lock);         /* hand-off: high runs */
+		rt_mutex_unlock(&lock); /* hand-off: high runs */
 		rt_sem_take(&round_done, RT_FOREVER);
 	}
 	rt_sem_give(&done);
@@ -140,15 +144,15 @@ static void bench_main(void *arg)
 		uint64_t deadline = rt_now_ns() + TIMER_LEAD_NS;
 
 		rt_hrtimer_start(&probe_timer, deadline);
-		rt_sleep_until(deadline + TIMER_LEAD_NS);       /* idle when it fires */
+		rt_sleep_until(deadline + TIMER_LEAD_NS); /* idle when it fires */
 		add(&s_irq, probe_fine - rtarch_fine_clock_of_deadline(deadline) + overhead);
 	}
 	for (unsigned i = 0; i < SAMPLES; i++) {
 		uint64_t deadline = rt_now_ns() + TIMER_LEAD_NS;
 
 		rt_sleep_until(deadline);
-		add(&s_wake, rtarch_fine_clock() - rtarch_fine_clock_of_deadline(deadline) +
-			     overhead);
+		add(&s_wake,
+		    rtarch_fine_clock() - rtarch_fine_clock_of_deadline(deadline) + overhead);
 	}
 	for (unsigned i = 0; i < SAMPLES; i++) {
 		a = rtarch_fine_clock();

@@ -54,7 +54,7 @@ static unsigned ncpus;
 static volatile uint32_t stop_requested;
 static struct rt_sem *ended_event;
 static unsigned ended;
-static uint64_t fine_bucket_ns;    /* one counter tick, rounded up */
+static uint64_t fine_bucket_ns; /* one counter tick, rounded up */
 static uint64_t schedule_start_ns; /* CPU k's first release: start + k * stagger */
 
 static int64_t read_stats(unsigned cpu, struct bh_cpu_stats *out)
@@ -176,9 +176,13 @@ int latmon_start(uint64_t periods, struct rt_sem *ended_sem)
 	for (unsigned cpu = 0; cpu < ncpus; cpu++) {
 		struct latmon_cpu *me = &cpus[cpu];
 		struct rt_thread_attr attr = {
-			.name = "latmon", .prio = LATMON_PRIO, .cpu = (uint8_t)cpu,
-			.entry = latmon_main, .arg = (void *)(uintptr_t)cpu,
-			.stack = me->stack, .stack_size = sizeof(me->stack),
+			.name = "latmon",
+			.prio = LATMON_PRIO,
+			.cpu = (uint8_t)cpu,
+			.entry = latmon_main,
+			.arg = (void *)(uintptr_t)cpu,
+			.stack = me->stack,
+			.stack_size = sizeof(me->stack),
 		};
 		struct bh_latmon_cpu *rec = telemetry_cpu_begin(cpu);
 		int ret;
@@ -240,12 +244,12 @@ static unsigned percentile_us(const struct bh_latmon_cpu *r, unsigned permille)
 	return BH_LATMON_HISTOGRAM_BUCKETS;
 }
 
-#define LINE_BYTES 200  /* a report line: 8 CPUs' columns fit */
+#define LINE_BYTES 200 /* a report line: 8 CPUs' columns fit */
 
 /* One CPU's column of a cyclictest -h block. */
 struct histogram_column {
 	const uint32_t *counts;
-	uint64_t totals[5];     /* samples, min, avg, max, overflows, in the printed unit */
+	uint64_t totals[5]; /* samples, min, avg, max, overflows, in the printed unit */
 };
 
 static void column_of_channel(unsigned cpu, struct histogram_column *c)
@@ -303,8 +307,9 @@ static void print_histogram(const char *name, unsigned buckets, uint64_t bucket_
 			/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
 			any |= cols[cpu].counts[b] != 0;
 		if (any)
-			print_row(line, format_snprintf(line, sizeof(line), "%06lu",
-							(unsigned long)(b * bucket_width)),
+			print_row(line,
+				  format_snprintf(line, sizeof(line), "%06lu",
+						  (unsigned long)(b * bucket_width)),
 				  cols, b, true);
 	}
 	for (unsigned f = 0; f < 5; f++)
@@ -350,10 +355,10 @@ void latmon_report(void)
 			  (unsigned long)(r->last_ns / NS_PER_US), (unsigned long)(avg / NS_PER_US),
 			  (unsigned long)(r->max_ns / NS_PER_US));
 		rt_printf("latmon: cpu=%u logical=%u samples=%lu missed=%lu overflows=%lu "
-			  "min_ns=%lu avg_ns=%lu max_ns=%lu\n", cpu, r->cpu_logical,
-			  (unsigned long)r->samples, (unsigned long)r->missed_periods,
-			  (unsigned long)r->overflows, (unsigned long)min, (unsigned long)avg,
-			  (unsigned long)r->max_ns);
+			  "min_ns=%lu avg_ns=%lu max_ns=%lu\n",
+			  cpu, r->cpu_logical, (unsigned long)r->samples,
+			  (unsigned long)r->missed_periods, (unsigned long)r->overflows,
+			  (unsigned long)min, (unsigned long)avg, (unsigned long)r->max_ns);
 		rt_printf("latmon: cpu=%u p50_us=%u p99_us=%u p999_us=%u\n", cpu,
 			  percentile_us(r, 500), percentile_us(r, 990), percentile_us(r, 999));
 		if (latmon_window_entries(cpu, &entries)) {
@@ -361,13 +366,15 @@ void latmon_report(void)
 			char deltas[160];
 			int len = 0;
 
-			for (unsigned k = 0; k < BH_ENTRY_REASONS && len < (int)sizeof(deltas); k++) {
+			for (unsigned k = 0; k < BH_ENTRY_REASONS && len < (int)sizeof(deltas);
+			     k++) {
 				uint64_t d = me->after.entries[k] - me->before.entries[k];
 
 				if (k == BH_ENTRY_HYPERCALL)
 					d -= 1;
 				len += format_snprintf(deltas + len, sizeof(deltas) - (size_t)len,
-						       " %s=%lu", reason_names[k], (unsigned long)d);
+						       " %s=%lu", reason_names[k],
+						       (unsigned long)d);
 			}
 			rt_printf("latmon: cpu=%u logical=%u window_entries=%lu%s\n", cpu,
 				  r->cpu_logical, (unsigned long)entries, deltas);

@@ -33,10 +33,9 @@ static void doorbell_handler(void *arg)
 
 	(void)arg;
 	if (seq == seen_sequence)
-		return;         /* a doorbell without a new command */
+		return; /* a doorbell without a new command */
 	seen_sequence = seq;
-	if (__atomic_load_n(&mb->command, __ATOMIC_RELAXED) == BH_MAILBOX_STOP &&
-	    !stop_requested) {
+	if (__atomic_load_n(&mb->command, __ATOMIC_RELAXED) == BH_MAILBOX_STOP && !stop_requested) {
 		stop_requested = 1;
 		rt_sem_give(stop_event);
 	}
@@ -45,8 +44,11 @@ static void doorbell_handler(void *arg)
 int mailbox_start(struct rt_sem *event)
 {
 	struct rt_thread_attr attr = {
-		.name = "mailbox", .prio = MAILBOX_THREAD_PRIO, .cpu = 0,
-		.stack = doorbell_stack, .stack_size = sizeof(doorbell_stack),
+		.name = "mailbox",
+		.prio = MAILBOX_THREAD_PRIO,
+		.cpu = 0,
+		.stack = doorbell_stack,
+		.stack_size = sizeof(doorbell_stack),
 	};
 
 	if (!rtarch_boot_info())

@@ -107,7 +107,7 @@ static void control_main(void *arg)
 	rt_printf("rtcell: done, missed=%lu inversions=%lu\n", (unsigned long)missed,
 		  (unsigned long)inversions);
 	if (by_mailbox) {
-		int ret = mailbox_ack();        /* the hypervisor stops the cell here */
+		int ret = mailbox_ack(); /* the hypervisor stops the cell here */
 
 		rt_printf("rtcell: mailbox ack answered %d (%s)\n", ret, bh_strerror(ret));
 	}
@@ -117,8 +117,12 @@ static void control_main(void *arg)
 void rt_app_start(void)
 {
 	struct rt_thread_attr attr = {
-		.name = "control", .prio = CONTROL_PRIO, .cpu = 0, .entry = control_main,
-		.arg = (void *)(uintptr_t)rt_ncpus, .stack = control_stack,
+		.name = "control",
+		.prio = CONTROL_PRIO,
+		.cpu = 0,
+		.entry = control_main,
+		.arg = (void *)(uintptr_t)rt_ncpus,
+		.stack = control_stack,
 		.stack_size = sizeof(control_stack),
 	};
 

@@ -17,20 +17,20 @@
 #include "pistress.h"
 
 #define STACK_BYTES 8192
-#define HOLD_NS 20000ull        /* low's work while holding the lock */
+#define HOLD_NS 20000ull /* low's work while holding the lock */
 #define MEDIUM_WORK_NS 20000ull /* medium's work once it runs */
-#define ROUND_GAP_NS 500000ull  /* idle time between rounds */
+#define ROUND_GAP_NS 500000ull /* idle time between rounds */
 
 struct pistress_group {
 	struct rt_mutex lock;
 	struct rt_sem go_high, go_medium, round_done;
 	struct rt_thread low, medium, high;
-	volatile uint64_t round;        /* written by low only */
-	volatile uint64_t high_round;   /* round in which high last held the lock */
+	volatile uint64_t round; /* written by low only */
+	volatile uint64_t high_round; /* round in which high last held the lock */
 	uint64_t rounds;
 	uint64_t inversions;
 	uint64_t missing_boosts;
-	volatile uint32_t stop;     /* asked to stop: low ends after its current round */
+	volatile uint32_t stop; /* asked to stop: low ends after its current round */
 	volatile uint32_t finished; /* low has ended: high and medium may return */
 	uint8_t stacks[3][STACK_BYTES] __attribute__((aligned(16)));
 };
@@ -54,12 +54,12 @@ static void low_main(void *arg)
 	while (!g->stop) {
 		g->round++;
 		rt_mutex_lock(&g->lock);
-		rt_sem_give(&g->go_high);       /* 1: high preempts us and blocks */
+		rt_sem_give(&g->go_high); /* 1: high preempts us and blocks */
 		if (rt_thread_self()->prio != PISTRESS_PRIO_HIGH)
 			g->missing_boosts++;
-		rt_sem_give(&g->go_medium);     /* 2: must not preempt us now */
+		rt_sem_give(&g->go_medium); /* 2: must not preempt us now */
 		busy_for(HOLD_NS);
-		rt_mutex_unlock(&g->lock);      /* hand-off to high */
+		rt_mutex_unlock(&g->lock); /* hand-off to high */
 		rt_sem_take(&g->round_done, RT_FOREVER);
 		rt_sem_take(&g->round_done, RT_FOREVER);
 		g->rounds++;
@@ -83,7 +83,7 @@ static void high_main(void *arg)
 		rt_sem_take(&g->go_high, RT_FOREVER);
 		if (g->finished)
 			return;
-		rt_mutex_lock(&g->lock);        /* 3 */
+		rt_mutex_lock(&g->lock); /* 3 */
 		g->high_round = g->round;
 		rt_mutex_unlock(&g->lock);
 		rt_sem_give(&g->round_done);
@@ -98,7 +98,7 @@ static void medium_main(void *arg)
 		rt_sem_take(&g->go_medium, RT_FOREVER);
 		if (g->finished)
 			return;
-		if (g->high_round != g->round) {        /* 4 */
+		if (g->high_round != g->round) { /* 4 */
 			/* Counted always, described for the first few only. */
 			if (g->inversions++ < 3)
 				rt_printf("pistress: inversion on cpu%u in round %lu\n",
@@ -113,8 +113,13 @@ static int spawn(struct rt_thread *t, const char *name, unsigned prio, unsigned 
 		 void (*entry)(void *), struct pistress_group *g, uint8_t *stack)
 {
 	struct rt_thread_attr a = {
-		.name = name, .prio = (uint8_t)prio, .cpu = (uint8_t)cpu, .entry = entry,
-		.arg = g, .stack = stack, .stack_size = STACK_BYTES,
+		.name = name,
+		.prio = (uint8_t)prio,
+		.cpu = (uint8_t)cpu,
+		.entry = entry,
+		.arg = g,
+		.stack = stack,
+		.stack_size = STACK_BYTES,
 	};
 	int ret = rt_thread_create(t, &a);
 

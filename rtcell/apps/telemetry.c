@@ -5,9 +5,9 @@
  * reader ignores the channel until then). Limit: the header's updated_ns is
  * written by every CPU without a counter (a plain 64-bit store, last wins).
  */
+#include <lib/string.h>
 #include <rt/kernel.h>
 #include <rtarch/platform.h>
-#include <lib/string.h>
 
 #include "telemetry.h"
 
@@ -24,7 +24,8 @@ static struct bh_latmon_channel *find_shared(void)
 
 		/* The name may fill all 16 bytes without a terminator. */
 		if (memcmp(ch->name, "telemetry", sizeof("telemetry")) == 0 &&
-		    (ch->flags & BH_REGION_WRITE) && ch->size_bytes >= sizeof(struct bh_latmon_channel))
+		    (ch->flags & BH_REGION_WRITE) &&
+		    ch->size_bytes >= sizeof(struct bh_latmon_channel))
 			return (struct bh_latmon_channel *)(uintptr_t)ch->guest_phys;
 	}
 	return NULL;
@@ -78,7 +79,7 @@ struct bh_latmon_cpu *telemetry_cpu_begin(unsigned cpu)
 	struct bh_latmon_cpu *rec = &channel->cpus[cpu];
 
 	__atomic_store_n(&rec->sequence, rec->sequence + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);        /* odd before the fields */
+	__atomic_thread_fence(__ATOMIC_RELEASE); /* odd before the fields */
 	return rec;
 }
 

@@ -15,7 +15,7 @@ static void cond_requeue(struct rt_waiter *w, int retval, unsigned long *flags)
 	struct rt_thread *t = w->thread;
 
 	rt_waitq_remove(w);
-	rt_hrtimer_cancel(&t->timer);   /* the mutex part has no timeout */
+	rt_hrtimer_cancel(&t->timer); /* the mutex part has no timeout */
 	if (rtmutex_take_or_enqueue_locked(m, t, retval, flags))
 		sched_wake(t, retval);
 }

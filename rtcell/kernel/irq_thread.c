@@ -51,8 +51,8 @@ int rt_irq_request(struct rt_irq_desc *d, unsigned irq, rt_irq_handler handler, 
 	return 0;
 }
 
-int rt_irq_request_threaded(struct rt_irq_desc *d, unsigned irq, rt_irq_handler handler,
-			    void *arg, struct rt_thread *t, const struct rt_thread_attr *attr)
+int rt_irq_request_threaded(struct rt_irq_desc *d, unsigned irq, rt_irq_handler handler, void *arg,
+			    struct rt_thread *t, const struct rt_thread_attr *attr)
 {
 	struct rt_thread_attr a = *attr;
 	int ret = desc_init(d, irq, handler, arg);
@@ -86,7 +86,7 @@ void rt_irq_dispatch(unsigned irq)
 		rtarch_irq_deactivate(irq);
 		return;
 	}
-	rtarch_irq_priority_drop(irq);          /* acknowledge only */
+	rtarch_irq_priority_drop(irq); /* acknowledge only */
 	flags = rt_raw_lock_irqsave(&rt_wait_lock);
 	w = rt_waitq_top(&d->wait);
 	if (w) {

@@ -45,8 +45,7 @@ int rt_thread_set_cpu(struct rt_thread *t, unsigned cpu)
 	flags = rt_raw_lock_irqsave(&rt_wait_lock);
 	c = &rt_cpus[t->cpu];
 	rt_raw_spin_lock(&c->rq_lock);
-	if (t->state == RT_THREAD_RUNNING ||
-	    (t->state == RT_THREAD_READY && t->migrate_disabled)) {
+	if (t->state == RT_THREAD_RUNNING || (t->state == RT_THREAD_READY && t->migrate_disabled)) {
 		/* It is on its CPU now: record, and let that CPU move it at the
 		 * first point where it may (switch-out or migrate-enable). */
 		t->next_cpu = (uint8_t)cpu;

@@ -114,8 +114,9 @@ static uint8_t pi_wanted_prio(const struct rt_thread *t)
 	uint8_t want = t->base_prio;
 	const struct rt_list *pos;
 
-	rt_list_for_each(pos, &t->pi_mutexes) {
-		struct rt_waiter *top = rt_waitq_top(&rt_container_of(pos, struct rt_mutex, pi_node)->waiters);
+	rt_list_for_each (pos, &t->pi_mutexes) {
+		struct rt_waiter *top =
+			rt_waitq_top(&rt_container_of(pos, struct rt_mutex, pi_node)->waiters);
 
 		if (top && top->key > want)
 			want = top->key;
@@ -132,7 +133,7 @@ static void pi_chain_walk(struct rt_thread *t, unsigned long *flags, unsigned ma
 	rt_pi_stats.walks++;
 	rt_preempt_disable();
 	while (t) {
-		uint8_t want = pi_wanted_prio(t);                       /* 6a */
+		uint8_t want = pi_wanted_prio(t); /* 6a */
 
 		if (want == t->prio)
 			break;
@@ -140,10 +141,10 @@ static void pi_chain_walk(struct rt_thread *t, unsigned long *flags, unsigned ma
 			break;
 		rt_pi_stats.hops++;
 		hops++;
-		t->prio = want;                                         /* 6b */
+		t->prio = want; /* 6b */
 		sched_prio_changed(t);
 
-		struct rt_waiter *w = &t->wait;                         /* 6c */
+		struct rt_waiter *w = &t->wait; /* 6c */
 
 		if (!w->q)
 			break;
@@ -155,11 +156,11 @@ static void pi_chain_walk(struct rt_thread *t, unsigned long *flags, unsigned ma
 
 		if (FAULT(RT_PI_FAULT_NO_TRANSITIVE))
 			break;
-		if (hops >= max_hops) {                                 /* 7 */
+		if (hops >= max_hops) { /* 7 */
 			rt_pi_stats.depth_limit_hits++;
 			break;
 		}
-		rt_raw_unlock_irqrestore(&rt_wait_lock, *flags);        /* 8 */
+		rt_raw_unlock_irqrestore(&rt_wait_lock, *flags); /* 8 */
 		rtarch_irq_window();
 		*flags = rt_raw_lock_irqsave(&rt_wait_lock);
 		if (w->q != &m->waiters || rt_mutex_owner(m) != next) {
@@ -232,7 +233,7 @@ static int lock_slow_locked(struct rt_mutex *m, struct rt_thread *t, uint64_t ti
 	struct rt_thread *owner;
 	struct rt_waiter *w = &t->wait;
 
-	for (;;) {                                                      /* 2 */
+	for (;;) { /* 2 */
 		uintptr_t cur = __atomic_load_n(&m->owner, __ATOMIC_RELAXED);
 
 		if (cur == 0) {
@@ -246,7 +247,7 @@ static int lock_slow_locked(struct rt_mutex *m, struct rt_thread *t, uint64_t ti
 			continue;
 		}
 		owner = (struct rt_thread *)(cur & ~RT_MUTEX_HAS_WAITERS);
-		if (owner == t) {                                       /* 3 */
+		if (owner == t) { /* 3 */
 			rt_pi_stats.deadlocks++;
 			return -RT_EDEADLK;
 		}
@@ -257,13 +258,13 @@ static int lock_slow_locked(struct rt_mutex *m, struct rt_thread *t, uint64_t ti
 						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
 			break;
 	}
-	if (detect && !FAULT(RT_PI_FAULT_NO_DEADLOCK) &&                  /* 4 */
+	if (detect && !FAULT(RT_PI_FAULT_NO_DEADLOCK) && /* 4 */
 	    pi_would_deadlock(owner, t, timeout_ns != RT_FOREVER)) {
 		clear_has_waiters_if_empty(m);
 		rt_pi_stats.deadlocks++;
 		return -RT_EDEADLK;
 	}
-	w->key = t->prio;                                               /* 5 */
+	w->key = t->prio; /* 5 */
 	w->timed = timeout_ns != RT_FOREVER;
 	w->acquire = acquire;
 	w->handoff_retval = handoff_retval;
@@ -272,7 +273,7 @@ static int lock_slow_locked(struct rt_mutex *m, struct rt_thread *t, uint64_t ti
 	if (!rt_list_linked(&m->pi_node))
 		rt_list_add_tail(&owner->pi_mutexes, &m->pi_node);
 	rt_thread_prepare_block(t, timeout_ns);
-	pi_chain_walk(owner, flags, RT_PI_MAX_DEPTH);                   /* 6 */
+	pi_chain_walk(owner, flags, RT_PI_MAX_DEPTH); /* 6 */
 	return 1;
 }
 
@@ -285,7 +286,7 @@ int rt_mutex_lock_timeout(struct rt_mutex *m, uint64_t timeout_ns)
 
 	if (m->dead)
 		return -RT_EINVAL;
-	if (__atomic_compare_exchange_n(&m->owner, &expect, (uintptr_t)self, false,   /* 1 */
+	if (__atomic_compare_exchange_n(&m->owner, &expect, (uintptr_t)self, false, /* 1 */
 					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 		m->saved_prio = self->prio;
 		return 0;
@@ -341,7 +342,7 @@ void rtmutex_release_locked(struct rt_mutex *m, struct rt_thread *self)
 	int handoff = 0;
 	uint8_t saved = m->saved_prio;
 
-	rt_list_init(&released);                                        /* 9 */
+	rt_list_init(&released); /* 9 */
 	for (pos = m->waiters.head.next; pos != &m->waiters.head; pos = n) {
 		struct rt_waiter *w = rt_container_of(pos, struct rt_waiter, node);
 
@@ -386,7 +387,7 @@ void rtmutex_release_locked(struct rt_mutex *m, struct rt_thread *self)
 		self->prio = mine;
 		sched_prio_changed(self);
 	}
-	if (next)                                                       /* 11 */
+	if (next) /* 11 */
 		sched_wake(next, handoff);
 	while (!rt_list_empty(&released)) {
 		struct rt_waiter *w = rt_container_of(released.next, struct rt_waiter, node);
@@ -404,7 +405,7 @@ int rt_mutex_unlock(struct rt_mutex *m)
 
 	if (m->dead)
 		return -RT_EINVAL;
-	if (!FAULT(RT_PI_FAULT_SAVED_PRIO) &&                            /* 1 */
+	if (!FAULT(RT_PI_FAULT_SAVED_PRIO) && /* 1 */
 	    __atomic_compare_exchange_n(&m->owner, &expect, 0, false, __ATOMIC_RELEASE,
 					__ATOMIC_RELAXED))
 		return 0;

@@ -76,7 +76,7 @@ static void switch_locked(struct rt_cpu *c, bool to_tail)
 		prev->state = RT_THREAD_READY;
 		if (prev->next_cpu != prev->cpu && !prev->migrate_disabled)
 			away = prev;
-		else    /* preempted: keeps its place at the head of its level */
+		else /* preempted: keeps its place at the head of its level */
 			rt_runqueue_add(&c->rq, prev, !to_tail);
 	}
 	next = rt_runqueue_pop(&c->rq);
@@ -125,7 +125,7 @@ int sched_block(unsigned long wait_flags)
 	if (c->preempt_count || c->irq_nesting)
 		rtarch_panic("sched_block: blocking with preemption disabled");
 	rt_raw_spin_lock(&c->rq_lock);
-	rt_raw_spin_unlock(&rt_wait_lock);      /* interrupts stay masked */
+	rt_raw_spin_unlock(&rt_wait_lock); /* interrupts stay masked */
 	/* Woken already (while a chain walk had interrupts on): keep running,
 	 * unless something more urgent became ready here meanwhile and its
 	 * interrupt could not switch because preemption was off. */
@@ -262,13 +262,13 @@ void rt_kernel_init(unsigned ncpus)
 	rt_ncpus = ncpus;
 	rt_wait_lock = (struct rt_raw_spinlock)RT_RAW_SPINLOCK_INIT;
 	rt_csection_reset();
-	rt_pi_stats = (struct rt_pi_stats){0};
+	rt_pi_stats = (struct rt_pi_stats){ 0 };
 	rt_irq_reset();
 	for (unsigned i = 0; i < RT_MAX_CPUS; i++) {
 		struct rt_cpu *c = &rt_cpus[i];
 		struct rt_thread *idle = &c->idle;
 
-		*c = (struct rt_cpu){0};
+		*c = (struct rt_cpu){ 0 };
 		c->id = i;
 		rt_runqueue_init(&c->rq);
 		rt_list_init(&c->timers);

@@ -47,5 +47,6 @@ int rt_seq_read_begin(struct rt_seqcount *s, uint32_t *seq)
 bool rt_seq_read_retry(struct rt_seqcount *s, uint32_t seq)
 {
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return rt_mutex_owner(&s->lock) != NULL || __atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seq;
+	return rt_mutex_owner(&s->lock) != NULL ||
+	       __atomic_load_n(&s->seq, __ATOMIC_RELAXED) != seq;
 }

@@ -50,8 +50,8 @@ static void site_register(struct rt_csite *site)
 
 	do {
 		site->next = head;
-	} while (!__atomic_compare_exchange_n(&site_list, &head, site, false,
-					      __ATOMIC_RELEASE, __ATOMIC_ACQUIRE));
+	} while (!__atomic_compare_exchange_n(&site_list, &head, site, false, __ATOMIC_RELEASE,
+					      __ATOMIC_ACQUIRE));
 }
 
 static void site_record(struct rt_csite *site, uint64_t cycles)
@@ -61,9 +61,8 @@ static void site_record(struct rt_csite *site, uint64_t cycles)
 	site_register(site);
 	__atomic_fetch_add(&site->count, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&site->total_cycles, cycles, __ATOMIC_RELAXED);
-	while (cycles > max &&
-	       !__atomic_compare_exchange_n(&site->max_cycles, &max, cycles, false,
-					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+	while (cycles > max && !__atomic_compare_exchange_n(&site->max_cycles, &max, cycles, false,
+							    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;
 }
 
@@ -139,8 +138,11 @@ unsigned rt_csection_table(struct rt_csection_stat *out, unsigned max)
 	for (struct rt_csite *s = __atomic_load_n(&site_list, __ATOMIC_ACQUIRE); s && n < max;
 	     s = s->next) {
 		struct rt_csection_stat st = {
-			.func = s->func, .line = s->line, .kind = s->kind,
-			.count = s->count, .max_cycles = s->max_cycles,
+			.func = s->func,
+			.line = s->line,
+			.kind = s->kind,
+			.count = s->count,
+			.max_cycles = s->max_cycles,
 			.total_cycles = s->total_cycles,
 		};
 		/* Insertion sort: the table is small and read rarely. */
@@ -160,5 +162,5 @@ void rt_csection_reset(void)
 	for (struct rt_csite *s = site_list; s; s = s->next)
 		s->count = s->max_cycles = s->total_cycles = 0;
 	for (unsigned i = 0; i < RT_MAX_CPUS; i++)
-		cs_cpu[i] = (struct csection_cpu){0};
+		cs_cpu[i] = (struct csection_cpu){ 0 };
 }

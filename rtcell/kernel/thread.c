@@ -18,7 +18,7 @@ int rt_thread_create(struct rt_thread *t, const struct rt_thread_attr *attr)
 	if (attr->prio < RT_PRIO_MIN || attr->prio > RT_PRIO_MAX || attr->cpu >= rt_ncpus ||
 	    attr->policy > RT_SCHED_RR)
 		return -RT_EINVAL;
-	*t = (struct rt_thread){0};
+	*t = (struct rt_thread){ 0 };
 	t->name = attr->name;
 	t->base_prio = t->prio = attr->prio;
 	t->policy = attr->policy;
@@ -160,8 +160,8 @@ void rt_thread_timer_fn(struct rt_hrtimer *timer)
 	/* Revalidate: the thread may have been woken since the timer fired. */
 	if (t->state == RT_THREAD_SLEEPING)
 		sched_wake(t, t->sleep_retval);
-	else if (t->state == RT_THREAD_BLOCKED && t->wait.q && t->wait.timed &&
-		 t->wait.q->ops && t->wait.q->ops->timeout)
+	else if (t->state == RT_THREAD_BLOCKED && t->wait.q && t->wait.timed && t->wait.q->ops &&
+		 t->wait.q->ops->timeout)
 		t->wait.q->ops->timeout(&t->wait, &flags);
 	rt_raw_unlock_irqrestore(&rt_wait_lock, flags);
 }

@@ -62,7 +62,7 @@ void rt_hrtimer_start(struct rt_hrtimer *timer, uint64_t expires_ns)
 	flags = rt_raw_lock_irqsave(&c->timer_lock);
 	timer->expires_ns = expires_ns;
 	timer->cpu = (uint8_t)c->id;
-	rt_list_for_each(pos, &c->timers)
+	rt_list_for_each (pos, &c->timers)
 		if (rt_container_of(pos, struct rt_hrtimer, node)->expires_ns > expires_ns)
 			break;
 	rt_list_insert_before(pos, &timer->node);
@@ -80,7 +80,7 @@ void rt_timer_interrupt(void)
 	struct rt_cpu *c = &rt_cpus[rtarch_cpu_id()];
 	unsigned long flags = rt_raw_lock_irqsave(&c->timer_lock);
 
-	c->programmed_ns = RT_TIME_NEVER;     /* the one-shot has fired */
+	c->programmed_ns = RT_TIME_NEVER; /* the one-shot has fired */
 	while (!rt_list_empty(&c->timers)) {
 		struct rt_hrtimer *t = rt_container_of(c->timers.next, struct rt_hrtimer, node);
 		uint64_t now = rtarch_now_ns();

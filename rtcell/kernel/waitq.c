@@ -24,7 +24,7 @@ void rt_waitq_insert(struct rt_waitq *q, struct rt_waiter *w)
 
 	/* The key is the waiter's own copy of the thread's priority: the run
 	 * queue keeps another under another lock (pitfall 2). */
-	rt_list_for_each(pos, &q->head) {
+	rt_list_for_each (pos, &q->head) {
 		struct rt_waiter *o = rt_container_of(pos, struct rt_waiter, node);
 
 		if (o->key < w->key)
@@ -41,7 +41,7 @@ void rt_waitq_insert(struct rt_waitq *q, struct rt_waiter *w)
 void rt_waitq_remove(struct rt_waiter *w)
 {
 	rt_list_del(&w->node);
-	w->q = NULL;        /* never leave a stale blocked-on link (pitfall 8) */
+	w->q = NULL; /* never leave a stale blocked-on link (pitfall 8) */
 }
 
 void rt_waitq_requeue(struct rt_waiter *w, uint8_t key)

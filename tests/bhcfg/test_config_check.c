@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <bulkhead/config.h>
 #include <abi/config_check.h>
+#include <bulkhead/config.h>
 #include <lib/crc32.h>
 
 struct blob {
@@ -60,8 +60,13 @@ static struct blob *valid_blob(void)
 		c->dtb_item = c->initrd_item = BH_NONE;
 		c->region_first = (uint32_t)i;
 		c->region_count = 1;
-		b->regions[i] = (struct bh_mem_region){ base, base, 0x1000000, (uint32_t)i,
-							BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXEC, BH_NONE, 0 };
+		b->regions[i] = (struct bh_mem_region){ base,
+							base,
+							0x1000000,
+							(uint32_t)i,
+							BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXEC,
+							BH_NONE,
+							0 };
 	}
 	seal(b);
 	return b;

@@ -161,12 +161,14 @@ static void test_cells_table_lists_state_cpus_memory_flags_and_exit_code(void **
 	char why[256], line[256];
 
 	(void)state;
-	assert_int_equal(bhctl_status_snapshot(st, 4096, &copy, why, sizeof(why), plain_copy, NULL), 0);
+	assert_int_equal(bhctl_status_snapshot(st, 4096, &copy, why, sizeof(why), plain_copy, NULL),
+			 0);
 	bhctl_print_cells(capture_start(&c), &copy);
 	char *text = capture_end(&c);
 	assert_int_equal(line_count(text), 3);
-	assert_string_equal(line_of(text, 0, line, sizeof(line)),
-			    "id  name             state    cpus             memory  flags     exit");
+	assert_string_equal(
+		line_of(text, 0, line, sizeof(line)),
+		"id  name             state    cpus             memory  flags     exit");
 	assert_string_equal(line_of(text, 1, line, sizeof(line)),
 			    "0   linux            running  0-1             512 MiB  -         -");
 	assert_string_equal(line_of(text, 2, line, sizeof(line)),
@@ -237,7 +239,7 @@ static void test_status_page_refused_with_the_reason(void **state)
 	assert_int_equal(bhctl_status_snapshot(st, 4096, &copy, why, sizeof(why), plain_copy, NULL),
 			 BHCTL_ERROR);
 	assert_string_equal(why, "hypervisor status page: bad magic 0x12345678, expected "
-			    "0x54534842 (\"BHST\")");
+				 "0x54534842 (\"BHST\")");
 
 	st->magic = BH_HV_STATUS_MAGIC;
 	st->version = 2;
@@ -250,7 +252,7 @@ static void test_status_page_refused_with_the_reason(void **state)
 	assert_int_equal(bhctl_status_snapshot(st, 4096, &copy, why, sizeof(why), plain_copy, NULL),
 			 BHCTL_ERROR);
 	assert_string_equal(why, "hypervisor status page: 8192 bytes, bhctl expects 4096 for "
-			    "version 1");
+				 "version 1");
 
 	st->size_bytes = sizeof(*st);
 	st->cell_count = 9;
@@ -262,13 +264,13 @@ static void test_status_page_refused_with_the_reason(void **state)
 
 /* ---- latmon channel ---- */
 
-static struct bhctl_latmon *snapshot_ok(struct bh_latmon_channel *ch, bhctl_copy_fn copy,
-					void *ctx)
+static struct bhctl_latmon *snapshot_ok(struct bh_latmon_channel *ch, bhctl_copy_fn copy, void *ctx)
 {
 	static struct bhctl_latmon lm;
 	char why[256];
 
-	assert_int_equal(bhctl_latmon_snapshot(ch, sizeof(*ch), &lm, why, sizeof(why), copy, ctx), 0);
+	assert_int_equal(bhctl_latmon_snapshot(ch, sizeof(*ch), &lm, why, sizeof(why), copy, ctx),
+			 0);
 	return &lm;
 }
 
@@ -313,10 +315,14 @@ static void test_histogram_has_every_bucket_totals_and_overflows(void **state)
 	assert_string_equal(line_of(text, 2 + 7, line, sizeof(line)), "000007 000000\t000001");
 	assert_string_equal(line_of(text, 2 + 12, line, sizeof(line)), "000012 000001\t000000");
 	assert_string_equal(line_of(text, 2 + 999, line, sizeof(line)), "000999 000000\t000001");
-	assert_string_equal(line_of(text, 1002, line, sizeof(line)), "# Total: 000000010 000000002");
-	assert_string_equal(line_of(text, 1003, line, sizeof(line)), "# Min Latencies: 00003 00007");
-	assert_string_equal(line_of(text, 1004, line, sizeof(line)), "# Avg Latencies: 00007 00921");
-	assert_string_equal(line_of(text, 1005, line, sizeof(line)), "# Max Latencies: 00012 01500");
+	assert_string_equal(line_of(text, 1002, line, sizeof(line)),
+			    "# Total: 000000010 000000002");
+	assert_string_equal(line_of(text, 1003, line, sizeof(line)),
+			    "# Min Latencies: 00003 00007");
+	assert_string_equal(line_of(text, 1004, line, sizeof(line)),
+			    "# Avg Latencies: 00007 00921");
+	assert_string_equal(line_of(text, 1005, line, sizeof(line)),
+			    "# Max Latencies: 00012 01500");
 	assert_string_equal(line_of(text, 1006, line, sizeof(line)),
 			    "# Histogram Overflows: 00000 00003");
 	assert_string_equal(line_of(text, 1007, line, sizeof(line)),
@@ -350,15 +356,15 @@ static void copy_while_writing(void *dst, const volatile void *src, size_t size,
 		return;
 	}
 	bhctl_copy_words(dst, src, size / 2, NULL);
-	rec->sequence++;                 /* odd: update under way */
+	rec->sequence++; /* odd: update under way */
 	rec->samples = 11;
 	rec->sum_ns += 20000;
 	rec->max_ns = 20000;
-	rec->histogram[3]--;             /* ...the writer rewrote the bucket set too */
+	rec->histogram[3]--; /* ...the writer rewrote the bucket set too */
 	rec->histogram[20] = 1;
 	rec->histogram[3]++;
 	rec->histogram[999] = 0;
-	rec->sequence++;                 /* even again: a complete, newer record */
+	rec->sequence++; /* even again: a complete, newer record */
 	bhctl_copy_words((char *)dst + size / 2, (const volatile char *)src + size / 2,
 			 size - size / 2, NULL);
 }
@@ -379,7 +385,8 @@ static void test_torn_latmon_record_is_read_again(void **state)
 	char *text = capture_end(&c);
 	/* Header and bucket 20 from the same (new) record. */
 	assert_string_equal(line_of(text, 2 + 20, line, sizeof(line)), "000020 000001\t000000");
-	assert_string_equal(line_of(text, 1002, line, sizeof(line)), "# Total: 000000011 000000002");
+	assert_string_equal(line_of(text, 1002, line, sizeof(line)),
+			    "# Total: 000000011 000000002");
 	assert_string_equal(line_of(text, 1010, line, sizeof(line)),
 			    "T: 0 (    2) P:99 I:1000 C:     11 Min:      3 Act:    5 Avg:    8 "
 			    "Max:      20");
@@ -395,10 +402,11 @@ static void test_record_stuck_mid_update_is_an_error_not_a_hang(void **state)
 
 	(void)state;
 	ch->cpus[1].sequence = 77;
-	assert_int_equal(bhctl_latmon_snapshot(ch, sizeof(*ch), &lm, why, sizeof(why), plain_copy,
-					       NULL), BHCTL_ERROR);
+	assert_int_equal(
+		bhctl_latmon_snapshot(ch, sizeof(*ch), &lm, why, sizeof(why), plain_copy, NULL),
+		BHCTL_ERROR);
 	assert_string_equal(why, "latmon record 1 kept changing over 1000 reads (sequence 77): "
-			    "is its writer stuck in an update?");
+				 "is its writer stuck in an update?");
 	free(ch);
 }
 
@@ -410,23 +418,28 @@ static void test_channel_refused_with_the_reason(void **state)
 
 	(void)state;
 	ch->magic = 0;
-	assert_int_equal(bhctl_latmon_snapshot(ch, sizeof(*ch), &lm, why, sizeof(why), plain_copy,
-					       NULL), BHCTL_NOT_INITIALISED);
+	assert_int_equal(
+		bhctl_latmon_snapshot(ch, sizeof(*ch), &lm, why, sizeof(why), plain_copy, NULL),
+		BHCTL_NOT_INITIALISED);
 	assert_string_equal(why, "latmon not running (channel not initialised)");
 	ch->magic = 0xdeadbeef;
-	assert_int_equal(bhctl_latmon_snapshot(ch, sizeof(*ch), &lm, why, sizeof(why), plain_copy,
-					       NULL), BHCTL_ERROR);
+	assert_int_equal(
+		bhctl_latmon_snapshot(ch, sizeof(*ch), &lm, why, sizeof(why), plain_copy, NULL),
+		BHCTL_ERROR);
 	assert_string_equal(why, "telemetry channel: bad magic 0xdeadbeef, expected 0x4e4d544c "
-			    "(\"LTMN\")");
+				 "(\"LTMN\")");
 	ch->magic = BH_LATMON_MAGIC;
 	ch->version = 9;
-	assert_int_equal(bhctl_latmon_snapshot(ch, sizeof(*ch), &lm, why, sizeof(why), plain_copy,
-					       NULL), BHCTL_ERROR);
-	assert_string_equal(why, "telemetry channel: latmon version 9, bhctl understands version 1");
+	assert_int_equal(
+		bhctl_latmon_snapshot(ch, sizeof(*ch), &lm, why, sizeof(why), plain_copy, NULL),
+		BHCTL_ERROR);
+	assert_string_equal(why,
+			    "telemetry channel: latmon version 9, bhctl understands version 1");
 	ch->version = BH_LATMON_VERSION;
 	ch->cpu_count = 9;
-	assert_int_equal(bhctl_latmon_snapshot(ch, sizeof(*ch), &lm, why, sizeof(why), plain_copy,
-					       NULL), BHCTL_ERROR);
+	assert_int_equal(
+		bhctl_latmon_snapshot(ch, sizeof(*ch), &lm, why, sizeof(why), plain_copy, NULL),
+		BHCTL_ERROR);
 	assert_string_equal(why, "telemetry channel: 9 CPU records, at most 8");
 	ch->cpu_count = 2;
 	assert_int_equal(bhctl_latmon_snapshot(ch, 4096, &lm, why, sizeof(why), plain_copy, NULL),

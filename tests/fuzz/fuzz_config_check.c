@@ -7,14 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <bulkhead/config.h>
 #include <abi/config_check.h>
+#include <bulkhead/config.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* malloc gives the 8-byte alignment the validators need; the exact size keeps ASan precise. */
+	/* malloc gives the 8-byte alignment the validators need; the exact size keeps ASan precise.
+	 */
 	uint8_t *copy = malloc(size ? size : 1);
 	char why[256];
 

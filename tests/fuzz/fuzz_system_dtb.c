@@ -3,11 +3,11 @@
  * bhcfg's parser, the platform rules (against QEMU virt's DTB, path in
  * BHCFG_FUZZ_PLATFORM), config emission and the shared validator.
  */
-#include <libfdt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libfdt.h>
 
 #include "bhcfg.h"
 

@@ -6,13 +6,13 @@
  * The language is documented in scenarios/README.md.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 
 #include "host.h"
 #include "world.h"
@@ -118,10 +118,18 @@ static uint64_t num(const char *s)
 
 static int errno_value(const char *s)
 {
-	static const struct { const char *n; int v; } map[] = {
-		{ "0", 0 }, { "-EPERM", -RT_EPERM }, { "-EAGAIN", -RT_EAGAIN },
-		{ "-EBUSY", -RT_EBUSY }, { "-EINVAL", -RT_EINVAL }, { "-EDEADLK", -RT_EDEADLK },
-		{ "-EOVERFLOW", -RT_EOVERFLOW }, { "-ETIMEDOUT", -RT_ETIMEDOUT },
+	static const struct {
+		const char *n;
+		int v;
+	} map[] = {
+		{ "0", 0 },
+		{ "-EPERM", -RT_EPERM },
+		{ "-EAGAIN", -RT_EAGAIN },
+		{ "-EBUSY", -RT_EBUSY },
+		{ "-EINVAL", -RT_EINVAL },
+		{ "-EDEADLK", -RT_EDEADLK },
+		{ "-EOVERFLOW", -RT_EOVERFLOW },
+		{ "-ETIMEDOUT", -RT_ETIMEDOUT },
 		{ "-ECANCELED", -RT_ECANCELED },
 	};
 
@@ -198,7 +206,9 @@ static void do_request_irq(void *ctx)
 {
 	struct irq_decl *d = ctx;
 	struct rt_thread_attr a = {
-		.name = R.w.thread_name[d->thread], .prio = (uint8_t)d->prio, .cpu = (uint8_t)d->cpu,
+		.name = R.w.thread_name[d->thread],
+		.prio = (uint8_t)d->prio,
+		.cpu = (uint8_t)d->cpu,
 	};
 	int ret = rt_irq_request_threaded(&R.w.irqs[d->slot], d->irq, irq_handler_noop, NULL,
 					  &R.w.threads[d->thread], &a);
@@ -250,7 +260,8 @@ static bool declaration(char tok[][W_NAME], unsigned ntok)
 		if (cap > W_MSGQ_CAP || R.w.nmsgqs >= W_MAX_MSGQS)
 			fail("msgq too large or too many");
 		snprintf(R.w.msgq_name[R.w.nmsgqs], W_NAME, "%s", tok[1]);
-		rt_msgq_init(&R.w.msgqs[R.w.nmsgqs], R.w.msgq_ring[R.w.nmsgqs], sizeof(uint64_t), cap);
+		rt_msgq_init(&R.w.msgqs[R.w.nmsgqs], R.w.msgq_ring[R.w.nmsgqs], sizeof(uint64_t),
+			     cap);
 		R.w.nmsgqs++;
 	} else if (!strcmp(k, "seqcount")) {
 		need(ntok, 2, "seqcount NAME");
@@ -261,8 +272,11 @@ static bool declaration(char tok[][W_NAME], unsigned ntok)
 		/* irqthread NAME IRQ PRIO cpu N: the line's handler thread, started */
 		need(ntok, 6, "irqthread NAME IRQ PRIO cpu N");
 		struct irq_decl d = {
-			.irq = (unsigned)num(tok[2]), .prio = (unsigned)num(tok[3]),
-			.cpu = (unsigned)num(tok[5]), .slot = R.w.nirqs, .thread = R.w.nthreads,
+			.irq = (unsigned)num(tok[2]),
+			.prio = (unsigned)num(tok[3]),
+			.cpu = (unsigned)num(tok[5]),
+			.slot = R.w.nirqs,
+			.thread = R.w.nthreads,
 		};
 
 		if (R.w.nirqs >= W_MAX_IRQS || R.w.nthreads >= W_MAX_THREADS)
@@ -343,7 +357,8 @@ static void actor_step(int idx, char tok[][W_NAME], unsigned ntok)
 	} else if (!strcmp(op, "wait")) {
 		if (ntok < 4)
 			fail("usage: T wait C M [timeout N]");
-		ret = rt_cond_wait(cond_named(tok[2]), mutex_named(tok[3]), opt_timeout(tok, ntok, 4));
+		ret = rt_cond_wait(cond_named(tok[2]), mutex_named(tok[3]),
+				   opt_timeout(tok, ntok, 4));
 	} else if (!strcmp(op, "signal")) {
 		need(ntok, 3, "T signal C");
 		ret = rt_cond_signal(cond_named(tok[2]));
@@ -354,13 +369,15 @@ static void actor_step(int idx, char tok[][W_NAME], unsigned ntok)
 		if (ntok < 4)
 			fail("usage: T send Q VALUE [timeout N]");
 		R.w.send_buf[idx] = num(tok[3]);
-		ret = rt_msgq_send(msgq_named(tok[2]), &R.w.send_buf[idx], opt_timeout(tok, ntok, 4));
+		ret = rt_msgq_send(msgq_named(tok[2]), &R.w.send_buf[idx],
+				   opt_timeout(tok, ntok, 4));
 	} else if (!strcmp(op, "recv")) {
 		if (ntok < 3)
 			fail("usage: T recv Q [timeout N]");
 		R.w.recv_buf[idx] = 0;
 		capture = true;
-		ret = rt_msgq_recv(msgq_named(tok[2]), &R.w.recv_buf[idx], opt_timeout(tok, ntok, 3));
+		ret = rt_msgq_recv(msgq_named(tok[2]), &R.w.recv_buf[idx],
+				   opt_timeout(tok, ntok, 3));
 	} else if (!strcmp(op, "seqwrite")) {
 		need(ntok, 3, "T seqwrite SQ");
 		ret = rt_seq_write_lock(seq_named(tok[2]));
@@ -392,7 +409,8 @@ static void actor_step(int idx, char tok[][W_NAME], unsigned ntok)
 		ret = rt_thread_exit();
 	} else if (!strcmp(op, "setprio")) {
 		need(ntok, 4, "T setprio THREAD PRIO");
-		ret = rt_thread_set_priority(&R.w.threads[thread_idx(tok[2])], (unsigned)num(tok[3]));
+		ret = rt_thread_set_priority(&R.w.threads[thread_idx(tok[2])],
+					     (unsigned)num(tok[3]));
 	} else if (!strcmp(op, "periodic")) {
 		need(ntok, 3, "T periodic PERIOD_NS");
 		ret = rt_periodic_start(num(tok[2]));
@@ -442,7 +460,7 @@ struct ext {
 static void ext_in_irq(void *ctx)
 {
 	struct ext *e = ctx;
-	char (*tok)[W_NAME] = e->tok;
+	char(*tok)[W_NAME] = e->tok;
 	const char *k = tok[0];
 	int ret = 0;
 
@@ -450,7 +468,8 @@ static void ext_in_irq(void *ctx)
 		for (unsigned i = 1; i < e->ntok; i++)
 			ret |= rt_thread_start(&R.w.threads[thread_idx(tok[i])]);
 	} else if (!strcmp(k, "setprio")) {
-		ret = rt_thread_set_priority(&R.w.threads[thread_idx(tok[1])], (unsigned)num(tok[2]));
+		ret = rt_thread_set_priority(&R.w.threads[thread_idx(tok[1])],
+					     (unsigned)num(tok[2]));
 	} else if (!strcmp(k, "move")) {
 		ret = rt_thread_set_cpu(&R.w.threads[thread_idx(tok[1])], (unsigned)num(tok[2]));
 	} else if (!strcmp(k, "give")) {
@@ -541,12 +560,13 @@ static void assert_state(char tok[][W_NAME], unsigned ntok)
 		unsigned st = state_value(eq + 1), prio = (unsigned)num(slash + 1);
 
 		if (t->state != st || t->prio != prio)
-			fail("%s is %s/%u, expected %s/%u", tok[i], world_state_name(t->state), t->prio,
-			     eq + 1, prio);
+			fail("%s is %s/%u, expected %s/%u", tok[i], world_state_name(t->state),
+			     t->prio, eq + 1, prio);
 	}
 	for (unsigned i = 0; i < R.w.nthreads; i++)
 		if (!seen[i])
-			fail("state: thread %s not listed (every thread must be)", R.w.thread_name[i]);
+			fail("state: thread %s not listed (every thread must be)",
+			     R.w.thread_name[i]);
 }
 
 static bool assertion(char tok[][W_NAME], unsigned ntok)
@@ -561,8 +581,8 @@ static bool assertion(char tok[][W_NAME], unsigned ntok)
 
 		if (!strcmp(tok[2], "pending")) {
 			if (!R.w.pending[i])
-				fail("%s: last call returned %s, expected it still pending",
-				     tok[1], world_errno_name(R.w.result[i]));
+				fail("%s: last call returned %s, expected it still pending", tok[1],
+				     world_errno_name(R.w.result[i]));
 		} else if (R.w.pending[i]) {
 			fail("%s: last call still pending, expected %s", tok[1], tok[2]);
 		} else if (R.w.result[i] != errno_value(tok[2])) {
@@ -574,7 +594,8 @@ static bool assertion(char tok[][W_NAME], unsigned ntok)
 		int i = thread_idx(tok[1]);
 
 		if (R.w.value[i] != (int64_t)num(tok[2]))
-			fail("%s: value %lld, expected %s", tok[1], (long long)R.w.value[i], tok[2]);
+			fail("%s: value %lld, expected %s", tok[1], (long long)R.w.value[i],
+			     tok[2]);
 	} else if (!strcmp(k, "owner")) {
 		need(ntok, 3, "owner MUTEX THREAD|none");
 		const struct rt_thread *o = rt_mutex_owner(mutex_named(tok[1]));
@@ -638,7 +659,8 @@ static bool assertion(char tok[][W_NAME], unsigned ntok)
 	} else if (!strcmp(k, "now")) {
 		need(ntok, 2, "now NS");
 		if (host_sim.now_ns != num(tok[1]))
-			fail("clock at %llu, expected %s", (unsigned long long)host_sim.now_ns, tok[1]);
+			fail("clock at %llu, expected %s", (unsigned long long)host_sim.now_ns,
+			     tok[1]);
 	} else {
 		return false;
 	}
@@ -814,7 +836,7 @@ int main(int argc, char **argv)
 			unsigned catches = 0;
 
 			if (!run_file(files[i], 0, false, &catches))
-				continue;       /* reported by the normal run */
+				continue; /* reported by the normal run */
 			if (!(catches & faults[f].bit))
 				continue;
 			expected++;
@@ -823,7 +845,8 @@ int main(int argc, char **argv)
 				printf("# %s: %s\n", faults[f].name, R.err);
 			} else {
 				strncat(missed, " ", sizeof(missed) - strlen(missed) - 1);
-				strncat(missed, base_name(files[i]), sizeof(missed) - strlen(missed) - 1);
+				strncat(missed, base_name(files[i]),
+					sizeof(missed) - strlen(missed) - 1);
 			}
 		}
 		bool ok = expected > 0 && caught == expected;

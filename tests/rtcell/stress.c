@@ -24,11 +24,11 @@
 #define NMUTEXES 6
 #endif
 #define NSEMS 2
-#define NCONDS 2                /* cond i goes with mutex i */
+#define NCONDS 2 /* cond i goes with mutex i */
 
 static struct world W;
 static uint64_t rng;
-static unsigned max_chain;      /* longest chain of distinct blocked owners seen */
+static unsigned max_chain; /* longest chain of distinct blocked owners seen */
 static unsigned long cycle_steps; /* steps that ended with a (timed) waiter cycle */
 
 static const struct rt_thread *owner_waited_for(const struct rt_thread *t)
@@ -59,7 +59,8 @@ static bool measure_chains(char *err, size_t errlen)
 					c = owner_waited_for(c);
 				} while (c != t);
 				if (!timed) {
-					snprintf(err, errlen, "untimed deadlock cycle through %s", t->name);
+					snprintf(err, errlen, "untimed deadlock cycle through %s",
+						 t->name);
 					return false;
 				}
 				cycle = true;
@@ -97,8 +98,10 @@ static void setup(uint64_t seed)
 	W.nthreads = NTHREADS;
 	for (unsigned i = 0; i < NTHREADS; i++) {
 		struct rt_thread_attr a = {
-			.name = W.thread_name[i], .prio = (uint8_t)(1 + pick(40)),
-			.cpu = (uint8_t)pick(NCPUS), .policy = pick(4) == 0 ? RT_SCHED_RR : RT_SCHED_FIFO,
+			.name = W.thread_name[i],
+			.prio = (uint8_t)(1 + pick(40)),
+			.cpu = (uint8_t)pick(NCPUS),
+			.policy = pick(4) == 0 ? RT_SCHED_RR : RT_SCHED_FIFO,
 			.slice_ns = 50 + pick(100),
 		};
 
@@ -203,10 +206,18 @@ static void ext_in_irq(void *ctx)
 	struct ext_op *e = ctx;
 
 	switch (e->what) {
-	case 0: rt_sem_give(&W.sems[e->a % NSEMS]); break;
-	case 1: rt_cond_signal(&W.conds[e->a % NCONDS]); break;
-	case 2: rt_thread_set_priority(&W.threads[e->a % NTHREADS], 1 + e->b % 40); break;
-	default: rt_thread_set_cpu(&W.threads[e->a % NTHREADS], e->b % NCPUS); break;
+	case 0:
+		rt_sem_give(&W.sems[e->a % NSEMS]);
+		break;
+	case 1:
+		rt_cond_signal(&W.conds[e->a % NCONDS]);
+		break;
+	case 2:
+		rt_thread_set_priority(&W.threads[e->a % NTHREADS], 1 + e->b % 40);
+		break;
+	default:
+		rt_thread_set_cpu(&W.threads[e->a % NTHREADS], e->b % NCPUS);
+		break;
 	}
 }
 
@@ -217,7 +228,10 @@ static void outside_step(void)
 	if (op < 50) {
 		host_sim_advance(1 + pick(100));
 	} else {
-		struct ext_op e = { op < 65 ? 0 : op < 80 ? 1 : op < 95 ? 2 : 3,
+		struct ext_op e = { op < 65   ? 0
+				    : op < 80 ? 1
+				    : op < 95 ? 2
+					      : 3,
 				    (unsigned)pick(64), (unsigned)pick(64) };
 
 		host_sim_run_irq(pick(NCPUS), ext_in_irq, &e);
@@ -235,8 +249,8 @@ static void window_irq(void *ctx)
 }
 
 /* Runs one seed; returns 0 or the failing step (message in err). */
-static unsigned long run_seed(uint64_t seed, unsigned long steps, unsigned faults,
-			      char *err, size_t len)
+static unsigned long run_seed(uint64_t seed, unsigned long steps, unsigned faults, char *err,
+			      size_t len)
 {
 	static jmp_buf panic_jmp;
 	volatile unsigned long step = 0;
@@ -280,7 +294,10 @@ static unsigned long run_seed(uint64_t seed, unsigned long steps, unsigned fault
 int main(int argc, char **argv)
 {
 	static const uint64_t seeds[] = { 1, 2, 3, 0xdecafbad, 20261126 };
-	static const struct { const char *name; unsigned bit; } faults[] = {
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} faults[] = {
 		{ "no_transitive", RT_PI_FAULT_NO_TRANSITIVE },
 		{ "no_deboost", RT_PI_FAULT_NO_DEBOOST },
 		{ "no_requeue", RT_PI_FAULT_NO_REQUEUE },
@@ -292,7 +309,7 @@ int main(int argc, char **argv)
 	char err[512];
 
 	setvbuf(stdout, NULL, _IONBF, 0);
-	if (argc > 1) {         /* reproduce one seed */
+	if (argc > 1) { /* reproduce one seed */
 		uint64_t seed = strtoull(argv[1], NULL, 0);
 		unsigned long bad = run_seed(seed, argc > 2 ? strtoul(argv[2], NULL, 0) : steps, 0,
 					     err, sizeof(err));
@@ -307,14 +324,16 @@ int main(int argc, char **argv)
 		unsigned long bad = run_seed(seeds[s], steps, 0, err, sizeof(err));
 
 		if (bad)
-			printf("# seed %llu step %lu: %s\n", (unsigned long long)seeds[s], bad, err);
-		printf("%sok %u - seed %llu: %lu steps, invariants hold after each (longest chain %u, "
-		       "%lu steps in timed cycles, %lu interrupts inside chain walks, %llu stopped by revalidation, "
-		       "%llu PI walks, %llu hops, %llu context switches)\n", bad ? "not " : "", ++n,
-		       (unsigned long long)seeds[s], steps, max_chain, cycle_steps, windows_fired,
-		       (unsigned long long)rt_pi_stats.revalidate_stops,
-		       (unsigned long long)rt_pi_stats.walks,
-		       (unsigned long long)rt_pi_stats.hops,
+			printf("# seed %llu step %lu: %s\n", (unsigned long long)seeds[s], bad,
+			       err);
+		printf("%sok %u - seed %llu: %lu steps, invariants hold after each (longest chain "
+		       "%u, "
+		       "%lu steps in timed cycles, %lu interrupts inside chain walks, %llu stopped "
+		       "by revalidation, "
+		       "%llu PI walks, %llu hops, %llu context switches)\n",
+		       bad ? "not " : "", ++n, (unsigned long long)seeds[s], steps, max_chain,
+		       cycle_steps, windows_fired, (unsigned long long)rt_pi_stats.revalidate_stops,
+		       (unsigned long long)rt_pi_stats.walks, (unsigned long long)rt_pi_stats.hops,
 		       (unsigned long long)host_sim.context_switches);
 		failed += bad != 0;
 	}

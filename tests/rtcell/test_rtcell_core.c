@@ -57,7 +57,7 @@ static void test_csection_table_records_irqoff_and_preemptoff_sites(void **state
 	as(0);
 	assert_int_equal(rt_mutex_lock(&m), 0);
 	as(1);
-	assert_int_equal(rt_mutex_lock(&m), -RT_EINPROGRESS);  /* blocks: chain walk */
+	assert_int_equal(rt_mutex_lock(&m), -RT_EINPROGRESS); /* blocks: chain walk */
 	host_sim_settle();
 	as(0);
 	assert_int_equal(rt_mutex_unlock(&m), 0);

@@ -20,16 +20,26 @@ const char *world_errno_name(int v)
 	static char buf[16];
 
 	switch (v) {
-	case 0: return "0";
-	case -RT_EPERM: return "-EPERM";
-	case -RT_EAGAIN: return "-EAGAIN";
-	case -RT_EBUSY: return "-EBUSY";
-	case -RT_EINVAL: return "-EINVAL";
-	case -RT_EDEADLK: return "-EDEADLK";
-	case -RT_EOVERFLOW: return "-EOVERFLOW";
-	case -RT_ETIMEDOUT: return "-ETIMEDOUT";
-	case -RT_EINPROGRESS: return "-EINPROGRESS";
-	case -RT_ECANCELED: return "-ECANCELED";
+	case 0:
+		return "0";
+	case -RT_EPERM:
+		return "-EPERM";
+	case -RT_EAGAIN:
+		return "-EAGAIN";
+	case -RT_EBUSY:
+		return "-EBUSY";
+	case -RT_EINVAL:
+		return "-EINVAL";
+	case -RT_EDEADLK:
+		return "-EDEADLK";
+	case -RT_EOVERFLOW:
+		return "-EOVERFLOW";
+	case -RT_ETIMEDOUT:
+		return "-ETIMEDOUT";
+	case -RT_EINPROGRESS:
+		return "-EINPROGRESS";
+	case -RT_ECANCELED:
+		return "-ECANCELED";
 	default:
 		snprintf(buf, sizeof(buf), "%d", v);
 		return buf;
@@ -60,7 +70,11 @@ void world_collect(struct world *w)
 	}
 }
 
-#define FAIL(...) do { snprintf(err, len, __VA_ARGS__); return false; } while (0)
+#define FAIL(...) \
+	do { \
+		snprintf(err, len, __VA_ARGS__); \
+		return false; \
+	} while (0)
 
 static const char *tname(const struct rt_thread *t)
 {
@@ -72,7 +86,7 @@ static bool check_queue(const struct rt_waitq *q, const char *what, char *err, s
 	const struct rt_list *pos;
 	int last = 1000;
 
-	rt_list_for_each(pos, &q->head) {
+	rt_list_for_each (pos, &q->head) {
 		const struct rt_waiter *wt = rt_container_of(pos, struct rt_waiter, node);
 
 		if (wt->q != q)
@@ -95,7 +109,7 @@ static bool in_queue(const struct rt_waitq *q, const struct rt_waiter *wt)
 {
 	const struct rt_list *pos;
 
-	rt_list_for_each(pos, &q->head)
+	rt_list_for_each (pos, &q->head)
 		if (pos == &wt->node)
 			return true;
 	return false;
@@ -118,7 +132,8 @@ bool world_check(const struct world *w, bool check_pi, char *err, size_t len)
 			FAIL("cpu%u: preempt_count %u irq_nesting %u after a step", c,
 			     cpu->preempt_count, cpu->irq_nesting);
 		if (cur->state != RT_THREAD_RUNNING)
-			FAIL("cpu%u: current %s is %s", c, tname(cur), world_state_name(cur->state));
+			FAIL("cpu%u: current %s is %s", c, tname(cur),
+			     world_state_name(cur->state));
 		if (!cur->is_idle && cur->cpu != c)
 			FAIL("cpu%u: current %s is pinned to cpu%u", c, tname(cur), cur->cpu);
 		for (unsigned p = 0; p < RT_PRIO_LEVELS; p++) {
@@ -127,14 +142,16 @@ bool world_check(const struct world *w, bool check_pi, char *err, size_t len)
 
 			if (bit == rt_list_empty(&cpu->rq.queue[p]))
 				FAIL("cpu%u: ready bitmap bit %u disagrees with its list", c, p);
-			rt_list_for_each(pos, &cpu->rq.queue[p]) {
-				const struct rt_thread *t = rt_container_of(pos, struct rt_thread, rq_node);
+			rt_list_for_each (pos, &cpu->rq.queue[p]) {
+				const struct rt_thread *t =
+					rt_container_of(pos, struct rt_thread, rq_node);
 
 				counted++;
 				if (t->state != RT_THREAD_READY || t->cpu != c || t->rq_prio != p ||
 				    t->prio != p)
 					FAIL("cpu%u: %s in ready list %u is %s, cpu%u, prio %u", c,
-					     tname(t), p, world_state_name(t->state), t->cpu, t->prio);
+					     tname(t), p, world_state_name(t->state), t->cpu,
+					     t->prio);
 			}
 		}
 		if (counted != cpu->rq.nr_ready)
@@ -177,10 +194,12 @@ bool world_check(const struct world *w, bool check_pi, char *err, size_t len)
 		if (!empty && !o)
 			FAIL("%s: waiters but no owner", what);
 		if (has == empty && o)
-			FAIL("%s: has-waiters bit %d with %s queue", what, has, empty ? "an empty" : "a");
+			FAIL("%s: has-waiters bit %d with %s queue", what, has,
+			     empty ? "an empty" : "a");
 		if (rt_list_linked(&m->pi_node) == empty)
 			FAIL("%s: owner link %s with %s queue", what,
-			     rt_list_linked(&m->pi_node) ? "set" : "clear", empty ? "an empty" : "a");
+			     rt_list_linked(&m->pi_node) ? "set" : "clear",
+			     empty ? "an empty" : "a");
 		if (o && o->state == RT_THREAD_DEAD)
 			FAIL("%s: owned by dead thread %s", what, tname(o));
 	}
@@ -217,22 +236,23 @@ bool world_check(const struct world *w, bool check_pi, char *err, size_t len)
 		unsigned want = t->base_prio;
 
 		for (unsigned k = 0; k < w->nmutexes + w->nseqs; k++) {
-			const struct rt_mutex *m = k < w->nmutexes ? &w->mutexes[k] :
-					     &w->seqs[k - w->nmutexes].lock;
+			const struct rt_mutex *m =
+				k < w->nmutexes ? &w->mutexes[k] : &w->seqs[k - w->nmutexes].lock;
 			const struct rt_list *pos;
 
 			if (rt_mutex_owner(m) != t)
 				continue;
-			rt_list_for_each(pos, &m->waiters.head) {
-				const struct rt_waiter *wt = rt_container_of(pos, struct rt_waiter, node);
+			rt_list_for_each (pos, &m->waiters.head) {
+				const struct rt_waiter *wt =
+					rt_container_of(pos, struct rt_waiter, node);
 
 				if (wt->thread->prio > want)
 					want = wt->thread->prio;
 			}
 		}
 		if (t->prio != want)
-			FAIL("%s: effective priority %u, expected %u from base and waiters", tname(t),
-			     t->prio, want);
+			FAIL("%s: effective priority %u, expected %u from base and waiters",
+			     tname(t), t->prio, want);
 	}
 	return true;
 }

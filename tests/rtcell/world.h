@@ -26,13 +26,13 @@ struct world {
 	unsigned nthreads, nmutexes, nsems, nconds, nmsgqs, nseqs, nirqs;
 	struct rt_thread threads[W_MAX_THREADS];
 	char thread_name[W_MAX_THREADS][W_NAME];
-	int result[W_MAX_THREADS];          /* last call's return value */
-	bool pending[W_MAX_THREADS];        /* last call blocked; result comes at wake-up */
-	bool capture[W_MAX_THREADS];        /* copy recv_buf into value at completion */
+	int result[W_MAX_THREADS]; /* last call's return value */
+	bool pending[W_MAX_THREADS]; /* last call blocked; result comes at wake-up */
+	bool capture[W_MAX_THREADS]; /* copy recv_buf into value at completion */
 	int64_t value[W_MAX_THREADS];
 	uint64_t recv_buf[W_MAX_THREADS];
 	uint64_t send_buf[W_MAX_THREADS];
-	int irq_of_thread[W_MAX_THREADS];   /* index into irqs, -1 for plain threads */
+	int irq_of_thread[W_MAX_THREADS]; /* index into irqs, -1 for plain threads */
 
 	struct rt_mutex mutexes[W_MAX_MUTEXES];
 	char mutex_name[W_MAX_MUTEXES][W_NAME];

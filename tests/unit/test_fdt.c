@@ -39,7 +39,7 @@ static void test_children_skip_nested_subtrees(void **state)
 	struct fdt fdt = open_tree();
 	struct fdt_node cpus;
 	struct fdt_node child;
-	const char *expected[] = {"cpu-map", "cpu@0", "cpu@1", "cpu@2", "cpu@3"};
+	const char *expected[] = { "cpu-map", "cpu@0", "cpu@1", "cpu@2", "cpu@3" };
 	size_t n = 0;
 
 	(void)state;
@@ -122,7 +122,7 @@ static void walk_all(const struct fdt *fdt, struct fdt_node node, int depth)
 static void test_every_corrupted_byte_is_read_safely(void **state)
 {
 	unsigned char *bad = malloc(dtb_size);
-	const unsigned char patterns[] = {0x00, 0xff, 0x01, 0x7f};
+	const unsigned char patterns[] = { 0x00, 0xff, 0x01, 0x7f };
 
 	(void)state;
 	for (size_t at = 0; at < dtb_size; at++) {
@@ -159,7 +159,7 @@ static void test_removed_property_is_gone_and_its_neighbours_stay(void **state)
 	fdt_remove_prop_in_place(seed, len);
 	assert_null(fdt_get_prop(&fdt, chosen, "rng-seed", &len));
 	for (uint32_t i = 0; i < 35; i++)
-		assert_true(seed[i] == 0 || seed[i] == 4);  /* only NOP tokens left */
+		assert_true(seed[i] == 0 || seed[i] == 4); /* only NOP tokens left */
 	assert_non_null(fdt_get_prop(&fdt, chosen, "linux,initrd-start", &len));
 	assert_int_equal(fdt_read_cells(fdt_get_prop(&fdt, chosen, "linux,initrd-end", &len), 2),
 			 0x48100000);

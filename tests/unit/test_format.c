@@ -101,7 +101,7 @@ static void test_truncation_terminates_and_returns_full_length(void **state)
 
 static void test_size_zero_writes_nothing(void **state)
 {
-	char buf[4] = {'x', 'x', 'x', 'x'};
+	char buf[4] = { 'x', 'x', 'x', 'x' };
 
 	(void)state;
 	int n = format_snprintf(buf, 0, "%d", 1234);

@@ -28,7 +28,7 @@ static uint64_t *take_page(void *ctx)
 }
 
 static struct pool pool;
-static struct pt_allocator alloc = {take_page, &pool};
+static struct pt_allocator alloc = { take_page, &pool };
 
 static int setup(void **state)
 {
@@ -162,7 +162,8 @@ static void test_pool_exhaustion_is_reported(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_start_level_follows_input_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_level_follows_input_size, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_stage2_concatenates_root_tables_up_to_sixteen,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aligned_gigabyte_becomes_one_block, setup,

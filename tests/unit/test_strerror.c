@@ -11,13 +11,13 @@
 #include <bulkhead/hypercall.h>
 #include <lib/strerror.h>
 
-#define AS_ENTRY(code, text) {code, #code, text},
+#define AS_ENTRY(code, text) { code, #code, text },
 
 static const struct {
 	int code;
 	const char *name;
 	const char *text;
-} codes[] = {BH_ERRNO_LIST(AS_ENTRY)};
+} codes[] = { BH_ERRNO_LIST(AS_ENTRY) };
 
 static void test_every_code_has_its_own_non_empty_text(void **state)
 {
@@ -30,7 +30,8 @@ static void test_every_code_has_its_own_non_empty_text(void **state)
 		assert_string_equal(text, codes[i].text);
 		assert_string_not_equal(text, "unknown error");
 		for (size_t j = 0; j < i; j++) {
-			if (codes[i].code == codes[j].code || !strcmp(text, bh_strerror(codes[j].code)))
+			if (codes[i].code == codes[j].code ||
+			    !strcmp(text, bh_strerror(codes[j].code)))
 				fail_msg("%s and %s share a value or a text", codes[i].name,
 					 codes[j].name);
 		}
@@ -47,7 +48,9 @@ static void test_positive_and_negated_codes_give_the_same_text(void **state)
 
 static void test_unknown_codes_give_a_fixed_text(void **state)
 {
-	static const int unknown[] = {3, -3, 39, -109, 4096, -4096, INT_MAX, INT_MIN, INT_MIN + 1};
+	static const int unknown[] = {
+		3, -3, 39, -109, 4096, -4096, INT_MAX, INT_MIN, INT_MIN + 1
+	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
@@ -71,10 +74,10 @@ static void test_hypercall_codes_keep_their_values(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_every_code_has_its_own_non_empty_text),
-	    cmocka_unit_test(test_positive_and_negated_codes_give_the_same_text),
-	    cmocka_unit_test(test_unknown_codes_give_a_fixed_text),
-	    cmocka_unit_test(test_hypercall_codes_keep_their_values),
+		cmocka_unit_test(test_every_code_has_its_own_non_empty_text),
+		cmocka_unit_test(test_positive_and_negated_codes_give_the_same_text),
+		cmocka_unit_test(test_unknown_codes_give_a_fixed_text),
+		cmocka_unit_test(test_hypercall_codes_keep_their_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

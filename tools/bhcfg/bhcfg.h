@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <abi/config_check.h>
 #include <bulkhead/config.h>
 #include <bulkhead/sysimage.h>
-#include <abi/config_check.h>
 
 #define PATH_LEN 256
 #define BOOTARGS_LEN 1024
@@ -48,17 +48,17 @@ int dtb_validate(const void *blob, size_t size);
 /* ---- the model ---- */
 
 struct cell_source {
-	char path[PATH_LEN];            /* e.g. /cells/linux */
-	char image[PATH_LEN];           /* file names as written, "" when absent */
+	char path[PATH_LEN]; /* e.g. /cells/linux */
+	char image[PATH_LEN]; /* file names as written, "" when absent */
 	char initrd[PATH_LEN];
 	char bootargs[BOOTARGS_LEN];
 	bool has_entry;
 };
 
 struct system {
-	const char *file;               /* the system description, for messages */
+	const char *file; /* the system description, for messages */
 	struct bh_config_header hdr;
-	char console_node[PATH_LEN];    /* platform node of the hv console, "" if none */
+	char console_node[PATH_LEN]; /* platform node of the hv console, "" if none */
 
 	uint32_t cell_count;
 	struct bh_cell cells[CONFIG_MAX_CELLS];
@@ -80,7 +80,7 @@ struct system {
 	char channel_path[CONFIG_MAX_CHANNELS][PATH_LEN];
 	char endpoint_path[CONFIG_MAX_CHANNELS][BH_CHANNEL_MAX_ENDPOINTS][PATH_LEN];
 
-	uint32_t item_count;            /* items the system image will have */
+	uint32_t item_count; /* items the system image will have */
 };
 
 /* parse.c: system DTB -> model. Returns false when errors were reported. */
@@ -112,8 +112,8 @@ bool sysimage_emit(const struct system *sys, const void *platform_fdt,
 extern const char *image_files[8];
 extern unsigned int image_file_count;
 /* Finds an image file by name (image_files, then the search dirs); false if absent. */
-bool image_find(const char *name, const char *const *dirs, unsigned int dir_count,
-		char *path, size_t path_size);
+bool image_find(const char *name, const char *const *dirs, unsigned int dir_count, char *path,
+		size_t path_size);
 
 /* dump.c: prints a binary config or a system image; 0 or 1. */
 int dump_file(const char *path);

@@ -4,9 +4,9 @@
  * Platform nodes are read with the root's #address-cells/#size-cells; nested
  * buses are assumed to map 1:1 (true of QEMU virt and our x86 description).
  */
-#include <libfdt.h>
 #include <stdio.h>
 #include <string.h>
+#include <libfdt.h>
 
 #include "bhcfg.h"
 
@@ -49,8 +49,8 @@ static void node_ranges(const struct platform_view *pv, int node, const char *pr
 		struct bh_range *r = &out->r[out->count++];
 
 		r->base = ports ? fdt32_to_cpu(v[k]) : read_cells(v + k, pv->addr_cells);
-		r->size_bytes = ports ? fdt32_to_cpu(v[k + 1]) :
-					read_cells(v + k + pv->addr_cells, pv->size_cells);
+		r->size_bytes = ports ? fdt32_to_cpu(v[k + 1])
+				      : read_cells(v + k + pv->addr_cells, pv->size_cells);
 	}
 }
 
@@ -91,7 +91,7 @@ static void read_platform(struct platform_view *pv)
 	v = fdt_getprop(pv->fdt, 0, "#size-cells", &len);
 	pv->size_cells = v && len == 4 ? (int)fdt32_to_cpu(*v) : 1;
 
-	fdt_for_each_subnode(node, pv->fdt, 0) {
+	fdt_for_each_subnode (node, pv->fdt, 0) {
 		const char *type = fdt_getprop(pv->fdt, node, "device_type", NULL);
 		struct range_list rl;
 
@@ -106,11 +106,12 @@ static void read_platform(struct platform_view *pv)
 		return;
 	const fdt32_t *ac = fdt_getprop(pv->fdt, cpus, "#address-cells", &len);
 	int cpu_cells = ac && len == 4 ? (int)fdt32_to_cpu(*ac) : 1;
-	fdt_for_each_subnode(node, pv->fdt, cpus) {
+	fdt_for_each_subnode (node, pv->fdt, cpus) {
 		const char *type = fdt_getprop(pv->fdt, node, "device_type", NULL);
 
 		v = fdt_getprop(pv->fdt, node, "reg", &len);
-		if (!type || strcmp(type, "cpu") || !v || len < 4 * cpu_cells || pv->cpu_count == 64)
+		if (!type || strcmp(type, "cpu") || !v || len < 4 * cpu_cells ||
+		    pv->cpu_count == 64)
 			continue;
 		pv->cpu_hwid[pv->cpu_count++] = read_cells(v, cpu_cells);
 	}
@@ -155,7 +156,7 @@ static void check_device(const struct system *sys, const struct platform_view *p
 	int matches[32], match_count = 0, node = -1, depth = 0;
 
 	if (!dev->size_bytes)
-		return;  /* config_check reports it */
+		return; /* config_check reports it */
 	if (dev->kind == BH_DEVICE_MMIO && touches_ram(pv, dev->base, dev->size_bytes)) {
 		diag_error(sys->file, where, sys_prop, "[0x%llx, +0x%llx) is RAM, not a device",
 			   (unsigned long long)dev->base, (unsigned long long)dev->size_bytes);
@@ -172,11 +173,12 @@ static void check_device(const struct system *sys, const struct platform_view *p
 				char path[PATH_LEN];
 
 				fdt_get_path(pv->fdt, node, path, sizeof(path));
-				diag_error(sys->file, where, sys_prop,
-					   "[0x%llx, +0x%llx) overlaps the interrupt controller %s, "
-					   "which only the hypervisor may map",
-					   (unsigned long long)dev->base,
-					   (unsigned long long)dev->size_bytes, path);
+				diag_error(
+					sys->file, where, sys_prop,
+					"[0x%llx, +0x%llx) overlaps the interrupt controller %s, "
+					"which only the hypervisor may map",
+					(unsigned long long)dev->base,
+					(unsigned long long)dev->size_bytes, path);
 				return;
 			}
 			if (match_count < 32)
@@ -185,10 +187,11 @@ static void check_device(const struct system *sys, const struct platform_view *p
 		}
 	}
 	if (match_count == 0) {
-		diag_error(sys->file, where, sys_prop,
-			   "[0x%llx, +0x%llx) is not a device of the platform: no platform node's %s "
-			   "overlaps it", (unsigned long long)dev->base,
-			   (unsigned long long)dev->size_bytes, prop);
+		diag_error(
+			sys->file, where, sys_prop,
+			"[0x%llx, +0x%llx) is not a device of the platform: no platform node's %s "
+			"overlaps it",
+			(unsigned long long)dev->base, (unsigned long long)dev->size_bytes, prop);
 		return;
 	}
 	for (uint32_t q = dev->irq_first; q < dev->irq_first + dev->irq_count; q++) {
@@ -202,9 +205,11 @@ static void check_device(const struct system *sys, const struct platform_view *p
 
 			fdt_get_path(pv->fdt, matches[0], path, sizeof(path));
 			diag_error(sys->file, where, "interrupts",
-				   "interrupt %u is not an interrupt of platform device %s%s", number,
-				   path, sys->hdr.arch == BH_ARCH_ARM64 ?
-				   " (give GIC INTIDs: SPI n is 32+n)" : "");
+				   "interrupt %u is not an interrupt of platform device %s%s",
+				   number, path,
+				   sys->hdr.arch == BH_ARCH_ARM64
+					   ? " (give GIC INTIDs: SPI n is 32+n)"
+					   : "");
 		}
 	}
 }
@@ -229,13 +234,14 @@ static void check_compatible(const struct system *sys, const struct platform_vie
 		const char *have = fdt_getprop(pv->fdt, 0, "compatible", NULL);
 
 		diag_error(sys->file, "/platform", "compatible",
-			   "\"%s\" does not match the platform %s, whose root is compatible with \"%s\"",
+			   "\"%s\" does not match the platform %s, whose root is compatible with "
+			   "\"%s\"",
 			   want, pv->file, have ? have : "(nothing)");
 	}
 }
 
 bool system_check_platform(const struct system *sys, const void *platform_fdt,
-			       const char *platform_file, const void *system_fdt)
+			   const char *platform_file, const void *system_fdt)
 {
 	static struct platform_view pv;
 	unsigned int before = diag_errors;
@@ -323,7 +329,7 @@ void platform_fill_console(struct system *sys, const void *platform_fdt)
 		return;
 	int node = fdt_path_offset(platform_fdt, sys->console_node);
 	if (node < 0)
-		return;  /* system_check_platform reports it */
+		return; /* system_check_platform reports it */
 	read_platform(&pv);
 	struct bh_console *con = &sys->hdr.console;
 	if (!fdt_node_check_compatible(platform_fdt, node, "arm,pl011")) {
@@ -333,9 +339,10 @@ void platform_fill_console(struct system *sys, const void *platform_fdt)
 		con->kind = BH_CONSOLE_8250_PORT;
 		node_ranges(&pv, node, "bulkhead,ports", &rl);
 	} else {
-		diag_error(sys->file, "/hypervisor", "console",
-			   "platform node %s is neither an arm,pl011 nor an ns16550a (I/O port) UART",
-			   sys->console_node);
+		diag_error(
+			sys->file, "/hypervisor", "console",
+			"platform node %s is neither an arm,pl011 nor an ns16550a (I/O port) UART",
+			sys->console_node);
 		return;
 	}
 	if (rl.count) {

@@ -12,9 +12,9 @@ unsigned int diag_errors;
 unsigned int diag_warnings;
 bool diag_quiet;
 
-static __attribute__((format(printf, 5, 0))) void
-diag_print(const char *kind, const char *file, const char *node, const char *property,
-	   const char *fmt, va_list ap)
+static __attribute__((format(printf, 5, 0))) void diag_print(const char *kind, const char *file,
+							     const char *node, const char *property,
+							     const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: %s", file ? file : "bhcfg", kind);
 	if (node && node[0])

@@ -2,9 +2,9 @@
  * The gate every untrusted DTB passes before bhcfg reads it with libfdt:
  * a file named on the command line or a fuzzer's input.
  */
-#include <libfdt.h>
 #include <stdint.h>
 #include <string.h>
+#include <libfdt.h>
 
 #include "bhcfg.h"
 

@@ -16,8 +16,9 @@ static void print_problem(void *ctx, const struct config_problem *p)
 
 static void flags_text(uint32_t flags, char *out)
 {
-	static const char *const names[] = { "read", "write", "exec", "device", "comm",
-					     "hv-status" };
+	static const char *const names[] = {
+		"read", "write", "exec", "device", "comm", "hv-status"
+	};
 
 	out[0] = '\0';
 	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -50,18 +51,21 @@ static void dump_config(const uint8_t *blob)
 	printf("loader area: [0x%llx, +0x%llx)\n", (unsigned long long)h->loader_area.base,
 	       (unsigned long long)h->loader_area.size_bytes);
 	printf("console: %s at 0x%llx, +0x%llx, irq %d\n",
-	       h->console.kind == BH_CONSOLE_PL011 ? "pl011" :
-	       h->console.kind == BH_CONSOLE_8250_PORT ? "8250 ports" : "none",
+	       h->console.kind == BH_CONSOLE_PL011       ? "pl011"
+	       : h->console.kind == BH_CONSOLE_8250_PORT ? "8250 ports"
+							 : "none",
 	       (unsigned long long)h->console.base, (unsigned long long)h->console.size_bytes,
 	       (int)h->console.irq);
 	for (uint32_t i = 0; i < h->cells.count; i++) {
 		const struct bh_cell *c = &cells[i];
 
-		printf("cell %u \"%s\": %s%s%s, cpus", i, c->name, boot_protocol_name(c->boot_protocol),
+		printf("cell %u \"%s\": %s%s%s, cpus", i, c->name,
+		       boot_protocol_name(c->boot_protocol),
 		       c->flags & BH_CELL_REALTIME ? ", realtime" : "",
 		       c->flags & BH_CELL_STOPS_SYSTEM ? ", stops-system" : "");
 		for (uint32_t k = 0; k < c->cpu_count; k++)
-			printf(" %llu%s", (unsigned long long)c->cpu_hwid[k], k == 0 ? " (boot)" : "");
+			printf(" %llu%s", (unsigned long long)c->cpu_hwid[k],
+			       k == 0 ? " (boot)" : "");
 		printf("\n  entry 0x%llx\n", (unsigned long long)c->entry_guest_phys);
 		item_text(c->image_item, text);
 		item_text(c->dtb_item, t2);
@@ -70,7 +74,8 @@ static void dump_config(const uint8_t *blob)
 		if (c->dtb_item != BH_NONE)
 			printf("  dtb %s at 0x%llx\n", t2, (unsigned long long)c->dtb_guest_phys);
 		if (c->initrd_item != BH_NONE)
-			printf("  initrd %s at 0x%llx\n", t3, (unsigned long long)c->initrd_guest_phys);
+			printf("  initrd %s at 0x%llx\n", t3,
+			       (unsigned long long)c->initrd_guest_phys);
 		for (uint32_t r = c->region_first; r < c->region_first + c->region_count; r++) {
 			flags_text(regions[r].flags, text);
 			printf("  region %u: guest 0x%llx host 0x%llx size 0x%llx %s",
@@ -135,8 +140,8 @@ int dump_file(const char *path)
 		printf("system image: version %u, %u bytes, crc32 0x%08x, %u items\n", h->version,
 		       h->total_size_bytes, h->crc32, h->item_count);
 		for (uint32_t i = 0; i < h->item_count; i++)
-			printf("item %u: %-6s cell %d \"%s\" offset 0x%x size 0x%x crc32 0x%08x\n", i,
-			       kind_name(items[i].kind), (int)items[i].cell, items[i].name,
+			printf("item %u: %-6s cell %d \"%s\" offset 0x%x size 0x%x crc32 0x%08x\n",
+			       i, kind_name(items[i].kind), (int)items[i].cell, items[i].name,
 			       items[i].offset_bytes, items[i].size_bytes, items[i].crc32);
 		size_t config_size;
 		dump_config(sysimage_config(blob, &config_size));

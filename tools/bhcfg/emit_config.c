@@ -116,8 +116,10 @@ static const char *node_of(const struct system *sys, const struct config_problem
 	switch (p->table) {
 	case CONFIG_AT_HEADER:
 		return !strncmp(p->field, "hv_", 3) || !strcmp(p->field, "loader_area") ||
-		       !strcmp(p->field, "console") ? "/hypervisor" :
-		       !strcmp(p->field, "arch") || !strcmp(p->field, "platform") ? "/platform" : "/";
+				       !strcmp(p->field, "console")
+			       ? "/hypervisor"
+		       : !strcmp(p->field, "arch") || !strcmp(p->field, "platform") ? "/platform"
+										    : "/";
 	case CONFIG_AT_CELL:
 		return p->index < sys->cell_count ? sys->cell_src[p->index].path : "/cells";
 	case CONFIG_AT_REGION:
@@ -144,6 +146,5 @@ static void report_with_source(void *ctx, const struct config_problem *p)
 
 bool config_check_sources(const struct system *sys, const void *blob, size_t size)
 {
-	return config_check_report(blob, size, sys->hdr.arch, report_with_source,
-				   (void *)sys) == 0;
+	return config_check_report(blob, size, sys->hdr.arch, report_with_source, (void *)sys) == 0;
 }

@@ -6,10 +6,10 @@
  * bindings.md). Platform nodes with reg are kept only when all their
  * ranges lie inside one of the cell's MMIO devices.
  */
-#include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libfdt.h>
 
 #include "bhcfg.h"
 
@@ -48,7 +48,8 @@ static bool inside_own_device(const struct dtb_builder *b, uint64_t base, uint64
 		const struct bh_device *dev = &b->sys->devices[d];
 
 		if (dev->kind == BH_DEVICE_MMIO && base >= dev->base &&
-		    base - dev->base <= dev->size_bytes && size <= dev->size_bytes - (base - dev->base))
+		    base - dev->base <= dev->size_bytes &&
+		    size <= dev->size_bytes - (base - dev->base))
 			return true;
 	}
 	return false;
@@ -96,7 +97,7 @@ static void prune_cpus(struct dtb_builder *b)
 		return;
 	const fdt32_t *ac = fdt_getprop(b->fdt, cpus, "#address-cells", &len);
 	int cpu_cells = ac && len == 4 ? (int)fdt32_to_cpu(*ac) : 1;
-	fdt_for_each_subnode(node, b->fdt, cpus) {
+	fdt_for_each_subnode (node, b->fdt, cpus) {
 		const char *type = fdt_getprop(b->fdt, node, "device_type", NULL);
 		const fdt32_t *reg = fdt_getprop(b->fdt, node, "reg", &len);
 		bool is_cpu = type && !strcmp(type, "cpu");
@@ -115,7 +116,7 @@ static void prune_root(struct dtb_builder *b)
 	static char doomed[MAX_DELETE][PATH_LEN];
 	int count = 0, node;
 
-	fdt_for_each_subnode(node, b->fdt, 0) {
+	fdt_for_each_subnode (node, b->fdt, 0) {
 		const char *name = fdt_get_name(b->fdt, node, NULL);
 		const char *type = fdt_getprop(b->fdt, node, "device_type", NULL);
 		bool keep;
@@ -124,7 +125,7 @@ static void prune_root(struct dtb_builder *b)
 		    !strcmp(name, "timer") || !strcmp(name, "pmu"))
 			keep = true;
 		else if (type && !strcmp(type, "memory"))
-			keep = false;  /* replaced by the cell's own RAM below */
+			keep = false; /* replaced by the cell's own RAM below */
 		else if (fdt_getprop(b->fdt, node, "interrupt-controller", NULL))
 			keep = true;
 		else if (!fdt_node_check_compatible(b->fdt, node, "fixed-clock"))
@@ -135,12 +136,12 @@ static void prune_root(struct dtb_builder *b)
 			fdt_get_path(b->fdt, node, doomed[count++], PATH_LEN);
 	}
 	/* The GIC's children (the ITS) need MSI routing the hv does not offer. */
-	fdt_for_each_subnode(node, b->fdt, 0) {
+	fdt_for_each_subnode (node, b->fdt, 0) {
 		int child;
 
 		if (!fdt_getprop(b->fdt, node, "interrupt-controller", NULL))
 			continue;
-		fdt_for_each_subnode(child, b->fdt, node)
+		fdt_for_each_subnode (child, b->fdt, node)
 			if (count < MAX_DELETE)
 				fdt_get_path(b->fdt, child, doomed[count++], PATH_LEN);
 	}
@@ -201,7 +202,8 @@ static void add_memory_and_channels(struct dtb_builder *b)
 			}
 			fdt_setprop_string(b->fdt, bulkhead, "compatible", "bulkhead,cell");
 			fdt_setprop_string(b->fdt, bulkhead, "cell-name", cell->name);
-			fdt_setprop_u32(b->fdt, bulkhead, "#address-cells", (uint32_t)b->addr_cells);
+			fdt_setprop_u32(b->fdt, bulkhead, "#address-cells",
+					(uint32_t)b->addr_cells);
 			fdt_setprop_u32(b->fdt, bulkhead, "#size-cells", (uint32_t)b->size_cells);
 		}
 		if (reg->flags & BH_MEM_HV_STATUS) {
@@ -254,8 +256,8 @@ static void restrict_redistributors(struct dtb_builder *b, const bool *own_cpu, 
 
 	if (node < 0 || !(reg = fdt_getprop(b->fdt, node, "reg", &len)) || len < 2 * step * 4)
 		return;
-	uint64_t gicd[2] = {read_cells(reg, b->addr_cells),
-			    read_cells(reg + b->addr_cells, b->size_cells)};
+	uint64_t gicd[2] = { read_cells(reg, b->addr_cells),
+			     read_cells(reg + b->addr_cells, b->size_cells) };
 	uint64_t gicr_base = read_cells(reg + step, b->addr_cells);
 	fdt32_t cells[(1 + MAX_GICR_RUNS) * 4];
 	int n = append_reg(b, cells, 0, gicd[0], gicd[1]), runs = 0;
@@ -288,13 +290,14 @@ static int own_cpus_in_order(struct dtb_builder *b, bool *own_cpu, int max)
 	const fdt32_t *ac = fdt_getprop(b->fdt, cpus, "#address-cells", &len);
 	int cpu_cells = ac && len == 4 ? (int)fdt32_to_cpu(*ac) : 1;
 
-	fdt_for_each_subnode(node, b->fdt, cpus) {
+	fdt_for_each_subnode (node, b->fdt, cpus) {
 		const char *type = fdt_getprop(b->fdt, node, "device_type", NULL);
 		const fdt32_t *reg = fdt_getprop(b->fdt, node, "reg", &len);
 
 		if (!type || strcmp(type, "cpu") || !reg || len < 4 * cpu_cells || total == max)
 			continue;
-		own_cpu[total++] = cell_has_cpu(&b->sys->cells[b->cell], read_cells(reg, cpu_cells));
+		own_cpu[total++] =
+			cell_has_cpu(&b->sys->cells[b->cell], read_cells(reg, cpu_cells));
 	}
 	return total;
 }
@@ -340,7 +343,8 @@ static void rewrite_chosen(struct dtb_builder *b, uint64_t initrd_size)
 	if (fdt_setprop_string(b->fdt, chosen, "bootargs", b->sys->cell_src[b->cell].bootargs) < 0)
 		b->ok = false;
 	if (cell->initrd_item != BH_NONE) {
-		if (fdt_setprop_u64(b->fdt, chosen, "linux,initrd-start", cell->initrd_guest_phys) < 0 ||
+		if (fdt_setprop_u64(b->fdt, chosen, "linux,initrd-start", cell->initrd_guest_phys) <
+			    0 ||
 		    fdt_setprop_u64(b->fdt, chosen, "linux,initrd-end",
 				    cell->initrd_guest_phys + initrd_size) < 0)
 			b->ok = false;

@@ -31,8 +31,8 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-bool image_find(const char *name, const char *const *dirs, unsigned int dir_count,
-		char *path, size_t path_size)
+bool image_find(const char *name, const char *const *dirs, unsigned int dir_count, char *path,
+		size_t path_size)
 {
 	struct stat st;
 
@@ -82,7 +82,8 @@ static bool load_file_item(const struct system *sys, uint32_t i, const char *pro
 		return false;
 	if (item->size > 0xfff00000u) {
 		diag_error(sys->file, sys->cell_src[i].path, property,
-			   "\"%s\" is %zu bytes; a system image holds at most 4 GiB", path, item->size);
+			   "\"%s\" is %zu bytes; a system image holds at most 4 GiB", path,
+			   item->size);
 		return false;
 	}
 	item_name(item->name, sys->cells[i].name, name);
@@ -95,7 +96,8 @@ static void report_item_problem(void *ctx, const struct config_problem *p)
 	static const struct {
 		const char *field, *property;
 	} props[] = {
-		{ "image_item", "image" }, { "dtb_item", "dtb-address" },
+		{ "image_item", "image" },
+		{ "dtb_item", "dtb-address" },
 		{ "initrd_item", "initrd" },
 	};
 	const char *node = NULL, *property = NULL;
@@ -135,7 +137,8 @@ bool sysimage_emit(const struct system *sys, const void *platform_fdt,
 
 		image->kind = BH_ITEM_IMAGE;
 		image->cell = i;
-		ok &= load_file_item(sys, i, "image", src->image, image_dirs, image_dir_count, image);
+		ok &= load_file_item(sys, i, "image", src->image, image_dirs, image_dir_count,
+				     image);
 		if (cell->initrd_item != BH_NONE) {
 			initrd = &items[cell->initrd_item];
 			initrd->kind = BH_ITEM_INITRD;
@@ -168,7 +171,8 @@ bool sysimage_emit(const struct system *sys, const void *platform_fdt,
 	static struct bh_sysimage_item table[BH_SYSIMAGE_MAX_ITEMS];
 	memset(table, 0, sizeof(table));
 	for (uint32_t k = 0; k < n; k++) {
-		cursor = (cursor + BH_SYSIMAGE_ALIGN_BYTES - 1) & ~(uint64_t)(BH_SYSIMAGE_ALIGN_BYTES - 1);
+		cursor = (cursor + BH_SYSIMAGE_ALIGN_BYTES - 1) &
+			 ~(uint64_t)(BH_SYSIMAGE_ALIGN_BYTES - 1);
 		table[k].kind = items[k].kind;
 		table[k].cell = items[k].cell;
 		memcpy(table[k].name, items[k].name, BH_NAME_LEN);
@@ -202,8 +206,8 @@ bool sysimage_emit(const struct system *sys, const void *platform_fdt,
 	memcpy(image, &h, sizeof(h));
 
 	/* Same verdict the hypervisor will reach: image sizes against regions etc. */
-	if (sysimage_check_report(image, cursor, sys->hdr.arch, report_item_problem,
-				  (void *)sys) != 0) {
+	if (sysimage_check_report(image, cursor, sys->hdr.arch, report_item_problem, (void *)sys) !=
+	    0) {
 		free(image);
 		return false;
 	}

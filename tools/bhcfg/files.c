@@ -3,12 +3,12 @@
  * Buffers come from malloc (16-byte aligned on glibc), as config_check needs.
  */
 #include <errno.h>
-#include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <libfdt.h>
 
 #include "bhcfg.h"
 
@@ -90,8 +90,9 @@ static void *dts_compile(const char *path)
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0) {
 		diag_error(path, NULL, NULL, "dtc could not compile this file (%s)",
-			   WIFEXITED(status) && WEXITSTATUS(status) == 127 ? "dtc not found" :
-									 "see dtc's message above");
+			   WIFEXITED(status) && WEXITSTATUS(status) == 127
+				   ? "dtc not found"
+				   : "see dtc's message above");
 		unlink(tmp);
 		return NULL;
 	}
@@ -109,7 +110,7 @@ void *dtb_load(const char *path)
 	if (!blob)
 		return NULL;
 	if (ends_with(path, ".dts"))
-		size = fdt_totalsize(blob);  /* dtc's own output */
+		size = fdt_totalsize(blob); /* dtc's own output */
 	int err = dtb_validate(blob, size);
 	if (err) {
 		diag_error(path, NULL, NULL, "not a valid device tree blob: %s", fdt_strerror(err));

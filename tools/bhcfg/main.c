@@ -3,11 +3,11 @@
  * into the binary config, Linux cell device trees and the system image.
  * Exit status: 0 success, 1 the input has errors, 2 wrong usage.
  */
-#include <getopt.h>
-#include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <getopt.h>
+#include <libfdt.h>
 
 #include "bhcfg.h"
 
@@ -19,7 +19,8 @@ static void usage(FILE *out)
 		"usage: bhcfg check SYSTEM.dts|.dtb --platform PLATFORM.dtb|.dts\n"
 		"                   [--config-out CONFIG.bin]\n"
 		"       bhcfg build SYSTEM.dts|.dtb --platform PLATFORM.dtb|.dts -o SYSTEM.img\n"
-		"                   [--image-dir DIR]... [--image-file FILE]... [--config-out CONFIG.bin]\n"
+		"                   [--image-dir DIR]... [--image-file FILE]... [--config-out "
+		"CONFIG.bin]\n"
 		"                   [--dtb-dir DIR]\n"
 		"       bhcfg dump CONFIG.bin|SYSTEM.img\n"
 		"Bindings: config/bindings.md. An image named \"dir/NAME\" in the description is\n"
@@ -60,10 +61,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "p:o:I:c:d:f:h", longs, NULL)) != -1) {
 		switch (opt) {
-		case 'p': o->platform = optarg; break;
-		case 'o': o->output = optarg; break;
-		case 'c': o->config_out = optarg; break;
-		case 'd': o->dtb_dir = optarg; break;
+		case 'p':
+			o->platform = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'c':
+			o->config_out = optarg;
+			break;
+		case 'd':
+			o->dtb_dir = optarg;
+			break;
 		case 'I':
 			if (o->image_dir_count == MAX_IMAGE_DIRS) {
 				fprintf(stderr, "bhcfg: at most %d --image-dir\n", MAX_IMAGE_DIRS);
@@ -78,8 +87,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 			}
 			image_files[image_file_count++] = optarg;
 			break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return 2;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc - 1) {
@@ -129,9 +142,9 @@ static int emit_outputs(struct options *o, const struct system *sys, const void 
 		if (o->config_out && file_write(o->config_out, config, config_size))
 			return 1;
 		printf("%s: OK: %u cell(s), %u region(s), %u device(s), %u interrupt(s), "
-		       "%u channel(s)%s\n", o->system, sys->cell_count, sys->region_count,
-		       sys->device_count, sys->irq_count, sys->channel_count,
-		       diag_warnings ? " (see warnings)" : "");
+		       "%u channel(s)%s\n",
+		       o->system, sys->cell_count, sys->region_count, sys->device_count,
+		       sys->irq_count, sys->channel_count, diag_warnings ? " (see warnings)" : "");
 		return 0;
 	}
 

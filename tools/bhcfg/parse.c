@@ -4,9 +4,9 @@
  * ignored. Checks here are about form (types, sizes, names); rules about
  * the whole system live in config_check.c and check_platform.c.
  */
-#include <libfdt.h>
 #include <stdio.h>
 #include <string.h>
+#include <libfdt.h>
 
 #include "bhcfg.h"
 
@@ -17,12 +17,13 @@ struct parser {
 };
 
 /* Error at a node (by offset) and property. */
-#define perr(p, node, prop, ...) do { \
-	char path_[PATH_LEN]; \
-	node_path((p), (node), path_); \
-	diag_error((p)->sys->file, path_, (prop), __VA_ARGS__); \
-	(p)->ok = false; \
-} while (0)
+#define perr(p, node, prop, ...) \
+	do { \
+		char path_[PATH_LEN]; \
+		node_path((p), (node), path_); \
+		diag_error((p)->sys->file, path_, (prop), __VA_ARGS__); \
+		(p)->ok = false; \
+	} while (0)
 
 static void node_path(struct parser *p, int node, char *path)
 {
@@ -67,7 +68,7 @@ static void reject_unknown_properties(struct parser *p, int node, const char *co
 {
 	int prop;
 
-	fdt_for_each_property_offset(prop, p->fdt, node) {
+	fdt_for_each_property_offset (prop, p->fdt, node) {
 		const char *name;
 
 		fdt_getprop_by_offset(p->fdt, prop, &name, NULL);
@@ -81,7 +82,7 @@ static void reject_subnodes(struct parser *p, int node, const char *const *allow
 {
 	int sub;
 
-	fdt_for_each_subnode(sub, p->fdt, node) {
+	fdt_for_each_subnode (sub, p->fdt, node) {
 		const char *name = fdt_get_name(p->fdt, sub, NULL);
 
 		if (!allowed || !in_list(name, allowed))
@@ -130,8 +131,8 @@ static bool get_range(struct parser *p, int node, const char *name, struct bh_ra
 		return false;
 	}
 	if (len != 16) {
-		perr(p, node, name, "%d bytes, expected <base-hi base-lo size-hi size-lo> (4 cells)",
-		     len);
+		perr(p, node, name,
+		     "%d bytes, expected <base-hi base-lo size-hi size-lo> (4 cells)", len);
 		return false;
 	}
 	range->base = be_cells(v, 2);
@@ -174,8 +175,8 @@ static const char *get_string(struct parser *p, int node, const char *name, bool
 	return s;
 }
 
-static bool copy_string(struct parser *p, int node, const char *name, const char *s,
-			char *dst, size_t size)
+static bool copy_string(struct parser *p, int node, const char *name, const char *s, char *dst,
+			size_t size)
 {
 	if (strlen(s) >= size) {
 		perr(p, node, name, "\"%s\" is longer than %zu characters", s, size - 1);
@@ -193,8 +194,9 @@ static bool get_access(struct parser *p, int node, const char *name, uint32_t al
 		const char *word;
 		uint32_t bit;
 	} words[] = {
-		{ "read", BH_MEM_READ }, { "write", BH_MEM_WRITE }, { "exec", BH_MEM_EXEC },
-		{ "device", BH_MEM_DEVICE }, { "hv-status", BH_MEM_HV_STATUS },
+		{ "read", BH_MEM_READ },           { "write", BH_MEM_WRITE },
+		{ "exec", BH_MEM_EXEC },           { "device", BH_MEM_DEVICE },
+		{ "hv-status", BH_MEM_HV_STATUS },
 	};
 	int len;
 	const char *s = fdt_getprop(p->fdt, node, name, &len);
@@ -216,9 +218,9 @@ static bool get_access(struct parser *p, int node, const char *name, uint32_t al
 				break;
 		if (w == sizeof(words) / sizeof(words[0])) {
 			perr(p, node, name, "\"%s\" is not an access flag here; expected %s", s,
-			     allowed & BH_MEM_EXEC ?
-				     "\"read\", \"write\", \"exec\", \"device\" or \"hv-status\"" :
-				     "\"read\" or \"write\"");
+			     allowed & BH_MEM_EXEC
+				     ? "\"read\", \"write\", \"exec\", \"device\" or \"hv-status\""
+				     : "\"read\" or \"write\"");
 			return false;
 		}
 		*flags |= words[w].bit;
@@ -249,8 +251,8 @@ static void parse_platform(struct parser *p, int root)
 	else if (arch && !strcmp(arch, "x86_64"))
 		p->sys->hdr.arch = BH_ARCH_X86_64;
 	else if (arch)
-		perr(p, node, "arch", "\"%s\" is not an architecture; expected \"arm64\" or \"x86_64\"",
-		     arch);
+		perr(p, node, "arch",
+		     "\"%s\" is not an architecture; expected \"arm64\" or \"x86_64\"", arch);
 }
 
 static void parse_hypervisor(struct parser *p, int root)
@@ -284,7 +286,7 @@ static void collect_cells(struct parser *p, int cells_node)
 {
 	int node;
 
-	fdt_for_each_subnode(node, p->fdt, cells_node) {
+	fdt_for_each_subnode (node, p->fdt, cells_node) {
 		struct system *sys = p->sys;
 		const char *name = fdt_get_name(p->fdt, node, NULL);
 
@@ -294,8 +296,10 @@ static void collect_cells(struct parser *p, int cells_node)
 		}
 		uint32_t i = sys->cell_count++;
 		if (strchr(name, '@'))
-			perr(p, node, NULL, "a cell node is named by the cell alone, without a unit "
-			     "address (\"%s\")", name);
+			perr(p, node, NULL,
+			     "a cell node is named by the cell alone, without a unit "
+			     "address (\"%s\")",
+			     name);
 		if (strlen(name) >= BH_NAME_LEN)
 			perr(p, node, NULL, "cell name \"%s\" is longer than %u characters", name,
 			     BH_NAME_LEN - 1);
@@ -316,8 +320,10 @@ static void parse_endpoint(struct parser *p, int node, struct bh_channel *ch, ui
 	reject_unknown_properties(p, node, known, "guest-phys, access");
 	reject_subnodes(p, node, NULL, "an endpoint has no subnodes");
 	if (cell_index < 0) {
-		perr(p, node, NULL, "channel endpoint names cell \"%s\", but there is no such node "
-		     "under /cells", cell);
+		perr(p, node, NULL,
+		     "channel endpoint names cell \"%s\", but there is no such node "
+		     "under /cells",
+		     cell);
 		return;
 	}
 	if (ch->endpoint_count == BH_CHANNEL_MAX_ENDPOINTS) {
@@ -341,7 +347,7 @@ static void parse_channels(struct parser *p, int root)
 	if (channels < 0)
 		return;
 	reject_unknown_properties(p, channels, (const char *const[]){ NULL }, "none");
-	fdt_for_each_subnode(node, p->fdt, channels) {
+	fdt_for_each_subnode (node, p->fdt, channels) {
 		struct system *sys = p->sys;
 		const char *name = fdt_get_name(p->fdt, node, NULL);
 		int ep;
@@ -355,8 +361,8 @@ static void parse_channels(struct parser *p, int root)
 		ch->doorbell_irq = BH_NONE;
 		node_path(p, node, sys->channel_path[k]);
 		if (strlen(name) >= BH_NAME_LEN)
-			perr(p, node, NULL, "channel name \"%s\" is longer than %u characters", name,
-			     BH_NAME_LEN - 1);
+			perr(p, node, NULL, "channel name \"%s\" is longer than %u characters",
+			     name, BH_NAME_LEN - 1);
 		else
 			strcpy(ch->name, name);
 		reject_unknown_properties(p, node, known,
@@ -364,11 +370,13 @@ static void parse_channels(struct parser *p, int root)
 		get_u64(p, node, "host-phys", &ch->host_phys, true);
 		get_u64(p, node, "size", &ch->size_bytes, true);
 		get_u32(p, node, "doorbell", &ch->doorbell_irq, false);
-		fdt_for_each_subnode(ep, p->fdt, node)
+		fdt_for_each_subnode (ep, p->fdt, node)
 			parse_endpoint(p, ep, ch, k);
 		if (ch->endpoint_count < 2)
-			perr(p, node, NULL, "channel \"%s\" has %u endpoint(s); expected a subnode for "
-			     "each of at least 2 cells", name, ch->endpoint_count);
+			perr(p, node, NULL,
+			     "channel \"%s\" has %u endpoint(s); expected a subnode for "
+			     "each of at least 2 cells",
+			     name, ch->endpoint_count);
 	}
 }
 
@@ -397,7 +405,7 @@ static void add_region(struct parser *p, int node, uint32_t cell)
 	bool hv_status = reg->flags & BH_MEM_HV_STATUS;
 	get_u64(p, node, "host-phys", &reg->host_phys, !hv_status);
 	if (!get_u64(p, node, "guest-phys", &reg->guest_phys, hv_status))
-		reg->guest_phys = reg->host_phys;  /* documented default: identity */
+		reg->guest_phys = reg->host_phys; /* documented default: identity */
 	get_u64(p, node, "size", &reg->size_bytes, true);
 }
 
@@ -495,8 +503,10 @@ static void parse_boot(struct parser *p, int node, uint32_t i)
 			if (!strcmp(protocol, boot_protocols[k].name))
 				cell->boot_protocol = boot_protocols[k].protocol;
 		if (!cell->boot_protocol)
-			perr(p, node, "boot-protocol", "\"%s\" is unknown; expected \"linux-arm64\", "
-			     "\"linux-x86\" or \"bulkhead\"", protocol);
+			perr(p, node, "boot-protocol",
+			     "\"%s\" is unknown; expected \"linux-arm64\", "
+			     "\"linux-x86\" or \"bulkhead\"",
+			     protocol);
 		else if ((cell->boot_protocol == BH_BOOT_LINUX_ARM64 &&
 			  sys->hdr.arch != BH_ARCH_ARM64) ||
 			 (cell->boot_protocol == BH_BOOT_LINUX_X86 &&
@@ -517,12 +527,13 @@ static void parse_boot(struct parser *p, int node, uint32_t i)
 	const char *bootargs = get_string(p, node, "bootargs", false);
 	const char *initrd = get_string(p, node, "initrd", false);
 	bool has_dtb_addr = get_u64(p, node, "dtb-address", &cell->dtb_guest_phys, linux_arm64);
-	bool has_initrd_addr = get_u64(p, node, "initrd-address", &cell->initrd_guest_phys,
-				       initrd != NULL);
+	bool has_initrd_addr =
+		get_u64(p, node, "initrd-address", &cell->initrd_guest_phys, initrd != NULL);
 	if (!linux_arm64) {
 		/* Only bhcfg-made Linux device trees carry these. */
 		if (bootargs)
-			perr(p, node, "bootargs", "only a linux-arm64 cell takes bootargs (in its "
+			perr(p, node, "bootargs",
+			     "only a linux-arm64 cell takes bootargs (in its "
 			     "generated device tree)");
 		if (has_dtb_addr)
 			perr(p, node, "dtb-address", "only a linux-arm64 cell gets a device tree");
@@ -549,7 +560,8 @@ static void parse_cpus(struct parser *p, int node, uint32_t i)
 	const fdt32_t *v = fdt_getprop(p->fdt, node, "cpus", &len);
 
 	if (!v) {
-		perr(p, node, "cpus", "missing; expected the hardware ids (MPIDR or APIC id) of "
+		perr(p, node, "cpus",
+		     "missing; expected the hardware ids (MPIDR or APIC id) of "
 		     "the cell's CPUs, one cell each");
 		return;
 	}
@@ -585,8 +597,9 @@ static void parse_cpus(struct parser *p, int node, uint32_t i)
 static void parse_cell(struct parser *p, int node, uint32_t i)
 {
 	static const char *const known[] = {
-		"cpus", "boot-cpu", "boot-protocol", "image", "load-address", "entry",
-		"dtb-address", "bootargs", "initrd", "initrd-address", "realtime", "stops-system",
+		"cpus",         "boot-cpu",       "boot-protocol", "image",
+		"load-address", "entry",          "dtb-address",   "bootargs",
+		"initrd",       "initrd-address", "realtime",      "stops-system",
 		NULL,
 	};
 	static const char *const subnodes[] = { "memory", "devices", NULL };
@@ -594,9 +607,10 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 	struct bh_cell *cell = &sys->cells[i];
 	int sub;
 
-	reject_unknown_properties(p, node, known,
-				  "cpus, boot-cpu, boot-protocol, image, load-address, entry, "
-				  "dtb-address, bootargs, initrd, initrd-address, realtime, stops-system");
+	reject_unknown_properties(
+		p, node, known,
+		"cpus, boot-cpu, boot-protocol, image, load-address, entry, "
+		"dtb-address, bootargs, initrd, initrd-address, realtime, stops-system");
 	reject_subnodes(p, node, subnodes, "a cell has only \"memory\" and \"devices\" subnodes");
 
 	int len;
@@ -619,7 +633,7 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 		perr(p, node, NULL, "missing node \"memory\" with the cell's memory regions");
 	} else {
 		reject_unknown_properties(p, memory, (const char *const[]){ NULL }, "none");
-		fdt_for_each_subnode(sub, p->fdt, memory)
+		fdt_for_each_subnode (sub, p->fdt, memory)
 			add_region(p, sub, i);
 	}
 	/* Channel mappings are regions of the cell too: the stage-2 builder walks regions. */
@@ -630,7 +644,8 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 			if (ch->endpoints[e].cell != i)
 				continue;
 			if (sys->region_count == CONFIG_MAX_REGIONS) {
-				perr(p, node, NULL, "more than %u memory regions", CONFIG_MAX_REGIONS);
+				perr(p, node, NULL, "more than %u memory regions",
+				     CONFIG_MAX_REGIONS);
 				break;
 			}
 			uint32_t r = sys->region_count++;
@@ -651,7 +666,7 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 	int devices = fdt_subnode_offset(p->fdt, node, "devices");
 	if (devices >= 0) {
 		reject_unknown_properties(p, devices, (const char *const[]){ NULL }, "none");
-		fdt_for_each_subnode(sub, p->fdt, devices)
+		fdt_for_each_subnode (sub, p->fdt, devices)
 			add_device(p, sub, i);
 	}
 	cell->device_count = sys->device_count - cell->device_first;
@@ -672,11 +687,11 @@ bool system_parse(struct system *sys, const void *fdt)
 
 	sys->hdr.console.kind = BH_CONSOLE_NONE;
 	sys->hdr.console.irq = BH_NONE;
-	sys->item_count = 1;  /* item 0 is the config */
-	reject_unknown_properties(&p, root, root_known, "compatible, #address-cells, "
+	sys->item_count = 1; /* item 0 is the config */
+	reject_unknown_properties(&p, root, root_known,
+				  "compatible, #address-cells, "
 				  "#size-cells, model");
-	reject_subnodes(&p, root, root_nodes,
-			"expected platform, hypervisor, cells and channels");
+	reject_subnodes(&p, root, root_nodes, "expected platform, hypervisor, cells and channels");
 	const char *compatible = get_string(&p, root, "compatible", true);
 	if (compatible && strcmp(compatible, "bulkhead,system"))
 		perr(&p, root, "compatible", "\"%s\"; expected \"bulkhead,system\"", compatible);
@@ -698,14 +713,15 @@ bool system_parse(struct system *sys, const void *fdt)
 	/* Duplicate node names cannot come from dtc, but a hand-made DTB may have them. */
 	for (uint32_t i = 0; i < sys->cell_count; i++)
 		for (uint32_t j = 0; j < i; j++)
-			if (sys->cells[i].name[0] && !strcmp(sys->cells[i].name, sys->cells[j].name))
+			if (sys->cells[i].name[0] &&
+			    !strcmp(sys->cells[i].name, sys->cells[j].name))
 				perr(&p, fdt_path_offset(fdt, sys->cell_src[i].path), NULL,
 				     "cell name \"%s\" is used twice", sys->cells[i].name);
 	parse_channels(&p, root);
 
 	uint32_t i = 0;
 	int node;
-	fdt_for_each_subnode(node, fdt, cells) {
+	fdt_for_each_subnode (node, fdt, cells) {
 		if (i >= sys->cell_count)
 			break;
 		parse_cell(&p, node, i++);

@@ -13,28 +13,28 @@
 /* Error classes, returned negated; the first problem found decides the return value. */
 enum config_error {
 	CONFIG_OK = 0,
-	CONFIG_E_ALIGN = 1,      /* blob not 8-byte aligned in memory */
-	CONFIG_E_TRUNCATED,      /* shorter than its header or its size field says */
+	CONFIG_E_ALIGN = 1, /* blob not 8-byte aligned in memory */
+	CONFIG_E_TRUNCATED, /* shorter than its header or its size field says */
 	CONFIG_E_MAGIC,
 	CONFIG_E_VERSION,
 	CONFIG_E_CRC,
 	CONFIG_E_ARCH,
-	CONFIG_E_LAYOUT,         /* table offsets, counts, record sizes, reserved fields */
-	CONFIG_E_NAME,           /* empty, unterminated or duplicate name */
-	CONFIG_E_CPU,            /* no CPU, too many, or a CPU listed twice */
-	CONFIG_E_REALTIME,       /* a realtime cell shares a CPU */
-	CONFIG_E_BOOT,           /* boot protocol unknown or not for this arch */
-	CONFIG_E_FLAGS,          /* unknown flag bits */
-	CONFIG_E_OWNER,          /* a record's cell/device index disagrees with its owner */
-	CONFIG_E_SIZE,           /* zero size or address + size wraps */
-	CONFIG_E_MISALIGNED,     /* address or size not a multiple of 4 KiB */
-	CONFIG_E_OVERLAP,        /* memory or device shared between cells without a channel */
-	CONFIG_E_HV_MEMORY,      /* overlaps the hypervisor's memory or the loader area */
-	CONFIG_E_IRQ,            /* interrupt out of range or owned twice */
-	CONFIG_E_LOAD,           /* entry or load address not inside the cell's memory */
-	CONFIG_E_CHANNEL,        /* channel endpoints, access or mapping inconsistent */
-	CONFIG_E_ITEM,           /* system image item bad or wrongly referenced */
-	CONFIG_E_LIMIT,          /* more records than the hypervisor supports */
+	CONFIG_E_LAYOUT, /* table offsets, counts, record sizes, reserved fields */
+	CONFIG_E_NAME, /* empty, unterminated or duplicate name */
+	CONFIG_E_CPU, /* no CPU, too many, or a CPU listed twice */
+	CONFIG_E_REALTIME, /* a realtime cell shares a CPU */
+	CONFIG_E_BOOT, /* boot protocol unknown or not for this arch */
+	CONFIG_E_FLAGS, /* unknown flag bits */
+	CONFIG_E_OWNER, /* a record's cell/device index disagrees with its owner */
+	CONFIG_E_SIZE, /* zero size or address + size wraps */
+	CONFIG_E_MISALIGNED, /* address or size not a multiple of 4 KiB */
+	CONFIG_E_OVERLAP, /* memory or device shared between cells without a channel */
+	CONFIG_E_HV_MEMORY, /* overlaps the hypervisor's memory or the loader area */
+	CONFIG_E_IRQ, /* interrupt out of range or owned twice */
+	CONFIG_E_LOAD, /* entry or load address not inside the cell's memory */
+	CONFIG_E_CHANNEL, /* channel endpoints, access or mapping inconsistent */
+	CONFIG_E_ITEM, /* system image item bad or wrongly referenced */
+	CONFIG_E_LIMIT, /* more records than the hypervisor supports */
 };
 
 /* Which record a problem is about (config_problem.table). */
@@ -56,11 +56,11 @@ enum config_table {
 #define CONFIG_MAX_CHANNELS 64u
 
 struct config_problem {
-	int error;               /* enum config_error, positive */
-	unsigned int table;      /* enum config_table */
-	unsigned int index;      /* record index in that table (global, not per cell) */
-	const char *field;       /* the ABI field at fault, e.g. "host_phys" */
-	const char *message;     /* complete sentence naming objects and values */
+	int error; /* enum config_error, positive */
+	unsigned int table; /* enum config_table */
+	unsigned int index; /* record index in that table (global, not per cell) */
+	const char *field; /* the ABI field at fault, e.g. "host_phys" */
+	const char *message; /* complete sentence naming objects and values */
 };
 
 /* Called once per problem found; the message is valid during the call only. */
@@ -75,8 +75,7 @@ int config_check_report(const void *blob, size_t size, uint32_t expected_arch,
 			config_report_fn report, void *ctx);
 
 /* As above; the first problem's message goes to `why` (may be NULL). */
-int config_check(const void *blob, size_t size, uint32_t expected_arch,
-		 char *why, size_t why_size);
+int config_check(const void *blob, size_t size, uint32_t expected_arch, char *why, size_t why_size);
 
 /*
  * Checks a system image: header, item table, every item's bounds and CRC,
@@ -87,8 +86,8 @@ int config_check(const void *blob, size_t size, uint32_t expected_arch,
 int sysimage_check_report(const void *image, size_t size, uint32_t expected_arch,
 			  config_report_fn report, void *ctx);
 
-int sysimage_check(const void *image, size_t size, uint32_t expected_arch,
-		   char *why, size_t why_size);
+int sysimage_check(const void *image, size_t size, uint32_t expected_arch, char *why,
+		   size_t why_size);
 
 /* The CONFIG item of an image that passed sysimage_check. */
 const void *sysimage_config(const void *image, size_t *config_size);

@@ -29,7 +29,7 @@
 #define BH_BOOT_NO_DOORBELL 0xffffffffu
 
 /* bh_boot_info.flags */
-#define BH_BOOT_REALTIME (1u << 0)  /* direct interrupt delivery (IMO=FMO=0) */
+#define BH_BOOT_REALTIME (1u << 0) /* direct interrupt delivery (IMO=FMO=0) */
 
 /*
  * The hypervisor rings this Group-1 SGI on a direct cell's boot CPU after
@@ -52,14 +52,14 @@ struct bh_boot_channel {
 	uint64_t guest_phys;
 	uint64_t size_bytes;
 	uint32_t doorbell_intid; /* interrupt the cell receives, BH_BOOT_NO_DOORBELL if none */
-	uint32_t flags;          /* BH_REGION_READ/WRITE for this cell */
+	uint32_t flags; /* BH_REGION_READ/WRITE for this cell */
 	char name[16];
 };
 
 struct bh_mailbox {
-	uint32_t command;  /* written by the hypervisor */
+	uint32_t command; /* written by the hypervisor */
 	uint32_t sequence; /* bumped by the hypervisor per command */
-	uint32_t acked;    /* last sequence the cell answered (BH_HC_MAILBOX_ACK) */
+	uint32_t acked; /* last sequence the cell answered (BH_HC_MAILBOX_ACK) */
 	uint32_t reserved;
 };
 
@@ -79,7 +79,7 @@ struct bh_boot_info {
 	uint32_t irq_count;
 	uint32_t reserved;
 	uint32_t irqs[BH_BOOTINFO_MAX_IRQS]; /* interrupt ids the cell owns (SPIs) */
-	uint64_t gicd_base;      /* guest-physical; accesses are trapped and filtered */
+	uint64_t gicd_base; /* guest-physical; accesses are trapped and filtered */
 	/* Per CPU (same order as cpu_mpidr): its redistributor, RD frame then SGI frame. */
 	uint64_t cpu_gicr_base[BH_BOOTINFO_MAX_CPUS];
 	/* Per CPU (same order): the hypervisor's logical number, as BH_HC_CPU_STATS takes it. */

@@ -36,13 +36,13 @@
 /* Filled by BH_HC_CELL_INFO. */
 struct bh_cell_info {
 	uint32_t cell_id;
-	uint32_t state;      /* 0 loaded, 1 running, 2 stopped */
+	uint32_t state; /* 0 loaded, 1 running, 2 stopped */
 	char name[32];
-	uint32_t flags;      /* BH_CELL_* of bulkhead/config.h */
+	uint32_t flags; /* BH_CELL_* of bulkhead/config.h */
 	uint32_t cpu_count;
-	uint64_t cpu_mask;   /* logical CPUs (index into the hypervisor's CPU list) */
+	uint64_t cpu_mask; /* logical CPUs (index into the hypervisor's CPU list) */
 	uint64_t memory_bytes; /* RAM regions, channels excluded */
-	int32_t exit_code;   /* valid when stopped */
+	int32_t exit_code; /* valid when stopped */
 	uint32_t cell_count; /* number of cells in the system */
 };
 

@@ -25,17 +25,17 @@
 #define BH_LATMON_STOPPED 2u
 
 struct bh_latmon_cpu {
-	uint32_t sequence;      /* odd while this record is being updated */
-	uint32_t cpu_logical;   /* the hypervisor's logical CPU number */
-	uint64_t cpu_mpidr;     /* hardware id of the CPU */
-	uint32_t priority;      /* latmon thread priority (higher is more urgent) */
-	uint32_t interval_us;   /* period between wake-ups */
-	uint64_t samples;       /* wake-ups measured */
+	uint32_t sequence; /* odd while this record is being updated */
+	uint32_t cpu_logical; /* the hypervisor's logical CPU number */
+	uint64_t cpu_mpidr; /* hardware id of the CPU */
+	uint32_t priority; /* latmon thread priority (higher is more urgent) */
+	uint32_t interval_us; /* period between wake-ups */
+	uint64_t samples; /* wake-ups measured */
 	uint64_t missed_periods; /* wake-ups later than a whole interval (periods lost) */
-	uint64_t overflows;     /* samples >= BH_LATMON_HISTOGRAM_BUCKETS µs */
+	uint64_t overflows; /* samples >= BH_LATMON_HISTOGRAM_BUCKETS µs */
 	uint64_t min_ns;
 	uint64_t max_ns;
-	uint64_t sum_ns;        /* for the average: sum_ns / samples */
+	uint64_t sum_ns; /* for the average: sum_ns / samples */
 	uint64_t last_ns;
 	uint32_t histogram[BH_LATMON_HISTOGRAM_BUCKETS];
 };
@@ -43,20 +43,20 @@ struct bh_latmon_cpu {
 BH_STATIC_ASSERT_SIZE(struct bh_latmon_cpu, 80 + 4 * BH_LATMON_HISTOGRAM_BUCKETS);
 
 struct bh_latmon_console {
-	uint64_t written;       /* total bytes ever written; the ring holds the last ones */
+	uint64_t written; /* total bytes ever written; the ring holds the last ones */
 	char data[BH_LATMON_CONSOLE_BYTES];
 };
 
 struct bh_latmon_channel {
-	uint32_t magic;         /* BH_LATMON_MAGIC once latmon has initialised the channel */
-	uint32_t version;       /* BH_LATMON_VERSION */
-	uint32_t size_bytes;    /* sizeof(struct bh_latmon_channel) */
-	uint32_t cpu_count;     /* records in use */
-	uint32_t state;         /* BH_LATMON_* */
-	uint32_t cell_id;       /* the publishing cell */
-	uint64_t counter_hz;    /* the clock latmon measures with */
-	uint64_t started_ns;    /* on that clock */
-	uint64_t updated_ns;    /* last publication, on that clock */
+	uint32_t magic; /* BH_LATMON_MAGIC once latmon has initialised the channel */
+	uint32_t version; /* BH_LATMON_VERSION */
+	uint32_t size_bytes; /* sizeof(struct bh_latmon_channel) */
+	uint32_t cpu_count; /* records in use */
+	uint32_t state; /* BH_LATMON_* */
+	uint32_t cell_id; /* the publishing cell */
+	uint64_t counter_hz; /* the clock latmon measures with */
+	uint64_t started_ns; /* on that clock */
+	uint64_t updated_ns; /* last publication, on that clock */
 	struct bh_latmon_console console; /* the realtime cell's console output */
 	struct bh_latmon_cpu cpus[BH_LATMON_MAX_CPUS];
 };

@@ -25,25 +25,25 @@
 #define BH_CELL_STATE_STOPPED 2u
 
 struct bh_cell_status {
-	char name[32];          /* NUL-terminated */
-	uint32_t state;         /* BH_CELL_STATE_*; exit_code is valid once STOPPED */
-	uint32_t flags;         /* BH_CELL_* of the config (bit 0: realtime) */
-	uint64_t cpu_mask;      /* logical CPUs (bit n = logical CPU n) */
-	uint32_t cpu_count;     /* entries used in cpu_mpidr */
-	int32_t exit_code;      /* what the cell stopped with; 0 while it runs */
-	uint64_t memory_bytes;  /* RAM regions (no devices, channels or this page), bytes */
+	char name[32]; /* NUL-terminated */
+	uint32_t state; /* BH_CELL_STATE_*; exit_code is valid once STOPPED */
+	uint32_t flags; /* BH_CELL_* of the config (bit 0: realtime) */
+	uint64_t cpu_mask; /* logical CPUs (bit n = logical CPU n) */
+	uint32_t cpu_count; /* entries used in cpu_mpidr */
+	int32_t exit_code; /* what the cell stopped with; 0 while it runs */
+	uint64_t memory_bytes; /* RAM regions (no devices, channels or this page), bytes */
 	uint64_t cpu_mpidr[BH_HV_STATUS_CELL_MAX_CPUS]; /* hardware ids; [0] is the boot CPU */
 };
 BH_STATIC_ASSERT_SIZE(struct bh_cell_status, 64 + 8 * BH_HV_STATUS_CELL_MAX_CPUS);
 
 struct bh_hv_status {
-	uint32_t magic;         /* BH_HV_STATUS_MAGIC once the hypervisor has filled it */
-	uint32_t version;       /* BH_HV_STATUS_VERSION */
-	uint32_t size_bytes;    /* sizeof(struct bh_hv_status) */
-	uint32_t cell_count;    /* records in use in cells[] */
-	uint32_t cpu_count;     /* logical CPUs of the machine; records in use in cpus[] */
-	uint32_t reserved0;     /* 0 */
-	uint64_t reserved1[5];  /* 0; keeps the arrays 64-byte aligned */
+	uint32_t magic; /* BH_HV_STATUS_MAGIC once the hypervisor has filled it */
+	uint32_t version; /* BH_HV_STATUS_VERSION */
+	uint32_t size_bytes; /* sizeof(struct bh_hv_status) */
+	uint32_t cell_count; /* records in use in cells[] */
+	uint32_t cpu_count; /* logical CPUs of the machine; records in use in cpus[] */
+	uint32_t reserved0; /* 0 */
+	uint64_t reserved1[5]; /* 0; keeps the arrays 64-byte aligned */
 	struct bh_cell_status cells[BH_HV_STATUS_MAX_CELLS];
 	/* Entry counters, live: the hypervisor counts into these very records. */
 	struct bh_cpu_stats cpus[BH_HV_STATUS_MAX_CPUS];

@@ -64,13 +64,15 @@ int arch_cpu_enable_virt(char *why, size_t why_size)
 				ctls2_allowed1);
 	if (!(ctls2_allowed1 & PROCBASED2_UNRESTRICTED_GUEST))
 		return vmx_fail(why, why_size, -BH_ENODEV,
-				"no unrestricted guest (secondary allowed-1 0x%llx)", ctls2_allowed1);
+				"no unrestricted guest (secondary allowed-1 0x%llx)",
+				ctls2_allowed1);
 
 	uint64_t ept_cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
 
 	if ((ept_cap & (EPT_CAP_WALK_4 | EPT_CAP_WB)) != (EPT_CAP_WALK_4 | EPT_CAP_WB))
 		return vmx_fail(why, why_size, -BH_ENODEV,
-				"EPT lacks 4-level walks or write-back tables (cap 0x%llx)", ept_cap);
+				"EPT lacks 4-level walks or write-back tables (cap 0x%llx)",
+				ept_cap);
 
 	/* SDM vol. 3 sec. 23.8: CR0/CR4 must respect the VMX fixed bits in VMX operation. */
 	write_cr0((read_cr0() | rdmsr(MSR_IA32_VMX_CR0_FIXED0)) & rdmsr(MSR_IA32_VMX_CR0_FIXED1));

@@ -25,8 +25,8 @@ typedef void (*bhctl_copy_fn)(void *dst, const volatile void *src, size_t size, 
 void bhctl_copy_words(void *dst, const volatile void *src, size_t size, void *ctx);
 
 /* Snapshot results besides 0. */
-#define BHCTL_ERROR (-1)           /* `why` says what is wrong */
-#define BHCTL_NOT_INITIALISED 1    /* magic is still 0: the writer has not started */
+#define BHCTL_ERROR (-1) /* `why` says what is wrong */
+#define BHCTL_NOT_INITIALISED 1 /* magic is still 0: the writer has not started */
 
 /* A torn record is read again at most this often before bhctl gives up. */
 #define BHCTL_MAX_READ_TRIES 1000u
@@ -38,10 +38,10 @@ int bhctl_status_snapshot(const volatile void *page, size_t map_bytes, struct bh
 			  char *why, size_t why_size, bhctl_copy_fn copy, void *ctx);
 
 struct bhctl_latmon {
-	struct bh_latmon_channel ch;   /* header, console ring and CPU records, each consistent */
-	uint64_t console_first;        /* oldest ring byte (absolute index) that was not overwritten */
-	uint64_t console_end;          /* ch.console.written when the ring was read */
-	unsigned int retries;          /* CPU records read again because a write overlapped */
+	struct bh_latmon_channel ch; /* header, console ring and CPU records, each consistent */
+	uint64_t console_first; /* oldest ring byte (absolute index) that was not overwritten */
+	uint64_t console_end; /* ch.console.written when the ring was read */
+	unsigned int retries; /* CPU records read again because a write overlapped */
 };
 
 /*

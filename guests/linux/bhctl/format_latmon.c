@@ -10,10 +10,14 @@
 const char *bhctl_latmon_state_name(uint32_t state)
 {
 	switch (state) {
-	case BH_LATMON_STARTING: return "starting";
-	case BH_LATMON_RUNNING: return "running";
-	case BH_LATMON_STOPPED: return "stopped";
-	default: return "unknown";
+	case BH_LATMON_STARTING:
+		return "starting";
+	case BH_LATMON_RUNNING:
+		return "running";
+	case BH_LATMON_STOPPED:
+		return "stopped";
+	default:
+		return "unknown";
 	}
 }
 
@@ -102,7 +106,7 @@ void bhctl_print_console(FILE *out, const struct bhctl_latmon *lm)
 
 	for (uint64_t n = lm->console_first; n < lm->console_end; n++)
 		fputc(ring[n % BH_LATMON_CONSOLE_BYTES], out);
-	if (lm->console_end > lm->console_first && ring[(lm->console_end - 1) %
-							  BH_LATMON_CONSOLE_BYTES] != '\n')
+	if (lm->console_end > lm->console_first &&
+	    ring[(lm->console_end - 1) % BH_LATMON_CONSOLE_BYTES] != '\n')
 		fputc('\n', out);
 }

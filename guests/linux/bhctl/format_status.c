@@ -14,10 +14,14 @@ static const char *const reason_names[BH_ENTRY_REASONS] = BH_ENTRY_REASON_NAMES;
 const char *bhctl_state_name(uint32_t state)
 {
 	switch (state) {
-	case BH_CELL_STATE_LOADED: return "loaded";
-	case BH_CELL_STATE_RUNNING: return "running";
-	case BH_CELL_STATE_STOPPED: return "stopped";
-	default: return "unknown";
+	case BH_CELL_STATE_LOADED:
+		return "loaded";
+	case BH_CELL_STATE_RUNNING:
+		return "running";
+	case BH_CELL_STATE_STOPPED:
+		return "stopped";
+	default:
+		return "unknown";
 	}
 }
 
@@ -37,8 +41,8 @@ static void cpu_list(uint64_t mask, char *out, size_t size)
 		if (last == cpu)
 			len += (size_t)snprintf(out + len, size - len, "%s%u", len ? "," : "", cpu);
 		else
-			len += (size_t)snprintf(out + len, size - len, "%s%u-%u", len ? "," : "", cpu,
-						last);
+			len += (size_t)snprintf(out + len, size - len, "%s%u-%u", len ? "," : "",
+						cpu, last);
 		cpu = last;
 	}
 	if (!out[0])
@@ -73,8 +77,8 @@ void bhctl_print_cells(FILE *out, const struct bh_hv_status *st)
 		else
 			snprintf(exit_code, sizeof(exit_code), "-");
 		fprintf(out, "%-3u %-16s %-8s %-12s %10s  %-9s %s\n", i, c->name,
-			bhctl_state_name(c->state), cpus, memory,
-			c->flags & 1u ? "realtime" : "-", exit_code);
+			bhctl_state_name(c->state), cpus, memory, c->flags & 1u ? "realtime" : "-",
+			exit_code);
 	}
 }
 
@@ -107,7 +111,8 @@ bool bhctl_print_stats(FILE *out, const struct bh_hv_status *st, const char *cel
 	if (cell) {
 		only = find_cell(st, cell);
 		if (only < 0) {
-			size_t len = (size_t)snprintf(why, why_size, "no cell \"%s\"; cells:", cell);
+			size_t len =
+				(size_t)snprintf(why, why_size, "no cell \"%s\"; cells:", cell);
 
 			for (uint32_t i = 0; i < st->cell_count && len < why_size; i++)
 				len += (size_t)snprintf(why + len, why_size - len, " %u \"%s\"", i,

@@ -5,7 +5,6 @@
  * maps them read-only through /dev/mem (README.md). Read-only by design: it
  * can change nothing. Limit: one status page and channels labelled by name.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -13,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <dirent.h>
 
 #include "bhctl.h"
 
@@ -25,13 +25,14 @@ static const char usage[] =
 	"  cells                   the cells: id, name, state, CPUs, memory, flags, exit code\n"
 	"  stats [CELL]            hypervisor entries per CPU (of CELL, a name or id): total and\n"
 	"                          per reason\n"
-	"  latency [--histogram]   latmon's wake-up latency per realtime CPU in cyclictest's format\n"
+	"  latency [--histogram]   latmon's wake-up latency per realtime CPU in cyclictest's "
+	"format\n"
 	"                          (--histogram: cyclictest -h's histogram first)\n"
 	"  console                 the realtime cell's console output kept in the channel\n"
 	"  --help                  this text\n"
 	"Option for latency and console: --channel LABEL (default \"" DEFAULT_CHANNEL "\").\n"
-	"Reads " DT_ROOT "/hv-status@*/reg and channel@*/{reg,label}, maps them through\n"
-	DEV_MEM " read-only; needs root.\n";
+	"Reads " DT_ROOT "/hv-status@*/reg and channel@*/{reg,label}, maps them through\n" DEV_MEM
+	" read-only; needs root.\n";
 
 struct region {
 	uint64_t base;
@@ -112,7 +113,8 @@ static int find_node(const char *prefix, const char *label, struct region *r)
 
 	if (!dir)
 		return fail("%s: %s: is this Linux a Bulkhead cell whose config maps the "
-			    "hypervisor status or a channel into it?", DT_ROOT, strerror(errno));
+			    "hypervisor status or a channel into it?",
+			    DT_ROOT, strerror(errno));
 	while (!found && (e = readdir(dir))) {
 		if (strncmp(e->d_name, prefix, strlen(prefix)))
 			continue;
@@ -127,13 +129,14 @@ static int find_node(const char *prefix, const char *label, struct region *r)
 		if (!strcmp(text, label))
 			found = true;
 		else if (strlen(labels) + strlen(text) + 4 < sizeof(labels))
-			snprintf(labels + strlen(labels), sizeof(labels) - strlen(labels), " \"%s\"",
-				 text);
+			snprintf(labels + strlen(labels), sizeof(labels) - strlen(labels),
+				 " \"%s\"", text);
 	}
 	closedir(dir);
 	if (!found && !label)
 		return fail("no %s/%s* node: the cell's config has no region with flags "
-			    "\"read\", \"hv-status\" (config/bindings.md)", DT_ROOT, prefix);
+			    "\"read\", \"hv-status\" (config/bindings.md)",
+			    DT_ROOT, prefix);
 	if (!found)
 		return fail("no channel labelled \"%s\" under %s (channels:%s)", label, DT_ROOT,
 			    labels[0] ? labels : " none");
@@ -162,8 +165,8 @@ static const volatile void *map_region(const struct region *r, size_t want, size
 	close(fd);
 	if (p == MAP_FAILED) {
 		fail("mmap %s [0x%llx, +0x%zx) for %s: %s (STRICT_DEVMEM allows only ranges "
-		     "outside Linux's RAM)", DEV_MEM, (unsigned long long)r->base, size, r->node,
-		     strerror(saved));
+		     "outside Linux's RAM)",
+		     DEV_MEM, (unsigned long long)r->base, size, r->node, strerror(saved));
 		return NULL;
 	}
 	*mapped = size < r->size ? size : (size_t)r->size;
@@ -201,7 +204,8 @@ static int load_latmon(const char *label, struct bhctl_latmon *lm)
 	munmap((void *)(uintptr_t)ch, mapped);
 	if (err == BHCTL_NOT_INITIALISED)
 		return fail("%s: %s", label, why);
-	return err ? fail("channel \"%s\" at 0x%llx: %s", label, (unsigned long long)r.base, why) : 0;
+	return err ? fail("channel \"%s\" at 0x%llx: %s", label, (unsigned long long)r.base, why)
+		   : 0;
 }
 
 static int cmd_latency(int argc, char **argv, bool console)

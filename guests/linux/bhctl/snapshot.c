@@ -29,7 +29,8 @@ void bhctl_copy_words(void *dst, const volatile void *src, size_t size, void *ct
 		to[i] = from[i];
 }
 
-static void say(char *why, size_t why_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *why, size_t why_size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void say(char *why, size_t why_size, const char *fmt, ...)
 {
@@ -60,22 +61,26 @@ int bhctl_status_snapshot(const volatile void *page, size_t map_bytes, struct bh
 	}
 	copy(out, page, sizeof(*out), ctx);
 	if (out->magic != BH_HV_STATUS_MAGIC) {
-		say(why, why_size, "hypervisor status page: bad magic 0x%08x, expected 0x%08x (\"BHST\")",
+		say(why, why_size,
+		    "hypervisor status page: bad magic 0x%08x, expected 0x%08x (\"BHST\")",
 		    out->magic, BH_HV_STATUS_MAGIC);
 		return BHCTL_ERROR;
 	}
 	if (out->version != BH_HV_STATUS_VERSION) {
-		say(why, why_size, "hypervisor status page: version %u, bhctl understands version %u",
+		say(why, why_size,
+		    "hypervisor status page: version %u, bhctl understands version %u",
 		    out->version, BH_HV_STATUS_VERSION);
 		return BHCTL_ERROR;
 	}
 	if (out->size_bytes != sizeof(*out)) {
-		say(why, why_size, "hypervisor status page: %u bytes, bhctl expects %zu for version %u",
+		say(why, why_size,
+		    "hypervisor status page: %u bytes, bhctl expects %zu for version %u",
 		    out->size_bytes, sizeof(*out), BH_HV_STATUS_VERSION);
 		return BHCTL_ERROR;
 	}
 	if (out->cell_count > BH_HV_STATUS_MAX_CELLS || out->cpu_count > BH_HV_STATUS_MAX_CPUS) {
-		say(why, why_size, "hypervisor status page: %u cells and %u CPUs, at most %u and %u",
+		say(why, why_size,
+		    "hypervisor status page: %u cells and %u CPUs, at most %u and %u",
 		    out->cell_count, out->cpu_count, BH_HV_STATUS_MAX_CELLS, BH_HV_STATUS_MAX_CPUS);
 		return BHCTL_ERROR;
 	}
@@ -105,8 +110,10 @@ static int read_cpu_record(const volatile struct bh_latmon_cpu *src, struct bh_l
 		}
 		(*retries)++;
 	}
-	say(why, why_size, "latmon record %u kept changing over %u reads (sequence %u): "
-	    "is its writer stuck in an update?", index, BHCTL_MAX_READ_TRIES, before);
+	say(why, why_size,
+	    "latmon record %u kept changing over %u reads (sequence %u): "
+	    "is its writer stuck in an update?",
+	    index, BHCTL_MAX_READ_TRIES, before);
 	return BHCTL_ERROR;
 }
 
@@ -127,8 +134,9 @@ static void read_console(const volatile struct bh_latmon_channel *src, struct bh
 	uint64_t after = __atomic_load_n(written, __ATOMIC_ACQUIRE);
 	uint64_t size = BH_LATMON_CONSOLE_BYTES;
 	uint64_t first = end > size ? end - size : 0;
-	uint64_t unsafe = after + BHCTL_CONSOLE_SLACK_BYTES > size ?
-			  after + BHCTL_CONSOLE_SLACK_BYTES - size : 0;
+	uint64_t unsafe = after + BHCTL_CONSOLE_SLACK_BYTES > size
+				  ? after + BHCTL_CONSOLE_SLACK_BYTES - size
+				  : 0;
 
 	if (unsafe > first)
 		first = unsafe < end ? unsafe : end;
@@ -155,12 +163,14 @@ int bhctl_latmon_snapshot(const volatile void *channel, size_t map_bytes, struct
 	}
 	copy(ch, src, offsetof(struct bh_latmon_channel, console), ctx);
 	if (ch->magic != BH_LATMON_MAGIC) {
-		say(why, why_size, "telemetry channel: bad magic 0x%08x, expected 0x%08x (\"LTMN\")",
-		    ch->magic, BH_LATMON_MAGIC);
+		say(why, why_size,
+		    "telemetry channel: bad magic 0x%08x, expected 0x%08x (\"LTMN\")", ch->magic,
+		    BH_LATMON_MAGIC);
 		return BHCTL_ERROR;
 	}
 	if (ch->version != BH_LATMON_VERSION) {
-		say(why, why_size, "telemetry channel: latmon version %u, bhctl understands version %u",
+		say(why, why_size,
+		    "telemetry channel: latmon version %u, bhctl understands version %u",
 		    ch->version, BH_LATMON_VERSION);
 		return BHCTL_ERROR;
 	}

@@ -14,8 +14,9 @@ static const char *region_flag_names(uint32_t flags, char *buf, unsigned int siz
 		uint32_t flag;
 		const char *name;
 	} names[] = {
-		{BH_REGION_READ, "read"}, {BH_REGION_WRITE, "write"}, {BH_REGION_EXEC, "exec"},
-		{BH_REGION_DEVICE, "device"}, {BH_REGION_COMM, "comm"},
+		{ BH_REGION_READ, "read" }, { BH_REGION_WRITE, "write" },
+		{ BH_REGION_EXEC, "exec" }, { BH_REGION_DEVICE, "device" },
+		{ BH_REGION_COMM, "comm" },
 	};
 	unsigned int len = 0;
 
@@ -46,8 +47,8 @@ static void copy_name(char *dst, const char *src, unsigned int size)
 static void print_doorbell_result(uint32_t channel, const char *what, int64_t result)
 {
 	if (result < 0)
-		console_printf("hello: doorbell of channel %u %s: returned %ld (%s)\n", channel, what,
-			       result, bh_hypercall_strerror(result));
+		console_printf("hello: doorbell of channel %u %s: returned %ld (%s)\n", channel,
+			       what, result, bh_hypercall_strerror(result));
 	else
 		console_printf("hello: doorbell of channel %u %s: returned %ld\n", channel, what,
 			       result);
@@ -69,8 +70,9 @@ static void ring_doorbells(const struct bh_boot_info *info)
 		print_doorbell_result(i, "rung 3 times", result);
 	}
 	if (info->channel_count)
-		print_doorbell_result(info->channel_count, "(none)",
-				      bh_hypercall(BH_HC_DOORBELL, info->channel_count, 0, 0, 0, 0));
+		print_doorbell_result(
+			info->channel_count, "(none)",
+			bh_hypercall(BH_HC_DOORBELL, info->channel_count, 0, 0, 0, 0));
 }
 
 int guest_main(const struct bh_boot_info *info)
@@ -88,7 +90,8 @@ int guest_main(const struct bh_boot_info *info)
 
 	console_printf("boot info: 0x%lx version %u size %u%s\n", info_ipa, info->version,
 		       info->size_bytes,
-		       in_last_page ? " (last page of region 0)" : " (NOT in the last page of region 0)");
+		       in_last_page ? " (last page of region 0)"
+				    : " (NOT in the last page of region 0)");
 	console_printf("cell: id %u name %s\n", info->cell_id, name);
 	console_printf("flags: 0x%x%s\n", info->flags,
 		       (info->flags & BH_BOOT_REALTIME) ? " realtime" : "");

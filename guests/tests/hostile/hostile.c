@@ -207,8 +207,9 @@ static void attempt_write(const char *whose, uint64_t addr)
 		format_snprintf(result, sizeof(result), "write completed, no fault (read back: %s)",
 				read_fault);
 	else
-		format_snprintf(result, sizeof(result), "write completed, no fault (read back 0x%lx%s)",
-				back, back == MARKER ? ", MARKER STORED" : "");
+		format_snprintf(result, sizeof(result),
+				"write completed, no fault (read back 0x%lx%s)", back,
+				back == MARKER ? ", MARKER STORED" : "");
 	report(attempt, result);
 }
 
@@ -253,8 +254,7 @@ static void attempt_mmio32(const char *attempt, uint64_t addr, uint32_t value,
  * 64-bit register: read, write `value` (or `alternative` when the register
  * already holds `value`, so that a change is visible), read back.
  */
-static void attempt_mmio64(const char *attempt, uint64_t addr, uint64_t value,
-			   uint64_t alternative)
+static void attempt_mmio64(const char *attempt, uint64_t addr, uint64_t value, uint64_t alternative)
 {
 	char result[ATTEMPT_TEXT_MAX];
 
@@ -280,7 +280,8 @@ static void attempt_mmio64(const char *attempt, uint64_t addr, uint64_t value,
 		report(attempt, result);
 		return;
 	}
-	format_snprintf(result, sizeof(result), "write %s (before 0x%lx, wrote 0x%lx, read back 0x%lx)",
+	format_snprintf(result, sizeof(result),
+			"write %s (before 0x%lx, wrote 0x%lx, read back 0x%lx)",
 			back != value ? "ignored" : "took effect", before, value, back);
 	report(attempt, result);
 }
@@ -351,7 +352,8 @@ static void attempt_distributor(void)
 		if (!write_faulted && !disarm(read_fault, sizeof(read_fault))) {
 			bool took = (back & 0x3u) == 0 && (ctlr & 0x3u) != 0;
 
-			format_snprintf(result, sizeof(result), "write %s (before 0x%x, read back 0x%x%s)",
+			format_snprintf(result, sizeof(result),
+					"write %s (before 0x%x, read back 0x%x%s)",
 					took ? "took effect" : "ignored", ctlr, back,
 					took ? ", restored" : "");
 			/* Limit the damage of a broken filter to this report. */
@@ -367,8 +369,8 @@ static void attempt_distributor(void)
 
 		if (own < 32 || own >= 1020)
 			continue;
-		format_snprintf(attempt, sizeof(attempt), "gicd isenabler enable own spi %u (control)",
-				own);
+		format_snprintf(attempt, sizeof(attempt),
+				"gicd isenabler enable own spi %u (control)", own);
 		attempt_mmio32(attempt, gicd + GICD_ISENABLER + 4 * (own / 32), 1u << (own % 32),
 			       bits_stayed_clear);
 		arm();
@@ -475,7 +477,8 @@ static void attempt_psci(void)
 		 * Context GUEST_MAX_CPUS makes our entry exit the cell with code 3 should
 		 * a foreign CPU ever start here: visible, never silent.
 		 */
-		format_snprintf(attempt, sizeof(attempt), "psci cpu_on foreign mpidr 0x%lx", foreign);
+		format_snprintf(attempt, sizeof(attempt), "psci cpu_on foreign mpidr 0x%lx",
+				foreign);
 		arm();
 		value = probe_smc(PSCI_CPU_ON, foreign, guest_ipa(guest_secondary_entry),
 				  GUEST_MAX_CPUS);
@@ -533,8 +536,8 @@ static void attempt_psci_wild_entry(void)
 	}
 	wild_entry_expected = true;
 	arm();
-	int64_t value = probe_smc(PSCI_CPU_ON, mpidr_affinity(info->cpu_mpidr[1]),
-				  HYPERVISOR_MEMORY, 0);
+	int64_t value =
+		probe_smc(PSCI_CPU_ON, mpidr_affinity(info->cpu_mpidr[1]), HYPERVISOR_MEMORY, 0);
 
 	if (value == 0) {
 		/* Accepted: the CPU must fault inside this cell. Wait a bounded while for it. */
@@ -556,8 +559,8 @@ static void attempt_psci_wild_entry(void)
 /* ---- (e) hypercalls with wild arguments ---- */
 
 /* A Bulkhead hypercall: an error is reported with its text, "returned -14 (bad address)". */
-static void attempt_hypercall(const char *attempt, uint64_t function, uint64_t a1,
-			      uint64_t a2, uint64_t a3)
+static void attempt_hypercall(const char *attempt, uint64_t function, uint64_t a1, uint64_t a2,
+			      uint64_t a3)
 {
 	char result[ATTEMPT_TEXT_MAX];
 
@@ -597,8 +600,8 @@ static void attempt_hypercalls(void)
 	format_snprintf(attempt, sizeof(attempt), "console write crossing own region end 0x%lx",
 			own_end);
 	attempt_hypercall(attempt, BH_HC_CONSOLE_WRITE, own_end - 8, 16, 0);
-	attempt_hypercall("console write ipa wraps 0xfffffffffffffff0 len 32",
-			  BH_HC_CONSOLE_WRITE, 0xfffffffffffffff0ull, 32, 0);
+	attempt_hypercall("console write ipa wraps 0xfffffffffffffff0 len 32", BH_HC_CONSOLE_WRITE,
+			  0xfffffffffffffff0ull, 32, 0);
 	attempt_hypercall("console write len 0 (control)", BH_HC_CONSOLE_WRITE, guest_ipa(sample),
 			  0, 0);
 	attempt_hypercall("console write own buffer (control)", BH_HC_CONSOLE_WRITE,

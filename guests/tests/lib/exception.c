@@ -60,19 +60,20 @@ const char *guest_exception_class_name(uint64_t esr)
 
 static void dump_frame(const struct exception_frame *frame, unsigned int slot)
 {
-	static const char *const type_names[] = {"synchronous", "irq", "fiq", "serror"};
-	static const char *const source_names[] = {"el1 sp0", "el1 spx", "el0 aarch64",
-						   "el0 aarch32"};
+	static const char *const type_names[] = { "synchronous", "irq", "fiq", "serror" };
+	static const char *const source_names[] = { "el1 sp0", "el1 spx", "el0 aarch64",
+						    "el0 aarch32" };
 
 	console_printf("guest: cpu %u: unexpected %s exception from %s: ESR 0x%lx (EC 0x%lx %s) "
 		       "FAR 0x%lx ELR 0x%lx SPSR 0x%lx SP 0x%lx\n",
-		       guest_cpu_index(), type_names[slot & 3], source_names[slot >> 2],
-		       frame->esr, ESR_EC(frame->esr), guest_exception_class_name(frame->esr),
-		       frame->far, frame->elr, frame->spsr, frame->sp);
+		       guest_cpu_index(), type_names[slot & 3], source_names[slot >> 2], frame->esr,
+		       ESR_EC(frame->esr), guest_exception_class_name(frame->esr), frame->far,
+		       frame->elr, frame->spsr, frame->sp);
 	for (unsigned int i = 0; i < 28; i += 4) {
-		console_printf("guest:   x%-2u 0x%016lx  x%-2u 0x%016lx  x%-2u 0x%016lx  x%-2u 0x%016lx\n",
-			       i, frame->x[i], i + 1, frame->x[i + 1], i + 2, frame->x[i + 2],
-			       i + 3, frame->x[i + 3]);
+		console_printf(
+			"guest:   x%-2u 0x%016lx  x%-2u 0x%016lx  x%-2u 0x%016lx  x%-2u 0x%016lx\n",
+			i, frame->x[i], i + 1, frame->x[i + 1], i + 2, frame->x[i + 2], i + 3,
+			frame->x[i + 3]);
 	}
 	console_printf("guest:   x28 0x%016lx  x29 0x%016lx  x30 0x%016lx\n", frame->x[28],
 		       frame->x[29], frame->x[30]);

@@ -7,7 +7,6 @@
 #include <guest/hypercall.h>
 #include <guest/runtime.h>
 
-
 int guest_find_own_logical_cpu(uint32_t cell_id)
 {
 	const struct bh_boot_info *info = guest_boot_info();

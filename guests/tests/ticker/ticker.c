@@ -33,7 +33,7 @@ struct ticker_cpu {
 	int logical_cpu;
 	volatile uint64_t interrupts;
 	uint64_t sentinel_sgis;
-	uint64_t doorbells;     /* the first channel's doorbell SGI, if it has one */
+	uint64_t doorbells; /* the first channel's doorbell SGI, if it has one */
 	uint64_t spurious;
 	uint64_t unexpected;
 	uint32_t last_unexpected_intid;
@@ -117,8 +117,8 @@ static void run_window(unsigned int index)
 	if (doorbell_sgi() < 16)
 		gic_local_irq_enable(sgi_frame, doorbell_sgi(), TICKER_IRQ_PRIORITY);
 
-	uint64_t give_up = timer_now_ticks() + 20 * TICKER_INTERRUPTS * period_ticks +
-			   us_to_ticks(2000000);
+	uint64_t give_up =
+		timer_now_ticks() + 20 * TICKER_INTERRUPTS * period_ticks + us_to_ticks(2000000);
 
 	me->stats_before_result = bh_cpu_stats((uint32_t)me->logical_cpu, &me->before);
 	timer_arm_at(timer_now_ticks() + period_ticks);
@@ -172,7 +172,7 @@ static bool report_cpu(const struct bh_boot_info *info, unsigned int index)
 
 	if (me->stats_before_result < 0 || me->stats_after_result < 0) {
 		int64_t failed = me->stats_before_result < 0 ? me->stats_before_result
-							      : me->stats_after_result;
+							     : me->stats_after_result;
 
 		console_printf("ticker: interrupts=%lu window_entries=unknown cpu=%u mpidr=0x%lx "
 			       "logical=%d (BH_HC_CPU_STATS returned %ld / %ld: %s)\n",
@@ -181,8 +181,7 @@ static bool report_cpu(const struct bh_boot_info *info, unsigned int index)
 			       bh_hypercall_strerror(failed));
 	} else {
 		/* The closing stats read is itself one hypercall entry. */
-		uint64_t window_entries =
-			me->after.entries_total - me->before.entries_total - 1;
+		uint64_t window_entries = me->after.entries_total - me->before.entries_total - 1;
 		char deltas[CONSOLE_LINE_MAX];
 		int len = 0;
 
@@ -193,13 +192,14 @@ static bool report_cpu(const struct bh_boot_info *info, unsigned int index)
 			       me->logical_cpu, me->max_late_ticks, TICKER_SENTINEL_SGI,
 			       me->sentinel_sgis, me->doorbells, me->spurious, me->unexpected,
 			       me->timed_out ? " timed-out" : "");
-		for (unsigned int r = 0; r < BH_ENTRY_REASONS && (size_t)len < sizeof(deltas); r++) {
+		for (unsigned int r = 0; r < BH_ENTRY_REASONS && (size_t)len < sizeof(deltas);
+		     r++) {
 			uint64_t delta = me->after.entries[r] - me->before.entries[r];
 
 			if (r == BH_ENTRY_HYPERCALL)
 				delta -= 1;
-			len += format_snprintf(deltas + len, sizeof(deltas) - (size_t)len, " %s=%lu",
-					       reason_names[r], delta);
+			len += format_snprintf(deltas + len, sizeof(deltas) - (size_t)len,
+					       " %s=%lu", reason_names[r], delta);
 		}
 		console_printf("ticker: cpu=%u deltas:%s\n", index, deltas);
 		if (me->unexpected)
@@ -238,7 +238,8 @@ int guest_main(const struct bh_boot_info *info)
 			passed = false;
 			break;
 		}
-		if (!wait_for_phase(i, PHASE_IDENTIFIED, us_to_ticks(TICKER_CPU_START_TIMEOUT_US))) {
+		if (!wait_for_phase(i, PHASE_IDENTIFIED,
+				    us_to_ticks(TICKER_CPU_START_TIMEOUT_US))) {
 			/* It may still be probing: any hypercall now could confuse it, so stop. */
 			console_printf("ticker: cpu=%u mpidr=0x%lx: started but never checked in\n",
 				       i, info->cpu_mpidr[i]);
@@ -262,11 +263,13 @@ int guest_main(const struct bh_boot_info *info)
 	cpus[0].phase = PHASE_DONE;
 
 	for (uint32_t i = 1; i < started; i++) {
-		uint64_t window_ticks = 20 * TICKER_INTERRUPTS * period_ticks + us_to_ticks(4000000);
+		uint64_t window_ticks =
+			20 * TICKER_INTERRUPTS * period_ticks + us_to_ticks(4000000);
 
 		if (!wait_for_phase(i, PHASE_DONE, window_ticks)) {
-			console_printf("ticker: cpu=%u: window never finished (interrupts so far %lu)\n",
-				       i, cpus[i].interrupts);
+			console_printf(
+				"ticker: cpu=%u: window never finished (interrupts so far %lu)\n",
+				i, cpus[i].interrupts);
 			passed = false;
 		}
 	}

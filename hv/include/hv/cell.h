@@ -22,11 +22,11 @@ struct cell {
 	unsigned int id;
 	const struct bh_config_header *config;
 	const struct bh_cell *desc;
-	uint64_t cpu_mask;          /* logical CPUs */
-	unsigned int boot_cpu;      /* logical CPU that starts the cell */
-	int state;                  /* enum cell_state, accessed atomically */
-	int exit_code;              /* set when it stops */
-	struct bh_boot_info *boot_info;  /* host view of the native boot info, or NULL */
+	uint64_t cpu_mask; /* logical CPUs */
+	unsigned int boot_cpu; /* logical CPU that starts the cell */
+	int state; /* enum cell_state, accessed atomically */
+	int exit_code; /* set when it stops */
+	struct bh_boot_info *boot_info; /* host view of the native boot info, or NULL */
 	uint64_t boot_info_guest_phys;
 };
 

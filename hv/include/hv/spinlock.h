@@ -7,15 +7,18 @@
 #ifndef HV_SPINLOCK_H
 #define HV_SPINLOCK_H
 
-#include <lib/types.h>
 #include <arch/arch_cpu.h>
+#include <lib/types.h>
 
 struct spinlock {
 	uint32_t next;
 	uint32_t serving;
 };
 
-#define SPINLOCK_INIT {0, 0}
+#define SPINLOCK_INIT \
+	{ \
+		0, 0 \
+	}
 
 static inline void spin_lock(struct spinlock *lock)
 {

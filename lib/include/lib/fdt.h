@@ -55,8 +55,7 @@ const void *fdt_get_prop(const struct fdt *fdt, struct fdt_node node, const char
 			 uint32_t *len);
 
 /* Whether a string property equals `value` (first string of a string list). */
-bool fdt_prop_is(const struct fdt *fdt, struct fdt_node node, const char *name,
-		 const char *value);
+bool fdt_prop_is(const struct fdt *fdt, struct fdt_node node, const char *name, const char *value);
 
 /* Reads a u32 property (e.g. #address-cells), or `fallback` when absent. */
 uint32_t fdt_get_u32(const struct fdt *fdt, struct fdt_node node, const char *name,

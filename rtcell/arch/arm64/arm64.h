@@ -11,11 +11,10 @@
 #include <aarch64/sysreg.h>
 #include <bulkhead/bootinfo.h>
 
-#define RT_ARM64_MAX_CPUS 8            /* keep in sync with head.S */
-#define RT_ARM64_STACK_SIZE 16384      /* per CPU boot/idle stack, keep in sync with head.S */
+#define RT_ARM64_MAX_CPUS 8 /* keep in sync with head.S */
+#define RT_ARM64_STACK_SIZE 16384 /* per CPU boot/idle stack, keep in sync with head.S */
 #define RT_ARM64_SGI_RESCHED 0
 #define RT_ARM64_PPI_VTIMER 27
-
 
 /*
  * Where this run's resources are (platform.c): from the boot info in a cell,
@@ -23,11 +22,11 @@
  * before any other CPU starts, read-only afterwards.
  */
 struct rt_arm64_platform {
-	const struct bh_boot_info *info;    /* NULL: bare */
-	bool psci_smc;                       /* PSCI conduit: SMC, else HVC */
+	const struct bh_boot_info *info; /* NULL: bare */
+	bool psci_smc; /* PSCI conduit: SMC, else HVC */
 	unsigned ncpus;
 	uint64_t mpidr[RT_ARM64_MAX_CPUS];
-	uintptr_t gicr[RT_ARM64_MAX_CPUS];   /* RD frame; SGI frame at +0x10000 */
+	uintptr_t gicr[RT_ARM64_MAX_CPUS]; /* RD frame; SGI frame at +0x10000 */
 	uint32_t logical[RT_ARM64_MAX_CPUS]; /* the hypervisor's CPU numbers */
 	uintptr_t gicd;
 };

@@ -20,7 +20,7 @@ uint8_t rt_arm64_emergency_stacks[RT_ARM64_MAX_CPUS + 1][4096] __attribute__((al
 
 void rt_arm64_secondary_entry(void);
 
-#define CPU_START_RETRY_NS 100000000ull     /* 100 ms */
+#define CPU_START_RETRY_NS 100000000ull /* 100 ms */
 #define CPU_START_TRIES 10
 
 static unsigned cpus_online;
@@ -75,8 +75,9 @@ void rt_arm64_boot_main(uint64_t x0, uint64_t entry_el)
 		 * merely slow answers ALREADY_ON / ON_PENDING and is not disturbed. */
 		for (unsigned cpu = 1; cpu < p->ncpus; cpu++)
 			if (!__atomic_load_n(&cpu_up[cpu], __ATOMIC_ACQUIRE)) {
-				rt_arm64_printf("rtcell: cpu%u not online after %u ms: CPU_ON again\n",
-						cpu, (unsigned)(tries * CPU_START_RETRY_NS / 1000000));
+				rt_arm64_printf(
+					"rtcell: cpu%u not online after %u ms: CPU_ON again\n", cpu,
+					(unsigned)(tries * CPU_START_RETRY_NS / 1000000));
 				start_cpu(cpu);
 			}
 	}

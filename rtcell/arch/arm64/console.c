@@ -135,7 +135,7 @@ void rtarch_exit(int code)
 		rtarch_hypercall(BH_HC_CELL_EXIT, (uint64_t)(int64_t)code, 0, 0);
 	} else {
 		uint64_t block[2] = { 0x20026, (uint64_t)(int64_t)code }; /* ApplicationExit */
-		register uint64_t x0 __asm__("x0") = 0x18;                /* SYS_EXIT */
+		register uint64_t x0 __asm__("x0") = 0x18; /* SYS_EXIT */
 		register uint64_t x1 __asm__("x1") = (uint64_t)block;
 
 		__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");

@@ -8,8 +8,8 @@
 #include <rtarch/irq.h>
 #include <rtarch/switch.h>
 
-#include <aarch64/frame.h>
 #include "arm64.h"
+#include <aarch64/frame.h>
 
 void rt_arm64_switch(uintptr_t *save, const uintptr_t *load, uint8_t *save_on_cpu);
 void rt_arm64_thread_trampoline(void);
@@ -74,9 +74,9 @@ void rtarch_thread_setup(struct rt_thread *t)
 
 	for (unsigned i = 0; i < 16; i++)
 		t->arch_ctx[i] = 0;
-	t->arch_ctx[0] = (uintptr_t)t;                                  /* x19 */
-	t->arch_ctx[11] = (uintptr_t)rt_arm64_thread_trampoline;        /* x30 */
-	t->arch_ctx[12] = top;                                          /* sp */
+	t->arch_ctx[0] = (uintptr_t)t; /* x19 */
+	t->arch_ctx[11] = (uintptr_t)rt_arm64_thread_trampoline; /* x30 */
+	t->arch_ctx[12] = top; /* sp */
 }
 
 /*
@@ -96,8 +96,8 @@ void rt_arm64_thread_start(struct rt_thread *t)
 void rt_arm64_bad_exception(unsigned kind, const struct exception_frame *f);
 void rt_arm64_bad_exception(unsigned kind, const struct exception_frame *f)
 {
-	rt_arm64_printf("rtcell: unexpected exception %u on cpu%u: ESR %lx ELR %lx FAR %lx\n",
-			kind, rtarch_cpu_id(), (unsigned long)read_sysreg(esr_el1),
-			(unsigned long)f->elr, (unsigned long)read_sysreg(far_el1));
+	rt_arm64_printf("rtcell: unexpected exception %u on cpu%u: ESR %lx ELR %lx FAR %lx\n", kind,
+			rtarch_cpu_id(), (unsigned long)read_sysreg(esr_el1), (unsigned long)f->elr,
+			(unsigned long)read_sysreg(far_el1));
 	rt_arm64_exit(2);
 }

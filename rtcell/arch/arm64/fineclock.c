@@ -14,13 +14,13 @@
 #include "arm64.h"
 
 #define PMCR_E (1u << 0)
-#define PMCR_C (1u << 2)        /* reset the cycle counter */
-#define PMCR_LC (1u << 6)       /* 64-bit cycle counter */
+#define PMCR_C (1u << 2) /* reset the cycle counter */
+#define PMCR_LC (1u << 6) /* 64-bit cycle counter */
 #define PMCNTEN_C (1u << 31)
 #define PMCCFILTR_NSH (1u << 27) /* count at EL2 too (entries are part of a path) */
 #define CALIBRATION_SAMPLES 4096
 
-static int64_t offset_ns;       /* virtual ns at a fine-clock read = value + offset_ns */
+static int64_t offset_ns; /* virtual ns at a fine-clock read = value + offset_ns */
 static uint64_t tick_ns;
 
 static inline uint64_t pmccntr(void)
@@ -41,7 +41,9 @@ static int64_t calibrate(void)
 		uint64_t p, v;
 
 		__asm__ volatile("isb\n\tmrs %0, pmccntr_el0\n\tmrs %1, cntvct_el0"
-				 : "=&r"(p), "=&r"(v) : : "memory");
+				 : "=&r"(p), "=&r"(v)
+				 :
+				 : "memory");
 		int64_t low = (int64_t)(v * tick_ns) - (int64_t)p - 1;
 
 		if (low > lo)

@@ -26,10 +26,22 @@
 
 #define IRQ_PRIORITY 0x80
 
-static inline uint32_t rd32(uintptr_t a) { return *(volatile uint32_t *)a; }
-static inline void wr32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
-static inline void wr64(uintptr_t a, uint64_t v) { *(volatile uint64_t *)a = v; }
-static inline void wr8(uintptr_t a, uint8_t v) { *(volatile uint8_t *)a = v; }
+static inline uint32_t rd32(uintptr_t a)
+{
+	return *(volatile uint32_t *)a;
+}
+static inline void wr32(uintptr_t a, uint32_t v)
+{
+	*(volatile uint32_t *)a = v;
+}
+static inline void wr64(uintptr_t a, uint64_t v)
+{
+	*(volatile uint64_t *)a = v;
+}
+static inline void wr8(uintptr_t a, uint8_t v)
+{
+	*(volatile uint8_t *)a = v;
+}
 
 /* Bare only: in a cell the hypervisor has set up the distributor. */
 void rt_arm64_gic_dist_init(void)

@@ -14,7 +14,7 @@
 #define PERIODS 20
 #define PERIOD_NS 1000000ull
 
-#define TEST_SGI 1              /* an SGI stands in for a device line */
+#define TEST_SGI 1 /* an SGI stands in for a device line */
 
 static uint8_t stacks[6][STACK] __attribute__((aligned(16)));
 static struct rt_thread low, high, periodic, control, irq_thread, mover;
@@ -37,7 +37,7 @@ static void low_main(void *arg)
 	for (int i = 0; i < 10000 && rt_waitq_empty(&m.waiters); i++)
 		rt_sleep(PERIOD_NS / 10);
 	low_boosted_to = rt_thread_self()->prio;
-	rt_mutex_unlock(&m);            /* hand-off to high: SGI to cpu1 */
+	rt_mutex_unlock(&m); /* hand-off to high: SGI to cpu1 */
 	low_after_unlock = rt_thread_self()->prio;
 	rt_sem_give(&done);
 }
@@ -79,8 +79,12 @@ static void spawn(struct rt_thread *t, const char *name, unsigned prio, unsigned
 		  void (*entry)(void *), unsigned slot)
 {
 	struct rt_thread_attr a = {
-		.name = name, .prio = (uint8_t)prio, .cpu = (uint8_t)(cpu % rt_ncpus),
-		.entry = entry, .stack = stacks[slot], .stack_size = STACK,
+		.name = name,
+		.prio = (uint8_t)prio,
+		.cpu = (uint8_t)(cpu % rt_ncpus),
+		.entry = entry,
+		.stack = stacks[slot],
+		.stack_size = STACK,
 	};
 
 	if (rt_thread_create(t, &a) || rt_thread_start(t))
@@ -101,8 +105,8 @@ static void mover_main(void *arg)
 	for (unsigned i = 0; i < 3; i++) {
 		rt_migrate_disable();
 		rt_thread_set_cpu(rt_thread_self(), (i + 1) % rt_ncpus);
-		mover_cpus[i] = rtarch_cpu_id();        /* still here: deferred */
-		rt_migrate_enable();                    /* moves now */
+		mover_cpus[i] = rtarch_cpu_id(); /* still here: deferred */
+		rt_migrate_enable(); /* moves now */
 	}
 	mover_cpus[2] = rtarch_cpu_id();
 	rt_sem_give(&done);
@@ -119,27 +123,30 @@ static void control_main(void *arg)
 	/* Threaded interrupt: the hard handler on cpu3 only drops the priority
 	 * and wakes the handler thread, which deactivates the line when done. */
 	struct rt_thread_attr irq_attr = {
-		.name = "irq-sgi1", .prio = 60, .cpu = (uint8_t)(3 % rt_ncpus),
-		.stack = stacks[4], .stack_size = STACK,
+		.name = "irq-sgi1",
+		.prio = 60,
+		.cpu = (uint8_t)(3 % rt_ncpus),
+		.stack = stacks[4],
+		.stack_size = STACK,
 	};
 
-	if (rt_irq_request_threaded(&test_irq, TEST_SGI, irq_handler, NULL, &irq_thread,
-				    &irq_attr))
+	if (rt_irq_request_threaded(&test_irq, TEST_SGI, irq_handler, NULL, &irq_thread, &irq_attr))
 		rtarch_panic("selftest: rt_irq_request_threaded");
 	rt_arm64_gic_send_sgi(3 % rt_ncpus, TEST_SGI);
 	rt_sem_take(&done, RT_FOREVER);
-	rt_arm64_printf("rtcell: threaded irq: handled on cpu%u, %lu deliveries\n",
-			irq_handled_on, (unsigned long)test_irq.handled);
+	rt_arm64_printf("rtcell: threaded irq: handled on cpu%u, %lu deliveries\n", irq_handled_on,
+			(unsigned long)test_irq.handled);
 	spawn(&mover, "mover", 20, 0, mover_main, 5);
 	rt_sem_take(&done, RT_FOREVER);
-	rt_arm64_printf("rtcell: migrate: ran on cpu%u then cpu%u, ended on cpu%u\n",
-			mover_cpus[0], mover_cpus[1], mover_cpus[2]);
+	rt_arm64_printf("rtcell: migrate: ran on cpu%u then cpu%u, ended on cpu%u\n", mover_cpus[0],
+			mover_cpus[1], mover_cpus[2]);
 	rt_arm64_printf("rtcell: pi: low boosted to %u while holding, %u after unlock; "
-			"high waited %lu us\n", low_boosted_to, low_after_unlock,
-			(unsigned long)(high_waited_ns / 1000));
+			"high waited %lu us\n",
+			low_boosted_to, low_after_unlock, (unsigned long)(high_waited_ns / 1000));
 	rt_arm64_printf("rtcell: periodic: %d wakeups, lateness min %lu avg %lu max %lu ns, "
-			"%d overruns\n", PERIODS, (unsigned long)lat_min,
-			(unsigned long)(lat_sum / PERIODS), (unsigned long)lat_max, overruns);
+			"%d overruns\n",
+			PERIODS, (unsigned long)lat_min, (unsigned long)(lat_sum / PERIODS),
+			(unsigned long)lat_max, overruns);
 	n = rt_csection_table(table, 4);
 	for (unsigned i = 0; i < n; i++)
 		rt_arm64_printf("rtcell: %s section %s:%u max %lu ticks, %lu times\n",

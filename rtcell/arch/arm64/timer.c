@@ -48,7 +48,7 @@ void rtarch_timer_program(uint64_t deadline_ns)
 			 ((deadline_ns % NS_PER_S) * freq_hz + NS_PER_S - 1) / NS_PER_S;
 
 	write_sysreg(cntv_cval_el0, ticks);
-	write_sysreg(cntv_ctl_el0, 1);          /* enabled, not masked */
+	write_sysreg(cntv_ctl_el0, 1); /* enabled, not masked */
 	isb();
 }
 

@@ -15,34 +15,34 @@
 
 enum host_line_state {
 	HOST_LINE_INACTIVE = 0,
-	HOST_LINE_ACTIVE,           /* delivered, running priority not dropped */
-	HOST_LINE_DROPPED,          /* priority dropped, not yet deactivated */
+	HOST_LINE_ACTIVE, /* delivered, running priority not dropped */
+	HOST_LINE_DROPPED, /* priority dropped, not yet deactivated */
 };
 
 struct host_sim {
 	unsigned ncpus;
-	unsigned cpu;                       /* CPU executing right now */
+	unsigned cpu; /* CPU executing right now */
 	bool masked[RT_MAX_CPUS];
 	uint64_t now_ns;
-	uint64_t deadline_ns[RT_MAX_CPUS];  /* one-shot timer, RT_TIME_NEVER = off */
+	uint64_t deadline_ns[RT_MAX_CPUS]; /* one-shot timer, RT_TIME_NEVER = off */
 	uint64_t cycles;
 	/* Reschedule IPIs: sent, not yet delivered, in order. */
 	uint8_t ipi_queue[256];
 	unsigned ipi_count;
 	uint64_t ipis_sent;
-	uint32_t ipi_targets_mask;          /* CPUs targeted since last cleared */
+	uint32_t ipi_targets_mask; /* CPUs targeted since last cleared */
 	/* Interrupt lines. */
 	uint8_t line_state[RT_MAX_IRQS];
 	uint8_t line_cpu[RT_MAX_IRQS];
 	bool line_enabled[RT_MAX_IRQS];
-	bool line_latched[RT_MAX_IRQS];     /* raised while active: delivered later */
+	bool line_latched[RT_MAX_IRQS]; /* raised while active: delivered later */
 	uint64_t line_drops[RT_MAX_IRQS];
 	uint64_t line_deactivates[RT_MAX_IRQS];
 	uint64_t context_switches;
 	uint64_t idle_calls;
 	/* Interrupt injection at the kernel's rtarch_irq_window() points. */
-	unsigned window_count;              /* windows opened since armed */
-	unsigned window_at;                 /* 0: no injection */
+	unsigned window_count; /* windows opened since armed */
+	unsigned window_at; /* 0: no injection */
 	void (*window_fn)(void *ctx);
 	void *window_ctx;
 	/* rtarch_panic lands here when set (else abort()). */
@@ -67,7 +67,7 @@ void host_sim_raise(unsigned irq);
 void host_sim_inject_at_window(unsigned nth, void (*fn)(void *ctx), void *ctx);
 
 /* Between the port's own files (host_sim_settle's steps): true if one was done. */
-bool host_sim_deliver_latched_line(void);   /* sim_irq.c */
-bool host_sim_fire_due_timer(void);         /* sim_clock.c */
+bool host_sim_deliver_latched_line(void); /* sim_irq.c */
+bool host_sim_fire_due_timer(void); /* sim_clock.c */
 
 #endif

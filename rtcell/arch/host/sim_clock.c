@@ -45,7 +45,7 @@ static bool fire_due_before(uint64_t limit)
 		return false;
 	if (host_sim.deadline_ns[best] > host_sim.now_ns)
 		host_sim.now_ns = host_sim.deadline_ns[best];
-	host_sim.deadline_ns[best] = RT_TIME_NEVER;     /* one-shot */
+	host_sim.deadline_ns[best] = RT_TIME_NEVER; /* one-shot */
 	host_sim_run_irq(best, timer_irq, NULL);
 	return true;
 }

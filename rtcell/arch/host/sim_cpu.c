@@ -90,7 +90,7 @@ void host_sim_run_irq(unsigned cpu, void (*fn)(void *ctx), void *ctx)
 
 	host_sim_set_cpu(cpu);
 	saved_mask = host_sim.masked[cpu];
-	host_sim.masked[cpu] = true;        /* exception entry masks */
+	host_sim.masked[cpu] = true; /* exception entry masks */
 	rt_irq_enter();
 	fn(ctx);
 	rt_irq_exit();

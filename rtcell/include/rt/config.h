@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define RT_MAX_CPUS 8
-#define RT_PRIO_LEVELS 128          /* priorities 0..127 */
+#define RT_PRIO_LEVELS 128 /* priorities 0..127 */
 #define RT_PRIO_IDLE 0
 #define RT_PRIO_MIN 1
 #define RT_PRIO_MAX (RT_PRIO_LEVELS - 1)
@@ -23,9 +23,9 @@
  */
 #define RT_PI_MAX_DEPTH 16
 
-#define RT_TIME_NEVER UINT64_MAX    /* absolute time that never comes */
-#define RT_FOREVER UINT64_MAX       /* relative timeout: wait without limit */
-#define RT_NO_WAIT 0                /* relative timeout: fail instead of waiting */
+#define RT_TIME_NEVER UINT64_MAX /* absolute time that never comes */
+#define RT_FOREVER UINT64_MAX /* relative timeout: wait without limit */
+#define RT_NO_WAIT 0 /* relative timeout: fail instead of waiting */
 
 #define RT_DEFAULT_SLICE_NS 1000000u
 

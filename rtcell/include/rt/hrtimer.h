@@ -15,11 +15,11 @@ struct rt_hrtimer;
 typedef void (*rt_hrtimer_fn)(struct rt_hrtimer *timer);
 
 struct rt_hrtimer {
-	struct rt_list node;        /* in the CPU's queue; protected by its timer_lock */
+	struct rt_list node; /* in the CPU's queue; protected by its timer_lock */
 	uint64_t expires_ns;
-	uint64_t fired_ns;          /* when the interrupt last found it expired (latency probes) */
+	uint64_t fired_ns; /* when the interrupt last found it expired (latency probes) */
 	rt_hrtimer_fn fn;
-	uint8_t cpu;                /* queue the timer sits in */
+	uint8_t cpu; /* queue the timer sits in */
 };
 
 void rt_hrtimer_init(struct rt_hrtimer *timer, rt_hrtimer_fn fn);

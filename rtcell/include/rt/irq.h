@@ -14,18 +14,18 @@ typedef void (*rt_irq_handler)(void *arg);
 
 struct rt_irq_desc {
 	unsigned irq;
-	struct rt_thread *thread;   /* NULL: plain hard handler */
+	struct rt_thread *thread; /* NULL: plain hard handler */
 	rt_irq_handler handler;
 	void *arg;
-	uint32_t pending;           /* deliveries not yet handled; rt_wait_lock */
+	uint32_t pending; /* deliveries not yet handled; rt_wait_lock */
 	uint64_t handled;
-	struct rt_waitq wait;       /* the handler thread waits here */
+	struct rt_waitq wait; /* the handler thread waits here */
 };
 
 /* Binds `irq` to `handler`, run by thread `t` created here from `attr` (name,
  * priority, CPU, stack; entry and arg are the kernel's) and started. */
-int rt_irq_request_threaded(struct rt_irq_desc *d, unsigned irq, rt_irq_handler handler,
-			    void *arg, struct rt_thread *t, const struct rt_thread_attr *attr);
+int rt_irq_request_threaded(struct rt_irq_desc *d, unsigned irq, rt_irq_handler handler, void *arg,
+			    struct rt_thread *t, const struct rt_thread_attr *attr);
 /* Binds `irq` to a plain hard handler (acknowledged completely after it). */
 int rt_irq_request(struct rt_irq_desc *d, unsigned irq, rt_irq_handler handler, void *arg);
 /* Forgets every binding (kernel init). */

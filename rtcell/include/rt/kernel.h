@@ -4,19 +4,19 @@
 #ifndef RT_KERNEL_H
 #define RT_KERNEL_H
 
+#include <rt/condvar.h>
 #include <rt/config.h>
 #include <rt/errno.h>
-#include <rt/spinlock.h>
 #include <rt/hrtimer.h>
-#include <rt/waitq.h>
-#include <rt/thread.h>
-#include <rt/sched.h>
-#include <rt/rtmutex.h>
-#include <rt/sem.h>
-#include <rt/condvar.h>
-#include <rt/msgq.h>
 #include <rt/irq.h>
-#include <rt/seqcount.h>
 #include <rt/migrate.h>
+#include <rt/msgq.h>
+#include <rt/rtmutex.h>
+#include <rt/sched.h>
+#include <rt/sem.h>
+#include <rt/seqcount.h>
+#include <rt/spinlock.h>
+#include <rt/thread.h>
+#include <rt/waitq.h>
 
 #endif

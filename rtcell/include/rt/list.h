@@ -12,8 +12,7 @@ struct rt_list {
 	struct rt_list *next, *prev;
 };
 
-#define rt_container_of(ptr, type, member) \
-	((type *)((char *)(ptr) - offsetof(type, member)))
+#define rt_container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 static inline void rt_list_init(struct rt_list *l)
 {
@@ -56,7 +55,6 @@ static inline void rt_list_del(struct rt_list *node)
 	node->next = node->prev = node;
 }
 
-#define rt_list_for_each(pos, head) \
-	for ((pos) = (head)->next; (pos) != (head); (pos) = (pos)->next)
+#define rt_list_for_each(pos, head) for ((pos) = (head)->next; (pos) != (head); (pos) = (pos)->next)
 
 #endif

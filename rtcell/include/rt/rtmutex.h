@@ -18,20 +18,20 @@ struct rt_thread;
 #define RT_MUTEX_HAS_WAITERS ((uintptr_t)1)
 
 struct rt_mutex {
-	uintptr_t owner;            /* thread pointer | HAS_WAITERS; atomic */
-	struct rt_waitq waiters;    /* rt_wait_lock */
-	struct rt_list pi_node;     /* in owner->pi_mutexes while it has waiters */
+	uintptr_t owner; /* thread pointer | HAS_WAITERS; atomic */
+	struct rt_waitq waiters; /* rt_wait_lock */
+	struct rt_list pi_node; /* in owner->pi_mutexes while it has waiters */
 	const char *name;
 	uint8_t dead;
-	uint8_t saved_prio;         /* fault-injection variant only */
+	uint8_t saved_prio; /* fault-injection variant only */
 };
 
 struct rt_pi_stats {
-	uint64_t walks;             /* chain walks started */
-	uint64_t hops;              /* owners visited */
-	uint64_t depth_limit_hits;  /* walks cut at RT_PI_MAX_DEPTH */
-	uint64_t revalidate_stops;  /* walks stopped because the chain changed */
-	uint64_t deadlocks;         /* -RT_EDEADLK answers */
+	uint64_t walks; /* chain walks started */
+	uint64_t hops; /* owners visited */
+	uint64_t depth_limit_hits; /* walks cut at RT_PI_MAX_DEPTH */
+	uint64_t revalidate_stops; /* walks stopped because the chain changed */
+	uint64_t deadlocks; /* -RT_EDEADLK answers */
 };
 extern struct rt_pi_stats rt_pi_stats;
 
@@ -57,11 +57,11 @@ struct rt_thread *rt_mutex_owner(const struct rt_mutex *m);
  */
 enum rt_pi_fault {
 	RT_PI_FAULT_NO_TRANSITIVE = 1u << 0, /* boost only the first owner */
-	RT_PI_FAULT_NO_DEBOOST = 1u << 1,    /* never lower a priority again */
-	RT_PI_FAULT_NO_REQUEUE = 1u << 2,    /* boosted waiter keeps its place */
-	RT_PI_FAULT_SAVED_PRIO = 1u << 3,    /* unlock restores prio saved at lock */
-	RT_PI_FAULT_LIFO = 1u << 4,          /* equal keys queue LIFO */
-	RT_PI_FAULT_NO_DEADLOCK = 1u << 5,   /* no deadlock detection */
+	RT_PI_FAULT_NO_DEBOOST = 1u << 1, /* never lower a priority again */
+	RT_PI_FAULT_NO_REQUEUE = 1u << 2, /* boosted waiter keeps its place */
+	RT_PI_FAULT_SAVED_PRIO = 1u << 3, /* unlock restores prio saved at lock */
+	RT_PI_FAULT_LIFO = 1u << 4, /* equal keys queue LIFO */
+	RT_PI_FAULT_NO_DEADLOCK = 1u << 5, /* no deadlock detection */
 };
 extern unsigned rt_pi_faults;
 

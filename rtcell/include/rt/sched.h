@@ -23,14 +23,14 @@ struct rt_cpu {
 	unsigned id;
 	struct rt_raw_spinlock rq_lock;
 	struct rt_runqueue rq;
-	struct rt_thread *current;      /* rq_lock */
+	struct rt_thread *current; /* rq_lock */
 	struct rt_thread idle;
-	uint32_t preempt_count;         /* this CPU only */
-	uint32_t irq_nesting;           /* this CPU only */
-	bool rotate_pending;            /* RR slice expired; rq_lock */
+	uint32_t preempt_count; /* this CPU only */
+	uint32_t irq_nesting; /* this CPU only */
+	bool rotate_pending; /* RR slice expired; rq_lock */
 	struct rt_raw_spinlock timer_lock;
-	struct rt_list timers;          /* timer_lock */
-	uint64_t programmed_ns;         /* timer_lock */
+	struct rt_list timers; /* timer_lock */
+	uint64_t programmed_ns; /* timer_lock */
 	struct rt_hrtimer slice_timer;
 	uint64_t switches;
 	uint64_t ipis_received;

@@ -12,7 +12,7 @@
 #include <rt/rtmutex.h>
 
 struct rt_seqcount {
-	uint32_t seq;               /* completed writes */
+	uint32_t seq; /* completed writes */
 	struct rt_mutex lock;
 };
 

@@ -16,7 +16,10 @@ struct rt_raw_spinlock {
 	uint32_t serving;
 };
 
-#define RT_RAW_SPINLOCK_INIT {0, 0}
+#define RT_RAW_SPINLOCK_INIT \
+	{ \
+		0, 0 \
+	}
 
 enum rt_csection_kind {
 	RT_CSECTION_IRQOFF = 0,
@@ -38,15 +41,17 @@ struct rt_csite {
 struct rt_csection_stat {
 	const char *func;
 	unsigned line;
-	unsigned kind;          /* enum rt_csection_kind */
+	unsigned kind; /* enum rt_csection_kind */
 	uint64_t count;
-	uint64_t max_cycles;    /* rtarch_cycles() units */
+	uint64_t max_cycles; /* rtarch_cycles() units */
 	uint64_t total_cycles;
 };
 
-#define RT_CSITE(kind_) ({ \
-	static struct rt_csite rt_csite_ = { __func__, __LINE__, (kind_), 0, 0, 0, 0, 0 }; \
-	&rt_csite_; })
+#define RT_CSITE(kind_) \
+	({ \
+		static struct rt_csite rt_csite_ = { __func__, __LINE__, (kind_), 0, 0, 0, 0, 0 }; \
+		&rt_csite_; \
+	})
 
 void rt_raw_spin_lock(struct rt_raw_spinlock *lock);
 void rt_raw_spin_unlock(struct rt_raw_spinlock *lock);

@@ -14,11 +14,11 @@
 #include <rt/waitq.h>
 
 enum rt_thread_state {
-	RT_THREAD_SUSPENDED = 0,    /* created, not started */
-	RT_THREAD_READY,            /* in its CPU's run queue */
-	RT_THREAD_RUNNING,          /* its CPU's current thread */
-	RT_THREAD_BLOCKED,          /* thread->wait sits in some wait queue */
-	RT_THREAD_SLEEPING,         /* its timer will wake it */
+	RT_THREAD_SUSPENDED = 0, /* created, not started */
+	RT_THREAD_READY, /* in its CPU's run queue */
+	RT_THREAD_RUNNING, /* its CPU's current thread */
+	RT_THREAD_BLOCKED, /* thread->wait sits in some wait queue */
+	RT_THREAD_SLEEPING, /* its timer will wake it */
 	RT_THREAD_DEAD,
 };
 
@@ -29,39 +29,39 @@ enum rt_sched_policy {
 
 struct rt_thread {
 	const char *name;
-	uint8_t base_prio;          /* rt_wait_lock */
-	uint8_t prio;               /* effective: max(base, top waiters); rt_wait_lock */
-	uint8_t rq_prio;            /* run-queue key, own copy; CPU's rq_lock */
+	uint8_t base_prio; /* rt_wait_lock */
+	uint8_t prio; /* effective: max(base, top waiters); rt_wait_lock */
+	uint8_t rq_prio; /* run-queue key, own copy; CPU's rq_lock */
 	uint8_t policy;
-	uint8_t state;              /* rq_lock; into/out of BLOCKED also rt_wait_lock */
-	uint8_t cpu;                /* CPU it is pinned to (runs and queues there) */
-	uint8_t next_cpu;           /* pending re-pin, applied when it may migrate */
+	uint8_t state; /* rq_lock; into/out of BLOCKED also rt_wait_lock */
+	uint8_t cpu; /* CPU it is pinned to (runs and queues there) */
+	uint8_t next_cpu; /* pending re-pin, applied when it may migrate */
 	uint8_t is_idle;
-	uint8_t on_cpu;             /* registers live on a CPU; cleared by the port */
-	uint16_t migrate_disabled;  /* nesting count, only the thread itself changes it */
+	uint8_t on_cpu; /* registers live on a CPU; cleared by the port */
+	uint16_t migrate_disabled; /* nesting count, only the thread itself changes it */
 	struct rt_list rq_node;
 	struct rt_waiter wait;
-	struct rt_list pi_mutexes;  /* owned mutexes that have waiters; rt_wait_lock */
-	int swap_retval;            /* what the blocking call returns; set by the waker */
-	int sleep_retval;           /* what a sleep returns when its timer wakes it */
-	struct rt_hrtimer timer;    /* timeouts and sleeps */
-	uint64_t slice_ns;          /* RR time slice */
+	struct rt_list pi_mutexes; /* owned mutexes that have waiters; rt_wait_lock */
+	int swap_retval; /* what the blocking call returns; set by the waker */
+	int sleep_retval; /* what a sleep returns when its timer wakes it */
+	struct rt_hrtimer timer; /* timeouts and sleeps */
+	uint64_t slice_ns; /* RR time slice */
 	uint64_t period_ns;
 	uint64_t next_release_ns;
-	uint64_t overruns;          /* total release points missed */
+	uint64_t overruns; /* total release points missed */
 	void (*entry)(void *arg);
 	void *arg;
 	void *stack;
 	size_t stack_size;
-	uintptr_t arch_ctx[16];     /* callee-saved context, owned by the arch port */
+	uintptr_t arch_ctx[16]; /* callee-saved context, owned by the arch port */
 };
 
 struct rt_thread_attr {
 	const char *name;
 	uint8_t prio;
 	uint8_t cpu;
-	uint8_t policy;             /* RT_SCHED_FIFO or RT_SCHED_RR */
-	uint64_t slice_ns;          /* RR only; 0 = RT_DEFAULT_SLICE_NS */
+	uint8_t policy; /* RT_SCHED_FIFO or RT_SCHED_RR */
+	uint64_t slice_ns; /* RR only; 0 = RT_DEFAULT_SLICE_NS */
 	void (*entry)(void *arg);
 	void *arg;
 	void *stack;

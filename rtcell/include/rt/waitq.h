@@ -34,20 +34,20 @@ struct rt_waitq_ops {
 
 struct rt_waitq {
 	struct rt_list head;
-	uint8_t kind;               /* enum rt_waitq_kind */
+	uint8_t kind; /* enum rt_waitq_kind */
 	const struct rt_waitq_ops *ops;
 };
 
 /* Each thread owns exactly one waiter: it blocks on one object at a time. */
 struct rt_waiter {
-	struct rt_list node;        /* in q->head */
-	struct rt_waitq *q;         /* NULL when not waiting: never stale */
+	struct rt_list node; /* in q->head */
+	struct rt_waitq *q; /* NULL when not waiting: never stale */
 	struct rt_thread *thread;
-	uint8_t key;                /* sort key: copy of thread->prio (see waitq.c) */
-	bool timed;                 /* a finite timeout is armed */
-	bool acquire;               /* mutex: wants ownership (false: waits for release) */
-	int handoff_retval;         /* value the thread returns when handed the object */
-	void *data;                 /* object-specific: message buffer, condvar's mutex */
+	uint8_t key; /* sort key: copy of thread->prio (see waitq.c) */
+	bool timed; /* a finite timeout is armed */
+	bool acquire; /* mutex: wants ownership (false: waits for release) */
+	int handoff_retval; /* value the thread returns when handed the object */
+	void *data; /* object-specific: message buffer, condvar's mutex */
 };
 
 extern struct rt_raw_spinlock rt_wait_lock;

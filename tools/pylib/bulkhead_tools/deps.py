@@ -32,6 +32,7 @@ PACKAGES = {
     "grub-common": "grub-mkrescue",
     "xorriso": "ISO writer for grub-mkrescue",
     "mtools": "EFI image tools for grub-mkrescue",
+    "clang-format": "the formatting test (tests/style/test_format.py)",
     "clang": "libFuzzer targets (./bulkhead fuzz)",
     "libclang-rt-14-dev": "libFuzzer and sanitizer runtimes for clang",
     "cppcheck": "static analysis test (tests/analysis): cppcheck over the project's C",

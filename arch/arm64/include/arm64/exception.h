@@ -8,7 +8,8 @@
 #include <aarch64/frame.h>
 #include <lib/types.h>
 
-/* The 16 vector slots: {current EL SP0, current EL SPx, lower EL A64, lower EL A32} x {sync, irq, fiq, serror}. */
+/* The 16 vector slots: {current EL SP0, current EL SPx, lower EL A64, lower EL A32} x {sync, irq,
+ * fiq, serror}. */
 void arm64_exception(struct exception_frame *frame, uint64_t slot);
 
 #endif

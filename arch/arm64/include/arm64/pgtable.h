@@ -29,8 +29,8 @@ struct pt_allocator {
 struct pt_table {
 	uint64_t *root;
 	unsigned int start_level; /* 0..2 */
-	unsigned int root_pages;  /* concatenated root tables (stage 2), 1..16 */
-	unsigned int va_bits;     /* input address size */
+	unsigned int root_pages; /* concatenated root tables (stage 2), 1..16 */
+	unsigned int va_bits; /* input address size */
 	/* Largest block level allowed for leaves (1 = 1 GiB, 2 = 2 MiB, 3 = pages only). */
 	unsigned int min_block_level;
 	struct pt_allocator alloc;

@@ -34,7 +34,7 @@ void vgic_flush(unsigned int cpu);
  * A trapped access to one of the cell's redistributors (RD or SGI frame).
  * Returns true when emulated (reads in *value).
  */
-bool vgic_emulate_gicr(const struct cell *cell, uint64_t pa, bool is_write,
-		       unsigned int size_bytes, uint64_t *value);
+bool vgic_emulate_gicr(const struct cell *cell, uint64_t pa, bool is_write, unsigned int size_bytes,
+		       uint64_t *value);
 
 #endif

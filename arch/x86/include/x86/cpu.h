@@ -30,21 +30,22 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 {
 	struct cpuid_regs r;
 
-	__asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+	__asm__ volatile("cpuid"
+			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
 			 : "a"(leaf), "c"(subleaf));
 	return r;
 }
 
-#define X86_DEFINE_CR(n)                                                      \
-	static inline uint64_t read_cr##n(void)                               \
-	{                                                                     \
-		uint64_t v;                                                   \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));             \
-		return v;                                                     \
-	}                                                                     \
-	static inline void write_cr##n(uint64_t v)                            \
-	{                                                                     \
-		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");    \
+#define X86_DEFINE_CR(n) \
+	static inline uint64_t read_cr##n(void) \
+	{ \
+		uint64_t v; \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v)); \
+		return v; \
+	} \
+	static inline void write_cr##n(uint64_t v) \
+	{ \
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
 	}
 X86_DEFINE_CR(0)
 X86_DEFINE_CR(2)

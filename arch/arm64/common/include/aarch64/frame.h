@@ -20,11 +20,11 @@
 
 struct exception_frame {
 	uint64_t x[31]; /* x0..x30 */
-	uint64_t sp;    /* SP at the time of the exception (full frames only) */
+	uint64_t sp; /* SP at the time of the exception (full frames only) */
 	uint64_t elr;
 	uint64_t spsr;
-	uint64_t esr;   /* full frames only */
-	uint64_t far;   /* full frames only */
+	uint64_t esr; /* full frames only */
+	uint64_t far; /* full frames only */
 };
 
 _Static_assert(offsetof(struct exception_frame, x[30]) == FRAME_X30, "frame: x30");

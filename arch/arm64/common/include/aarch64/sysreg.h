@@ -8,14 +8,14 @@
 
 #include <stdint.h>
 
-#define read_sysreg(name)                                                                          \
-	({                                                                                         \
-		uint64_t value_;                                                                   \
-		__asm__ volatile("mrs %0, " #name : "=r"(value_));                                 \
-		value_;                                                                            \
+#define read_sysreg(name) \
+	({ \
+		uint64_t value_; \
+		__asm__ volatile("mrs %0, " #name : "=r"(value_)); \
+		value_; \
 	})
 
-#define write_sysreg(name, value)                                                                  \
+#define write_sysreg(name, value) \
 	__asm__ volatile("msr " #name ", %0" : : "r"((uint64_t)(value)) : "memory")
 
 static inline void isb(void)

@@ -49,13 +49,13 @@ static inline void gic_end_of_interrupt(uint32_t iar)
 }
 
 /* ICC_SGI1R_EL1 fields */
-#define SGI1R_TARGET_LIST(bits) ((uint64_t)((bits) & 0xffff))
-#define SGI1R_AFF1(a) ((uint64_t)((a) & 0xff) << 16)
-#define SGI1R_INTID(id) ((uint64_t)((id) & 0xf) << 24)
-#define SGI1R_AFF2(a) ((uint64_t)((a) & 0xff) << 32)
+#define SGI1R_TARGET_LIST(bits) ((uint64_t)((bits)&0xffff))
+#define SGI1R_AFF1(a) ((uint64_t)((a)&0xff) << 16)
+#define SGI1R_INTID(id) ((uint64_t)((id)&0xf) << 24)
+#define SGI1R_AFF2(a) ((uint64_t)((a)&0xff) << 32)
 #define SGI1R_ALL_BUT_SELF (1ull << 40)
-#define SGI1R_RANGE_SELECTOR(rs) ((uint64_t)((rs) & 0xf) << 44)
-#define SGI1R_AFF3(a) ((uint64_t)((a) & 0xff) << 48)
+#define SGI1R_RANGE_SELECTOR(rs) ((uint64_t)((rs)&0xf) << 44)
+#define SGI1R_AFF3(a) ((uint64_t)((a)&0xff) << 48)
 
 /* The ICC_SGI1R_EL1 value that sends SGI `intid` to the one CPU `mpidr`. */
 uint64_t gic_sgi1r_for_cpu(uint64_t mpidr, unsigned int intid);

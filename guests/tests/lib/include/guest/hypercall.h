@@ -5,10 +5,10 @@
 #ifndef GUEST_HYPERCALL_H
 #define GUEST_HYPERCALL_H
 
+#include <stddef.h>
 #include <bulkhead/hypercall.h>
 #include <bulkhead/stats.h>
 #include <lib/strerror.h>
-#include <stddef.h>
 
 /* HVC #0 with x0 = function, x1..x5 = args; returns x0 (hvc.S). */
 int64_t bh_hypercall(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
@@ -17,7 +17,8 @@ int64_t bh_hypercall(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3, u
 /* The text of a failed hypercall's result (-BH_E*); values beyond int are unknown. */
 static inline const char *bh_hypercall_strerror(int64_t result)
 {
-	return result < INT32_MIN || result > INT32_MAX ? "unknown error" : bh_strerror((int)result);
+	return result < INT32_MIN || result > INT32_MAX ? "unknown error"
+							: bh_strerror((int)result);
 }
 
 static inline uint64_t guest_ipa(const void *p)

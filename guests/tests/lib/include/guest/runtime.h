@@ -6,11 +6,11 @@
 #ifndef GUEST_RUNTIME_H
 #define GUEST_RUNTIME_H
 
-#include <bulkhead/bootinfo.h>
-#include <guest/asm.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <bulkhead/bootinfo.h>
+#include <guest/asm.h>
 
 _Static_assert(GUEST_MAX_CPUS == BH_BOOTINFO_MAX_CPUS, "one stack per boot-info CPU");
 
@@ -62,8 +62,8 @@ void guest_set_exception_hook(bool (*hook)(struct exception_frame *frame, unsign
 const char *guest_exception_class_name(uint64_t esr);
 
 /* Entry points the assembly calls; not for programs. */
-void guest_boot_main(uint64_t boot_info_ipa);          /* start.S, boot CPU */
-void guest_secondary_main(unsigned int index);         /* start.S, other CPUs */
+void guest_boot_main(uint64_t boot_info_ipa); /* start.S, boot CPU */
+void guest_secondary_main(unsigned int index); /* start.S, other CPUs */
 void guest_exception(struct exception_frame *frame, unsigned int slot); /* vectors.S */
 
 #endif
