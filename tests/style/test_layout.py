@@ -1,4 +1,4 @@
-"""The layout's rules (docs/design.md, "Layout"): each shared thing has one
+"""The layout's rules (docs/design.md, "Layering rules"): each shared thing has one
 home, and programs link it instead of reaching into another program."""
 
 import re

@@ -2,7 +2,7 @@
  * System description (DTB, see config/bindings.md) -> struct system. Every
  * node and property is either understood or reported: nothing is silently
  * ignored. Checks here are about form (types, sizes, names); rules about
- * the whole system live in config_check.c and check_platform.c.
+ * the whole system live in abi/check/ and check_platform.c.
  */
 #include <stdio.h>
 #include <string.h>
