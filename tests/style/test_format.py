@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import REPO, c_sources
+from style_support import REPO, c_sources
 
 
 def test_every_c_file_is_formatted_as_clang_format_writes_it():

@@ -3,7 +3,7 @@ home, and programs link it instead of reaching into another program."""
 
 import re
 
-from conftest import REPO, tracked_files
+from style_support import REPO, tracked_files
 
 # A Meson file naming a source by a relative path that leaves its own folder.
 RELATIVE_PATH = re.compile(r"""['"]\.\./""")

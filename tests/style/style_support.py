@@ -1,4 +1,5 @@
-"""Shared helpers for the house-rule tests: the repository and its C sources."""
+"""Shared helpers for the house-rule tests (not conftest.py: pytest loads every
+folder's conftest as the one module `conftest`): the repository and its C sources."""
 
 import pathlib
 import subprocess
