@@ -90,6 +90,9 @@ def cmd_fuzz(args):
     # The seeds include binary configs made by the arm64 build's bhcfg.
     if build(["arm64"]) != 0:
         return 1
+    if args.generated:
+        from .fuzz import generated_main
+        return generated_main(args.generated, args.seed)
     from .fuzz import main as fuzz_main
     return fuzz_main(args.seconds)
 
@@ -152,6 +155,11 @@ def parser():
 
     s = sub.add_parser("fuzz", help="build the libFuzzer targets (clang) and run each one")
     s.add_argument("--seconds", type=int, default=30, help="time per target (default 30)")
+    s.add_argument("--generated", type=int, default=0, metavar="N",
+                   help="instead: boot N generated system descriptions in QEMU and check "
+                        "mutations of each (tools/pylib/bulkhead_tools/sysgen.py)")
+    s.add_argument("--seed", type=int, default=None,
+                   help="with --generated: the first seed (default: a random one)")
     s.set_defaults(func=cmd_fuzz)
     return p
 

@@ -123,3 +123,30 @@ def main(seconds):
             failed += 1
             print(tail, file=sys.stderr)
     return 1 if failed else 0
+
+
+MUTATIONS_PER_GENERATED = 16
+
+
+def generated_main(count, first_seed=None):
+    """Boots `count` generated systems from `first_seed` on and checks mutations
+    of each: the open-ended form of the tests' bounded sample."""
+    import random
+
+    from . import sysgen_check, systems
+    first = first_seed if first_seed is not None else random.SystemRandom().randrange(1 << 31)
+    work = fuzz_dir() / "generated"
+    work.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for seed in range(first, first + count):
+        found = sysgen_check.boot_problems(seed, work)
+        found += sysgen_check.mutation_problems(
+            seed, range(seed * 1000, seed * 1000 + MUTATIONS_PER_GENERATED), work,
+            systems.bhcfg_path(), systems.platform_dtb())
+        print(f"fuzz: generated system {seed}: {'OK' if not found else 'FAILED'}", flush=True)
+        problems += found
+    print(f"fuzz: {count} generated systems booted (seeds {first}..{first + count - 1}), "
+          f"{count * MUTATIONS_PER_GENERATED} mutations checked, {len(problems)} problem(s)")
+    for line in problems:
+        print(line, file=sys.stderr)
+    return 1 if problems else 0
