@@ -1,6 +1,9 @@
 /*
  * Rules that need the platform's device tree: the CPUs, RAM and devices a
- * system description names must exist there, with the interrupts it gives.
+ * system description names must exist there, with the interrupts it gives,
+ * and every device range a cell gets must lie inside one device the
+ * platform offers for assignment (config/bindings.md, "Which devices a cell
+ * may have").
  * Platform nodes are read with the root's #address-cells/#size-cells; nested
  * buses are assumed to map 1:1 (true of QEMU virt and our x86 description).
  */
