@@ -1,6 +1,9 @@
 /*
  * Rules that need the platform's device tree: the CPUs, RAM and devices a
- * system description names must exist there, with the interrupts it gives.
+ * system description names must exist there, with the interrupts it gives,
+ * and every device range a cell gets must lie inside one device the
+ * platform offers for assignment (config/bindings.md, "Which devices a cell
+ * may have").
  * Platform nodes are read with the root's #address-cells/#size-cells; nested
  * buses are assumed to map 1:1 (true of QEMU virt and our x86 description).
  */
@@ -117,11 +120,6 @@ static void read_platform(struct platform_view *pv)
 	}
 }
 
-static bool is_interrupt_controller(const struct platform_view *pv, int node)
-{
-	return fdt_getprop(pv->fdt, node, "interrupt-controller", NULL) != NULL;
-}
-
 /* Does the platform node list `number` (INTID on arm64, GSI on x86) among its interrupts? */
 static bool node_has_interrupt(const struct platform_view *pv, int node, uint32_t arch,
 			       uint32_t number)
@@ -147,53 +145,181 @@ static bool node_has_interrupt(const struct platform_view *pv, int node, uint32_
 	return false;
 }
 
+/*
+ * Why the platform node (or one of its ancestors) cannot be given to a cell,
+ * or NULL if it can. What the hypervisor drives must stay out of every
+ * stage 2: a cell that maps the GIC distributor, a redistributor or the ITS
+ * programs interrupt routing (and, through the ITS tables, DMA) for the
+ * whole machine. The same goes for nodes the platform description marks
+ * `bulkhead,hypervisor-owned` (the x86 legacy devices), for QEMU's fw-cfg,
+ * which serves the -initrd system image (every cell's images and the
+ * config) and writes anywhere through its DMA interface, and for disabled
+ * nodes. The hypervisor's console is not on the list: a cell may be given
+ * it explicitly, and the hypervisor then stops writing to it.
+ */
+static const char *not_assignable(const struct platform_view *pv, int node, char *owner,
+				  size_t owner_len, const char **tail)
+{
+	const char *status = fdt_getprop(pv->fdt, node, "status", NULL);
+	const char *owned;
+	int len;
+
+	*tail = "the hypervisor owns it";
+	/* The outermost controller: the ITS is an msi-controller inside the GIC's node. */
+	int controller = -1;
+	for (int n = node; n > 0; n = fdt_parent_offset(pv->fdt, n))
+		if (fdt_getprop(pv->fdt, n, "interrupt-controller", NULL) ||
+		    fdt_getprop(pv->fdt, n, "msi-controller", NULL))
+			controller = n;
+	fdt_get_path(pv->fdt, node, owner, (int)owner_len);
+	if (controller >= 0)
+		return controller == node ? "the interrupt controller"
+					  : "part of the interrupt controller";
+	owned = fdt_getprop(pv->fdt, node, "bulkhead,hypervisor-owned", &len);
+	if (owned)
+		return len > 1 && owned[len - 1] == '\0' ? owned : "a device the hypervisor uses";
+	if (!fdt_node_check_compatible(pv->fdt, node, "qemu,fw-cfg-mmio")) {
+		*tail = "no cell may have it: it serves the system image (every cell's images) and "
+			"its DMA interface writes anywhere";
+		return "QEMU's firmware configuration device";
+	}
+	if (status && strcmp(status, "okay") && strcmp(status, "ok")) {
+		*tail = "no cell may have it";
+		return "a device the platform has disabled";
+	}
+	return NULL;
+}
+
+/*
+ * Can the node's `reg` be read with the root's cells? Children of /cpus
+ * (CPU ids), of PCI hosts (3-cell bus addresses) and of other buses with
+ * their own address cells are not MMIO ranges in the root's address space.
+ */
+static bool reg_in_root_space(const struct platform_view *pv, int node)
+{
+	int parent = fdt_parent_offset(pv->fdt, node);
+	const char *type = fdt_getprop(pv->fdt, node, "device_type", NULL);
+
+	if (parent < 0 || (type && !strcmp(type, "memory")))
+		return false; /* RAM is checked on its own */
+	return fdt_address_cells(pv->fdt, parent) == pv->addr_cells &&
+	       fdt_size_cells(pv->fdt, parent) == pv->size_cells;
+}
+
+#define PAGE_SIZE_4K 0x1000ull
+
+/*
+ * Is [base, +size) inside the platform range `r`? For MMIO the range is
+ * widened to whole pages first: stage 2 maps 4 KiB pages, so a device
+ * smaller than a page (a virtio-mmio transport, 0x200 bytes) can only be
+ * given as its page, together with whatever else shares the page (every
+ * node touching the range is checked to be assignable too).
+ */
+static bool inside_device(uint64_t base, uint64_t size, const struct bh_range *r, bool pages)
+{
+	struct bh_range page = *r;
+
+	if (pages && r->size_bytes) {
+		uint64_t first = r->base & ~(PAGE_SIZE_4K - 1);
+		uint64_t end = r->base + r->size_bytes;
+
+		if (end < r->base || end > UINT64_MAX - PAGE_SIZE_4K)
+			return false;
+		end = (end + PAGE_SIZE_4K - 1) & ~(PAGE_SIZE_4K - 1);
+		page.base = first;
+		page.size_bytes = end - first;
+	}
+	return page.size_bytes && inside(base, size, &page);
+}
+
+/*
+ * A range a cell gets (device `reg`/`ports`, or a memory region flagged
+ * "device") must lie inside one `reg` (or `bulkhead,ports`) entry of one
+ * platform node the platform offers for assignment, and touch no node the
+ * hypervisor keeps. Containment, not overlap: a range that merely overlaps
+ * a device would also map whatever lies next to it (another device, a gap
+ * where the hypervisor's own hardware may decode). Fills `matches` with the
+ * nodes the range touches (for the interrupt check); returns their count,
+ * or -1 after reporting an error.
+ */
+static int check_assignable(const struct system *sys, const struct platform_view *pv,
+			    const char *where, const char *sys_prop, bool ports, uint64_t base,
+			    uint64_t size, int *matches, int max_matches)
+{
+	const char *prop = ports ? "bulkhead,ports" : "reg";
+	int match_count = 0, node = -1, depth = 0, container = -1;
+	char touched[2][PATH_LEN] = { "", "" };
+	int touched_count = 0;
+
+	while ((node = fdt_next_node(pv->fdt, node, &depth)) >= 0) {
+		struct range_list rl;
+		bool touching = false;
+
+		if (!ports && !reg_in_root_space(pv, node))
+			continue;
+		node_ranges(pv, node, prop, &rl);
+		for (unsigned int i = 0; i < rl.count; i++) {
+			if (!touches(base, size, &rl.r[i]))
+				continue;
+			touching = true;
+			if (container < 0 && inside_device(base, size, &rl.r[i], !ports))
+				container = node;
+		}
+		if (!touching)
+			continue;
+
+		char owner[PATH_LEN];
+		const char *tail;
+		const char *why = not_assignable(pv, node, owner, sizeof(owner), &tail);
+
+		if (why) {
+			diag_error(sys->file, where, sys_prop, "[0x%llx, +0x%llx) %s %s (%s): %s",
+				   (unsigned long long)base, (unsigned long long)size,
+				   container == node ? "is" : "overlaps", why, owner, tail);
+			return -1;
+		}
+		if (touched_count < 2)
+			fdt_get_path(pv->fdt, node, touched[touched_count], PATH_LEN);
+		touched_count++;
+		if (match_count < max_matches)
+			matches[match_count++] = node;
+	}
+	if (container < 0) {
+		char detail[2 * PATH_LEN + 32] = "";
+
+		if (touched_count == 1)
+			snprintf(detail, sizeof(detail), " (it reaches past %s)", touched[0]);
+		else if (touched_count > 1)
+			snprintf(detail, sizeof(detail), " (it spans %s and %s%s)", touched[0],
+				 touched[1], touched_count > 2 ? ", and more" : "");
+		diag_error(sys->file, where, sys_prop,
+			   "[0x%llx, +0x%llx) is not inside any device the platform offers for "
+			   "assignment%s: it must lie within one %s entry of one platform node",
+			   (unsigned long long)base, (unsigned long long)size, detail, prop);
+		return -1;
+	}
+	return match_count;
+}
+
 static void check_device(const struct system *sys, const struct platform_view *pv, uint32_t d)
 {
 	const struct bh_device *dev = &sys->devices[d];
-	const char *prop = dev->kind == BH_DEVICE_PORT ? "bulkhead,ports" : "reg";
+	bool ports = dev->kind == BH_DEVICE_PORT;
 	const char *where = sys->device_path[d];
-	const char *sys_prop = dev->kind == BH_DEVICE_PORT ? "ports" : "reg";
-	int matches[32], match_count = 0, node = -1, depth = 0;
+	const char *sys_prop = ports ? "ports" : "reg";
+	int matches[32], match_count;
 
 	if (!dev->size_bytes)
 		return; /* config_check reports it */
-	if (dev->kind == BH_DEVICE_MMIO && touches_ram(pv, dev->base, dev->size_bytes)) {
+	if (!ports && touches_ram(pv, dev->base, dev->size_bytes)) {
 		diag_error(sys->file, where, sys_prop, "[0x%llx, +0x%llx) is RAM, not a device",
 			   (unsigned long long)dev->base, (unsigned long long)dev->size_bytes);
 		return;
 	}
-	while ((node = fdt_next_node(pv->fdt, node, &depth)) >= 0) {
-		struct range_list rl;
-
-		node_ranges(pv, node, prop, &rl);
-		for (unsigned int i = 0; i < rl.count; i++) {
-			if (!touches(dev->base, dev->size_bytes, &rl.r[i]))
-				continue;
-			if (is_interrupt_controller(pv, node)) {
-				char path[PATH_LEN];
-
-				fdt_get_path(pv->fdt, node, path, sizeof(path));
-				diag_error(
-					sys->file, where, sys_prop,
-					"[0x%llx, +0x%llx) overlaps the interrupt controller %s, "
-					"which only the hypervisor may map",
-					(unsigned long long)dev->base,
-					(unsigned long long)dev->size_bytes, path);
-				return;
-			}
-			if (match_count < 32)
-				matches[match_count++] = node;
-			break;
-		}
-	}
-	if (match_count == 0) {
-		diag_error(
-			sys->file, where, sys_prop,
-			"[0x%llx, +0x%llx) is not a device of the platform: no platform node's %s "
-			"overlaps it",
-			(unsigned long long)dev->base, (unsigned long long)dev->size_bytes, prop);
+	match_count = check_assignable(sys, pv, where, sys_prop, ports, dev->base, dev->size_bytes,
+				       matches, 32);
+	if (match_count <= 0)
 		return;
-	}
 	for (uint32_t q = dev->irq_first; q < dev->irq_first + dev->irq_count; q++) {
 		uint32_t number = sys->irqs[q].number;
 		bool found = false;
@@ -313,6 +439,13 @@ bool system_check_platform(const struct system *sys, const void *platform_fdt,
 				   "[0x%llx, +0x%llx) is flagged \"device\" but is RAM",
 				   (unsigned long long)reg->host_phys,
 				   (unsigned long long)reg->size_bytes);
+		else if (device) {
+			/* A "device" region maps MMIO like a device does: same rule. */
+			int matches[1];
+
+			check_assignable(sys, &pv, sys->region_path[r], "host-phys", false,
+					 reg->host_phys, reg->size_bytes, matches, 1);
+		}
 	}
 	for (uint32_t d = 0; d < sys->device_count; d++)
 		check_device(sys, &pv, d);
