@@ -124,3 +124,39 @@ def test_platform_nodes_beyond_the_limit_do_not_disturb_a_valid_system(
     platform = platform_with(tool, qemu_platform, qemu_platform_dts, nodes)
     result = tool.run("check", tool.write(example(BASE)), "--platform", platform)
     assert result.returncode == 0, result.stderr
+
+
+# QEMU's cortex-a72 has a 44-bit PARange, and the hypervisor's stage 2 takes
+# its sizes from it: below the 48-bit architecture limit, yet out of reach.
+A72_CASES = [
+    ("device_region_beyond_the_cpus_pa_range",
+     [rt_extra_region("mmio", "\t\t\t\t\thost-phys = <0x1000 0x0>;\n"
+                              "\t\t\t\t\tguest-phys = <0x0 0x80000000>;\n"
+                              "\t\t\t\t\tsize = <0x0 0x1000>;\n"
+                              "\t\t\t\t\tflags = \"read\", \"write\", \"device\";\n")],
+     r"/cells/rt/memory/mmio: host-phys: \[0x100000000000, \+0x1000\) lies beyond the 44-bit "
+     r"physical address space of the platform's CPUs \(arm,cortex-a72\)"),
+    ("channel_endpoint_beyond_the_cpus_pa_range",
+     [("guest-phys = <0x0 0x74000000>;\n\t\t\t\taccess = \"read\", \"write\";",
+       "guest-phys = <0x1000 0x0>;\n\t\t\t\taccess = \"read\", \"write\";")],
+     r"/channels/telemetry/rt: guest-phys: guest \[0x100000000000, \+0x100000\) lies beyond "
+     r"the 44-bit guest-physical address space of the platform's CPUs \(arm,cortex-a72\)"),
+]
+
+
+@pytest.mark.parametrize("mutations,expected", [pytest.param(m, e, id=c) for c, m, e in A72_CASES])
+def test_address_beyond_the_platform_cpus_pa_range_is_refused(tool, qemu_platform, mutations,
+                                                              expected):
+    system = tool.write(mutate(example(BASE), *mutations))
+    result = tool.run("check", system, "--platform", qemu_platform)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.search(expected, result.stderr, re.MULTILINE), result.stderr
+
+
+def test_unknown_cpu_leaves_only_the_architecture_limit(tool, qemu_platform_dts):
+    """A core bhcfg has no PARange for: 2^44 passes, the hypervisor judges at boot."""
+    platform = tool.write(qemu_platform_dts.replace('"arm,cortex-a72"', '"acme,core"'),
+                          "platform.dts")
+    system = tool.write(mutate(example(BASE), *A72_CASES[0][1]))
+    result = tool.run("check", system, "--platform", platform)
+    assert result.returncode == 0, result.stderr
