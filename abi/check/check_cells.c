@@ -189,7 +189,15 @@ void check_cell_boot(struct checker *c, uint32_t i)
 				"a system image may have",
 				CELL_NAME(c, i), loads[k].item, loads[k].what,
 				BH_SYSIMAGE_MAX_ITEMS);
-		if (cell_ram_region_at(c, i, loads[k].addr, 1, loads[k].flags) < 0)
+		/* Its region is checked too; this names the address the cell would use. */
+		if (loads[k].addr >> c->rules->ipa_bits)
+			check_problem(
+				c, CONFIG_E_ADDRESS, CONFIG_AT_CELL, i, loads[k].field,
+				"cell \"%s\": %s 0x%llx lies beyond the %u-bit guest-physical "
+				"address space that stage 2 translates",
+				CELL_NAME(c, i), loads[k].what, (unsigned long long)loads[k].addr,
+				c->rules->ipa_bits);
+		else if (cell_ram_region_at(c, i, loads[k].addr, 1, loads[k].flags) < 0)
 			check_problem(c, CONFIG_E_LOAD, CONFIG_AT_CELL, i, loads[k].field,
 				      "cell \"%s\": %s 0x%llx is not inside one of its own "
 				      "%smemory regions",

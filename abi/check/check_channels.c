@@ -35,7 +35,10 @@ void check_channel(struct checker *c, uint32_t ch_index)
 			      (unsigned long long)ch->size_bytes);
 		return;
 	}
-	char what[64];
+	char what[80];
+	format_snprintf(what, sizeof(what), "channel \"%s\" host", name);
+	beyond_address_space(c, CONFIG_AT_CHANNEL, ch_index, "host_phys", what, CHECK_HOST,
+			     ch->host_phys, ch->size_bytes);
 	format_snprintf(what, sizeof(what), "channel \"%s\"", name);
 	hits_hv_memory(c, CONFIG_AT_CHANNEL, ch_index, "host_phys", what, ch->host_phys,
 		       ch->size_bytes);
@@ -80,6 +83,12 @@ void check_channel(struct checker *c, uint32_t ch_index)
 				      "KiB-aligned "
 				      "or wraps",
 				      name, cname, (unsigned long long)ep->guest_phys);
+		else {
+			format_snprintf(what, sizeof(what), "channel \"%s\": cell \"%s\" guest",
+					name, cname);
+			beyond_address_space(c, CONFIG_AT_CHANNEL, ch_index, "guest_phys", what,
+					     CHECK_GUEST, ep->guest_phys, ch->size_bytes);
+		}
 		/* The stage-2 builder walks regions only: each endpoint needs its mapping. */
 		const struct bh_cell *cell = &c->cells[ep->cell];
 		uint32_t found = 0;

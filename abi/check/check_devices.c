@@ -51,6 +51,15 @@ void check_devices(struct checker *c)
 				      (unsigned long long)dev->size_bytes);
 			continue;
 		}
+		char what[80];
+		format_snprintf(what, sizeof(what), "cell \"%s\": device \"%s\"", cname, dname);
+		/* Mapped 1:1, so an MMIO range is a host and a guest range at once. */
+		if (dev->kind == BH_DEVICE_MMIO &&
+		    (beyond_address_space(c, CONFIG_AT_DEVICE, d, "base", what, CHECK_HOST,
+					  dev->base, dev->size_bytes) ||
+		     beyond_address_space(c, CONFIG_AT_DEVICE, d, "base", what, CHECK_GUEST,
+					  dev->base, dev->size_bytes)))
+			continue;
 		if (dev->kind == BH_DEVICE_MMIO &&
 		    (!page_aligned(dev->base) || !page_aligned(dev->size_bytes))) {
 			check_problem(c, CONFIG_E_MISALIGNED, CONFIG_AT_DEVICE, d, "base",
@@ -90,8 +99,6 @@ void check_devices(struct checker *c)
 		}
 		if (dev->kind != BH_DEVICE_MMIO)
 			continue;
-		char what[80];
-		format_snprintf(what, sizeof(what), "cell \"%s\": device \"%s\"", cname, dname);
 		hits_hv_memory(c, CONFIG_AT_DEVICE, d, "base", what, dev->base, dev->size_bytes);
 		/* Device pages must not alias any cell's memory (host side). */
 		for (uint32_t r = 0; r < c->region_count; r++) {

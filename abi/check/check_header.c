@@ -145,6 +145,9 @@ void check_machine_ranges(struct checker *c)
 			      "hypervisor memory [0x%llx, +0x%llx) is not 4 KiB-aligned",
 			      (unsigned long long)h->hv_memory.base,
 			      (unsigned long long)h->hv_memory.size_bytes);
+	else
+		beyond_address_space(c, CONFIG_AT_HEADER, 0, "hv_memory", "hypervisor memory",
+				     CHECK_HOST, h->hv_memory.base, h->hv_memory.size_bytes);
 	/* A loader area of size 0 means "none" (x86: GRUB places modules). */
 	if (h->loader_area.size_bytes != 0 &&
 	    !range_ok(h->loader_area.base, h->loader_area.size_bytes))
@@ -152,8 +155,24 @@ void check_machine_ranges(struct checker *c)
 			      "loader area [0x%llx, +0x%llx) wraps",
 			      (unsigned long long)h->loader_area.base,
 			      (unsigned long long)h->loader_area.size_bytes);
+	else if (h->loader_area.size_bytes != 0)
+		beyond_address_space(c, CONFIG_AT_HEADER, 0, "loader_area", "loader area",
+				     CHECK_HOST, h->loader_area.base, h->loader_area.size_bytes);
 	uint32_t kind = h->console.kind;
 	if (kind != BH_CONSOLE_NONE && kind != c->rules->console_kind)
 		check_problem(c, CONFIG_E_LAYOUT, CONFIG_AT_HEADER, 0, "console",
 			      "console kind %u is not valid on this architecture", kind);
+	/* The hypervisor maps an MMIO console for itself; I/O ports need no mapping. */
+	else if (kind == BH_CONSOLE_PL011) {
+		uint64_t size = h->console.size_bytes ? h->console.size_bytes : 1;
+
+		if (!range_ok(h->console.base, size))
+			check_problem(c, CONFIG_E_SIZE, CONFIG_AT_HEADER, 0, "console",
+				      "console [0x%llx, +0x%llx) wraps past 2^64",
+				      (unsigned long long)h->console.base,
+				      (unsigned long long)h->console.size_bytes);
+		else
+			beyond_address_space(c, CONFIG_AT_HEADER, 0, "console", "console",
+					     CHECK_HOST, h->console.base, size);
+	}
 }

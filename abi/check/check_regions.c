@@ -62,15 +62,34 @@ static void check_region_shape(struct checker *c, uint32_t r, bool *shape_ok)
 			      owner);
 		return;
 	}
-	if (!range_ok(reg->guest_phys, reg->size_bytes) ||
-	    !range_ok(reg->host_phys, reg->size_bytes)) {
-		check_problem(
-			c, CONFIG_E_SIZE, CONFIG_AT_REGION, r, "size_bytes",
-			"cell \"%s\": region %u [0x%llx, +0x%llx) is empty or wraps past 2^64",
-			name, local, (unsigned long long)reg->host_phys,
-			(unsigned long long)reg->size_bytes);
+	bool host_ok = range_ok(reg->host_phys, reg->size_bytes);
+	if (!host_ok || !range_ok(reg->guest_phys, reg->size_bytes)) {
+		check_problem(c, CONFIG_E_SIZE, CONFIG_AT_REGION, r, "size_bytes",
+			      "cell \"%s\": region %u %s[0x%llx, +0x%llx) is empty or wraps past "
+			      "2^64",
+			      name, local, host_ok ? "guest " : "",
+			      (unsigned long long)(host_ok ? reg->guest_phys : reg->host_phys),
+			      (unsigned long long)reg->size_bytes);
 		return;
 	}
+	char what[80];
+	bool beyond = false;
+	/*
+	 * A status region has no host range of its own (host_phys is 0); a
+	 * channel's regions must equal the channel, which reports its ranges.
+	 */
+	if (!(reg->flags & (BH_MEM_HV_STATUS | BH_MEM_COMM))) {
+		format_snprintf(what, sizeof(what), "cell \"%s\": region %u host", name, local);
+		beyond |= beyond_address_space(c, CONFIG_AT_REGION, r, "host_phys", what,
+					       CHECK_HOST, reg->host_phys, reg->size_bytes);
+	}
+	if (!(reg->flags & BH_MEM_COMM)) {
+		format_snprintf(what, sizeof(what), "cell \"%s\": region %u guest", name, local);
+		beyond |= beyond_address_space(c, CONFIG_AT_REGION, r, "guest_phys", what,
+					       CHECK_GUEST, reg->guest_phys, reg->size_bytes);
+	}
+	if (beyond)
+		return;
 	if (!page_aligned(reg->guest_phys) || !page_aligned(reg->host_phys) ||
 	    !page_aligned(reg->size_bytes)) {
 		check_problem(c, CONFIG_E_MISALIGNED, CONFIG_AT_REGION, r,

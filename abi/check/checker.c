@@ -51,6 +51,27 @@ bool name_valid(const char *name)
 	return name[0] != '\0' && strnlen(name, BH_NAME_LEN) < BH_NAME_LEN;
 }
 
+bool beyond_address_space(struct checker *c, unsigned int table, unsigned int index,
+			  const char *field, const char *what, enum check_space space,
+			  uint64_t base, uint64_t size)
+{
+	unsigned int bits = space == CHECK_HOST ? c->rules->pa_bits : c->rules->ipa_bits;
+
+	/*
+	 * Compare the last byte, not base + size: a range may end exactly at
+	 * 2^bits, and with bits = 64 the shift below would be undefined.
+	 */
+	if (bits >= 64 || (base + (size - 1)) >> bits == 0)
+		return false;
+	check_problem(c, CONFIG_E_ADDRESS, table, index, field,
+		      "%s [0x%llx, +0x%llx) lies beyond the %u-bit %s", what,
+		      (unsigned long long)base, (unsigned long long)size, bits,
+		      space == CHECK_HOST ? "physical address space: a page-table entry would "
+					    "drop the high bits and alias low memory"
+					  : "guest-physical address space that stage 2 translates");
+	return true;
+}
+
 /* True (and reported) when a host range overlaps hypervisor memory or the loader area. */
 bool hits_hv_memory(struct checker *c, unsigned int table, unsigned int index, const char *field,
 		    const char *what, uint64_t base, uint64_t size)

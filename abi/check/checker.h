@@ -25,6 +25,13 @@ struct check_arch_rules {
 	const char *irq_expected; /* says the range above in a message */
 	uint32_t doorbell_first, doorbell_limit; /* doorbell numbers [first, limit) */
 	const char *doorbell_expected;
+	/*
+	 * Address-space sizes in bits: every host-physical range must end at or
+	 * below 2^pa_bits, every guest-physical one at or below 2^ipa_bits (the
+	 * stage-2/EPT input size). Beyond them a page-table entry could only
+	 * drop the high bits and alias low memory (docs/design.md, I2).
+	 */
+	unsigned int pa_bits, ipa_bits;
 };
 
 /* The rules for `arch`, or NULL when the architecture is unknown. */
@@ -76,6 +83,18 @@ static inline bool page_aligned(uint64_t v)
 {
 	return (v & (BH_PAGE_BYTES - 1)) == 0;
 }
+
+/* Which address space beyond_address_space() checks a range against. */
+enum check_space { CHECK_HOST, CHECK_GUEST };
+
+/*
+ * True (and reported) when [base, +size), which must satisfy range_ok, ends
+ * beyond the architecture's physical (host) or stage-2 input (guest) address
+ * space. `what` names the object, e.g. `cell "linux": region 2`.
+ */
+bool beyond_address_space(struct checker *c, unsigned int table, unsigned int index,
+			  const char *field, const char *what, enum check_space space,
+			  uint64_t base, uint64_t size);
 
 /* True (and reported) when a host range overlaps hypervisor memory or the loader area. */
 bool hits_hv_memory(struct checker *c, unsigned int table, unsigned int index, const char *field,

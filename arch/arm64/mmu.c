@@ -114,9 +114,14 @@ static void clean_to_poc(const void *start, size_t size)
 
 int mmu_build_el2_map(const struct platform *plat)
 {
+	/*
+	 * An identity map: input and output are both the CPU's physical address
+	 * size, capped at the 48 bits a descriptor holds without 52-bit LPA.
+	 * pt_map refuses RAM the platform reports beyond it.
+	 */
 	unsigned int va_bits = mmu_pa_bits() > 48 ? 48 : mmu_pa_bits();
 	struct pt_allocator alloc = { pool_page, NULL };
-	int err = pt_init(&el2_table, va_bits, false, &alloc);
+	int err = pt_init(&el2_table, va_bits, va_bits, false, &alloc);
 
 	if (!err)
 		err = map_platform(plat);

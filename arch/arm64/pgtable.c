@@ -18,10 +18,24 @@ static uint64_t level_size(unsigned int level)
 	return 1ull << level_shift(level);
 }
 
-int pt_init(struct pt_table *t, unsigned int va_bits, bool allow_concatenation,
-	    const struct pt_allocator *alloc)
+/* Can a table descriptor hold this table's address? Never masked (see pt_map). */
+static bool table_addressable(const uint64_t *table)
 {
-	if (va_bits < 25 || va_bits > 48)
+	return ((uintptr_t)table & ~PT_ADDR_MASK) == 0;
+}
+
+/* Does [addr, addr + size) end at or below 2^bits? size > 0; false on a wrap. */
+static bool fits_bits(uint64_t addr, uint64_t size, unsigned int bits)
+{
+	uint64_t last = addr + (size - 1);
+
+	return last >= addr && (bits >= 64 || (last >> bits) == 0);
+}
+
+int pt_init(struct pt_table *t, unsigned int va_bits, unsigned int pa_bits,
+	    bool allow_concatenation, const struct pt_allocator *alloc)
+{
+	if (va_bits < 25 || va_bits > 48 || pa_bits < 32 || pa_bits > 48)
 		return -BH_EINVAL;
 	/* Level L covers 12 + 9 * (4 - L) bits with one table. */
 	unsigned int level = 0;
@@ -43,10 +57,11 @@ int pt_init(struct pt_table *t, unsigned int va_bits, bool allow_concatenation,
 	t->start_level = level;
 	t->root_pages = pages;
 	t->va_bits = va_bits;
+	t->pa_bits = pa_bits;
 	t->min_block_level = 1;
 	t->alloc = *alloc;
 	t->root = alloc->alloc_page(alloc->ctx);
-	if (!t->root)
+	if (!t->root || !table_addressable(t->root))
 		return -BH_ENOMEM;
 	for (unsigned int i = 1; i < pages; i++) {
 		/* Concatenated roots must be contiguous: the allocator hands out pages in order. */
@@ -100,7 +115,7 @@ static int map_one(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, 
 		if (!(*entry & PT_VALID)) {
 			uint64_t *next = t->alloc.alloc_page(t->alloc.ctx);
 
-			if (!next)
+			if (!next || !table_addressable(next))
 				return -BH_ENOMEM;
 			*entry = ((uintptr_t)next & PT_ADDR_MASK) | PT_VALID | PT_TABLE_OR_PAGE;
 		} else if (!(*entry & PT_TABLE_OR_PAGE)) {
@@ -114,8 +129,13 @@ int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t
 {
 	if ((va | pa | size) & (PT_PAGE_BYTES - 1) || size == 0)
 		return -BH_EINVAL;
-	if (va + size < va || (t->va_bits < 64 && va + size > (1ull << t->va_bits)))
-		return -BH_EINVAL;
+	/*
+	 * Both ends are checked before any entry is written. The descriptor
+	 * would keep output bits 47:12 only, so an unchecked pa of 2^48 + X
+	 * would map X: for a cell, hypervisor or another cell's memory.
+	 */
+	if (!fits_bits(va, size, t->va_bits) || !fits_bits(pa, size, t->pa_bits))
+		return -BH_ERANGE;
 	while (size) {
 		uint64_t mapped;
 		int err = map_one(t, va, pa, size, leaf_attrs, &mapped);

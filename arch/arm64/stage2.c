@@ -46,8 +46,13 @@ int stage2_create(unsigned int cell_id)
 
 	if (cell_id >= HV_MAX_CELLS)
 		return -BH_EINVAL;
+	/*
+	 * VTCR_EL2.PS (stage2_vtcr) is set from the same size, so the output
+	 * limit pt_map enforces is the one the walker applies; the config
+	 * validator allows up to 48 bits, this refuses what this CPU lacks.
+	 */
 	ipa_bits = mmu_pa_bits() > 48 ? 48 : mmu_pa_bits();
-	return pt_init(&cell_tables[cell_id], ipa_bits, true, &alloc);
+	return pt_init(&cell_tables[cell_id], ipa_bits, ipa_bits, true, &alloc);
 }
 
 int stage2_map_region(unsigned int cell_id, uint64_t ipa, uint64_t pa, uint64_t size_bytes,

@@ -176,6 +176,260 @@ static void test_region_over_hypervisor_memory_is_refused(void **state)
 	free(b);
 }
 
+/*
+ * Address spaces (docs/design.md, I2): stage 2 keeps output bits 47:12 only,
+ * so a host address at or above 2^48 would alias low memory. A richer config
+ * than valid_blob: linux has RAM, a spare device region and its channel
+ * region; rt has RAM and its channel region; linux owns one MMIO device.
+ */
+struct rich {
+	struct bh_config_header h;
+	struct bh_cell cells[2];
+	struct bh_mem_region regions[5];
+	struct bh_device devices[1];
+	struct bh_channel channels[1];
+} __attribute__((aligned(8)));
+
+#define HIGH_HOST 0x1000040000000ull /* 2^48 + the hypervisor's 0x40000000 */
+
+static void seal_rich(struct rich *b)
+{
+	b->h.crc32 = 0;
+	b->h.crc32 = crc32_ieee(b, sizeof(*b));
+}
+
+static struct rich *rich_blob(void)
+{
+	struct rich *b = calloc(1, sizeof(*b));
+	const uint32_t rwx = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXEC;
+
+	b->h.magic = BH_CONFIG_MAGIC;
+	b->h.abi_version = BH_CONFIG_ABI_VERSION;
+	b->h.total_size_bytes = sizeof(*b);
+	b->h.arch = BH_ARCH_ARM64;
+	strcpy(b->h.platform, "qemu-arm64");
+	b->h.hv_memory = (struct bh_range){ 0x40000000, 0x2000000 };
+	b->h.loader_area = (struct bh_range){ 0x48000000, 0x8000000 };
+	b->h.console = (struct bh_console){ BH_CONSOLE_PL011, BH_NONE, 0x9000000, 0x1000 };
+	table(&b->h.cells, 2, offsetof(struct rich, cells), sizeof(struct bh_cell));
+	table(&b->h.regions, 5, offsetof(struct rich, regions), sizeof(struct bh_mem_region));
+	table(&b->h.devices, 1, offsetof(struct rich, devices), sizeof(struct bh_device));
+	table(&b->h.irqs, 0, sizeof(struct bh_config_header), sizeof(struct bh_irq));
+	table(&b->h.channels, 1, offsetof(struct rich, channels), sizeof(struct bh_channel));
+	for (uint32_t i = 0; i < 2; i++) {
+		struct bh_cell *c = &b->cells[i];
+		uint64_t base = 0x50000000ull + (uint64_t)i * 0x10000000;
+
+		strcpy(c->name, i ? "rt" : "linux");
+		c->boot_protocol = BH_BOOT_NATIVE;
+		c->cpu_count = 1;
+		c->cpu_hwid[0] = i;
+		c->entry_guest_phys = c->image_guest_phys = base;
+		c->image_item = i + 1;
+		c->dtb_item = c->initrd_item = BH_NONE;
+		c->region_first = i ? 3 : 0;
+		c->region_count = i ? 2 : 3;
+		b->regions[c->region_first] =
+			(struct bh_mem_region){ base, base, 0x1000000, i, rwx, BH_NONE, 0 };
+	}
+	b->regions[1] = (struct bh_mem_region){
+		0x74000000, 0x74000000, 0x100000, 0, BH_MEM_READ | BH_MEM_COMM, 0, 0
+	};
+	b->regions[2] = (struct bh_mem_region){
+		0x80000000, 0x80000000, 0x1000, 0, BH_MEM_READ | BH_MEM_WRITE | BH_MEM_DEVICE,
+		BH_NONE,    0
+	};
+	b->regions[4] = (struct bh_mem_region){
+		0x74000000, 0x74000000, 0x100000, 1, BH_MEM_READ | BH_MEM_WRITE | BH_MEM_COMM, 0, 0
+	};
+	b->cells[0].device_count = 1;
+	b->devices[0] = (struct bh_device){ .name = "uart",
+					    .cell = 0,
+					    .kind = BH_DEVICE_MMIO,
+					    .base = 0x9000000,
+					    .size_bytes = 0x1000 };
+	struct bh_channel *ch = &b->channels[0];
+	strcpy(ch->name, "telemetry");
+	ch->host_phys = 0x74000000;
+	ch->size_bytes = 0x100000;
+	ch->doorbell_irq = BH_NONE;
+	ch->endpoint_count = 2;
+	ch->endpoints[0] = (struct bh_channel_endpoint){ 0, BH_MEM_READ, 0x74000000 };
+	ch->endpoints[1] =
+		(struct bh_channel_endpoint){ 1, BH_MEM_READ | BH_MEM_WRITE, 0x74000000 };
+	seal_rich(b);
+	return b;
+}
+
+/* Seals b and expects `error` with `message` somewhere in the first problem's text. */
+static void expect_rich(struct rich *b, int error, const char *message)
+{
+	char why[320];
+
+	seal_rich(b);
+	int err = config_check(b, sizeof(*b), b->h.arch, why, sizeof(why));
+	if (err != error || (message && !strstr(why, message)))
+		fail_msg("got %d \"%s\", expected %d with \"%s\"", err, why, error,
+			 message ? message : "");
+}
+
+static void test_rich_config_passes(void **state)
+{
+	struct rich *b = rich_blob();
+
+	(void)state;
+	expect_rich(b, 0, NULL);
+	free(b);
+}
+
+static void test_device_region_beyond_physical_address_space_is_refused(void **state)
+{
+	struct rich *b = rich_blob();
+
+	(void)state;
+	/* The case: truncated to 48 bits this is hypervisor memory. */
+	b->regions[2].host_phys = HIGH_HOST;
+	expect_rich(b, -CONFIG_E_ADDRESS,
+		    "cell \"linux\": region 2 host [0x1000040000000, +0x1000) lies beyond the "
+		    "48-bit physical address space");
+	free(b);
+}
+
+static void test_ram_region_beyond_physical_address_space_is_refused(void **state)
+{
+	struct rich *b = rich_blob();
+
+	(void)state;
+	b->regions[3].host_phys = HIGH_HOST;
+	expect_rich(b, -CONFIG_E_ADDRESS,
+		    "cell \"rt\": region 0 host [0x1000040000000, +0x1000000) lies beyond");
+	free(b);
+}
+
+static void test_region_ending_at_the_limit_is_accepted(void **state)
+{
+	struct rich *b = rich_blob();
+
+	(void)state;
+	/* [2^48 - 4 KiB, 2^48): the last page a 48-bit space has, host and guest. */
+	b->regions[2].host_phys = b->regions[2].guest_phys = (1ull << 48) - 0x1000;
+	expect_rich(b, 0, NULL);
+	b->regions[2].size_bytes = 0x2000;
+	expect_rich(b, -CONFIG_E_ADDRESS, "region 2 host [0xfffffffff000, +0x2000) lies beyond");
+	free(b);
+}
+
+static void test_region_beyond_guest_address_space_is_refused(void **state)
+{
+	struct rich *b = rich_blob();
+
+	(void)state;
+	b->regions[2].guest_phys = 1ull << 48;
+	expect_rich(b, -CONFIG_E_ADDRESS,
+		    "cell \"linux\": region 2 guest [0x1000000000000, +0x1000) lies beyond the "
+		    "48-bit guest-physical address space");
+	free(b);
+}
+
+static void test_entry_beyond_guest_address_space_is_refused(void **state)
+{
+	struct rich *b = rich_blob();
+
+	(void)state;
+	b->cells[1].entry_guest_phys = 1ull << 48 | 0x60000000;
+	expect_rich(b, -CONFIG_E_ADDRESS,
+		    "cell \"rt\": entry point 0x1000060000000 lies beyond the 48-bit "
+		    "guest-physical address space");
+	free(b);
+}
+
+static void test_device_beyond_physical_address_space_is_refused(void **state)
+{
+	struct rich *b = rich_blob();
+
+	(void)state;
+	b->devices[0].base = 1ull << 48 | 0x9000000;
+	expect_rich(b, -CONFIG_E_ADDRESS,
+		    "cell \"linux\": device \"uart\" [0x1000009000000, +0x1000) lies beyond the "
+		    "48-bit physical address space");
+	free(b);
+}
+
+static void test_channel_beyond_physical_address_space_is_refused(void **state)
+{
+	struct rich *b = rich_blob();
+
+	(void)state;
+	b->channels[0].host_phys = b->regions[1].host_phys = b->regions[4].host_phys = HIGH_HOST;
+	expect_rich(b, -CONFIG_E_ADDRESS,
+		    "channel \"telemetry\" host [0x1000040000000, +0x100000) lies beyond the "
+		    "48-bit physical address space");
+	free(b);
+}
+
+static void test_channel_endpoint_beyond_guest_address_space_is_refused(void **state)
+{
+	struct rich *b = rich_blob();
+
+	(void)state;
+	b->channels[0].endpoints[1].guest_phys = b->regions[4].guest_phys = 1ull << 48;
+	expect_rich(b, -CONFIG_E_ADDRESS,
+		    "channel \"telemetry\": cell \"rt\" guest [0x1000000000000, +0x100000) lies "
+		    "beyond the 48-bit guest-physical address space");
+	free(b);
+}
+
+static void test_machine_ranges_beyond_physical_address_space_are_refused(void **state)
+{
+	struct rich *b = rich_blob();
+
+	(void)state;
+	b->h.hv_memory.base = HIGH_HOST;
+	expect_rich(b, -CONFIG_E_ADDRESS,
+		    "hypervisor memory [0x1000040000000, +0x2000000) lies beyond the 48-bit");
+	b->h.hv_memory.base = 0x40000000;
+	b->h.loader_area.base = 1ull << 48 | 0x48000000;
+	expect_rich(b, -CONFIG_E_ADDRESS,
+		    "loader area [0x1000048000000, +0x8000000) lies beyond the 48-bit");
+	b->h.loader_area.base = 0x48000000;
+	b->h.console.base = 1ull << 48 | 0x9000000;
+	expect_rich(b, -CONFIG_E_ADDRESS, "console [0x1000009000000, +0x1000) lies beyond");
+	free(b);
+}
+
+static void test_x86_physical_address_space_is_46_bits(void **state)
+{
+	struct rich *b = rich_blob();
+
+	(void)state;
+	b->h.arch = BH_ARCH_X86_64;
+	b->h.console = (struct bh_console){ BH_CONSOLE_NONE, BH_NONE, 0, 0 };
+	b->regions[2].host_phys = (1ull << 46) - 0x1000;
+	expect_rich(b, 0, NULL);
+	b->regions[2].host_phys = 1ull << 46;
+	expect_rich(b, -CONFIG_E_ADDRESS,
+		    "region 2 host [0x400000000000, +0x1000) lies beyond the 46-bit physical");
+	free(b);
+}
+
+static void test_range_wrapping_past_2_64_is_refused(void **state)
+{
+	struct rich *b = rich_blob();
+
+	(void)state;
+	b->regions[2].host_phys = 0xfffffffffffff000ull;
+	b->regions[2].size_bytes = 0x2000;
+	expect_rich(b, -CONFIG_E_SIZE,
+		    "cell \"linux\": region 2 [0xfffffffffffff000, +0x2000) is empty or wraps "
+		    "past 2^64");
+	b->regions[2].host_phys = 0x80000000;
+	b->regions[2].guest_phys = 0xfffffffffffff000ull;
+	expect_rich(b, -CONFIG_E_SIZE,
+		    "cell \"linux\": region 2 guest [0xfffffffffffff000, +0x2000) is empty or "
+		    "wraps past 2^64");
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +441,18 @@ int main(void)
 		cmocka_unit_test(test_wrong_arch_is_refused),
 		cmocka_unit_test(test_table_outside_blob_is_refused),
 		cmocka_unit_test(test_region_over_hypervisor_memory_is_refused),
+		cmocka_unit_test(test_rich_config_passes),
+		cmocka_unit_test(test_device_region_beyond_physical_address_space_is_refused),
+		cmocka_unit_test(test_ram_region_beyond_physical_address_space_is_refused),
+		cmocka_unit_test(test_region_ending_at_the_limit_is_accepted),
+		cmocka_unit_test(test_region_beyond_guest_address_space_is_refused),
+		cmocka_unit_test(test_entry_beyond_guest_address_space_is_refused),
+		cmocka_unit_test(test_device_beyond_physical_address_space_is_refused),
+		cmocka_unit_test(test_channel_beyond_physical_address_space_is_refused),
+		cmocka_unit_test(test_channel_endpoint_beyond_guest_address_space_is_refused),
+		cmocka_unit_test(test_machine_ranges_beyond_physical_address_space_are_refused),
+		cmocka_unit_test(test_x86_physical_address_space_is_46_bits),
+		cmocka_unit_test(test_range_wrapping_past_2_64_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

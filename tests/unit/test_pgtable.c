@@ -54,14 +54,14 @@ static void test_start_level_follows_input_size(void **state)
 	struct pt_table t;
 
 	(void)state;
-	assert_int_equal(pt_init(&t, 39, false, &alloc), 0);
+	assert_int_equal(pt_init(&t, 39, 48, false, &alloc), 0);
 	assert_int_equal(t.start_level, 1);
 	assert_int_equal(t.root_pages, 1);
-	assert_int_equal(pt_init(&t, 48, false, &alloc), 0);
+	assert_int_equal(pt_init(&t, 48, 48, false, &alloc), 0);
 	assert_int_equal(t.start_level, 0);
-	assert_int_equal(pt_init(&t, 30, false, &alloc), 0);
+	assert_int_equal(pt_init(&t, 30, 48, false, &alloc), 0);
 	assert_int_equal(t.start_level, 2);
-	assert_int_equal(pt_init(&t, 24, false, &alloc), -BH_EINVAL);
+	assert_int_equal(pt_init(&t, 24, 48, false, &alloc), -BH_EINVAL);
 }
 
 static void test_stage2_concatenates_root_tables_up_to_sixteen(void **state)
@@ -69,12 +69,12 @@ static void test_stage2_concatenates_root_tables_up_to_sixteen(void **state)
 	struct pt_table t;
 
 	(void)state;
-	assert_int_equal(pt_init(&t, 40, true, &alloc), 0);
+	assert_int_equal(pt_init(&t, 40, 48, true, &alloc), 0);
 	assert_int_equal(t.start_level, 1);
 	assert_int_equal(t.root_pages, 2);
-	assert_int_equal(pt_init(&t, 43, true, &alloc), 0);
+	assert_int_equal(pt_init(&t, 43, 48, true, &alloc), 0);
 	assert_int_equal(t.root_pages, 16);
-	assert_int_equal(pt_init(&t, 44, true, &alloc), 0);
+	assert_int_equal(pt_init(&t, 44, 48, true, &alloc), 0);
 	assert_int_equal(t.start_level, 0);
 	assert_int_equal(t.root_pages, 1);
 }
@@ -87,7 +87,7 @@ static void test_aligned_gigabyte_becomes_one_block(void **state)
 	unsigned int level;
 
 	(void)state;
-	assert_int_equal(pt_init(&t, 40, true, &alloc), 0);
+	assert_int_equal(pt_init(&t, 40, 48, true, &alloc), 0);
 	unsigned int before = pool.used;
 
 	assert_int_equal(pt_map(&t, 0x40000000, 0x80000000, 1ull << 30, ATTRS), 0);
@@ -111,7 +111,7 @@ static void test_unaligned_range_mixes_blocks_and_pages(void **state)
 	unsigned int level;
 
 	(void)state;
-	assert_int_equal(pt_init(&t, 39, false, &alloc), 0);
+	assert_int_equal(pt_init(&t, 39, 48, false, &alloc), 0);
 	/* 4 KiB below a 2 MiB boundary, then 2 MiB, then 4 KiB. */
 	assert_int_equal(pt_map(&t, 0x401ff000, 0x401ff000, 0x202000, ATTRS), 0);
 	assert_int_equal(pt_translate(&t, 0x401ff000, &pa, &attrs, &level), 0);
@@ -130,7 +130,7 @@ static void test_mapping_twice_is_refused(void **state)
 	struct pt_table t;
 
 	(void)state;
-	assert_int_equal(pt_init(&t, 39, false, &alloc), 0);
+	assert_int_equal(pt_init(&t, 39, 48, false, &alloc), 0);
 	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0x200000, ATTRS), 0);
 	assert_int_equal(pt_map(&t, 0x40100000, 0x40100000, 0x1000, ATTRS), -BH_EEXIST);
 	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0x200000, ATTRS), -BH_EEXIST);
@@ -141,12 +141,62 @@ static void test_bad_arguments_are_refused(void **state)
 	struct pt_table t;
 
 	(void)state;
-	assert_int_equal(pt_init(&t, 39, false, &alloc), 0);
+	assert_int_equal(pt_init(&t, 39, 48, false, &alloc), 0);
 	assert_int_equal(pt_map(&t, 0x40000800, 0x40000000, 0x1000, ATTRS), -BH_EINVAL);
 	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0, ATTRS), -BH_EINVAL);
-	assert_int_equal(pt_map(&t, 1ull << 39, 0, 0x1000, ATTRS), -BH_EINVAL);
-	assert_int_equal(pt_map(&t, (1ull << 39) - 0x1000, 0, 0x2000, ATTRS), -BH_EINVAL);
-	assert_int_equal(pt_map(&t, 0xfffffffffffff000ull, 0, 0x2000, ATTRS), -BH_EINVAL);
+	assert_int_equal(pt_map(&t, 1ull << 39, 0, 0x1000, ATTRS), -BH_ERANGE);
+	assert_int_equal(pt_map(&t, (1ull << 39) - 0x1000, 0, 0x2000, ATTRS), -BH_ERANGE);
+	assert_int_equal(pt_map(&t, 0xfffffffffffff000ull, 0, 0x2000, ATTRS), -BH_ERANGE);
+}
+
+/*
+ * The issue's case: a device region at host 2^48 + 0x40000000. A descriptor
+ * keeps output bits 47:12, so masking would map the hypervisor at 0x40000000.
+ */
+static void test_output_address_beyond_48_bits_is_refused_not_masked(void **state)
+{
+	struct pt_table t;
+	uint64_t pa, attrs;
+	unsigned int level;
+
+	(void)state;
+	assert_int_equal(pt_init(&t, 40, 48, true, &alloc), 0);
+	assert_int_equal(pt_map(&t, 0x80000000, 0x1000040000000ull, 0x1000, ATTRS), -BH_ERANGE);
+	assert_int_equal(pt_map(&t, 0x80000000, (1ull << 48) - 0x1000, 0x2000, ATTRS), -BH_ERANGE);
+	assert_int_equal(pt_map(&t, 0x80000000, 0xfffffffffffff000ull, 0x2000, ATTRS), -BH_ERANGE);
+	/* Refused before any entry is written. */
+	assert_int_equal(pt_translate(&t, 0x80000000, &pa, &attrs, &level), -BH_EINVAL);
+	/* The last page of the output space is mapped exactly. */
+	assert_int_equal(pt_map(&t, 0x80000000, (1ull << 48) - 0x1000, 0x1000, ATTRS), 0);
+	assert_int_equal(pt_translate(&t, 0x80000000, &pa, &attrs, &level), 0);
+	assert_int_equal(pa, (1ull << 48) - 0x1000);
+}
+
+/* QEMU's cortex-a72 has a 44-bit PARange: stage 2 then maps nothing above 2^44. */
+static void test_output_address_beyond_the_cpus_pa_range_is_refused(void **state)
+{
+	struct pt_table t;
+	uint64_t pa, attrs;
+	unsigned int level;
+
+	(void)state;
+	assert_int_equal(pt_init(&t, 44, 44, true, &alloc), 0);
+	assert_int_equal(pt_map(&t, 0x80000000, 1ull << 44, 0x1000, ATTRS), -BH_ERANGE);
+	assert_int_equal(pt_map(&t, 0x80000000, (1ull << 44) - 0x200000, 0x400000, ATTRS),
+			 -BH_ERANGE);
+	assert_int_equal(pt_map(&t, 0x80000000, (1ull << 44) - 0x200000, 0x200000, ATTRS), 0);
+	assert_int_equal(pt_translate(&t, 0x80001000, &pa, &attrs, &level), 0);
+	assert_int_equal(pa, (1ull << 44) - 0x1ff000);
+	assert_int_equal(level, 2);
+}
+
+static void test_output_size_outside_what_a_descriptor_holds_is_refused(void **state)
+{
+	struct pt_table t;
+
+	(void)state;
+	assert_int_equal(pt_init(&t, 40, 52, true, &alloc), -BH_EINVAL);
+	assert_int_equal(pt_init(&t, 40, 31, true, &alloc), -BH_EINVAL);
 }
 
 static void test_pool_exhaustion_is_reported(void **state)
@@ -154,7 +204,7 @@ static void test_pool_exhaustion_is_reported(void **state)
 	struct pt_table t;
 
 	(void)state;
-	assert_int_equal(pt_init(&t, 39, false, &alloc), 0);
+	assert_int_equal(pt_init(&t, 39, 48, false, &alloc), 0);
 	pool.limit = pool.used + 1; /* one L2 table, no L3 table */
 	assert_int_equal(pt_map(&t, 0x40000000, 0x40000000, 0x1000, ATTRS), -BH_ENOMEM);
 }
@@ -173,6 +223,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mapping_twice_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_exhaustion_is_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_output_address_beyond_48_bits_is_refused_not_masked, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_output_address_beyond_the_cpus_pa_range_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_output_size_outside_what_a_descriptor_holds_is_refused, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

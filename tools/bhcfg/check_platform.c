@@ -25,7 +25,36 @@ struct platform_view {
 	struct range_list ram;
 	uint64_t cpu_hwid[64];
 	unsigned int cpu_count;
+	/* The smallest physical address size of its CPUs, 0 when not known. */
+	unsigned int pa_bits;
+	const char *pa_cpu; /* the compatible that set pa_bits */
 };
+
+/*
+ * Physical address sizes (ID_AA64MMFR0_EL1.PARange, from each core's TRM) of
+ * the cores a platform DTB may name. The hypervisor sizes stage 2 (input and
+ * output) from PARange at boot and refuses ranges beyond it (arch/arm64/
+ * stage2.c); knowing it here turns that boot-time panic into a bhcfg error.
+ * For a core not listed only the validator's architecture limit applies.
+ */
+static const struct {
+	const char *compatible;
+	unsigned int pa_bits;
+} cpu_pa_sizes[] = {
+	{ "arm,cortex-a53", 40 },
+	{ "arm,cortex-a57", 44 },
+	{ "arm,cortex-a72", 44 },
+};
+
+static void note_cpu_pa_size(struct platform_view *pv, int node)
+{
+	for (size_t i = 0; i < sizeof(cpu_pa_sizes) / sizeof(cpu_pa_sizes[0]); i++)
+		if (fdt_node_check_compatible(pv->fdt, node, cpu_pa_sizes[i].compatible) == 0 &&
+		    (!pv->pa_bits || cpu_pa_sizes[i].pa_bits < pv->pa_bits)) {
+			pv->pa_bits = cpu_pa_sizes[i].pa_bits;
+			pv->pa_cpu = cpu_pa_sizes[i].compatible;
+		}
+}
 
 static uint64_t read_cells(const fdt32_t *v, int n)
 {
@@ -117,6 +146,63 @@ static void read_platform(struct platform_view *pv)
 		    pv->cpu_count == 64)
 			continue;
 		pv->cpu_hwid[pv->cpu_count++] = read_cells(v, cpu_cells);
+		note_cpu_pa_size(pv, node);
+	}
+}
+
+/* Reports [base, +size) when it ends beyond 2^pv->pa_bits. */
+static void check_pa_size(const struct system *sys, const struct platform_view *pv,
+			  const char *node, const char *property, bool guest, uint64_t base,
+			  uint64_t size)
+{
+	uint64_t last = base + (size - 1);
+
+	/* Empty or wrapping ranges are config_check's to report. */
+	if (!size || last < base || (last >> pv->pa_bits) == 0)
+		return;
+	diag_error(sys->file, node, property,
+		   "%s[0x%llx, +0x%llx) lies beyond the %u-bit %s address space of the "
+		   "platform's CPUs (%s), which the hypervisor's stage 2 cannot reach",
+		   guest ? "guest " : "", (unsigned long long)base, (unsigned long long)size,
+		   pv->pa_bits, guest ? "guest-physical" : "physical", pv->pa_cpu);
+}
+
+/*
+ * With a known PARange, stage 2 has that many bits on both sides: every host
+ * and guest range of the description must fit, as the hypervisor will check.
+ */
+static void check_pa_sizes(const struct system *sys, const struct platform_view *pv)
+{
+	const struct bh_config_header *h = &sys->hdr;
+
+	check_pa_size(sys, pv, "/hypervisor", "memory", false, h->hv_memory.base,
+		      h->hv_memory.size_bytes);
+	check_pa_size(sys, pv, "/hypervisor", "loader-area", false, h->loader_area.base,
+		      h->loader_area.size_bytes);
+	for (uint32_t r = 0; r < sys->region_count; r++) {
+		const struct bh_mem_region *reg = &sys->regions[r];
+
+		/* A channel's regions are its endpoints, checked with the channel. */
+		if (reg->flags & BH_MEM_COMM)
+			continue;
+		if (!(reg->flags & BH_MEM_HV_STATUS))
+			check_pa_size(sys, pv, sys->region_path[r], "host-phys", false,
+				      reg->host_phys, reg->size_bytes);
+		check_pa_size(sys, pv, sys->region_path[r], "guest-phys", true, reg->guest_phys,
+			      reg->size_bytes);
+	}
+	for (uint32_t d = 0; d < sys->device_count; d++)
+		if (sys->devices[d].kind == BH_DEVICE_MMIO)
+			check_pa_size(sys, pv, sys->device_path[d], "reg", false,
+				      sys->devices[d].base, sys->devices[d].size_bytes);
+	for (uint32_t k = 0; k < sys->channel_count; k++) {
+		const struct bh_channel *ch = &sys->channels[k];
+
+		check_pa_size(sys, pv, sys->channel_path[k], "host-phys", false, ch->host_phys,
+			      ch->size_bytes);
+		for (uint32_t e = 0; e < ch->endpoint_count && e < BH_CHANNEL_MAX_ENDPOINTS; e++)
+			check_pa_size(sys, pv, sys->endpoint_path[k][e], "guest-phys", true,
+				      ch->endpoints[e].guest_phys, ch->size_bytes);
 	}
 }
 
@@ -449,6 +535,8 @@ bool system_check_platform(const struct system *sys, const void *platform_fdt,
 	}
 	for (uint32_t d = 0; d < sys->device_count; d++)
 		check_device(sys, &pv, d);
+	if (pv.pa_bits)
+		check_pa_sizes(sys, &pv);
 	return diag_errors == before;
 }
 

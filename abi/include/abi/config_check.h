@@ -35,6 +35,7 @@ enum config_error {
 	CONFIG_E_CHANNEL, /* channel endpoints, access or mapping inconsistent */
 	CONFIG_E_ITEM, /* system image item bad or wrongly referenced */
 	CONFIG_E_LIMIT, /* more records than the hypervisor supports */
+	CONFIG_E_ADDRESS, /* beyond the physical or stage-2 input address space */
 };
 
 /* Which record a problem is about (config_problem.table). */

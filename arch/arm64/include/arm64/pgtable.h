@@ -31,18 +31,21 @@ struct pt_table {
 	unsigned int start_level; /* 0..2 */
 	unsigned int root_pages; /* concatenated root tables (stage 2), 1..16 */
 	unsigned int va_bits; /* input address size */
+	unsigned int pa_bits; /* output address size: leaves end at or below 2^pa_bits */
 	/* Largest block level allowed for leaves (1 = 1 GiB, 2 = 2 MiB, 3 = pages only). */
 	unsigned int min_block_level;
 	struct pt_allocator alloc;
 };
 
 /*
- * Initialises `t` for an input-address space of `va_bits` (25..48) and
- * allocates its root. Chooses the start level, concatenating up to 16 root
- * tables as stage 2 allows, or refuses with -BH_EINVAL.
+ * Initialises `t` for an input-address space of `va_bits` (25..48) and an
+ * output-address space of `pa_bits` (32..48: a descriptor holds output bits
+ * 47:12; the caller passes what TCR/VTCR's PS says, i.e. the CPU's PARange)
+ * and allocates its root. Chooses the start level, concatenating up to 16
+ * root tables as stage 2 allows, or refuses with -BH_EINVAL.
  */
-int pt_init(struct pt_table *t, unsigned int va_bits, bool allow_concatenation,
-	    const struct pt_allocator *alloc);
+int pt_init(struct pt_table *t, unsigned int va_bits, unsigned int pa_bits,
+	    bool allow_concatenation, const struct pt_allocator *alloc);
 
 /*
  * Maps [va, va+size) to [pa, pa+size) with `leaf_attrs` (everything but the
@@ -51,8 +54,12 @@ int pt_init(struct pt_table *t, unsigned int va_bits, bool allow_concatenation,
  * All three values must be 4 KiB aligned. Fails without partial effect only
  * in the argument checks; an allocation or overlap error mid-way leaves the
  * already-made entries (callers build into a fresh table and drop it whole).
- * Returns 0, -BH_EINVAL (bad arguments), -BH_EEXIST (an entry is already
- * there) or -BH_ENOMEM (no page for a table).
+ * An input range beyond 2^va_bits or an output range beyond 2^pa_bits (or
+ * wrapping past 2^64) is refused, never masked: dropping the high bits would
+ * map some other, lower address (docs/design.md, I2).
+ * Returns 0, -BH_EINVAL (misaligned or empty), -BH_ERANGE (beyond the input
+ * or output address space), -BH_EEXIST (an entry is already there) or
+ * -BH_ENOMEM (no page for a table, or one a descriptor cannot address).
  */
 int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf_attrs);
 

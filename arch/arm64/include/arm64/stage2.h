@@ -1,7 +1,8 @@
 /*
  * Per-cell stage-2 translation (IPA -> PA): one table set and one VMID per
  * cell, built at boot and never changed. The IPA size follows the CPU's
- * physical address range (at most 48 bits).
+ * physical address range (at most 48 bits); stage2_map_region refuses
+ * (-BH_ERANGE) an IPA or a PA range beyond it rather than truncate it.
  */
 #ifndef ARM64_STAGE2_H
 #define ARM64_STAGE2_H
