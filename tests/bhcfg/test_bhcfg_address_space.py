@@ -154,9 +154,13 @@ def test_address_beyond_the_platform_cpus_pa_range_is_refused(tool, qemu_platfor
 
 
 def test_unknown_cpu_leaves_only_the_architecture_limit(tool, qemu_platform_dts):
-    """A core bhcfg has no PARange for: 2^44 passes, the hypervisor judges at boot."""
-    platform = tool.write(qemu_platform_dts.replace('"arm,cortex-a72"', '"acme,core"'),
-                          "platform.dts")
+    """A core bhcfg has no PARange for: 2^44 passes, the hypervisor judges at boot.
+    The platform offers a device there, so only the address rules could refuse it."""
+    device_at_2_44 = ("\tdevice@100000000000 {\n\t\tcompatible = \"acme,far-device\";\n"
+                      "\t\treg = <0x1000 0x0 0x0 0x1000>;\n\t};\n")
+    platform_dts = qemu_platform_dts.replace('"arm,cortex-a72"', '"acme,core"')
+    platform_dts = platform_dts[:platform_dts.rindex("};")] + device_at_2_44 + "};\n"
+    platform = tool.write(platform_dts, "platform.dts")
     system = tool.write(mutate(example(BASE), *A72_CASES[0][1]))
     result = tool.run("check", system, "--platform", platform)
     assert result.returncode == 0, result.stderr
