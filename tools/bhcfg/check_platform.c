@@ -172,7 +172,7 @@ static void check_device(const struct system *sys, const struct platform_view *p
 			if (is_interrupt_controller(pv, node)) {
 				char path[PATH_LEN];
 
-				fdt_get_path(pv->fdt, node, path, sizeof(path));
+				diag_node_path(pv->fdt, node, path);
 				diag_error(
 					sys->file, where, sys_prop,
 					"[0x%llx, +0x%llx) overlaps the interrupt controller %s, "
@@ -203,7 +203,7 @@ static void check_device(const struct system *sys, const struct platform_view *p
 		if (!found) {
 			char path[PATH_LEN];
 
-			fdt_get_path(pv->fdt, matches[0], path, sizeof(path));
+			diag_node_path(pv->fdt, matches[0], path);
 			diag_error(sys->file, where, "interrupts",
 				   "interrupt %u is not an interrupt of platform device %s%s",
 				   number, path,
@@ -300,8 +300,11 @@ bool system_check_platform(const struct system *sys, const void *platform_fdt,
 		const struct bh_mem_region *reg = &sys->regions[r];
 		bool device = reg->flags & BH_MEM_DEVICE;
 
-		/* The status page is hypervisor memory; host_phys is a placeholder. */
-		if (!reg->size_bytes || (reg->flags & BH_MEM_HV_STATUS))
+		/*
+		 * The status page is hypervisor memory; host_phys is a placeholder.
+		 * A channel's host range is checked once below, at the channel.
+		 */
+		if (!reg->size_bytes || (reg->flags & (BH_MEM_HV_STATUS | BH_MEM_COMM)))
 			continue;
 		if (!device && !in_ram(&pv, reg->host_phys, reg->size_bytes))
 			diag_error(sys->file, sys->region_path[r], "host-phys",
@@ -313,6 +316,16 @@ bool system_check_platform(const struct system *sys, const void *platform_fdt,
 				   "[0x%llx, +0x%llx) is flagged \"device\" but is RAM",
 				   (unsigned long long)reg->host_phys,
 				   (unsigned long long)reg->size_bytes);
+	}
+	for (uint32_t k = 0; k < sys->channel_count; k++) {
+		const struct bh_channel *ch = &sys->channels[k];
+
+		if (ch->size_bytes && !in_ram(&pv, ch->host_phys, ch->size_bytes))
+			diag_error(
+				sys->file, sys->channel_path[k], "host-phys",
+				"channel \"%s\" [0x%llx, +0x%llx) is not inside the platform's RAM",
+				ch->name, (unsigned long long)ch->host_phys,
+				(unsigned long long)ch->size_bytes);
 	}
 	for (uint32_t d = 0; d < sys->device_count; d++)
 		check_device(sys, &pv, d);
