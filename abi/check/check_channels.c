@@ -45,6 +45,12 @@ void check_channel(struct checker *c, uint32_t ch_index)
 		check_problem(c, CONFIG_E_IRQ, CONFIG_AT_CHANNEL, ch_index, "doorbell_irq",
 			      "channel \"%s\": doorbell %u is out of range: expected %s", name,
 			      ch->doorbell_irq, c->rules->doorbell_expected);
+	for (const struct check_reserved_doorbell *r = c->rules->reserved_doorbells;
+	     r->number != BH_NONE; r++)
+		if (ch->doorbell_irq == r->number)
+			check_problem(c, CONFIG_E_IRQ, CONFIG_AT_CHANNEL, ch_index, "doorbell_irq",
+				      "channel \"%s\": doorbell %u is %s; expected %s", name,
+				      ch->doorbell_irq, r->use, c->rules->doorbell_expected);
 	if (ch->endpoint_count < 2 || ch->endpoint_count > BH_CHANNEL_MAX_ENDPOINTS) {
 		check_problem(c, CONFIG_E_CHANNEL, CONFIG_AT_CHANNEL, ch_index, "endpoint_count",
 			      "channel \"%s\" has %u endpoints, expected 2..%u", name,

@@ -25,6 +25,11 @@ struct check_arch_rules {
 	const char *irq_expected; /* says the range above in a message */
 	uint32_t doorbell_first, doorbell_limit; /* doorbell numbers [first, limit) */
 	const char *doorbell_expected;
+	/* Numbers in that range Bulkhead uses itself, and what for; number BH_NONE ends. */
+	struct check_reserved_doorbell {
+		uint32_t number;
+		const char *use;
+	} reserved_doorbells[4];
 };
 
 /* The rules for `arch`, or NULL when the architecture is unknown. */
