@@ -64,8 +64,10 @@ void diag_node_path(const void *fdt, int node, char *path)
 	if (err == -FDT_ERR_NOSPACE) {
 		/* Deeper than any description here: keep the node's own name at least. */
 		const char *name = node >= 0 ? fdt_get_name(fdt, node, NULL) : NULL;
+		size_t nlen = name ? strlen(name) : 0;
 
-		snprintf(full, sizeof(full), "/.../%s", name ? name : "");
+		snprintf(full, sizeof(full), "/.../%s",
+			 nlen < PATH_LEN ? (name ? name : "") : name + nlen - PATH_LEN);
 	} else if (err < 0) {
 		snprintf(full, sizeof(full), "(node at offset %d: %s)", node, fdt_strerror(err));
 	}
