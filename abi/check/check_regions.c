@@ -49,7 +49,7 @@ static bool hv_status_region_ok(struct checker *c, uint32_t r, const char *name,
 static struct region_label own_region_label(const struct checker *c, uint32_t r)
 {
 	const struct bh_mem_region *reg = &c->regions[r];
-	struct region_label l;
+	struct region_label l = { "" };
 
 	if ((reg->flags & BH_MEM_COMM) && reg->channel < c->channel_count &&
 	    name_valid(c->channels[reg->channel].name))

@@ -7,7 +7,7 @@
 #include <lib/format.h>
 #include <lib/string.h>
 
-static printf_like(6, 0) void report(struct checker *c, int error, unsigned int table,
+static printf_like(7, 0) void report(struct checker *c, int error, unsigned int table,
 				     unsigned int index, int endpoint, const char *field,
 				     const char *fmt, va_list ap)
 {
@@ -75,7 +75,7 @@ struct region_label region_label(const struct checker *c, uint32_t r, bool subje
 	const struct bh_mem_region *reg = &c->regions[r];
 	const char *cell = reg->cell < c->cell_count ? c->cells[reg->cell].name : "?";
 	uint32_t local = reg->cell < c->cell_count ? r - c->cells[reg->cell].region_first : r;
-	struct region_label l;
+	struct region_label l = { "" };
 
 	if ((reg->flags & BH_MEM_COMM) && reg->channel < c->channel_count &&
 	    name_valid(c->channels[reg->channel].name))

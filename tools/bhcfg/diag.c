@@ -77,7 +77,5 @@ void diag_node_path(const void *fdt, int node, char *path)
 		return;
 	}
 	size_t head = PATH_LEN / 3, tail = PATH_LEN - 1 - head - 3;
-	memcpy(path, full, head);
-	memcpy(path + head, "...", 3);
-	memcpy(path + head + 3, full + len - tail, tail + 1);
+	snprintf(path, PATH_LEN, "%.*s...%s", (int)head, full, full + len - tail);
 }

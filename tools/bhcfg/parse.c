@@ -467,8 +467,9 @@ static void parse_channels(struct parser *p, int root)
 			strcpy(ch->name, name);
 		reject_unknown_properties(p, node, known,
 					  "host-phys, size, doorbell (and one subnode per cell)");
-		if (get_u64(p, node, "host-phys", &ch->host_phys, true) &
-		    get_u64(p, node, "size", &ch->size_bytes, true))
+		bool has_host = get_u64(p, node, "host-phys", &ch->host_phys, true);
+		bool has_size = get_u64(p, node, "size", &ch->size_bytes, true);
+		if (has_host && has_size)
 			check_wrap(p, node, "size", "host-phys", ch->host_phys, ch->size_bytes);
 		get_u32(p, node, "doorbell", &ch->doorbell_irq, false);
 		fdt_for_each_subnode (ep, p->fdt, node)
