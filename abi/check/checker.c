@@ -104,6 +104,16 @@ bool region_mirrors_channel(const struct checker *c, uint32_t r)
 	return false;
 }
 
+bool channel_mapped_before(const struct checker *c, uint32_t r)
+{
+	if (!region_mirrors_channel(c, r))
+		return false;
+	for (uint32_t k = 0; k < r; k++)
+		if (c->regions[k].channel == c->regions[r].channel && region_mirrors_channel(c, k))
+			return true;
+	return false;
+}
+
 /* True (and reported) when a host range overlaps hypervisor memory or the loader area. */
 bool hits_hv_memory(struct checker *c, unsigned int table, unsigned int index, const char *field,
 		    const char *what, uint64_t base, uint64_t size)

@@ -88,6 +88,9 @@ struct region_label region_label(const struct checker *c, uint32_t r, bool subje
  */
 bool region_mirrors_channel(const struct checker *c, uint32_t r);
 
+/* True when r mirrors its channel and an earlier region mirrors the same one. */
+bool channel_mapped_before(const struct checker *c, uint32_t r);
+
 /* [base, base + size) is non-empty and does not wrap past 2^64. */
 static inline bool range_ok(uint64_t base, uint64_t size)
 {
