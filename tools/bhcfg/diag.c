@@ -62,7 +62,7 @@ void diag_node_path(const void *fdt, int node, char *path)
 	int err = fdt_get_path(fdt, node, full, sizeof(full));
 
 	if (err == -FDT_ERR_NOSPACE) {
-		/* Deeper than any description here: keep the node's own name at least. */
+		/* Too long even for 8 * PATH_LEN: keep the end of the node's own name. */
 		const char *name = node >= 0 ? fdt_get_name(fdt, node, NULL) : NULL;
 		size_t nlen = name ? strlen(name) : 0;
 
