@@ -3,6 +3,7 @@
  * A new architecture adds a record here, not a condition in every rule.
  */
 #include "checker.h"
+#include <bulkhead/bootinfo.h>
 
 static const struct check_arch_rules arch_rules[] = {
 	{
@@ -17,7 +18,6 @@ static const struct check_arch_rules arch_rules[] = {
 		.irq_expected = "a GIC SPI, INTID 32..1019",
 		.doorbell_first = 0,
 		.doorbell_limit = BH_ARM64_SGI_LIMIT,
-		.doorbell_expected = "an SGI, INTID 0..15",
 		/*
 		 * The hypervisor caps both its EL2 map and stage 2 at 48 bits
 		 * (arch/arm64/mmu.c, stage2.c: 4 KiB granule, no 52-bit LPA,
@@ -28,6 +28,20 @@ static const struct check_arch_rules arch_rules[] = {
 		 */
 		.pa_bits = 48,
 		.ipa_bits = 48,
+		.doorbell_expected = "an SGI, INTID 1..13 (0, 14 and 15 are Bulkhead's own)",
+		/*
+		 * A doorbell on one of these would be taken for the hypervisor's or
+		 * the realtime kernel's own event (a virtual cell never even sees a
+		 * kick), and ringing it would fake that event in the peer.
+		 */
+		.reserved_doorbells = {
+			{ BH_ARM64_SGI_RT_RESCHED,
+			  "the realtime kernel's reschedule SGI (its CPUs' own interrupt)" },
+			{ BH_ARM64_SGI_HV_KICK, "the hypervisor's kick SGI for a virtual cell's CPUs" },
+			{ BH_MAILBOX_DOORBELL_SGI,
+			  "the mailbox doorbell SGI the hypervisor rings in a realtime cell" },
+			{ BH_NONE, NULL },
+		},
 	},
 	{
 		.arch = BH_ARCH_X86_64,
@@ -53,6 +67,8 @@ static const struct check_arch_rules arch_rules[] = {
 		 */
 		.pa_bits = 46,
 		.ipa_bits = 48,
+		/* Nothing reserved yet: the planned management doorbell is an NMI. */
+		.reserved_doorbells = { { BH_NONE, NULL } },
 	},
 };
 

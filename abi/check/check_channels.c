@@ -29,7 +29,8 @@ void check_channel(struct checker *c, uint32_t ch_index)
 		return;
 	}
 	if (!page_aligned(ch->host_phys) || !page_aligned(ch->size_bytes)) {
-		check_problem(c, CONFIG_E_MISALIGNED, CONFIG_AT_CHANNEL, ch_index, "host_phys",
+		check_problem(c, CONFIG_E_MISALIGNED, CONFIG_AT_CHANNEL, ch_index,
+			      page_aligned(ch->host_phys) ? "size_bytes" : "host_phys",
 			      "channel \"%s\" [0x%llx, +0x%llx) is not 4 KiB-aligned", name,
 			      (unsigned long long)ch->host_phys,
 			      (unsigned long long)ch->size_bytes);
@@ -47,6 +48,12 @@ void check_channel(struct checker *c, uint32_t ch_index)
 		check_problem(c, CONFIG_E_IRQ, CONFIG_AT_CHANNEL, ch_index, "doorbell_irq",
 			      "channel \"%s\": doorbell %u is out of range: expected %s", name,
 			      ch->doorbell_irq, c->rules->doorbell_expected);
+	for (const struct check_reserved_doorbell *r = c->rules->reserved_doorbells;
+	     r->number != BH_NONE; r++)
+		if (ch->doorbell_irq == r->number)
+			check_problem(c, CONFIG_E_IRQ, CONFIG_AT_CHANNEL, ch_index, "doorbell_irq",
+				      "channel \"%s\": doorbell %u is %s; expected %s", name,
+				      ch->doorbell_irq, r->use, c->rules->doorbell_expected);
 	if (ch->endpoint_count < 2 || ch->endpoint_count > BH_CHANNEL_MAX_ENDPOINTS) {
 		check_problem(c, CONFIG_E_CHANNEL, CONFIG_AT_CHANNEL, ch_index, "endpoint_count",
 			      "channel \"%s\" has %u endpoints, expected 2..%u", name,
@@ -57,8 +64,8 @@ void check_channel(struct checker *c, uint32_t ch_index)
 		const struct bh_channel_endpoint *ep = &ch->endpoints[e];
 
 		if (ep->cell >= c->cell_count) {
-			check_problem(
-				c, CONFIG_E_CHANNEL, CONFIG_AT_CHANNEL, ch_index, "endpoints",
+			check_endpoint_problem(
+				c, CONFIG_E_CHANNEL, ch_index, e, "endpoints",
 				"channel \"%s\": endpoint %u names cell %u, but there are %u cells",
 				name, e, ep->cell, c->cell_count);
 			continue;
@@ -67,22 +74,23 @@ void check_channel(struct checker *c, uint32_t ch_index)
 		const char *cname = ep_name.text;
 		for (uint32_t k = 0; k < e; k++)
 			if (ch->endpoints[k].cell == ep->cell)
-				check_problem(c, CONFIG_E_CHANNEL, CONFIG_AT_CHANNEL, ch_index,
-					      "endpoints",
-					      "channel \"%s\": cell \"%s\" is an endpoint twice",
-					      name, cname);
+				check_endpoint_problem(
+					c, CONFIG_E_CHANNEL, ch_index, e, "endpoints",
+					"channel \"%s\": cell \"%s\" is an endpoint twice", name,
+					cname);
 		if (!ep->access || (ep->access & ~(BH_MEM_READ | BH_MEM_WRITE)))
-			check_problem(c, CONFIG_E_FLAGS, CONFIG_AT_CHANNEL, ch_index, "access",
-				      "channel \"%s\": cell \"%s\" access 0x%x: expected read "
-				      "and/or write",
-				      name, cname, ep->access);
+			check_endpoint_problem(
+				c, CONFIG_E_FLAGS, ch_index, e, "access",
+				"channel \"%s\": cell \"%s\" access 0x%x: expected read "
+				"and/or write",
+				name, cname, ep->access);
 		if (!page_aligned(ep->guest_phys) || !range_ok(ep->guest_phys, ch->size_bytes))
-			check_problem(c, CONFIG_E_MISALIGNED, CONFIG_AT_CHANNEL, ch_index,
-				      "guest_phys",
-				      "channel \"%s\": cell \"%s\" guest address 0x%llx is not 4 "
-				      "KiB-aligned "
-				      "or wraps",
-				      name, cname, (unsigned long long)ep->guest_phys);
+			check_endpoint_problem(
+				c, CONFIG_E_MISALIGNED, ch_index, e, "guest_phys",
+				"channel \"%s\": cell \"%s\" guest address 0x%llx is not 4 "
+				"KiB-aligned "
+				"or wraps",
+				name, cname, (unsigned long long)ep->guest_phys);
 		else {
 			format_snprintf(what, sizeof(what), "channel \"%s\": cell \"%s\" guest",
 					name, cname);
@@ -103,10 +111,11 @@ void check_channel(struct checker *c, uint32_t ch_index)
 				found++;
 		}
 		if (found != 1)
-			check_problem(c, CONFIG_E_CHANNEL, CONFIG_AT_CHANNEL, ch_index, "endpoints",
-				      "channel \"%s\": cell \"%s\" has %u matching channel "
-				      "regions, expected 1",
-				      name, cname, found);
+			check_endpoint_problem(
+				c, CONFIG_E_CHANNEL, ch_index, e, "endpoints",
+				"channel \"%s\": cell \"%s\" has %u matching channel "
+				"regions, expected 1",
+				name, cname, found);
 	}
 	/* Conversely, every channel region must be a declared endpoint. */
 	for (uint32_t r = 0; r < c->region_count; r++) {
@@ -118,9 +127,10 @@ void check_channel(struct checker *c, uint32_t ch_index)
 		for (uint32_t e = 0; e < ch->endpoint_count; e++)
 			listed |= ch->endpoints[e].cell == reg->cell;
 		if (!listed)
-			check_problem(c, CONFIG_E_CHANNEL, CONFIG_AT_REGION, r, "channel",
-				      "region %u maps channel \"%s\" into cell %u, which is not an "
-				      "endpoint",
-				      r, name, reg->cell);
+			check_problem(
+				c, CONFIG_E_CHANNEL, CONFIG_AT_REGION, r, "channel",
+				"region %u maps channel \"%s\" into cell \"%s\", which is not "
+				"an endpoint",
+				r, name, reg->cell < c->cell_count ? CELL_NAME(c, reg->cell) : "?");
 	}
 }

@@ -109,23 +109,25 @@ void check_devices(struct checker *c)
 				continue;
 			if (!(reg->flags & BH_MEM_HV_STATUS) &&
 			    ranges_overlap(dev->base, dev->size_bytes, reg->host_phys,
-					   reg->size_bytes))
-				check_problem(c, CONFIG_E_OVERLAP, CONFIG_AT_DEVICE, d, "base",
-					      "%s [0x%llx, +0x%llx) overlaps cell \"%s\" region %u",
-					      what, (unsigned long long)dev->base,
-					      (unsigned long long)dev->size_bytes,
-					      CELL_NAME(c, reg->cell),
-					      r - c->cells[reg->cell].region_first);
+					   reg->size_bytes)) {
+				/* A channel is one host range however many cells map it. */
+				if (!channel_mapped_before(c, r))
+					check_problem(c, CONFIG_E_OVERLAP, CONFIG_AT_DEVICE, d,
+						      "base", "%s [0x%llx, +0x%llx) overlaps %s",
+						      what, (unsigned long long)dev->base,
+						      (unsigned long long)dev->size_bytes,
+						      region_label(c, r, false).text);
+			}
 			/* ...nor, in the owner's guest view, one of its regions. */
 			else if (reg->cell == owner &&
 				 ranges_overlap(dev->base, dev->size_bytes, reg->guest_phys,
 						reg->size_bytes))
 				check_problem(c, CONFIG_E_OVERLAP, CONFIG_AT_DEVICE, d, "base",
-					      "%s [0x%llx, +0x%llx) overlaps its own region %u at "
+					      "%s [0x%llx, +0x%llx) overlaps its own %s at "
 					      "guest 0x%llx",
 					      what, (unsigned long long)dev->base,
 					      (unsigned long long)dev->size_bytes,
-					      r - c->cells[owner].region_first,
+					      region_label(c, r, false).text,
 					      (unsigned long long)reg->guest_phys);
 		}
 	}

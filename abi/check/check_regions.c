@@ -45,6 +45,22 @@ static bool hv_status_region_ok(struct checker *c, uint32_t r, const char *name,
 	return true;
 }
 
+/* Region r as its own cell calls it: `region 0`, or `channel "telemetry"`. */
+static struct region_label own_region_label(const struct checker *c, uint32_t r)
+{
+	const struct bh_mem_region *reg = &c->regions[r];
+	struct region_label l = { "" };
+
+	if ((reg->flags & BH_MEM_COMM) && reg->channel < c->channel_count &&
+	    name_valid(c->channels[reg->channel].name))
+		format_snprintf(l.text, sizeof(l.text), "channel \"%s\"",
+				show_name(c->channels[reg->channel].name).text);
+	else
+		format_snprintf(l.text, sizeof(l.text), "region %u",
+				r - c->cells[reg->cell].region_first);
+	return l;
+}
+
 static void check_region_shape(struct checker *c, uint32_t r, bool *shape_ok)
 {
 	const struct bh_mem_region *reg = &c->regions[r];
@@ -53,6 +69,10 @@ static void check_region_shape(struct checker *c, uint32_t r, bool *shape_ok)
 		show_name(owner < c->cell_count ? c->cells[owner].name : "?");
 	const char *name = owner_name.text;
 	uint32_t local = owner < c->cell_count ? r - c->cells[owner].region_first : r;
+	struct region_label label = region_label(c, r, true);
+	const char *what = label.text;
+	/* A channel's own range problems are reported once, by check_channel. */
+	bool channel_reports = region_mirrors_channel(c, r);
 
 	*shape_ok = false;
 	if (owner >= c->cell_count || r < c->cells[owner].region_first ||
@@ -64,55 +84,58 @@ static void check_region_shape(struct checker *c, uint32_t r, bool *shape_ok)
 	}
 	bool host_ok = range_ok(reg->host_phys, reg->size_bytes);
 	if (!host_ok || !range_ok(reg->guest_phys, reg->size_bytes)) {
-		check_problem(c, CONFIG_E_SIZE, CONFIG_AT_REGION, r, "size_bytes",
-			      "cell \"%s\": region %u %s[0x%llx, +0x%llx) is empty or wraps past "
-			      "2^64",
-			      name, local, host_ok ? "guest " : "",
-			      (unsigned long long)(host_ok ? reg->guest_phys : reg->host_phys),
-			      (unsigned long long)reg->size_bytes);
+		if (!channel_reports)
+			check_problem(
+				c, CONFIG_E_SIZE, CONFIG_AT_REGION, r, "size_bytes",
+				"%s %s[0x%llx, +0x%llx) is empty or wraps past 2^64", what,
+				host_ok ? "guest " : "",
+				(unsigned long long)(host_ok ? reg->guest_phys : reg->host_phys),
+				(unsigned long long)reg->size_bytes);
 		return;
 	}
-	char what[80];
+	char space_what[80];
 	bool beyond = false;
 	/*
 	 * A status region has no host range of its own (host_phys is 0); a
 	 * channel's regions must equal the channel, which reports its ranges.
 	 */
 	if (!(reg->flags & (BH_MEM_HV_STATUS | BH_MEM_COMM))) {
-		format_snprintf(what, sizeof(what), "cell \"%s\": region %u host", name, local);
-		beyond |= beyond_address_space(c, CONFIG_AT_REGION, r, "host_phys", what,
+		format_snprintf(space_what, sizeof(space_what), "cell \"%s\": region %u host", name,
+				local);
+		beyond |= beyond_address_space(c, CONFIG_AT_REGION, r, "host_phys", space_what,
 					       CHECK_HOST, reg->host_phys, reg->size_bytes);
 	}
 	if (!(reg->flags & BH_MEM_COMM)) {
-		format_snprintf(what, sizeof(what), "cell \"%s\": region %u guest", name, local);
-		beyond |= beyond_address_space(c, CONFIG_AT_REGION, r, "guest_phys", what,
+		format_snprintf(space_what, sizeof(space_what), "cell \"%s\": region %u guest",
+				name, local);
+		beyond |= beyond_address_space(c, CONFIG_AT_REGION, r, "guest_phys", space_what,
 					       CHECK_GUEST, reg->guest_phys, reg->size_bytes);
 	}
 	if (beyond)
 		return;
 	if (!page_aligned(reg->guest_phys) || !page_aligned(reg->host_phys) ||
 	    !page_aligned(reg->size_bytes)) {
-		check_problem(c, CONFIG_E_MISALIGNED, CONFIG_AT_REGION, r,
-			      !page_aligned(reg->size_bytes)  ? "size_bytes"
-			      : !page_aligned(reg->host_phys) ? "host_phys"
-							      : "guest_phys",
-			      "cell \"%s\": region %u guest 0x%llx host 0x%llx size 0x%llx: "
-			      "all three must be multiples of 4 KiB",
-			      name, local, (unsigned long long)reg->guest_phys,
-			      (unsigned long long)reg->host_phys,
-			      (unsigned long long)reg->size_bytes);
+		if (!channel_reports)
+			check_problem(c, CONFIG_E_MISALIGNED, CONFIG_AT_REGION, r,
+				      !page_aligned(reg->size_bytes)  ? "size_bytes"
+				      : !page_aligned(reg->host_phys) ? "host_phys"
+								      : "guest_phys",
+				      "%s guest 0x%llx host 0x%llx size 0x%llx: "
+				      "all three must be multiples of 4 KiB",
+				      what, (unsigned long long)reg->guest_phys,
+				      (unsigned long long)reg->host_phys,
+				      (unsigned long long)reg->size_bytes);
 		return;
 	}
 	if (reg->flags & ~BH_MEM_FLAGS_KNOWN ||
 	    !(reg->flags & (BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXEC))) {
 		check_problem(c, CONFIG_E_FLAGS, CONFIG_AT_REGION, r, "flags",
-			      "cell \"%s\": region %u flags 0x%x: unknown bits or no access at all",
-			      name, local, reg->flags);
+			      "%s flags 0x%x: unknown bits or no access at all", what, reg->flags);
 		return;
 	}
 	if (reg->reserved) {
 		check_problem(c, CONFIG_E_LAYOUT, CONFIG_AT_REGION, r, "reserved",
-			      "cell \"%s\": region %u: reserved field must be 0", name, local);
+			      "%s: reserved field must be 0", what);
 		return;
 	}
 	if ((reg->flags & BH_MEM_HV_STATUS) && !hv_status_region_ok(c, r, name, local))
@@ -137,15 +160,15 @@ void check_regions(struct checker *c)
 		if (!ok[r])
 			continue;
 		const struct bh_mem_region *reg = &c->regions[r];
-		char what[64];
 
-		/* A status region has no host range of its own (host_phys is 0). */
-		if (reg->flags & BH_MEM_HV_STATUS)
+		/*
+		 * A status region has no host range of its own (host_phys is 0); a
+		 * channel's mapping is checked once, as the channel.
+		 */
+		if ((reg->flags & BH_MEM_HV_STATUS) || region_mirrors_channel(c, r))
 			continue;
-		format_snprintf(what, sizeof(what), "cell \"%s\": region %u",
-				CELL_NAME(c, reg->cell), r - c->cells[reg->cell].region_first);
-		hits_hv_memory(c, CONFIG_AT_REGION, r, "host_phys", what, reg->host_phys,
-			       reg->size_bytes);
+		hits_hv_memory(c, CONFIG_AT_REGION, r, "host_phys", region_label(c, r, true).text,
+			       reg->host_phys, reg->size_bytes);
 	}
 	for (uint32_t a = 0; a < c->region_count; a++) {
 		if (!ok[a])
@@ -156,19 +179,17 @@ void check_regions(struct checker *c)
 			if (!ok[b])
 				continue;
 			const struct bh_mem_region *rb = &c->regions[b];
-			uint32_t la = a - c->cells[ra->cell].region_first;
-			uint32_t lb = b - c->cells[rb->cell].region_first;
 
 			if (ra->cell == rb->cell && ranges_overlap(ra->guest_phys, ra->size_bytes,
 								   rb->guest_phys, rb->size_bytes))
 				check_problem(c, CONFIG_E_OVERLAP, CONFIG_AT_REGION, a,
 					      "guest_phys",
-					      "cell \"%s\": region %u at guest [0x%llx, +0x%llx) "
-					      "overlaps "
-					      "its region %u at guest [0x%llx, +0x%llx)",
-					      CELL_NAME(c, ra->cell), la,
+					      "%s at guest [0x%llx, +0x%llx) overlaps "
+					      "its %s at guest [0x%llx, +0x%llx)",
+					      region_label(c, a, true).text,
 					      (unsigned long long)ra->guest_phys,
-					      (unsigned long long)ra->size_bytes, lb,
+					      (unsigned long long)ra->size_bytes,
+					      own_region_label(c, b).text,
 					      (unsigned long long)rb->guest_phys,
 					      (unsigned long long)rb->size_bytes);
 			bool same_channel =
@@ -178,12 +199,11 @@ void check_regions(struct checker *c)
 			    ranges_overlap(ra->host_phys, ra->size_bytes, rb->host_phys,
 					   rb->size_bytes))
 				check_problem(c, CONFIG_E_OVERLAP, CONFIG_AT_REGION, a, "host_phys",
-					      "cell \"%s\": region %u [0x%llx, +0x%llx) overlaps "
-					      "cell \"%s\" region %u [0x%llx, +0x%llx)",
-					      CELL_NAME(c, ra->cell), la,
+					      "%s [0x%llx, +0x%llx) overlaps %s [0x%llx, +0x%llx)",
+					      region_label(c, a, true).text,
 					      (unsigned long long)ra->host_phys,
 					      (unsigned long long)ra->size_bytes,
-					      CELL_NAME(c, rb->cell), lb,
+					      region_label(c, b, false).text,
 					      (unsigned long long)rb->host_phys,
 					      (unsigned long long)rb->size_bytes);
 		}

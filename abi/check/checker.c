@@ -7,15 +7,13 @@
 #include <lib/format.h>
 #include <lib/string.h>
 
-void check_problem(struct checker *c, int error, unsigned int table, unsigned int index,
-		   const char *field, const char *fmt, ...)
+static printf_like(7, 0) void report(struct checker *c, int error, unsigned int table,
+				     unsigned int index, int endpoint, const char *field,
+				     const char *fmt, va_list ap)
 {
 	char message[320];
-	va_list ap;
 
-	va_start(ap, fmt);
 	format_vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
 	if (!c->first_error)
 		c->first_error = -error;
 	if (c->report) {
@@ -24,10 +22,31 @@ void check_problem(struct checker *c, int error, unsigned int table, unsigned in
 			.table = table,
 			.index = index,
 			.field = field,
+			.endpoint = endpoint,
 			.message = message,
 		};
 		c->report(c->ctx, &p);
 	}
+}
+
+void check_problem(struct checker *c, int error, unsigned int table, unsigned int index,
+		   const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(c, error, table, index, -1, field, fmt, ap);
+	va_end(ap);
+}
+
+void check_endpoint_problem(struct checker *c, int error, uint32_t ch_index, uint32_t e,
+			    const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(c, error, CONFIG_AT_CHANNEL, ch_index, (int)e, field, fmt, ap);
+	va_end(ap);
 }
 
 struct shown_name show_name(const char *name)
@@ -70,6 +89,50 @@ bool beyond_address_space(struct checker *c, unsigned int table, unsigned int in
 					    "drop the high bits and alias low memory"
 					  : "guest-physical address space that stage 2 translates");
 	return true;
+}
+
+struct region_label region_label(const struct checker *c, uint32_t r, bool subject)
+{
+	const struct bh_mem_region *reg = &c->regions[r];
+	const char *cell = reg->cell < c->cell_count ? c->cells[reg->cell].name : "?";
+	uint32_t local = reg->cell < c->cell_count ? r - c->cells[reg->cell].region_first : r;
+	struct region_label l = { "" };
+
+	if ((reg->flags & BH_MEM_COMM) && reg->channel < c->channel_count &&
+	    name_valid(c->channels[reg->channel].name))
+		format_snprintf(l.text, sizeof(l.text), "channel \"%s\" in cell \"%s\"",
+				show_name(c->channels[reg->channel].name).text,
+				show_name(cell).text);
+	else
+		format_snprintf(l.text, sizeof(l.text), "cell \"%s\"%s region %u",
+				show_name(cell).text, subject ? ":" : "", local);
+	return l;
+}
+
+bool region_mirrors_channel(const struct checker *c, uint32_t r)
+{
+	const struct bh_mem_region *reg = &c->regions[r];
+
+	if (!(reg->flags & BH_MEM_COMM) || reg->channel >= c->channel_count)
+		return false;
+	const struct bh_channel *ch = &c->channels[reg->channel];
+	if (ch->host_phys != reg->host_phys || ch->size_bytes != reg->size_bytes)
+		return false;
+	for (uint32_t e = 0; e < ch->endpoint_count && e < BH_CHANNEL_MAX_ENDPOINTS; e++)
+		if (ch->endpoints[e].cell == reg->cell &&
+		    ch->endpoints[e].guest_phys == reg->guest_phys)
+			return true;
+	return false;
+}
+
+bool channel_mapped_before(const struct checker *c, uint32_t r)
+{
+	if (!region_mirrors_channel(c, r))
+		return false;
+	for (uint32_t k = 0; k < r; k++)
+		if (c->regions[k].channel == c->regions[r].channel && region_mirrors_channel(c, k))
+			return true;
+	return false;
 }
 
 /* True (and reported) when a host range overlaps hypervisor memory or the loader area. */

@@ -32,6 +32,11 @@ struct check_arch_rules {
 	 * drop the high bits and alias low memory (docs/design.md, I2).
 	 */
 	unsigned int pa_bits, ipa_bits;
+	/* Numbers in that range Bulkhead uses itself, and what for; number BH_NONE ends. */
+	struct check_reserved_doorbell {
+		uint32_t number;
+		const char *use;
+	} reserved_doorbells[4];
 };
 
 /* The rules for `arch`, or NULL when the architecture is unknown. */
@@ -57,6 +62,10 @@ struct checker {
 void check_problem(struct checker *c, int error, unsigned int table, unsigned int index,
 		   const char *field, const char *fmt, ...) printf_like(6, 7);
 
+/* A problem of endpoint e of channel ch_index (bhcfg names the endpoint's node). */
+void check_endpoint_problem(struct checker *c, int error, uint32_t ch_index, uint32_t e,
+			    const char *field, const char *fmt, ...) printf_like(6, 7);
+
 /* A printable copy of a fixed-size name, safe even when unterminated. */
 struct shown_name {
 	char text[BH_NAME_LEN + 1];
@@ -66,6 +75,28 @@ struct shown_name show_name(const char *name);
 bool name_valid(const char *name);
 
 #define CELL_NAME(c, i) (show_name((c)->cells[i].name).text)
+
+/*
+ * How a message names memory region r. A region the user wrote is
+ * `cell "rt": region 0` (as a subject) or `cell "rt" region 0`; a channel
+ * endpoint's region, which the user never wrote, is named by its channel:
+ * `channel "telemetry" in cell "rt"`.
+ */
+struct region_label {
+	char text[2 * BH_NAME_LEN + 48];
+};
+
+struct region_label region_label(const struct checker *c, uint32_t r, bool subject);
+
+/*
+ * True when region r is exactly the mapping of one endpoint of its channel
+ * (same cell, guest address, host address and size): check_channel then
+ * reports a bad range once, at the channel, rather than once per endpoint.
+ */
+bool region_mirrors_channel(const struct checker *c, uint32_t r);
+
+/* True when r mirrors its channel and an earlier region mirrors the same one. */
+bool channel_mapped_before(const struct checker *c, uint32_t r);
 
 /* [base, base + size) is non-empty and does not wrap past 2^64. */
 static inline bool range_ok(uint64_t base, uint64_t size)

@@ -18,11 +18,15 @@ int run_config_check(struct checker *c, const void *blob, size_t size)
 	if (!check_cells_structure(c))
 		return c->first_error;
 	check_cell_names(c);
-	for (uint32_t i = 0; i < c->cell_count; i++) {
+	for (uint32_t i = 0; i < c->cell_count; i++)
 		check_cell_cpus(c, i);
-		check_cell_boot(c, i);
-	}
+	/*
+	 * Regions before the boot addresses: a region that wraps or is misaligned
+	 * is the mistake to report first, not the load address it then fails to hold.
+	 */
 	check_regions(c);
+	for (uint32_t i = 0; i < c->cell_count; i++)
+		check_cell_boot(c, i);
 	check_devices(c);
 	check_irqs(c);
 	for (uint32_t k = 0; k < c->channel_count; k++)

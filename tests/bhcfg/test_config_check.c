@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <abi/config_check.h>
+#include <bulkhead/bootinfo.h>
 #include <bulkhead/config.h>
 #include <lib/crc32.h>
 
@@ -430,6 +431,122 @@ static void test_range_wrapping_past_2_64_is_refused(void **state)
 	free(b);
 }
 
+/* valid_blob() plus a channel "bell" between both cells, each mapping it at its own region.
+ */
+struct channel_blob {
+	struct bh_config_header h;
+	struct bh_cell cells[2];
+	struct bh_mem_region regions[4];
+	struct bh_channel channels[1];
+} __attribute__((aligned(8)));
+
+static struct channel_blob *channel_blob(uint32_t doorbell)
+{
+	struct channel_blob *b = calloc(1, sizeof(*b));
+	struct blob *base = valid_blob();
+	struct bh_channel *ch = &b->channels[0];
+
+	b->h = base->h;
+	memcpy(b->cells, base->cells, sizeof(b->cells));
+	free(base);
+	b->h.total_size_bytes = sizeof(*b);
+	table(&b->h.cells, 2, offsetof(struct channel_blob, cells), sizeof(struct bh_cell));
+	table(&b->h.regions, 4, offsetof(struct channel_blob, regions),
+	      sizeof(struct bh_mem_region));
+	table(&b->h.channels, 1, offsetof(struct channel_blob, channels),
+	      sizeof(struct bh_channel));
+	strcpy(ch->name, "bell");
+	ch->host_phys = 0x74000000;
+	ch->size_bytes = 0x10000;
+	ch->doorbell_irq = doorbell;
+	ch->endpoint_count = 2;
+	for (uint32_t i = 0; i < 2; i++) {
+		uint64_t ram = 0x50000000ull + (uint64_t)i * 0x10000000;
+		uint64_t guest = 0x7f000000ull + (uint64_t)i * 0x100000;
+
+		b->cells[i].region_first = 2 * i;
+		b->cells[i].region_count = 2;
+		b->regions[2 * i] = (struct bh_mem_region){
+			ram, ram, 0x1000000, i, BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXEC, BH_NONE, 0
+		};
+		b->regions[2 * i + 1] =
+			(struct bh_mem_region){ guest,
+						ch->host_phys,
+						ch->size_bytes,
+						i,
+						BH_MEM_READ | BH_MEM_WRITE | BH_MEM_COMM,
+						0,
+						0 };
+		ch->endpoints[i].cell = i;
+		ch->endpoints[i].guest_phys = guest;
+		ch->endpoints[i].access = BH_MEM_READ | BH_MEM_WRITE;
+	}
+	b->h.crc32 = 0;
+	b->h.crc32 = crc32_ieee(b, sizeof(*b));
+	return b;
+}
+
+static int check_channel_blob(struct channel_blob *b, char *why)
+{
+	return config_check(b, sizeof(*b), BH_ARCH_ARM64, why, 256);
+}
+
+static void test_free_sgis_are_valid_doorbells(void **state)
+{
+	char why[256];
+
+	(void)state;
+	for (uint32_t sgi = 1; sgi <= 13; sgi++) {
+		struct channel_blob *b = channel_blob(sgi);
+
+		assert_int_equal(check_channel_blob(b, why), 0);
+		free(b);
+	}
+	struct channel_blob *b = channel_blob(BH_NONE);
+	assert_int_equal(check_channel_blob(b, why), 0);
+	free(b);
+}
+
+/* A doorbell on an SGI Bulkhead uses for itself would fake that event in the peer. */
+static void test_doorbell_on_bulkheads_own_sgis_is_refused(void **state)
+{
+	static const struct {
+		uint32_t sgi;
+		const char *reason;
+	} own[] = {
+		{ BH_MAILBOX_DOORBELL_SGI, "doorbell 15 is the mailbox doorbell SGI" },
+		{ BH_ARM64_SGI_HV_KICK, "doorbell 14 is the hypervisor's kick SGI" },
+		{ BH_ARM64_SGI_RT_RESCHED, "doorbell 0 is the realtime kernel's reschedule SGI" },
+	};
+	char why[256];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++) {
+		struct channel_blob *b = channel_blob(own[k].sgi);
+
+		assert_int_equal(check_channel_blob(b, why), -CONFIG_E_IRQ);
+		assert_non_null(strstr(why, "channel \"bell\": "));
+		assert_non_null(strstr(why, own[k].reason));
+		free(b);
+	}
+}
+
+static void test_channel_region_overlap_names_the_channel(void **state)
+{
+	char why[256];
+	struct channel_blob *b = channel_blob(BH_NONE);
+
+	(void)state;
+	/* The channel's host range now lies inside cell "rt"'s RAM. */
+	b->channels[0].host_phys = b->regions[1].host_phys = b->regions[3].host_phys = 0x60800000;
+	b->h.crc32 = 0;
+	b->h.crc32 = crc32_ieee(b, sizeof(*b));
+	assert_int_equal(check_channel_blob(b, why), -CONFIG_E_OVERLAP);
+	assert_non_null(strstr(why, "channel \"bell\" in cell"));
+	assert_null(strstr(why, "region 1"));
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +570,9 @@ int main(void)
 		cmocka_unit_test(test_machine_ranges_beyond_physical_address_space_are_refused),
 		cmocka_unit_test(test_x86_physical_address_space_is_46_bits),
 		cmocka_unit_test(test_range_wrapping_past_2_64_is_refused),
+		cmocka_unit_test(test_free_sgis_are_valid_doorbells),
+		cmocka_unit_test(test_doorbell_on_bulkheads_own_sgis_is_refused),
+		cmocka_unit_test(test_channel_region_overlap_names_the_channel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

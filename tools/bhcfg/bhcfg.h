@@ -31,6 +31,12 @@ void diag_error(const char *file, const char *node, const char *property, const 
 void diag_warning(const char *file, const char *node, const char *property, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * `node`'s path in `fdt` into path[PATH_LEN]: in full, or shortened with a
+ * visible "..." in the middle when it does not fit.
+ */
+void diag_node_path(const void *fdt, int node, char *path);
+
 /* ---- files (files.c) ---- */
 
 /* Reads a whole file (8-byte aligned buffer); NULL after printing why. */

@@ -243,8 +243,8 @@ static bool node_has_interrupt(const struct platform_view *pv, int node, uint32_
  * nodes. The hypervisor's console is not on the list: a cell may be given
  * it explicitly, and the hypervisor then stops writing to it.
  */
-static const char *not_assignable(const struct platform_view *pv, int node, char *owner,
-				  size_t owner_len, const char **tail)
+static const char *not_assignable(const struct platform_view *pv, int node, char owner[PATH_LEN],
+				  const char **tail)
 {
 	const char *status = fdt_getprop(pv->fdt, node, "status", NULL);
 	const char *owned;
@@ -257,7 +257,7 @@ static const char *not_assignable(const struct platform_view *pv, int node, char
 		if (fdt_getprop(pv->fdt, n, "interrupt-controller", NULL) ||
 		    fdt_getprop(pv->fdt, n, "msi-controller", NULL))
 			controller = n;
-	fdt_get_path(pv->fdt, node, owner, (int)owner_len);
+	diag_node_path(pv->fdt, node, owner);
 	if (controller >= 0)
 		return controller == node ? "the interrupt controller"
 					  : "part of the interrupt controller";
@@ -356,7 +356,7 @@ static int check_assignable(const struct system *sys, const struct platform_view
 
 		char owner[PATH_LEN];
 		const char *tail;
-		const char *why = not_assignable(pv, node, owner, sizeof(owner), &tail);
+		const char *why = not_assignable(pv, node, owner, &tail);
 
 		if (why) {
 			diag_error(sys->file, where, sys_prop, "[0x%llx, +0x%llx) %s %s (%s): %s",
@@ -365,7 +365,7 @@ static int check_assignable(const struct system *sys, const struct platform_view
 			return -1;
 		}
 		if (touched_count < 2)
-			fdt_get_path(pv->fdt, node, touched[touched_count], PATH_LEN);
+			diag_node_path(pv->fdt, node, touched[touched_count]);
 		touched_count++;
 		if (match_count < max_matches)
 			matches[match_count++] = node;
@@ -415,7 +415,7 @@ static void check_device(const struct system *sys, const struct platform_view *p
 		if (!found) {
 			char path[PATH_LEN];
 
-			fdt_get_path(pv->fdt, matches[0], path, sizeof(path));
+			diag_node_path(pv->fdt, matches[0], path);
 			diag_error(sys->file, where, "interrupts",
 				   "interrupt %u is not an interrupt of platform device %s%s",
 				   number, path,
@@ -512,8 +512,11 @@ bool system_check_platform(const struct system *sys, const void *platform_fdt,
 		const struct bh_mem_region *reg = &sys->regions[r];
 		bool device = reg->flags & BH_MEM_DEVICE;
 
-		/* The status page is hypervisor memory; host_phys is a placeholder. */
-		if (!reg->size_bytes || (reg->flags & BH_MEM_HV_STATUS))
+		/*
+		 * The status page is hypervisor memory; host_phys is a placeholder.
+		 * A channel's host range is checked once below, at the channel.
+		 */
+		if (!reg->size_bytes || (reg->flags & (BH_MEM_HV_STATUS | BH_MEM_COMM)))
 			continue;
 		if (!device && !in_ram(&pv, reg->host_phys, reg->size_bytes))
 			diag_error(sys->file, sys->region_path[r], "host-phys",
@@ -532,6 +535,16 @@ bool system_check_platform(const struct system *sys, const void *platform_fdt,
 			check_assignable(sys, &pv, sys->region_path[r], "host-phys", false,
 					 reg->host_phys, reg->size_bytes, matches, 1);
 		}
+	}
+	for (uint32_t k = 0; k < sys->channel_count; k++) {
+		const struct bh_channel *ch = &sys->channels[k];
+
+		if (ch->size_bytes && !in_ram(&pv, ch->host_phys, ch->size_bytes))
+			diag_error(
+				sys->file, sys->channel_path[k], "host-phys",
+				"channel \"%s\" [0x%llx, +0x%llx) is not inside the platform's RAM",
+				ch->name, (unsigned long long)ch->host_phys,
+				(unsigned long long)ch->size_bytes);
 	}
 	for (uint32_t d = 0; d < sys->device_count; d++)
 		check_device(sys, &pv, d);

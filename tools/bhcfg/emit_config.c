@@ -93,14 +93,33 @@ static const struct field_source field_sources[] = {
 	{ CONFIG_AT_CHANNEL, "guest_phys", "guest-phys" },
 };
 
+/*
+ * A channel endpoint becomes a region the user never wrote: its host range
+ * and size are the channel's (/channels/NAME host-phys, size), its guest
+ * address and access the endpoint's (/channels/NAME/CELL). Returns the
+ * channel index when p is about such a region's host range, else BH_NONE.
+ */
+static uint32_t channel_region(const struct system *sys, const struct config_problem *p)
+{
+	if (p->table != CONFIG_AT_REGION || p->index >= sys->region_count)
+		return BH_NONE;
+	const struct bh_mem_region *reg = &sys->regions[p->index];
+	if (!(reg->flags & BH_MEM_COMM) || reg->channel >= sys->channel_count)
+		return BH_NONE;
+	return reg->channel;
+}
+
 static const char *property_of(const struct system *sys, const struct config_problem *p)
 {
 	if (p->table == CONFIG_AT_CELL && !strcmp(p->field, "entry_guest_phys") &&
 	    p->index < sys->cell_count && !sys->cell_src[p->index].has_entry)
 		return "load-address";
-	if (p->table == CONFIG_AT_REGION && p->index < sys->region_count &&
-	    (sys->regions[p->index].flags & BH_MEM_COMM))
-		return !strcmp(p->field, "host_phys") ? NULL : "guest-phys";
+	if (channel_region(sys, p) != BH_NONE)
+		return !strcmp(p->field, "host_phys")    ? "host-phys"
+		       : !strcmp(p->field, "size_bytes") ? "size"
+		       : !strcmp(p->field, "guest_phys") ? "guest-phys"
+		       : !strcmp(p->field, "flags")      ? "access"
+							 : NULL;
 	if (p->table == CONFIG_AT_DEVICE && p->index < sys->device_count &&
 	    sys->devices[p->index].kind == BH_DEVICE_PORT &&
 	    (!strcmp(p->field, "base") || !strcmp(p->field, "size_bytes")))
@@ -123,6 +142,9 @@ static const char *node_of(const struct system *sys, const struct config_problem
 	case CONFIG_AT_CELL:
 		return p->index < sys->cell_count ? sys->cell_src[p->index].path : "/cells";
 	case CONFIG_AT_REGION:
+		if (channel_region(sys, p) != BH_NONE &&
+		    (!strcmp(p->field, "host_phys") || !strcmp(p->field, "size_bytes")))
+			return sys->channel_path[channel_region(sys, p)];
 		return p->index < sys->region_count ? sys->region_path[p->index] : "/cells";
 	case CONFIG_AT_DEVICE:
 		return p->index < sys->device_count ? sys->device_path[p->index] : "/cells";
@@ -131,6 +153,10 @@ static const char *node_of(const struct system *sys, const struct config_problem
 			return sys->device_path[sys->irqs[p->index].device];
 		return "/cells";
 	case CONFIG_AT_CHANNEL:
+		if (p->index < sys->channel_count && p->endpoint >= 0 &&
+		    (uint32_t)p->endpoint < sys->channels[p->index].endpoint_count &&
+		    sys->endpoint_path[p->index][p->endpoint][0])
+			return sys->endpoint_path[p->index][p->endpoint];
 		return p->index < sys->channel_count ? sys->channel_path[p->index] : "/channels";
 	default:
 		return NULL;

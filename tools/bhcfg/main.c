@@ -57,6 +57,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		usage(stderr);
 		return 2;
 	}
+	/* Asking for help is not a usage error: "bhcfg --help" comes before any command. */
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		exit(0);
+	}
 	o->command = argv[1];
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "p:o:I:c:d:f:h", longs, NULL)) != -1) {

@@ -27,8 +27,7 @@ struct parser {
 
 static void node_path(struct parser *p, int node, char *path)
 {
-	if (fdt_get_path(p->fdt, node, path, PATH_LEN) < 0)
-		strcpy(path, "?");
+	diag_node_path(p->fdt, node, path);
 }
 
 const char *arch_name(uint32_t arch)
@@ -92,6 +91,70 @@ static void reject_subnodes(struct parser *p, int node, const char *const *allow
 
 /* ---- typed property readers (report and return false on bad form) ---- */
 
+/* Printable text, NUL-terminated, no empty piece: what dtc makes of "a" or "a", "b". */
+static bool looks_like_strings(const char *v, int len)
+{
+	if (len < 2 || v[len - 1] != '\0' || v[0] == '\0')
+		return false;
+	for (int i = 0; i < len - 1; i++) {
+		unsigned char ch = (unsigned char)v[i];
+
+		if (ch == '\0' ? v[i + 1] == '\0' : ch < 0x20 && ch != '\t' && ch != '\n')
+			return false;
+		if (ch >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * What a property holds, said the way it would be written in the .dts. A DTB
+ * keeps no types: a value that reads as text is shown as the string(s) it
+ * spells, so `cpus = "2 3"` is reported as a string, not as CPU 0x32203300.
+ */
+static void describe_value(const void *value, int len, char *out, size_t size)
+{
+	const char *v = value;
+	size_t n = 0;
+
+#define ADD(...) \
+	do { \
+		if (n < size) \
+			n += (size_t)snprintf(out + n, size - n, __VA_ARGS__); \
+	} while (0)
+	if (len <= 0) {
+		ADD("no value");
+	} else if (len == 1 && v[0] == '\0') {
+		ADD("an empty string \"\"");
+	} else if (looks_like_strings(v, len)) {
+		bool list = strlen(v) != (size_t)len - 1;
+
+		ADD("%s", list ? "the strings " : "the string ");
+		for (const char *s = v; s < v + len && n < size; s += strlen(s) + 1)
+			ADD("%s\"%.60s%s\"", s == v ? "" : ", ", s, strlen(s) > 60 ? "..." : "");
+	} else if (len % 4 == 0) {
+		const fdt32_t *cells = value;
+
+		ADD("<");
+		for (int i = 0; i < len / 4 && i < 4; i++)
+			ADD("%s0x%x", i ? " " : "", fdt32_to_cpu(cells[i]));
+		ADD("%s> (%d cell%s)", len / 4 > 4 ? " ..." : "", len / 4, len == 4 ? "" : "s");
+	} else {
+		ADD("%d bytes", len);
+	}
+#undef ADD
+}
+
+/* Reports "VALUE given; expected ..." for a property of the wrong type or size. */
+static void perr_value(struct parser *p, int node, const char *prop, const void *value, int len,
+		       const char *expected)
+{
+	char given[200];
+
+	describe_value(value, len, given, sizeof(given));
+	perr(p, node, prop, "%s given; expected %s", given, expected);
+}
+
 static uint64_t be_cells(const fdt32_t *cells, int n)
 {
 	uint64_t v = 0;
@@ -111,8 +174,8 @@ static bool get_u64(struct parser *p, int node, const char *name, uint64_t *valu
 			perr(p, node, name, "missing; expected <hi lo>, a 64-bit value in 2 cells");
 		return false;
 	}
-	if (len != 8) {
-		perr(p, node, name, "%d bytes, expected <hi lo>: a 64-bit value in 2 cells", len);
+	if (len != 8 || looks_like_strings((const char *)v, len)) {
+		perr_value(p, node, name, v, len, "<hi lo>, a 64-bit value in 2 cells");
 		return false;
 	}
 	*value = be_cells(v, 2);
@@ -130,9 +193,8 @@ static bool get_range(struct parser *p, int node, const char *name, struct bh_ra
 			perr(p, node, name, "missing; expected <base-hi base-lo size-hi size-lo>");
 		return false;
 	}
-	if (len != 16) {
-		perr(p, node, name,
-		     "%d bytes, expected <base-hi base-lo size-hi size-lo> (4 cells)", len);
+	if (len != 16 || looks_like_strings((const char *)v, len)) {
+		perr_value(p, node, name, v, len, "<base-hi base-lo size-hi size-lo> (4 cells)");
 		return false;
 	}
 	range->base = be_cells(v, 2);
@@ -150,8 +212,8 @@ static bool get_u32(struct parser *p, int node, const char *name, uint32_t *valu
 			perr(p, node, name, "missing; expected one 32-bit cell");
 		return false;
 	}
-	if (len != 4) {
-		perr(p, node, name, "%d bytes, expected one 32-bit cell", len);
+	if (len != 4 || looks_like_strings((const char *)v, len)) {
+		perr_value(p, node, name, v, len, "one 32-bit cell");
 		return false;
 	}
 	*value = fdt32_to_cpu(v[0]);
@@ -168,11 +230,24 @@ static const char *get_string(struct parser *p, int node, const char *name, bool
 			perr(p, node, name, "missing; expected a string");
 		return NULL;
 	}
-	if (len < 2 || s[len - 1] != '\0' || strlen(s) != (size_t)len - 1) {
-		perr(p, node, name, "expected one non-empty string");
+	if (!looks_like_strings(s, len) || strlen(s) != (size_t)len - 1) {
+		perr_value(p, node, name, s, len, "one non-empty string");
 		return NULL;
 	}
 	return s;
+}
+
+/*
+ * [base, +size) must end below 2^64. Said here, at the property, before any
+ * later rule (RAM containment, alignment, overlaps, load addresses) trips
+ * over the wrapped end and reports something that is not the mistake.
+ */
+static void check_wrap(struct parser *p, int node, const char *prop, const char *what,
+		       uint64_t base, uint64_t size)
+{
+	if (size != 0 && base + (size - 1) < base)
+		perr(p, node, prop, "%s 0x%llx + size 0x%llx wraps past 2^64", what,
+		     (unsigned long long)base, (unsigned long long)size);
 }
 
 static bool copy_string(struct parser *p, int node, const char *name, const char *s, char *dst,
@@ -183,6 +258,24 @@ static bool copy_string(struct parser *p, int node, const char *name, const char
 		return false;
 	}
 	strcpy(dst, s);
+	return true;
+}
+
+/* An empty flag property such as `realtime;`: true when present. */
+static bool get_flag(struct parser *p, int node, const char *name)
+{
+	int len;
+	const void *v = fdt_getprop(p->fdt, node, name, &len);
+
+	if (!v)
+		return false;
+	if (len != 0) {
+		char given[200];
+
+		describe_value(v, len, given, sizeof(given));
+		perr(p, node, name, "a flag property takes no value; %s given (write `%s;`)", given,
+		     name);
+	}
 	return true;
 }
 
@@ -205,14 +298,17 @@ static bool get_access(struct parser *p, int node, const char *name, uint32_t al
 		perr(p, node, name, "missing; expected a string list such as \"read\", \"write\"");
 		return false;
 	}
+	if (!looks_like_strings(s, len)) {
+		perr_value(p, node, name, s, len,
+			   allowed & BH_MEM_EXEC
+				   ? "a string list such as \"read\", \"write\", \"exec\""
+				   : "a string list such as \"read\", \"write\"");
+		return false;
+	}
 	*flags = 0;
 	for (const char *end = s + len; s < end; s += strlen(s) + 1) {
 		size_t w;
 
-		if (!memchr(s, '\0', (size_t)(end - s))) {
-			perr(p, node, name, "not a list of strings");
-			return false;
-		}
 		for (w = 0; w < sizeof(words) / sizeof(words[0]); w++)
 			if (!strcmp(s, words[w].word) && (words[w].bit & allowed))
 				break;
@@ -266,8 +362,11 @@ static void parse_hypervisor(struct parser *p, int root)
 	}
 	reject_unknown_properties(p, node, known, "memory, loader-area, console");
 	reject_subnodes(p, node, NULL, "\"hypervisor\" has no subnodes");
-	get_range(p, node, "memory", &p->sys->hdr.hv_memory, true);
-	get_range(p, node, "loader-area", &p->sys->hdr.loader_area, false);
+	struct bh_range *hv = &p->sys->hdr.hv_memory, *ld = &p->sys->hdr.loader_area;
+	if (get_range(p, node, "memory", hv, true))
+		check_wrap(p, node, "memory", "base", hv->base, hv->size_bytes);
+	if (get_range(p, node, "loader-area", ld, false))
+		check_wrap(p, node, "loader-area", "base", ld->base, ld->size_bytes);
 	const char *console = get_string(p, node, "console", false);
 	if (console)
 		copy_string(p, node, "console", console, p->sys->console_node, PATH_LEN);
@@ -333,7 +432,8 @@ static void parse_endpoint(struct parser *p, int node, struct bh_channel *ch, ui
 	uint32_t e = ch->endpoint_count++;
 	struct bh_channel_endpoint *ep = &ch->endpoints[e];
 	ep->cell = (uint32_t)cell_index;
-	get_u64(p, node, "guest-phys", &ep->guest_phys, true);
+	if (get_u64(p, node, "guest-phys", &ep->guest_phys, true))
+		check_wrap(p, node, "guest-phys", "guest-phys", ep->guest_phys, ch->size_bytes);
 	get_access(p, node, "access", BH_MEM_READ | BH_MEM_WRITE, &ep->access);
 	node_path(p, node, p->sys->endpoint_path[ch_index][e]);
 }
@@ -367,8 +467,10 @@ static void parse_channels(struct parser *p, int root)
 			strcpy(ch->name, name);
 		reject_unknown_properties(p, node, known,
 					  "host-phys, size, doorbell (and one subnode per cell)");
-		get_u64(p, node, "host-phys", &ch->host_phys, true);
-		get_u64(p, node, "size", &ch->size_bytes, true);
+		bool has_host = get_u64(p, node, "host-phys", &ch->host_phys, true);
+		bool has_size = get_u64(p, node, "size", &ch->size_bytes, true);
+		if (has_host && has_size)
+			check_wrap(p, node, "size", "host-phys", ch->host_phys, ch->size_bytes);
 		get_u32(p, node, "doorbell", &ch->doorbell_irq, false);
 		fdt_for_each_subnode (ep, p->fdt, node)
 			parse_endpoint(p, ep, ch, k);
@@ -403,10 +505,16 @@ static void add_region(struct parser *p, int node, uint32_t cell)
 		   &reg->flags);
 	/* The status page is the hypervisor's: no host address, a guest address is a must. */
 	bool hv_status = reg->flags & BH_MEM_HV_STATUS;
-	get_u64(p, node, "host-phys", &reg->host_phys, !hv_status);
-	if (!get_u64(p, node, "guest-phys", &reg->guest_phys, hv_status))
+	bool has_host = get_u64(p, node, "host-phys", &reg->host_phys, !hv_status);
+	bool has_guest = get_u64(p, node, "guest-phys", &reg->guest_phys, hv_status);
+	if (!has_guest)
 		reg->guest_phys = reg->host_phys; /* documented default: identity */
-	get_u64(p, node, "size", &reg->size_bytes, true);
+	if (get_u64(p, node, "size", &reg->size_bytes, true)) {
+		if (has_host)
+			check_wrap(p, node, "size", "host-phys", reg->host_phys, reg->size_bytes);
+		if (has_guest)
+			check_wrap(p, node, "size", "guest-phys", reg->guest_phys, reg->size_bytes);
+	}
 }
 
 static void add_device_irqs(struct parser *p, int node, uint32_t cell, uint32_t device)
@@ -418,8 +526,9 @@ static void add_device_irqs(struct parser *p, int node, uint32_t cell, uint32_t 
 	sys->devices[device].irq_first = sys->irq_count;
 	if (!v)
 		return;
-	if (len % 4) {
-		perr(p, node, "interrupts", "%d bytes; expected a list of interrupt numbers", len);
+	if (len % 4 || looks_like_strings((const char *)v, len)) {
+		perr_value(p, node, "interrupts", v, len,
+			   "a list of interrupt numbers, one cell each");
 		return;
 	}
 	for (int k = 0; k < len / 4; k++) {
@@ -470,6 +579,7 @@ static void add_device(struct parser *p, int node, uint32_t cell)
 		if (get_range(p, node, "reg", &r, true)) {
 			dev->base = r.base;
 			dev->size_bytes = r.size_bytes;
+			check_wrap(p, node, "reg", "base", r.base, r.size_bytes);
 		}
 	} else {
 		uint32_t ports[2];
@@ -479,8 +589,8 @@ static void add_device(struct parser *p, int node, uint32_t cell)
 		dev->kind = BH_DEVICE_PORT;
 		if (sys->hdr.arch != BH_ARCH_X86_64)
 			perr(p, node, "ports", "I/O ports exist only on x86_64");
-		if (len != 8) {
-			perr(p, node, "ports", "%d bytes; expected <first-port count>", len);
+		if (len != 8 || looks_like_strings((const char *)v, len)) {
+			perr_value(p, node, "ports", v, len, "<first-port count>");
 		} else {
 			ports[0] = fdt32_to_cpu(v[0]);
 			ports[1] = fdt32_to_cpu(v[1]);
@@ -565,9 +675,9 @@ static void parse_cpus(struct parser *p, int node, uint32_t i)
 		     "the cell's CPUs, one cell each");
 		return;
 	}
-	if (len == 0 || len % 4) {
-		perr(p, node, "cpus", "%d bytes; expected a non-empty list of 32-bit hardware ids",
-		     len);
+	if (len == 0 || len % 4 || looks_like_strings((const char *)v, len)) {
+		perr_value(p, node, "cpus", v, len,
+			   "a non-empty list of CPU hardware ids, one cell each, e.g. <2 3>");
 		return;
 	}
 	if (len / 4 > BH_CELL_MAX_CPUS) {
@@ -613,17 +723,10 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 		"dtb-address, bootargs, initrd, initrd-address, realtime, stops-system");
 	reject_subnodes(p, node, subnodes, "a cell has only \"memory\" and \"devices\" subnodes");
 
-	int len;
-	if (fdt_getprop(p->fdt, node, "realtime", &len)) {
-		if (len != 0)
-			perr(p, node, "realtime", "a flag property takes no value");
+	if (get_flag(p, node, "realtime"))
 		cell->flags |= BH_CELL_REALTIME;
-	}
-	if (fdt_getprop(p->fdt, node, "stops-system", &len)) {
-		if (len != 0)
-			perr(p, node, "stops-system", "a flag property takes no value");
+	if (get_flag(p, node, "stops-system"))
 		cell->flags |= BH_CELL_STOPS_SYSTEM;
-	}
 	parse_cpus(p, node, i);
 	parse_boot(p, node, i);
 

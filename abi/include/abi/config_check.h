@@ -61,6 +61,7 @@ struct config_problem {
 	unsigned int table; /* enum config_table */
 	unsigned int index; /* record index in that table (global, not per cell) */
 	const char *field; /* the ABI field at fault, e.g. "host_phys" */
+	int endpoint; /* CONFIG_AT_CHANNEL: the endpoint at fault, or -1 for the channel */
 	const char *message; /* complete sentence naming objects and values */
 };
 

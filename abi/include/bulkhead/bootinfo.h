@@ -37,6 +37,16 @@
  */
 #define BH_MAILBOX_DOORBELL_SGI 15u
 
+/*
+ * The other SGIs Bulkhead uses for itself on arm64: the hypervisor kicks a
+ * virtual cell's CPUs with BH_ARM64_SGI_HV_KICK (never injected into the
+ * cell), and Bulkhead's realtime kernel reschedules with
+ * BH_ARM64_SGI_RT_RESCHED. Neither, nor the mailbox doorbell, may be a
+ * channel doorbell: the validator refuses them (abi/check/arch_rules.c).
+ */
+#define BH_ARM64_SGI_RT_RESCHED 0u
+#define BH_ARM64_SGI_HV_KICK 14u
+
 /* bh_mailbox.command: what the hypervisor asks of the cell. */
 #define BH_MAILBOX_NONE 0u
 #define BH_MAILBOX_STOP 1u

@@ -13,7 +13,7 @@
 
 #define RT_ARM64_MAX_CPUS 8 /* keep in sync with head.S */
 #define RT_ARM64_STACK_SIZE 16384 /* per CPU boot/idle stack, keep in sync with head.S */
-#define RT_ARM64_SGI_RESCHED 0
+#define RT_ARM64_SGI_RESCHED BH_ARM64_SGI_RT_RESCHED
 #define RT_ARM64_PPI_VTIMER 27
 
 /*

@@ -7,6 +7,7 @@
 #ifndef ARM64_GICV3_H
 #define ARM64_GICV3_H
 
+#include <bulkhead/bootinfo.h>
 #include <hv/cell.h>
 #include <hv/platform.h>
 #include <lib/types.h>
@@ -14,7 +15,7 @@
 #define GIC_INTID_SPI_FIRST 32u
 #define GIC_INTID_LIMIT 1020u
 /* The SGI the hypervisor sends to kick virtual-mode CPUs into EL2. */
-#define GIC_HV_KICK_SGI 14u
+#define GIC_HV_KICK_SGI BH_ARM64_SGI_HV_KICK
 
 #define GICR_FRAME_BYTES 0x20000ull /* RD frame + SGI frame */
 #define GICR_SGI_FRAME_OFFSET 0x10000ull
