@@ -18,6 +18,11 @@ static const struct check_arch_rules arch_rules[] = {
 		.doorbell_first = 0,
 		.doorbell_limit = BH_ARM64_SGI_LIMIT,
 		.doorbell_expected = "an SGI, INTID 0..15",
+		.linux_image_header = true,
+		.linux_image_align = 2ull << 20,
+		.linux_dtb_align = 8,
+		.linux_dtb_max_bytes = 2ull << 20,
+		.direct_reserved_what = "the GIC redistributor frames",
 	},
 	{
 		.arch = BH_ARCH_X86_64,
@@ -33,6 +38,7 @@ static const struct check_arch_rules arch_rules[] = {
 		.doorbell_first = BH_X86_FIRST_VECTOR,
 		.doorbell_limit = 256,
 		.doorbell_expected = "a vector 32..255",
+		.direct_reserved_what = "the interrupt controller's per-CPU frames",
 	},
 };
 

@@ -25,6 +25,18 @@ struct check_arch_rules {
 	const char *irq_expected; /* says the range above in a message */
 	uint32_t doorbell_first, doorbell_limit; /* doorbell numbers [first, limit) */
 	const char *doorbell_expected;
+	/*
+	 * The Linux boot protocol's placement rules (0: none). arm64
+	 * (Documentation/arm64/booting.rst): the Image carries a header giving
+	 * text_offset and image_size (BSS included); it goes text_offset bytes
+	 * above a 2 MiB-aligned address; the DTB is 8-byte aligned, <= 2 MiB.
+	 */
+	bool linux_image_header; /* the arm64 Image header is read */
+	uint64_t linux_image_align;
+	uint64_t linux_dtb_align;
+	uint64_t linux_dtb_max_bytes;
+	/* Names what the hypervisor maps into a realtime cell itself. */
+	const char *direct_reserved_what;
 };
 
 /* The rules for `arch`, or NULL when the architecture is unknown. */

@@ -3,6 +3,7 @@
  * cell's own writable RAM regions before a byte is copied, so a config that
  * passed validation still cannot make the loader write outside the cell.
  */
+#include <abi/config_check.h>
 #include <arch/arch_cell.h>
 #include <arch/arch_cpu.h>
 #include <bulkhead/errno.h>
@@ -87,7 +88,7 @@ static void fill_channels(const struct cell *cell, struct bh_boot_info *info)
 static int write_boot_info(struct cell *cell)
 {
 	const struct bh_mem_region *first = cell_region(cell, 0);
-	uint64_t guest_phys = first->guest_phys + first->size_bytes - BH_BOOTINFO_PAGE_BYTES;
+	uint64_t guest_phys = config_boot_info_guest_phys(first);
 	struct bh_boot_info *info =
 		guest_mem_range(cell, guest_phys, BH_BOOTINFO_PAGE_BYTES, BH_MEM_WRITE);
 
