@@ -10,6 +10,11 @@ static const struct check_arch_rules arch_rules[] = {
 		.name = "arm64",
 		.console_kind = BH_CONSOLE_PL011,
 		.linux_boot_protocol = BH_BOOT_LINUX_ARM64,
+		.linux_image_header = true,
+		.linux_image_align = 2ull << 20,
+		.linux_dtb_align = 8,
+		.linux_dtb_max_bytes = 2ull << 20,
+		.direct_reserved_what = "the GIC redistributor frames",
 		.port_devices = false,
 		.initrd_needs_dtb = true,
 		.irq_first = BH_ARM64_FIRST_SPI,
@@ -18,17 +23,13 @@ static const struct check_arch_rules arch_rules[] = {
 		.doorbell_first = 0,
 		.doorbell_limit = BH_ARM64_SGI_LIMIT,
 		.doorbell_expected = "an SGI, INTID 0..15",
-		.linux_image_header = true,
-		.linux_image_align = 2ull << 20,
-		.linux_dtb_align = 8,
-		.linux_dtb_max_bytes = 2ull << 20,
-		.direct_reserved_what = "the GIC redistributor frames",
 	},
 	{
 		.arch = BH_ARCH_X86_64,
 		.name = "x86_64",
 		.console_kind = BH_CONSOLE_8250_PORT,
 		.linux_boot_protocol = BH_BOOT_LINUX_X86,
+		.direct_reserved_what = "the interrupt controller's per-CPU frames",
 		.port_devices = true,
 		/* The x86 boot protocol passes the initrd in its boot parameters. */
 		.initrd_needs_dtb = false,
@@ -38,7 +39,6 @@ static const struct check_arch_rules arch_rules[] = {
 		.doorbell_first = BH_X86_FIRST_VECTOR,
 		.doorbell_limit = 256,
 		.doorbell_expected = "a vector 32..255",
-		.direct_reserved_what = "the interrupt controller's per-CPU frames",
 	},
 };
 

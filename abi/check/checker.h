@@ -19,12 +19,6 @@ struct check_arch_rules {
 	const char *name; /* "arm64", "x86_64" */
 	uint32_t console_kind; /* the BH_CONSOLE_* this arch's hypervisor drives */
 	uint32_t linux_boot_protocol; /* BH_BOOT_LINUX_* for this arch */
-	bool port_devices; /* BH_DEVICE_PORT ranges exist */
-	bool initrd_needs_dtb; /* an initrd is announced through the DTB */
-	uint32_t irq_first, irq_limit; /* assignable interrupt numbers [first, limit) */
-	const char *irq_expected; /* says the range above in a message */
-	uint32_t doorbell_first, doorbell_limit; /* doorbell numbers [first, limit) */
-	const char *doorbell_expected;
 	/*
 	 * The Linux boot protocol's placement rules (0: none). arm64
 	 * (Documentation/arm64/booting.rst): the Image carries a header giving
@@ -37,6 +31,12 @@ struct check_arch_rules {
 	uint64_t linux_dtb_max_bytes;
 	/* Names what the hypervisor maps into a realtime cell itself. */
 	const char *direct_reserved_what;
+	bool port_devices; /* BH_DEVICE_PORT ranges exist */
+	bool initrd_needs_dtb; /* an initrd is announced through the DTB */
+	uint32_t irq_first, irq_limit; /* assignable interrupt numbers [first, limit) */
+	const char *irq_expected; /* says the range above in a message */
+	uint32_t doorbell_first, doorbell_limit; /* doorbell numbers [first, limit) */
+	const char *doorbell_expected;
 };
 
 /* The rules for `arch`, or NULL when the architecture is unknown. */
