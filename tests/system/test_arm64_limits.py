@@ -26,7 +26,7 @@ ITEM_CONFIG = 1
 CELL_BYTES, REGION_BYTES = 248, 40
 CELLS_TABLE, REGIONS_TABLE = 112, 128  # struct bh_table offsets in the config header
 CELL_FLAGS, CELL_ENTRY, CELL_IMAGE_AT, CELL_REGION_FIRST = 32, 176, 200, 224
-REGION_GUEST, REGION_FLAGS = 0, 28
+REGION_GUEST, REGION_SIZE, REGION_FLAGS = 0, 16, 28
 BH_CELL_REALTIME = 1
 BH_MEM_READ, BH_MEM_EXEC = 1, 4
 
@@ -167,3 +167,32 @@ def test_cell_whose_only_ram_is_read_only_is_refused_at_boot(arm64_build, log_di
         'flags = "read", "write", "exec";', 'flags = "read", "exec";', 1)
     check = bhcfg_check(log_dir, text)
     assert check.returncode == 1 and reason in check.stderr, check.stderr
+
+
+def test_image_under_the_boot_info_page_is_refused_at_boot(arm64_build, log_dir):
+    # The image moved up to end with its region: its last bytes are where the
+    # hypervisor would write the native boot info (the region's last page).
+    size = (systems.test_cell_dir() / "hello.bin").stat().st_size
+    at = (0x51000000 - size) & ~7
+    reason = (f'cell "hello": image at guest [{at:#x}, +{size:#x}) overlaps its native boot '
+              "info page at guest [0x50fff000, +0x1000)")
+
+    def move_image(image):
+        cell = image.cell("hello")
+        region = image.first_region(cell)
+        assert image.u64(region + REGION_GUEST) + image.u64(region + REGION_SIZE) == 0x51000000
+        image.put64(cell + CELL_ENTRY, at)
+        image.put64(cell + CELL_IMAGE_AT, at)
+
+    assert_refused(boot_patched(log_dir, build(log_dir), move_image), reason)
+
+    # bhcfg build says the same of the same description.
+    text = (SYSTEMS / "three-cells.dts").read_text().replace(
+        "load-address = <0x0 0x50000000>;", f"load-address = <0x0 {at:#x}>;", 1)
+    dts = log_dir / "moved.dts"
+    dts.write_text(text)
+    run = subprocess.run([str(systems.bhcfg_path()), "build", str(dts), "--platform",
+                          str(systems.platform_dtb("qemu-arm64")), "-o", str(log_dir / "x.img"),
+                          "--image-dir", str(systems.test_cell_dir())],
+                         capture_output=True, text=True, timeout=30)
+    assert run.returncode == 1 and reason in run.stderr, run.stderr
