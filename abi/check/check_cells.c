@@ -4,8 +4,11 @@
  * where the boot protocol's entry point and items land in the cell's memory.
  */
 #include "checker.h"
+#include <bulkhead/bootinfo.h>
 #include <bulkhead/sysimage.h>
 #include <lib/string.h>
+
+_Static_assert(BH_BOOTINFO_MAX_CPUS >= BH_CELL_MAX_CPUS, "the boot info carries every CPU");
 
 static bool cell_slice_ok(struct checker *c, uint32_t i, const char *what, uint32_t first,
 			  uint32_t count, uint32_t table_count)
@@ -134,6 +137,68 @@ int cell_ram_region_at(struct checker *c, uint32_t i, uint64_t addr, uint64_t si
 	return -1;
 }
 
+uint64_t config_boot_info_guest_phys(const struct bh_mem_region *first_region)
+{
+	return first_region->guest_phys + first_region->size_bytes - BH_BOOTINFO_PAGE_BYTES;
+}
+
+/* Channels cell i is an endpoint of, counted as the loader counts them. */
+static uint32_t cell_channel_count(const struct checker *c, uint32_t i)
+{
+	uint32_t n = 0;
+
+	for (uint32_t k = 0; k < c->channel_count; k++) {
+		const struct bh_channel *ch = &c->channels[k];
+
+		for (uint32_t e = 0; e < ch->endpoint_count && e < BH_CHANNEL_MAX_ENDPOINTS; e++)
+			n += ch->endpoints[e].cell == i;
+	}
+	return n;
+}
+
+/*
+ * A native cell learns its regions, channels and interrupts from the boot
+ * info, whose arrays are fixed: more would be dropped. The boot info itself
+ * is written into the last page of the first region, which must be RAM the
+ * hypervisor may write (not a device, a channel or the status page).
+ */
+static void check_native_boot_info(struct checker *c, uint32_t i)
+{
+	const struct bh_cell *cell = &c->cells[i];
+	struct {
+		uint32_t count, limit;
+		const char *field, *what;
+	} limits[] = {
+		{ cell->region_count, BH_BOOTINFO_MAX_REGIONS, "region_count",
+		  "memory regions (channels included)" },
+		{ cell_channel_count(c, i), BH_BOOTINFO_MAX_CHANNELS, "channels", "channels" },
+		{ cell->irq_count, BH_BOOTINFO_MAX_IRQS, "irq_count", "interrupts" },
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(limits); k++)
+		if (limits[k].count > limits[k].limit)
+			check_problem(c, CONFIG_E_LIMIT, CONFIG_AT_CELL, i, limits[k].field,
+				      "cell \"%s\" has %u %s; the native boot info carries at "
+				      "most %u",
+				      CELL_NAME(c, i), limits[k].count, limits[k].what,
+				      limits[k].limit);
+	if (cell->region_count == 0) {
+		check_problem(c, CONFIG_E_LOAD, CONFIG_AT_CELL, i, "region_count",
+			      "cell \"%s\" has no memory region for its native boot info",
+			      CELL_NAME(c, i));
+		return;
+	}
+	const struct bh_mem_region *first = &c->regions[cell->region_first];
+	uint32_t need = BH_MEM_READ | BH_MEM_WRITE;
+	if ((first->flags & (BH_MEM_DEVICE | BH_MEM_COMM | BH_MEM_HV_STATUS)) ||
+	    (first->flags & need) != need || first->size_bytes < BH_BOOTINFO_PAGE_BYTES)
+		check_problem(c, CONFIG_E_LOAD, CONFIG_AT_CELL, i, "region_first",
+			      "cell \"%s\": region 0 at guest [0x%llx, +0x%llx) flags 0x%x "
+			      "must be readable and writable RAM: the hypervisor writes the "
+			      "native boot info into its last 4 KiB page",
+			      CELL_NAME(c, i), (unsigned long long)first->guest_phys,
+			      (unsigned long long)first->size_bytes, first->flags);
+}
+
 void check_cell_boot(struct checker *c, uint32_t i)
 {
 	const struct bh_cell *cell = &c->cells[i];
@@ -173,11 +238,13 @@ void check_cell_boot(struct checker *c, uint32_t i)
 		uint32_t flags;
 	} loads[] = {
 		{ 0, cell->entry_guest_phys, "entry_guest_phys", "entry point", BH_MEM_EXEC },
+		/* The loader copies into these: writable RAM only. */
 		{ cell->image_item, cell->image_guest_phys, "image_guest_phys",
-		  "image load address", 0 },
-		{ cell->dtb_item, cell->dtb_guest_phys, "dtb_guest_phys", "DTB load address", 0 },
+		  "image load address", BH_MEM_WRITE },
+		{ cell->dtb_item, cell->dtb_guest_phys, "dtb_guest_phys", "DTB load address",
+		  BH_MEM_WRITE },
 		{ cell->initrd_item, cell->initrd_guest_phys, "initrd_guest_phys",
-		  "initrd load address", 0 },
+		  "initrd load address", BH_MEM_WRITE },
 	};
 	for (size_t k = 0; k < ARRAY_SIZE(loads); k++) {
 		if (loads[k].item == BH_NONE)
@@ -203,6 +270,8 @@ void check_cell_boot(struct checker *c, uint32_t i)
 				      "%smemory regions",
 				      CELL_NAME(c, i), loads[k].what,
 				      (unsigned long long)loads[k].addr,
-				      loads[k].flags & BH_MEM_EXEC ? "executable " : "");
+				      loads[k].flags & BH_MEM_EXEC ? "executable " : "writable ");
 	}
+	if (cell->boot_protocol == BH_BOOT_NATIVE)
+		check_native_boot_info(c, i);
 }

@@ -5,6 +5,7 @@
  * exactly once, that fits the cell's memory at its load address.
  */
 #include "checker.h"
+#include <bulkhead/bootinfo.h>
 #include <bulkhead/sysimage.h>
 #include <lib/crc32.h>
 #include <lib/string.h>
@@ -197,13 +198,162 @@ static void check_item_reference(struct checker *c, const uint8_t *image, uint32
 	}
 	used[item_index]++;
 	uint64_t size = it->size_bytes ? it->size_bytes : 1;
-	if (cell_ram_region_at(c, cell_index, guest_phys, size, 0) < 0)
+	if (cell_ram_region_at(c, cell_index, guest_phys, size, BH_MEM_WRITE) < 0)
 		check_problem(
 			c, CONFIG_E_LOAD, CONFIG_AT_CELL, cell_index, field,
 			"cell \"%s\": %s \"%s\" of 0x%x bytes at guest 0x%llx does not fit inside "
-			"one of its memory regions",
+			"one of its writable memory regions",
 			cname, item_kind_name(kind), show_name(it->name).text, it->size_bytes,
 			(unsigned long long)guest_phys);
+}
+
+/* What the loader puts into a cell: [addr, +size), named for messages. */
+struct cell_load {
+	const char *what;
+	const char *field;
+	uint64_t addr, size;
+};
+
+static uint64_t read_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int k = 7; k >= 0; k--)
+		v = v << 8 | p[k];
+	return v;
+}
+
+/* The arm64 Image header (Documentation/arm64/booting.rst): "ARM\x64" at 56. */
+#define ARM64_IMAGE_MAGIC_OFFSET 56
+#define ARM64_IMAGE_HEADER_BYTES 64
+
+/* The item at `index` when it is a `kind` item of cell i (already reported otherwise). */
+static const struct bh_sysimage_item *cell_item(const uint8_t *image, uint32_t i, uint32_t index,
+						uint32_t kind)
+{
+	const struct bh_sysimage_header *h = (const void *)image;
+	const struct bh_sysimage_item *it;
+
+	if (index == BH_NONE || index >= h->item_count)
+		return NULL;
+	it = &image_items(image)[index];
+	return it->kind == kind && it->cell == i ? it : NULL;
+}
+
+/*
+ * The Linux image's extent: its declared image_size (BSS included) when the
+ * Image header says more than the file, and the protocol's alignment.
+ */
+static uint64_t linux_image_extent(struct checker *c, const uint8_t *image, uint32_t i,
+				   const struct bh_sysimage_item *it)
+{
+	const struct bh_cell *cell = &c->cells[i];
+	const uint8_t *p = image + it->offset_bytes;
+	uint64_t size = it->size_bytes;
+	uint64_t text_offset = 0;
+
+	if (it->size_bytes >= ARM64_IMAGE_HEADER_BYTES &&
+	    !memcmp(p + ARM64_IMAGE_MAGIC_OFFSET, "ARM\x64", 4)) {
+		uint64_t declared = read_le64(p + 16);
+
+		text_offset = read_le64(p + 8);
+		if (declared > size)
+			size = declared;
+	}
+	uint64_t align = c->rules->linux_image_align;
+	if (align && (cell->image_guest_phys < text_offset ||
+		      (cell->image_guest_phys - text_offset) % align))
+		check_problem(c, CONFIG_E_LOAD, CONFIG_AT_CELL, i, "image_item",
+			      "cell \"%s\": image load address 0x%llx is not text_offset 0x%llx "
+			      "above a 0x%llx-aligned address, as the Linux %s boot protocol "
+			      "requires",
+			      CELL_NAME(c, i), (unsigned long long)cell->image_guest_phys,
+			      (unsigned long long)text_offset, (unsigned long long)align,
+			      c->rules->name);
+	if (size > it->size_bytes &&
+	    cell_ram_region_at(c, i, cell->image_guest_phys, size, BH_MEM_WRITE) < 0)
+		check_problem(
+			c, CONFIG_E_LOAD, CONFIG_AT_CELL, i, "image_item",
+			"cell \"%s\": image \"%s\" declares image_size 0x%llx (BSS "
+			"included): [0x%llx, +0x%llx) does not fit inside one of its writable "
+			"memory regions",
+			CELL_NAME(c, i), show_name(it->name).text, (unsigned long long)size,
+			(unsigned long long)cell->image_guest_phys, (unsigned long long)size);
+	return size;
+}
+
+static void check_linux_dtb(struct checker *c, uint32_t i, const struct bh_sysimage_item *it)
+{
+	uint64_t addr = c->cells[i].dtb_guest_phys;
+	const struct check_arch_rules *r = c->rules;
+
+	if (r->linux_dtb_align && addr % r->linux_dtb_align)
+		check_problem(c, CONFIG_E_LOAD, CONFIG_AT_CELL, i, "dtb_item",
+			      "cell \"%s\": DTB load address 0x%llx is not %llu-byte aligned, as "
+			      "the Linux %s boot protocol requires",
+			      CELL_NAME(c, i), (unsigned long long)addr,
+			      (unsigned long long)r->linux_dtb_align, r->name);
+	if (r->linux_dtb_max_bytes && it->size_bytes > r->linux_dtb_max_bytes)
+		check_problem(c, CONFIG_E_LOAD, CONFIG_AT_CELL, i, "dtb_item",
+			      "cell \"%s\": DTB of 0x%x bytes is larger than the 0x%llx bytes "
+			      "the Linux %s boot protocol allows",
+			      CELL_NAME(c, i), it->size_bytes,
+			      (unsigned long long)r->linux_dtb_max_bytes, r->name);
+}
+
+/*
+ * Everything the loader writes into cell i (image with its declared size,
+ * DTB, initrd, native boot info) must land apart: an overlap would let one
+ * silently overwrite another at boot.
+ */
+static void check_cell_loads(struct checker *c, const uint8_t *image, uint32_t i)
+{
+	const struct bh_cell *cell = &c->cells[i];
+	bool is_linux = cell->boot_protocol == c->rules->linux_boot_protocol;
+	const struct bh_sysimage_item *img = cell_item(image, i, cell->image_item, BH_ITEM_IMAGE);
+	const struct bh_sysimage_item *dtb = cell_item(image, i, cell->dtb_item, BH_ITEM_DTB);
+	const struct bh_sysimage_item *rd = cell_item(image, i, cell->initrd_item, BH_ITEM_INITRD);
+	struct cell_load loads[4];
+	uint32_t n = 0;
+
+	if (cell->boot_protocol == BH_BOOT_NATIVE && cell->region_count)
+		loads[n++] = (struct cell_load){ "native boot info page", "region_first",
+						 config_boot_info_guest_phys(
+							 &c->regions[cell->region_first]),
+						 BH_BOOTINFO_PAGE_BYTES };
+	if (img) {
+		uint64_t size = img->size_bytes;
+
+		if (is_linux && c->rules->linux_image_header)
+			size = linux_image_extent(c, image, i, img);
+		loads[n++] =
+			(struct cell_load){ "image", "image_item", cell->image_guest_phys, size };
+	}
+	if (dtb) {
+		if (is_linux)
+			check_linux_dtb(c, i, dtb);
+		loads[n++] = (struct cell_load){ "DTB", "dtb_item", cell->dtb_guest_phys,
+						 dtb->size_bytes };
+	}
+	if (rd)
+		loads[n++] = (struct cell_load){ "initrd", "initrd_item", cell->initrd_guest_phys,
+						 rd->size_bytes };
+	for (uint32_t a = 0; a < n; a++) {
+		if (!range_ok(loads[a].addr, loads[a].size))
+			continue;
+		for (uint32_t b = 0; b < a; b++)
+			if (range_ok(loads[b].addr, loads[b].size) &&
+			    ranges_overlap(loads[a].addr, loads[a].size, loads[b].addr,
+					   loads[b].size))
+				check_problem(c, CONFIG_E_LOAD, CONFIG_AT_CELL, i, loads[a].field,
+					      "cell \"%s\": %s at guest [0x%llx, +0x%llx) overlaps "
+					      "its %s at guest [0x%llx, +0x%llx)",
+					      CELL_NAME(c, i), loads[a].what,
+					      (unsigned long long)loads[a].addr,
+					      (unsigned long long)loads[a].size, loads[b].what,
+					      (unsigned long long)loads[b].addr,
+					      (unsigned long long)loads[b].size);
+	}
 }
 
 int sysimage_check_report(const void *image, size_t size, uint32_t expected_arch,
@@ -239,6 +389,7 @@ int sysimage_check_report(const void *image, size_t size, uint32_t expected_arch
 				     cell->dtb_guest_phys, "dtb_item", used);
 		check_item_reference(&c, bytes, i, cell->initrd_item, BH_ITEM_INITRD,
 				     cell->initrd_guest_phys, "initrd_item", used);
+		check_cell_loads(&c, bytes, i);
 	}
 	for (uint32_t k = 0; k < h->item_count; k++)
 		if (used[k] != 1)

@@ -19,6 +19,18 @@ struct check_arch_rules {
 	const char *name; /* "arm64", "x86_64" */
 	uint32_t console_kind; /* the BH_CONSOLE_* this arch's hypervisor drives */
 	uint32_t linux_boot_protocol; /* BH_BOOT_LINUX_* for this arch */
+	/*
+	 * The Linux boot protocol's placement rules (0: none). arm64
+	 * (Documentation/arm64/booting.rst): the Image carries a header giving
+	 * text_offset and image_size (BSS included); it goes text_offset bytes
+	 * above a 2 MiB-aligned address; the DTB is 8-byte aligned, <= 2 MiB.
+	 */
+	bool linux_image_header; /* the arm64 Image header is read */
+	uint64_t linux_image_align;
+	uint64_t linux_dtb_align;
+	uint64_t linux_dtb_max_bytes;
+	/* Names what the hypervisor maps into a realtime cell itself. */
+	const char *direct_reserved_what;
 	bool port_devices; /* BH_DEVICE_PORT ranges exist */
 	bool initrd_needs_dtb; /* an initrd is announced through the DTB */
 	uint32_t irq_first, irq_limit; /* assignable interrupt numbers [first, limit) */

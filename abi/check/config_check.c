@@ -67,3 +67,54 @@ int config_check(const void *blob, size_t size, uint32_t expected_arch, char *wh
 		why[0] = '\0';
 	return config_check_report(blob, size, expected_arch, checker_keep_first_message, &m);
 }
+
+/*
+ * The hypervisor maps part of the platform into every realtime cell itself
+ * (arm64: each of its CPUs' redistributor SGI frames, 1:1). A region of the
+ * cell at those guest addresses would be mapped twice, so it is refused here,
+ * on the host with the platform DTB's range and at boot with the machine's.
+ */
+int config_check_direct_reserved(const void *blob, size_t size, uint64_t base, uint64_t size_bytes,
+				 config_report_fn report, void *ctx)
+{
+	struct checker c;
+
+	memset(&c, 0, sizeof(c));
+	c.report = report;
+	c.ctx = ctx;
+	if (run_config_check(&c, blob, size) || !range_ok(base, size_bytes))
+		return c.first_error;
+	for (uint32_t i = 0; i < c.cell_count; i++) {
+		const struct bh_cell *cell = &c.cells[i];
+
+		if (!(cell->flags & BH_CELL_REALTIME))
+			continue;
+		for (uint32_t k = 0; k < cell->region_count; k++) {
+			const struct bh_mem_region *reg = &c.regions[cell->region_first + k];
+
+			if (ranges_overlap(reg->guest_phys, reg->size_bytes, base, size_bytes))
+				check_problem(
+					&c, CONFIG_E_OVERLAP, CONFIG_AT_REGION,
+					cell->region_first + k, "guest_phys",
+					"cell \"%s\": region %u at guest [0x%llx, +0x%llx) "
+					"overlaps %s [0x%llx, +0x%llx), which the hypervisor "
+					"maps into a realtime cell itself",
+					CELL_NAME(&c, i), k, (unsigned long long)reg->guest_phys,
+					(unsigned long long)reg->size_bytes,
+					c.rules->direct_reserved_what, (unsigned long long)base,
+					(unsigned long long)size_bytes);
+		}
+	}
+	return c.first_error;
+}
+
+int config_check_direct_reserved_why(const void *blob, size_t size, uint64_t base,
+				     uint64_t size_bytes, char *why, size_t why_size)
+{
+	struct checker_first_message m = { why, why_size, false };
+
+	if (why && why_size)
+		why[0] = '\0';
+	return config_check_direct_reserved(blob, size, base, size_bytes,
+					    checker_keep_first_message, &m);
+}

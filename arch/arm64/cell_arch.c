@@ -82,6 +82,12 @@ int arch_cell_map_irqchip(const struct cell *cell)
 	return 0;
 }
 
+/* The SGI frames mapped above lie in the redistributor region. */
+void arch_direct_reserved_range(uint64_t *base, uint64_t *size_bytes)
+{
+	gicv3_gicr_region(base, size_bytes);
+}
+
 void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info)
 {
 	info->gicd_base = gicv3_gicd_base();

@@ -40,6 +40,7 @@
 
 static uint64_t gicd_base;
 static uint64_t gicd_size;
+static uint64_t gicr_base, gicr_size; /* the redistributor region of the DTB */
 static uint64_t gicr_frame[HV_MAX_CPUS];
 static unsigned int spi_limit;
 /* spi_owner[intid] = cell id + 1, 0 when free. Written at boot only. */
@@ -140,7 +141,9 @@ void gicv3_init(const void *dtb, const struct platform *plat)
 		hv_panic("GICv3: interrupt controller node has no GICD and GICR reg entries");
 	gicd_base = fdt_read_cells(reg, 2);
 	gicd_size = fdt_read_cells(reg + 8, 2);
-	map_redistributors(fdt_read_cells(reg + 16, 2), fdt_read_cells(reg + 24, 2), plat);
+	gicr_base = fdt_read_cells(reg + 16, 2);
+	gicr_size = fdt_read_cells(reg + 24, 2);
+	map_redistributors(gicr_base, gicr_size, plat);
 	init_distributor(mpidr_to_affinity(plat->cpu_hwid[0]));
 	gicv3_cpu_init();
 }
@@ -171,6 +174,12 @@ uint64_t gicv3_gicd_base(void)
 uint64_t gicv3_gicd_size(void)
 {
 	return gicd_size;
+}
+
+void gicv3_gicr_region(uint64_t *base, uint64_t *size_bytes)
+{
+	*base = gicr_base;
+	*size_bytes = gicr_size;
 }
 
 uint64_t gicv3_gicr_of_cpu(unsigned int cpu)

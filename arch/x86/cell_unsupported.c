@@ -43,6 +43,12 @@ int arch_cell_map_irqchip(const struct cell *cell)
 	return -BH_ENOSYS;
 }
 
+void arch_direct_reserved_range(uint64_t *base, uint64_t *size_bytes)
+{
+	*base = 0;
+	*size_bytes = 0;
+}
+
 void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info)
 {
 	(void)cell, (void)info;

@@ -99,7 +99,16 @@ static void build_system(const struct platform *plat)
 	if (sysimage_check(image, (size_t)plat->sysimage_size_bytes, arch_config_arch(), why,
 			   sizeof(why)) != 0)
 		hv_panic("refusing to start any cell: system image rejected: %s", why);
-	system_build(sysimage_config(image, &config_size), image, plat);
+
+	const void *config = sysimage_config(image, &config_size);
+	uint64_t reserved_base, reserved_size;
+
+	/* The same rule bhcfg applies with the platform DTB's range. */
+	arch_direct_reserved_range(&reserved_base, &reserved_size);
+	if (config_check_direct_reserved_why(config, config_size, reserved_base, reserved_size, why,
+					     sizeof(why)) != 0)
+		hv_panic("refusing to start any cell: system image rejected: %s", why);
+	system_build(config, image, plat);
 }
 
 noreturn_fn void hv_boot_main(const struct platform *plat)

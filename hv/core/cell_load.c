@@ -3,6 +3,7 @@
  * cell's own writable RAM regions before a byte is copied, so a config that
  * passed validation still cannot make the loader write outside the cell.
  */
+#include <abi/config_check.h>
 #include <arch/arch_cell.h>
 #include <arch/arch_cpu.h>
 #include <bulkhead/errno.h>
@@ -58,7 +59,7 @@ static void fill_regions(const struct cell *cell, struct bh_boot_info *info)
 	}
 }
 
-static void fill_channels(const struct cell *cell, struct bh_boot_info *info)
+static int fill_channels(const struct cell *cell, struct bh_boot_info *info)
 {
 	const struct bh_config_header *cfg = cell->config;
 
@@ -68,9 +69,10 @@ static void fill_channels(const struct cell *cell, struct bh_boot_info *info)
 				       (size_t)c * cfg->channels.record_size_bytes);
 
 		for (uint32_t e = 0; e < ch->endpoint_count && e < BH_CHANNEL_MAX_ENDPOINTS; e++) {
-			if (ch->endpoints[e].cell != cell->id ||
-			    info->channel_count == BH_BOOTINFO_MAX_CHANNELS)
+			if (ch->endpoints[e].cell != cell->id)
 				continue;
+			if (info->channel_count == BH_BOOTINFO_MAX_CHANNELS)
+				return -BH_E2BIG; /* the validator refuses it first */
 			struct bh_boot_channel *out = &info->channels[info->channel_count++];
 
 			out->guest_phys = ch->endpoints[e].guest_phys;
@@ -81,18 +83,24 @@ static void fill_channels(const struct cell *cell, struct bh_boot_info *info)
 			strlcpy(out->name, ch->name, sizeof(out->name));
 		}
 	}
+	return 0;
 }
 
 /* The native boot info goes in the last page of the cell's first region. */
 static int write_boot_info(struct cell *cell)
 {
 	const struct bh_mem_region *first = cell_region(cell, 0);
-	uint64_t guest_phys = first->guest_phys + first->size_bytes - BH_BOOTINFO_PAGE_BYTES;
+	uint64_t guest_phys = config_boot_info_guest_phys(first);
 	struct bh_boot_info *info =
 		guest_mem_range(cell, guest_phys, BH_BOOTINFO_PAGE_BYTES, BH_MEM_WRITE);
 
 	if (!info)
 		return -BH_EFAULT;
+	/* The validator refuses more (check_cells.c); never drop one silently. */
+	if (cell->desc->region_count > BH_BOOTINFO_MAX_REGIONS ||
+	    cell->desc->irq_count > BH_BOOTINFO_MAX_IRQS ||
+	    cell->desc->cpu_count > BH_BOOTINFO_MAX_CPUS)
+		return -BH_E2BIG;
 	memset(info, 0, BH_BOOTINFO_PAGE_BYTES);
 	info->magic = BH_BOOTINFO_MAGIC;
 	info->version = BH_BOOTINFO_VERSION;
@@ -106,7 +114,10 @@ static int write_boot_info(struct cell *cell)
 		info->cpu_logical[i] = (uint32_t)cpu_map_cpu_of_hwid(cell->desc->cpu_hwid[i]);
 	}
 	fill_regions(cell, info);
-	fill_channels(cell, info);
+	int err = fill_channels(cell, info);
+
+	if (err)
+		return err;
 	for (uint32_t i = 0; i < cell->desc->irq_count && i < BH_BOOTINFO_MAX_IRQS; i++) {
 		info->irqs[i] = cell_irq(cell, i)->number;
 		info->irq_count = i + 1;

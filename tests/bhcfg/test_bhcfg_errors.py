@@ -135,7 +135,7 @@ CASES = [
     ("load_address_outside_memory",
      [("load-address = <0x0 0x70000000>;", "load-address = <0x0 0x7c000000>;")],
      r'/cells/rt: load-address: cell "rt": image load address 0x7c000000 is not inside one of '
-     r"its own memory regions"),
+     r"its own writable memory regions"),
     ("entry_outside_memory",
      [("load-address = <0x0 0x70000000>;",
        "load-address = <0x0 0x70000000>;\n\t\t\tentry = <0x0 0x10000000>;")],
@@ -272,7 +272,7 @@ def test_image_larger_than_its_region_is_refused_by_build(tool, qemu_platform, i
                       "-o", tool.tmp / "out.img")
     assert result.returncode == 1
     assert re.search(r'/cells/rt: image: cell "rt": image "rt/rtcell.bin" of 0x1388 bytes at '
-                     r"guest 0x70000000 does not fit inside one of its memory regions",
+                     r"guest 0x70000000 does not fit inside one of its writable memory regions",
                      result.stderr), result.stderr
     assert not (tool.tmp / "out.img").exists()
 

@@ -88,6 +88,82 @@ static void test_valid_config_passes(void **state)
 	free(b);
 }
 
+/* Every message the validator reports, joined by newlines. */
+static void collect(void *ctx, const struct config_problem *p)
+{
+	char *all = ctx;
+
+	strncat(all, p->message, 2047 - strlen(all));
+	strncat(all, "\n", 2047 - strlen(all));
+}
+
+static void test_more_cells_than_the_hypervisor_has_are_refused(void **state)
+{
+	char why[256];
+	struct blob *b = valid_blob();
+
+	(void)state;
+	b->h.cells.count = 9;
+	seal(b);
+	assert_int_equal(check(b, why), -CONFIG_E_LIMIT);
+	assert_string_equal(why, "cells table: 9 records, at most 8 supported");
+	free(b);
+}
+
+static void test_load_targets_must_be_writable(void **state)
+{
+	char why[256];
+	struct blob *b = valid_blob();
+
+	(void)state;
+	b->regions[1].flags = BH_MEM_READ | BH_MEM_EXEC;
+	seal(b);
+	assert_int_equal(check(b, why), -CONFIG_E_LOAD);
+	assert_string_equal(why, "cell \"rt\": image load address 0x60000000 is not inside one of "
+				 "its own writable memory regions");
+	free(b);
+}
+
+static void test_native_boot_info_needs_a_writable_first_region(void **state)
+{
+	char all[2048] = "";
+	struct blob *b = valid_blob();
+
+	(void)state;
+	b->regions[1].flags = BH_MEM_READ | BH_MEM_EXEC;
+	seal(b);
+	assert_int_equal(config_check_report(b, sizeof(*b), BH_ARCH_ARM64, collect, all),
+			 -CONFIG_E_LOAD);
+	assert_non_null(strstr(all, "cell \"rt\": region 0 at guest [0x60000000, +0x1000000) "
+				    "flags 0x5 must be readable and writable RAM: the hypervisor "
+				    "writes the native boot info into its last 4 KiB page"));
+	free(b);
+}
+
+static void test_realtime_region_over_the_direct_reserved_range_is_refused(void **state)
+{
+	char why[320];
+	struct blob *b = valid_blob();
+
+	(void)state;
+	b->cells[1].flags = BH_CELL_REALTIME;
+	seal(b);
+	/* Elsewhere, or a virtual cell over it: fine. */
+	assert_int_equal(config_check_direct_reserved_why(b, sizeof(*b), 0x80a0000, 0xf60000, why,
+							  sizeof(why)),
+			 0);
+	assert_int_equal(config_check_direct_reserved_why(b, sizeof(*b), 0x50800000, 0x20000, why,
+							  sizeof(why)),
+			 0);
+	assert_int_equal(config_check_direct_reserved_why(b, sizeof(*b), 0x60800000, 0x20000, why,
+							  sizeof(why)),
+			 -CONFIG_E_OVERLAP);
+	assert_string_equal(why, "cell \"rt\": region 0 at guest [0x60000000, +0x1000000) overlaps "
+				 "the GIC redistributor frames [0x60800000, +0x20000), which the "
+				 "hypervisor maps into a realtime cell itself");
+	free(b);
+}
+
 static void test_cpu_in_two_cells_is_refused(void **state)
 {
 	char why[256];
@@ -551,6 +627,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_config_passes),
+		cmocka_unit_test(test_more_cells_than_the_hypervisor_has_are_refused),
+		cmocka_unit_test(test_load_targets_must_be_writable),
+		cmocka_unit_test(test_native_boot_info_needs_a_writable_first_region),
+		cmocka_unit_test(test_realtime_region_over_the_direct_reserved_range_is_refused),
 		cmocka_unit_test(test_cpu_in_two_cells_is_refused),
 		cmocka_unit_test(test_overlapping_regions_between_cells_are_refused),
 		cmocka_unit_test(test_flipped_byte_fails_crc),

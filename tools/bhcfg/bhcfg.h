@@ -102,6 +102,9 @@ void platform_fill_console(struct system *sys, const void *platform_fdt);
 void *config_emit(const struct system *sys, size_t *size);
 /* Runs config_check on a blob emitted from `sys`, naming sources in messages. */
 bool config_check_sources(const struct system *sys, const void *blob, size_t size);
+/* Then, once that passed, the rules that need the platform: config_check_direct_reserved. */
+bool config_check_platform_reserved(const struct system *sys, const void *platform_fdt,
+				    const void *blob, size_t size);
 
 /* emit_dtb.c: a Linux cell's device tree (malloc'd), or NULL after errors. */
 void *linux_dtb_emit(const struct system *sys, uint32_t cell, const void *platform_fdt,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <lib/crc32.h>
+#include <libfdt.h>
 
 #include "bhcfg.h"
 
@@ -173,4 +174,44 @@ static void report_with_source(void *ctx, const struct config_problem *p)
 bool config_check_sources(const struct system *sys, const void *blob, size_t size)
 {
 	return config_check_report(blob, size, sys->hdr.arch, report_with_source, (void *)sys) == 0;
+}
+
+/*
+ * What the hypervisor maps into a realtime cell itself, read from the
+ * platform DTB as the hypervisor reads it at boot: arm64, the GICv3 node's
+ * second reg entry (the redistributor region). Size 0: none known.
+ */
+static void platform_direct_reserved(const struct system *sys, const void *fdt, uint64_t *base,
+				     uint64_t *size)
+{
+	int node, len;
+	const fdt32_t *reg;
+
+	*base = *size = 0;
+	if (sys->hdr.arch != BH_ARCH_ARM64)
+		return;
+	node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
+	if (node < 0)
+		return;
+	int parent = fdt_parent_offset(fdt, node);
+	int ac = parent >= 0 ? fdt_address_cells(fdt, parent) : 2;
+	int sc = parent >= 0 ? fdt_size_cells(fdt, parent) : 2;
+	reg = fdt_getprop(fdt, node, "reg", &len);
+	if (!reg || ac < 1 || ac > 2 || sc < 1 || sc > 2 || len < (int)sizeof(*reg) * 2 * (ac + sc))
+		return;
+	reg += ac + sc; /* the distributor comes first */
+	for (int k = 0; k < ac; k++)
+		*base = *base << 32 | fdt32_to_cpu(reg[k]);
+	for (int k = 0; k < sc; k++)
+		*size = *size << 32 | fdt32_to_cpu(reg[ac + k]);
+}
+
+bool config_check_platform_reserved(const struct system *sys, const void *platform_fdt,
+				    const void *blob, size_t size)
+{
+	uint64_t base, bytes;
+
+	platform_direct_reserved(sys, platform_fdt, &base, &bytes);
+	return config_check_direct_reserved(blob, size, base, bytes, report_with_source,
+					    (void *)sys) == 0;
 }

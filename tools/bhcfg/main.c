@@ -132,7 +132,12 @@ static bool load_and_check(const struct options *o, struct system *sys, void **p
 			fprintf(stderr, "%s: out of memory for the binary config\n", o->system);
 			ok = false;
 		} else {
-			ok = config_check_sources(sys, *config, *config_size) && ok;
+			bool valid = config_check_sources(sys, *config, *config_size);
+
+			if (valid)
+				valid = config_check_platform_reserved(sys, *platform_fdt, *config,
+								       *config_size);
+			ok = valid && ok;
 		}
 	}
 	free(system_fdt);

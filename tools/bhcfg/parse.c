@@ -390,7 +390,9 @@ static void collect_cells(struct parser *p, int cells_node)
 		const char *name = fdt_get_name(p->fdt, node, NULL);
 
 		if (sys->cell_count == CONFIG_MAX_CELLS) {
-			perr(p, node, NULL, "more than %u cells", CONFIG_MAX_CELLS);
+			perr(p, node, NULL,
+			     "more than %u cells: the hypervisor supports at most %u",
+			     CONFIG_MAX_CELLS, CONFIG_MAX_CELLS);
 			return;
 		}
 		uint32_t i = sys->cell_count++;

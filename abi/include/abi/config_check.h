@@ -10,6 +10,8 @@
 
 #include <lib/types.h>
 
+struct bh_mem_region;
+
 /* Error classes, returned negated; the first problem found decides the return value. */
 enum config_error {
 	CONFIG_OK = 0,
@@ -49,8 +51,12 @@ enum config_table {
 	CONFIG_AT_ITEM,
 };
 
-/* Table size limits: they bound the hypervisor's boot-time checking work. */
-#define CONFIG_MAX_CELLS 32u
+/*
+ * Table size limits: they bound the hypervisor's boot-time checking work.
+ * CONFIG_MAX_CELLS is also the hypervisor's own cell table (HV_MAX_CELLS is
+ * defined as it) and the status page's (BH_HV_STATUS_MAX_CELLS).
+ */
+#define CONFIG_MAX_CELLS 8u
 #define CONFIG_MAX_REGIONS 512u
 #define CONFIG_MAX_DEVICES 256u
 #define CONFIG_MAX_IRQS 1024u
@@ -93,5 +99,26 @@ int sysimage_check(const void *image, size_t size, uint32_t expected_arch, char 
 
 /* The CONFIG item of an image that passed sysimage_check. */
 const void *sysimage_config(const void *image, size_t *config_size);
+
+/*
+ * Where the hypervisor writes a native cell's boot info (bulkhead/bootinfo.h):
+ * the last page of the cell's first region. The validator requires that
+ * region to be writable RAM and the page to be clear of everything loaded.
+ */
+uint64_t config_boot_info_guest_phys(const struct bh_mem_region *first_region);
+
+/*
+ * Checks a config that passed config_check against a range of guest-physical
+ * addresses the hypervisor maps into every realtime (direct) cell itself:
+ * on arm64 the GIC redistributor frames, known only from the platform's
+ * device tree. No region of a realtime cell may overlap it. bhcfg runs it
+ * with the platform DTB's range, the hypervisor with the one it found at boot.
+ */
+int config_check_direct_reserved(const void *blob, size_t size, uint64_t base, uint64_t size_bytes,
+				 config_report_fn report, void *ctx);
+
+/* As above; the first problem's message goes to `why` (may be NULL). */
+int config_check_direct_reserved_why(const void *blob, size_t size, uint64_t base,
+				     uint64_t size_bytes, char *why, size_t why_size);
 
 #endif

@@ -28,6 +28,14 @@ int arch_cell_assign_irq(const struct cell *cell, uint32_t number, uint32_t flag
 /* Maps the interrupt controller parts the cell uses directly (e.g. GICR SGI frames). */
 int arch_cell_map_irqchip(const struct cell *cell);
 
+/*
+ * The guest-physical range the hypervisor maps into every direct (realtime)
+ * cell itself (arm64: the redistributor region); size 0 when there is none.
+ * The validator refuses a realtime cell's region there
+ * (config_check_direct_reserved).
+ */
+void arch_direct_reserved_range(uint64_t *base, uint64_t *size_bytes);
+
 /* Arch parts of the native boot info (interrupt controller addresses). */
 void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info);
 

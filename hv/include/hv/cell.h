@@ -6,11 +6,13 @@
 #ifndef HV_CELL_H
 #define HV_CELL_H
 
+#include <abi/config_check.h>
 #include <bulkhead/bootinfo.h>
 #include <bulkhead/config.h>
 #include <hv/platform.h>
 
-#define HV_MAX_CELLS 8
+/* One limit: the validator refuses a config with more cells. */
+#define HV_MAX_CELLS CONFIG_MAX_CELLS
 
 enum cell_state {
 	CELL_LOADED = 0,

@@ -27,6 +27,8 @@ void gicv3_cpu_init(void);
 
 uint64_t gicv3_gicd_base(void);
 uint64_t gicv3_gicd_size(void);
+/* The redistributor region as the device tree gives it. */
+void gicv3_gicr_region(uint64_t *base, uint64_t *size_bytes);
 /* Physical base of logical CPU `cpu`'s redistributor (RD frame), or 0. */
 uint64_t gicv3_gicr_of_cpu(unsigned int cpu);
 
