@@ -5,7 +5,7 @@ alternating the two in one run, reported as medians and their ratio; and the
 hypervisor entries per second on Linux's CPUs by reason during a demo run.
 
 Wall-clock under multi-threaded TCG on a shared machine: indicative only
-(../shared/notes/measuring.md). Run: python3 tests/bench/linux_boot.py [--runs N]
+(docs/measuring.md). Run: python3 tests/bench/linux_boot.py [--runs N]
 """
 
 import argparse

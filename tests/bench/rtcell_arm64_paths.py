@@ -3,7 +3,7 @@
 (build/arm64/rtcell/rtcell-bench.bin, rtcell/apps/bench.c) bare under QEMU's
 generic loader and as the realtime cell (CPUs 2-3) under the hypervisor, with
 `-icount shift=0,align=off,sleep=off`, so 1 instruction = 1 ns and the PMU
-cycle counter counts instructions (../shared/notes/measuring.md). Prints one
+cycle counter counts instructions (docs/measuring.md). Prints one
 table: min/avg/max instructions per path, bare and in the cell.
 
 Usage: tests/bench/rtcell_arm64_paths.py [--keep DIR]

@@ -5,7 +5,7 @@ build variant (build/arm64/rtcell/*.bin) named by the test.
 
 Timing: `-icount shift=0,align=off,sleep=off` (1 instruction = 1 ns, idle time
 skipped), because wall-clock TCG on a shared host stalls for milliseconds
-(../shared/notes/measuring.md). Under icount a busy neighbour's CPUs run in
+(docs/measuring.md). Under icount a busy neighbour's CPUs run in
 turn with the realtime ones, so latencies beside Linux stress measure QEMU's
 round robin, not the system: that run checks completion, entries and
 inversions, and only reports its latencies.

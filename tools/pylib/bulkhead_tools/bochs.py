@@ -14,7 +14,7 @@ from bulkhead_tools.emulator import RunResult, run_emulator
 
 BIOS_IMAGE = "/usr/share/bochs/BIOS-bochs-latest"
 VGA_BIOS_IMAGE = "/usr/share/vgabios/vgabios.bin"
-CPU_MODEL = "corei7_skylake_x"  # EPT, unrestricted guest, VPID; see notes/emulators.md
+CPU_MODEL = "corei7_skylake_x"  # EPT, unrestricted guest, VPID; see docs/emulators.md
 GUEST_MEMORY_MB = 256
 
 

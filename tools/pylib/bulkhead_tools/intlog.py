@@ -1,7 +1,7 @@
 """Reading QEMU's `-d int` log: every exception taken, per CPU and level.
 
 This is the outside witness for the hypervisor's own entry counters
-(../shared/notes/measuring.md): an entry to EL2 from a cell shows up here
+(docs/measuring.md): an entry to EL2 from a cell shows up here
 as "Taking exception ... on CPU n" followed by "...from EL1 to EL2".
 """
 

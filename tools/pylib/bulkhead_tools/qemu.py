@@ -1,6 +1,6 @@
 """QEMU command lines for the arm64 platform (`qemu-arm64`).
 
-Facts behind the options (../shared/notes/emulators.md): gic-version=3 is a
+Facts behind the options (docs/emulators.md): gic-version=3 is a
 must with virtualization=on; cortex-a72 is fast (plain `max` emulates
 pointer authentication slowly); -nic none avoids needing the network ROMs;
 semihosting carries the exit code of a run.

@@ -16,7 +16,7 @@ REALTIME_BARE = "realtime-bare"       # the same realtime kernel without the hyp
 PREEMPT_RT = "preempt-rt"             # Debian's PREEMPT_RT kernel bare, running cyclictest
 SUBJECTS = (REALTIME_CELL, REALTIME_BARE, PREEMPT_RT)
 
-# Instruments: how (notes/measuring.md says what each can tell on an emulator).
+# Instruments: how (docs/measuring.md says what each can tell on an emulator).
 WALL_CLOCK = "wall-clock"   # guest clock under multi-threaded TCG (indicative) or on hardware
 ICOUNT = "icount"           # QEMU -icount shift=0,align=off,sleep=off: instruction counts
 COUNTS = "counts"           # hypervisor entry counters and QEMU's -d int log: exact anywhere

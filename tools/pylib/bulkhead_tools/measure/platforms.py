@@ -14,7 +14,7 @@ from ..emulator import run_emulator
 from ..qemu import ARM64_CPU_MODEL, QEMU_ARM64, arm64_bare_command, run_arm64
 
 # QEMU's deterministic mode: one instruction = 1 ns of virtual time, no sleeping, no alignment to
-# the host clock (notes/measuring.md).
+# the host clock (docs/measuring.md).
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 # No QEMU randomness reaches a guest: no rng-seed/kaslr-seed in the DTB QEMU writes, and an RTC
 # that starts at a fixed date and follows virtual time.

@@ -204,7 +204,7 @@ def markdown(report, histograms):
                   f"{'ns' if instrument == ICOUNT else 'µs'} histogram buckets (lower bound); "
                   "≥ means past the histogram (an overflow).", ""]
         if instrument == ICOUNT:
-            lines += ["The other CPUs are idle in every icount run (notes/measuring.md: under "
+            lines += ["The other CPUs are idle in every icount run (docs/measuring.md: under "
                       "load icount measures QEMU's CPU scheduling). *Timer → interrupt handler*: "
                       "from the timer's due time to the realtime kernel's timer interrupt handler "
                       "finding the timer expired (latmon; cyclictest cannot see this point). "

@@ -420,7 +420,7 @@ def _add_pending(phase, platform):
               "idle": [(REALTIME_CELL, WALL_CLOCK), (REALTIME_CELL, ICOUNT),
                        (REALTIME_BARE, ICOUNT), (PREEMPT_RT, ICOUNT)],
               }.get(phase.name, [(REALTIME_CELL, WALL_CLOCK)])
-    # icount under load measures QEMU, not the system (notes/measuring.md): idle only.
+    # icount under load measures QEMU, not the system (docs/measuring.md): idle only.
     for subject, instrument in wanted:
         if not phase.series_for(subject, instrument):
             why = ("no latmon figures (the realtime cell is not rtcell's latmon)"
