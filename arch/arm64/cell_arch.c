@@ -7,6 +7,7 @@
  * route SErrors to EL2 (AMO).
  */
 #include <aarch64/sysreg.h>
+#include <abi/config_check.h>
 #include <arch/arch_cell.h>
 #include <arch/arch_cpu.h>
 #include <arm64/asm_defs.h>
@@ -15,6 +16,7 @@
 #include <arm64/stage2.h>
 #include <arm64/vgic.h>
 #include <bulkhead/config.h>
+#include <bulkhead/errno.h>
 #include <hv/cpu_map.h>
 #include <hv/cpu_power.h>
 #include <hv/stats.h>
@@ -86,6 +88,24 @@ int arch_cell_map_irqchip(const struct cell *cell)
 void arch_direct_reserved_range(uint64_t *base, uint64_t *size_bytes)
 {
 	gicv3_gicr_region(base, size_bytes);
+}
+
+extern char _start[], _end[];
+
+/* The GIC's frames, then the running image (EL2 runs identity-mapped: VA = PA). */
+int arch_owned_ranges(struct config_owned_range *out, unsigned int max)
+{
+	const struct config_owned_range *gic;
+	unsigned int count = gicv3_owned_ranges(&gic);
+
+	if (count + 1 > max)
+		return -BH_E2BIG;
+	for (unsigned int i = 0; i < count; i++)
+		out[i] = gic[i];
+	out[count].base = (uintptr_t)_start;
+	out[count].size_bytes = (uintptr_t)_end - (uintptr_t)_start;
+	out[count].what = "the hypervisor image";
+	return (int)count + 1;
 }
 
 void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info)

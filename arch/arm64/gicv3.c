@@ -5,6 +5,7 @@
  * disabled and owned by nobody; a cell enables what it owns.
  */
 #include <aarch64/sysreg.h>
+#include <abi/config_check.h>
 #include <arch/arch_cpu.h>
 #include <arm64/gicv3.h>
 #include <bulkhead/errno.h>
@@ -37,12 +38,17 @@
 
 #define DEFAULT_PRIORITY 0xa0u
 #define DTB_MAX_SIZE (2u << 20)
+/* GICD, the redistributor regions, GICC/GICH/GICV, ITSes: QEMU virt has 3. */
+#define GIC_MAX_OWNED 12
 
 static uint64_t gicd_base;
 static uint64_t gicd_size;
 static uint64_t gicr_base, gicr_size; /* the redistributor region of the DTB */
 static uint64_t gicr_frame[HV_MAX_CPUS];
 static unsigned int spi_limit;
+/* Every register frame the device tree gives the GIC: no cell may map them. */
+static struct config_owned_range gic_owned[GIC_MAX_OWNED];
+static unsigned int gic_owned_count;
 /* spi_owner[intid] = cell id + 1, 0 when free. Written at boot only. */
 static uint8_t spi_owner[GIC_INTID_LIMIT];
 
@@ -127,6 +133,57 @@ static void init_distributor(uint64_t boot_affinity)
 	gicd_wait_rwp();
 }
 
+static void own(uint64_t base, uint64_t size, const char *what)
+{
+	/* Refuse rather than drop: a frame left out would be mappable into a cell. */
+	if (gic_owned_count == GIC_MAX_OWNED)
+		hv_panic("GICv3: more than %u register ranges in the device tree", GIC_MAX_OWNED);
+	gic_owned[gic_owned_count].base = base;
+	gic_owned[gic_owned_count].size_bytes = size;
+	gic_owned[gic_owned_count].what = what;
+	gic_owned_count++;
+}
+
+/*
+ * Records every reg entry of the GIC node (GICD, then #redistributor-regions
+ * redistributor regions, then any GICC/GICH/GICV frames) and of its
+ * msi-controller children (the ITSes). The children's addresses are read
+ * with the GIC node's cell sizes and taken as root addresses (`ranges;`, as
+ * on QEMU virt and every GICv3 binding example).
+ */
+static void record_owned_frames(const struct fdt *fdt, struct fdt_node gic, const uint8_t *reg,
+				uint32_t len)
+{
+	uint32_t redist = fdt_get_u32(fdt, gic, "#redistributor-regions", 1);
+	uint32_t ac = fdt_get_u32(fdt, gic, "#address-cells", 2);
+	uint32_t sc = fdt_get_u32(fdt, gic, "#size-cells", 2);
+	struct fdt_node child;
+
+	for (uint32_t i = 0; (i + 1) * 16 <= len; i++)
+		own(fdt_read_cells(reg + 16 * i, 2), fdt_read_cells(reg + 16 * i + 8, 2),
+		    i == 0        ? "the GIC distributor"
+		    : i <= redist ? "the GIC redistributor region"
+				  : "a GIC CPU interface frame");
+	for (int err = fdt_first_child(fdt, gic, &child); !err;
+	     err = fdt_next_sibling(fdt, child, &child)) {
+		uint32_t child_len;
+		const uint8_t *child_reg = fdt_get_prop(fdt, child, "reg", &child_len);
+		uint32_t entry = 4 * (ac + sc);
+
+		if (!child_reg || (!fdt_get_prop(fdt, child, "msi-controller", NULL) &&
+				   !fdt_prop_is(fdt, child, "compatible", "arm,gic-v3-its")))
+			continue;
+		/* fdt_read_cells reads 1 or 2 cells; anything else cannot be placed. */
+		if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+			hv_panic("GICv3: ITS node with #address-cells/#size-cells %u/%u: expected "
+				 "1 or 2",
+				 ac, sc);
+		for (uint32_t at = 0; at + entry <= child_len; at += entry)
+			own(fdt_read_cells(child_reg + at, ac),
+			    fdt_read_cells(child_reg + at + 4 * ac, sc), "the GIC ITS");
+	}
+}
+
 void gicv3_init(const void *dtb, const struct platform *plat)
 {
 	struct fdt fdt;
@@ -143,6 +200,7 @@ void gicv3_init(const void *dtb, const struct platform *plat)
 	gicd_size = fdt_read_cells(reg + 8, 2);
 	gicr_base = fdt_read_cells(reg + 16, 2);
 	gicr_size = fdt_read_cells(reg + 24, 2);
+	record_owned_frames(&fdt, gic, reg, len);
 	map_redistributors(gicr_base, gicr_size, plat);
 	init_distributor(mpidr_to_affinity(plat->cpu_hwid[0]));
 	gicv3_cpu_init();
@@ -180,6 +238,12 @@ void gicv3_gicr_region(uint64_t *base, uint64_t *size_bytes)
 {
 	*base = gicr_base;
 	*size_bytes = gicr_size;
+}
+
+unsigned int gicv3_owned_ranges(const struct config_owned_range **ranges)
+{
+	*ranges = gic_owned;
+	return gic_owned_count;
 }
 
 uint64_t gicv3_gicr_of_cpu(unsigned int cpu)

@@ -17,6 +17,8 @@
 #include <lib/string.h>
 
 #define CPU_START_TIMEOUT_NS 2000000000ull
+/* The arch's owned ranges (GIC frames, ITS, image) and the system image. */
+#define HV_MAX_OWNED_RANGES 16
 
 static unsigned int cpus_online;
 /* Set by the boot CPU once every cell is built: secondaries may enter their cells. */
@@ -89,7 +91,7 @@ static void run_requested_fault(const struct platform *plat)
 static void build_system(const struct platform *plat)
 {
 	const void *image = (const void *)(uintptr_t)plat->sysimage_base;
-	char why[192];
+	char why[320];
 	size_t config_size;
 
 	console_print("hv: system image at [0x%llx, +0x%llx)\n",
@@ -101,12 +103,25 @@ static void build_system(const struct platform *plat)
 		hv_panic("refusing to start any cell: system image rejected: %s", why);
 
 	const void *config = sysimage_config(image, &config_size);
-	uint64_t reserved_base, reserved_size;
+	/*
+	 * What bhcfg checks against the platform DTB about the hypervisor's own
+	 * ranges, checked again against this machine: a hand-made config with a
+	 * valid CRC never met bhcfg. What the arch owns, then the system image
+	 * itself (the cells' descriptions stay in it and are read while cells run).
+	 */
+	struct config_owned_range owned[HV_MAX_OWNED_RANGES];
+	struct config_machine machine = { 0, 0, owned, 0 };
+	int count = arch_owned_ranges(owned, HV_MAX_OWNED_RANGES - 1);
 
-	/* The same rule bhcfg applies with the platform DTB's range. */
-	arch_direct_reserved_range(&reserved_base, &reserved_size);
-	if (config_check_direct_reserved_why(config, config_size, reserved_base, reserved_size, why,
-					     sizeof(why)) != 0)
+	if (count < 0)
+		hv_panic("refusing to start any cell: the hypervisor's own ranges: %s",
+			 bh_strerror(count));
+	owned[count].base = plat->sysimage_base;
+	owned[count].size_bytes = plat->sysimage_size_bytes;
+	owned[count].what = "the system image the boot loader handed over";
+	machine.owned_count = (unsigned int)count + 1;
+	arch_direct_reserved_range(&machine.direct_reserved_base, &machine.direct_reserved_size);
+	if (config_check_machine_why(config, config_size, &machine, why, sizeof(why)) != 0)
 		hv_panic("refusing to start any cell: system image rejected: %s", why);
 	system_build(config, image, plat);
 }

@@ -623,6 +623,68 @@ static void test_channel_region_overlap_names_the_channel(void **state)
 	free(b);
 }
 
+/*
+ * What the hypervisor owns on the machine (docs/design.md, I2/I3): the rich
+ * config passes against ranges it does not touch; a device, a "device"
+ * region and a channel over an owned range are each refused, named, with the
+ * owned range (the channel once, not once per endpoint).
+ */
+static void test_ranges_over_what_the_hypervisor_owns_are_refused(void **state)
+{
+	static const struct config_owned_range owned[] = {
+		{ 0x8000000, 0x10000, "the GIC distributor" },
+		{ 0x80000000, 0x1000, "the GIC ITS" },
+		{ 0x74080000, 0x1000, "the system image the boot loader handed over" },
+		{ 0x9000000, 0x1000, "the hypervisor image" },
+	};
+	struct config_machine machine = { 0, 0, owned, 1 };
+	struct rich *b = rich_blob();
+	char why[320];
+
+	(void)state;
+	assert_int_equal(config_check_machine_why(b, sizeof(*b), &machine, why, sizeof(why)), 0);
+	machine.owned = &owned[1];
+	assert_int_equal(config_check_machine_why(b, sizeof(*b), &machine, why, sizeof(why)),
+			 -CONFIG_E_HV_MEMORY);
+	assert_string_equal(why, "cell \"linux\": region 2 host [0x80000000, +0x1000) overlaps the "
+				 "GIC ITS [0x80000000, +0x1000), which the hypervisor owns");
+	machine.owned = &owned[2];
+	assert_int_equal(config_check_machine_why(b, sizeof(*b), &machine, why, sizeof(why)),
+			 -CONFIG_E_HV_MEMORY);
+	assert_string_equal(why, "channel \"telemetry\" in cell \"linux\" host [0x74000000, "
+				 "+0x100000) overlaps the system image the boot loader handed "
+				 "over [0x74080000, +0x1000), which the hypervisor owns");
+	machine.owned = &owned[3];
+	assert_int_equal(config_check_machine_why(b, sizeof(*b), &machine, why, sizeof(why)),
+			 -CONFIG_E_HV_MEMORY);
+	assert_string_equal(why, "cell \"linux\": device \"uart\" [0x9000000, +0x1000) overlaps "
+				 "the hypervisor image [0x9000000, +0x1000), which the hypervisor "
+				 "owns");
+	free(b);
+}
+
+/* The channel over an owned range is reported once however many cells map it. */
+static int count_problems_calls;
+static void count_problems(void *ctx, const struct config_problem *p)
+{
+	(void)ctx, (void)p;
+	count_problems_calls++;
+}
+
+static void test_channel_over_an_owned_range_is_reported_once(void **state)
+{
+	static const struct config_owned_range owned = { 0x74000000, 0x1000, "the GIC ITS" };
+	struct config_machine machine = { 0, 0, &owned, 1 };
+	struct rich *b = rich_blob();
+
+	(void)state;
+	count_problems_calls = 0;
+	assert_int_equal(config_check_machine(b, sizeof(*b), &machine, count_problems, NULL),
+			 -CONFIG_E_HV_MEMORY);
+	assert_int_equal(count_problems_calls, 1);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -653,6 +715,8 @@ int main(void)
 		cmocka_unit_test(test_free_sgis_are_valid_doorbells),
 		cmocka_unit_test(test_doorbell_on_bulkheads_own_sgis_is_refused),
 		cmocka_unit_test(test_channel_region_overlap_names_the_channel),
+		cmocka_unit_test(test_ranges_over_what_the_hypervisor_owns_are_refused),
+		cmocka_unit_test(test_channel_over_an_owned_range_is_reported_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,78 +10,15 @@ print the same message.
 """
 
 import re
-import struct
 import subprocess
-import zlib
 
 from bulkhead_tools import paths, systems
 from bulkhead_tools.qemu import run_arm64
+from sysimage_patch import (BH_CELL_REALTIME, BH_MEM_EXEC, BH_MEM_READ, CELL_ENTRY, CELL_FLAGS,
+                            CELL_IMAGE_AT, REGION_FLAGS, REGION_GUEST, REGION_SIZE, patch_image)
 
 SYSTEMS = paths.REPO / "tests" / "system" / "systems"
 RUN_TIMEOUT_S = 60
-
-SYSIMAGE_HEADER = struct.Struct("<8I")  # magic version total crc count table_off item_size rsvd
-ITEM = struct.Struct("<II32sIIII")  # kind cell name offset size crc reserved
-ITEM_CONFIG = 1
-CELL_BYTES, REGION_BYTES = 248, 40
-CELLS_TABLE, REGIONS_TABLE = 112, 128  # struct bh_table offsets in the config header
-CELL_FLAGS, CELL_ENTRY, CELL_IMAGE_AT, CELL_REGION_FIRST = 32, 176, 200, 224
-REGION_GUEST, REGION_SIZE, REGION_FLAGS = 0, 16, 28
-BH_CELL_REALTIME = 1
-BH_MEM_READ, BH_MEM_EXEC = 1, 4
-
-
-class SystemImage:
-    """A system image whose config can be edited and resealed."""
-
-    def __init__(self, data):
-        self.data = bytearray(data)
-        header = SYSIMAGE_HEADER.unpack_from(self.data)
-        self.item_count, self.table_off = header[4], header[5]
-        for i in range(self.item_count):
-            kind, _, _, offset, size, _, _ = ITEM.unpack_from(self.data, self.item_at(i))
-            if kind == ITEM_CONFIG:
-                self.config_item, self.config_off, self.config_size = i, offset, size
-
-    def item_at(self, i):
-        return self.table_off + i * ITEM.size
-
-    def u32(self, at):
-        return struct.unpack_from("<I", self.data, self.config_off + at)[0]
-
-    def u64(self, at):
-        return struct.unpack_from("<Q", self.data, self.config_off + at)[0]
-
-    def put32(self, at, value):
-        struct.pack_into("<I", self.data, self.config_off + at, value)
-
-    def put64(self, at, value):
-        struct.pack_into("<Q", self.data, self.config_off + at, value)
-
-    def cell(self, name):
-        count, offset = self.u32(CELLS_TABLE), self.u32(CELLS_TABLE + 4)
-        for i in range(count):
-            at = offset + i * CELL_BYTES
-            raw = bytes(self.data[self.config_off + at:self.config_off + at + 32])
-            if raw.split(b"\0")[0].decode() == name:
-                return at
-        raise KeyError(name)
-
-    def first_region(self, cell_at):
-        first = self.u32(cell_at + CELL_REGION_FIRST)
-        return self.u32(REGIONS_TABLE + 4) + first * REGION_BYTES
-
-    def seal(self):
-        """Config CRC, then the config item's CRC, then the header CRC."""
-        config = self.data[self.config_off:self.config_off + self.config_size]
-        struct.pack_into("<I", config, 12, 0)
-        self.put32(12, zlib.crc32(config))
-        payload = self.data[self.config_off:self.config_off + self.config_size]
-        struct.pack_into("<I", self.data, self.item_at(self.config_item) + 48,
-                         zlib.crc32(payload))
-        table_end = self.table_off + self.item_count * ITEM.size
-        struct.pack_into("<I", self.data, 12, 0)
-        struct.pack_into("<I", self.data, 12, zlib.crc32(self.data[:table_end]))
 
 
 def build(log_dir, text=None):
@@ -102,11 +39,7 @@ def bhcfg_check(log_dir, text):
 
 
 def boot_patched(log_dir, image_path, patch):
-    image = SystemImage(image_path.read_bytes())
-    patch(image)
-    image.seal()
-    bad = log_dir / "patched.img"
-    bad.write_bytes(image.data)
+    bad = patch_image(image_path, patch, log_dir / "patched.img")
     return run_arm64(paths.arm64_hv_image(), log_dir / "qemu.log", timeout_s=RUN_TIMEOUT_S,
                      initrd=bad)
 

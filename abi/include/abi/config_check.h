@@ -121,4 +121,36 @@ int config_check_direct_reserved(const void *blob, size_t size, uint64_t base, u
 int config_check_direct_reserved_why(const void *blob, size_t size, uint64_t base,
 				     uint64_t size_bytes, char *why, size_t why_size);
 
+/* A host-physical range the running hypervisor keeps for itself. */
+struct config_owned_range {
+	uint64_t base;
+	uint64_t size_bytes;
+	const char *what; /* names it in a message, e.g. "the GIC distributor" */
+};
+
+/*
+ * What the hypervisor knows about the machine it runs on, for the rules that
+ * need it: the direct-reserved guest range above, and the host ranges it
+ * owns (interrupt controller frames, its own image, the system image it was
+ * handed). bhcfg checks the description against the platform DTB instead;
+ * this lets the hypervisor refuse a hand-made config that bhcfg never saw.
+ */
+struct config_machine {
+	uint64_t direct_reserved_base, direct_reserved_size; /* size 0: none */
+	const struct config_owned_range *owned;
+	unsigned int owned_count;
+};
+
+/*
+ * Checks a config against the machine: config_check first, then the
+ * direct-reserved rule, then that no host range a cell gets mapped (RAM and
+ * device regions, channels, MMIO devices) overlaps an owned range.
+ */
+int config_check_machine(const void *blob, size_t size, const struct config_machine *machine,
+			 config_report_fn report, void *ctx);
+
+/* As above; the first problem's message goes to `why` (may be NULL). */
+int config_check_machine_why(const void *blob, size_t size, const struct config_machine *machine,
+			     char *why, size_t why_size);
+
 #endif

@@ -11,6 +11,7 @@
 #include <lib/types.h>
 
 struct cell;
+struct config_owned_range;
 
 /* The BH_ARCH_* value of configs this hypervisor accepts. */
 uint32_t arch_config_arch(void);
@@ -35,6 +36,15 @@ int arch_cell_map_irqchip(const struct cell *cell);
  * (config_check_direct_reserved).
  */
 void arch_direct_reserved_range(uint64_t *base, uint64_t *size_bytes);
+
+/*
+ * The host-physical ranges the hypervisor keeps for itself on this machine,
+ * as found at boot (arm64: every GIC register frame and the ITS from the DTB,
+ * the running image): no cell may be mapped over them. Fills at most `max`
+ * entries and returns how many, or -BH_E2BIG when there are more (never a
+ * partial list: an owned range left out would go unchecked).
+ */
+int arch_owned_ranges(struct config_owned_range *out, unsigned int max);
 
 /* Arch parts of the native boot info (interrupt controller addresses). */
 void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info);

@@ -27,6 +27,9 @@ void gicv3_cpu_init(void);
 
 uint64_t gicv3_gicd_base(void);
 uint64_t gicv3_gicd_size(void);
+struct config_owned_range;
+/* Every GIC register frame and ITS of the device tree; returns how many. */
+unsigned int gicv3_owned_ranges(const struct config_owned_range **ranges);
 /* The redistributor region as the device tree gives it. */
 void gicv3_gicr_region(uint64_t *base, uint64_t *size_bytes);
 /* Physical base of logical CPU `cpu`'s redistributor (RD frame), or 0. */
