@@ -110,16 +110,20 @@ static void build_system(const struct platform *plat)
 	 * itself (the cells' descriptions stay in it and are read while cells run).
 	 */
 	struct config_owned_range owned[HV_MAX_OWNED_RANGES];
-	struct config_machine machine = { 0, 0, owned, 0 };
 	int count = arch_owned_ranges(owned, HV_MAX_OWNED_RANGES - 1);
 
 	if (count < 0)
 		hv_panic("refusing to start any cell: the hypervisor's own ranges: %s",
 			 bh_strerror(count));
-	owned[count].base = plat->sysimage_base;
-	owned[count].size_bytes = plat->sysimage_size_bytes;
-	owned[count].what = "the system image the boot loader handed over";
-	machine.owned_count = (unsigned int)count + 1;
+	owned[count] = (struct config_owned_range){
+		.base = plat->sysimage_base,
+		.size_bytes = plat->sysimage_size_bytes,
+		.what = "the system image the boot loader handed over",
+	};
+	struct config_machine machine = {
+		.owned = owned,
+		.owned_count = (unsigned int)count + 1,
+	};
 	arch_direct_reserved_range(&machine.direct_reserved_base, &machine.direct_reserved_size);
 	if (config_check_machine_why(config, config_size, &machine, why, sizeof(why)) != 0)
 		hv_panic("refusing to start any cell: system image rejected: %s", why);
