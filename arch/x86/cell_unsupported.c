@@ -13,7 +13,7 @@
 #include <hv/panic.h>
 #include <hv/system.h>
 #include <x86/layout.h>
-#include <x86/msr.h>
+#include <x86_64/msr.h>
 
 uint32_t arch_config_arch(void)
 {

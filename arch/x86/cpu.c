@@ -6,7 +6,7 @@
 #include <arch/arch_cpu.h>
 #include <lib/format.h>
 #include <x86/cpu.h>
-#include <x86/msr.h>
+#include <x86_64/msr.h>
 
 struct x86_cpu x86_cpus[HV_MAX_CPUS];
 

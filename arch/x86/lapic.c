@@ -8,7 +8,7 @@
 #include <x86/cpu.h>
 #include <x86/lapic.h>
 #include <x86/layout.h>
-#include <x86/msr.h>
+#include <x86_64/msr.h>
 
 #define APIC_BASE_X2APIC (1ull << 10)
 #define APIC_BASE_ENABLE (1ull << 11)

@@ -3,8 +3,8 @@
  * later, no ISA IRQ arrives on vectors 8-15 (the BIOS's mapping, which would
  * look like CPU exceptions). The LAPIC/IOAPIC are the only interrupt path.
  */
-#include <x86/io.h>
 #include <x86/pic8259.h>
+#include <x86_64/io.h>
 
 #define PIC1_DATA 0x21
 #define PIC2_DATA 0xa1

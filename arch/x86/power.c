@@ -6,7 +6,7 @@
 #include <arch/arch_console.h>
 #include <arch/arch_cpu.h>
 #include <arch/arch_power.h>
-#include <x86/io.h>
+#include <x86_64/io.h>
 
 #define BOCHS_SHUTDOWN_PORT 0x8900
 

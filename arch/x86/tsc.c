@@ -6,8 +6,8 @@
 #include <arch/arch_timer.h>
 #include <hv/console.h>
 #include <x86/cpu.h>
-#include <x86/io.h>
 #include <x86/tsc.h>
+#include <x86_64/io.h>
 
 #define PIT_HZ 1193182u
 #define PIT_CH2_DATA 0x42

@@ -4,8 +4,8 @@
  * empty), which Bochs needs before shutdown or the tail of the log is lost.
  */
 #include <arch/arch_console.h>
-#include <x86/io.h>
 #include <x86/uart16550.h>
+#include <x86_64/io.h>
 
 #define COM1 0x3f8
 #define UART_THR 0 /* DLAB=0 */

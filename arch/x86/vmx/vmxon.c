@@ -9,7 +9,7 @@
 #include <lib/format.h>
 #include <x86/cpu.h>
 #include <x86/layout.h>
-#include <x86/msr.h>
+#include <x86_64/msr.h>
 
 #define CPUID1_ECX_VMX (1u << 5)
 #define FEATURE_CONTROL_LOCK (1ull << 0)

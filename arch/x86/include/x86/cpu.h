@@ -1,6 +1,6 @@
 /*
- * CPU registers and instructions (CPUID, control registers, TSC) and the
- * per-CPU block reached through GS. GS base is set before anything may ask
+ * The hypervisor's per-CPU block reached through GS (the instructions
+ * themselves: x86_64/insn.h). GS base is set before anything may ask
  * which CPU it runs on (console lock, panic), first thing on every CPU.
  */
 #ifndef X86_CPU_H
@@ -8,58 +8,11 @@
 
 #include <hv/platform.h>
 #include <lib/types.h>
-
-#define X86_CR0_PE (1ull << 0)
-#define X86_CR0_NE (1ull << 5)
-#define X86_CR0_WP (1ull << 16)
-#define X86_CR0_PG (1ull << 31)
-#define X86_CR4_PAE (1ull << 5)
-#define X86_CR4_VMXE (1ull << 13)
-#define X86_RFLAGS_CF (1ull << 0)
-#define X86_RFLAGS_ZF (1ull << 6)
+#include <x86_64/insn.h>
 
 /* Stack sizes per CPU: the main stack, and one for #DF/#NMI (IST). */
 #define X86_STACK_SIZE 16384
 #define X86_IST_STACK_SIZE 4096
-
-struct cpuid_regs {
-	uint32_t eax, ebx, ecx, edx;
-};
-
-static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
-{
-	struct cpuid_regs r;
-
-	__asm__ volatile("cpuid"
-			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
-			 : "a"(leaf), "c"(subleaf));
-	return r;
-}
-
-#define X86_DEFINE_CR(n) \
-	static inline uint64_t read_cr##n(void) \
-	{ \
-		uint64_t v; \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v)); \
-		return v; \
-	} \
-	static inline void write_cr##n(uint64_t v) \
-	{ \
-		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
-	}
-X86_DEFINE_CR(0)
-X86_DEFINE_CR(2)
-X86_DEFINE_CR(3)
-X86_DEFINE_CR(4)
-#undef X86_DEFINE_CR
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
 
 /* This CPU's APIC id as CPUID reports it (x2APIC id when leaf 0xB exists). */
 uint32_t x86_cpuid_apic_id(void);

@@ -2,10 +2,10 @@
  * Model-specific registers the hypervisor uses, with rdmsr/wrmsr. Reading an
  * MSR the CPU lacks raises #GP, so callers check CPUID first.
  */
-#ifndef X86_MSR_H
-#define X86_MSR_H
+#ifndef X86_64_MSR_H
+#define X86_64_MSR_H
 
-#include <lib/types.h>
+#include <stdint.h>
 
 #define MSR_IA32_APIC_BASE 0x01b
 #define MSR_IA32_FEATURE_CONTROL 0x03a

@@ -2,10 +2,10 @@
  * x86 port I/O. Every access is volatile and ordered with memory accesses
  * (the "memory" clobber), because ports drive devices with side effects.
  */
-#ifndef X86_IO_H
-#define X86_IO_H
+#ifndef X86_64_IO_H
+#define X86_64_IO_H
 
-#include <lib/types.h>
+#include <stdint.h>
 
 static inline void outb(uint16_t port, uint8_t v)
 {
