@@ -299,28 +299,29 @@ def config_problems(config, bhcfg, s2dump=None):
     return problems + stage2_breaches(dump.stdout, walk.stdout)
 
 
+def _bhcfg_check(bhcfg, platform, system, dts, config):
+    """Writes `system` to `dts` and runs `bhcfg check` on it, keeping the binary config."""
+    dts.write_text(sysgen.to_dts(system))
+    return subprocess.run([str(bhcfg), "check", str(dts), "--platform", str(platform),
+                           "--config-out", str(config)], capture_output=True, text=True,
+                          timeout=30)
+
+
 def mutation_problems(seed, mutation_seeds, work_dir, bhcfg, platform, s2dump=None):
     """Checks generated system `seed` and one mutation of it per mutation seed;
     returns what breaks isolation in the system or an accepted mutant (both
     oracles), and the refusals that came without a message."""
     system = sysgen.generate(seed)
-    dts = work_dir / f"generated-{seed}.dts"
-    dts.write_text(sysgen.to_dts(system))
     config = work_dir / f"generated-{seed}.bin"
-    check = subprocess.run([str(bhcfg), "check", str(dts), "--platform", str(platform),
-                            "--config-out", str(config)], capture_output=True, text=True,
-                           timeout=30)
+    check = _bhcfg_check(bhcfg, platform, system, work_dir / f"generated-{seed}.dts", config)
     if check.returncode != 0:
         return [f"seed {seed}: a valid description was refused: {check.stderr.strip()}"]
     problems = [f"seed {seed} (unmutated): {p}" for p in config_problems(config, bhcfg, s2dump)]
     for k in mutation_seeds:
         mutant, what = sysgen.mutate(system, k)
-        dts = work_dir / f"mutant-{seed}-{k}.dts"
-        dts.write_text(sysgen.to_dts(mutant))
         config = work_dir / f"mutant-{seed}-{k}.bin"
-        check = subprocess.run([str(bhcfg), "check", str(dts), "--platform", str(platform),
-                                "--config-out", str(config)], capture_output=True, text=True,
-                               timeout=30)
+        check = _bhcfg_check(bhcfg, platform, mutant, work_dir / f"mutant-{seed}-{k}.dts",
+                             config)
         if check.returncode != 0:
             if "error" not in check.stderr:
                 problems.append(f"seed {seed} mutation {k} ({what}): refused without a message")
