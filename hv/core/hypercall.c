@@ -8,6 +8,7 @@
 #include <bulkhead/hypercall.h>
 #include <hv/console.h>
 #include <hv/cpu_map.h>
+#include <hv/doorbell.h>
 #include <hv/guest_mem.h>
 #include <hv/hypercall.h>
 #include <hv/platform.h>
@@ -117,7 +118,7 @@ static const struct bh_channel *own_channel(const struct cell *caller, uint64_t 
 	return NULL;
 }
 
-/* Rings a channel's doorbell in every other endpoint's cell. */
+/* Rings a channel's doorbell in every other endpoint's cell (hv/doorbell.h). */
 static int64_t doorbell(struct cell *caller, uint64_t index)
 {
 	const struct bh_channel *ch = own_channel(caller, index);
@@ -126,14 +127,7 @@ static int64_t doorbell(struct cell *caller, uint64_t index)
 		return -BH_ENOENT;
 	if (ch->doorbell_irq == BH_NONE)
 		return -BH_EINVAL;
-	for (uint32_t e = 0; e < ch->endpoint_count; e++) {
-		struct cell *peer = cell_by_id(ch->endpoints[e].cell);
-
-		if (peer && peer != caller &&
-		    __atomic_load_n(&peer->state, __ATOMIC_ACQUIRE) == CELL_RUNNING)
-			arch_cell_send_doorbell(peer, ch->doorbell_irq);
-	}
-	return 0;
+	return doorbell_ring_peers(caller, ch);
 }
 
 static int64_t mailbox_ack(struct cell *cell)

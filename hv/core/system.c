@@ -22,6 +22,7 @@
 #include <hv/console.h>
 #include <hv/cpu_map.h>
 #include <hv/cpu_power.h>
+#include <hv/doorbell.h>
 #include <hv/panic.h>
 #include <hv/stats.h>
 #include <hv/status.h>
@@ -266,7 +267,8 @@ noreturn_fn void system_run_cpu(unsigned int cpu)
 	if (!cell)
 		arch_cpu_park(); /* a CPU no cell owns stays with the hypervisor, idle */
 	if (cpu == cell->boot_cpu) {
-		__atomic_store_n(&cell->state, CELL_RUNNING, __ATOMIC_RELEASE);
+		__atomic_store_n(&cell->state, CELL_RUNNING, __ATOMIC_SEQ_CST);
+		doorbell_deliver_latched(cell); /* rings that came before it ran */
 		status_set_cell_state(cell, BH_CELL_STATE_RUNNING, 0);
 		cpu_power_mark_on(cpu);
 		arch_cpu_enter_cell(cell, cell->desc->entry_guest_phys, cell_boot_argument(cell));

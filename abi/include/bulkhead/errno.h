@@ -20,6 +20,7 @@
 #define BH_EEXIST 17 /* already there (e.g. a mapping over an existing entry) */
 #define BH_ENODEV 19 /* a device or CPU feature the request needs is missing */
 #define BH_EINVAL 22 /* a malformed or inconsistent argument */
+#define BH_EPIPE 32 /* the other side has stopped (a doorbell to a stopped cell) */
 #define BH_ERANGE 34 /* a number outside the range the hardware allows */
 #define BH_ENOSYS 38 /* unknown hypercall or function not implemented */
 #define BH_ETIMEDOUT 110 /* the hardware did not answer in time */
@@ -41,6 +42,7 @@
 	X(BH_EEXIST, "already exists") \
 	X(BH_ENODEV, "no such device or feature") \
 	X(BH_EINVAL, "invalid argument") \
+	X(BH_EPIPE, "peer has stopped") \
 	X(BH_ERANGE, "out of range") \
 	X(BH_ENOSYS, "not implemented") \
 	X(BH_ETIMEDOUT, "timed out")

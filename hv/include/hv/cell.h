@@ -30,6 +30,8 @@ struct cell {
 	int exit_code; /* set when it stops */
 	struct bh_boot_info *boot_info; /* host view of the native boot info, or NULL */
 	uint64_t boot_info_guest_phys;
+	/* Doorbell numbers rung before the cell ran (hv/doorbell.h), one bit each. */
+	uint64_t latched_doorbells[4];
 };
 
 /* Adds cell `index` (the next one) of the config; NULL when out of order or full. */
