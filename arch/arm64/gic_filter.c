@@ -114,15 +114,16 @@ static void filter_per_irq(const struct cell *cell, uint64_t pa, uint64_t offset
 	spin_unlock(&gic_filter_lock);
 }
 
-static bool cell_has_affinity(const struct cell *cell, uint64_t affinity)
+/*
+ * An IROUTER value a cell may write for its own SPI: one of its own CPUs,
+ * compared on all 64 bits, so IRM ("1 of N", bit 31), Aff3 (39:32) and the
+ * reserved bits must match that CPU exactly.
+ */
+static bool routes_to_own_cpu(const struct cell *cell, uint64_t irouter)
 {
-	for (uint32_t i = 0; i < cell->desc->cpu_count; i++) {
-		uint64_t mpidr = cell->desc->cpu_hwid[i];
-		uint64_t packed = (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24;
-
-		if (packed == (affinity & 0xffffffffull))
+	for (uint32_t i = 0; i < cell->desc->cpu_count; i++)
+		if (gic_irouter_of_mpidr(cell->desc->cpu_hwid[i]) == irouter)
 			return true;
-	}
 	return false;
 }
 
@@ -147,8 +148,8 @@ static void filter_gicd(const struct cell *cell, uint64_t pa, uint64_t offset, b
 			*value = is_write ? *value : 0;
 		else if (!is_write)
 			*value = mmio_read(pa, 8);
-		else if (!(*value & (1ull << 31)) && cell_has_affinity(cell, *value))
-			mmio_write(pa, 8, *value); /* "1 of N" routing (bit 31) is refused */
+		else if (routes_to_own_cpu(cell, *value))
+			mmio_write(pa, 8, *value);
 	} else if (!is_write && offset == GICD_TYPER) {
 		*value = mmio_read(pa, size) & ~GICD_TYPER_NO_LPIS; /* no cell gets LPIs */
 	} else if (!is_write && (offset == GICD_CTLR || offset == GICD_IIDR ||

@@ -68,9 +68,9 @@ static void gicd_wait_rwp(void)
 		;
 }
 
-static uint64_t mpidr_to_affinity(uint64_t mpidr)
+static uint64_t gicr_affinity_of_mpidr(uint64_t mpidr)
 {
-	/* GICR_TYPER.Affinity and IROUTER use Aff3.Aff2.Aff1.Aff0 packed into 32 bits. */
+	/* GICR_TYPER.Affinity packs Aff3.Aff2.Aff1.Aff0 into 32 bits (IROUTER does not). */
 	return (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24;
 }
 
@@ -98,7 +98,7 @@ static void map_redistributors(uint64_t base, uint64_t size, const struct platfo
 		uint64_t affinity = typer >> 32;
 
 		for (unsigned int cpu = 0; cpu < plat->cpu_count; cpu++)
-			if (mpidr_to_affinity(plat->cpu_hwid[cpu]) == affinity)
+			if (gicr_affinity_of_mpidr(plat->cpu_hwid[cpu]) == affinity)
 				gicr_frame[cpu] = frame;
 		if (typer & GICR_TYPER_LAST)
 			break;
@@ -109,7 +109,7 @@ static void map_redistributors(uint64_t base, uint64_t size, const struct platfo
 				 (unsigned long long)plat->cpu_hwid[cpu]);
 }
 
-static void init_distributor(uint64_t boot_affinity)
+static void init_distributor(uint64_t boot_irouter)
 {
 	uint32_t lines = (*reg32(gicd_base, GICD_TYPER) & 0x1f) + 1;
 
@@ -124,7 +124,7 @@ static void init_distributor(uint64_t boot_affinity)
 	for (uint32_t intid = GIC_INTID_SPI_FIRST; intid < spi_limit; intid++) {
 		*((volatile uint8_t *)(uintptr_t)(gicd_base + GICD_IPRIORITYR + intid)) =
 			DEFAULT_PRIORITY;
-		*reg64(gicd_base, GICD_IROUTER + 8 * intid) = boot_affinity;
+		*reg64(gicd_base, GICD_IROUTER + 8 * intid) = boot_irouter;
 	}
 	gicd_wait_rwp();
 	*reg32(gicd_base, GICD_CTLR) = GICD_CTLR_ARE;
@@ -202,7 +202,7 @@ void gicv3_init(const void *dtb, const struct platform *plat)
 	gicr_size = fdt_read_cells(reg + 24, 2);
 	record_owned_frames(&fdt, gic, reg, len);
 	map_redistributors(gicr_base, gicr_size, plat);
-	init_distributor(mpidr_to_affinity(plat->cpu_hwid[0]));
+	init_distributor(gic_irouter_of_mpidr(plat->cpu_hwid[0]));
 	gicv3_cpu_init();
 }
 
@@ -258,7 +258,7 @@ int gicv3_assign_spi(unsigned int cell_id, uint32_t intid, uint64_t route_mpidr)
 	if (spi_owner[intid])
 		return -BH_EBUSY;
 	spi_owner[intid] = (uint8_t)(cell_id + 1);
-	*reg64(gicd_base, GICD_IROUTER + 8 * intid) = mpidr_to_affinity(route_mpidr);
+	*reg64(gicd_base, GICD_IROUTER + 8 * intid) = gic_irouter_of_mpidr(route_mpidr);
 	return 0;
 }
 

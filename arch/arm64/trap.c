@@ -123,7 +123,8 @@ static bool is_sgi_write(uint64_t esr)
 
 	if (is_read || op0 != 3 || crn != 12 || crm != 11)
 		return false;
-	return (op1 == 0 && (op2 == 5 || op2 == 7)) || (op1 == 1 && op2 == 6);
+	/* All three have Op1 0: SGI1R Op2 5, ASGI1R Op2 6, SGI0R Op2 7. */
+	return op1 == 0 && op2 >= 5 && op2 <= 7;
 }
 
 static void handle_sync(struct cell *cell, unsigned int cpu, struct exception_frame *f)

@@ -28,6 +28,16 @@ EXPECTED = {
     "gicd isenabler enable foreign spi 33": r"write ignored \(read back 0x0\)",
     "gicd ipriorityr foreign spi 33": r"write ignored \(read back 0x0\)",
     "gicd irouter foreign spi 33": r"write ignored \(before 0x0, wrote 0x\w+, read back 0x0\)",
+    "gicd irouter own spi 79 aff3 set":
+        r"write ignored \(before 0x0, wrote 0x100000000, read back 0x0\)",
+    "gicd irouter own spi 79 irm (1 of n)":
+        r"write ignored \(before 0x0, wrote 0x80000000, read back 0x0\)",
+    "gicd irouter own spi 79 reserved bit 40":
+        r"write ignored \(before 0x0, wrote 0x10000000000, read back 0x0\)",
+    "gicd irouter own spi 79 own cpu 1 (control)":
+        r"write took effect \(before 0x0, wrote 0x1, read back 0x1\)",
+    "asgi1r sgi 15 broadcast to all but self": r"executed, no fault",
+    "sgi0r sgi 15 broadcast to all but self": r"executed, no fault",
     "gicd ctlr disable distributor": r"write ignored \(before (0x\w+), read back \1\)",
     "psci cpu_on foreign mpidr 0x2": r"returned -3",
     "psci affinity_info foreign mpidr 0x2": r"returned -2",

@@ -25,6 +25,8 @@
 #define QEMU_VIRT_GICR_STRIDE 0x20000ul
 /* PL011 on QEMU virt: SPI 1. */
 #define FOREIGN_SPI 33u
+/* hostile.dts gives the attacker virtio-mmio transports 24-31 and their last SPI. */
+#define OWN_SPI 79u
 /* ticker.c counts this SGI as a foreign one. */
 #define ATTACK_SGI 15u
 #define MARKER 0x686f7374696c6521ull /* "hostile!" */
@@ -39,6 +41,8 @@ int64_t probe_hvc(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3, uint
 		  uint64_t a5);
 int64_t probe_smc(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3);
 void probe_write_sgi1r(uint64_t value);
+void probe_write_asgi1r(uint64_t value);
+void probe_write_sgi0r(uint64_t value);
 void probe_enable_icc_sre(void);
 extern char __probe_start[], __probe_end[];
 extern char guest_secondary_entry[];
@@ -297,6 +301,33 @@ static bool value_not_stored(uint32_t back, uint32_t value)
 	return back != value;
 }
 
+/*
+ * IROUTER of an SPI the attacker owns: only one of its own CPUs, compared on
+ * all 64 bits. Aff3 (bits 39:32) and IRM ("1 of N", bit 31) would reach CPUs
+ * outside the cell; routing to its own second CPU is the control.
+ */
+static void attempt_own_spi_routing(void)
+{
+	uint64_t irouter = info->gicd_base + GICD_IROUTER + 8 * OWN_SPI;
+	uint64_t own = mpidr_affinity(info->cpu_mpidr[0]);
+	char attempt[ATTEMPT_TEXT_MAX];
+
+	if (!is_own_irq(OWN_SPI) || info->cpu_count < 2) {
+		report("gicd irouter own spi", "skipped (no own SPI or one CPU in this config)");
+		return;
+	}
+	format_snprintf(attempt, sizeof(attempt), "gicd irouter own spi %u aff3 set", OWN_SPI);
+	attempt_mmio64(attempt, irouter, own | (1ul << 32), own | (2ul << 32));
+	format_snprintf(attempt, sizeof(attempt), "gicd irouter own spi %u irm (1 of n)", OWN_SPI);
+	attempt_mmio64(attempt, irouter, own | (1ul << 31), own | (1ul << 31));
+	format_snprintf(attempt, sizeof(attempt), "gicd irouter own spi %u reserved bit 40",
+			OWN_SPI);
+	attempt_mmio64(attempt, irouter, own | (1ul << 40), own | (1ul << 40));
+	format_snprintf(attempt, sizeof(attempt), "gicd irouter own spi %u own cpu 1 (control)",
+			OWN_SPI);
+	attempt_mmio64(attempt, irouter, mpidr_affinity(info->cpu_mpidr[1]), own);
+}
+
 static void attempt_distributor(void)
 {
 	uint64_t gicd = info->gicd_base;
@@ -333,6 +364,8 @@ static void attempt_distributor(void)
 	attempt_mmio64(attempt, gicd + GICD_IROUTER + 8 * FOREIGN_SPI,
 		       mpidr_affinity(info->cpu_mpidr[0]),
 		       mpidr_affinity(info->cpu_mpidr[0]) | (1ul << 31));
+
+	attempt_own_spi_routing();
 
 	/* Disabling every group would silence all cells: the filter must drop it. */
 	arm();
@@ -394,6 +427,20 @@ static void attempt_sgi(const char *attempt, uint64_t sgi1r)
 	report(attempt, result);
 }
 
+static void attempt_other_sgi_register(const char *name, void (*write)(uint64_t value))
+{
+	char attempt[ATTEMPT_TEXT_MAX];
+	char result[ATTEMPT_TEXT_MAX];
+
+	format_snprintf(attempt, sizeof(attempt), "%s sgi %u broadcast to all but self", name,
+			ATTACK_SGI);
+	arm();
+	write(SGI1R_ALL_BUT_SELF | SGI1R_INTID(ATTACK_SGI));
+	if (!disarm(result, sizeof(result)))
+		format_snprintf(result, sizeof(result), "executed, no fault");
+	report(attempt, result);
+}
+
 static void attempt_foreign_sgis(void)
 {
 	char result[ATTEMPT_TEXT_MAX];
@@ -421,6 +468,10 @@ static void attempt_foreign_sgis(void)
 
 	format_snprintf(attempt, sizeof(attempt), "sgi %u broadcast to all but self", ATTACK_SGI);
 	attempt_sgi(attempt, SGI1R_ALL_BUT_SELF | SGI1R_INTID(ATTACK_SGI));
+
+	/* Not offered to cells: dropped without a fault, never delivered. */
+	attempt_other_sgi_register("asgi1r", probe_write_asgi1r);
+	attempt_other_sgi_register("sgi0r", probe_write_sgi0r);
 }
 
 /* ---- (d) PSCI on foreign and own CPUs ---- */

@@ -54,6 +54,18 @@ probe probe_write_sgi1r
 	isb
 	ret
 
+/* void probe_write_asgi1r(uint64_t value): Group 1 SGI for the other Security state */
+probe probe_write_asgi1r
+	msr	icc_asgi1r_el1, x0
+	isb
+	ret
+
+/* void probe_write_sgi0r(uint64_t value): Group 0 SGI */
+probe probe_write_sgi0r
+	msr	icc_sgi0r_el1, x0
+	isb
+	ret
+
 /* void probe_enable_icc_sre(void): ICC_SRE_EL1 = SRE|DFB|DIB */
 probe probe_enable_icc_sre
 	mov	x0, #7

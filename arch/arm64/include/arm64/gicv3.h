@@ -18,6 +18,18 @@
 #define GIC_HV_KICK_SGI BH_ARM64_SGI_HV_KICK
 
 #define GICR_FRAME_BYTES 0x20000ull /* RD frame + SGI frame */
+
+/*
+ * GICD_IROUTER keeps MPIDR's own layout (Aff3 in bits 39:32, Aff2.Aff1.Aff0
+ * in 23:0) with IRM ("1 of N") in bit 31; GICR_TYPER packs Aff3.Aff2.Aff1.Aff0
+ * into 32 bits instead. Mixing the two routes to the wrong CPU once Aff3 != 0.
+ */
+#define GICD_IROUTER_AFFINITY_MASK 0xff00ffffffull
+
+static inline uint64_t gic_irouter_of_mpidr(uint64_t mpidr)
+{
+	return mpidr & GICD_IROUTER_AFFINITY_MASK;
+}
 #define GICR_SGI_FRAME_OFFSET 0x10000ull
 
 /* Boot CPU: distributor and the redistributor map, from the device tree. */
