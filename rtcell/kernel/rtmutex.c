@@ -2,7 +2,8 @@
  * rt_mutex: priority-inheriting sleeping lock with direct hand-off.
  * Invariant (whenever rt_wait_lock is free): every thread's effective
  * priority is max(base priority, key of the top waiter of each mutex it owns),
- * within RT_PI_MAX_DEPTH owners of any waiter. Limits: see step 7.
+ * within RT_PI_MAX_DEPTH owners of any waiter; beyond them it may be lower
+ * (a boost is bounded), never higher (a deboost is complete). See step 7.
  *
  * The protocol. "W" is rt_wait_lock (waitq.c): it guards every wait queue,
  * every thread's base_prio/prio/wait/pi_mutexes, and the slow-path writes of
@@ -31,9 +32,18 @@
  *     c. stop when the owner is not blocked; else re-sort its waiter in the
  *        queue it waits in under the new key (pitfall 1) and, when that is
  *        a mutex, go on with that mutex's owner.
- *  7. Depth limit: a walk changes at most RT_PI_MAX_DEPTH owners. Owners
- *     further down are not boosted and the cut is counted in
- *     rt_pi_stats.depth_limit_hits; the caller still blocks normally.
+ *  7. Depth limit, for boosts only: a walk raises at most RT_PI_MAX_DEPTH
+ *     owners. Owners further down are not boosted and the cut is counted in
+ *     rt_pi_stats.depth_limit_hits; the caller still blocks normally. A walk
+ *     that lowers priorities (a waiter left, a priority fell, a mutex was
+ *     destroyed) follows the chain to its end, however long: a limit may
+ *     leave a thread under-boosted, never over-boosted (it would run ahead
+ *     of unrelated higher-priority threads). Each lowering hop strictly
+ *     lowers one priority, so such a walk ends; every hop is bounded and
+ *     opens an interrupt window (step 8). A chain longer than the limit is
+ *     not refused (unlike Linux, which answers -EDEADLK): only a bottom-up
+ *     check of the whole chain above the caller could refuse it, and that is
+ *     not bounded either.
  *  8. Between hops the walk drops W (interrupts may run: the walk is
  *     bounded per hop, not per chain) and keeps preemption disabled. On
  *     retaking W it revalidates: the thread is still queued on the same
@@ -128,19 +138,20 @@ static uint8_t pi_wanted_prio(const struct rt_thread *t)
  * (through *flags); dropped and retaken between hops. */
 static void pi_chain_walk(struct rt_thread *t, unsigned long *flags, unsigned max_hops)
 {
-	unsigned hops = 0;
+	unsigned raised = 0;
 
 	rt_pi_stats.walks++;
 	rt_preempt_disable();
 	while (t) {
 		uint8_t want = pi_wanted_prio(t); /* 6a */
+		bool raise = want > t->prio;
 
 		if (want == t->prio)
 			break;
-		if (want < t->prio && FAULT(RT_PI_FAULT_NO_DEBOOST))
+		if (!raise && FAULT(RT_PI_FAULT_NO_DEBOOST))
 			break;
 		rt_pi_stats.hops++;
-		hops++;
+		raised += raise;
 		t->prio = want; /* 6b */
 		sched_prio_changed(t);
 
@@ -156,7 +167,7 @@ static void pi_chain_walk(struct rt_thread *t, unsigned long *flags, unsigned ma
 
 		if (FAULT(RT_PI_FAULT_NO_TRANSITIVE))
 			break;
-		if (hops >= max_hops) { /* 7 */
+		if (raise && raised >= max_hops) { /* 7: a boost is bounded, a deboost is not */
 			rt_pi_stats.depth_limit_hits++;
 			break;
 		}

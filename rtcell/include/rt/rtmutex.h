@@ -29,7 +29,7 @@ struct rt_mutex {
 struct rt_pi_stats {
 	uint64_t walks; /* chain walks started */
 	uint64_t hops; /* owners visited */
-	uint64_t depth_limit_hits; /* walks cut at RT_PI_MAX_DEPTH */
+	uint64_t depth_limit_hits; /* boosts cut at RT_PI_MAX_DEPTH (deboosts never are) */
 	uint64_t revalidate_stops; /* walks stopped because the chain changed */
 	uint64_t deadlocks; /* -RT_EDEADLK answers */
 };
