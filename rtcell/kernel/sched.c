@@ -2,7 +2,9 @@
  * Fixed-priority preemptive scheduler: per-CPU run queues, FIFO and
  * round-robin at equal priority, cross-CPU wake-up by reschedule IPI.
  * Invariants: the current thread is not queued; a thread is queued only on
- * the run queue of its own CPU; lock order rt_wait_lock -> rq_lock -> timer_lock.
+ * the run queue of its own CPU; a migrate-disabled thread never changes CPU
+ * and a thread changes CPU only while no CPU runs it (sched_move panics
+ * otherwise); lock order rt_wait_lock -> rq_lock -> timer_lock.
  * A re-pinned thread is queued on its new CPU as soon as the old one has
  * picked another thread; thread->on_cpu (cleared by the port once the old
  * CPU has saved the registers) keeps the new CPU from resuming it too early.
@@ -53,6 +55,14 @@ static void enqueue_on(struct rt_thread *t, bool at_head)
 		t->state = RT_THREAD_RUNNING;
 		rt_raw_spin_unlock(&c->rq_lock);
 		return;
+	}
+	if (t->next_cpu != t->cpu && !t->migrate_disabled) {
+		/* A re-pin deferred while it was its CPU's current thread (its own
+		 * chain walk, migrate.c) applies now that it is off that CPU. */
+		rt_raw_spin_unlock(&c->rq_lock);
+		t->cpu = t->next_cpu;
+		c = &rt_cpus[t->cpu];
+		rt_raw_spin_lock(&c->rq_lock);
 	}
 	t->state = RT_THREAD_READY;
 	rt_runqueue_add(&c->rq, t, at_head);
@@ -178,6 +188,9 @@ void sched_resched(void)
 void sched_move(struct rt_thread *t, unsigned cpu)
 {
 	struct rt_cpu *old = &rt_cpus[t->cpu];
+
+	if (t->migrate_disabled || old->current == t)
+		rtarch_panic("sched_move: the thread may not leave its CPU now");
 
 	if (t->state == RT_THREAD_READY) {
 		rt_raw_spin_lock(&old->rq_lock);

@@ -18,6 +18,7 @@
 #include "world.h"
 
 #define MAX_TOK 48
+#define MAX_WINDOW_CMDS 4
 
 struct fault_name {
 	const char *name;
@@ -42,9 +43,14 @@ struct run {
 	bool relax_pi;
 	bool invariants;
 	bool declared_cpus;
-	/* Deferred interrupt for the next step's Nth window. */
-	char window_cmd[MAX_TOK][W_NAME];
-	unsigned window_ntok;
+	/* Deferred interrupts for the next step's windows, in file order. */
+	struct {
+		unsigned at; /* Nth window of the step */
+		unsigned ntok;
+		char tok[MAX_TOK][W_NAME];
+	} window[MAX_WINDOW_CMDS];
+	unsigned nwindow, window_next; /* declared, already run */
+	unsigned window_seen; /* windows of this step that were reached */
 };
 
 static struct run R;
@@ -521,11 +527,34 @@ static bool external_step(char tok[][W_NAME], unsigned ntok)
 	return false;
 }
 
+static void window_fire(void *ctx);
+
+/* Arms the host for the next pending at-window command (counted from the
+ * window reached last). */
+static void window_arm(void)
+{
+	if (R.window_next < R.nwindow)
+		host_sim_inject_at_window(R.window[R.window_next].at - R.window_seen, window_fire,
+					  NULL);
+}
+
+/* Runs every at-window command declared for this window, then lets the other
+ * CPUs catch up (IPIs, timers, deferred work): they run while this CPU has
+ * its interrupts on between two hops. */
 static void window_fire(void *ctx)
 {
+	unsigned at = R.window[R.window_next].at;
+
 	(void)ctx;
-	if (!external_step(R.window_cmd, R.window_ntok))
-		fail("'at-window' needs an outside command (advance, raise, setprio, ...)");
+	R.window_seen = at;
+	while (R.window_next < R.nwindow && R.window[R.window_next].at == at) {
+		unsigned i = R.window_next++;
+
+		if (!external_step(R.window[i].tok, R.window[i].ntok))
+			fail("'at-window' needs an outside command (advance, raise, setprio, ...)");
+	}
+	host_sim_settle();
+	window_arm();
 }
 
 /* ---- assertions ---- */
@@ -687,6 +716,11 @@ static unsigned tokenize(char *line, char tok[][W_NAME])
 
 static void step_done(void)
 {
+	if (R.window_next < R.nwindow)
+		fail("the step reached %u interrupt windows, fewer than its at-window lines need",
+		     R.window_seen);
+	host_sim.window_at = 0;
+	R.nwindow = R.window_next = R.window_seen = 0;
 	host_sim_settle();
 	world_collect(&R.w);
 	char msg[300];
@@ -734,14 +768,22 @@ static bool run_file(const char *path, unsigned fault_bits, bool invariants, uns
 		rt_pi_faults = fault_bits;
 		host_sim.ipi_targets_mask = 0;
 		if (!strcmp(tok[0], "at-window")) {
-			if (ntok < 3)
+			unsigned at = ntok >= 3 ? (unsigned)num(tok[1]) : 0;
+
+			if (ntok < 3 || at == 0)
 				fail("usage: at-window N COMMAND...");
-			R.window_ntok = ntok - 2;
+			if (R.nwindow == MAX_WINDOW_CMDS ||
+			    (R.nwindow && at < R.window[R.nwindow - 1].at))
+				fail("at most %u at-window lines per step, in window order",
+				     MAX_WINDOW_CMDS);
+			R.window[R.nwindow].at = at;
+			R.window[R.nwindow].ntok = ntok - 2;
 			for (unsigned i = 2; i < ntok; i++)
-				strcpy(R.window_cmd[i - 2], tok[i]);
-			host_sim_inject_at_window((unsigned)num(tok[1]), window_fire, NULL);
+				strcpy(R.window[R.nwindow].tok[i - 2], tok[i]);
+			R.nwindow++;
 			continue;
 		}
+		window_arm();
 		if (external_step(tok, ntok)) {
 			step_done();
 			continue;
