@@ -45,7 +45,12 @@
  *     check of the whole chain above the caller could refuse it, and that is
  *     not bounded either.
  *  8. Between hops the walk drops W (interrupts may run: the walk is
- *     bounded per hop, not per chain) and keeps preemption disabled. On
+ *     bounded per hop, not per chain) and keeps preemption disabled.
+ *     a. So a walk never runs in interrupt context, where the windows would
+ *     stay shut: a walk that an interrupt starts (a timeout, or a priority
+ *     change, condvar signal or destroy called from a handler) is deferred
+ *     to the CPU's PI worker thread (pi_worker.c), which walks as soon as
+ *     the interrupt returns. On
  *     retaking W it revalidates: the thread is still queued on the same
  *     mutex and that mutex still has the same owner. If not, whoever changed
  *     the chain has recomputed the affected owner exactly, so the walk stops.
@@ -61,10 +66,12 @@
  *     (pitfall 6).
  * 11. Then the new owner is woken with the hand-off value (0, or the
  *     condition variable's -RT_ETIMEDOUT), then the release waiters.
- * 12. Timeout of a waiter, under W: unqueue it (its blocked-on link becomes
- *     NULL: nothing stale for later deadlock checks), unlink the mutex from
- *     the owner when it was the last waiter, walk from the owner to deboost
- *     the chain below (pitfall 4), then wake it with -RT_ETIMEDOUT.
+ * 12. Timeout of a waiter (its timer interrupt), under W: unqueue it (its
+ *     blocked-on link becomes NULL: nothing stale for later deadlock
+ *     checks), unlink the mutex from the owner when it was the last waiter,
+ *     wake it with -RT_ETIMEDOUT and let the PI worker walk from the owner
+ *     to deboost the chain below (pitfall 4; step 8a). As in Linux, where
+ *     the woken waiter deboosts in task context, the wake-up comes first.
  * 13. Priority change of a thread (rt_thread_set_priority) is step 6 started
  *     at that thread, so a blocked thread's change travels the chain
  *     (pitfall 5).
@@ -183,6 +190,20 @@ static void pi_chain_walk(struct rt_thread *t, unsigned long *flags, unsigned ma
 	rt_preempt_enable_no_resched();
 }
 
+void rtmutex_walk_from(struct rt_thread *t, unsigned long *flags)
+{
+	pi_chain_walk(t, flags, RT_PI_MAX_DEPTH);
+}
+
+/* Step 8a: in an interrupt the walk would keep its windows shut. */
+static void pi_walk_or_defer(struct rt_thread *t, unsigned long *flags)
+{
+	if (sched_in_interrupt())
+		pi_worker_defer(t);
+	else
+		pi_chain_walk(t, flags, RT_PI_MAX_DEPTH);
+}
+
 /* Step 13. */
 void rtmutex_update_prio(struct rt_thread *t, unsigned long *flags)
 {
@@ -203,7 +224,7 @@ void rtmutex_update_prio(struct rt_thread *t, unsigned long *flags)
 
 static void mutex_key_changed(struct rt_waiter *w, unsigned long *flags)
 {
-	pi_chain_walk(rt_mutex_owner(mutex_of(w->q)), flags, RT_PI_MAX_DEPTH);
+	pi_walk_or_defer(rt_mutex_owner(mutex_of(w->q)), flags);
 }
 
 /* Step 4. */
@@ -284,7 +305,10 @@ static int lock_slow_locked(struct rt_mutex *m, struct rt_thread *t, uint64_t ti
 	if (!rt_list_linked(&m->pi_node))
 		rt_list_add_tail(&owner->pi_mutexes, &m->pi_node);
 	rt_thread_prepare_block(t, timeout_ns);
-	pi_chain_walk(owner, flags, RT_PI_MAX_DEPTH); /* 6 */
+	if (detect) /* 6: a locking thread */
+		pi_chain_walk(owner, flags, RT_PI_MAX_DEPTH);
+	else /* a condition-variable requeue, maybe from an interrupt */
+		pi_walk_or_defer(owner, flags);
 	return 1;
 }
 
@@ -439,8 +463,8 @@ static void mutex_timeout(struct rt_waiter *w, unsigned long *flags)
 
 	rt_waitq_remove(w);
 	clear_has_waiters_if_empty(m);
-	pi_chain_walk(owner, flags, RT_PI_MAX_DEPTH);
-	/* The walk may have dropped W: wake only if nobody else did. */
+	pi_walk_or_defer(owner, flags);
+	/* A walk may have dropped W: wake only if nobody else did. */
 	if (t->state == RT_THREAD_BLOCKED && !t->wait.q)
 		sched_wake(t, -RT_ETIMEDOUT);
 }
@@ -469,7 +493,7 @@ int rt_mutex_destroy(struct rt_mutex *m)
 		rt_list_del(&m->pi_node);
 	__atomic_store_n(&m->owner, 0, __ATOMIC_RELEASE);
 	if (owner)
-		pi_chain_walk(owner, &flags, RT_PI_MAX_DEPTH);
+		pi_walk_or_defer(owner, &flags);
 	while (!rt_list_empty(&cancelled)) {
 		struct rt_waiter *w = rt_container_of(cancelled.next, struct rt_waiter, node);
 

@@ -216,6 +216,11 @@ void rt_yield(void)
 	rt_irq_on(flags);
 }
 
+bool sched_in_interrupt(void)
+{
+	return this_cpu()->irq_nesting != 0;
+}
+
 void rt_sched_ipi(void)
 {
 	this_cpu()->ipis_received++;
@@ -295,9 +300,12 @@ void rt_kernel_init(unsigned ncpus)
 		idle->entry = idle_entry;
 		rt_list_init(&idle->rq_node);
 		rt_list_init(&idle->pi_mutexes);
+		rt_list_init(&idle->pi_defer_node);
 		rt_list_init(&idle->wait.node);
 		idle->wait.thread = idle;
 		rt_hrtimer_init(&idle->timer, rt_thread_timer_fn);
 		c->current = idle;
+		if (i < ncpus)
+			pi_worker_init(c);
 	}
 }

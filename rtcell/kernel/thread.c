@@ -31,6 +31,7 @@ int rt_thread_create(struct rt_thread *t, const struct rt_thread_attr *attr)
 	t->stack_size = attr->stack_size;
 	rt_list_init(&t->rq_node);
 	rt_list_init(&t->pi_mutexes);
+	rt_list_init(&t->pi_defer_node);
 	rt_list_init(&t->wait.node);
 	t->wait.thread = t;
 	rt_hrtimer_init(&t->timer, rt_thread_timer_fn);

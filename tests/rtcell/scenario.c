@@ -482,6 +482,8 @@ static void ext_in_irq(void *ctx)
 		ret = rt_sem_give(sem_named(tok[1]));
 	} else if (!strcmp(k, "signal")) {
 		ret = rt_cond_signal(cond_named(tok[1]));
+	} else if (!strcmp(k, "destroy")) {
+		ret = rt_mutex_destroy(mutex_named(tok[1]));
 	}
 	if (ret)
 		fail("'%s' answered %s", k, world_errno_name(ret));
@@ -512,7 +514,7 @@ static bool external_step(char tok[][W_NAME], unsigned ntok)
 		return true;
 	}
 	if (!strcmp(k, "start") || !strcmp(k, "setprio") || !strcmp(k, "move") ||
-	    !strcmp(k, "give") || !strcmp(k, "signal")) {
+	    !strcmp(k, "give") || !strcmp(k, "signal") || !strcmp(k, "destroy")) {
 		unsigned n = ntok;
 
 		if (n >= 2 && !strcmp(tok[n - 2], "on"))
@@ -716,12 +718,14 @@ static unsigned tokenize(char *line, char tok[][W_NAME])
 
 static void step_done(void)
 {
+	/* Windows may open in work the step left to the other CPUs (the PI
+	 * workers' deferred walks). */
+	host_sim_settle();
 	if (R.window_next < R.nwindow)
 		fail("the step reached %u interrupt windows, fewer than its at-window lines need",
 		     R.window_seen);
 	host_sim.window_at = 0;
 	R.nwindow = R.window_next = R.window_seen = 0;
-	host_sim_settle();
 	world_collect(&R.w);
 	char msg[300];
 

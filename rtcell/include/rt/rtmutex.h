@@ -74,5 +74,8 @@ bool rtmutex_take_or_enqueue_locked(struct rt_mutex *m, struct rt_thread *t, int
 				    unsigned long *flags);
 /* Kernel-internal: recompute t's effective priority and propagate. */
 void rtmutex_update_prio(struct rt_thread *t, unsigned long *flags);
+/* Kernel-internal, thread context, rt_wait_lock held (dropped and retaken
+ * between hops): the chain walk from `t` (the PI worker's deferred walks). */
+void rtmutex_walk_from(struct rt_thread *t, unsigned long *flags);
 
 #endif
