@@ -123,7 +123,10 @@ void sched_wake(struct rt_thread *t, int retval)
 	    t->state != RT_THREAD_SUSPENDED)
 		return;
 	t->swap_retval = retval;
-	rt_hrtimer_cancel(&t->timer);
+	/* Callers hold rt_wait_lock, which the thread's timer callback takes: a
+	 * callback already running is not waited for; it finds this wake-up
+	 * (rt_thread_timer_fn) and does nothing. */
+	rt_hrtimer_try_to_cancel(&t->timer);
 	enqueue_on(t, false);
 }
 

@@ -53,7 +53,16 @@ struct run {
 	unsigned window_seen; /* windows of this step that were reached */
 };
 
+/* A thread timer whose callback is held between the interrupt taking the
+ * timer off its queue and the callback running (`stall-timer`). */
+struct stalled_timer {
+	rt_hrtimer_fn fn; /* the kernel's callback; NULL when not stalled */
+	bool fired;
+	unsigned cpu; /* where the interrupt took it */
+};
+
 static struct run R;
+static struct stalled_timer stalled[W_MAX_THREADS];
 static RT_PER_CPU(uint64_t, percpu_counter);
 static jmp_buf fail_jmp;
 
@@ -336,6 +345,10 @@ static void actor_step(int idx, char tok[][W_NAME], unsigned ntok)
 	if (t->state != RT_THREAD_RUNNING || rt_cpus[t->cpu].current != t)
 		fail("%s cannot '%s': it is %s (cpu%u runs %s)", R.w.thread_name[idx], op,
 		     world_state_name(t->state), t->cpu, rt_cpus[t->cpu].current->name);
+	for (unsigned i = 0; i < R.w.nthreads; i++)
+		if (stalled[i].fn && stalled[i].fired && stalled[i].cpu == t->cpu)
+			fail("cpu%u is still inside %s's timer interrupt (release-timer first)",
+			     t->cpu, R.w.thread_name[i]);
 	host_sim_set_cpu(t->cpu);
 	if (!strcmp(op, "lock")) {
 		if (ntok < 3)
@@ -543,6 +556,45 @@ static void window_arm(void)
 /* Runs every at-window command declared for this window, then lets the other
  * CPUs catch up (IPIs, timers, deferred work): they run while this CPU has
  * its interrupts on between two hops. */
+/* The interrupt took the timer off its queue; its CPU is slow to go on. */
+static void stalled_timer_fn(struct rt_hrtimer *timer)
+{
+	int i = world_index_of_thread(&R.w, rt_container_of(timer, struct rt_thread, timer));
+
+	stalled[i].fired = true;
+	stalled[i].cpu = host_sim.cpu;
+}
+
+static void stalled_timer_finish(void *ctx)
+{
+	struct rt_thread *t = ctx;
+
+	t->timer.fn(&t->timer);
+}
+
+static bool timer_step(char tok[][W_NAME], unsigned ntok)
+{
+	if (strcmp(tok[0], "stall-timer") && strcmp(tok[0], "release-timer"))
+		return false;
+	need(ntok, 2, "stall-timer|release-timer THREAD");
+	int i = thread_idx(tok[1]);
+	struct rt_thread *t = &R.w.threads[i];
+
+	if (!strcmp(tok[0], "stall-timer")) {
+		if (stalled[i].fn)
+			fail("%s's timer is stalled already", tok[1]);
+		stalled[i] = (struct stalled_timer){ .fn = t->timer.fn };
+		t->timer.fn = stalled_timer_fn;
+		return true;
+	}
+	if (!stalled[i].fn || !stalled[i].fired)
+		fail("%s's timer was not stalled, or has not fired", tok[1]);
+	t->timer.fn = stalled[i].fn;
+	stalled[i].fn = NULL;
+	host_sim_run_irq(stalled[i].cpu, stalled_timer_finish, t);
+	return true;
+}
+
 static void window_fire(void *ctx)
 {
 	unsigned at = R.window[R.window_next].at;
@@ -743,6 +795,7 @@ static bool run_file(const char *path, unsigned fault_bits, bool invariants, uns
 
 	memset(&R, 0, sizeof(R));
 	memset(percpu_counter, 0, sizeof(percpu_counter));
+	memset(stalled, 0, sizeof(stalled));
 	R.file = path;
 	R.invariants = invariants;
 	rt_pi_faults = 0;
@@ -788,7 +841,7 @@ static bool run_file(const char *path, unsigned fault_bits, bool invariants, uns
 			continue;
 		}
 		window_arm();
-		if (external_step(tok, ntok)) {
+		if (external_step(tok, ntok) || timer_step(tok, ntok)) {
 			step_done();
 			continue;
 		}

@@ -31,6 +31,7 @@ struct rt_cpu {
 	struct rt_raw_spinlock timer_lock;
 	struct rt_list timers; /* timer_lock */
 	uint64_t programmed_ns; /* timer_lock */
+	struct rt_hrtimer *running_timer; /* callback running on this CPU; timer_lock */
 	struct rt_hrtimer slice_timer;
 	/* Chain walks that an interrupt started run here (pi_worker.c). */
 	struct rt_thread pi_worker;
