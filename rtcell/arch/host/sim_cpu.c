@@ -39,7 +39,8 @@ void rtarch_cpu_relax(void)
 {
 	/* Single-threaded: whatever this CPU spins on (a lock, a thread another
 	 * CPU still runs) is held by nobody who can run: on hardware, a deadlock. */
-	rtarch_panic("host: a CPU spins forever (lock already held, or thread still on another CPU)");
+	rtarch_panic(
+		"host: a CPU spins forever (lock already held, or thread still on another CPU)");
 }
 
 void rtarch_panic(const char *why)
