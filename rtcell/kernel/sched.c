@@ -125,8 +125,11 @@ void sched_wake(struct rt_thread *t, int retval)
 	t->swap_retval = retval;
 	/* Callers hold rt_wait_lock, which the thread's timer callback takes: a
 	 * callback already running is not waited for; it finds this wake-up
-	 * (rt_thread_timer_fn) and does nothing. */
-	rt_hrtimer_try_to_cancel(&t->timer);
+	 * (rt_thread_timer_fn) and does nothing. Only an arming under this lock
+	 * can queue the timer, so "not queued" stays true (the wake-up from the
+	 * timer itself, a wait without timeout: no timer_lock round trip). */
+	if (rt_hrtimer_queued(&t->timer))
+		rt_hrtimer_try_to_cancel(&t->timer);
 	enqueue_on(t, false);
 }
 
