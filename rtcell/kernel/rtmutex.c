@@ -45,17 +45,17 @@
  *     check of the whole chain above the caller could refuse it, and that is
  *     not bounded either.
  *  8. Between hops the walk drops W (interrupts may run: the walk is
- *     bounded per hop, not per chain) and keeps preemption disabled.
- *     a. So a walk never runs in interrupt context, where the windows would
- *     stay shut: a walk that an interrupt starts (a timeout, or a priority
- *     change, condvar signal or destroy called from a handler) is deferred
- *     to the CPU's PI worker thread (pi_worker.c), which walks as soon as
- *     the interrupt returns. On
+ *     bounded per hop, not per chain) and keeps preemption disabled. On
  *     retaking W it revalidates: the thread is still queued on the same
  *     mutex and that mutex still has the same owner. If not, whoever changed
  *     the chain has recomputed the affected owner exactly, so the walk stops.
  *     (Every step recomputes from the current state, so a stale step could
  *     only repeat a right answer; revalidation keeps walks short.)
+ *     a. So a walk never runs in interrupt context, where the windows would
+ *     stay shut: a walk that an interrupt starts (a timeout, or a priority
+ *     change, condvar signal or destroy called from a handler) is deferred
+ *     to the CPU's PI worker thread (pi_worker.c), which walks as soon as
+ *     the interrupt returns.
  *  9. Slow unlock, under W: wake-for-release waiters (seqcount readers) are
  *     taken off; the top acquiring waiter becomes owner (hand-off: no lower
  *     priority thread can take the lock meanwhile; equal ones stay FIFO),

@@ -23,7 +23,9 @@ struct rt_hrtimer {
 };
 
 void rt_hrtimer_init(struct rt_hrtimer *timer, rt_hrtimer_fn fn);
-/* (Re)arms on this CPU at absolute `expires_ns`. */
+/* (Re)arms on this CPU at absolute `expires_ns`. Like Linux, it does not
+ * wait for a callback still running on another CPU (that one may overlap
+ * the next run): call rt_hrtimer_cancel first where that matters. */
 void rt_hrtimer_start(struct rt_hrtimer *timer, uint64_t expires_ns);
 /*
  * Returns true when the timer was queued (its callback will not run). When
