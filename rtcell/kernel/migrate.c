@@ -50,9 +50,12 @@ int rt_thread_set_cpu(struct rt_thread *t, unsigned cpu)
 	flags = rt_raw_lock_irqsave(&rt_wait_lock);
 	c = &rt_cpus[t->cpu];
 	rt_raw_spin_lock(&c->rq_lock);
-	if (t->migrate_disabled || c->current == t) {
+	if (t->migrate_disabled || c->current == t ||
+	    (t->state == RT_THREAD_READY && !rt_list_linked(&t->rq_node))) {
 		/* Record, and let the move happen at the first point where it may:
-		 * switch-out, wake-up (sched.c) or migrate-enable. */
+		 * switch-out, wake-up (sched.c) or migrate-enable. (Ready but in no
+		 * queue: its old CPU is moving it right now, switch_locked's
+		 * `away`, and reads next_cpu when it queues it.) */
 		t->next_cpu = (uint8_t)cpu;
 		kick = t->state == RT_THREAD_RUNNING && !t->migrate_disabled &&
 		       c->id != rtarch_cpu_id() && cpu != c->id;
