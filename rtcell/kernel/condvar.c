@@ -15,7 +15,9 @@ static void cond_requeue(struct rt_waiter *w, int retval, unsigned long *flags)
 	struct rt_thread *t = w->thread;
 
 	rt_waitq_remove(w);
-	rt_hrtimer_cancel(&t->timer); /* the mutex part has no timeout */
+	/* The mutex part has no timeout; under W a running callback cannot be
+	 * waited for, it sees the wait is untimed (rt_thread_timer_fn). */
+	rt_hrtimer_try_to_cancel(&t->timer);
 	if (rtmutex_take_or_enqueue_locked(m, t, retval, flags))
 		sched_wake(t, retval);
 }

@@ -1,8 +1,13 @@
 /*
  * Migrate-disable and re-pinning. Per-CPU data is safe under migrate-disable:
- * the thread may be preempted but always resumes on the same CPU, so two
- * threads on one CPU still need a lock for shared per-CPU state (PREEMPT_RT
- * uses local_lock for that). A re-pin waits for the count to reach zero.
+ * the thread may be preempted, block or sleep but always resumes on the same
+ * CPU, so two threads on one CPU still need a lock for shared per-CPU state
+ * (PREEMPT_RT uses local_lock for that). A re-pin of a migrate-disabled thread,
+ * in any state, waits for the count to reach zero (like Linux). A re-pin of a
+ * thread that is its CPU's current one waits until it has left that CPU, even
+ * when it is already marked blocked (during its own chain walk): moving it
+ * earlier would let a wake-up queue it on a second CPU while the first still
+ * runs it.
  */
 #include <rt/errno.h>
 #include <rt/migrate.h>
@@ -45,9 +50,12 @@ int rt_thread_set_cpu(struct rt_thread *t, unsigned cpu)
 	flags = rt_raw_lock_irqsave(&rt_wait_lock);
 	c = &rt_cpus[t->cpu];
 	rt_raw_spin_lock(&c->rq_lock);
-	if (t->state == RT_THREAD_RUNNING || (t->state == RT_THREAD_READY && t->migrate_disabled)) {
-		/* It is on its CPU now: record, and let that CPU move it at the
-		 * first point where it may (switch-out or migrate-enable). */
+	if (t->migrate_disabled || c->current == t ||
+	    (t->state == RT_THREAD_READY && !rt_list_linked(&t->rq_node))) {
+		/* Record, and let the move happen at the first point where it may:
+		 * switch-out, wake-up (sched.c) or migrate-enable. (Ready but in no
+		 * queue: its old CPU is moving it right now, switch_locked's
+		 * `away`, and reads next_cpu when it queues it.) */
 		t->next_cpu = (uint8_t)cpu;
 		kick = t->state == RT_THREAD_RUNNING && !t->migrate_disabled &&
 		       c->id != rtarch_cpu_id() && cpu != c->id;

@@ -2,7 +2,8 @@
  * rt_mutex: priority-inheriting sleeping lock with direct hand-off.
  * Invariant (whenever rt_wait_lock is free): every thread's effective
  * priority is max(base priority, key of the top waiter of each mutex it owns),
- * within RT_PI_MAX_DEPTH owners of any waiter. Limits: see step 7.
+ * within RT_PI_MAX_DEPTH owners of any waiter; beyond them it may be lower
+ * (a boost is bounded), never higher (a deboost is complete). See step 7.
  *
  * The protocol. "W" is rt_wait_lock (waitq.c): it guards every wait queue,
  * every thread's base_prio/prio/wait/pi_mutexes, and the slow-path writes of
@@ -31,9 +32,18 @@
  *     c. stop when the owner is not blocked; else re-sort its waiter in the
  *        queue it waits in under the new key (pitfall 1) and, when that is
  *        a mutex, go on with that mutex's owner.
- *  7. Depth limit: a walk changes at most RT_PI_MAX_DEPTH owners. Owners
- *     further down are not boosted and the cut is counted in
- *     rt_pi_stats.depth_limit_hits; the caller still blocks normally.
+ *  7. Depth limit, for boosts only: a walk raises at most RT_PI_MAX_DEPTH
+ *     owners. Owners further down are not boosted and the cut is counted in
+ *     rt_pi_stats.depth_limit_hits; the caller still blocks normally. A walk
+ *     that lowers priorities (a waiter left, a priority fell, a mutex was
+ *     destroyed) follows the chain to its end, however long: a limit may
+ *     leave a thread under-boosted, never over-boosted (it would run ahead
+ *     of unrelated higher-priority threads). Each lowering hop strictly
+ *     lowers one priority, so such a walk ends; every hop is bounded and
+ *     opens an interrupt window (step 8). A chain longer than the limit is
+ *     not refused (unlike Linux, which answers -EDEADLK): only a bottom-up
+ *     check of the whole chain above the caller could refuse it, and that is
+ *     not bounded either.
  *  8. Between hops the walk drops W (interrupts may run: the walk is
  *     bounded per hop, not per chain) and keeps preemption disabled. On
  *     retaking W it revalidates: the thread is still queued on the same
@@ -41,6 +51,11 @@
  *     the chain has recomputed the affected owner exactly, so the walk stops.
  *     (Every step recomputes from the current state, so a stale step could
  *     only repeat a right answer; revalidation keeps walks short.)
+ *     a. So a walk never runs in interrupt context, where the windows would
+ *     stay shut: a walk that an interrupt starts (a timeout, or a priority
+ *     change, condvar signal or destroy called from a handler) is deferred
+ *     to the CPU's PI worker thread (pi_worker.c), which walks as soon as
+ *     the interrupt returns.
  *  9. Slow unlock, under W: wake-for-release waiters (seqcount readers) are
  *     taken off; the top acquiring waiter becomes owner (hand-off: no lower
  *     priority thread can take the lock meanwhile; equal ones stay FIFO),
@@ -51,10 +66,12 @@
  *     (pitfall 6).
  * 11. Then the new owner is woken with the hand-off value (0, or the
  *     condition variable's -RT_ETIMEDOUT), then the release waiters.
- * 12. Timeout of a waiter, under W: unqueue it (its blocked-on link becomes
- *     NULL: nothing stale for later deadlock checks), unlink the mutex from
- *     the owner when it was the last waiter, walk from the owner to deboost
- *     the chain below (pitfall 4), then wake it with -RT_ETIMEDOUT.
+ * 12. Timeout of a waiter (its timer interrupt), under W: unqueue it (its
+ *     blocked-on link becomes NULL: nothing stale for later deadlock
+ *     checks), unlink the mutex from the owner when it was the last waiter,
+ *     wake it with -RT_ETIMEDOUT and let the PI worker walk from the owner
+ *     to deboost the chain below (pitfall 4; step 8a). As in Linux, where
+ *     the woken waiter deboosts in task context, the wake-up comes first.
  * 13. Priority change of a thread (rt_thread_set_priority) is step 6 started
  *     at that thread, so a blocked thread's change travels the chain
  *     (pitfall 5).
@@ -128,19 +145,20 @@ static uint8_t pi_wanted_prio(const struct rt_thread *t)
  * (through *flags); dropped and retaken between hops. */
 static void pi_chain_walk(struct rt_thread *t, unsigned long *flags, unsigned max_hops)
 {
-	unsigned hops = 0;
+	unsigned raised = 0;
 
 	rt_pi_stats.walks++;
 	rt_preempt_disable();
 	while (t) {
 		uint8_t want = pi_wanted_prio(t); /* 6a */
+		bool raise = want > t->prio;
 
 		if (want == t->prio)
 			break;
-		if (want < t->prio && FAULT(RT_PI_FAULT_NO_DEBOOST))
+		if (!raise && FAULT(RT_PI_FAULT_NO_DEBOOST))
 			break;
 		rt_pi_stats.hops++;
-		hops++;
+		raised += raise;
 		t->prio = want; /* 6b */
 		sched_prio_changed(t);
 
@@ -156,7 +174,7 @@ static void pi_chain_walk(struct rt_thread *t, unsigned long *flags, unsigned ma
 
 		if (FAULT(RT_PI_FAULT_NO_TRANSITIVE))
 			break;
-		if (hops >= max_hops) { /* 7 */
+		if (raise && raised >= max_hops) { /* 7: a boost is bounded, a deboost is not */
 			rt_pi_stats.depth_limit_hits++;
 			break;
 		}
@@ -170,6 +188,20 @@ static void pi_chain_walk(struct rt_thread *t, unsigned long *flags, unsigned ma
 		t = next;
 	}
 	rt_preempt_enable_no_resched();
+}
+
+void rtmutex_walk_from(struct rt_thread *t, unsigned long *flags)
+{
+	pi_chain_walk(t, flags, RT_PI_MAX_DEPTH);
+}
+
+/* Step 8a: in an interrupt the walk would keep its windows shut. */
+static void pi_walk_or_defer(struct rt_thread *t, unsigned long *flags)
+{
+	if (sched_in_interrupt())
+		pi_worker_defer(t);
+	else
+		pi_chain_walk(t, flags, RT_PI_MAX_DEPTH);
 }
 
 /* Step 13. */
@@ -192,7 +224,7 @@ void rtmutex_update_prio(struct rt_thread *t, unsigned long *flags)
 
 static void mutex_key_changed(struct rt_waiter *w, unsigned long *flags)
 {
-	pi_chain_walk(rt_mutex_owner(mutex_of(w->q)), flags, RT_PI_MAX_DEPTH);
+	pi_walk_or_defer(rt_mutex_owner(mutex_of(w->q)), flags);
 }
 
 /* Step 4. */
@@ -273,7 +305,10 @@ static int lock_slow_locked(struct rt_mutex *m, struct rt_thread *t, uint64_t ti
 	if (!rt_list_linked(&m->pi_node))
 		rt_list_add_tail(&owner->pi_mutexes, &m->pi_node);
 	rt_thread_prepare_block(t, timeout_ns);
-	pi_chain_walk(owner, flags, RT_PI_MAX_DEPTH); /* 6 */
+	if (detect) /* 6: a locking thread */
+		pi_chain_walk(owner, flags, RT_PI_MAX_DEPTH);
+	else /* a condition-variable requeue, maybe from an interrupt */
+		pi_walk_or_defer(owner, flags);
 	return 1;
 }
 
@@ -428,8 +463,8 @@ static void mutex_timeout(struct rt_waiter *w, unsigned long *flags)
 
 	rt_waitq_remove(w);
 	clear_has_waiters_if_empty(m);
-	pi_chain_walk(owner, flags, RT_PI_MAX_DEPTH);
-	/* The walk may have dropped W: wake only if nobody else did. */
+	pi_walk_or_defer(owner, flags);
+	/* A walk may have dropped W: wake only if nobody else did. */
 	if (t->state == RT_THREAD_BLOCKED && !t->wait.q)
 		sched_wake(t, -RT_ETIMEDOUT);
 }
@@ -458,7 +493,7 @@ int rt_mutex_destroy(struct rt_mutex *m)
 		rt_list_del(&m->pi_node);
 	__atomic_store_n(&m->owner, 0, __ATOMIC_RELEASE);
 	if (owner)
-		pi_chain_walk(owner, &flags, RT_PI_MAX_DEPTH);
+		pi_walk_or_defer(owner, &flags);
 	while (!rt_list_empty(&cancelled)) {
 		struct rt_waiter *w = rt_container_of(cancelled.next, struct rt_waiter, node);
 

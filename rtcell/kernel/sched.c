@@ -2,7 +2,9 @@
  * Fixed-priority preemptive scheduler: per-CPU run queues, FIFO and
  * round-robin at equal priority, cross-CPU wake-up by reschedule IPI.
  * Invariants: the current thread is not queued; a thread is queued only on
- * the run queue of its own CPU; lock order rt_wait_lock -> rq_lock -> timer_lock.
+ * the run queue of its own CPU; a migrate-disabled thread never changes CPU
+ * and a thread changes CPU only while no CPU runs it (sched_move panics
+ * otherwise); lock order rt_wait_lock -> rq_lock -> timer_lock.
  * A re-pinned thread is queued on its new CPU as soon as the old one has
  * picked another thread; thread->on_cpu (cleared by the port once the old
  * CPU has saved the registers) keeps the new CPU from resuming it too early.
@@ -53,6 +55,14 @@ static void enqueue_on(struct rt_thread *t, bool at_head)
 		t->state = RT_THREAD_RUNNING;
 		rt_raw_spin_unlock(&c->rq_lock);
 		return;
+	}
+	if (t->next_cpu != t->cpu && !t->migrate_disabled) {
+		/* A re-pin deferred while it was its CPU's current thread (its own
+		 * chain walk, migrate.c) applies now that it is off that CPU. */
+		rt_raw_spin_unlock(&c->rq_lock);
+		t->cpu = t->next_cpu;
+		c = &rt_cpus[t->cpu];
+		rt_raw_spin_lock(&c->rq_lock);
 	}
 	t->state = RT_THREAD_READY;
 	rt_runqueue_add(&c->rq, t, at_head);
@@ -113,7 +123,13 @@ void sched_wake(struct rt_thread *t, int retval)
 	    t->state != RT_THREAD_SUSPENDED)
 		return;
 	t->swap_retval = retval;
-	rt_hrtimer_cancel(&t->timer);
+	/* Callers hold rt_wait_lock, which the thread's timer callback takes: a
+	 * callback already running is not waited for; it finds this wake-up
+	 * (rt_thread_timer_fn) and does nothing. Only an arming under this lock
+	 * can queue the timer, so "not queued" stays true (the wake-up from the
+	 * timer itself, a wait without timeout: no timer_lock round trip). */
+	if (rt_hrtimer_queued(&t->timer))
+		rt_hrtimer_try_to_cancel(&t->timer);
 	enqueue_on(t, false);
 }
 
@@ -179,6 +195,9 @@ void sched_move(struct rt_thread *t, unsigned cpu)
 {
 	struct rt_cpu *old = &rt_cpus[t->cpu];
 
+	if (t->migrate_disabled || old->current == t)
+		rtarch_panic("sched_move: the thread may not leave its CPU now");
+
 	if (t->state == RT_THREAD_READY) {
 		rt_raw_spin_lock(&old->rq_lock);
 		rt_runqueue_remove(&old->rq, t);
@@ -201,6 +220,11 @@ void rt_yield(void)
 	else
 		rt_raw_spin_unlock(&c->rq_lock);
 	rt_irq_on(flags);
+}
+
+bool sched_in_interrupt(void)
+{
+	return this_cpu()->irq_nesting != 0;
 }
 
 void rt_sched_ipi(void)
@@ -282,9 +306,12 @@ void rt_kernel_init(unsigned ncpus)
 		idle->entry = idle_entry;
 		rt_list_init(&idle->rq_node);
 		rt_list_init(&idle->pi_mutexes);
+		rt_list_init(&idle->pi_defer_node);
 		rt_list_init(&idle->wait.node);
 		idle->wait.thread = idle;
 		rt_hrtimer_init(&idle->timer, rt_thread_timer_fn);
 		c->current = idle;
+		if (i < ncpus)
+			pi_worker_init(c);
 	}
 }

@@ -31,6 +31,7 @@ int rt_thread_create(struct rt_thread *t, const struct rt_thread_attr *attr)
 	t->stack_size = attr->stack_size;
 	rt_list_init(&t->rq_node);
 	rt_list_init(&t->pi_mutexes);
+	rt_list_init(&t->pi_defer_node);
 	rt_list_init(&t->wait.node);
 	t->wait.thread = t;
 	rt_hrtimer_init(&t->timer, rt_thread_timer_fn);
@@ -157,7 +158,14 @@ void rt_thread_timer_fn(struct rt_hrtimer *timer)
 	struct rt_thread *t = rt_container_of(timer, struct rt_thread, timer);
 	unsigned long flags = rt_raw_lock_irqsave(&rt_wait_lock);
 
-	/* Revalidate: the thread may have been woken since the timer fired. */
+	/* Revalidate: the thread may have been woken since the timer fired (its
+	 * waker could not wait for this callback: it holds rt_wait_lock), and
+	 * even have armed the timer again to sleep or wait anew. This firing
+	 * counts only for the current arming: the timer is not queued again. */
+	if (rt_hrtimer_queued(timer)) {
+		rt_raw_unlock_irqrestore(&rt_wait_lock, flags);
+		return;
+	}
 	if (t->state == RT_THREAD_SLEEPING)
 		sched_wake(t, t->sleep_retval);
 	else if (t->state == RT_THREAD_BLOCKED && t->wait.q && t->wait.timed && t->wait.q->ops &&

@@ -1,8 +1,13 @@
 /*
  * Tickless high-resolution timers: per-CPU queue sorted by expiry (FIFO among
  * equal expiries); the one-shot hardware timer is programmed for the head.
- * Invariant: c->programmed_ns is what the hardware was last told. Callbacks
- * run without timer_lock, so they may take rt_wait_lock (order: wait, timer).
+ * Invariant: c->programmed_ns is what the hardware was last told;
+ * c->running_timer is the timer whose callback runs on c (timer_lock).
+ * Callbacks run without timer_lock, so they may take rt_wait_lock (order:
+ * wait, timer). Because of that, a caller holding rt_wait_lock cannot wait
+ * for a running callback: it uses rt_hrtimer_try_to_cancel, and such
+ * callbacks (rt_thread_timer_fn) check under rt_wait_lock that their firing
+ * is still the current arming of the timer.
  */
 #include <rt/hrtimer.h>
 #include <rt/sched.h>
@@ -35,21 +40,35 @@ static void program_head(struct rt_cpu *c)
 	}
 }
 
-bool rt_hrtimer_cancel(struct rt_hrtimer *timer)
+int rt_hrtimer_try_to_cancel(struct rt_hrtimer *timer)
 {
 	struct rt_cpu *c = &rt_cpus[timer->cpu];
 	unsigned long flags = rt_raw_lock_irqsave(&c->timer_lock);
-	bool queued = rt_list_linked(&timer->node);
+	int ret = rt_list_linked(&timer->node);
 
-	if (queued) {
+	if (ret) {
 		rt_list_del(&timer->node);
 		/* Another CPU's hardware cannot be reached from here: it takes one
 		 * spurious interrupt, finds nothing due and reprograms itself. */
 		if (c->id == rtarch_cpu_id())
 			program_head(c);
+	} else if (c->running_timer == timer && c->id != rtarch_cpu_id()) {
+		ret = -1; /* (on this CPU: called from the callback itself) */
 	}
 	rt_raw_unlock_irqrestore(&c->timer_lock, flags);
-	return queued;
+	return ret;
+}
+
+bool rt_hrtimer_cancel(struct rt_hrtimer *timer)
+{
+	struct rt_cpu *c = &rt_cpus[timer->cpu];
+	int ret = rt_hrtimer_try_to_cancel(timer);
+
+	/* Like Linux's hrtimer_cancel: when it returns, the callback is not
+	 * running either (a re-arm meanwhile moves the timer, not the wait). */
+	while (ret < 0 && __atomic_load_n(&c->running_timer, __ATOMIC_ACQUIRE) == timer)
+		rtarch_cpu_relax();
+	return ret > 0;
 }
 
 void rt_hrtimer_start(struct rt_hrtimer *timer, uint64_t expires_ns)
@@ -58,7 +77,9 @@ void rt_hrtimer_start(struct rt_hrtimer *timer, uint64_t expires_ns)
 	struct rt_list *pos;
 	unsigned long flags;
 
-	rt_hrtimer_cancel(timer);
+	/* A callback still running elsewhere is not waited for (Linux does not
+	 * either): it ran for the previous arming. */
+	rt_hrtimer_try_to_cancel(timer);
 	flags = rt_raw_lock_irqsave(&c->timer_lock);
 	timer->expires_ns = expires_ns;
 	timer->cpu = (uint8_t)c->id;
@@ -89,9 +110,11 @@ void rt_timer_interrupt(void)
 			break;
 		t->fired_ns = now;
 		rt_list_del(&t->node);
+		c->running_timer = t;
 		rt_raw_unlock_irqrestore(&c->timer_lock, flags);
 		t->fn(t);
 		flags = rt_raw_lock_irqsave(&c->timer_lock);
+		__atomic_store_n(&c->running_timer, NULL, __ATOMIC_RELEASE);
 	}
 	program_head(c);
 	rt_raw_unlock_irqrestore(&c->timer_lock, flags);

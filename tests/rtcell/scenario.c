@@ -18,6 +18,7 @@
 #include "world.h"
 
 #define MAX_TOK 48
+#define MAX_WINDOW_CMDS 4
 
 struct fault_name {
 	const char *name;
@@ -42,12 +43,26 @@ struct run {
 	bool relax_pi;
 	bool invariants;
 	bool declared_cpus;
-	/* Deferred interrupt for the next step's Nth window. */
-	char window_cmd[MAX_TOK][W_NAME];
-	unsigned window_ntok;
+	/* Deferred interrupts for the next step's windows, in file order. */
+	struct {
+		unsigned at; /* Nth window of the step */
+		unsigned ntok;
+		char tok[MAX_TOK][W_NAME];
+	} window[MAX_WINDOW_CMDS];
+	unsigned nwindow, window_next; /* declared, already run */
+	unsigned window_seen; /* windows of this step that were reached */
+};
+
+/* A thread timer whose callback is held between the interrupt taking the
+ * timer off its queue and the callback running (`stall-timer`). */
+struct stalled_timer {
+	rt_hrtimer_fn fn; /* the kernel's callback; NULL when not stalled */
+	bool fired;
+	unsigned cpu; /* where the interrupt took it */
 };
 
 static struct run R;
+static struct stalled_timer stalled[W_MAX_THREADS];
 static RT_PER_CPU(uint64_t, percpu_counter);
 static jmp_buf fail_jmp;
 
@@ -330,6 +345,10 @@ static void actor_step(int idx, char tok[][W_NAME], unsigned ntok)
 	if (t->state != RT_THREAD_RUNNING || rt_cpus[t->cpu].current != t)
 		fail("%s cannot '%s': it is %s (cpu%u runs %s)", R.w.thread_name[idx], op,
 		     world_state_name(t->state), t->cpu, rt_cpus[t->cpu].current->name);
+	for (unsigned i = 0; i < R.w.nthreads; i++)
+		if (stalled[i].fn && stalled[i].fired && stalled[i].cpu == t->cpu)
+			fail("cpu%u is still inside %s's timer interrupt (release-timer first)",
+			     t->cpu, R.w.thread_name[i]);
 	host_sim_set_cpu(t->cpu);
 	if (!strcmp(op, "lock")) {
 		if (ntok < 3)
@@ -476,6 +495,8 @@ static void ext_in_irq(void *ctx)
 		ret = rt_sem_give(sem_named(tok[1]));
 	} else if (!strcmp(k, "signal")) {
 		ret = rt_cond_signal(cond_named(tok[1]));
+	} else if (!strcmp(k, "destroy")) {
+		ret = rt_mutex_destroy(mutex_named(tok[1]));
 	}
 	if (ret)
 		fail("'%s' answered %s", k, world_errno_name(ret));
@@ -506,7 +527,7 @@ static bool external_step(char tok[][W_NAME], unsigned ntok)
 		return true;
 	}
 	if (!strcmp(k, "start") || !strcmp(k, "setprio") || !strcmp(k, "move") ||
-	    !strcmp(k, "give") || !strcmp(k, "signal")) {
+	    !strcmp(k, "give") || !strcmp(k, "signal") || !strcmp(k, "destroy")) {
 		unsigned n = ntok;
 
 		if (n >= 2 && !strcmp(tok[n - 2], "on"))
@@ -521,11 +542,73 @@ static bool external_step(char tok[][W_NAME], unsigned ntok)
 	return false;
 }
 
+static void window_fire(void *ctx);
+
+/* Arms the host for the next pending at-window command (counted from the
+ * window reached last). */
+static void window_arm(void)
+{
+	if (R.window_next < R.nwindow)
+		host_sim_inject_at_window(R.window[R.window_next].at - R.window_seen, window_fire,
+					  NULL);
+}
+
+/* Runs every at-window command declared for this window, then lets the other
+ * CPUs catch up (IPIs, timers, deferred work): they run while this CPU has
+ * its interrupts on between two hops. */
+/* The interrupt took the timer off its queue; its CPU is slow to go on. */
+static void stalled_timer_fn(struct rt_hrtimer *timer)
+{
+	int i = world_index_of_thread(&R.w, rt_container_of(timer, struct rt_thread, timer));
+
+	stalled[i].fired = true;
+	stalled[i].cpu = host_sim.cpu;
+}
+
+static void stalled_timer_finish(void *ctx)
+{
+	struct rt_thread *t = ctx;
+
+	t->timer.fn(&t->timer);
+}
+
+static bool timer_step(char tok[][W_NAME], unsigned ntok)
+{
+	if (strcmp(tok[0], "stall-timer") && strcmp(tok[0], "release-timer"))
+		return false;
+	need(ntok, 2, "stall-timer|release-timer THREAD");
+	int i = thread_idx(tok[1]);
+	struct rt_thread *t = &R.w.threads[i];
+
+	if (!strcmp(tok[0], "stall-timer")) {
+		if (stalled[i].fn)
+			fail("%s's timer is stalled already", tok[1]);
+		stalled[i] = (struct stalled_timer){ .fn = t->timer.fn };
+		t->timer.fn = stalled_timer_fn;
+		return true;
+	}
+	if (!stalled[i].fn || !stalled[i].fired)
+		fail("%s's timer was not stalled, or has not fired", tok[1]);
+	t->timer.fn = stalled[i].fn;
+	stalled[i].fn = NULL;
+	host_sim_run_irq(stalled[i].cpu, stalled_timer_finish, t);
+	return true;
+}
+
 static void window_fire(void *ctx)
 {
+	unsigned at = R.window[R.window_next].at;
+
 	(void)ctx;
-	if (!external_step(R.window_cmd, R.window_ntok))
-		fail("'at-window' needs an outside command (advance, raise, setprio, ...)");
+	R.window_seen = at;
+	while (R.window_next < R.nwindow && R.window[R.window_next].at == at) {
+		unsigned i = R.window_next++;
+
+		if (!external_step(R.window[i].tok, R.window[i].ntok))
+			fail("'at-window' needs an outside command (advance, raise, setprio, ...)");
+	}
+	host_sim_settle();
+	window_arm();
 }
 
 /* ---- assertions ---- */
@@ -687,7 +770,14 @@ static unsigned tokenize(char *line, char tok[][W_NAME])
 
 static void step_done(void)
 {
+	/* Windows may open in work the step left to the other CPUs (the PI
+	 * workers' deferred walks). */
 	host_sim_settle();
+	if (R.window_next < R.nwindow)
+		fail("the step reached %u interrupt windows, fewer than its at-window lines need",
+		     R.window_seen);
+	host_sim.window_at = 0;
+	R.nwindow = R.window_next = R.window_seen = 0;
 	world_collect(&R.w);
 	char msg[300];
 
@@ -705,6 +795,7 @@ static bool run_file(const char *path, unsigned fault_bits, bool invariants, uns
 
 	memset(&R, 0, sizeof(R));
 	memset(percpu_counter, 0, sizeof(percpu_counter));
+	memset(stalled, 0, sizeof(stalled));
 	R.file = path;
 	R.invariants = invariants;
 	rt_pi_faults = 0;
@@ -734,15 +825,23 @@ static bool run_file(const char *path, unsigned fault_bits, bool invariants, uns
 		rt_pi_faults = fault_bits;
 		host_sim.ipi_targets_mask = 0;
 		if (!strcmp(tok[0], "at-window")) {
-			if (ntok < 3)
+			unsigned at = ntok >= 3 ? (unsigned)num(tok[1]) : 0;
+
+			if (ntok < 3 || at == 0)
 				fail("usage: at-window N COMMAND...");
-			R.window_ntok = ntok - 2;
+			if (R.nwindow == MAX_WINDOW_CMDS ||
+			    (R.nwindow && at < R.window[R.nwindow - 1].at))
+				fail("at most %u at-window lines per step, in window order",
+				     MAX_WINDOW_CMDS);
+			R.window[R.nwindow].at = at;
+			R.window[R.nwindow].ntok = ntok - 2;
 			for (unsigned i = 2; i < ntok; i++)
-				strcpy(R.window_cmd[i - 2], tok[i]);
-			host_sim_inject_at_window((unsigned)num(tok[1]), window_fire, NULL);
+				strcpy(R.window[R.nwindow].tok[i - 2], tok[i]);
+			R.nwindow++;
 			continue;
 		}
-		if (external_step(tok, ntok)) {
+		window_arm();
+		if (external_step(tok, ntok) || timer_step(tok, ntok)) {
 			step_done();
 			continue;
 		}

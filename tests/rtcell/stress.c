@@ -1,8 +1,11 @@
 /*
  * Randomized, seeded stress of the realtime kernel on the host port: random
  * locks (timed and not, released in any order), sleeps, semaphores, condition
- * variables, priority changes, re-pins and clock advances across 3 CPUs, with
- * every structural and PI invariant checked after every step. One TAP line per
+ * variables, priority changes, re-pins (also of a thread inside its own chain
+ * walk), migrate-disabled sections in which threads block and sleep, and
+ * clock advances across 3 CPUs, with every structural and PI invariant
+ * checked after every step, and that a migrate-disabled thread never leaves
+ * its CPU. One TAP line per
  * seed (the seed is printed, so a failure reproduces with `rtcell_stress SEED`);
  * then the broken PI variants must each be caught.
  */
@@ -27,6 +30,9 @@
 #define NCONDS 2 /* cond i goes with mutex i */
 
 static struct world W;
+static int md_cpu[NTHREADS]; /* CPU at migrate-disable, -1 when it may migrate */
+static RT_PER_CPU(uint64_t, percpu_uses);
+static unsigned long md_steps; /* steps made by a migrate-disabled thread */
 static uint64_t rng;
 static unsigned max_chain; /* longest chain of distinct blocked owners seen */
 static unsigned long cycle_steps; /* steps that ended with a (timed) waiter cycle */
@@ -93,6 +99,9 @@ static unsigned pick(unsigned n)
 static void setup(uint64_t seed)
 {
 	memset(&W, 0, sizeof(W));
+	for (unsigned i = 0; i < NTHREADS; i++)
+		md_cpu[i] = -1;
+	md_steps = 0;
 	rng = seed * 0x9e3779b97f4a7c15ull + 1;
 	host_sim_reset(NCPUS);
 	W.nthreads = NTHREADS;
@@ -151,9 +160,28 @@ static void thread_step(unsigned cpu)
 {
 	struct rt_thread *t = rt_cpus[cpu].current;
 	struct rt_mutex *m = &W.mutexes[pick(NMUTEXES)];
+	int me = world_index_of_thread(&W, t);
 	unsigned op = pick(100);
 
+	if (me < 0) /* a kernel thread (PI worker): settled before every step */
+		return;
 	host_sim_set_cpu(cpu);
+	if (md_cpu[me] >= 0) {
+		/* Migrate-disabled: it must run where it disabled migration, and
+		 * its per-CPU access is allowed (rt_percpu_check panics otherwise). */
+		md_steps++;
+		(*rt_this_cpu_ptr(percpu_uses))++;
+	}
+	if (pick(100) < 8) {
+		if (md_cpu[me] >= 0) {
+			md_cpu[me] = -1;
+			rt_migrate_enable();
+		} else {
+			md_cpu[me] = (int)cpu;
+			rt_migrate_disable();
+		}
+		return;
+	}
 	if (op < 30) {
 		record(t, rt_mutex_lock_timeout(m, timeout()));
 	} else if (op < 55) {
@@ -239,13 +267,46 @@ static void outside_step(void)
 }
 
 static unsigned long windows_fired;
+static char window_err[256]; /* first invariant broken inside a window */
 
-/* An interrupt arriving while a chain walk has dropped the wait lock. */
+/* An interrupt arriving while a chain walk has dropped the wait lock; the
+ * other CPUs go on meanwhile. Sometimes it re-pins the walker itself (marked
+ * blocked, still its CPU's current thread). */
+static void repin_walker(void *ctx)
+{
+	struct rt_thread *t = ctx;
+
+	rt_thread_set_cpu(t, (t->cpu + 1 + pick(NCPUS - 1)) % NCPUS);
+}
+
 static void window_irq(void *ctx)
 {
+	struct rt_thread *walker = rt_cpus[host_sim.cpu].current;
+
 	(void)ctx;
 	windows_fired++;
+	if (pick(4) == 0 && world_index_of_thread(&W, walker) >= 0)
+		host_sim_run_irq(host_sim.cpu, repin_walker, walker);
 	outside_step();
+	host_sim_settle();
+	if (!window_err[0]) /* writes window_err only when broken */
+		world_check_one_place(&W, window_err, sizeof(window_err));
+}
+
+/* A migrate-disabled thread is still on the CPU where it disabled migration,
+ * whatever it did since (blocked, slept, was re-pinned). */
+static bool check_migrate_disabled(char *err, size_t len)
+{
+	for (unsigned i = 0; i < NTHREADS; i++) {
+		const struct rt_thread *t = &W.threads[i];
+
+		if (md_cpu[i] >= 0 && t->cpu != (unsigned)md_cpu[i]) {
+			snprintf(err, len, "%s: migrate-disabled on cpu%d but now on cpu%u (%s)",
+				 t->name, md_cpu[i], t->cpu, world_state_name(t->state));
+			return false;
+		}
+	}
+	return true;
 }
 
 /* Runs one seed; returns 0 or the failing step (message in err). */
@@ -260,6 +321,7 @@ static unsigned long run_seed(uint64_t seed, unsigned long steps, unsigned fault
 	max_chain = 0;
 	cycle_steps = 0;
 	windows_fired = 0;
+	window_err[0] = 0;
 	setup(seed);
 	if (setjmp(panic_jmp)) {
 		rt_pi_faults = 0;
@@ -282,7 +344,13 @@ static unsigned long run_seed(uint64_t seed, unsigned long steps, unsigned fault
 		}
 		host_sim_settle();
 		world_collect(&W);
-		if (!measure_chains(err, len) || !world_check(&W, true, err, len)) {
+		if (window_err[0]) {
+			snprintf(err, len, "inside a chain walk: %s", window_err);
+			rt_pi_faults = 0;
+			return step;
+		}
+		if (!measure_chains(err, len) || !check_migrate_disabled(err, len) ||
+		    !world_check(&W, true, err, len)) {
 			rt_pi_faults = 0;
 			return step;
 		}
@@ -330,11 +398,12 @@ int main(int argc, char **argv)
 		       "%u, "
 		       "%lu steps in timed cycles, %lu interrupts inside chain walks, %llu stopped "
 		       "by revalidation, "
-		       "%llu PI walks, %llu hops, %llu context switches)\n",
+		       "%llu PI walks, %llu hops, %llu context switches, %lu steps by "
+		       "migrate-disabled threads)\n",
 		       bad ? "not " : "", ++n, (unsigned long long)seeds[s], steps, max_chain,
 		       cycle_steps, windows_fired, (unsigned long long)rt_pi_stats.revalidate_stops,
 		       (unsigned long long)rt_pi_stats.walks, (unsigned long long)rt_pi_stats.hops,
-		       (unsigned long long)host_sim.context_switches);
+		       (unsigned long long)host_sim.context_switches, md_steps);
 		failed += bad != 0;
 	}
 	/* The checker itself must be able to fail: each broken variant is caught. */

@@ -1,7 +1,8 @@
 /*
  * Unit tests of kernel pieces that scenarios do not show directly: the
  * critical-section table, the O(1) ready queue across bitmap words, the
- * per-CPU access check, and stats of the PI chain walk.
+ * per-CPU access check, stats of the PI chain walk, and hrtimer cancel
+ * against a callback running on another CPU.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -136,6 +137,47 @@ static void test_percpu_access_that_may_migrate_panics(void **state)
 	assert_int_equal(counter[0], 1);
 }
 
+static struct rt_hrtimer probe;
+static int probe_try_from_cpu0, probe_cancel_from_cpu1;
+static bool probe_cancel_from_cpu0_returned;
+
+/* Runs on cpu1 while "meanwhile" cpu0 tries to cancel it. */
+static void probe_fn(struct rt_hrtimer *timer)
+{
+	probe_cancel_from_cpu1 = rt_hrtimer_cancel(timer); /* from itself: no wait */
+	host_sim_set_cpu(0);
+	probe_try_from_cpu0 = rt_hrtimer_try_to_cancel(timer);
+	/* The host cannot run cpu1 on while cpu0 spins: the wait shows as the
+	 * host's "spins forever" panic, which is what must happen here. */
+	rt_hrtimer_cancel(timer);
+	probe_cancel_from_cpu0_returned = true;
+}
+
+static void test_hrtimer_cancel_waits_for_a_callback_running_on_another_cpu(void **state)
+{
+	(void)state;
+	host_sim_reset(2);
+	rt_hrtimer_init(&probe, probe_fn);
+	host_sim_set_cpu(1);
+	rt_hrtimer_start(&probe, 100);
+	host_sim.panic_jmp = &panic_jmp;
+	if (setjmp(panic_jmp) == 0) {
+		host_sim_advance(100);
+		host_sim.panic_jmp = NULL;
+		fail_msg("rt_hrtimer_cancel returned while the callback still ran on cpu1");
+	}
+	host_sim.panic_jmp = NULL;
+	assert_false(probe_cancel_from_cpu0_returned);
+	assert_int_equal(probe_cancel_from_cpu1, 0);
+	assert_int_equal(probe_try_from_cpu0, -1);
+	assert_ptr_equal(rt_cpus[1].running_timer, &probe);
+	/* Once the callback has returned, cancel answers at once. */
+	host_sim_reset(2);
+	rt_hrtimer_init(&probe, NULL);
+	assert_false(rt_hrtimer_cancel(&probe));
+	assert_int_equal(rt_hrtimer_try_to_cancel(&probe), 0);
+}
+
 static void test_invalid_arguments_are_refused(void **state)
 {
 	struct rt_thread_attr bad_prio = { .name = "x", .prio = 0, .cpu = 0 };
@@ -162,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_runqueue_finds_highest_priority_across_bitmap_words),
 		cmocka_unit_test(test_percpu_access_that_may_migrate_panics),
 		cmocka_unit_test(test_invalid_arguments_are_refused),
+		cmocka_unit_test(test_hrtimer_cancel_waits_for_a_callback_running_on_another_cpu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,6 +115,59 @@ static bool in_queue(const struct rt_waitq *q, const struct rt_waiter *wt)
 	return false;
 }
 
+/* The highest base priority among `t` and every thread that waits for it,
+ * directly or down a chain: no inheritance can justify more than that. Each
+ * thread waits for one owner at most, so meeting a thread twice means a
+ * cycle of waiters (*cycle is set). */
+static unsigned reachable_base(const struct world *w, const struct rt_thread *t, uint64_t *seen,
+			       bool *cycle)
+{
+	int idx = world_index_of_thread(w, t);
+	unsigned best = t->base_prio;
+
+	if (idx < 0)
+		return 0;
+	if ((*seen >> idx) & 1) {
+		*cycle = true;
+		return 0;
+	}
+	*seen |= 1ull << idx;
+	for (unsigned i = 0; i < w->nthreads; i++) {
+		const struct rt_thread *o = &w->threads[i];
+		const struct rt_waitq *q = o->wait.q;
+
+		if (q && q->kind == RT_WAITQ_MUTEX &&
+		    rt_mutex_owner(rt_container_of(q, struct rt_mutex, waiters)) == t) {
+			unsigned b = reachable_base(w, o, seen, cycle);
+
+			if (b > best)
+				best = b;
+		}
+	}
+	return best;
+}
+
+/* Each thread is in one place: current of one CPU or in one ready queue. */
+bool world_check_one_place(const struct world *w, char *err, size_t len)
+{
+	for (unsigned i = 0; i < w->nthreads; i++) {
+		const struct rt_thread *t = &w->threads[i];
+		unsigned places = 0;
+
+		for (unsigned c = 0; c < rt_ncpus; c++) {
+			const struct rt_list *pos;
+
+			places += rt_cpus[c].current == t;
+			for (unsigned p = 0; p < RT_PRIO_LEVELS; p++)
+				rt_list_for_each (pos, &rt_cpus[c].rq.queue[p])
+					places += pos == &t->rq_node;
+		}
+		if (places > 1)
+			FAIL("%s is current or queued on %u CPUs at once", tname(t), places);
+	}
+	return true;
+}
+
 bool world_check(const struct world *w, bool check_pi, char *err, size_t len)
 {
 	char what[64];
@@ -227,6 +280,22 @@ bool world_check(const struct world *w, bool check_pi, char *err, size_t len)
 		snprintf(what, sizeof(what), "seqcount %s", w->seq_name[i]);
 		if (!check_queue(&m->waiters, what, err, len))
 			return false;
+	}
+	if (!world_check_one_place(w, err, len))
+		return false;
+	/* Never over-boosted, even where a boost was cut at the depth limit.
+	 * Exception, a documented limit: the members of a (timed) cycle of
+	 * waiters, and those it waits for, keep the highest priority that
+	 * entered the cycle until a timeout breaks it. */
+	for (unsigned i = 0; i < w->nthreads; i++) {
+		const struct rt_thread *t = &w->threads[i];
+		uint64_t seen = 0;
+		bool cycle = false;
+		unsigned bound = reachable_base(w, t, &seen, &cycle);
+
+		if (t->prio > bound && !cycle)
+			FAIL("%s: over-boosted: priority %u, but nothing above %u waits for it",
+			     tname(t), t->prio, bound);
 	}
 	if (!check_pi)
 		return true;

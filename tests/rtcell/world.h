@@ -52,6 +52,9 @@ struct world {
 /* Checks every structural invariant; false with a message in `err`.
  * `check_pi` also checks each owner's priority against its waiters. */
 bool world_check(const struct world *w, bool check_pi, char *err, size_t len);
+/* Each thread is current of one CPU or in one ready queue at most; holds
+ * even inside a step (between two hops of a chain walk). */
+bool world_check_one_place(const struct world *w, char *err, size_t len);
 /* Collects the results of calls that completed since the last step. */
 void world_collect(struct world *w);
 const char *world_state_name(unsigned state);

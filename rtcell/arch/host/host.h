@@ -57,7 +57,8 @@ void host_sim_reset(unsigned ncpus);
 void host_sim_set_cpu(unsigned cpu);
 /* Runs fn(ctx) on `cpu` as an interrupt (masked, rt_irq_enter/exit). */
 void host_sim_run_irq(unsigned cpu, void (*fn)(void *ctx), void *ctx);
-/* Delivers queued IPIs, latched lines and due timers until quiet. */
+/* Delivers queued IPIs, latched lines and due timers, and runs the kernel's
+ * PI workers (deferred chain walks), until quiet. */
 void host_sim_settle(void);
 /* Moves the clock to now + ns, firing every timer in deadline order. */
 void host_sim_advance(uint64_t ns);

@@ -37,8 +37,10 @@ void rtarch_idle(void)
 
 void rtarch_cpu_relax(void)
 {
-	/* Single-threaded: a spinning lock is held by nobody who can run. */
-	rtarch_panic("host: spinlock already held (recursive locking)");
+	/* Single-threaded: whatever this CPU spins on (a lock, a thread another
+	 * CPU still runs) is held by nobody who can run: on hardware, a deadlock. */
+	rtarch_panic(
+		"host: a CPU spins forever (lock already held, or thread still on another CPU)");
 }
 
 void rtarch_panic(const char *why)
@@ -115,11 +117,35 @@ static bool deliver_one_ipi(void)
 	return true;
 }
 
+/* Host threads run no code of their own, except the kernel's PI workers: one
+ * that is its CPU's current thread runs its round, in thread context. */
+static bool run_one_pi_worker(void)
+{
+	static bool running[RT_MAX_CPUS]; /* a window inside its own walk settles too */
+
+	for (unsigned c = 0; c < host_sim.ncpus; c++) {
+		unsigned saved_cpu = host_sim.cpu;
+		bool saved_mask = host_sim.masked[c];
+
+		if (running[c] || rt_cpus[c].current != &rt_cpus[c].pi_worker)
+			continue;
+		running[c] = true;
+		host_sim.cpu = c;
+		host_sim.masked[c] = false;
+		rt_pi_worker_run();
+		host_sim.masked[c] = saved_mask;
+		host_sim.cpu = saved_cpu;
+		running[c] = false;
+		return true;
+	}
+	return false;
+}
+
 void host_sim_settle(void)
 {
 	for (unsigned guard = 0; guard < 100000; guard++) {
 		if (deliver_one_ipi() || host_sim_deliver_latched_line() ||
-		    host_sim_fire_due_timer())
+		    host_sim_fire_due_timer() || run_one_pi_worker())
 			continue;
 		return;
 	}

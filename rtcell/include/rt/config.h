@@ -16,10 +16,11 @@
 #define RT_MAX_IRQS 1024
 
 /*
- * The priority-inheritance chain walk follows at most this many owners.
- * Owners further down a longer chain are not boosted and a deadlock cycle
- * longer than this is not detected; each such truncation is counted in
- * rt_pi_stats.depth_limit_hits (see rtmutex.c, step 7).
+ * A priority-inheritance chain walk boosts at most this many owners. Owners
+ * further down a longer chain are not boosted and a deadlock cycle longer
+ * than this is not detected; each such cut is counted in
+ * rt_pi_stats.depth_limit_hits. Deboosts are not cut: no thread is left
+ * over-boosted (see rtmutex.c, step 7).
  */
 #define RT_PI_MAX_DEPTH 16
 

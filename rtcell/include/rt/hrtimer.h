@@ -23,10 +23,20 @@ struct rt_hrtimer {
 };
 
 void rt_hrtimer_init(struct rt_hrtimer *timer, rt_hrtimer_fn fn);
-/* (Re)arms on this CPU at absolute `expires_ns`. */
+/* (Re)arms on this CPU at absolute `expires_ns`. Like Linux, it does not
+ * wait for a callback still running on another CPU (that one may overlap
+ * the next run): call rt_hrtimer_cancel first where that matters. */
 void rt_hrtimer_start(struct rt_hrtimer *timer, uint64_t expires_ns);
-/* Returns true when the timer was queued (its callback will not run). */
+/*
+ * Returns true when the timer was queued (its callback will not run). When
+ * its callback is running on another CPU, waits until it has returned (like
+ * Linux's hrtimer_cancel), so the caller must not hold a lock the callback
+ * takes. From the callback itself it does not wait.
+ */
 bool rt_hrtimer_cancel(struct rt_hrtimer *timer);
+/* The same without waiting: 1 dequeued, 0 not queued, -1 its callback is
+ * running on another CPU (it may still act: it must revalidate). */
+int rt_hrtimer_try_to_cancel(struct rt_hrtimer *timer);
 bool rt_hrtimer_queued(const struct rt_hrtimer *timer);
 /* The arch timer interrupt: runs every expired callback, reprograms. */
 void rt_timer_interrupt(void);

@@ -18,7 +18,8 @@ void rt_migrate_disable(void);
 void rt_migrate_enable(void);
 
 struct rt_thread;
-/* Re-pins `t` to `cpu`; deferred while `t` has migration disabled. */
+/* Re-pins `t` to `cpu`; deferred while `t` has migration disabled (in any
+ * state: running, ready, blocked, sleeping) and while a CPU still runs it. */
 int rt_thread_set_cpu(struct rt_thread *t, unsigned cpu);
 
 #endif

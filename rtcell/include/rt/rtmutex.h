@@ -29,7 +29,7 @@ struct rt_mutex {
 struct rt_pi_stats {
 	uint64_t walks; /* chain walks started */
 	uint64_t hops; /* owners visited */
-	uint64_t depth_limit_hits; /* walks cut at RT_PI_MAX_DEPTH */
+	uint64_t depth_limit_hits; /* boosts cut at RT_PI_MAX_DEPTH (deboosts never are) */
 	uint64_t revalidate_stops; /* walks stopped because the chain changed */
 	uint64_t deadlocks; /* -RT_EDEADLK answers */
 };
@@ -74,5 +74,8 @@ bool rtmutex_take_or_enqueue_locked(struct rt_mutex *m, struct rt_thread *t, int
 				    unsigned long *flags);
 /* Kernel-internal: recompute t's effective priority and propagate. */
 void rtmutex_update_prio(struct rt_thread *t, unsigned long *flags);
+/* Kernel-internal, thread context, rt_wait_lock held (dropped and retaken
+ * between hops): the chain walk from `t` (the PI worker's deferred walks). */
+void rtmutex_walk_from(struct rt_thread *t, unsigned long *flags);
 
 #endif

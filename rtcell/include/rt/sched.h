@@ -31,7 +31,11 @@ struct rt_cpu {
 	struct rt_raw_spinlock timer_lock;
 	struct rt_list timers; /* timer_lock */
 	uint64_t programmed_ns; /* timer_lock */
+	struct rt_hrtimer *running_timer; /* callback running on this CPU; timer_lock */
 	struct rt_hrtimer slice_timer;
+	/* Chain walks that an interrupt started run here (pi_worker.c). */
+	struct rt_thread pi_worker;
+	struct rt_list pi_deferred; /* threads whose walk is due; rt_wait_lock */
 	uint64_t switches;
 	uint64_t ipis_received;
 };
@@ -61,6 +65,10 @@ void rt_irq_enter(void);
 void rt_irq_exit(void);
 /* Body of each CPU's idle thread on a real port. */
 __attribute__((noreturn)) void rt_idle_loop(void);
+/* One round of this CPU's PI worker (its current thread): runs every
+ * deferred chain walk, then parks it. The port's thread body loops on it;
+ * the host port calls it whenever a worker is its CPU's current thread. */
+void rt_pi_worker_run(void);
 
 /* Kernel-internal (rtcell/kernel only). */
 void sched_wake(struct rt_thread *t, int retval);
@@ -68,5 +76,11 @@ int sched_block(unsigned long wait_flags);
 void sched_prio_changed(struct rt_thread *t);
 void sched_resched(void);
 void sched_move(struct rt_thread *t, unsigned cpu);
+/* True inside an interrupt handler on this CPU. */
+bool sched_in_interrupt(void);
+void pi_worker_init(struct rt_cpu *c);
+/* Under rt_wait_lock, in interrupt context: `t`'s chain walk is due; this
+ * CPU's PI worker will run it. */
+void pi_worker_defer(struct rt_thread *t);
 
 #endif

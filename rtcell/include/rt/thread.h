@@ -42,6 +42,7 @@ struct rt_thread {
 	struct rt_list rq_node;
 	struct rt_waiter wait;
 	struct rt_list pi_mutexes; /* owned mutexes that have waiters; rt_wait_lock */
+	struct rt_list pi_defer_node; /* in a CPU's pi_deferred (pi_worker.c); rt_wait_lock */
 	int swap_retval; /* what the blocking call returns; set by the waker */
 	int sleep_retval; /* what a sleep returns when its timer wakes it */
 	struct rt_hrtimer timer; /* timeouts and sleeps */
