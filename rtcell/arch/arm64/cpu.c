@@ -11,6 +11,8 @@
 #include "arm64.h"
 #include <aarch64/frame.h>
 
+#define DAIF_I (1u << 7)
+
 void rt_arm64_switch(uintptr_t *save, const uintptr_t *load, uint8_t *save_on_cpu);
 void rt_arm64_thread_trampoline(void);
 
@@ -56,7 +58,12 @@ void rtarch_irq_restore(unsigned long flags)
 
 bool rtarch_irqs_disabled(void)
 {
-	return (read_sysreg(daif) & (1u << 7)) != 0;
+	return rtarch_irq_flags_masked(read_sysreg(daif));
+}
+
+bool rtarch_irq_flags_masked(unsigned long flags)
+{
+	return (flags & DAIF_I) != 0;
 }
 
 void rtarch_irq_window(void)
