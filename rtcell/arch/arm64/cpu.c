@@ -39,6 +39,7 @@ void rtarch_cpu_relax(void)
 void rtarch_panic(const char *why)
 {
 	__asm__ volatile("msr daifset, #2" : : : "memory");
+	rt_arm64_console_panic();
 	rt_arm64_printf("rtcell panic on cpu%u: %s\n", rtarch_cpu_id(), why);
 	rt_arm64_exit(1);
 }
@@ -103,6 +104,7 @@ void rt_arm64_thread_start(struct rt_thread *t)
 void rt_arm64_bad_exception(unsigned kind, const struct exception_frame *f);
 void rt_arm64_bad_exception(unsigned kind, const struct exception_frame *f)
 {
+	rt_arm64_console_panic();
 	rt_arm64_printf("rtcell: unexpected exception %u on cpu%u: ESR %lx ELR %lx FAR %lx\n", kind,
 			rtarch_cpu_id(), (unsigned long)read_sysreg(esr_el1), (unsigned long)f->elr,
 			(unsigned long)read_sysreg(far_el1));
