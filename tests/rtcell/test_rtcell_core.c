@@ -1,7 +1,8 @@
 /*
  * Unit tests of kernel pieces that scenarios do not show directly: the
- * critical-section table (interrupt entry's masking included), the O(1) ready queue across bitmap words, the
- * per-CPU access check, and stats of the PI chain walk.
+ * critical-section table (interrupt entry's masking included), the O(1)
+ * ready queue across bitmap words, the per-CPU access check, and stats of
+ * the PI chain walk.
  */
 #include <setjmp.h>
 #include <stdarg.h>

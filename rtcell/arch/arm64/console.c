@@ -147,7 +147,8 @@ static void queue_put_with_marker(const char *s)
 
 	if (queue.dropped) {
 		char marker[64];
-		int m = format_snprintf(marker, sizeof(marker), "rtcell: console: %lu bytes dropped\n",
+		int m = format_snprintf(marker, sizeof(marker),
+					"rtcell: console: %lu bytes dropped\n",
 					(unsigned long)queue.dropped);
 
 		if (queue_put(marker, (size_t)m))
@@ -187,8 +188,8 @@ static void queue_drain(void)
 	uint64_t tail = queue.tail, head;
 
 	while ((head = __atomic_load_n(&queue.head, __ATOMIC_ACQUIRE)) != tail) {
-		size_t n = head - tail < BH_CONSOLE_WRITE_MAX ? (size_t)(head - tail) :
-								 BH_CONSOLE_WRITE_MAX;
+		uint64_t left = head - tail;
+		size_t n = left < BH_CONSOLE_WRITE_MAX ? (size_t)left : BH_CONSOLE_WRITE_MAX;
 
 		for (size_t i = 0; i < n; i++)
 			chunk[i] = queue.data[(tail + i) % QUEUE_BYTES];
