@@ -78,14 +78,15 @@ static void irq_span_open(struct rt_csite *site, uint64_t start)
 	cs->irq_start = start;
 }
 
-/* Interrupts are about to be unmasked: the open span ends here. */
+/* Interrupts are about to be unmasked: the open span ends here. Every
+ * masking but the idle loop's WFI (not a latency) opens one. */
 static void irq_span_close(void)
 {
 	struct csection_cpu *cs = &cs_cpu[rtarch_cpu_id()];
 	struct rt_csite *site = cs->irq_site;
 
 	if (!site)
-		return;
+		rtarch_panic("interrupts unmasked without rt_irq_off or interrupt entry");
 	cs->irq_site = NULL;
 	site_record(site, rtarch_cycles() - cs->irq_start);
 }
