@@ -140,8 +140,11 @@ def test_realtime_kernel_runs_report_their_longest_critical_sections(measured):
     for key in runs:
         sites = [s for s in result.critical_sections if (s.phase, s.subject, s.instrument) == key]
         entry = [s for s in sites if s.function in model.INTERRUPT_ENTRY_SITES]
-        # Every timer interrupt of every period is one interrupt-entry span.
-        assert entry and entry[0].count >= 1000 and entry[0].max_ticks > 0, key
+        # Under icount every period's timer interrupt is one interrupt-entry span (on a loaded
+        # host's wall clock a late thread can find its next period already due: fewer).
+        assert entry and entry[0].count > 0 and entry[0].max_ticks > 0, key
+        if key[2] == model.ICOUNT:
+            assert entry[0].count >= 1000, key
         assert any(s.function in model.CONSOLE_SITES and s.count for s in sites), key
     md = files["report"].read_text()
     section = md[md.index("## 4. Critical sections"):md.index("## Ratios")]
