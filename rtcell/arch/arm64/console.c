@@ -34,6 +34,7 @@
 
 #define QUEUE_BYTES 8192
 #define CONSOLE_THREAD_STACK 4096
+#define MAX_FLUSHERS 64 /* threads waiting for the queue to be written at once */
 
 static struct rt_raw_spinlock console_lock = RT_RAW_SPINLOCK_INIT;
 static struct bh_latmon_console *console_ring;
@@ -48,7 +49,7 @@ static struct {
 	uint64_t tail;
 	uint64_t dropped; /* bytes refused since the last marker */
 	bool on;
-	bool flush_wanted;
+	uint32_t flushers; /* threads waiting in queue_flush */
 } queue;
 static struct rt_sem queue_wake;
 static struct rt_sem queue_flushed;
@@ -127,6 +128,31 @@ static void rtcell_console_write_now(const char *s)
 	rt_raw_unlock_irqrestore(&console_lock, flags);
 }
 
+/* Of `n` bytes at queue position `pos`, those before the wrap. */
+static size_t queue_first_part(uint64_t pos, size_t n)
+{
+	size_t at = (size_t)(pos % QUEUE_BYTES);
+
+	return n < QUEUE_BYTES - at ? n : QUEUE_BYTES - at;
+}
+
+/* Two memcpy at most: the copy is what a writer masks interrupts for. */
+static void queue_copy_in(uint64_t pos, const char *s, size_t n)
+{
+	size_t first = queue_first_part(pos, n);
+
+	memcpy(queue.data + pos % QUEUE_BYTES, s, first);
+	memcpy(queue.data, s + first, n - first);
+}
+
+static void queue_copy_out(uint64_t pos, char *buf, size_t n)
+{
+	size_t first = queue_first_part(pos, n);
+
+	memcpy(buf, queue.data + pos % QUEUE_BYTES, first);
+	memcpy(buf + first, queue.data, n - first);
+}
+
 /* console_lock held: false if `n` bytes do not fit. */
 static bool queue_put(const char *s, size_t n)
 {
@@ -134,17 +160,14 @@ static bool queue_put(const char *s, size_t n)
 
 	if (queue.head + n - tail > QUEUE_BYTES)
 		return false;
-	for (size_t i = 0; i < n; i++)
-		queue.data[(queue.head + i) % QUEUE_BYTES] = s[i];
+	queue_copy_in(queue.head, s, n);
 	__atomic_store_n(&queue.head, queue.head + n, __ATOMIC_RELEASE);
 	return true;
 }
 
 /* console_lock held: the marker of a loss goes where the text was lost. */
-static void queue_put_with_marker(const char *s)
+static void queue_put_with_marker(const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
 	if (queue.dropped) {
 		char marker[64];
 		int m = format_snprintf(marker, sizeof(marker),
@@ -162,13 +185,14 @@ static void queue_put_with_marker(const char *s)
  * False: the queue is off, the caller writes synchronously. */
 static bool rtcell_console_queue(const char *s)
 {
+	size_t n = strlen(s); /* before masking */
 	unsigned long flags = rt_raw_lock_irqsave(&console_lock);
 	bool on = queue.on, to_ring = console_ring && rt_arm64_plat.info;
 
 	if (on && to_ring)
 		ring_put(console_ring, s);
 	else if (on)
-		queue_put_with_marker(s);
+		queue_put_with_marker(s, n);
 	rt_raw_unlock_irqrestore(&console_lock, flags);
 	if (on && !to_ring)
 		rt_sem_give(&queue_wake); /* -RT_EOVERFLOW when already woken: fine */
@@ -191,8 +215,7 @@ static void queue_drain(void)
 		uint64_t left = head - tail;
 		size_t n = left < BH_CONSOLE_WRITE_MAX ? (size_t)left : BH_CONSOLE_WRITE_MAX;
 
-		for (size_t i = 0; i < n; i++)
-			chunk[i] = queue.data[(tail + i) % QUEUE_BYTES];
+		queue_copy_out(tail, chunk, n);
 		chunk[n] = '\0';
 		tail += n;
 		__atomic_store_n(&queue.tail, tail, __ATOMIC_RELEASE);
@@ -202,16 +225,19 @@ static void queue_drain(void)
 
 static void console_thread_main(void *arg)
 {
+	uint32_t flushers;
+
 	(void)arg;
 	for (;;) {
 		rt_sem_take(&queue_wake, RT_FOREVER);
 		queue_drain();
-		/* Drained again after seeing the request: nothing written before
-		 * it is left behind. */
-		if (__atomic_exchange_n(&queue.flush_wanted, false, __ATOMIC_ACQ_REL)) {
+		/* Drained again after seeing the requests: nothing a flusher
+		 * queued before asking is left behind. */
+		flushers = __atomic_exchange_n(&queue.flushers, 0, __ATOMIC_ACQ_REL);
+		if (flushers)
 			queue_drain();
+		while (flushers--)
 			rt_sem_give(&queue_flushed);
-		}
 	}
 }
 
@@ -230,7 +256,7 @@ static int console_thread_start(void)
 	if (console_thread_started)
 		return 0;
 	rt_sem_init(&queue_wake, 0, 1);
-	rt_sem_init(&queue_flushed, 0, 1);
+	rt_sem_init(&queue_flushed, 0, MAX_FLUSHERS);
 	ret = rt_thread_create(&console_thread, &attr);
 	if (!ret)
 		ret = rt_thread_start(&console_thread);
@@ -253,7 +279,7 @@ static void queue_flush(void)
 		queue_drain();
 		return;
 	}
-	__atomic_store_n(&queue.flush_wanted, true, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&queue.flushers, 1, __ATOMIC_RELEASE);
 	rt_sem_give(&queue_wake);
 	rt_sem_take(&queue_flushed, RT_FOREVER);
 }
@@ -265,11 +291,11 @@ int rtarch_console_buffered(bool on)
 
 	if (ret)
 		return ret;
-	if (!on)
-		queue_flush();
 	flags = rt_raw_lock_irqsave(&console_lock);
 	queue.on = on;
 	rt_raw_unlock_irqrestore(&console_lock, flags);
+	if (!on)
+		queue_flush(); /* what was queued before the switch */
 	return 0;
 }
 
