@@ -3,6 +3,9 @@
  * it, until the hypervisor's mailbox says STOP (default image) or, in test
  * builds, until RTCELL_RUN_PERIODS periods per CPU. Then: telemetry STOPPED,
  * final figures published and printed, and MAILBOX_ACK / CELL_EXIT.
+ * Console text is queued for a low-priority console thread while the apps
+ * run (no thread masks interrupts for a UART line); the closing report is
+ * written synchronously, so none of it can be dropped.
  * Invariant: between "steady state" and the end, the cell makes no
  * hypervisor call (console text goes to the telemetry ring).
  */
@@ -10,6 +13,7 @@
 #include <rt/kernel.h>
 #include <rtarch/platform.h>
 
+#include "csection_report.h"
 #include "latmon.h"
 #include "mailbox.h"
 #include "pistress.h"
@@ -77,10 +81,13 @@ static void control_main(void *arg)
 	bool by_mailbox;
 	uint64_t missed, inversions;
 
+	if (rtarch_console_buffered(true))
+		rt_printf("rtcell: no console thread: console writes stay synchronous\n");
 	start_up(ncpus);
 	if (latmon_start(RTCELL_RUN_PERIODS, &events) ||
 	    (RTCELL_PISTRESS && pistress_start(ncpus))) {
 		rtarch_console_set_ring(NULL);
+		rtarch_console_buffered(false);
 		rt_printf("rtcell: cannot start the apps\n");
 		rtarch_exit(1);
 	}
@@ -95,13 +102,16 @@ static void control_main(void *arg)
 	if (RTCELL_PISTRESS)
 		pistress_stop();
 	telemetry_set_state(BH_LATMON_STOPPED);
-	/* The end: back to hypervisor console lines. */
+	csection_report_snapshot();
+	/* The end: back to hypervisor console lines, written synchronously. */
 	rtarch_console_set_ring(NULL);
+	rtarch_console_buffered(false);
 	by_mailbox = mailbox_stop_requested();
 	rt_printf("rtcell: stopped by %s\n", by_mailbox ? "the mailbox" : "the period count");
 	latmon_report();
 	if (RTCELL_PISTRESS)
 		pistress_report();
+	csection_report_print();
 	missed = latmon_missed();
 	inversions = pistress_inversions();
 	rt_printf("rtcell: done, missed=%lu inversions=%lu\n", (unsigned long)missed,

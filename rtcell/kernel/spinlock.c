@@ -1,8 +1,13 @@
 /*
  * Raw ticket spinlocks and the per-call-site record of the longest
- * interrupts-off and preemption-off sections (outermost section per CPU).
- * Limit: a section opened by one thread and closed by the next after a
- * context switch is charged to the site that opened it, which is the truth.
+ * interrupts-off and preemption-off spans. An interrupts-off span runs from
+ * the moment interrupts really became masked to the moment they are really
+ * unmasked: a section opened with interrupts already masked (a lock inside
+ * an interrupt handler, a nested irqsave) is part of the span around it, and
+ * exception entry opens a span of its own (rt_csection_irq_entry) that ends
+ * at the exception's return or wherever the next thread unmasks.
+ * Limit: a span opened by one thread and closed by the next after a context
+ * switch is charged to the site that opened it, which is the truth.
  */
 #include <rt/config.h>
 #include <rt/sched.h>
@@ -12,9 +17,8 @@
 #include <rtarch/timer.h>
 
 struct csection_cpu {
-	uint32_t irq_depth;
 	uint64_t irq_start;
-	struct rt_csite *irq_site;
+	struct rt_csite *irq_site; /* NULL: no measured span open */
 	uint64_t preempt_start;
 	struct rt_csite *preempt_site;
 };
@@ -66,27 +70,51 @@ static void site_record(struct rt_csite *site, uint64_t cycles)
 		;
 }
 
+static void irq_span_open(struct rt_csite *site, uint64_t start)
+{
+	struct csection_cpu *cs = &cs_cpu[rtarch_cpu_id()];
+
+	cs->irq_site = site;
+	cs->irq_start = start;
+}
+
+/* Interrupts are about to be unmasked: the open span ends here. Every
+ * masking but the idle loop's WFI (not a latency) opens one. */
+static void irq_span_close(void)
+{
+	struct csection_cpu *cs = &cs_cpu[rtarch_cpu_id()];
+	struct rt_csite *site = cs->irq_site;
+
+	if (!site)
+		rtarch_panic("interrupts unmasked without rt_irq_off or interrupt entry");
+	cs->irq_site = NULL;
+	site_record(site, rtarch_cycles() - cs->irq_start);
+}
+
 unsigned long rt_irq_off_at(struct rt_csite *site)
 {
 	unsigned long flags = rtarch_irq_save();
-	struct csection_cpu *cs = &cs_cpu[rtarch_cpu_id()];
 
-	if (cs->irq_depth++ == 0) {
-		cs->irq_site = site;
-		cs->irq_start = rtarch_cycles();
-	}
+	if (!rtarch_irq_flags_masked(flags))
+		irq_span_open(site, rtarch_cycles());
 	return flags;
 }
 
 void rt_irq_on(unsigned long flags)
 {
-	struct csection_cpu *cs = &cs_cpu[rtarch_cpu_id()];
-
-	if (cs->irq_depth == 0)
-		rtarch_panic("rt_irq_on without rt_irq_off");
-	if (--cs->irq_depth == 0 && cs->irq_site)
-		site_record(cs->irq_site, rtarch_cycles() - cs->irq_start);
+	if (!rtarch_irq_flags_masked(flags))
+		irq_span_close();
 	rtarch_irq_restore(flags);
+}
+
+void rt_csection_irq_entry(struct rt_csite *site, uint64_t entry_cycles)
+{
+	irq_span_open(site, entry_cycles);
+}
+
+void rt_csection_irq_return(void)
+{
+	irq_span_close();
 }
 
 unsigned long rt_raw_lock_irqsave_at(struct rt_raw_spinlock *lock, struct rt_csite *site)

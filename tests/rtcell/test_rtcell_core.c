@@ -1,8 +1,8 @@
 /*
  * Unit tests of kernel pieces that scenarios do not show directly: the
- * critical-section table, the O(1) ready queue across bitmap words, the
- * per-CPU access check, stats of the PI chain walk, and hrtimer cancel
- * against a callback running on another CPU.
+ * critical-section table (interrupt entry's masking included), the O(1)
+ * ready queue across bitmap words, the per-CPU access check, stats of the PI
+ * chain walk, and hrtimer cancel against a callback running on another CPU.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -86,6 +86,52 @@ static void test_csection_table_records_irqoff_and_preemptoff_sites(void **state
 	n = rt_csection_table(table, 64);
 	for (unsigned i = 0; i < n; i++)
 		assert_int_equal(table[i].count, 0);
+}
+
+/* Work an interrupt handler does with interrupts masked (by exception entry),
+ * then a nested irqsave section as a handler's lock would take. */
+#define HANDLER_WORK_CYCLES 100
+
+static struct rt_raw_spinlock handler_lock = RT_RAW_SPINLOCK_INIT;
+
+static void handler_with_nested_lock(void *ctx)
+{
+	unsigned long flags;
+
+	(void)ctx;
+	host_sim.cycles += HANDLER_WORK_CYCLES;
+	flags = rt_raw_lock_irqsave(&handler_lock);
+	rt_raw_unlock_irqrestore(&handler_lock, flags);
+	host_sim.cycles += HANDLER_WORK_CYCLES;
+}
+
+/* The handler masked interrupts from its entry to its return: the table's
+ * longest interrupts-off span covers all of it, and the nested section is
+ * part of it rather than a short section of its own. */
+static void test_csection_charges_handler_masking_to_interrupt_entry(void **state)
+{
+	struct rt_csection_stat table[64];
+
+	(void)state;
+	host_sim_reset(1);
+	rt_csection_reset();
+	host_sim_run_irq(0, handler_with_nested_lock, NULL);
+
+	unsigned n = rt_csection_table(table, 64);
+	uint64_t longest = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (table[i].kind != RT_CSECTION_IRQOFF || table[i].count == 0)
+			continue;
+		if (table[i].max_cycles > longest)
+			longest = table[i].max_cycles;
+		if (!strcmp(table[i].func, "handler_with_nested_lock"))
+			fail_msg("nested irqsave in a handler recorded its own span (%lu cycles)",
+				 (unsigned long)table[i].max_cycles);
+	}
+	if (longest < 2 * HANDLER_WORK_CYCLES)
+		fail_msg("longest interrupts-off span %lu cycles, the handler masked %u or more",
+			 (unsigned long)longest, 2 * HANDLER_WORK_CYCLES);
 }
 
 static void test_runqueue_finds_highest_priority_across_bitmap_words(void **state)
@@ -201,6 +247,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csection_table_records_irqoff_and_preemptoff_sites),
+		cmocka_unit_test(test_csection_charges_handler_masking_to_interrupt_entry),
 		cmocka_unit_test(test_runqueue_finds_highest_priority_across_bitmap_words),
 		cmocka_unit_test(test_percpu_access_that_may_migrate_panics),
 		cmocka_unit_test(test_invalid_arguments_are_refused),

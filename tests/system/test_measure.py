@@ -2,7 +2,8 @@
 default system (Linux + the realtime cell running latmon), the bare realtime kernel and the
 PREEMPT_RT baselines; its outputs hold real figures for every realtime row, zero hypervisor entries
 on the realtime CPUs in every phase, icount path lengths that repeat between runs and are the same
-in the cell as bare. The parser tests need no emulator.
+in the cell as bare, and the realtime kernel's longest critical sections (interrupt entry and the
+console included). The parser tests need no emulator.
 """
 
 import json
@@ -129,6 +130,28 @@ def test_icount_path_lengths_repeat_and_the_cell_equals_bare(measured):
     assert 0 < handler < thread < rt.p50_ns
 
 
+def test_realtime_kernel_runs_report_their_longest_critical_sections(measured):
+    result, files, _ = measured
+    runs = {(s.phase, s.subject, s.instrument) for s in result.critical_sections}
+    assert runs >= {("alone", model.REALTIME_BARE, model.WALL_CLOCK),
+                    ("idle", model.REALTIME_BARE, model.ICOUNT),
+                    ("idle", model.REALTIME_CELL, model.ICOUNT),
+                    ("alone", model.REALTIME_CELL, model.WALL_CLOCK)}
+    for key in runs:
+        sites = [s for s in result.critical_sections if (s.phase, s.subject, s.instrument) == key]
+        entry = [s for s in sites if s.function in model.INTERRUPT_ENTRY_SITES]
+        # Under icount every period's timer interrupt is one interrupt-entry span (on a loaded
+        # host's wall clock a late thread can find its next period already due: fewer).
+        assert entry and entry[0].count > 0 and entry[0].max_ticks > 0, key
+        if key[2] == model.ICOUNT:
+            assert entry[0].count >= 1000, key
+        assert any(s.function in model.CONSOLE_SITES and s.count for s in sites), key
+    md = files["report"].read_text()
+    section = md[md.index("## 4. Critical sections"):md.index("## Ratios")]
+    assert "`rt_arm64_irq:" in section and "instructions (" in section
+    assert "## 4. Critical sections" in report.summary_text(md)
+
+
 def test_bare_kernels_are_timed_on_every_cpu_model_and_the_realtime_kernel_ignores_it(measured):
     result, files, _ = measured
     platform = platforms.get("qemu-arm64")
@@ -234,6 +257,36 @@ def test_latmon_report_blocks_parse_separately():
     prefixed = "\n".join(f"[rt] {line}" for line in LATMON_REPORT.splitlines())
     assert parse.latmon_report(parse.cell_console(prefixed, "rt"), runner.LATMON_BUCKETS) == \
         (blocks, missed)
+
+
+CSECTION_REPORT = """\
+csection: counter 62500000 Hz, 3 sites
+csection: kind=irq-off site=rt_arm64_irq:132 max_ticks=50 count=40006 total_ticks=2000133
+csection: kind=preempt-off site=pi_chain_walk:134 max_ticks=13 count=7340 total_ticks=88082
+csection: kind=irq-off site=rtcell_console_queue:164 max_ticks=37 count=4 total_ticks=136
+"""
+
+
+def test_critical_section_table_parses_with_entry_and_console_in_the_report():
+    prefixed = "\n".join(f"[rt] {line}" for line in CSECTION_REPORT.splitlines())
+    assert parse.csection_table(parse.cell_console(prefixed, "rt")) == \
+        parse.csection_table(CSECTION_REPORT)
+    hz, rows = parse.csection_table(CSECTION_REPORT)
+    assert hz == 62500000 and [r["site"] for r in rows] == \
+        ["rt_arm64_irq:132", "pi_chain_walk:134", "rtcell_console_queue:164"]
+    assert parse.csection_table("no table here") is None
+    r = model.Report("qemu-arm64", "", "", True, [], "")
+    r.critical_sections = parse.critical_sections(CSECTION_REPORT, "idle", model.REALTIME_BARE,
+                                                  model.ICOUNT, "x.log")
+    assert r.critical_sections[0].max_ns == 800     # 50 ticks of 16 ns: 800 instructions
+    row = next(line for line in report.markdown(r, {}).splitlines()
+               if line.startswith("| idle | same realtime kernel, bare | icount |"))
+    # longest interrupts-off, longest preemption-off, interrupt entry, console
+    assert row.split(" | ")[4:8] == [
+        "800 instructions (50 ticks) `rt_arm64_irq:132`",
+        "208 instructions (13 ticks) `pi_chain_walk:134`",
+        "800 instructions (50 ticks) `rt_arm64_irq:132`",
+        "592 instructions (37 ticks) `rtcell_console_queue:164` |"]
 
 
 def test_icount_determinism_asks_for_repeated_figures_not_identical_maxima():

@@ -121,6 +121,15 @@ def test_bare_latmon_runs_10000_periods_per_cpu_without_missing_one(log_dir):
     for t in ("T:0", "T:1"):
         handler, thread = blocks["handler-ns"][t].stats(), blocks["thread-ns"][t].stats()
         assert 0 < handler.p50_ns < thread.p50_ns, "the handler runs before the thread"
+    # The closing report's critical-section table: every timer interrupt is an interrupt-entry
+    # span, and while the apps ran the console only copied text into its queue (no thread wrote
+    # to the UART with interrupts masked).
+    _, table = parse.csection_table(out)
+    sites = {row["site"].rsplit(":", 1)[0]: row for row in table}
+    assert sites["rt_arm64_irq"]["count"] >= 2 * PERIODS and sites["rt_arm64_irq"]["max_ticks"]
+    assert sites["rtcell_console_queue"]["count"] > 0
+    assert "rtcell_console_write_now" not in sites
+    assert "bytes dropped" not in out
 
 
 def test_cell_runs_10000_periods_per_cpu_without_missing_one(arm64_build, log_dir):

@@ -37,6 +37,8 @@ void rt_arm64_platform_init(uint64_t x0, uint64_t entry_el);
 int64_t rt_arm64_psci(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 
 void rt_arm64_console_puts(const char *s);
+/* A panic: the console is synchronous from here, what was queued is written. */
+void rt_arm64_console_panic(void);
 void rt_arm64_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 __attribute__((noreturn)) void rt_arm64_exit(int code);
 

@@ -11,6 +11,8 @@
 #include "arm64.h"
 #include <aarch64/frame.h>
 
+#define DAIF_I (1u << 7)
+
 void rt_arm64_switch(uintptr_t *save, const uintptr_t *load, uint8_t *save_on_cpu);
 void rt_arm64_thread_trampoline(void);
 
@@ -37,6 +39,7 @@ void rtarch_cpu_relax(void)
 void rtarch_panic(const char *why)
 {
 	__asm__ volatile("msr daifset, #2" : : : "memory");
+	rt_arm64_console_panic();
 	rt_arm64_printf("rtcell panic on cpu%u: %s\n", rtarch_cpu_id(), why);
 	rt_arm64_exit(1);
 }
@@ -56,7 +59,12 @@ void rtarch_irq_restore(unsigned long flags)
 
 bool rtarch_irqs_disabled(void)
 {
-	return (read_sysreg(daif) & (1u << 7)) != 0;
+	return rtarch_irq_flags_masked(read_sysreg(daif));
+}
+
+bool rtarch_irq_flags_masked(unsigned long flags)
+{
+	return (flags & DAIF_I) != 0;
 }
 
 void rtarch_irq_window(void)
@@ -96,6 +104,7 @@ void rt_arm64_thread_start(struct rt_thread *t)
 void rt_arm64_bad_exception(unsigned kind, const struct exception_frame *f);
 void rt_arm64_bad_exception(unsigned kind, const struct exception_frame *f)
 {
+	rt_arm64_console_panic();
 	rt_arm64_printf("rtcell: unexpected exception %u on cpu%u: ESR %lx ELR %lx FAR %lx\n", kind,
 			rtarch_cpu_id(), (unsigned long)read_sysreg(esr_el1), (unsigned long)f->elr,
 			(unsigned long)read_sysreg(far_el1));

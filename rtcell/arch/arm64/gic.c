@@ -123,10 +123,13 @@ void rtarch_irq_deactivate(unsigned irq)
 	write_sysreg(icc_dir_el1, irq);
 }
 
-/* IRQ vector: acknowledge everything pending, then maybe switch at exit. */
-void rt_arm64_irq(void);
-void rt_arm64_irq(void)
+/* IRQ vector: acknowledge everything pending, then maybe switch at exit. The
+ * masked span runs from the vector's counter read to just before the frame
+ * restore (vectors.S), or to where the thread switched to unmasks. */
+void rt_arm64_irq(uint64_t entry_cycles);
+void rt_arm64_irq(uint64_t entry_cycles)
 {
+	rt_csection_irq_entry(RT_CSITE(RT_CSECTION_IRQOFF), entry_cycles);
 	rt_irq_enter();
 	for (;;) {
 		unsigned intid = (unsigned)(read_sysreg(icc_iar1_el1) & 0xffffff);
@@ -147,4 +150,5 @@ void rt_arm64_irq(void)
 		}
 	}
 	rt_irq_exit();
+	rt_csection_irq_return();
 }

@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include <rt/sched.h>
+#include <rt/spinlock.h>
 #include <rtarch/cpu.h>
 #include <rtarch/switch.h>
+#include <rtarch/timer.h>
 
 #include "host.h"
 
@@ -93,9 +95,15 @@ void host_sim_run_irq(unsigned cpu, void (*fn)(void *ctx), void *ctx)
 	host_sim_set_cpu(cpu);
 	saved_mask = host_sim.masked[cpu];
 	host_sim.masked[cpu] = true; /* exception entry masks */
+	/* As the arm64 entry: the masked span starts at entry, ends at return.
+	 * (An interrupt taken while masked is an engine shortcut: no new span.) */
+	if (!saved_mask)
+		rt_csection_irq_entry(RT_CSITE(RT_CSECTION_IRQOFF), rtarch_cycles());
 	rt_irq_enter();
 	fn(ctx);
 	rt_irq_exit();
+	if (!saved_mask)
+		rt_csection_irq_return();
 	host_sim.masked[cpu] = saved_mask;
 	host_sim.cpu = saved_cpu;
 }

@@ -30,6 +30,11 @@ bool rtarch_irqs_disabled(void)
 	return host_sim.masked[host_sim.cpu];
 }
 
+bool rtarch_irq_flags_masked(unsigned long flags)
+{
+	return flags != 0;
+}
+
 void rtarch_irq_window(void)
 {
 	host_sim.cycles++;

@@ -57,8 +57,8 @@ void rt_raw_spin_lock(struct rt_raw_spinlock *lock);
 void rt_raw_spin_unlock(struct rt_raw_spinlock *lock);
 bool rt_raw_spin_is_locked(const struct rt_raw_spinlock *lock);
 
-/* Masks interrupts, takes the lock, and opens an irq-off section at `site`
- * unless one is already open on this CPU (the outermost section counts). */
+/* Masks interrupts, takes the lock, and opens an irq-off span at `site` if
+ * interrupts were on (else the section is part of the span already open). */
 unsigned long rt_raw_lock_irqsave_at(struct rt_raw_spinlock *lock, struct rt_csite *site);
 void rt_raw_unlock_irqrestore(struct rt_raw_spinlock *lock, unsigned long flags);
 #define rt_raw_lock_irqsave(lock) rt_raw_lock_irqsave_at((lock), RT_CSITE(RT_CSECTION_IRQOFF))
@@ -72,6 +72,15 @@ void rt_preempt_disable_at(struct rt_csite *site);
 /* Re-enables preemption; reschedules if something more urgent became ready. */
 void rt_preempt_enable(void);
 void rt_preempt_enable_no_resched(void);
+
+/*
+ * Exception entry's masking, driven by the arch's interrupt entry: the span
+ * opens at `site` with `entry_cycles` (rtarch_cycles() taken as early in the
+ * entry as the arch can) and ends at rt_csection_irq_return(), called just
+ * before the exception returns, or wherever the thread switched to unmasks.
+ */
+void rt_csection_irq_entry(struct rt_csite *site, uint64_t entry_cycles);
+void rt_csection_irq_return(void);
 
 /* Copies up to `max` sites, longest section first; returns how many. */
 unsigned rt_csection_table(struct rt_csection_stat *out, unsigned max);

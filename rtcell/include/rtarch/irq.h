@@ -11,6 +11,8 @@
 unsigned long rtarch_irq_save(void);
 void rtarch_irq_restore(unsigned long flags);
 bool rtarch_irqs_disabled(void);
+/* True if `flags` (from rtarch_irq_save) say interrupts were already masked. */
+bool rtarch_irq_flags_masked(unsigned long flags);
 /*
  * Called by long kernel operations at points where interrupts are enabled
  * between two bounded sections (the PI chain walk between hops). A real port

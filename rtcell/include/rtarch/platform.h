@@ -7,6 +7,7 @@
 #ifndef RTARCH_PLATFORM_H
 #define RTARCH_PLATFORM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <bulkhead/bootinfo.h>
 #include <bulkhead/latmon.h>
@@ -24,7 +25,17 @@ uint64_t rtarch_counter_hz(void);
  * appended to that ring with no entry at all (steady state).
  */
 void rtarch_console_write(const char *s);
+/* Text set before (queued, see below) comes out before the switch. */
 void rtarch_console_set_ring(struct bh_latmon_console *ring);
+/*
+ * true: from here, text for the UART or the hypercall is queued (bounded;
+ * interrupts masked only for the copy; a full queue drops the text and says
+ * "rtcell: console: N bytes dropped") and written by a console thread at the
+ * lowest priority on CPU 0. false: waits until the queue is written out, then
+ * callers write synchronously again (a closing report must not drop lines).
+ * Boot and panics always write synchronously. Call from a thread.
+ */
+int rtarch_console_buffered(bool on);
 void rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* HVC to the hypervisor (bulkhead/hypercall.h); -BH_ENOSYS when bare. */

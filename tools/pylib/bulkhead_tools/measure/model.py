@@ -234,6 +234,38 @@ class Phase:
                      s.instrument == instrument and s.path == path), None)
 
 
+# The realtime kernel's critical-section table (rtcell/apps/csection_report.c): kinds of span,
+# and the sites that are interrupt entry's masking and the console's.
+IRQ_OFF = "irq-off"
+PREEMPT_OFF = "preempt-off"
+INTERRUPT_ENTRY_SITES = ("rt_arm64_irq",)
+CONSOLE_SITES = ("rtcell_console_queue", "rtcell_console_write_now")
+
+
+@dataclasses.dataclass
+class CriticalSection:
+    """One site's longest span in one realtime-kernel run, in counter ticks (the kernel's
+    rtarch_cycles(), the generic counter at `counter_hz`)."""
+    phase: str
+    subject: str
+    instrument: str
+    kind: str           # IRQ_OFF or PREEMPT_OFF
+    site: str           # FUNC:LINE
+    max_ticks: int
+    count: int
+    counter_hz: int
+    log: str = ""
+
+    @property
+    def max_ns(self) -> int:
+        """The span in ns (under icount, instructions), to the counter's resolution."""
+        return self.max_ticks * 1_000_000_000 // self.counter_hz
+
+    @property
+    def function(self) -> str:
+        return self.site.rsplit(":", 1)[0]
+
+
 @dataclasses.dataclass
 class Report:
     platform: str
@@ -247,3 +279,5 @@ class Report:
     determinism: dict = dataclasses.field(default_factory=dict)  # series key -> identical?
     # icount p50s of the bare kernels per emulated CPU model (runner._cpu_model_check)
     cpu_models: list = dataclasses.field(default_factory=list)
+    # every site of every realtime-kernel run's critical-section table (CriticalSection)
+    critical_sections: list = dataclasses.field(default_factory=list)

@@ -1,7 +1,8 @@
 """Reading what the measured systems print: cyclictest's -h histogram block and `T:` lines (from
 Linux's cyclictest, from `bhctl latency --histogram`, or from latmon's console), the hypervisor's
-`hv: stats cpu N cell X: total=... reason=...` lines, and the measured-window entry counts the
-realtime cells report (`ticker: ... window_entries=`, `latmon: cpu=... window_entries=`).
+`hv: stats cpu N cell X: total=... reason=...` lines, the measured-window entry counts the
+realtime cells report (`ticker: ... window_entries=`, `latmon: cpu=... window_entries=`), and the
+realtime kernel's critical-section table (`csection:` lines).
 
 Lines may carry a prefix (the hypervisor's `[cell] ` before a cell's console line); kernel messages
 interleaved with a block are skipped. Limit: one block of each kind per text unless cut out first
@@ -10,7 +11,7 @@ interleaved with a block are skipped. Limit: one block of each kind per text unl
 
 import re
 
-from .model import CpuEntries, Histogram
+from .model import CpuEntries, CriticalSection, Histogram
 
 _PREFIX = r"^(?:\[[\w.-]+\] )?"
 _HIST_LINE = re.compile(_PREFIX + r"(\d{6,}) ((?:\d+\s*)+)$")
@@ -28,6 +29,9 @@ _LATMON_WINDOW = re.compile(r"^\[([\w.-]+)\] latmon: cpu=(\d+) logical=(\d+) "
 _LATMON_MISSED = re.compile(_PREFIX + r"latmon: missed=(\d+)\s*$", re.M)
 _LATMON_BLOCK = re.compile(_PREFIX + r"latmon: histogram ([\w-]+) begin\s*$", re.M)
 _MISSED = re.compile(_PREFIX + r"missed periods: (\d+)(?: \((.*)\))?")
+_CSECTION_HEAD = re.compile(_PREFIX + r"csection: counter (\d+) Hz", re.M)
+_CSECTION = re.compile(_PREFIX + r"csection: kind=([\w-]+) site=(\S+) max_ticks=(\d+) "
+                       r"count=(\d+) total_ticks=(\d+)\s*$", re.M)
 
 
 def between(text, begin, end):
@@ -166,6 +170,28 @@ def latmon_report(text, buckets_of_unit):
                                              unit_ns=1000 if unit == "us" else 1)
     missed = _LATMON_MISSED.search(text)
     return blocks, (int(missed.group(1)) if missed else None)
+
+
+def csection_table(text):
+    """The realtime kernel's critical-section table (rtcell/apps/csection_report.c) in `text`:
+    (counter Hz, [dict(kind, site, max_ticks, count, total_ticks)] longest first), or None."""
+    head = _CSECTION_HEAD.search(text)
+    if not head:
+        return None
+    rows = [dict(kind=m.group(1), site=m.group(2), max_ticks=int(m.group(3)),
+                 count=int(m.group(4)), total_ticks=int(m.group(5)))
+            for m in _CSECTION.finditer(text)]
+    return int(head.group(1)), rows
+
+
+def critical_sections(text, phase, subject, instrument, log):
+    """csection_table(text) as CriticalSection records ([] when the run printed none)."""
+    table = csection_table(text)
+    if table is None:
+        return []
+    hz, rows = table
+    return [CriticalSection(phase, subject, instrument, r["kind"], r["site"], r["max_ticks"],
+                            r["count"], hz, str(log)) for r in rows]
 
 
 def cell_console(text, cell):

@@ -11,8 +11,9 @@ import json
 import math
 import pathlib
 
-from .model import (COUNTS, HANDLER_PATH, ICOUNT, PATH_NAMES, PREEMPT_RT, REALTIME_BARE,
-                    REALTIME_CELL, THREAD_PATH, WALL_CLOCK, Histogram)
+from .model import (CONSOLE_SITES, COUNTS, HANDLER_PATH, ICOUNT, INTERRUPT_ENTRY_SITES, IRQ_OFF,
+                    PATH_NAMES, PREEMPT_OFF, PREEMPT_RT, REALTIME_BARE, REALTIME_CELL,
+                    THREAD_PATH, WALL_CLOCK, Histogram)
 
 SUBJECT_NAMES = {
     REALTIME_CELL: "realtime cell under Bulkhead",
@@ -245,6 +246,7 @@ def markdown(report, histograms):
             lines.append("")
             lines += _cpu_model_lines(report)
 
+    lines += _critical_section_lines(report)
     lines += ["## Ratios", "",
               "Realtime cell against the bare realtime kernel (the hypervisor's cost; goal 1.0) "
               "and against PREEMPT_RT, per phase and instrument, on p50 and p99:", "",
@@ -282,7 +284,7 @@ def summary_text(markdown_text):
     """The report's summary and path-length tables, without the Markdown separators (what the
     command prints at the end)."""
     out = []
-    for title in ("## Summary", "## 2. "):
+    for title in ("## Summary", "## 2. ", "## 4. "):
         start = markdown_text.find(title)
         if start < 0:
             continue
@@ -294,6 +296,56 @@ def summary_text(markdown_text):
             if line.startswith("### ") or (line.startswith("|") and not line.startswith("|---")):
                 out.append(line)
     return "\n".join(out)
+
+
+# Section 4's columns: (heading, which of a run's sites count).
+_CSECTION_COLUMNS = (
+    ("longest interrupts-off", lambda s: s.kind == IRQ_OFF),
+    ("longest preemption-off", lambda s: s.kind == PREEMPT_OFF),
+    ("interrupt entry", lambda s: s.kind == IRQ_OFF and s.function in INTERRUPT_ENTRY_SITES),
+    ("console", lambda s: s.kind == IRQ_OFF and s.function in CONSOLE_SITES),
+)
+
+
+def _critical_section_lines(report):
+    """Section 4: the worst spans of the realtime kernel's critical-section table per phase,
+    subject and instrument (the worst over runs), with their sites."""
+    groups = {}
+    for s in report.critical_sections:
+        groups.setdefault((s.phase, s.subject, s.instrument), []).append(s)
+    lines = ["## 4. Critical sections of the realtime kernel", "",
+             "The longest spans with interrupts masked and with preemption disabled, from the "
+             "kernel's critical-section table (rtcell/kernel/spinlock.c) printed at the end of "
+             "each run (the worst over runs). A span is charged to the site where it really "
+             "began: *interrupt entry* (`rt_arm64_irq`) runs from the exception vector to the "
+             "exception's return, nested sections included; *console* is the copy into the "
+             "console queue or telemetry ring (`rtcell_console_queue`) or a synchronous write "
+             "at boot or the closing report (`rtcell_console_write_now`). Counter ticks "
+             "(62.5 MHz on QEMU: 16 ns); icount: instructions (all CPUs' instructions advance "
+             "the clock, so a span can include other CPUs' work); wall-clock: µs, indicative "
+             "(a host preemption of the vCPU lands inside a span).", ""]
+    if not groups:
+        return lines + ["No realtime-kernel run printed its table.", ""]
+    lines += ["| phase | subject | instrument | runs | " +
+              " | ".join(c[0] for c in _CSECTION_COLUMNS) + " |",
+              "|---|---|---|---|" + "---|" * len(_CSECTION_COLUMNS)]
+    for (phase, subject, instrument), sites in groups.items():
+        cells = []
+        for _, wanted in _CSECTION_COLUMNS:
+            worst = max((s for s in sites if wanted(s) and s.count), default=None,
+                        key=lambda s: s.max_ticks)
+            cells.append("-" if worst is None else
+                         f"{_span(worst)} `{worst.site}`")
+        runs = len({s.log for s in sites})
+        lines.append(f"| {phase} | {SUBJECT_NAMES[subject]} | {instrument} | {runs} | " +
+                     " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def _span(section):
+    if section.instrument == ICOUNT:
+        return f"{section.max_ns:,} instructions ({section.max_ticks} ticks)"
+    return f"{section.max_ns / 1000:.1f} µs ({section.max_ticks} ticks)"
 
 
 def _cpu_model_lines(report):

@@ -128,7 +128,7 @@ def measure(system, platform, settings, out_dir, echo=print):
         for run in range(1, settings.hv_runs + 1):
             progress.start(f"{name}: booting {pathlib.Path(system).name} under the hypervisor"
                            + (f", run {run}/{settings.hv_runs}" if settings.hv_runs > 1 else ""))
-            _hypervisor_phase(phases[name], ctx, run)
+            _hypervisor_phase(phases[name], ctx, run, report)
             progress.result(_entries_line(phases[name], run))
     if "idle" not in phases:
         phases["idle"] = Phase("idle", PHASES["idle"], platform=platform.name)
@@ -171,12 +171,16 @@ def _rtcell_placement(ctx):
     return load, len(sysdesc.cells(ctx.text)[ctx.rtcell]["cpus"])
 
 
-def _bare_rtcell_icount_run(ctx, log, cpu_model=None):
-    """One icount run of the path-length build bare: (thread run, handler run)."""
+def _bare_rtcell_icount_run(ctx, log, cpu_model=None, report=None):
+    """One icount run of the path-length build bare: (thread run, handler run). With `report`,
+    the run's critical-section table goes into it too."""
     load, cpus = _rtcell_placement(ctx)
     result = ctx.platform.run_bare_rtcell(
         paths.build_dir("arm64") / ctx.settings.rtcell_paths_image, load, cpus, log,
         timeout_s=180, icount=True, cpu_model=cpu_model)
+    if report is not None:
+        report.critical_sections += parse.critical_sections(result.output, "idle", REALTIME_BARE,
+                                                            ICOUNT, log)
     return (_latmon_run(result, result.output, "thread-ns", log),
             _latmon_run(result, result.output, "handler-ns", log))
 
@@ -195,6 +199,8 @@ def _rtcell_baselines(phases, ctx, progress, report):
         result = platform.run_bare_rtcell(build / settings.rtcell_run_image, load, cpus, log,
                                           timeout_s=180)
         run = _latmon_run(result, result.output, "thread-us", log)
+        report.critical_sections += parse.critical_sections(result.output, "alone",
+                                                            REALTIME_BARE, WALL_CLOCK, log)
         series.runs.append(run)
         progress.result(_run_line(run, WALL_BUCKETS))
     phases["alone"].series.append(series)
@@ -220,8 +226,11 @@ def _rtcell_baselines(phases, ctx, progress, report):
                          f"booting {settings.rtcell_paths_image} under -icount: {dts.name}")
                 runs = (_latmon_run(result, console, "thread-ns", log),
                         _latmon_run(result, console, "handler-ns", log))
+                report.critical_sections += parse.critical_sections(console, "idle",
+                                                                    REALTIME_CELL, ICOUNT, log)
             else:
-                runs = _bare_rtcell_icount_run(ctx, ctx.logs / f"rtcell-bare-icount-{i + 1}.log")
+                runs = _bare_rtcell_icount_run(ctx, ctx.logs / f"rtcell-bare-icount-{i + 1}.log",
+                                               report=report)
                 setup = "`" + " ".join(platform.bare_rtcell_command(
                     settings.rtcell_paths_image, load, cpus, icount=True)) + "`"
             thread.runs.append(runs[0])
@@ -315,7 +324,7 @@ def _determinism(series):
 
 # --- under the hypervisor ------------------------------------------------------------------------
 
-def _hypervisor_phase(phase, ctx, run):
+def _hypervisor_phase(phase, ctx, run, report):
     text, settings, logs = ctx.text, ctx.settings, ctx.logs
     info = sysdesc.cells(text)
     if phase.name == "alone":
@@ -372,6 +381,9 @@ def _hypervisor_phase(phase, ctx, run):
             phase.other_entries.append(entries)
     if int_log and int_log.exists():
         int_log.unlink()  # hundreds of MB; the counts are in the report
+    if ctx.rtcell:
+        report.critical_sections += parse.critical_sections(
+            parse.cell_console(out, ctx.rtcell), phase.name, REALTIME_CELL, WALL_CLOCK, log)
     found = _latmon_run_of_phase(out, info, log)
     if found:
         run_figures, source = found
