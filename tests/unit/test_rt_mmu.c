@@ -1,7 +1,8 @@
 /*
  * The realtime kernel's stage-1 tables (rtcell/arch/arm64/mmu.c), built on
  * the host for a cell's and a bare machine's ranges and walked descriptor by
- * descriptor: RAM Normal write-back inner-shareable, MMIO Device-nGnRnE,
+ * descriptor: RAM Normal write-back inner-shareable, channels and the
+ * status page Normal non-cacheable, MMIO Device-nGnRnE,
  * everything but the image's text never executable, the text read-only and
  * executable, and nothing mapped that was not asked for.
  */
@@ -136,13 +137,16 @@ static void test_descriptor_bits_mean_what_the_names_say(void **state)
 	/* AttrIndx into MAIR: 0x00 Device-nGnRnE, 0xff Normal WB RW-allocate. */
 	assert_int_equal((RT_MMU_MAIR_VALUE >> (8 * RT_MMU_MAIR_DEVICE)) & 0xff, 0x00);
 	assert_int_equal((RT_MMU_MAIR_VALUE >> (8 * RT_MMU_MAIR_NORMAL)) & 0xff, 0xff);
+	assert_int_equal((RT_MMU_MAIR_VALUE >> (8 * RT_MMU_MAIR_NC)) & 0xff, 0x44);
+	assert_int_equal(RT_S1_SHARED & RT_S1_ATTR_INDEX_MASK, RT_S1_ATTR_INDEX(RT_MMU_MAIR_NC));
+	assert_true(RT_S1_SHARED_RO & RT_S1_AP_RO);
 	assert_int_equal(RT_S1_TEXT & RT_S1_ATTR_INDEX_MASK, RT_S1_ATTR_INDEX(RT_MMU_MAIR_NORMAL));
 	assert_int_equal(RT_S1_TEXT & RT_S1_PXN, 0); /* EL1 executes it */
 	assert_true(RT_S1_TEXT & RT_S1_AP_RO);
 	assert_true(RT_S1_TEXT & RT_S1_UXN);
 	assert_int_equal(RT_S1_DATA & RT_S1_AP_RO, 0);
-	for (unsigned int i = 0; i < 3; i++) {
-		const uint64_t a[] = { RT_S1_RODATA, RT_S1_DATA, RT_S1_DEVICE };
+	for (unsigned int i = 0; i < 4; i++) {
+		const uint64_t a[] = { RT_S1_RODATA, RT_S1_DATA, RT_S1_DEVICE, RT_S1_SHARED };
 
 		assert_int_equal(a[i] & RT_S1_XN, RT_S1_XN);
 		assert_true(a[i] & PT_AF);
@@ -167,9 +171,10 @@ static void test_cell_layout_maps_ram_channels_status_and_gic_and_nothing_else(v
 	struct pt_table t;
 	const struct rt_mmu_range ranges[] = {
 		{ 0x70000000, 64ull << 20, RT_MMU_RAM }, /* the cell's RAM, boot info at its end */
-		{ 0x74000000, 0x10000, RT_MMU_RAM }, /* telemetry channel, written */
-		{ 0x74010000, 0x1000, RT_MMU_RAM_RO }, /* a channel it only reads */
-		{ 0x7f000000, 0x1000, RT_MMU_RAM_RO }, /* the status page */
+		{ 0x74000000, 0x10000, RT_MMU_SHARED }, /* telemetry channel, written */
+		{ 0x74010000, 0x1000, RT_MMU_SHARED_RO }, /* a channel it only reads */
+		{ 0x7f000000, 0x1000, RT_MMU_SHARED_RO }, /* the status page */
+		{ 0x7e000000, 0x1000, RT_MMU_RAM_RO }, /* read-only RAM */
 		{ 0x09100000, 0x1000, RT_MMU_DEVICE }, /* a passed-through device */
 		{ 0x08000000, 0x10000, RT_MMU_DEVICE }, /* GICD */
 		{ 0x080e0000, 0x20000, RT_MMU_DEVICE }, /* GICR, cell CPU 0 */
@@ -181,9 +186,10 @@ static void test_cell_layout_maps_ram_channels_status_and_gic_and_nothing_else(v
 		{ 0x70008000, 0x70009000, RT_S1_RODATA },
 		{ 0x70009000, 0x700ea000, RT_S1_DATA },
 		{ 0x700ea000, 0x74000000, RT_S1_DATA },
-		{ 0x74000000, 0x74010000, RT_S1_DATA },
-		{ 0x74010000, 0x74011000, RT_S1_RODATA },
-		{ 0x7f000000, 0x7f001000, RT_S1_RODATA },
+		{ 0x74000000, 0x74010000, RT_S1_SHARED },
+		{ 0x74010000, 0x74011000, RT_S1_SHARED_RO },
+		{ 0x7f000000, 0x7f001000, RT_S1_SHARED_RO },
+		{ 0x7e000000, 0x7e001000, RT_S1_RODATA },
 		{ 0x09100000, 0x09101000, RT_S1_DEVICE },
 		{ 0x08000000, 0x08010000, RT_S1_DEVICE },
 		{ 0x080e0000, 0x08120000, RT_S1_DEVICE },

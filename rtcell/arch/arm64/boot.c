@@ -77,18 +77,20 @@ static uint64_t *mmu_page(void *ctx)
 
 static enum rt_mmu_kind kind_of_region(uint32_t flags)
 {
+	bool ro = !(flags & BH_REGION_WRITE);
+
 	if (flags & BH_REGION_DEVICE)
 		return RT_MMU_DEVICE;
-	if ((flags & BH_REGION_HV_STATUS) || !(flags & BH_REGION_WRITE))
-		return RT_MMU_RAM_RO;
-	return RT_MMU_RAM;
+	if (flags & (BH_REGION_HV_STATUS | BH_REGION_COMM))
+		return ro ? RT_MMU_SHARED_RO : RT_MMU_SHARED;
+	return ro ? RT_MMU_RAM_RO : RT_MMU_RAM;
 }
 
 /*
  * What the kernel touches besides its image. In a cell: every region and
- * channel of the boot info (RAM, channels and the status page Normal
- * write-back like their other users' mappings, devices Device-nGnRnE), the
- * distributor and this cell's redistributors. Bare: the GIC frames and the
+ * channel of the boot info (RAM Normal write-back; channels and the status
+ * page Normal non-cacheable, as their other users map them: mmu.h; devices
+ * Device-nGnRnE), the distributor and this cell's redistributors. Bare: the GIC frames and the
  * UART the platform found (platform.c).
  */
 static unsigned mmu_ranges(struct rt_mmu_range *r, unsigned max)
@@ -108,8 +110,7 @@ static unsigned mmu_ranges(struct rt_mmu_range *r, unsigned max)
 			    kind_of_region(info->regions[i].flags));
 		for (uint32_t i = 0; i < info->channel_count && i < BH_BOOTINFO_MAX_CHANNELS; i++)
 			ADD(info->channels[i].guest_phys, info->channels[i].size_bytes,
-			    (info->channels[i].flags & BH_REGION_WRITE) ? RT_MMU_RAM
-									: RT_MMU_RAM_RO);
+			    kind_of_region(info->channels[i].flags | BH_REGION_COMM));
 	}
 	ADD(p->gicd, GICD_BYTES, RT_MMU_DEVICE);
 	for (unsigned cpu = 0; cpu < p->ncpus; cpu++)

@@ -14,6 +14,10 @@ static uint64_t attrs_of(enum rt_mmu_kind kind)
 		return RT_S1_DATA;
 	case RT_MMU_RAM_RO:
 		return RT_S1_RODATA;
+	case RT_MMU_SHARED:
+		return RT_S1_SHARED;
+	case RT_MMU_SHARED_RO:
+		return RT_S1_SHARED_RO;
 	case RT_MMU_DEVICE:
 	default:
 		return RT_S1_DEVICE;

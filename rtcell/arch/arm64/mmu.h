@@ -9,9 +9,12 @@
  * - the image: [start, text_end) read-only executable, [text_end,
  *   rodata_end) read-only, [rodata_end, end) read-write (data, .bss, stacks,
  *   these tables); Normal write-back, inner shareable;
- * - each range the platform names (RAM, channels, the status page: Normal
- *   write-back inner shareable, read-write or read-only; MMIO:
- *   Device-nGnRnE); everything but the image's text is never executable.
+ * - each range the platform names: the cell's RAM Normal write-back inner
+ *   shareable; channels and the hypervisor status page Normal
+ *   Non-cacheable, like their other users (Linux's bhctl reads them through
+ *   /dev/mem, which maps them non-cacheable; the hypervisor cleans every
+ *   status update to memory); MMIO Device-nGnRnE. Everything but the
+ *   image's text is never executable.
  * The ranges come from the boot info in a cell and from the platform's
  * description when bare (rt_arm64_mmu_ranges); the builder only takes them.
  */
@@ -26,7 +29,10 @@
 /* MAIR_EL1 indexes. */
 #define RT_MMU_MAIR_DEVICE 0u /* Device-nGnRnE */
 #define RT_MMU_MAIR_NORMAL 1u /* Normal, inner/outer write-back, read/write-allocate */
-#define RT_MMU_MAIR_VALUE (0x00ull << (8 * RT_MMU_MAIR_DEVICE) | 0xffull << (8 * RT_MMU_MAIR_NORMAL))
+#define RT_MMU_MAIR_NC 2u /* Normal, inner/outer non-cacheable */
+#define RT_MMU_MAIR_VALUE                                                                      \
+	(0x00ull << (8 * RT_MMU_MAIR_DEVICE) | 0xffull << (8 * RT_MMU_MAIR_NORMAL) |           \
+	 0x44ull << (8 * RT_MMU_MAIR_NC))
 
 /* Stage-1 leaf bits (the rest are in arm64/pgtable.h). */
 #define RT_S1_ATTR_INDEX(i) ((uint64_t)(i) << 2)
@@ -42,11 +48,15 @@
 #define RT_S1_RODATA (RT_S1_NORMAL | RT_S1_AP_RO | RT_S1_XN)
 #define RT_S1_DATA (RT_S1_NORMAL | RT_S1_XN)
 #define RT_S1_DEVICE (RT_S1_ATTR_INDEX(RT_MMU_MAIR_DEVICE) | PT_AF | RT_S1_XN)
+#define RT_S1_SHARED (RT_S1_ATTR_INDEX(RT_MMU_MAIR_NC) | PT_AF | PT_SH_INNER | RT_S1_XN)
+#define RT_S1_SHARED_RO (RT_S1_SHARED | RT_S1_AP_RO)
 
 enum rt_mmu_kind {
 	RT_MMU_RAM, /* Normal WB, read-write, never executable */
 	RT_MMU_RAM_RO, /* Normal WB, read-only, never executable */
 	RT_MMU_DEVICE, /* Device-nGnRnE, read-write, never executable */
+	RT_MMU_SHARED, /* Normal non-cacheable, read-write, never executable */
+	RT_MMU_SHARED_RO, /* Normal non-cacheable, read-only, never executable */
 };
 
 struct rt_mmu_range {
