@@ -58,9 +58,9 @@ static void walk(const uint64_t *table, unsigned int level, uint64_t base)
 		assert_int_equal(d & PT_ADDR_MASK & ((1ull << shift) - 1), 0);
 		assert_int_equal(d & PT_ADDR_MASK, va); /* identity */
 		assert_true(leaf_count < MAX_LEAVES);
-		leaves[leaf_count++] = (struct leaf){ va, 1ull << shift,
-						       d & ~(PT_ADDR_MASK | PT_VALID | PT_TABLE_OR_PAGE),
-						       level };
+		leaves[leaf_count++] =
+			(struct leaf){ va, 1ull << shift,
+				       d & ~(PT_ADDR_MASK | PT_VALID | PT_TABLE_OR_PAGE), level };
 	}
 }
 
@@ -120,7 +120,8 @@ static void check_against(const struct pt_table *t, const struct expect *e, unsi
 
 			if (want != leaves[i].attrs)
 				fail_msg("page 0x%llx: attributes 0x%llx, expected 0x%llx",
-					 (unsigned long long)va, (unsigned long long)leaves[i].attrs,
+					 (unsigned long long)va,
+					 (unsigned long long)leaves[i].attrs,
 					 (unsigned long long)want);
 		}
 		mapped_bytes += leaves[i].size;
@@ -196,9 +197,9 @@ static void test_cell_layout_maps_ram_channels_status_and_gic_and_nothing_else(v
 	};
 
 	(void)state;
-	assert_int_equal(rt_mmu_build(&t, 44, &alloc, &image, ranges,
-				      sizeof(ranges) / sizeof(ranges[0])),
-			 0);
+	assert_int_equal(
+		rt_mmu_build(&t, 44, &alloc, &image, ranges, sizeof(ranges) / sizeof(ranges[0])),
+		0);
 	check_against(&t, e, sizeof(e) / sizeof(e[0]));
 	/* 64 MiB of RAM mostly in 2 MiB blocks, not 16,384 pages. */
 	unsigned int blocks = 0;
@@ -219,12 +220,9 @@ static void test_bare_layout_maps_the_image_gic_and_uart_only(void **state)
 		{ 0x09000000, 0x1000, RT_MMU_DEVICE },
 	};
 	const struct expect e[] = {
-		{ 0x70000000, 0x70008000, RT_S1_TEXT },
-		{ 0x70008000, 0x70009000, RT_S1_RODATA },
-		{ 0x70009000, 0x700ea000, RT_S1_DATA },
-		{ 0x08000000, 0x08010000, RT_S1_DEVICE },
-		{ 0x080a0000, 0x080e0000, RT_S1_DEVICE },
-		{ 0x09000000, 0x09001000, RT_S1_DEVICE },
+		{ 0x70000000, 0x70008000, RT_S1_TEXT },   { 0x70008000, 0x70009000, RT_S1_RODATA },
+		{ 0x70009000, 0x700ea000, RT_S1_DATA },   { 0x08000000, 0x08010000, RT_S1_DEVICE },
+		{ 0x080a0000, 0x080e0000, RT_S1_DEVICE }, { 0x09000000, 0x09001000, RT_S1_DEVICE },
 	};
 	uint64_t pa, attrs;
 	unsigned int level;
@@ -258,8 +256,7 @@ static void test_refusals(void **state)
 	struct pt_table t;
 	const struct rt_mmu_range beyond[] = { { 1ull << 39, 0x1000, RT_MMU_RAM } };
 	const struct rt_mmu_range wraps[] = { { 0xfffffffffffff000ull, 0x2000, RT_MMU_RAM } };
-	const struct rt_mmu_image misaligned = { 0x70000000, 0x70008800, 0x70009000,
-						 0x700ea000 };
+	const struct rt_mmu_image misaligned = { 0x70000000, 0x70008800, 0x70009000, 0x700ea000 };
 
 	(void)state;
 	assert_int_equal(rt_mmu_build(&t, 40, &alloc, &image, beyond, 1), -BH_ERANGE);
@@ -272,8 +269,8 @@ static void test_refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_descriptor_bits_mean_what_the_names_say,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_descriptor_bits_mean_what_the_names_say, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_cell_layout_maps_ram_channels_status_and_gic_and_nothing_else, setup,
 			teardown),

@@ -1,10 +1,10 @@
 /*
  * Boot of the realtime kernel on arm64: the boot CPU learns the machine
  * (platform.c) and builds its stage-1 tables (mmu.h) with the MMU off, then,
- * with the MMU and caches on (head.S), sets up the GIC and timer, initialises the kernel, starts the
- * other CPUs with PSCI CPU_ON, and becomes CPU 0's idle thread after handing
- * over to the image's application (rt_app_start). Start-up only: every
- * hypervisor entry here (CPU_ON, GICD writes) happens before steady state.
+ * with the MMU and caches on (head.S), sets up the GIC and timer, initialises the kernel, starts
+ * the other CPUs with PSCI CPU_ON, and becomes CPU 0's idle thread after handing over to the
+ * image's application (rt_app_start). Start-up only: every hypervisor entry here (CPU_ON, GICD
+ * writes) happens before steady state.
  */
 #include <rt/kernel.h>
 #include <rtarch/cpu.h>
@@ -99,10 +99,10 @@ static unsigned mmu_ranges(struct rt_mmu_range *r, unsigned max)
 	const struct bh_boot_info *info = p->info;
 	unsigned n = 0;
 
-#define ADD(b, s, k)                                                                   \
-	do {                                                                           \
-		if (n < max)                                                           \
-			r[n++] = (struct rt_mmu_range){ (b), (s), (k) };               \
+#define ADD(b, s, k) \
+	do { \
+		if (n < max) \
+			r[n++] = (struct rt_mmu_range){ (b), (s), (k) }; \
 	} while (0)
 	if (info) {
 		for (uint32_t i = 0; i < info->region_count && i < BH_BOOTINFO_MAX_REGIONS; i++)
@@ -130,10 +130,12 @@ void rt_arm64_boot_early(uint64_t x0, uint64_t entry_el);
 void rt_arm64_boot_early(uint64_t x0, uint64_t entry_el)
 {
 	static struct pt_table table;
-	struct rt_mmu_range ranges[BH_BOOTINFO_MAX_REGIONS + BH_BOOTINFO_MAX_CHANNELS +
-				   RT_ARM64_MAX_CPUS + 3];
+	struct rt_mmu_range
+		ranges[BH_BOOTINFO_MAX_REGIONS + BH_BOOTINFO_MAX_CHANNELS + RT_ARM64_MAX_CPUS + 3];
 	const struct rt_mmu_image image = {
-		(uintptr_t)_start, (uintptr_t)__text_end, (uintptr_t)__rodata_end,
+		(uintptr_t)_start,
+		(uintptr_t)__text_end,
+		(uintptr_t)__rodata_end,
 		(uintptr_t)__bss_end,
 	};
 	struct pt_allocator alloc = { mmu_page, NULL };
@@ -161,10 +163,11 @@ void rt_arm64_boot_main(uint64_t x0, uint64_t entry_el)
 	const struct rt_arm64_platform *p = &rt_arm64_plat;
 	uint64_t sctlr = read_sysreg(sctlr_el1);
 
-	rt_arm64_printf("rtcell: MMU %s, D-cache %s, I-cache %s, WXN %s (SCTLR_EL1 %lx, %u table pages)\n",
-			(sctlr & SCTLR_M) ? "on" : "off", (sctlr & SCTLR_C) ? "on" : "off",
-			(sctlr & SCTLR_I) ? "on" : "off", (sctlr & SCTLR_WXN) ? "on" : "off",
-			(unsigned long)sctlr, mmu_pool_used);
+	rt_arm64_printf(
+		"rtcell: MMU %s, D-cache %s, I-cache %s, WXN %s (SCTLR_EL1 %lx, %u table pages)\n",
+		(sctlr & SCTLR_M) ? "on" : "off", (sctlr & SCTLR_C) ? "on" : "off",
+		(sctlr & SCTLR_I) ? "on" : "off", (sctlr & SCTLR_WXN) ? "on" : "off",
+		(unsigned long)sctlr, mmu_pool_used);
 	if (p->info)
 		rt_arm64_printf("rtcell: cell \"%s\" id %u, %u CPUs, %s\n", p->info->cell_name,
 				p->info->cell_id, p->ncpus,

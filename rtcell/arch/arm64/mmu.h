@@ -30,8 +30,8 @@
 #define RT_MMU_MAIR_DEVICE 0u /* Device-nGnRnE */
 #define RT_MMU_MAIR_NORMAL 1u /* Normal, inner/outer write-back, read/write-allocate */
 #define RT_MMU_MAIR_NC 2u /* Normal, inner/outer non-cacheable */
-#define RT_MMU_MAIR_VALUE                                                                      \
-	(0x00ull << (8 * RT_MMU_MAIR_DEVICE) | 0xffull << (8 * RT_MMU_MAIR_NORMAL) |           \
+#define RT_MMU_MAIR_VALUE \
+	(0x00ull << (8 * RT_MMU_MAIR_DEVICE) | 0xffull << (8 * RT_MMU_MAIR_NORMAL) | \
 	 0x44ull << (8 * RT_MMU_MAIR_NC))
 
 /* Stage-1 leaf bits (the rest are in arm64/pgtable.h). */
