@@ -67,7 +67,7 @@ struct rt_arm64_mmu_regs {
 	uint64_t mair, tcr, ttbr0, sctlr;
 } rt_arm64_mmu_regs;
 
-extern char _start[], __text_end[], __rodata_end[], __bss_end[];
+extern char _start[], rt_text_end[], rt_rodata_end[], rt_image_end[];
 
 static uint64_t *mmu_page(void *ctx)
 {
@@ -134,9 +134,9 @@ void rt_arm64_boot_early(uint64_t x0, uint64_t entry_el)
 		ranges[BH_BOOTINFO_MAX_REGIONS + BH_BOOTINFO_MAX_CHANNELS + RT_ARM64_MAX_CPUS + 3];
 	const struct rt_mmu_image image = {
 		(uintptr_t)_start,
-		(uintptr_t)__text_end,
-		(uintptr_t)__rodata_end,
-		(uintptr_t)__bss_end,
+		(uintptr_t)rt_text_end,
+		(uintptr_t)rt_rodata_end,
+		(uintptr_t)rt_image_end,
 	};
 	struct pt_allocator alloc = { mmu_page, NULL };
 	unsigned parange = (unsigned)(read_sysreg(id_aa64mmfr0_el1) & 0xf);

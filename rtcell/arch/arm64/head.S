@@ -102,7 +102,7 @@ rt_arm64_mmu_on:
 	sub	x5, x4, #1
 	ldr	x1, =_start
 	bic	x1, x1, x5
-	ldr	x2, =__bss_end
+	ldr	x2, =rt_image_end
 1:	dc	civac, x1
 	add	x1, x1, x4
 	cmp	x1, x2
