@@ -161,8 +161,11 @@ void arch_cell_request_stop(const struct cell *cell)
 		struct bh_boot_info *info = cell->boot_info;
 
 		if (info) {
+			/* Cell memory (hv/guest_mem.h): in memory before the doorbell rings. */
+			arch_cache_clean_inval_range(&info->mailbox, sizeof(info->mailbox));
 			info->mailbox.command = BH_MAILBOX_STOP;
 			__atomic_add_fetch(&info->mailbox.sequence, 1, __ATOMIC_RELEASE);
+			arch_cache_clean_range(&info->mailbox, sizeof(info->mailbox));
 			gicv3_send_sgi(BH_MAILBOX_DOORBELL_SGI, cell->desc->cpu_hwid[0]);
 		}
 		return;

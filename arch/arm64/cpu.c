@@ -40,17 +40,6 @@ void arch_cpu_describe(char *buf, size_t size)
 			current_el());
 }
 
-void arch_cache_clean_range(const void *start, size_t size)
-{
-	/* CTR_EL0.DminLine: log2 of the smallest data cache line, in 4-byte words. */
-	uint64_t line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
-	uintptr_t p = (uintptr_t)start & ~(uintptr_t)(line - 1);
-
-	for (; p < (uintptr_t)start + size; p += line)
-		__asm__ volatile("dc cvac, %0" : : "r"(p) : "memory");
-	__asm__ volatile("dsb sy" ::: "memory");
-}
-
 void arch_cpu_relax(void)
 {
 	__asm__ volatile("yield" ::: "memory");

@@ -4,6 +4,7 @@
  * read before that to the point of coherency.
  */
 #include <aarch64/sysreg.h>
+#include <arch/arch_cpu.h>
 #include <arm64/mmu.h>
 #include <arm64/pgtable.h>
 #include <hv/page_pool.h>
@@ -26,7 +27,6 @@
 #define SCTLR_C (1ull << 2)
 
 #define DEVICE_SPACE_END (4ull << 30)
-#define CACHE_LINE_BYTES 64
 
 struct el2_mmu_config {
 	uint64_t ttbr;
@@ -103,15 +103,6 @@ static int map_platform(const struct platform *plat)
 	return 0;
 }
 
-static void clean_to_poc(const void *start, size_t size)
-{
-	uintptr_t p = (uintptr_t)start & ~(uintptr_t)(CACHE_LINE_BYTES - 1);
-
-	for (; p < (uintptr_t)start + size; p += CACHE_LINE_BYTES)
-		__asm__ volatile("dc cvac, %0" : : "r"(p) : "memory");
-	__asm__ volatile("dsb sy" ::: "memory");
-}
-
 int mmu_build_el2_map(const struct platform *plat)
 {
 	/*
@@ -130,7 +121,7 @@ int mmu_build_el2_map(const struct platform *plat)
 	el2_config.ttbr = (uintptr_t)el2_table.root;
 	el2_config.tcr =
 		TCR_RES1 | TCR_WALK_WB | (uint64_t)pa_range_field(va_bits) << 16 | (64 - va_bits);
-	clean_to_poc(&el2_config, sizeof(el2_config));
+	arch_cache_clean_range(&el2_config, sizeof(el2_config));
 	return 0;
 }
 

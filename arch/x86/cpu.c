@@ -75,3 +75,9 @@ void arch_cache_clean_range(const void *start, size_t size)
 	/* x86 caches are coherent with every observer, including guests with paging off. */
 	(void)start, (void)size;
 }
+
+void arch_cache_clean_inval_range(const void *start, size_t size)
+{
+	/* Nothing to discard: x86 caches never hold a stale copy of memory. */
+	(void)start, (void)size;
+}

@@ -3,7 +3,9 @@
  * against the config's regions, not the page tables: the config is the
  * source of truth and is never changed after boot.
  */
+#include <arch/arch_cpu.h>
 #include <hv/guest_mem.h>
+#include <lib/string.h>
 
 void *guest_mem_range(const struct cell *cell, uint64_t guest_phys, uint64_t size_bytes,
 		      uint32_t need_flags)
@@ -25,4 +27,17 @@ void *guest_mem_range(const struct cell *cell, uint64_t guest_phys, uint64_t siz
 		return (void *)(uintptr_t)(r->host_phys + (guest_phys - r->guest_phys));
 	}
 	return NULL;
+}
+
+void guest_mem_read(void *dst, const void *cell_src, size_t size)
+{
+	arch_cache_clean_inval_range(cell_src, size);
+	memcpy(dst, cell_src, size);
+}
+
+void guest_mem_write(void *cell_dst, const void *src, size_t size)
+{
+	arch_cache_clean_inval_range(cell_dst, size);
+	memcpy(cell_dst, src, size);
+	arch_cache_clean_range(cell_dst, size);
 }

@@ -5,6 +5,7 @@
  * error code and the cell keeps running.
  */
 #include <arch/arch_cell.h>
+#include <arch/arch_cpu.h>
 #include <bulkhead/hypercall.h>
 #include <hv/console.h>
 #include <hv/cpu_map.h>
@@ -34,7 +35,7 @@ static int64_t console_write(struct cell *cell, uint64_t ipa, uint64_t len)
 	if (!src)
 		return -BH_EFAULT;
 	/* Copy first: the cell may change its buffer while we print. */
-	memcpy(text, src, len);
+	guest_mem_read(text, src, len);
 	text[len] = '\0';
 	/* Control characters other than newline and tab would confuse log readers. */
 	for (uint64_t i = 0; i < len; i++)
@@ -67,7 +68,7 @@ static int64_t cell_info(struct cell *caller, uint64_t id, uint64_t ipa, uint64_
 	info.memory_bytes = cell_memory_bytes(cell);
 	info.exit_code = cell->exit_code;
 	info.cell_count = cell_count();
-	memcpy(dst, &info, sizeof(info));
+	guest_mem_write(dst, &info, sizeof(info));
 	return 0;
 }
 
@@ -83,7 +84,7 @@ static int64_t cpu_stats(struct cell *caller, uint64_t cpu, uint64_t ipa, uint64
 
 	if (!dst)
 		return -BH_EFAULT;
-	memcpy(dst, s, sizeof(*s));
+	guest_mem_write(dst, s, sizeof(*s));
 	return 0;
 }
 
@@ -136,10 +137,17 @@ static int64_t mailbox_ack(struct cell *cell)
 
 	if (!info)
 		return -BH_EINVAL;
+	/*
+	 * The mailbox lives in cell memory, which the cell may read with its
+	 * caches off (hv/guest_mem.h). Field by field, not a copy of the whole
+	 * record: another CPU may be posting a command at the same time.
+	 */
+	arch_cache_clean_inval_range(&info->mailbox, sizeof(info->mailbox));
 	uint32_t seq = __atomic_load_n(&info->mailbox.sequence, __ATOMIC_ACQUIRE);
 
 	__atomic_store_n(&info->mailbox.acked, seq, __ATOMIC_RELEASE);
-	if (info->mailbox.command == BH_MAILBOX_STOP)
+	arch_cache_clean_range(&info->mailbox, sizeof(info->mailbox));
+	if (__atomic_load_n(&info->mailbox.command, __ATOMIC_RELAXED) == BH_MAILBOX_STOP)
 		system_stop_cell(cell, 0);
 	return 0;
 }

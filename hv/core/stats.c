@@ -2,8 +2,11 @@
  * Entry counters (hv/stats.h): one record per CPU, written only by that CPU,
  * read by anyone (a reader may see a count one behind; counts never go back).
  * The records live in the status page (hv/status.h), so a management cell
- * that maps it reads the live counts; nothing is copied.
+ * that maps it reads the live counts; nothing is copied. Each update is
+ * cleaned to the point of coherency, for a reader with its caches off
+ * (hv/status.h).
  */
+#include <arch/arch_cpu.h>
 #include <hv/cell.h>
 #include <hv/console.h>
 #include <hv/platform.h>
@@ -21,6 +24,8 @@ void stats_count_entry(unsigned int cpu, unsigned int reason)
 
 	__atomic_store_n(&s->entries[reason], s->entries[reason] + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->entries_total, s->entries_total + 1, __ATOMIC_RELAXED);
+	status_publish(&s->entries[reason], sizeof(s->entries[reason]));
+	status_publish(&s->entries_total, sizeof(s->entries_total));
 }
 
 const struct bh_cpu_stats *stats_of_cpu(unsigned int cpu)
@@ -35,6 +40,7 @@ void stats_set_owner(unsigned int cpu, uint32_t cell_id)
 	if (s) {
 		s->cpu = cpu;
 		__atomic_store_n(&s->cell_id, cell_id, __ATOMIC_RELAXED);
+		status_publish(s, sizeof(*s));
 	}
 }
 

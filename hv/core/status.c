@@ -3,8 +3,11 @@
  * memory a cell may map (read-only, by config), so it is page-aligned and
  * page-sized: nothing else of the hypervisor's shares its page. Every field is
  * written with single aligned stores; state is stored last (release) so that a
- * reader who sees STOPPED also sees the exit code.
+ * reader who sees STOPPED also sees the exit code. Every update is cleaned to
+ * the point of coherency (status_publish): a cell may map the page with its
+ * caches off, and no stage-2 attribute forcing (FEAT_S2FWB) is relied on.
  */
+#include <arch/arch_cpu.h>
 #include <hv/cell.h>
 #include <hv/status.h>
 #include <lib/string.h>
@@ -17,6 +20,11 @@ _Static_assert(BH_HV_STATUS_CELL_MAX_CPUS >= BH_CELL_MAX_CPUS, "a cell's CPUs mu
 
 static struct bh_hv_status hv_status __attribute__((aligned(BH_PAGE_BYTES)));
 
+void status_publish(const void *start, size_t size)
+{
+	arch_cache_clean_range(start, size);
+}
+
 void status_init(unsigned int cpu_count)
 {
 	/* Counters may already have moved during boot: keep them, set only the identity. */
@@ -28,6 +36,7 @@ void status_init(unsigned int cpu_count)
 	hv_status.size_bytes = sizeof(hv_status);
 	hv_status.cpu_count = cpu_count < HV_MAX_CPUS ? cpu_count : HV_MAX_CPUS;
 	__atomic_store_n(&hv_status.magic, BH_HV_STATUS_MAGIC, __ATOMIC_RELEASE);
+	status_publish(&hv_status, sizeof(hv_status));
 }
 
 void status_add_cell(const struct cell *cell)
@@ -45,6 +54,8 @@ void status_add_cell(const struct cell *cell)
 	__atomic_store_n(&s->state, BH_CELL_STATE_LOADED, __ATOMIC_RELEASE);
 	if (cell->id + 1 > hv_status.cell_count)
 		__atomic_store_n(&hv_status.cell_count, cell->id + 1, __ATOMIC_RELEASE);
+	status_publish(s, sizeof(*s));
+	status_publish(&hv_status.cell_count, sizeof(hv_status.cell_count));
 }
 
 void status_set_cell_state(const struct cell *cell, uint32_t state, int exit_code)
@@ -53,6 +64,7 @@ void status_set_cell_state(const struct cell *cell, uint32_t state, int exit_cod
 
 	__atomic_store_n(&s->exit_code, exit_code, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->state, state, __ATOMIC_RELEASE);
+	status_publish(s, sizeof(*s));
 }
 
 struct bh_cpu_stats *status_cpu_stats(unsigned int cpu)

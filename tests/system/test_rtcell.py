@@ -99,10 +99,15 @@ def hv_stats(output):
     return found
 
 
+# The kernel's banner (rtcell/arch/arm64/boot.c) reads SCTLR_EL1 back.
+MMU_ON = "rtcell: MMU on, D-cache on, I-cache on, WXN on (SCTLR_EL1 30d8180f"
+
+
 def test_bare_latmon_runs_10000_periods_per_cpu_without_missing_one(log_dir):
     result = run_bare(log_dir, "rtcell-test")
     out = result.output
     assert "rtcell: bare EL1 boot (x0 0, entered at EL1), 2 CPUs" in out
+    assert MMU_ON in out, "the kernel runs with its MMU and caches on"
     rows = latmon_rows(out)
     assert [r[0] for r in rows] == [0, 1], out
     for cpu, _, prio, interval, count, *_ in rows:
@@ -150,6 +155,7 @@ def test_cell_makes_no_hypervisor_entry_in_steady_state_and_qemu_agrees(arm64_bu
     result = run_hv(image, log_dir, 120, extra=["-d", "int", "-D", str(int_log)])
     out = result.output
     assert '[rt] rtcell: cell "rt" id 0, 2 CPUs, realtime' in out
+    assert "[rt] " + MMU_ON in out, "the kernel runs with its MMU and caches on"
     assert periods_per_cpu(out) == {0: 1000, 1: 1000}
     assert reported(out, "missed") == 0 and reported(out, "inversions") == 0
     assert window_entries(out) == {2: 0, 3: 0}, "entries during the measurement"

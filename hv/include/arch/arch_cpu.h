@@ -29,9 +29,19 @@ void arch_cpu_describe(char *buf, size_t size);
 
 /*
  * Makes what this CPU wrote to [start, +size) visible to an observer that
- * reads memory with its caches off (a cell starting with its MMU off).
+ * reads memory with its caches off (a cell starting with its MMU off): clean
+ * to the point of coherency, then wait for it.
  */
 void arch_cache_clean_range(const void *start, size_t size);
+
+/*
+ * Cleans and invalidates [start, +size) to the point of coherency: a dirty
+ * line of a cacheable writer (any CPU) reaches memory, and no line is left
+ * that could hide what an observer with its caches off wrote to memory. Call
+ * it before reading what a cell wrote, and before writing a part of a cache
+ * line whose other bytes a cell may have written.
+ */
+void arch_cache_clean_inval_range(const void *start, size_t size);
 
 /* Busy-wait hint inside spin loops. */
 void arch_cpu_relax(void);

@@ -18,6 +18,12 @@ void status_init(unsigned int cpu_count);
 void status_add_cell(const struct cell *cell);
 /* Publishes the cell's state and, once stopped, its exit code. */
 void status_set_cell_state(const struct cell *cell, uint32_t state, int exit_code);
+/*
+ * Makes an update of [start, +size) of the page visible to a cell that maps
+ * it with its caches off (clean to the point of coherency); every writer of
+ * the page calls it after its stores.
+ */
+void status_publish(const void *start, size_t size);
 /* The live counter record of logical CPU `cpu` (stats.c counts into it), or NULL. */
 struct bh_cpu_stats *status_cpu_stats(unsigned int cpu);
 /* Host-physical address and size of the page(s), for arch_cell_map. */

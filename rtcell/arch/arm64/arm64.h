@@ -1,7 +1,7 @@
 /*
  * arm64 port at EL1 (GICv3), bare on QEMU virt or as a Bulkhead realtime
- * cell: shared definitions. Runs with the MMU off (fine on QEMU TCG; a board
- * needs the MMU and caches on before exclusives behave: a documented TODO).
+ * cell: shared definitions. Runs with its MMU and caches on (mmu.h): RAM
+ * Normal write-back, MMIO Device-nGnRnE.
  */
 #ifndef RT_ARM64_H
 #define RT_ARM64_H
@@ -29,6 +29,7 @@ struct rt_arm64_platform {
 	uintptr_t gicr[RT_ARM64_MAX_CPUS]; /* RD frame; SGI frame at +0x10000 */
 	uint32_t logical[RT_ARM64_MAX_CPUS]; /* the hypervisor's CPU numbers */
 	uintptr_t gicd;
+	uintptr_t uart; /* bare: the console UART (mapped as a device); 0 in a cell */
 };
 
 extern struct rt_arm64_platform rt_arm64_plat;

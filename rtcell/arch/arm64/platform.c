@@ -13,6 +13,7 @@
 #define PSCI_AFFINITY_INFO 0xc4000004ull
 #define QEMU_VIRT_GICD 0x08000000ul
 #define QEMU_VIRT_GICR 0x080a0000ul
+#define QEMU_VIRT_UART 0x09000000ul /* console.c's PL011 */
 #define GICR_STRIDE 0x20000ul
 #define GICR_TYPER 0x8
 #define GICR_TYPER_LAST (1u << 4)
@@ -78,6 +79,7 @@ static void init_bare(uint64_t entry_el)
 	/* Started at EL2 (virtualization=on) firmware answers SMC; at EL1, HVC. */
 	p->psci_smc = entry_el == 2;
 	p->gicd = QEMU_VIRT_GICD;
+	p->uart = QEMU_VIRT_UART;
 	while (n < RT_ARM64_MAX_CPUS &&
 	       rt_arm64_psci(PSCI_AFFINITY_INFO, qemu_virt_mpidr(n), 0, 0) >= 0)
 		n++;
