@@ -15,7 +15,7 @@ import pytest
 
 from bulkhead_tools import paths, payload, systems, uboot
 from bulkhead_tools.emulator import run_emulator
-from bulkhead_tools.qemu import ARM64_CPU_MODEL, QEMU_ARM64, run_arm64_uboot
+from bulkhead_tools.qemu import ARM64_CPU_MODEL, QEMU_ARM64, arm64_uboot_command, run_arm64_uboot
 
 DEFAULT_SYSTEM = paths.REPO / "config" / "qemu-arm64" / "linux-rt.dts"
 LINUX_BOOTARGS = 'rdinit=/init"'
@@ -209,4 +209,26 @@ def test_semihosting_build_on_a_machine_without_it_powers_off_instead_of_recursi
     # The HLT faults once; the handler's exit powers off instead of trying it again.
     assert len(re.findall(r"unexpected exception", out)) == 1, out
     assert out.rstrip().endswith("rtcell: powering off by PSCI SYSTEM_OFF")
+    assert result.returncode == 0, result.describe()
+
+
+def test_uboot_booti_starts_the_bare_realtime_kernel_with_its_tree(board_build, firmware, log_dir):
+    # docs/arm64-install.md: the bare kernel booted as a board would, x0 = U-Boot's tree.
+    cmd = log_dir / "boot.cmd"
+    cmd.write_text("load ${devtype} ${devnum}:${distro_bootpart} ${kernel_addr_r} rtcell.bin\n"
+                   "booti ${kernel_addr_r} - ${fdtcontroladdr}\n")
+    disk = uboot.make_boot_disk({
+        "boot.scr": uboot.make_boot_script(log_dir, cmd),
+        "rtcell.bin": board_build / "rtcell" / "arch" / "arm64" / "rtcell-arm64.bin"},
+        log_dir / "boot-disk.img")
+    result = run_emulator(arm64_uboot_command(firmware, disk, semihosting=False),
+                          str(log_dir / "qemu.log"), BARE_TIMEOUT_S)
+    assert not result.timed_out, result.describe()
+    out = result.output.replace("\r\n", "\n")
+    assert "Moving Image from 0x40400000 to 0x40200000" in out, "booti did not place the image"
+    m = re.search(r"^rtcell: bare EL1 boot \(x0 ([0-9a-f]+), entered at EL2\), 4 CPUs$", out, re.M)
+    assert m and f"rtcell: machine from the device tree at {m.group(1)}" in out, out
+    assert "PSCI by SMC" in out  # QEMU's /psci with virtualization=on
+    assert "rtcell: selftest passed" in out
+    assert out.rstrip().endswith("rtcell: exit code 0")
     assert result.returncode == 0, result.describe()

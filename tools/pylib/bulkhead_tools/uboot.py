@@ -21,11 +21,11 @@ PARTITION_START = 2048  # sectors: 1 MiB, as partitioning tools align it
 MIB = 1 << 20
 
 
-def make_boot_script(out_dir) -> pathlib.Path:
+def make_boot_script(out_dir, source=BOOT_CMD) -> pathlib.Path:
     """boot.cmd -> boot.scr (a U-Boot script image, mkimage from u-boot-tools)."""
     script = pathlib.Path(out_dir) / "boot.scr"
     subprocess.run(["mkimage", "-A", "arm64", "-O", "linux", "-T", "script", "-C", "none",
-                    "-n", "Bulkhead boot script", "-d", str(BOOT_CMD), str(script)],
+                    "-n", "Bulkhead boot script", "-d", str(source), str(script)],
                    check=True, capture_output=True)
     return script
 
