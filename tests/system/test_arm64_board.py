@@ -150,6 +150,20 @@ def moved_board(source):
     return source
 
 
+def uart_on_soc(source):
+    start = source.index("\tpl011@9000000 {")
+    end = source.index("};\n", start) + 3
+    uart = source[start:end].replace("reg = <0x00 0x9000000 0x00 0x1000>;",
+                                     "reg = <0x9000000 0x1000>;")
+    assert uart != source[start:end]
+    soc = ("\tsoc {\n\t\tcompatible = \"simple-bus\";\n\t\t#address-cells = <0x01>;\n"
+           "\t\t#size-cells = <0x01>;\n\t\tranges;\n\t" + uart.replace("\n\t", "\n\t\t") +
+           "\t};\n")
+    source = source[:start] + soc + source[end:]
+    return replace_once(source, 'stdout-path = "/pl011@9000000";',
+                        'stdout-path = "/soc/pl011@9000000";')
+
+
 def test_bare_kernel_reads_gic_uart_psci_and_cpus_from_the_device_tree(arm64_build, log_dir):
     rc, out = probe(arm64_build, dumped_dtb(log_dir, "qemu-virt"))
     assert rc == 0 and out.splitlines() == [
@@ -159,6 +173,9 @@ def test_bare_kernel_reads_gic_uart_psci_and_cpus_from_the_device_tree(arm64_bui
     assert rc == 0 and out.splitlines() == [
         "gicd 0x38800000", "gicr 0x38880000 0x100000", "uart 0x30860000", "psci smc",
         "cpu 0x100", "cpu 0x101", "cpu 0x102", "cpu 0x103"], out
+    # A UART on a bus with one-cell addresses, as board trees put it under /soc.
+    rc, out = probe(arm64_build, dumped_dtb(log_dir, "soc", edit=uart_on_soc))
+    assert rc == 0 and "uart 0x9000000" in out.splitlines(), out
     # No GICv3, no machine: the kernel falls back rather than guessing from half a tree.
     rc, out = probe(arm64_build, dumped_dtb(log_dir, "no-gic", edit=lambda s: replace_once(
         s, 'compatible = "arm,gic-v3";', 'compatible = "arm,gic-400";')))

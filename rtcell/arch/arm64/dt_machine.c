@@ -9,7 +9,6 @@
 #include "dt_machine.h"
 
 #define PATH_MAX_BYTES 96
-#define SEARCH_DEPTH 2 /* the root's children and their children */
 
 /* A NUL-terminated copy of the string property `s` (`len` bytes), up to ':'. */
 static bool copy_path(char *path, const char *s, uint32_t len)
@@ -60,9 +59,9 @@ static bool reg_entry(const struct fdt *fdt, struct fdt_node node, struct cells 
 	return true;
 }
 
-/* First node with `compatible` under `bus` (depth levels), and its bus's cells. */
-static bool find_compatible(const struct fdt *fdt, struct fdt_node bus, const char *compatible,
-			    unsigned depth, struct fdt_node *found, struct cells *c)
+/* The first child of `bus` with `compatible`, and the cells of `bus`. */
+static bool compatible_child(const struct fdt *fdt, struct fdt_node bus, const char *compatible,
+			     struct fdt_node *found, struct cells *c)
 {
 	struct fdt_node node;
 
@@ -73,9 +72,22 @@ static bool find_compatible(const struct fdt *fdt, struct fdt_node bus, const ch
 			*c = cells_of(fdt, bus);
 			return true;
 		}
-		if (depth > 1 && find_compatible(fdt, node, compatible, depth - 1, found, c))
-			return true;
 	}
+	return false;
+}
+
+/* A node with `compatible` at the root, else one level down (a /soc bus). */
+static bool find_compatible(const struct fdt *fdt, struct fdt_node root, const char *compatible,
+			    struct fdt_node *found, struct cells *c)
+{
+	struct fdt_node bus;
+
+	if (compatible_child(fdt, root, compatible, found, c))
+		return true;
+	for (int err = fdt_first_child(fdt, root, &bus); !err;
+	     err = fdt_next_sibling(fdt, bus, &bus))
+		if (compatible_child(fdt, bus, compatible, found, c))
+			return true;
 	return false;
 }
 
@@ -138,7 +150,7 @@ static void read_uart(const struct fdt *fdt, struct fdt_node root, struct rt_dt_
 		if (slash && fdt_find_path(fdt, path, &bus))
 			return;
 		c = cells_of(fdt, bus);
-	} else if (!find_compatible(fdt, root, "arm,pl011", SEARCH_DEPTH, &uart, &c)) {
+	} else if (!find_compatible(fdt, root, "arm,pl011", &uart, &c)) {
 		return;
 	}
 	reg_entry(fdt, uart, c, 0, &m->uart, NULL);
@@ -186,7 +198,7 @@ int rt_dt_machine_read(const void *dtb, size_t max_size, struct rt_dt_machine *m
 	memset(m, 0, sizeof(*m));
 	if (!dtb || fdt_open(&fdt, dtb, max_size) || fdt_root(&fdt, &root))
 		return -1;
-	if (find_compatible(&fdt, root, "arm,gic-v3", SEARCH_DEPTH, &gic, &c))
+	if (find_compatible(&fdt, root, "arm,gic-v3", &gic, &c))
 		read_gic(&fdt, gic, c, m);
 	read_uart(&fdt, root, m);
 	read_psci(&fdt, m);
