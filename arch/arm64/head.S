@@ -1,6 +1,7 @@
 /*
  * EL2 entry. The image starts with a Linux arm64 Image header so boot
- * loaders (QEMU -kernel, U-Boot booti) load it and pass x0 = DTB address.
+ * loaders (QEMU -kernel, U-Boot booti) load it where it is linked (its
+ * text_offset says how far above the RAM base) and pass x0 = DTB address.
  * The boot CPU clears .bss and enters C on its stack; secondaries arrive via
  * PSCI CPU_ON with x0 = their logical number. Every CPU runs with SPSel=1,
  * TPIDR_EL2 = its logical number and VBAR_EL2 = our vectors before any C.
@@ -11,7 +12,7 @@
 	.section .text.head, "ax"
 	.global _start
 _start:
-	linux_image_header primary_entry, hv_image_size
+	linux_image_header primary_entry, hv_image_size, hv_text_offset
 
 primary_entry:
 	mov	x19, x0				/* DTB address from the boot loader */

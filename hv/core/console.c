@@ -15,6 +15,7 @@
 
 static struct spinlock console_lock = SPINLOCK_INIT;
 static bool uart_owned_by_cell;
+static const char *uart_owner; /* the cell's name, while uart_owned_by_cell */
 
 static void console_write(const char *s, size_t n)
 {
@@ -69,7 +70,25 @@ void console_hand_over_uart(const char *cell_name)
 	arch_console_flush();
 	spin_lock(&console_lock);
 	uart_owned_by_cell = true;
+	uart_owner = cell_name;
 	spin_unlock(&console_lock);
+}
+
+void console_cell_stopped(const char *cell_name)
+{
+	bool taken_back = false;
+
+	spin_lock(&console_lock);
+	if (uart_owned_by_cell && strcmp(uart_owner, cell_name) == 0 &&
+	    !arch_console_alternate_write("", 0)) {
+		uart_owned_by_cell = false;
+		taken_back = true;
+	}
+	spin_unlock(&console_lock);
+	if (taken_back)
+		console_print("hv: cell \"%s\" has stopped: the console UART is the "
+			      "hypervisor's again\n",
+			      cell_name);
 }
 
 void console_vprint(const char *fmt, va_list ap)

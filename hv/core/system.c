@@ -197,6 +197,7 @@ static bool mark_cell_stopped(struct cell *cell, int exit_code)
 		return false;
 	cell->exit_code = exit_code;
 	status_set_cell_state(cell, BH_CELL_STATE_STOPPED, exit_code);
+	console_cell_stopped(cell_name(cell));
 	console_print("hv: cell \"%s\" stopped (exit code %d)\n", cell_name(cell), exit_code);
 	arch_cell_request_stop(cell);
 	/* Its CPUs still waiting for a CPU_ON re-check the state and park. */

@@ -19,6 +19,16 @@ void console_vprint(const char *fmt, va_list ap);
 void console_hand_over_uart(const char *cell_name);
 
 /*
+ * Cell `cell_name` has stopped. When it owned the console UART and there is
+ * no alternate channel (a board, or the -Dsemihosting=false build), the
+ * hypervisor takes the UART back: nothing else writes to it any more, and
+ * the end of the run (the cells' exit codes, statistics, the PASS/FAIL
+ * marker) is the output that matters most. With an alternate channel the
+ * output stays there, one stream to the end.
+ */
+void console_cell_stopped(const char *cell_name);
+
+/*
  * A cell's console output: assembled per CPU into whole lines, each printed
  * as "[prefix] line" under the console lock, so cells' lines never mix.
  * A partial line waits for its newline (or is flushed when the buffer fills).

@@ -18,11 +18,14 @@
 
 /*
  * Where this run's resources are (platform.c): from the boot info in a cell,
- * from the built-in QEMU virt description when bare. Written by the boot CPU
+ * from the boot loader's device tree when bare (QEMU virt's layout when there
+ * is none). Written by the boot CPU
  * before any other CPU starts, read-only afterwards.
  */
 struct rt_arm64_platform {
 	const struct bh_boot_info *info; /* NULL: bare */
+	const void *dtb; /* bare: the device tree read, NULL: none (QEMU virt assumed) */
+	uintptr_t uart; /* bare: the console PL011, 0: none (output dropped) */
 	bool psci_smc; /* PSCI conduit: SMC, else HVC */
 	unsigned ncpus;
 	uint64_t mpidr[RT_ARM64_MAX_CPUS];

@@ -157,6 +157,18 @@ void rt_arm64_boot_early(uint64_t x0, uint64_t entry_el)
 	rt_arm64_mmu_regs.sctlr = SCTLR_BASE | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_WXN;
 }
 
+static void report_bare_machine(const struct rt_arm64_platform *p)
+{
+	if (p->dtb)
+		rt_arm64_printf("rtcell: machine from the device tree at %lx\n",
+				(unsigned long)(uintptr_t)p->dtb);
+	else
+		rt_arm64_printf("rtcell: no device tree: QEMU virt's layout assumed\n");
+	rt_arm64_printf("rtcell: GICD %lx, GICR of cpu0 %lx, PL011 %lx, PSCI by %s\n",
+			(unsigned long)p->gicd, (unsigned long)p->gicr[0], (unsigned long)p->uart,
+			p->psci_smc ? "SMC" : "HVC");
+}
+
 void rt_arm64_boot_main(uint64_t x0, uint64_t entry_el);
 void rt_arm64_boot_main(uint64_t x0, uint64_t entry_el)
 {
@@ -175,6 +187,8 @@ void rt_arm64_boot_main(uint64_t x0, uint64_t entry_el)
 	else
 		rt_arm64_printf("rtcell: bare EL1 boot (x0 %lx, entered at EL%lu), %u CPUs\n",
 				(unsigned long)x0, (unsigned long)entry_el, p->ncpus);
+	if (!p->info)
+		report_bare_machine(p);
 	rt_kernel_init(p->ncpus);
 	rt_arm64_timer_init();
 	rt_arm64_gic_dist_init();

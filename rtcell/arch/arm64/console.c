@@ -1,7 +1,8 @@
 /*
  * Console and end of run (a ring set while bare is ignored: the UART costs
- * no hypervisor entry). Bare: the PL011 QEMU virt set up at 0x09000000, and
- * semihosting SYS_EXIT (emulators only). In a cell: one BH_HC_CONSOLE_WRITE
+ * no hypervisor entry). Bare: the PL011 the device tree names (platform.c),
+ * and the end of the run by semihosting SYS_EXIT when built with it
+ * (emulators), else or where that faults by PSCI SYSTEM_OFF. In a cell: one BH_HC_CONSOLE_WRITE
  * per line until a ring is set (start-up and the end), the ring of the
  * telemetry channel in between (no hypervisor entry), BH_HC_CELL_EXIT.
  *
@@ -28,9 +29,10 @@
 
 #include "arm64.h"
 
-#define PL011_DR 0x09000000ul
-#define PL011_FR 0x09000018ul
+#define PL011_DR 0x00
+#define PL011_FR 0x18
 #define PL011_FR_TXFF (1u << 5)
+#define PSCI_SYSTEM_OFF 0x84000008ull
 
 #define QUEUE_BYTES 8192
 #define CONSOLE_THREAD_STACK 4096
@@ -72,9 +74,13 @@ int64_t rtarch_hypercall(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 
 static void pl011_putc(char c)
 {
-	while (*(volatile uint32_t *)PL011_FR & PL011_FR_TXFF)
+	uintptr_t uart = rt_arm64_plat.uart;
+
+	if (!uart)
+		return;
+	while (*(volatile uint32_t *)(uart + PL011_FR) & PL011_FR_TXFF)
 		;
-	*(volatile uint32_t *)PL011_DR = (uint32_t)(unsigned char)c;
+	*(volatile uint32_t *)(uart + PL011_DR) = (uint32_t)(unsigned char)c;
 }
 
 /* Single writer (console_lock): bytes first, then the total, released. */
@@ -346,18 +352,38 @@ void rt_arm64_printf(const char *fmt, ...)
 	va_end(ap);
 }
 
-void rtarch_exit(int code)
+/*
+ * Bare end of the run. The exit code is printed first: without semihosting
+ * (a board, or the -Dsemihosting=false build) that line is the result.
+ * Where semihosting is absent its HLT is an undefined instruction: the
+ * exception handler calls back here, and the second entry powers off.
+ */
+static void bare_exit(int code)
 {
-	queue_flush();
-	if (rt_arm64_plat.info) {
-		rtarch_hypercall(BH_HC_CELL_EXIT, (uint64_t)(int64_t)code, 0, 0);
-	} else {
+	static int exiting;
+
+	if (!__atomic_exchange_n(&exiting, 1, __ATOMIC_ACQ_REL)) {
+		rt_arm64_printf("rtcell: exit code %d\n", code);
+#if BULKHEAD_SEMIHOSTING
 		uint64_t block[2] = { 0x20026, (uint64_t)(int64_t)code }; /* ApplicationExit */
 		register uint64_t x0 __asm__("x0") = 0x18; /* SYS_EXIT */
 		register uint64_t x1 __asm__("x1") = (uint64_t)block;
 
 		__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
+#endif
+	} else {
+		rt_arm64_printf("rtcell: powering off by PSCI SYSTEM_OFF\n");
 	}
+	rt_arm64_psci(PSCI_SYSTEM_OFF, 0, 0, 0);
+}
+
+void rtarch_exit(int code)
+{
+	queue_flush();
+	if (rt_arm64_plat.info)
+		rtarch_hypercall(BH_HC_CELL_EXIT, (uint64_t)(int64_t)code, 0, 0);
+	else
+		bare_exit(code);
 	__asm__ volatile("msr daifset, #0xf" : : : "memory");
 	for (;;)
 		__asm__ volatile("wfi");

@@ -53,8 +53,10 @@ void rt_arm64_gic_dist_init(void)
 	wr32(gicd + GICD_CTLR, 0);
 	while (rd32(gicd + GICD_CTLR) & (1u << 31))
 		;
-	/* ARE and Group 1 (single security state on QEMU virt without EL3). */
-	wr32(gicd + GICD_CTLR, (1u << 4) | (1u << 1));
+	/* ARE and Group 1, as Linux writes it: with one security state (QEMU virt
+	 * without EL3) bit 1 enables Group 1 and bit 0 the unused Group 0; seen
+	 * from Non-secure with EL3 firmware, bit 1 is EnableGrp1A, bit 0 EnableGrp1. */
+	wr32(gicd + GICD_CTLR, (1u << 4) | (1u << 1) | (1u << 0));
 }
 
 void rt_arm64_gic_cpu_init(void)

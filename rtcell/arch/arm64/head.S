@@ -21,7 +21,7 @@
 	.section .text.head, "ax"
 	.global _start
 _start:
-	linux_image_header primary_entry, rt_image_size
+	linux_image_header primary_entry, rt_image_size, rt_text_offset
 
 primary_entry:
 	msr	daifset, #0xf

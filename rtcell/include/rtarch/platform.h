@@ -43,7 +43,8 @@ int64_t rtarch_hypercall(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 /* Sends SGI `sgi` (< 14) to cell CPU `cpu`. */
 void rtarch_send_sgi(unsigned cpu, unsigned sgi);
 
-/* Ends the run: BH_HC_CELL_EXIT in a cell, semihosting SYS_EXIT bare. */
+/* Ends the run: BH_HC_CELL_EXIT in a cell; bare, prints the code, then semihosting
+ * SYS_EXIT (built with it) or PSCI SYSTEM_OFF. */
 __attribute__((noreturn)) void rtarch_exit(int code);
 
 /* The image's application: called once on CPU 0 with every CPU online and

@@ -12,16 +12,18 @@ from . import paths, payload, systems
 BUILD_JOBS = "2"
 
 
-def meson_build(name, folder, cross):
-    """Configures `folder` with `cross` (first time only) and builds it; 0 on success."""
+def meson_build(name, folder, cross, options=(), targets=()):
+    """Configures `folder` with `cross` and `options` (first time only) and builds `targets`
+    (default: everything); 0 on success."""
     if not (folder / "build.ninja").exists():
         print(f"build: configuring {name} in {folder}", flush=True)
-        setup = ["meson", "setup", str(folder), "--cross-file", str(paths.REPO / cross)]
+        setup = ["meson", "setup", str(folder), "--cross-file", str(paths.REPO / cross),
+                 *options]
         if subprocess.run(setup, cwd=paths.REPO).returncode != 0:
             print(f"build: meson setup failed for {name}", file=sys.stderr)
             return 1
     print(f"build: {name}", flush=True)
-    if subprocess.run(["ninja", "-C", str(folder), "-j", BUILD_JOBS]).returncode != 0:
+    if subprocess.run(["ninja", "-C", str(folder), "-j", BUILD_JOBS, *targets]).returncode != 0:
         print(f"build: {name} failed", file=sys.stderr)
         return 1
     return 0
@@ -36,9 +38,16 @@ def build(arches):
                 f"{arch} Linux user space", paths.linux_build_dir(arch),
                 paths.LINUX_USERSPACE[arch][1]) != 0:
             return 1
-        if arch == "arm64" and build_example_images() != 0:
+        if arch == "arm64" and (build_example_images() != 0 or build_board_images() != 0):
             return 1
     return 0
+
+
+def build_board_images():
+    """The images a real board boots, built without semihosting (build/arm64-nosemi)."""
+    _, cross, options = paths.ARM64_BOARD
+    return meson_build("arm64 for boards (no semihosting)", paths.arm64_board_build_dir(),
+                       cross, options, paths.BOARD_TARGETS)
 
 
 def build_example_images():

@@ -24,6 +24,8 @@ PACKAGES = {
     "libcmocka-dev": "host unit test framework",
     "python3-pytest": "system test runner",
     "qemu-system-arm": "arm64 emulator (qemu-system-aarch64)",
+    "u-boot-qemu": "U-Boot for QEMU virt: the board-style boot test (booti)",
+    "u-boot-tools": "mkimage for that test's U-Boot boot script",
     "bochs": "x86-64 emulator with VMX",
     "bochsbios": "Bochs BIOS",
     "vgabios": "Bochs VGA BIOS",

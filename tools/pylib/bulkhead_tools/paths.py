@@ -18,6 +18,13 @@ LINUX_USERSPACE = {
 }
 
 
+# The arm64 build for real boards (-Dsemihosting=false): only the images a board boots are
+# built there (BOARD_TARGETS), beside the emulator build of everything in build_dir("arm64").
+ARM64_BOARD = ("arm64-nosemi", "cross/arm64.ini", ["-Dsemihosting=false"])
+BOARD_TARGETS = ["arch/arm64/bulkhead-hv.bin", "rtcell/rtcell.bin",
+                 "rtcell/arch/arm64/rtcell-arm64.bin"]
+
+
 def build_root() -> pathlib.Path:
     return pathlib.Path(os.environ.get("BULKHEAD_BUILD_DIR", REPO / "build")).resolve()
 
@@ -30,8 +37,14 @@ def linux_build_dir(arch: str) -> pathlib.Path:
     return build_root() / LINUX_USERSPACE[arch][0]
 
 
-def arm64_hv_image() -> pathlib.Path:
-    return build_dir("arm64") / "arch" / "arm64" / "bulkhead-hv.bin"
+def arm64_board_build_dir() -> pathlib.Path:
+    return build_root() / ARM64_BOARD[0]
+
+
+def arm64_hv_image(board=False) -> pathlib.Path:
+    """The hypervisor image; `board`: the one built without semihosting."""
+    folder = arm64_board_build_dir() if board else build_dir("arm64")
+    return folder / "arch" / "arm64" / "bulkhead-hv.bin"
 
 
 def x86_iso(name: str = "bulkhead.iso") -> pathlib.Path:

@@ -21,12 +21,15 @@ _Static_assert(BH_ASM_HC_CELL_EXIT == BH_HC_CELL_EXIT, "boot_macros.h hypercall 
 /*
  * The 64-byte arm64 Image header (Linux Documentation/arch/arm64/booting):
  * QEMU -kernel and U-Boot booti load such an image and pass x0 = DTB.
- * text_offset 0; image_size from \size_symbol (it includes .bss).
+ * image_size from \size_symbol (it includes .bss). Flags bit 3 is clear:
+ * loaders put the image \text_offset above the lowest 2 MiB-aligned RAM
+ * address (QEMU -kernel adds 2 MiB to an offset of 0; U-Boot booti moves the
+ * image there from wherever it was loaded).
  */
-.macro linux_image_header entry, size_symbol
+.macro linux_image_header entry, size_symbol, text_offset=0
 	b	\entry				/* code0 */
 	.long	0				/* code1 */
-	.quad	0				/* text_offset */
+	.quad	\text_offset			/* text_offset */
 	.quad	\size_symbol			/* image_size */
 	.quad	0x2				/* flags: little endian, 4 KiB pages */
 	.quad	0				/* res2 */
