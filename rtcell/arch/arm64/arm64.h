@@ -25,14 +25,14 @@
 struct rt_arm64_platform {
 	const struct bh_boot_info *info; /* NULL: bare */
 	const void *dtb; /* bare: the device tree read, NULL: none (QEMU virt assumed) */
-	uintptr_t uart; /* bare: the console PL011, 0: none (output dropped) */
+	uintptr_t uart; /* bare: the console PL011 (mapped as a device), 0: none (output dropped); 0
+			   in a cell */
 	bool psci_smc; /* PSCI conduit: SMC, else HVC */
 	unsigned ncpus;
 	uint64_t mpidr[RT_ARM64_MAX_CPUS];
 	uintptr_t gicr[RT_ARM64_MAX_CPUS]; /* RD frame; SGI frame at +0x10000 */
 	uint32_t logical[RT_ARM64_MAX_CPUS]; /* the hypervisor's CPU numbers */
 	uintptr_t gicd;
-	uintptr_t uart; /* bare: the console UART (mapped as a device); 0 in a cell */
 };
 
 extern struct rt_arm64_platform rt_arm64_plat;
