@@ -1,0 +1,148 @@
+/*
+ * The arch_cell_* hooks on x86 (VMX): per cell EPT tables from its regions
+ * and channels, I/O bitmaps opening only the ports its devices own, an MSR
+ * bitmap that makes every MSR access exit, and a VPID. Everything is
+ * allocated from the page pool at boot and never changed afterwards.
+ * Limits: IOAPIC pins are not routed yet, so a cell with interrupts is
+ * refused; a cell has no doorbells and cannot be stopped from outside.
+ */
+#include <arch/arch_cell.h>
+#include <bulkhead/errno.h>
+#include <hv/console.h>
+#include <hv/page_pool.h>
+#include <lib/string.h>
+#include <vmx/vmx_cell.h>
+#include <x86/layout.h>
+
+/* MAXPHYADDR of the Bochs and server parts we aim at; abi/check refuses more (arch_rules.c). */
+#define X86_HOST_PHYS_BITS 46
+#define IO_PORTS_PER_BITMAP 0x8000u
+
+static struct vmx_cell vmx_cells[HV_MAX_CELLS];
+
+static uint64_t *pool_page(void *ctx)
+{
+	(void)ctx;
+	return page_pool_alloc();
+}
+
+static uint64_t pool_phys_of(void *ctx, const uint64_t *page)
+{
+	(void)ctx;
+	return x86_image_phys(page);
+}
+
+/* Table pages come from the pool inside the image: their link address. */
+static uint64_t *pool_page_at(void *ctx, uint64_t phys)
+{
+	(void)ctx;
+	return (uint64_t *)(uintptr_t)(phys + X86_KERNEL_VMA);
+}
+
+static const struct ept_allocator pool_allocator = {
+	.alloc = pool_page,
+	.phys_of = pool_phys_of,
+	.page_at = pool_page_at,
+	.ctx = NULL,
+};
+
+const struct vmx_cell *vmx_cell_of(const struct cell *cell)
+{
+	return &vmx_cells[cell->id];
+}
+
+uint32_t arch_config_arch(void)
+{
+	return BH_ARCH_X86_64;
+}
+
+bool vmx_cell_owns_port(const struct cell *cell, uint32_t port)
+{
+	for (uint32_t i = 0; i < cell->desc->device_count; i++) {
+		const struct bh_device *d = cell_device(cell, i);
+
+		if (d->kind == BH_DEVICE_PORT && port >= d->base && port - d->base < d->size_bytes)
+			return true;
+	}
+	return false;
+}
+
+/* Clears the exit bit of every port the cell's devices own. */
+static void open_owned_ports(const struct cell *cell, struct vmx_cell *v)
+{
+	for (uint32_t port = 0; port <= 0xffff; port++) {
+		if (!vmx_cell_owns_port(cell, port))
+			continue;
+		uint8_t *bitmap = port < IO_PORTS_PER_BITMAP ? v->io_bitmap_a : v->io_bitmap_b;
+		uint32_t bit = port % IO_PORTS_PER_BITMAP;
+
+		bitmap[bit / 8] &= (uint8_t) ~(1u << (bit % 8));
+	}
+}
+
+int arch_cell_create(const struct cell *cell)
+{
+	struct vmx_cell *v = &vmx_cells[cell->id];
+	int err = ept_init(&v->ept, X86_HOST_PHYS_BITS, &pool_allocator);
+
+	if (err)
+		return err;
+	v->io_bitmap_a = page_pool_alloc();
+	v->io_bitmap_b = page_pool_alloc();
+	v->msr_bitmap = page_pool_alloc();
+	if (!v->io_bitmap_a || !v->io_bitmap_b || !v->msr_bitmap)
+		return -BH_ENOMEM;
+	memset(v->io_bitmap_a, 0xff, HV_PAGE_BYTES);
+	memset(v->io_bitmap_b, 0xff, HV_PAGE_BYTES);
+	memset(v->msr_bitmap, 0xff, HV_PAGE_BYTES);
+	open_owned_ports(cell, v);
+	v->vpid = (uint16_t)(cell->id + 1);
+	return 0;
+}
+
+int arch_cell_map(const struct cell *cell, uint64_t guest_phys, uint64_t host_phys,
+		  uint64_t size_bytes, uint32_t flags)
+{
+	return ept_map(&vmx_cells[cell->id].ept, guest_phys, host_phys, size_bytes,
+		       ept_leaf_bits(flags));
+}
+
+int arch_cell_assign_irq(const struct cell *cell, uint32_t number, uint32_t flags)
+{
+	(void)flags;
+	console_print("hv: cell \"%s\": IOAPIC GSI %u: interrupt routing is not implemented on "
+		      "x86 yet\n",
+		      cell_name(cell), number);
+	return -BH_ENOSYS;
+}
+
+int arch_cell_map_irqchip(const struct cell *cell)
+{
+	(void)cell; /* the local APIC is not passed through yet */
+	return 0;
+}
+
+void arch_direct_reserved_range(uint64_t *base, uint64_t *size_bytes)
+{
+	*base = 0;
+	*size_bytes = 0;
+}
+
+void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info)
+{
+	(void)cell, (void)info; /* no interrupt controller addresses to pass yet */
+}
+
+void arch_cell_send_doorbell(const struct cell *cell, uint32_t number)
+{
+	(void)cell, (void)number; /* the validator lets x86 doorbells through; none is raised yet */
+}
+
+void arch_cell_request_stop(const struct cell *cell)
+{
+	/*
+	 * A cell's CPUs leave it at their next exit (vmx/exit.c checks the
+	 * state); nothing forces an exit yet (the NMI doorbell is planned).
+	 */
+	(void)cell;
+}
