@@ -4,6 +4,7 @@
  * The boot info is trusted only after its magic, version and counts check.
  */
 #include <bulkhead/hypercall.h>
+#include <guest/boot_info_check.h>
 #include <guest/console.h>
 #include <guest/hypercall.h>
 #include <guest/psci.h>
@@ -33,26 +34,6 @@ __attribute__((noreturn)) void bh_cell_exit(int code)
 		wait_for_interrupt();
 }
 
-/* Returns NULL if the record is usable, else what is wrong with it. */
-static const char *boot_info_problem(const struct bh_boot_info *info)
-{
-	if (info->magic != BH_BOOTINFO_MAGIC)
-		return "bad magic";
-	if (info->version != BH_BOOTINFO_VERSION)
-		return "unknown version";
-	if (info->size_bytes != sizeof(*info))
-		return "size differs from this build's struct bh_boot_info";
-	if (info->cpu_count == 0 || info->cpu_count > BH_BOOTINFO_MAX_CPUS)
-		return "cpu_count out of range";
-	if (info->region_count > BH_BOOTINFO_MAX_REGIONS)
-		return "region_count out of range";
-	if (info->channel_count > BH_BOOTINFO_MAX_CHANNELS)
-		return "channel_count out of range";
-	if (info->irq_count > BH_BOOTINFO_MAX_IRQS)
-		return "irq_count out of range";
-	return NULL;
-}
-
 /* start.S, boot CPU, on stack 0 with .bss cleared. */
 void guest_boot_main(uint64_t boot_info_ipa)
 {
@@ -64,7 +45,7 @@ void guest_boot_main(uint64_t boot_info_ipa)
 			       boot_info_ipa);
 		bh_cell_exit(GUEST_EXIT_BAD_BOOT_INFO);
 	}
-	const char *problem = boot_info_problem(info);
+	const char *problem = guest_boot_info_problem(info);
 
 	if (problem) {
 		console_printf("guest: boot info at 0x%lx: %s (magic 0x%x version %u size %u)\n",

@@ -1,0 +1,95 @@
+/*
+ * Boot flow of an x86-64 test cell: check the boot info, run guest_main on
+ * the boot CPU and leave through BH_HC_CELL_EXIT; hypercalls through VMCALL.
+ * The boot info is trusted only after its magic, version and counts check.
+ */
+#include <bulkhead/hypercall.h>
+#include <guest/boot_info_check.h>
+#include <guest/console.h>
+#include <guest/hypercall.h>
+#include <guest/runtime.h>
+
+#define CPUID_LEAF_HV_SIGNATURE 0x40000000u
+#define CPUID_LEAF_HV_CELL 0x40000001u
+#define SIGNATURE_EBX 0x6b6c7542u /* "Bulk" */
+#define SIGNATURE_ECX 0x64616568u /* "head" */
+
+static const struct bh_boot_info *boot_info;
+
+const struct bh_boot_info *guest_boot_info(void)
+{
+	return boot_info;
+}
+
+/* VMCALL with RAX = function, RDI RSI RDX RCX R8 = arguments; result in RAX. */
+int64_t bh_hypercall(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		     uint64_t a5)
+{
+	register uint64_t r8 __asm__("r8") = a5;
+	int64_t result;
+
+	__asm__ volatile("vmcall"
+			 : "=a"(result)
+			 : "a"(function), "D"(a1), "S"(a2), "d"(a3), "c"(a4), "r"(r8)
+			 : "memory");
+	return result;
+}
+
+__attribute__((noreturn)) void bh_cell_exit(int code)
+{
+	bh_hypercall(BH_HC_CELL_EXIT, (uint64_t)(int64_t)code, 0, 0, 0, 0);
+	/* Only a broken hypervisor returns here; stay quiet rather than run on. */
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+static void cpuid(uint32_t leaf, uint32_t out[4])
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
+			 : "a"(leaf), "c"(0));
+}
+
+bool guest_cpuid_bulkhead(uint32_t *cell_id, uint32_t *logical_cpu)
+{
+	uint32_t r[4];
+
+	cpuid(CPUID_LEAF_HV_SIGNATURE, r);
+	if (r[1] != SIGNATURE_EBX || r[2] != SIGNATURE_ECX || r[0] < CPUID_LEAF_HV_CELL)
+		return false;
+	cpuid(CPUID_LEAF_HV_CELL, r);
+	*cell_id = r[0];
+	*logical_cpu = r[1];
+	return true;
+}
+
+/* The CPU's own logical number comes from Bulkhead's CPUID leaf. */
+int guest_find_own_logical_cpu(uint32_t cell_id)
+{
+	uint32_t cell, cpu;
+
+	if (!guest_cpuid_bulkhead(&cell, &cpu) || cell != cell_id)
+		return -1;
+	return (int)cpu;
+}
+
+void guest_boot_main(uint64_t boot_info_gpa)
+{
+	const struct bh_boot_info *info = (const struct bh_boot_info *)(uintptr_t)boot_info_gpa;
+
+	if (boot_info_gpa == 0 || (boot_info_gpa & 7) != 0) {
+		console_printf("guest: boot info address 0x%lx is null or misaligned\n",
+			       boot_info_gpa);
+		bh_cell_exit(GUEST_EXIT_BAD_BOOT_INFO);
+	}
+	const char *problem = guest_boot_info_problem(info);
+
+	if (problem) {
+		console_printf("guest: boot info at 0x%lx: %s (magic 0x%x version %u size %u)\n",
+			       boot_info_gpa, problem, info->magic, info->version,
+			       info->size_bytes);
+		bh_cell_exit(GUEST_EXIT_BAD_BOOT_INFO);
+	}
+	boot_info = info;
+	bh_cell_exit(guest_main(info));
+}
