@@ -1,18 +1,27 @@
-"""x86-64 boot in Bochs: GRUB -> multiboot2 -> long mode, every CPU in VMX root.
+"""x86-64 in Bochs: GRUB -> multiboot2 -> long mode, every CPU in VMX root, and
+cells on VMX from a system image handed over as the multiboot2 module.
 
-Each test boots one ISO built by the x86_64 build and reads the COM1 log; the
-hypervisor ends the run itself (Bochs' shutdown port), the timeout only turns
-a hang into a failure.
+Each test boots one ISO and reads the COM1 log; the hypervisor ends the run
+itself (Bochs' shutdown port), the timeout only turns a hang into a failure.
+The two-hello ISO comes from the x86_64 build (config/bochs-x86/hello-pair.dts);
+other systems (tests/system/systems/x86-*.dts) are compiled with bhcfg and
+packed into an ISO at test time.
 """
 
 import re
+import subprocess
 
+from bulkhead_tools import paths, systems
 from bulkhead_tools.bochs import run_bochs
+from bulkhead_tools.measure.parse import hv_stats
+from bulkhead_tools.sysgen_check import cell_lines
 
 PASS = "BULKHEAD: PASS"
 FAIL = "BULKHEAD: FAIL"
 BOCHS_CPUS = 2
 TIMEOUT_S = 180
+SYSTEMS = paths.REPO / "tests" / "system" / "systems"
+HELLO_CELLS = {"hello": (0, 0x4000000), "hello-b": (1, 0x6000000)}  # cell id, memory
 
 
 def _boot(iso, log_dir):
@@ -54,3 +63,75 @@ def test_x86_unexpected_exception_dumps_registers_and_fails(x86_build, log_dir):
     assert re.search(r"CR2 0x0000008000000000", out), context
     assert FAIL in out, context
     assert PASS not in out, context
+
+
+def _system_iso(x86_build, name, log_dir):
+    """tests/system/systems/NAME.dts -> an ISO with its system image as module2."""
+    image = systems.build_system_image(SYSTEMS / f"{name}.dts", log_dir / f"{name}.img",
+                                       image_dirs=[x86_build / "guests" / "tests" / "x86"],
+                                       platform="bochs-x86")
+    iso = log_dir / f"{name}.iso"
+    subprocess.run([str(paths.REPO / "arch" / "x86" / "mkiso.sh"),
+                    str(x86_build / "arch" / "x86" / "bulkhead.elf"), str(iso),
+                    str(log_dir / "iso-stage"), "--module", str(image)], check=True)
+    return iso
+
+
+def _assert_hello_ran(out, cell, context):
+    """hello's own checks passed on its CPU: long mode, its APIC id, its CPUID leaf."""
+    cell_id, memory = HELLO_CELLS[cell]
+    lines = cell_lines(out, cell)
+    assert f"boot info: 0x{memory + 0x1000000 - 0x1000:x} version 1 size 896 " \
+        "(last page of region 0)" in lines, context
+    assert f"cell: id {cell_id} name {cell}" in lines, context
+    assert any(line.startswith("mode: long (EFER") for line in lines), context
+    assert f"apic id: {cell_id} (cpu 0)" in lines, context
+    assert f"cpuid: Bulkhead, cell {cell_id}, logical cpu {cell_id}" in lines, context
+    assert f"cell info: id {cell_id} state 1 cpus 1 mask 0x{1 << cell_id:x} memory 0x1000000 " \
+        "of 2 cells" in lines, context
+    assert f"region 0: [0x{memory:x}, +0x1000000) flags 0x7 read write exec" in lines, context
+    assert "port 0x2f8 (not mine): read 0xff" in lines, context
+    assert lines[-1] == "hello: done, exit 0", context
+    return lines
+
+
+def test_x86_two_cells_run_at_once_and_every_exit_is_counted(x86_build, log_dir):
+    iso = x86_build / "config" / "bochs-x86" / "bulkhead-hello-pair.iso"
+    result, context = _boot(iso, log_dir)
+    out = result.output
+
+    assert re.search(r"^hv: system image at \[0x[0-9a-f]+, \+0x[0-9a-f]+\)", out, re.M), context
+    stats = hv_stats(out)
+    for cell, (cell_id, _) in HELLO_CELLS.items():
+        lines = _assert_hello_ran(out, cell, context)
+        assert f'hv: cell "{cell}" stopped (exit code 0)' in out, context
+        entries = stats[cell_id]
+        assert entries.cell == cell, context
+        # One VMCALL per console line, one BH_HC_CELL_INFO, one BH_HC_CELL_EXIT.
+        # sysreg: CPUID leaves 1, 0x40000000, 0x40000001 and three MSR accesses
+        # (the trampoline's EFER read and write, hello's EFER read). other: the
+        # read of the port the cell does not own. Nothing else exits.
+        assert entries.reasons == {"hypercall": len(lines) + 2, "sysreg": 6, "other": 1}, \
+            f"cpu {cell_id}: {entries}\n{context}"
+        assert entries.total == sum(entries.reasons.values()), context
+    assert PASS in out, context
+    assert FAIL not in out, context
+
+
+def test_x86_cell_reading_foreign_memory_is_stopped_and_the_other_finishes(x86_build, log_dir):
+    result, context = _boot(_system_iso(x86_build, "x86-trespass", log_dir), log_dir)
+    out = result.output
+
+    assert "trespass: cell 1 reading 0x4000000, another cell's memory" in \
+        cell_lines(out, "trespass"), context
+    assert re.search(r'^hv: cell "trespass" cpu 1: EPT violation: read at guest-physical '
+                     r"0x4000000 \(RIP 0x[0-9a-f]+\); stopping the cell", out, re.M), context
+    assert 'hv: cell "trespass" stopped (exit code 2)' in out, context
+    assert not any("FAILED" in line for line in cell_lines(out, "trespass")), context
+    _assert_hello_ran(out, "hello", context)
+    assert 'hv: cell "hello" stopped (exit code 0)' in out, context
+    stats = hv_stats(out)
+    assert stats[1].reasons.get("stage2-fault") == 1, f"{stats[1]}\n{context}"
+    assert "stage2-fault" not in stats[0].reasons, context
+    # A cell stopped with a non-zero code makes the machine's result a failure.
+    assert FAIL in out, context

@@ -1,7 +1,7 @@
 /*
  * hello's x86-64 part: it must run in long mode on the boot info's first CPU
- * (APIC id), see Bulkhead's CPUID leaf name its cell, and read its cell
- * record with BH_HC_CELL_INFO.
+ * (APIC id), see Bulkhead's CPUID leaf name its cell, read its cell record
+ * with BH_HC_CELL_INFO, and find a port it does not own reading as all ones.
  */
 #include "hello_arch.h"
 #include <guest/console.h>
@@ -9,6 +9,8 @@
 #include <guest/runtime.h>
 
 #define MSR_EFER 0xc0000080u
+/* COM2: on the platform, but given to no cell in the test systems. */
+#define FOREIGN_PORT 0x2f8
 #define EFER_LMA (1u << 10)
 
 static uint64_t read_efer(void)
@@ -25,6 +27,14 @@ static uint32_t apic_id(void)
 
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
 	return b >> 24;
+}
+
+static uint8_t port_read(uint16_t port)
+{
+	uint8_t value;
+
+	__asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
+	return value;
 }
 
 /* Prints the cell record the hypervisor keeps; 0 if it matches the boot info. */
@@ -73,6 +83,11 @@ int hello_check_cpu(const struct bh_boot_info *info)
 		console_printf("cpuid: no Bulkhead leaf\n");
 		result = 1;
 	}
+	uint8_t foreign = port_read(FOREIGN_PORT);
+
+	console_printf("port 0x%x (not mine): read 0x%x\n", FOREIGN_PORT, foreign);
+	if (foreign != 0xff)
+		result = 1;
 	return result | check_cell_info(info);
 }
 
