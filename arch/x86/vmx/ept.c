@@ -43,7 +43,7 @@ uint64_t ept_leaf_bits(uint32_t flags)
 		bits |= EPT_WRITE | EPT_READ; /* write-only is a misconfiguration in EPT */
 	if (flags & BH_MEM_EXEC)
 		bits |= EPT_EXEC | EPT_READ; /* execute-only needs a capability we do not ask for */
-	bits |= (flags & BH_MEM_DEVICE ? EPT_MEMTYPE_UC : EPT_MEMTYPE_WB) << EPT_MEMTYPE_SHIFT;
+	bits |= ((flags & BH_MEM_DEVICE) ? EPT_MEMTYPE_UC : EPT_MEMTYPE_WB) << EPT_MEMTYPE_SHIFT;
 	return bits;
 }
 
