@@ -24,9 +24,9 @@ SYSTEMS = paths.REPO / "tests" / "system" / "systems"
 HELLO_CELLS = {"hello": (0, 0x4000000), "hello-b": (1, 0x6000000)}  # cell id, memory
 
 
-def _boot(iso, log_dir):
+def _boot(iso, log_dir, **kwargs):
     assert iso.exists(), f"{iso} missing: build the x86_64 target first"
-    result = run_bochs(iso, log_dir, timeout_s=TIMEOUT_S, cpus=BOCHS_CPUS)
+    result = run_bochs(iso, log_dir, timeout_s=TIMEOUT_S, cpus=BOCHS_CPUS, **kwargs)
     context = f"{result.describe()}\nserial log:\n{result.output}"
     assert not result.timed_out, context
     return result, context
@@ -93,6 +93,18 @@ def _assert_hello_ran(out, cell, context):
     assert "port 0x2f8 (not mine): read 0xff" in lines, context
     assert lines[-1] == "hello: done, exit 0", context
     return lines
+
+
+def test_x86_cpu_without_ept_starts_no_cell_and_says_why(x86_build, log_dir):
+    # Bochs' Penryn has VMX but no secondary control EPT (allowed-1 0x41).
+    iso = x86_build / "config" / "bochs-x86" / "bulkhead-hello-pair.iso"
+    result, context = _boot(iso, log_dir, cpu_model="core2_penryn_t9600")
+    out = result.output
+
+    assert re.search(r"cpu 0: virtualization unavailable: no EPT \(secondary allowed-1 "
+                     r"0x[0-9a-f]+\)", out), context
+    assert "hv: cell" not in out and "[hello" not in out, context
+    assert FAIL in out and PASS not in out, context
 
 
 def test_x86_two_cells_run_at_once_and_every_exit_is_counted(x86_build, log_dir):

@@ -18,13 +18,13 @@ CPU_MODEL = "corei7_skylake_x"  # EPT, unrestricted guest, VPID; see docs/emulat
 GUEST_MEMORY_MB = 256
 
 
-def bochsrc_text(iso, serial_log, cpus):
+def bochsrc_text(iso, serial_log, cpus, cpu_model=CPU_MODEL):
     """The configuration for one headless run booting `iso` from CD."""
     return "\n".join([
         f"romimage: file={BIOS_IMAGE}",
         f"vgaromimage: file={VGA_BIOS_IMAGE}",
         f"memory: guest={GUEST_MEMORY_MB}, host={GUEST_MEMORY_MB}",
-        f"cpu: model={CPU_MODEL}, count={cpus}, ips=50000000, reset_on_triple_fault=0",
+        f"cpu: model={cpu_model}, count={cpus}, ips=50000000, reset_on_triple_fault=0",
         'display_library: rfb, options="timeout=0"',
         "sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy",
         "speaker: enabled=0",
@@ -40,8 +40,9 @@ def bochsrc_text(iso, serial_log, cpus):
     ])
 
 
-def run_bochs(iso, work_dir, timeout_s=120, cpus=2, echo=False) -> RunResult:
-    """Boots `iso` in Bochs with `cpus` CPUs; returns the serial log as output.
+def run_bochs(iso, work_dir, timeout_s=120, cpus=2, echo=False,
+              cpu_model=CPU_MODEL) -> RunResult:
+    """Boots `iso` in Bochs with `cpus` CPUs of `cpu_model`; returns the serial log as output.
 
     work_dir receives bochsrc, the debugger rc file, serial.log (COM1) and
     bochs.log (Bochs' own output).
@@ -55,7 +56,7 @@ def run_bochs(iso, work_dir, timeout_s=120, cpus=2, echo=False) -> RunResult:
     if serial_log.exists():
         serial_log.unlink()
     bochsrc = work / "bochsrc"
-    bochsrc.write_text(bochsrc_text(pathlib.Path(iso).resolve(), serial_log, cpus))
+    bochsrc.write_text(bochsrc_text(pathlib.Path(iso).resolve(), serial_log, cpus, cpu_model))
     rc_file = work / "debugger.rc"
     rc_file.write_text("c\n")  # Debian's Bochs has the debugger built in: continue at once
     command = [bochs, "-q", "-f", str(bochsrc), "-rc", str(rc_file)]
