@@ -147,3 +147,17 @@ def test_x86_cell_reading_foreign_memory_is_stopped_and_the_other_finishes(x86_b
     assert "stage2-fault" not in stats[0].reasons, context
     # A cell stopped with a non-zero code makes the machine's result a failure.
     assert FAIL in out, context
+
+
+def test_x86_triple_fault_stops_that_cell_only(x86_build, log_dir):
+    result, context = _boot(_system_iso(x86_build, "x86-triple-fault", log_dir), log_dir)
+    out = result.output
+
+    assert "triple_fault: cell 1: empty IDT, then UD2" in cell_lines(out, "triple-fault"), context
+    assert re.search(r'^hv: cell "triple-fault" cpu 1: triple fault \(shutdown\) '
+                     r"\(RIP 0x[0-9a-f]+\); stopping the cell", out, re.M), context
+    assert 'hv: cell "triple-fault" stopped (exit code 2)' in out, context
+    assert not any("FAILED" in line for line in cell_lines(out, "triple-fault")), context
+    _assert_hello_ran(out, "hello", context)
+    assert 'hv: cell "hello" stopped (exit code 0)' in out, context
+    assert hv_stats(out)[1].reasons.get("psci") == 1, context
