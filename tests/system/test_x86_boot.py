@@ -68,7 +68,7 @@ def test_x86_unexpected_exception_dumps_registers_and_fails(x86_build, log_dir):
 def _system_iso(x86_build, name, log_dir):
     """tests/system/systems/NAME.dts -> an ISO with its system image as module2."""
     image = systems.build_system_image(SYSTEMS / f"{name}.dts", log_dir / f"{name}.img",
-                                       image_dirs=[x86_build / "guests" / "tests" / "x86"],
+                                       image_dirs=[systems.test_cell_dir("x86_64")],
                                        platform="bochs-x86")
     iso = log_dir / f"{name}.iso"
     subprocess.run([str(paths.REPO / "arch" / "x86" / "mkiso.sh"),
@@ -130,34 +130,35 @@ def test_x86_two_cells_run_at_once_and_every_exit_is_counted(x86_build, log_dir)
     assert FAIL not in out, context
 
 
+def _assert_stopped_alone(out, cell, first_line, why, context):
+    """`cell` said `first_line`, was stopped for `why` with exit code 2 and went no
+    further, while hello ran to its end; the machine's result is then a failure."""
+    assert first_line in cell_lines(out, cell), context
+    assert re.search(rf'^hv: cell "{cell}" cpu 1: {why} \(RIP 0x[0-9a-f]+\); stopping the cell',
+                     out, re.M), context
+    assert f'hv: cell "{cell}" stopped (exit code 2)' in out, context
+    assert not any("FAILED" in line for line in cell_lines(out, cell)), context
+    _assert_hello_ran(out, "hello", context)
+    assert 'hv: cell "hello" stopped (exit code 0)' in out, context
+    assert FAIL in out, context
+
+
 def test_x86_cell_reading_foreign_memory_is_stopped_and_the_other_finishes(x86_build, log_dir):
     result, context = _boot(_system_iso(x86_build, "x86-trespass", log_dir), log_dir)
     out = result.output
 
-    assert "trespass: cell 1 reading 0x4000000, another cell's memory" in \
-        cell_lines(out, "trespass"), context
-    assert re.search(r'^hv: cell "trespass" cpu 1: EPT violation: read at guest-physical '
-                     r"0x4000000 \(RIP 0x[0-9a-f]+\); stopping the cell", out, re.M), context
-    assert 'hv: cell "trespass" stopped (exit code 2)' in out, context
-    assert not any("FAILED" in line for line in cell_lines(out, "trespass")), context
-    _assert_hello_ran(out, "hello", context)
-    assert 'hv: cell "hello" stopped (exit code 0)' in out, context
+    _assert_stopped_alone(out, "trespass",
+                          "trespass: cell 1 reading 0x4000000, another cell's memory",
+                          r"EPT violation: read at guest-physical 0x4000000", context)
     stats = hv_stats(out)
     assert stats[1].reasons.get("stage2-fault") == 1, f"{stats[1]}\n{context}"
     assert "stage2-fault" not in stats[0].reasons, context
-    # A cell stopped with a non-zero code makes the machine's result a failure.
-    assert FAIL in out, context
 
 
 def test_x86_triple_fault_stops_that_cell_only(x86_build, log_dir):
     result, context = _boot(_system_iso(x86_build, "x86-triple-fault", log_dir), log_dir)
     out = result.output
 
-    assert "triple_fault: cell 1: empty IDT, then UD2" in cell_lines(out, "triple-fault"), context
-    assert re.search(r'^hv: cell "triple-fault" cpu 1: triple fault \(shutdown\) '
-                     r"\(RIP 0x[0-9a-f]+\); stopping the cell", out, re.M), context
-    assert 'hv: cell "triple-fault" stopped (exit code 2)' in out, context
-    assert not any("FAILED" in line for line in cell_lines(out, "triple-fault")), context
-    _assert_hello_ran(out, "hello", context)
-    assert 'hv: cell "hello" stopped (exit code 0)' in out, context
+    _assert_stopped_alone(out, "triple-fault", "triple_fault: cell 1: empty IDT, then UD2",
+                          r"triple fault \(shutdown\)", context)
     assert hv_stats(out)[1].reasons.get("psci") == 1, context

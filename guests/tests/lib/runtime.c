@@ -37,24 +37,8 @@ __attribute__((noreturn)) void bh_cell_exit(int code)
 /* start.S, boot CPU, on stack 0 with .bss cleared. */
 void guest_boot_main(uint64_t boot_info_ipa)
 {
-	const struct bh_boot_info *info = (const struct bh_boot_info *)(uintptr_t)boot_info_ipa;
-
-	/* Reading an unaligned or null record would fault before we could say why. */
-	if (boot_info_ipa == 0 || (boot_info_ipa & 7) != 0) {
-		console_printf("guest: boot info address 0x%lx is null or misaligned\n",
-			       boot_info_ipa);
-		bh_cell_exit(GUEST_EXIT_BAD_BOOT_INFO);
-	}
-	const char *problem = guest_boot_info_problem(info);
-
-	if (problem) {
-		console_printf("guest: boot info at 0x%lx: %s (magic 0x%x version %u size %u)\n",
-			       boot_info_ipa, problem, info->magic, info->version,
-			       info->size_bytes);
-		bh_cell_exit(GUEST_EXIT_BAD_BOOT_INFO);
-	}
-	boot_info = info;
-	bh_cell_exit(guest_main(info));
+	boot_info = guest_accept_boot_info(boot_info_ipa);
+	bh_cell_exit(guest_main(boot_info));
 }
 
 /* start.S, a CPU started by guest_start_cpu, on its own stack. */

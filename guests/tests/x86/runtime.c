@@ -75,21 +75,6 @@ int guest_find_own_logical_cpu(uint32_t cell_id)
 
 void guest_boot_main(uint64_t boot_info_gpa)
 {
-	const struct bh_boot_info *info = (const struct bh_boot_info *)(uintptr_t)boot_info_gpa;
-
-	if (boot_info_gpa == 0 || (boot_info_gpa & 7) != 0) {
-		console_printf("guest: boot info address 0x%lx is null or misaligned\n",
-			       boot_info_gpa);
-		bh_cell_exit(GUEST_EXIT_BAD_BOOT_INFO);
-	}
-	const char *problem = guest_boot_info_problem(info);
-
-	if (problem) {
-		console_printf("guest: boot info at 0x%lx: %s (magic 0x%x version %u size %u)\n",
-			       boot_info_gpa, problem, info->magic, info->version,
-			       info->size_bytes);
-		bh_cell_exit(GUEST_EXIT_BAD_BOOT_INFO);
-	}
-	boot_info = info;
-	bh_cell_exit(guest_main(info));
+	boot_info = guest_accept_boot_info(boot_info_gpa);
+	bh_cell_exit(guest_main(boot_info));
 }

@@ -22,8 +22,8 @@ def platform_dtb(platform="qemu-arm64") -> pathlib.Path:
     return paths.build_dir(PLATFORM_ARCH[platform]) / "config" / platform / "platform.dtb"
 
 
-def test_cell_dir() -> pathlib.Path:
-    return paths.build_dir("arm64") / "guests" / "tests"
+def test_cell_dir(arch="arm64") -> pathlib.Path:
+    return paths.build_dir(arch) / "guests" / "tests"
 
 
 def build_system_image(dts, output, image_dirs=(), image_files=(), platform="qemu-arm64"):
