@@ -107,6 +107,18 @@ def test_x86_cpu_without_ept_starts_no_cell_and_says_why(x86_build, log_dir):
     assert FAIL in out and PASS not in out, context
 
 
+def test_x86_refuses_a_realtime_cell_it_cannot_honour_and_starts_no_cell(x86_build, log_dir):
+    result, context = _boot(_system_iso(x86_build, "x86-realtime-refused", log_dir), log_dir)
+    out = result.output
+
+    assert 'hv: cell "hello-b": realtime (direct) cells are not implemented on x86 yet' in out, \
+        context
+    assert re.search(r'refusing to start: cell "hello-b": translation tables .*: '
+                     r"not implemented", out), context
+    assert "[hello" not in out and "stopped (exit code" not in out, context
+    assert FAIL in out and PASS not in out, context
+
+
 def test_x86_two_cells_run_at_once_and_every_exit_is_counted(x86_build, log_dir):
     iso = x86_build / "config" / "bochs-x86" / "bulkhead-hello-pair.iso"
     result, context = _boot(iso, log_dir)

@@ -3,8 +3,9 @@
  * and channels, I/O bitmaps opening only the ports its devices own, an MSR
  * bitmap that makes every MSR access exit, and a VPID. Everything is
  * allocated from the page pool at boot and never changed afterwards.
- * Limits: IOAPIC pins are not routed yet, so a cell with interrupts is
- * refused; a cell has no doorbells and cannot be stopped from outside.
+ * What is not built yet is refused here rather than half-honoured: a
+ * realtime (direct) cell, a channel with a doorbell, and (arch_cell_assign_irq)
+ * interrupts. A cell cannot be stopped from outside yet.
  */
 #include <arch/arch_cell.h>
 #include <bulkhead/errno.h>
@@ -80,10 +81,51 @@ static void open_owned_ports(const struct cell *cell, struct vmx_cell *v)
 	}
 }
 
+/* The first channel of the cell's that has a doorbell, or NULL. */
+static const struct bh_channel *doorbell_channel(const struct cell *cell)
+{
+	const struct bh_config_header *cfg = cell->config;
+
+	for (uint32_t c = 0; c < cfg->channels.count; c++) {
+		const struct bh_channel *ch =
+			(const void *)((const uint8_t *)cfg + cfg->channels.offset_bytes +
+				       (size_t)c * cfg->channels.record_size_bytes);
+
+		for (uint32_t e = 0; e < ch->endpoint_count && e < BH_CHANNEL_MAX_ENDPOINTS; e++)
+			if (ch->endpoints[e].cell == cell->id && ch->doorbell_irq != BH_NONE)
+				return ch;
+	}
+	return NULL;
+}
+
+/* What this x86 hypervisor cannot honour yet; 0 or -BH_ENOSYS after saying why. */
+static int refuse_unbuilt(const struct cell *cell)
+{
+	const struct bh_channel *ch = doorbell_channel(cell);
+
+	if (cell->desc->flags & BH_CELL_REALTIME) {
+		console_print("hv: cell \"%s\": realtime (direct) cells are not implemented on x86 "
+			      "yet\n",
+			      cell_name(cell));
+		return -BH_ENOSYS;
+	}
+	if (ch) {
+		console_print("hv: cell \"%s\": channel \"%s\": doorbells are not implemented on "
+			      "x86 yet\n",
+			      cell_name(cell), ch->name);
+		return -BH_ENOSYS;
+	}
+	return 0;
+}
+
 int arch_cell_create(const struct cell *cell)
 {
 	struct vmx_cell *v = &vmx_cells[cell->id];
-	int err = ept_init(&v->ept, X86_HOST_PHYS_BITS, &pool_allocator);
+	int err = refuse_unbuilt(cell);
+
+	if (err)
+		return err;
+	err = ept_init(&v->ept, X86_HOST_PHYS_BITS, &pool_allocator);
 
 	if (err)
 		return err;
@@ -135,7 +177,7 @@ void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info
 
 void arch_cell_send_doorbell(const struct cell *cell, uint32_t number)
 {
-	(void)cell, (void)number; /* the validator lets x86 doorbells through; none is raised yet */
+	(void)cell, (void)number; /* never called: arch_cell_create refuses doorbell channels */
 }
 
 void arch_cell_request_stop(const struct cell *cell)

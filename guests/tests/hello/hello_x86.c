@@ -7,35 +7,13 @@
 #include <guest/console.h>
 #include <guest/hypercall.h>
 #include <guest/runtime.h>
+#include <x86_64/insn.h>
+#include <x86_64/io.h>
+#include <x86_64/msr.h>
 
-#define MSR_EFER 0xc0000080u
+#define EFER_LMA (1u << 10)
 /* COM2: on the platform, but given to no cell in the test systems. */
 #define FOREIGN_PORT 0x2f8
-#define EFER_LMA (1u << 10)
-
-static uint64_t read_efer(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_EFER));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static uint32_t apic_id(void)
-{
-	uint32_t a, b, c, d;
-
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-	return b >> 24;
-}
-
-static uint8_t port_read(uint16_t port)
-{
-	uint8_t value;
-
-	__asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
-	return value;
-}
 
 /* Prints the cell record the hypervisor keeps; 0 if it matches the boot info. */
 static int check_cell_info(const struct bh_boot_info *info)
@@ -55,7 +33,7 @@ static int check_cell_info(const struct bh_boot_info *info)
 
 int hello_check_cpu(const struct bh_boot_info *info)
 {
-	uint64_t efer = read_efer();
+	uint64_t efer = rdmsr(MSR_IA32_EFER);
 	uint32_t cell = 0, logical = 0;
 	int result = 0;
 
@@ -68,7 +46,7 @@ int hello_check_cpu(const struct bh_boot_info *info)
 		console_printf("cpu %u: apic id %lu logical %u\n", i, info->cpu_mpidr[i],
 			       info->cpu_logical[i]);
 
-	uint32_t self = apic_id();
+	uint32_t self = cpuid(1, 0).ebx >> 24;
 	bool is_boot_cpu = self == info->cpu_mpidr[0];
 
 	console_printf("apic id: %u (%s)\n", self,
@@ -83,7 +61,7 @@ int hello_check_cpu(const struct bh_boot_info *info)
 		console_printf("cpuid: no Bulkhead leaf\n");
 		result = 1;
 	}
-	uint8_t foreign = port_read(FOREIGN_PORT);
+	uint8_t foreign = inb(FOREIGN_PORT);
 
 	console_printf("port 0x%x (not mine): read 0x%x\n", FOREIGN_PORT, foreign);
 	if (foreign != 0xff)

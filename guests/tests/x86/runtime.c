@@ -8,6 +8,7 @@
 #include <guest/console.h>
 #include <guest/hypercall.h>
 #include <guest/runtime.h>
+#include <x86_64/insn.h>
 
 #define CPUID_LEAF_HV_SIGNATURE 0x40000000u
 #define CPUID_LEAF_HV_CELL 0x40000001u
@@ -43,23 +44,15 @@ __attribute__((noreturn)) void bh_cell_exit(int code)
 		__asm__ volatile("cli; hlt");
 }
 
-static void cpuid(uint32_t leaf, uint32_t out[4])
-{
-	__asm__ volatile("cpuid"
-			 : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
-			 : "a"(leaf), "c"(0));
-}
-
 bool guest_cpuid_bulkhead(uint32_t *cell_id, uint32_t *logical_cpu)
 {
-	uint32_t r[4];
+	struct cpuid_regs r = cpuid(CPUID_LEAF_HV_SIGNATURE, 0);
 
-	cpuid(CPUID_LEAF_HV_SIGNATURE, r);
-	if (r[1] != SIGNATURE_EBX || r[2] != SIGNATURE_ECX || r[0] < CPUID_LEAF_HV_CELL)
+	if (r.ebx != SIGNATURE_EBX || r.ecx != SIGNATURE_ECX || r.eax < CPUID_LEAF_HV_CELL)
 		return false;
-	cpuid(CPUID_LEAF_HV_CELL, r);
-	*cell_id = r[0];
-	*logical_cpu = r[1];
+	r = cpuid(CPUID_LEAF_HV_CELL, 0);
+	*cell_id = r.eax;
+	*logical_cpu = r.ebx;
 	return true;
 }
 
