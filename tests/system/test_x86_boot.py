@@ -107,13 +107,13 @@ def test_x86_cpu_without_ept_starts_no_cell_and_says_why(x86_build, log_dir):
     assert FAIL in out and PASS not in out, context
 
 
-def test_x86_refuses_a_realtime_cell_it_cannot_honour_and_starts_no_cell(x86_build, log_dir):
-    result, context = _boot(_system_iso(x86_build, "x86-realtime-refused", log_dir), log_dir)
+def test_x86_refuses_an_interrupt_it_cannot_route_and_starts_no_cell(x86_build, log_dir):
+    result, context = _boot(_system_iso(x86_build, "x86-irq-refused", log_dir), log_dir)
     out = result.output
 
-    assert 'hv: cell "hello-b": realtime (direct) cells are not implemented on x86 yet' in out, \
-        context
-    assert re.search(r'refusing to start: cell "hello-b": translation tables .*: '
+    assert 'hv: cell "hello-b": IOAPIC GSI 3: interrupt routing is not implemented on x86 yet' \
+        in out, context
+    assert re.search(r'refusing to start: cell "hello-b": assigning interrupt \[0x3, \+0x1\): '
                      r"not implemented", out), context
     assert "[hello" not in out and "stopped (exit code" not in out, context
     assert FAIL in out and PASS not in out, context
@@ -174,3 +174,23 @@ def test_x86_triple_fault_stops_that_cell_only(x86_build, log_dir):
     _assert_stopped_alone(out, "triple-fault", "triple_fault: cell 1: empty IDT, then UD2",
                           r"triple fault \(shutdown\)", context)
     assert hv_stats(out)[1].reasons.get("psci") == 1, context
+
+
+def test_x86_realtime_cell_takes_its_timer_interrupts_without_an_exit(x86_build, log_dir):
+    result, context = _boot(_system_iso(x86_build, "x86-ticker", log_dir), log_dir)
+    out = result.output
+    lines = cell_lines(out, "ticker")
+
+    # Its own count of hypervisor entries between two BH_HC_CPU_STATS reads around
+    # 10,000 LAPIC timer interrupts and the HLTs between them.
+    assert "ticker: interrupts=10000 window_entries=0 apic=1 logical=1" in lines, context
+    assert "ticker: IPI to myself (apic 1) taken" in lines, context
+    assert 'hv: cell "ticker" cpu 1: ICR write 0x41 refused: a CPU outside the cell' in out, \
+        context
+    assert 'hv: cell "ticker" stopped (exit code 0)' in out, context
+    _assert_hello_ran(out, "hello", context)
+    # The hypervisor's own counts agree: no interrupt, HLT or timer exit at all on CPU 1;
+    # hypercalls are its 3 console lines, 2 statistics reads and the exit; sysreg its EFER
+    # read and write, its APIC_BASE read and its 2 ICR writes.
+    assert hv_stats(out)[1].reasons == {"hypercall": 6, "sysreg": 5}, context
+    assert PASS in out, context

@@ -3,9 +3,12 @@
  * and channels, I/O bitmaps opening only the ports its devices own, an MSR
  * bitmap that makes every MSR access exit, and a VPID. Everything is
  * allocated from the page pool at boot and never changed afterwards.
+ * A realtime (direct) cell also gets its CPUs' x2APIC and TSC-deadline MSRs
+ * passed through, except writes of the ICR (vmx/msr.c checks them): its
+ * LAPIC timer and its interrupts then reach it without an exit.
  * What is not built yet is refused here rather than half-honoured: a
- * realtime (direct) cell, a channel with a doorbell, and (arch_cell_assign_irq)
- * interrupts. A cell cannot be stopped from outside yet.
+ * channel with a doorbell and (arch_cell_assign_irq) IOAPIC interrupts. A
+ * cell cannot be stopped from outside yet.
  */
 #include <arch/arch_cell.h>
 #include <bulkhead/errno.h>
@@ -18,6 +21,12 @@
 /* MAXPHYADDR of the Bochs and server parts we aim at; abi/check refuses more (arch_rules.c). */
 #define X86_HOST_PHYS_BITS 46
 #define IO_PORTS_PER_BITMAP 0x8000u
+/* MSR bitmap quarters (SDM vol. 3 sec. 25.6.9): reads of 0..0x1fff, then of
+ * 0xc0000000..0xc0001fff, then the writes in the same order. */
+#define MSR_BITMAP_WRITE_LOW 2048u
+#define MSR_X2APIC_FIRST 0x800u
+#define MSR_X2APIC_LAST 0x8ffu
+#define MSR_IA32_TSC_DEADLINE 0x6e0u
 
 static struct vmx_cell vmx_cells[HV_MAX_CELLS];
 
@@ -103,12 +112,6 @@ static int refuse_unbuilt(const struct cell *cell)
 {
 	const struct bh_channel *ch = doorbell_channel(cell);
 
-	if (cell->desc->flags & BH_CELL_REALTIME) {
-		console_print("hv: cell \"%s\": realtime (direct) cells are not implemented on x86 "
-			      "yet\n",
-			      cell_name(cell));
-		return -BH_ENOSYS;
-	}
 	if (ch) {
 		console_print("hv: cell \"%s\": channel \"%s\": doorbells are not implemented on "
 			      "x86 yet\n",
@@ -116,6 +119,22 @@ static int refuse_unbuilt(const struct cell *cell)
 		return -BH_ENOSYS;
 	}
 	return 0;
+}
+
+static void msr_pass(uint8_t *bitmap, uint32_t msr, bool read, bool write)
+{
+	if (read)
+		bitmap[msr / 8] &= (uint8_t)~(1u << (msr % 8));
+	if (write)
+		bitmap[MSR_BITMAP_WRITE_LOW + msr / 8] &= (uint8_t)~(1u << (msr % 8));
+}
+
+/* A direct cell drives its own local APIC; only ICR writes could reach other CPUs. */
+static void open_direct_msrs(uint8_t *bitmap)
+{
+	for (uint32_t msr = MSR_X2APIC_FIRST; msr <= MSR_X2APIC_LAST; msr++)
+		msr_pass(bitmap, msr, true, msr != VMX_MSR_X2APIC_ICR);
+	msr_pass(bitmap, MSR_IA32_TSC_DEADLINE, true, true);
 }
 
 int arch_cell_create(const struct cell *cell)
@@ -138,6 +157,8 @@ int arch_cell_create(const struct cell *cell)
 	memset(v->io_bitmap_b, 0xff, HV_PAGE_BYTES);
 	memset(v->msr_bitmap, 0xff, HV_PAGE_BYTES);
 	open_owned_ports(cell, v);
+	if (cell->desc->flags & BH_CELL_REALTIME)
+		open_direct_msrs(v->msr_bitmap);
 	v->vpid = (uint16_t)(cell->id + 1);
 	return 0;
 }

@@ -4,11 +4,16 @@
  * from the CPU; everything else gets #GP, as an MSR the CPU lacks would.
  * Allowed: EFER (SCE, LME, NXE; LMA is the CPU's), FS/GS base, PAT (valid
  * memory types only, or the next entry would fail), and reads of the TSC
- * and the APIC base.
+ * and the APIC base. A realtime (direct) cell's x2APIC MSRs do not exit,
+ * except ICR writes: those pass only as fixed, physical-destination IPIs to
+ * one of the cell's own CPUs (or to itself by shorthand); any other is
+ * dropped, counted like every MSR exit, and the first one per CPU printed.
  */
 #include <bulkhead/stats.h>
 #include <hv/stats.h>
+#include <hv/console.h>
 #include <vmx/exit.h>
+#include <vmx/vmx_cell.h>
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_insn.h>
 #include <x86_64/insn.h>
@@ -61,9 +66,62 @@ static bool pat_is_valid(uint64_t pat)
 	return true;
 }
 
-static bool write_allowed(uint32_t msr, uint64_t value)
+#define ICR_VECTOR(v) ((v) & 0xff)
+#define ICR_DELIVERY_MODE(v) (((v) >> 8) & 0x7) /* 0 = fixed */
+#define ICR_LOGICAL (1ull << 11)
+#define ICR_SHORTHAND(v) (((v) >> 18) & 0x3) /* 0 none, 1 self, 2 all, 3 all but self */
+#define ICR_SHORTHAND_SELF 1
+#define ICR_DESTINATION(v) ((v) >> 32)
+#define FIRST_VALID_VECTOR 16
+
+static bool refusal_printed[HV_MAX_CPUS];
+
+/* Why an ICR value may not be sent by this cell, or NULL when it may. */
+static const char *icr_refusal(const struct cell *cell, uint64_t icr)
+{
+	if (!(cell->desc->flags & BH_CELL_REALTIME))
+		return "the cell does not own its local APIC";
+	if (ICR_DELIVERY_MODE(icr) != 0)
+		return "not a fixed interrupt (NMI, INIT, SIPI, SMI ...)";
+	if (ICR_VECTOR(icr) < FIRST_VALID_VECTOR)
+		return "a reserved vector";
+	if (ICR_SHORTHAND(icr) == ICR_SHORTHAND_SELF)
+		return NULL;
+	if (ICR_SHORTHAND(icr) != 0)
+		return "a broadcast shorthand";
+	if (icr & ICR_LOGICAL)
+		return "a logical destination";
+	for (uint32_t i = 0; i < cell->desc->cpu_count; i++)
+		if (cell->desc->cpu_hwid[i] == ICR_DESTINATION(icr))
+			return NULL;
+	return "a CPU outside the cell";
+}
+
+/* Sends the IPI when the cell may; a refused one is dropped (the instruction completes). */
+static void write_icr(const struct vmx_exit *exit, uint64_t icr)
+{
+	const char *why = icr_refusal(exit->cell, icr);
+
+	if (!why) {
+		wrmsr(VMX_MSR_X2APIC_ICR, icr);
+		return;
+	}
+	if (exit->cpu < HV_MAX_CPUS && !refusal_printed[exit->cpu]) {
+		refusal_printed[exit->cpu] = true;
+		console_print("hv: cell \"%s\" cpu %u: ICR write 0x%llx refused: %s (later ones "
+			      "are refused silently)\n",
+			      cell_name(exit->cell), exit->cpu, (unsigned long long)icr, why);
+	}
+}
+
+static bool write_allowed(const struct vmx_exit *exit, uint32_t msr, uint64_t value)
 {
 	switch (msr) {
+	case VMX_MSR_X2APIC_ICR:
+		if (!(exit->cell->desc->flags & BH_CELL_REALTIME))
+			return false;
+		write_icr(exit, value);
+		return true;
 	case MSR_IA32_EFER:
 		if (value & ~(EFER_WRITABLE | EFER_LMA))
 			return false;
@@ -101,7 +159,7 @@ void vmx_handle_wrmsr(struct vmx_exit *exit)
 	uint64_t value = (g[REG_RDX] << 32) | (uint32_t)g[REG_RAX];
 
 	stats_count_entry(exit->cpu, BH_ENTRY_SYSREG);
-	if (!write_allowed((uint32_t)g[REG_RCX], value)) {
+	if (!write_allowed(exit, (uint32_t)g[REG_RCX], value)) {
 		vmx_inject_gp();
 		return;
 	}

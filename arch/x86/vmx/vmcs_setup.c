@@ -95,10 +95,15 @@ static int write_controls(const struct cell *cell, char *why, size_t why_size)
 	if (pin & (PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING))
 		return setup_fail(why, why_size,
 				  "pin-based controls force interrupt exits (0x%llx)", pin);
+	/* A realtime cell's HLT waits for its own interrupts without an exit. */
+	uint32_t hlt = (cell->desc->flags & BH_CELL_REALTIME) ? 0 : PROC_HLT_EXITING;
+
 	missing = adjust(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
-			 PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
-				 PROC_ACTIVATE_SECONDARY,
+			 hlt | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_ACTIVATE_SECONDARY,
 			 &proc);
+	if (proc & PROC_HLT_EXITING & ~hlt)
+		return setup_fail(why, why_size, "HLT exiting cannot be turned off (ctls 0x%llx)",
+				  proc);
 	if (missing)
 		return setup_fail(why, why_size, "processor-based controls 0x%llx unsupported",
 				  missing);

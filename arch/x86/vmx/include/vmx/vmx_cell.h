@@ -17,6 +17,9 @@ struct vmx_cell {
 	uint16_t vpid; /* cell id + 1: VPID 0 is the host's */
 };
 
+/* The x2APIC interrupt command register: the one x2APIC MSR a direct cell's writes of exit. */
+#define VMX_MSR_X2APIC_ICR 0x830u
+
 const struct vmx_cell *vmx_cell_of(const struct cell *cell);
 
 /* Whether the cell's configuration gives it I/O port `port`. */
