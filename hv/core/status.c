@@ -5,6 +5,7 @@
  * written with single aligned stores; state is stored last (release) so that a
  * reader who sees STOPPED also sees the exit code.
  */
+#include <arch/arch_cell.h>
 #include <hv/cell.h>
 #include <hv/status.h>
 #include <lib/string.h>
@@ -62,8 +63,7 @@ struct bh_cpu_stats *status_cpu_stats(unsigned int cpu)
 
 uint64_t status_host_phys(void)
 {
-	/* The hypervisor runs identity-mapped: its addresses are host-physical. */
-	return (uint64_t)(uintptr_t)&hv_status;
+	return arch_hv_phys(&hv_status);
 }
 
 uint64_t status_size_bytes(void)

@@ -189,6 +189,8 @@ def test_x86_realtime_cell_takes_its_timer_interrupts_without_an_exit(x86_build,
         context
     assert 'hv: cell "ticker" stopped (exit code 0)' in out, context
     _assert_hello_ran(out, "hello", context)
+    # The status page is mapped from the hypervisor image's load address (arch_hv_phys).
+    assert "region 1: [0x5000000, +0x1000) flags 0x21 read" in cell_lines(out, "hello"), context
     # The hypervisor's own counts agree: no interrupt, HLT or timer exit at all on CPU 1;
     # hypercalls are its 3 console lines, 2 statistics reads and the exit; sysreg its EFER
     # read and write, its APIC_BASE read and its 2 ICR writes.

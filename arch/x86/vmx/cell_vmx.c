@@ -191,6 +191,11 @@ void arch_direct_reserved_range(uint64_t *base, uint64_t *size_bytes)
 	*size_bytes = 0;
 }
 
+uint64_t arch_hv_phys(const void *object)
+{
+	return x86_image_phys(object);
+}
+
 void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info)
 {
 	(void)cell, (void)info; /* no interrupt controller addresses to pass yet */
