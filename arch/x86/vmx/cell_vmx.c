@@ -124,9 +124,9 @@ static int refuse_unbuilt(const struct cell *cell)
 static void msr_pass(uint8_t *bitmap, uint32_t msr, bool read, bool write)
 {
 	if (read)
-		bitmap[msr / 8] &= (uint8_t)~(1u << (msr % 8));
+		bitmap[msr / 8] &= (uint8_t) ~(1u << (msr % 8));
 	if (write)
-		bitmap[MSR_BITMAP_WRITE_LOW + msr / 8] &= (uint8_t)~(1u << (msr % 8));
+		bitmap[MSR_BITMAP_WRITE_LOW + msr / 8] &= (uint8_t) ~(1u << (msr % 8));
 }
 
 /* A direct cell drives its own local APIC; only ICR writes could reach other CPUs. */

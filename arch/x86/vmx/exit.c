@@ -171,8 +171,8 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 
 	why[0] = '\0';
 	if ((cell->desc->flags & BH_CELL_REALTIME) && x86_lapic_enter_x2apic_mode() != 0)
-		format_snprintf(why, sizeof(why), "a realtime cell needs x2APIC, which CPU %u lacks",
-				cpu);
+		format_snprintf(why, sizeof(why),
+				"a realtime cell needs x2APIC, which CPU %u lacks", cpu);
 	if (why[0] || vmcs_setup_for_cell(cell, entry, why, sizeof(why)) != 0) {
 		console_print("hv: cell \"%s\" cpu %u: cannot enter: %s\n", cell_name(cell), cpu,
 			      why);

@@ -10,11 +10,11 @@
  * dropped, counted like every MSR exit, and the first one per CPU printed.
  */
 #include <bulkhead/stats.h>
-#include <hv/stats.h>
 #include <hv/console.h>
+#include <hv/stats.h>
 #include <vmx/exit.h>
-#include <vmx/vmx_cell.h>
 #include <vmx/vmcs_fields.h>
+#include <vmx/vmx_cell.h>
 #include <vmx/vmx_insn.h>
 #include <x86_64/insn.h>
 #include <x86_64/msr.h>
@@ -66,7 +66,7 @@ static bool pat_is_valid(uint64_t pat)
 	return true;
 }
 
-#define ICR_VECTOR(v) ((v) & 0xff)
+#define ICR_VECTOR(v) ((v)&0xff)
 #define ICR_DELIVERY_MODE(v) (((v) >> 8) & 0x7) /* 0 = fixed */
 #define ICR_LOGICAL (1ull << 11)
 #define ICR_SHORTHAND(v) (((v) >> 18) & 0x3) /* 0 none, 1 self, 2 all, 3 all but self */

@@ -68,7 +68,7 @@ static void set_gate(unsigned int vector, const void *stub)
 {
 	uint64_t at = (uint64_t)(uintptr_t)stub;
 
-	idt[vector] = (struct idt_gate){ (uint16_t)at, 0x08, 0, 0x8e, (uint16_t)(at >> 16),
+	idt[vector] = (struct idt_gate){ (uint16_t)at,         0x08, 0, 0x8e, (uint16_t)(at >> 16),
 					 (uint32_t)(at >> 32), 0 };
 }
 
