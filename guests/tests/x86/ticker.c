@@ -86,10 +86,16 @@ static void load_idt(void)
 }
 
 /* Halts with interrupts on until `count` reaches `target`; returns with them off. */
-static void wait_for(volatile uint32_t *count, uint32_t target)
+static void wait_for(const volatile uint32_t *count, uint32_t target)
 {
 	while (*count < target)
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+/* An x2APIC ICR value: fixed delivery of `vector` to physical APIC id `apic`. */
+static uint64_t fixed_ipi(uint32_t apic, uint32_t vector)
+{
+	return (uint64_t)apic << 32 | vector;
 }
 
 static uint64_t entries_of(uint32_t cpu)
@@ -123,10 +129,10 @@ int guest_main(const struct bh_boot_info *info)
 	console_printf("ticker: interrupts=%u window_entries=%lu apic=%u logical=%u\n",
 		       timer_interrupts, window, self_apic, logical);
 
-	wrmsr(X2APIC_ICR, ((uint64_t)self_apic << 32) | IPI_VECTOR);
+	wrmsr(X2APIC_ICR, fixed_ipi(self_apic, IPI_VECTOR));
 	wait_for(&ipis, 1);
 	console_printf("ticker: IPI to myself (apic %u) taken\n", self_apic);
-	wrmsr(X2APIC_ICR, ((uint64_t)FOREIGN_APIC_ID << 32) | IPI_VECTOR);
+	wrmsr(X2APIC_ICR, fixed_ipi(FOREIGN_APIC_ID, IPI_VECTOR));
 	console_printf("ticker: IPI to apic %u sent\n", FOREIGN_APIC_ID);
 	return window == 0 ? 0 : 1;
 }
