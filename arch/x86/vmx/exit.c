@@ -59,12 +59,27 @@ void vmx_stop_cell_for_fault(struct vmx_exit *exit, const char *fmt, ...)
 	system_stop_cell(exit->cell, VMX_FAULT_EXIT_CODE);
 }
 
-/* VMCALL: RAX = function, RDI RSI RDX RCX R8 = arguments, result in RAX. */
+/* The guest's privilege level: SS.DPL (SDM vol. 3 sec. 25.4.1). */
+static unsigned int guest_cpl(void)
+{
+	return (unsigned int)(vmread(VMCS_GUEST_ES_AR + 2 * SEG_SS) >> 5) & 3;
+}
+
+/*
+ * VMCALL: RAX = function, RDI RSI RDX RCX R8 = arguments, result in RAX.
+ * Only the cell's kernel (CPL 0) may call; from user mode VMCALL is #UD, as
+ * HVC is undefined at EL0 on arm64.
+ */
 static void handle_vmcall(struct vmx_exit *exit)
 {
 	uint64_t *r = exit->regs->r;
 	const uint64_t args[5] = { r[REG_RDI], r[REG_RSI], r[REG_RDX], r[REG_RCX], r[REG_R8] };
 
+	if (guest_cpl() != 0) {
+		stats_count_entry(exit->cpu, BH_ENTRY_OTHER);
+		vmx_inject_ud();
+		return;
+	}
 	stats_count_entry(exit->cpu, BH_ENTRY_HYPERCALL);
 	vmx_skip_instruction(); /* before the call: CELL_EXIT may not return */
 	if (!hcall_is_bulkhead(r[REG_RAX])) {
