@@ -7,7 +7,8 @@
  * and the APIC base. A realtime (direct) cell's x2APIC MSRs do not exit,
  * except ICR writes: those pass only as fixed, physical-destination IPIs to
  * one of the cell's own CPUs (or to itself by shorthand); any other is
- * dropped, counted like every MSR exit, and the first one per CPU printed.
+ * dropped, counted like every MSR exit, and the first few per CPU printed
+ * (a flood must not hold the console).
  */
 #include <bulkhead/stats.h>
 #include <hv/console.h>
@@ -74,7 +75,10 @@ static bool pat_is_valid(uint64_t pat)
 #define ICR_DESTINATION(v) ((v) >> 32)
 #define FIRST_VALID_VECTOR 16
 
-static bool refusal_printed[HV_MAX_CPUS];
+#define ICR_REFUSALS_PRINTED 8
+
+/* Per CPU, written only by that CPU. */
+static unsigned int refusals_printed[HV_MAX_CPUS];
 
 /* Why an ICR value may not be sent by this cell, or NULL when it may. */
 static const char *icr_refusal(const struct cell *cell, uint64_t icr)
@@ -106,11 +110,13 @@ static void write_icr(const struct vmx_exit *exit, uint64_t icr)
 		wrmsr(VMX_MSR_X2APIC_ICR, icr);
 		return;
 	}
-	if (exit->cpu < HV_MAX_CPUS && !refusal_printed[exit->cpu]) {
-		refusal_printed[exit->cpu] = true;
-		console_print("hv: cell \"%s\" cpu %u: ICR write 0x%llx refused: %s (later ones "
-			      "are refused silently)\n",
-			      cell_name(exit->cell), exit->cpu, (unsigned long long)icr, why);
+	if (exit->cpu < HV_MAX_CPUS && refusals_printed[exit->cpu] < ICR_REFUSALS_PRINTED) {
+		refusals_printed[exit->cpu]++;
+		console_print("hv: cell \"%s\" cpu %u: ICR write 0x%llx refused: %s%s\n",
+			      cell_name(exit->cell), exit->cpu, (unsigned long long)icr, why,
+			      refusals_printed[exit->cpu] == ICR_REFUSALS_PRINTED
+				      ? " (later ones are refused silently)"
+				      : "");
 	}
 }
 

@@ -4,9 +4,11 @@
  * the hypervisor entries on its CPU over that window with BH_HC_CPU_STATS
  * read before and after (the second read's own entry excluded): 0 is the
  * exit-free path working. Then it sends itself a fixed IPI (allowed: its
- * ICR write exits once and the IPI arrives) and one to APIC id 0, another
- * cell's CPU (refused by the hypervisor). Exits 0 when the window had no
- * entry and the self IPI arrived.
+ * ICR write exits once and the IPI arrives) and tries ICR writes the
+ * hypervisor must refuse (docs/hypervisor.md): to APIC id 0, another cell's
+ * CPU; NMI, INIT and start-up to itself; a broadcast; a logical destination;
+ * a reserved vector. Exits 0 when the window had no entry and the self IPI
+ * arrived.
  */
 #include <guest/console.h>
 #include <guest/hypercall.h>
@@ -30,6 +32,12 @@
 /* LAPIC timer ticks between interrupts. */
 #define TIMER_PERIOD_TICKS 20000
 #define FOREIGN_APIC_ID 0
+#define ICR_NMI (4u << 8)
+#define ICR_INIT (5u << 8)
+#define ICR_STARTUP (6u << 8)
+#define ICR_LOGICAL (1u << 11)
+#define ICR_ALL_BUT_SELF (3u << 18)
+#define RESERVED_VECTOR 5
 
 struct idt_gate {
 	uint16_t offset_low;
@@ -132,7 +140,19 @@ int guest_main(const struct bh_boot_info *info)
 	wrmsr(X2APIC_ICR, fixed_ipi(self_apic, IPI_VECTOR));
 	wait_for(&ipis, 1);
 	console_printf("ticker: IPI to myself (apic %u) taken\n", self_apic);
-	wrmsr(X2APIC_ICR, fixed_ipi(FOREIGN_APIC_ID, IPI_VECTOR));
-	console_printf("ticker: IPI to apic %u sent\n", FOREIGN_APIC_ID);
+	const uint64_t refused[] = {
+		fixed_ipi(FOREIGN_APIC_ID, IPI_VECTOR),
+		fixed_ipi(self_apic, ICR_NMI | IPI_VECTOR),
+		fixed_ipi(self_apic, ICR_INIT),
+		fixed_ipi(self_apic, ICR_STARTUP | 0x10),
+		fixed_ipi(0, ICR_ALL_BUT_SELF | IPI_VECTOR),
+		fixed_ipi(self_apic, ICR_LOGICAL | IPI_VECTOR),
+		fixed_ipi(self_apic, RESERVED_VECTOR),
+	};
+
+	for (unsigned int i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		wrmsr(X2APIC_ICR, refused[i]);
+	console_printf("ticker: %u ICR writes the hypervisor must refuse sent\n",
+		       (unsigned int)(sizeof(refused) / sizeof(refused[0])));
 	return window == 0 ? 0 : 1;
 }
