@@ -21,8 +21,10 @@
 /* MAXPHYADDR of the Bochs and server parts we aim at; abi/check refuses more (arch_rules.c). */
 #define X86_HOST_PHYS_BITS 46
 #define IO_PORTS_PER_BITMAP 0x8000u
-/* MSR bitmap quarters (SDM vol. 3 sec. 25.6.9): reads of 0..0x1fff, then of
- * 0xc0000000..0xc0001fff, then the writes in the same order. */
+/*
+ * MSR bitmap quarters (SDM vol. 3 sec. 25.6.9): reads of 0..0x1fff, then of
+ * 0xc0000000..0xc0001fff, then the writes in the same order.
+ */
 #define MSR_BITMAP_WRITE_LOW 2048u
 #define MSR_X2APIC_FIRST 0x800u
 #define MSR_X2APIC_LAST 0x8ffu
