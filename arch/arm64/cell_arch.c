@@ -108,6 +108,11 @@ int arch_owned_ranges(struct config_owned_range *out, unsigned int max)
 	return (int)count + 1;
 }
 
+uint64_t arch_hv_phys(const void *object)
+{
+	return (uint64_t)(uintptr_t)object; /* the hypervisor runs identity-mapped */
+}
+
 void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info)
 {
 	info->gicd_base = gicv3_gicd_base();

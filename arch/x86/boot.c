@@ -46,6 +46,9 @@ noreturn_fn void x86_boot_main(uint32_t magic, uint64_t mbi_phys)
 	if (boot_tables.ram_dropped)
 		console_print("multiboot2: %u RAM ranges beyond %u ignored\n",
 			      boot_tables.ram_dropped, HV_MAX_RAM_RANGES);
+	if (boot_tables.modules_ignored)
+		console_print("multiboot2: %u module(s) after the system image ignored\n",
+			      boot_tables.modules_ignored);
 	why[0] = '\0';
 	err = x86_acpi_discover(&boot_tables, x86_this_cpu()->apic_id, plat, why, sizeof(why));
 	if (err)

@@ -44,6 +44,16 @@ void arch_cpu_relax(void)
 	__asm__ volatile("pause" : : : "memory");
 }
 
+void arch_cpu_wait_event(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+void arch_cpu_wake(unsigned int cpu)
+{
+	(void)cpu; /* waiters poll with pause: nothing to signal */
+}
+
 noreturn_fn void arch_cpu_park(void)
 {
 	for (;;)

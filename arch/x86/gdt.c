@@ -51,6 +51,11 @@ static void gdt_build(void)
 	gdt_built = true;
 }
 
+uint64_t x86_gdt_tss_base(unsigned int cpu)
+{
+	return (uint64_t)(uintptr_t)&tss[cpu];
+}
+
 void x86_gdt_load_this(unsigned int cpu)
 {
 	struct {

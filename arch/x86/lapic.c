@@ -35,6 +35,18 @@ static volatile uint32_t *lapic_reg(uint32_t reg)
 	return (volatile uint32_t *)x86_phys_ptr(base + reg);
 }
 
+#define CPUID1_ECX_X2APIC (1u << 21)
+
+int x86_lapic_enter_x2apic_mode(void)
+{
+	if (!(cpuid(1, 0).ecx & CPUID1_ECX_X2APIC))
+		return -BH_ENODEV;
+	if (!lapic_x2apic())
+		wrmsr(MSR_IA32_APIC_BASE,
+		      rdmsr(MSR_IA32_APIC_BASE) | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+	return 0;
+}
+
 void x86_lapic_enable_this(void)
 {
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);

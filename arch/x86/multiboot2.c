@@ -2,7 +2,9 @@
  * Multiboot2 information parser (spec 2.0 sec. 3.6). Everything needed is
  * copied out, so the information's memory may be reused afterwards (the AP
  * trampoline page is picked from RAM only after this ran). Reads only inside
- * total_size and rejects tags that overrun it.
+ * total_size and rejects tags that overrun it. The first module is the system
+ * image; its bytes stay where GRUB put them (the core reads them in place and
+ * the validator keeps every cell off them).
  */
 #include <bulkhead/errno.h>
 #include <lib/string.h>
@@ -11,6 +13,7 @@
 
 #define MB2_TAG_END 0
 #define MB2_TAG_CMDLINE 1
+#define MB2_TAG_MODULE 3
 #define MB2_TAG_MMAP 6
 #define MB2_TAG_ACPI_OLD 14
 #define MB2_TAG_ACPI_NEW 15
@@ -19,6 +22,11 @@
 struct mb2_tag {
 	uint32_t type;
 	uint32_t size;
+};
+
+struct mb2_module {
+	uint32_t mod_start; /* physical, 32 bits in multiboot2 */
+	uint32_t mod_end; /* first byte after the module */
 };
 
 struct mb2_mmap_entry {
@@ -50,6 +58,23 @@ static void mb2_take_mmap(const uint8_t *tag, uint32_t size, struct platform *pl
 	}
 }
 
+/* The first module is the system image; later ones are counted and ignored. */
+static int mb2_take_module(const uint8_t *body, uint32_t body_size, struct platform *plat,
+			   struct x86_boot_tables *tables)
+{
+	const struct mb2_module *m = (const void *)body;
+
+	if (body_size < sizeof(*m) || m->mod_end < m->mod_start)
+		return -BH_EINVAL;
+	if (plat->sysimage_size_bytes) {
+		tables->modules_ignored++;
+		return 0;
+	}
+	plat->sysimage_base = m->mod_start;
+	plat->sysimage_size_bytes = m->mod_end - m->mod_start;
+	return 0;
+}
+
 int x86_multiboot2_parse(uint64_t mbi_phys, struct platform *plat, struct x86_boot_tables *tables)
 {
 	const uint8_t *mbi = x86_phys_ptr(mbi_phys);
@@ -70,6 +95,10 @@ int x86_multiboot2_parse(uint64_t mbi_phys, struct platform *plat, struct x86_bo
 			strlcpy(plat->cmdline, (const char *)body,
 				tag->size - 8 < sizeof(plat->cmdline) ? tag->size - 8
 								      : sizeof(plat->cmdline));
+			break;
+		case MB2_TAG_MODULE:
+			if (mb2_take_module(body, tag->size - 8, plat, tables))
+				return -BH_EINVAL;
 			break;
 		case MB2_TAG_MMAP:
 			mb2_take_mmap((const uint8_t *)tag, tag->size, plat, tables);

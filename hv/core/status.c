@@ -7,6 +7,7 @@
  * the point of coherency (status_publish): a cell may map the page with its
  * caches off, and no stage-2 attribute forcing (FEAT_S2FWB) is relied on.
  */
+#include <arch/arch_cell.h>
 #include <arch/arch_cpu.h>
 #include <hv/cell.h>
 #include <hv/status.h>
@@ -74,8 +75,7 @@ struct bh_cpu_stats *status_cpu_stats(unsigned int cpu)
 
 uint64_t status_host_phys(void)
 {
-	/* The hypervisor runs identity-mapped: its addresses are host-physical. */
-	return (uint64_t)(uintptr_t)&hv_status;
+	return arch_hv_phys(&hv_status);
 }
 
 uint64_t status_size_bytes(void)

@@ -1,12 +1,14 @@
 /*
- * hello: prints its boot info line by line, its exception level and MPIDR,
- * then exits 0. It fails (exit 1) if it does not run at EL1 or its MPIDR is
- * not the boot info's first CPU; the runtime already checked the record.
+ * hello: prints its boot info line by line and what its CPU says about
+ * itself (hello_arch.h: exception level and MPIDR on arm64, CPU mode, APIC id
+ * and Bulkhead's CPUID leaf on x86-64), rings its doorbells, then exits 0.
+ * It fails (exit 1) when the arch part finds itself on the wrong CPU or in
+ * the wrong mode; the runtime already checked the record.
  */
+#include "hello_arch.h"
 #include <guest/console.h>
 #include <guest/hypercall.h>
 #include <guest/runtime.h>
-#include <guest/sysreg.h>
 
 static const char *region_flag_names(uint32_t flags, char *buf, unsigned int size)
 {
@@ -96,23 +98,7 @@ int guest_main(const struct bh_boot_info *info)
 	console_printf("flags: 0x%x%s\n", info->flags,
 		       (info->flags & BH_BOOT_REALTIME) ? " realtime" : "");
 
-	unsigned int el = current_el();
-
-	console_printf("current el: %u\n", el);
-	if (el != 1)
-		result = 1;
-
-	console_printf("cpus: %u\n", info->cpu_count);
-	for (uint32_t i = 0; i < info->cpu_count; i++)
-		console_printf("cpu %u: mpidr 0x%lx gicr 0x%lx\n", i, info->cpu_mpidr[i],
-			       info->cpu_gicr_base[i]);
-
-	uint64_t mpidr = read_sysreg(mpidr_el1);
-	bool is_boot_cpu = mpidr_affinity(mpidr) == mpidr_affinity(info->cpu_mpidr[0]);
-
-	console_printf("mpidr_el1: 0x%lx (%s)\n", mpidr,
-		       is_boot_cpu ? "cpu 0" : "NOT cpu 0 of the boot info");
-	if (!is_boot_cpu)
+	if (hello_check_cpu(info) != 0)
 		result = 1;
 
 	console_printf("regions: %u\n", info->region_count);
@@ -139,7 +125,7 @@ int guest_main(const struct bh_boot_info *info)
 	for (uint32_t i = 0; i < info->irq_count; i++)
 		console_printf("irq %u: intid %u\n", i, info->irqs[i]);
 
-	console_printf("gicd: 0x%lx\n", info->gicd_base);
+	hello_print_irqchip(info);
 	console_printf("mailbox: command %u sequence %u acked %u\n", info->mailbox.command,
 		       info->mailbox.sequence, info->mailbox.acked);
 	ring_doorbells(info);

@@ -4,6 +4,7 @@
  * The boot info is trusted only after its magic, version and counts check.
  */
 #include <bulkhead/hypercall.h>
+#include <guest/boot_info_check.h>
 #include <guest/console.h>
 #include <guest/hypercall.h>
 #include <guest/psci.h>
@@ -33,47 +34,11 @@ __attribute__((noreturn)) void bh_cell_exit(int code)
 		wait_for_interrupt();
 }
 
-/* Returns NULL if the record is usable, else what is wrong with it. */
-static const char *boot_info_problem(const struct bh_boot_info *info)
-{
-	if (info->magic != BH_BOOTINFO_MAGIC)
-		return "bad magic";
-	if (info->version != BH_BOOTINFO_VERSION)
-		return "unknown version";
-	if (info->size_bytes != sizeof(*info))
-		return "size differs from this build's struct bh_boot_info";
-	if (info->cpu_count == 0 || info->cpu_count > BH_BOOTINFO_MAX_CPUS)
-		return "cpu_count out of range";
-	if (info->region_count > BH_BOOTINFO_MAX_REGIONS)
-		return "region_count out of range";
-	if (info->channel_count > BH_BOOTINFO_MAX_CHANNELS)
-		return "channel_count out of range";
-	if (info->irq_count > BH_BOOTINFO_MAX_IRQS)
-		return "irq_count out of range";
-	return NULL;
-}
-
 /* start.S, boot CPU, on stack 0 with .bss cleared. */
 void guest_boot_main(uint64_t boot_info_ipa)
 {
-	const struct bh_boot_info *info = (const struct bh_boot_info *)(uintptr_t)boot_info_ipa;
-
-	/* Reading an unaligned or null record would fault before we could say why. */
-	if (boot_info_ipa == 0 || (boot_info_ipa & 7) != 0) {
-		console_printf("guest: boot info address 0x%lx is null or misaligned\n",
-			       boot_info_ipa);
-		bh_cell_exit(GUEST_EXIT_BAD_BOOT_INFO);
-	}
-	const char *problem = boot_info_problem(info);
-
-	if (problem) {
-		console_printf("guest: boot info at 0x%lx: %s (magic 0x%x version %u size %u)\n",
-			       boot_info_ipa, problem, info->magic, info->version,
-			       info->size_bytes);
-		bh_cell_exit(GUEST_EXIT_BAD_BOOT_INFO);
-	}
-	boot_info = info;
-	bh_cell_exit(guest_main(info));
+	boot_info = guest_accept_boot_info(boot_info_ipa);
+	bh_cell_exit(guest_main(boot_info));
 }
 
 /* start.S, a CPU started by guest_start_cpu, on its own stack. */

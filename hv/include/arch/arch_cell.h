@@ -46,6 +46,13 @@ void arch_direct_reserved_range(uint64_t *base, uint64_t *size_bytes);
  */
 int arch_owned_ranges(struct config_owned_range *out, unsigned int max);
 
+/*
+ * The host-physical address of an object in the hypervisor's image (the
+ * status page): the pointer itself on arm64 (identity-mapped), the load
+ * address on x86 (linked in the top 2 GiB).
+ */
+uint64_t arch_hv_phys(const void *object);
+
 /* Arch parts of the native boot info (interrupt controller addresses). */
 void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info);
 

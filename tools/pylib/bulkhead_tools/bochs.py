@@ -7,7 +7,9 @@ or fail from the serial log, which becomes RunResult.output; Bochs' own
 messages go to the run's log file.
 """
 
+import collections
 import pathlib
+import re
 import shutil
 
 from bulkhead_tools.emulator import RunResult, run_emulator
@@ -18,13 +20,33 @@ CPU_MODEL = "corei7_skylake_x"  # EPT, unrestricted guest, VPID; see docs/emulat
 GUEST_MEMORY_MB = 256
 
 
-def bochsrc_text(iso, serial_log, cpus):
-    """The configuration for one headless run booting `iso` from CD."""
+# Bochs' own debug line for every VM exit it emulates (cpu/vmx.cc), e.g.
+# "00268677025d[CPU1  ] VMEXIT reason = 31 (RDMSR) qualification=0x0".
+_VM_EXIT_LINE = re.compile(r"\[CPU(\d+)\s*\] VMEXIT reason = (\d+) ")
+
+
+def vm_exits_per_cpu(bochs_log):
+    """{Bochs CPU number: VM exits} from a run made with log_vm_exits=True: a count of
+    hypervisor entries that does not come from the hypervisor."""
+    counts = collections.Counter()
+    with open(bochs_log, errors="replace") as log:
+        for line in log:
+            m = _VM_EXIT_LINE.search(line)
+            if m:
+                counts[int(m.group(1))] += 1
+    return dict(counts)
+
+
+def bochsrc_text(iso, serial_log, cpus, cpu_model=CPU_MODEL, log_vm_exits=False):
+    """The configuration for one headless run booting `iso` from CD; with
+    `log_vm_exits`, every CPU's debug messages (among them one per VM exit) go to
+    Bochs' log."""
+    debug = ", ".join(["action=ignore"] + [f"cpu{n}=report" for n in range(cpus)])
     return "\n".join([
         f"romimage: file={BIOS_IMAGE}",
         f"vgaromimage: file={VGA_BIOS_IMAGE}",
         f"memory: guest={GUEST_MEMORY_MB}, host={GUEST_MEMORY_MB}",
-        f"cpu: model={CPU_MODEL}, count={cpus}, ips=50000000, reset_on_triple_fault=0",
+        f"cpu: model={cpu_model}, count={cpus}, ips=50000000, reset_on_triple_fault=0",
         'display_library: rfb, options="timeout=0"',
         "sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy",
         "speaker: enabled=0",
@@ -36,12 +58,14 @@ def bochsrc_text(iso, serial_log, cpus):
         "clock: sync=none",
         "panic: action=fatal",
         "error: action=report",
+        f"debug: {debug}" if log_vm_exits else "",
         "",
     ])
 
 
-def run_bochs(iso, work_dir, timeout_s=120, cpus=2, echo=False) -> RunResult:
-    """Boots `iso` in Bochs with `cpus` CPUs; returns the serial log as output.
+def run_bochs(iso, work_dir, timeout_s=120, cpus=2, echo=False, cpu_model=CPU_MODEL,
+              log_vm_exits=False) -> RunResult:
+    """Boots `iso` in Bochs with `cpus` CPUs of `cpu_model`; returns the serial log as output.
 
     work_dir receives bochsrc, the debugger rc file, serial.log (COM1) and
     bochs.log (Bochs' own output).
@@ -55,7 +79,8 @@ def run_bochs(iso, work_dir, timeout_s=120, cpus=2, echo=False) -> RunResult:
     if serial_log.exists():
         serial_log.unlink()
     bochsrc = work / "bochsrc"
-    bochsrc.write_text(bochsrc_text(pathlib.Path(iso).resolve(), serial_log, cpus))
+    bochsrc.write_text(bochsrc_text(pathlib.Path(iso).resolve(), serial_log, cpus, cpu_model,
+                                         log_vm_exits))
     rc_file = work / "debugger.rc"
     rc_file.write_text("c\n")  # Debian's Bochs has the debugger built in: continue at once
     command = [bochs, "-q", "-f", str(bochsrc), "-rc", str(rc_file)]

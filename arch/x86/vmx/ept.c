@@ -1,0 +1,130 @@
+/*
+ * The EPT builder (vmx/ept.h). A mapping is checked whole before any leaf is
+ * written (alignment, range, no overlap with an existing leaf), so a refused
+ * call maps nothing; only running out of table pages stops one midway, and
+ * that stops the boot.
+ */
+#include <bulkhead/config.h>
+#include <bulkhead/errno.h>
+#include <vmx/ept.h>
+
+#define EPT_2M_BYTES (2ull << 20)
+#define EPTP_MEMTYPE_WB 6ull
+#define EPTP_WALK_LENGTH_4 (3ull << 3)
+
+static unsigned int index_at(uint64_t guest, unsigned int level)
+{
+	/* level 3 = PML4 ... level 0 = PT */
+	return (unsigned int)(guest >> (12 + 9 * level)) & (EPT_ENTRIES - 1);
+}
+
+static bool is_present(uint64_t entry)
+{
+	return (entry & (EPT_READ | EPT_WRITE | EPT_EXEC)) != 0;
+}
+
+int ept_init(struct ept_table *t, unsigned int host_bits, const struct ept_allocator *alloc)
+{
+	if (host_bits < 32 || host_bits > 52)
+		return -BH_EINVAL;
+	t->alloc = alloc;
+	t->host_limit = 1ull << host_bits;
+	t->root = alloc->alloc(alloc->ctx);
+	return t->root ? 0 : -BH_ENOMEM;
+}
+
+uint64_t ept_leaf_bits(uint32_t flags)
+{
+	uint64_t bits = EPT_IGNORE_PAT;
+
+	if (flags & BH_MEM_READ)
+		bits |= EPT_READ;
+	if (flags & BH_MEM_WRITE)
+		bits |= EPT_WRITE | EPT_READ; /* write-only is a misconfiguration in EPT */
+	if (flags & BH_MEM_EXEC)
+		bits |= EPT_EXEC | EPT_READ; /* execute-only needs a capability we do not ask for */
+	bits |= ((flags & BH_MEM_DEVICE) ? EPT_MEMTYPE_UC : EPT_MEMTYPE_WB) << EPT_MEMTYPE_SHIFT;
+	return bits;
+}
+
+/*
+ * The entry for `guest` at `level`, walking down from the root and creating
+ * missing tables when `create`; NULL when a table is missing (or cannot be
+ * made) or a 2 MiB leaf covers the way down.
+ */
+static uint64_t *entry_at(struct ept_table *t, uint64_t guest, unsigned int level, bool create)
+{
+	uint64_t *table = t->root;
+
+	for (unsigned int l = EPT_LEVELS - 1; l > level; l--) {
+		uint64_t *e = &table[index_at(guest, l)];
+
+		if (!is_present(*e)) {
+			if (!create)
+				return NULL;
+			uint64_t *next = t->alloc->alloc(t->alloc->ctx);
+
+			if (!next)
+				return NULL;
+			/* Non-leaf entries grant everything; the leaf decides. */
+			*e = t->alloc->phys_of(t->alloc->ctx, next) | EPT_READ | EPT_WRITE |
+			     EPT_EXEC;
+		} else if (*e & EPT_LEAF_2M) {
+			return NULL;
+		}
+		table = t->alloc->page_at(t->alloc->ctx, *e & EPT_ADDRESS_MASK);
+	}
+	return &table[index_at(guest, level)];
+}
+
+static bool use_2m(uint64_t guest, uint64_t host, uint64_t left)
+{
+	return ((guest | host) & (EPT_2M_BYTES - 1)) == 0 && left >= EPT_2M_BYTES;
+}
+
+/* Whether anything in [guest, +size) is already mapped (a leaf covers part of it). */
+static bool overlaps_mapping(struct ept_table *t, uint64_t guest, uint64_t size_bytes)
+{
+	for (uint64_t off = 0; off < size_bytes; off += EPT_PAGE_BYTES) {
+		uint64_t *pd_entry = entry_at(t, guest + off, 1, false);
+
+		if (!pd_entry)
+			continue; /* no table below the PDPT: nothing mapped here */
+		if (*pd_entry & EPT_LEAF_2M)
+			return true;
+		uint64_t *pt_entry = entry_at(t, guest + off, 0, false);
+
+		if (pt_entry && is_present(*pt_entry))
+			return true;
+	}
+	return false;
+}
+
+int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_bytes,
+	    uint64_t leaf_bits)
+{
+	if (((guest | host | size_bytes) & (EPT_PAGE_BYTES - 1)) || size_bytes == 0)
+		return -BH_EINVAL;
+	if (guest + size_bytes < guest || guest + size_bytes > (1ull << EPT_GUEST_BITS) ||
+	    host + size_bytes < host || host + size_bytes > t->host_limit)
+		return -BH_EINVAL;
+	if (!(leaf_bits & (EPT_READ | EPT_WRITE | EPT_EXEC)) || (leaf_bits & EPT_ADDRESS_MASK))
+		return -BH_EINVAL;
+	if (overlaps_mapping(t, guest, size_bytes))
+		return -BH_EINVAL;
+	for (uint64_t off = 0; off < size_bytes;) {
+		bool big = use_2m(guest + off, host + off, size_bytes - off);
+		uint64_t *e = entry_at(t, guest + off, big ? 1 : 0, true);
+
+		if (!e)
+			return -BH_ENOMEM;
+		*e = (host + off) | leaf_bits | (big ? EPT_LEAF_2M : 0);
+		off += big ? EPT_2M_BYTES : EPT_PAGE_BYTES;
+	}
+	return 0;
+}
+
+uint64_t ept_pointer(const struct ept_table *t)
+{
+	return t->alloc->phys_of(t->alloc->ctx, t->root) | EPTP_MEMTYPE_WB | EPTP_WALK_LENGTH_4;
+}

@@ -1,0 +1,217 @@
+/*
+ * A cell CPU's run loop and exit dispatch. The CPU enters its cell with
+ * arch_cpu_enter_cell() and stays in this loop until the cell stops: every
+ * exit is counted (reason names of bulkhead/stats.h, mapping in
+ * docs/hypervisor.md), handled on this CPU with no lock shared with another
+ * cell, and the guest resumed. Exits that mean the cell broke (triple fault,
+ * INIT, an access outside its EPT, an exit nothing here handles) stop that
+ * cell only; exits that mean the hypervisor broke (invalid guest state, EPT
+ * misconfiguration, a failed entry) halt the machine with a dump.
+ */
+#include <stdarg.h>
+#include <arch/arch_cell.h>
+#include <bulkhead/hypercall.h>
+#include <hv/console.h>
+#include <hv/cpu_power.h>
+#include <hv/hypercall.h>
+#include <hv/panic.h>
+#include <hv/stats.h>
+#include <hv/system.h>
+#include <lib/format.h>
+#include <vmx/exit.h>
+#include <vmx/vmcs.h>
+#include <vmx/vmcs_fields.h>
+#include <vmx/vmx_insn.h>
+#include <x86/cpu.h>
+#include <x86/lapic.h>
+
+#define EPT_QUAL_READ (1ull << 0)
+#define EPT_QUAL_WRITE (1ull << 1)
+#define EPT_QUAL_FETCH (1ull << 2)
+
+void vmx_skip_instruction(void)
+{
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSTRUCTION_LEN));
+}
+
+void vmx_inject_ud(void)
+{
+	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | VECTOR_UD);
+}
+
+void vmx_inject_gp(void)
+{
+	vmwrite(VMCS_ENTRY_INTR_INFO,
+		INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | INTR_DELIVER_ERROR_CODE | VECTOR_GP);
+	vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, 0);
+}
+
+void vmx_stop_cell_for_fault(struct vmx_exit *exit, const char *fmt, ...)
+{
+	char what[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	console_print("hv: cell \"%s\" cpu %u: %s; stopping the cell\n", cell_name(exit->cell),
+		      exit->cpu, what);
+	system_stop_cell(exit->cell, VMX_FAULT_EXIT_CODE);
+}
+
+/* The guest's privilege level: SS.DPL (SDM vol. 3 sec. 25.4.1). */
+static unsigned int guest_cpl(void)
+{
+	return (unsigned int)(vmread(VMCS_GUEST_ES_AR + 2 * SEG_SS) >> 5) & 3;
+}
+
+/*
+ * VMCALL: RAX = function, RDI RSI RDX RCX R8 = arguments, result in RAX.
+ * Only the cell's kernel (CPL 0) may call; from user mode VMCALL is #UD, as
+ * HVC is undefined at EL0 on arm64.
+ */
+static void handle_vmcall(struct vmx_exit *exit)
+{
+	uint64_t *r = exit->regs->r;
+	const uint64_t args[5] = { r[REG_RDI], r[REG_RSI], r[REG_RDX], r[REG_RCX], r[REG_R8] };
+
+	if (guest_cpl() != 0) {
+		stats_count_entry(exit->cpu, BH_ENTRY_OTHER);
+		vmx_inject_ud();
+		return;
+	}
+	stats_count_entry(exit->cpu, BH_ENTRY_HYPERCALL);
+	vmx_skip_instruction(); /* before the call: CELL_EXIT may not return */
+	if (!hcall_is_bulkhead(r[REG_RAX])) {
+		r[REG_RAX] = (uint64_t)(int64_t)-BH_ENOSYS;
+		return;
+	}
+	r[REG_RAX] = (uint64_t)hcall_dispatch(exit->cell, exit->cpu, r[REG_RAX], args);
+}
+
+static void handle_ept_violation(struct vmx_exit *exit)
+{
+	uint64_t q = exit->qualification;
+
+	stats_count_entry(exit->cpu, BH_ENTRY_STAGE2_FAULT);
+	vmx_stop_cell_for_fault(exit, "EPT violation: %s at guest-physical 0x%llx (RIP 0x%llx)",
+				q & EPT_QUAL_FETCH   ? "fetch"
+				: q & EPT_QUAL_WRITE ? "write"
+						     : "read",
+				(unsigned long long)vmread(VMCS_GUEST_PHYS_ADDR),
+				(unsigned long long)vmread(VMCS_GUEST_RIP));
+}
+
+static bool is_vmx_instruction(uint32_t reason)
+{
+	return (reason >= EXIT_REASON_VMCLEAR && reason <= EXIT_REASON_VMXON) ||
+	       reason == EXIT_REASON_INVEPT || reason == EXIT_REASON_INVVPID;
+}
+
+static noreturn_fn void hypervisor_broke(const struct vmx_exit *exit, const char *what)
+{
+	hv_panic("cell \"%s\" cpu %u: %s (exit reason 0x%x, qualification 0x%llx, RIP 0x%llx, "
+		 "guest-physical 0x%llx)",
+		 cell_name(exit->cell), exit->cpu, what, (unsigned int)vmread(VMCS_EXIT_REASON),
+		 (unsigned long long)exit->qualification,
+		 (unsigned long long)vmread(VMCS_GUEST_RIP),
+		 (unsigned long long)vmread(VMCS_GUEST_PHYS_ADDR));
+}
+
+/* Exits that are the CPU or the cell breaking down: count them, stop the cell. */
+static void handle_cpu_stop(struct vmx_exit *exit, const char *what)
+{
+	stats_count_entry(exit->cpu, BH_ENTRY_PSCI);
+	vmx_stop_cell_for_fault(exit, "%s (RIP 0x%llx)", what,
+				(unsigned long long)vmread(VMCS_GUEST_RIP));
+}
+
+void vmx_handle_exit(struct vmx_exit *exit)
+{
+	switch (exit->reason) {
+	case EXIT_REASON_VMCALL:
+		handle_vmcall(exit);
+		return;
+	case EXIT_REASON_CPUID:
+		vmx_handle_cpuid(exit);
+		return;
+	case EXIT_REASON_RDMSR:
+		vmx_handle_rdmsr(exit);
+		return;
+	case EXIT_REASON_WRMSR:
+		vmx_handle_wrmsr(exit);
+		return;
+	case EXIT_REASON_IO:
+		vmx_handle_io(exit);
+		return;
+	case EXIT_REASON_CR_ACCESS:
+		vmx_handle_cr_access(exit);
+		return;
+	case EXIT_REASON_HLT:
+		/* Nothing is pending for the cell: HLT returns as if woken. */
+		stats_count_entry(exit->cpu, BH_ENTRY_WFX);
+		vmx_skip_instruction();
+		return;
+	case EXIT_REASON_EPT_VIOLATION:
+		handle_ept_violation(exit);
+		return;
+	case EXIT_REASON_TRIPLE_FAULT:
+		handle_cpu_stop(exit, "triple fault (shutdown)");
+		return;
+	case EXIT_REASON_INIT:
+		handle_cpu_stop(exit, "INIT signal");
+		return;
+	case EXIT_REASON_EPT_MISCONFIG:
+		hypervisor_broke(exit, "EPT misconfiguration");
+	case EXIT_REASON_INVALID_GUEST_STATE:
+		hypervisor_broke(exit, "VM entry refused the guest state");
+	default:
+		break;
+	}
+	stats_count_entry(exit->cpu, BH_ENTRY_OTHER);
+	if (is_vmx_instruction(exit->reason)) {
+		vmx_inject_ud(); /* as on a CPU without VMX, which CPUID says this is */
+		return;
+	}
+	vmx_stop_cell_for_fault(exit, "unhandled exit reason %u (qualification 0x%llx)",
+				exit->reason, (unsigned long long)exit->qualification);
+}
+
+noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, uint64_t arg)
+{
+	unsigned int cpu = x86_this_cpu()->index;
+	struct cell *self = cell_of_cpu(cpu); /* the writable record behind `cell` */
+	struct guest_regs regs = { 0 };
+	char why[128];
+
+	why[0] = '\0';
+	if ((cell->desc->flags & BH_CELL_REALTIME) && x86_lapic_enter_x2apic_mode() != 0)
+		format_snprintf(why, sizeof(why),
+				"a realtime cell needs x2APIC, which CPU %u lacks", cpu);
+	if (why[0] || vmcs_setup_for_cell(cell, entry, why, sizeof(why)) != 0) {
+		console_print("hv: cell \"%s\" cpu %u: cannot enter: %s\n", cell_name(cell), cpu,
+			      why);
+		system_stop_cell(self, VMX_FAULT_EXIT_CODE);
+		cpu_power_off_self(cpu);
+	}
+	regs.r[REG_RDI] = arg;
+	for (int launched = 0;; launched = 1) {
+		if (vmx_enter_guest(&regs, launched) != 0)
+			hv_panic("cell \"%s\" cpu %u: VM entry failed, VM-instruction error %llu",
+				 cell_name(cell), cpu,
+				 (unsigned long long)vmread(VMCS_INSTRUCTION_ERROR));
+		struct vmx_exit exit = {
+			.cell = self,
+			.cpu = cpu,
+			.regs = &regs,
+			.reason = (uint32_t)vmread(VMCS_EXIT_REASON) & 0xffff,
+			.qualification = vmread(VMCS_EXIT_QUALIFICATION),
+		};
+
+		if (vmread(VMCS_EXIT_REASON) & EXIT_REASON_FAILED_ENTRY)
+			hypervisor_broke(&exit, "VM entry failed on the guest state");
+		vmx_handle_exit(&exit);
+		if (__atomic_load_n(&self->state, __ATOMIC_ACQUIRE) == CELL_STOPPED)
+			cpu_power_off_self(cpu);
+	}
+}

@@ -1,0 +1,70 @@
+/*
+ * EPT tables of one cell (SDM vol. 3 sec. 29.3): a 4-level walk, write-back
+ * table memory, 2 MiB leaves where both addresses and the size allow, 4 KiB
+ * leaves elsewhere. Built once at boot and never changed, so nothing here
+ * takes a lock or invalidates. Pure table arithmetic: it also runs on the
+ * host (tests/unit/test_ept.c), where "physical" addresses are pointers.
+ */
+#ifndef VMX_EPT_H
+#define VMX_EPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <bulkhead/abi_types.h>
+
+#define EPT_ENTRIES 512
+#define EPT_PAGE_BYTES 4096ull
+#define EPT_LEVELS 4
+/* Guest-physical addresses a 4-level walk translates. */
+#define EPT_GUEST_BITS 48
+
+/* Entry bits (SDM vol. 3 table 29-3 .. 29-6). */
+#define EPT_READ (1ull << 0)
+#define EPT_WRITE (1ull << 1)
+#define EPT_EXEC (1ull << 2) /* supervisor execute: mode-based control is off */
+#define EPT_MEMTYPE_SHIFT 3
+#define EPT_MEMTYPE_UC 0ull
+#define EPT_MEMTYPE_WB 6ull
+#define EPT_IGNORE_PAT (1ull << 6)
+#define EPT_LEAF_2M (1ull << 7)
+#define EPT_ADDRESS_MASK 0x000ffffffffff000ull
+
+/* Where table pages come from and how the walker reaches them. */
+struct ept_allocator {
+	/* A zeroed, 4 KiB-aligned page, or NULL when none is left. */
+	uint64_t *(*alloc)(void *ctx);
+	uint64_t (*phys_of)(void *ctx, const uint64_t *page);
+	uint64_t *(*page_at)(void *ctx, uint64_t phys);
+	void *ctx;
+};
+
+struct ept_table {
+	uint64_t *root; /* the PML4 */
+	const struct ept_allocator *alloc;
+	uint64_t host_limit; /* host-physical addresses must stay below */
+};
+
+/* Creates the empty root; host addresses must lie below 2^host_bits. */
+int ept_init(struct ept_table *t, unsigned int host_bits, const struct ept_allocator *alloc);
+
+/*
+ * Leaf bits for BH_MEM_* flags: read/write/exec rights, write-back memory or
+ * uncacheable device memory (PAT ignored, so the guest cannot make a device
+ * cacheable).
+ */
+uint64_t ept_leaf_bits(uint32_t bh_mem_flags);
+
+/*
+ * Maps [guest, +size) to [host, +size) with `leaf_bits`. 4 KiB alignment,
+ * in range, not overlapping anything mapped: otherwise -BH_EINVAL and
+ * nothing is mapped. -BH_ENOMEM when the allocator runs out: part of the
+ * range may then be mapped, and the caller stops the boot.
+ */
+int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_bytes,
+	    uint64_t leaf_bits);
+
+/* The EPTP for these tables: write-back walks, 4 levels, no A/D flags. */
+uint64_t ept_pointer(const struct ept_table *t);
+
+#endif

@@ -1,0 +1,173 @@
+/*
+ * RDMSR/WRMSR of a cell: every access exits (the MSR bitmap is all ones) and
+ * only an allow-list is served, from the VMCS's guest fields or read-only
+ * from the CPU; everything else gets #GP, as an MSR the CPU lacks would.
+ * Allowed: EFER (SCE, LME, NXE; LMA is the CPU's), FS/GS base, PAT (valid
+ * memory types only, or the next entry would fail), and reads of the TSC
+ * and the APIC base. A realtime (direct) cell's x2APIC MSRs do not exit,
+ * except ICR writes: those pass only as fixed, physical-destination IPIs to
+ * one of the cell's own CPUs (or to itself by shorthand); any other is
+ * dropped, counted like every MSR exit, and the first few per CPU printed
+ * (a flood must not hold the console).
+ */
+#include <bulkhead/stats.h>
+#include <hv/console.h>
+#include <hv/stats.h>
+#include <vmx/exit.h>
+#include <vmx/vmcs_fields.h>
+#include <vmx/vmx_cell.h>
+#include <vmx/vmx_insn.h>
+#include <x86_64/insn.h>
+#include <x86_64/msr.h>
+
+#define MSR_IA32_TSC 0x010
+#define MSR_IA32_PAT 0x277
+#define MSR_IA32_FS_BASE 0xc0000100
+#define EFER_SCE (1ull << 0)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define EFER_NXE (1ull << 11)
+#define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
+
+static bool read_allowed(uint32_t msr, uint64_t *value)
+{
+	switch (msr) {
+	case MSR_IA32_EFER:
+		*value = vmread(VMCS_GUEST_EFER);
+		return true;
+	case MSR_IA32_FS_BASE:
+		*value = vmread(VMCS_GUEST_FS_BASE);
+		return true;
+	case MSR_IA32_GS_BASE:
+		*value = vmread(VMCS_GUEST_GS_BASE);
+		return true;
+	case MSR_IA32_PAT:
+		*value = vmread(VMCS_GUEST_PAT);
+		return true;
+	case MSR_IA32_TSC:
+		*value = rdtsc();
+		return true;
+	case MSR_IA32_APIC_BASE:
+		*value = rdmsr(MSR_IA32_APIC_BASE);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* PAT entries may only hold UC, WC, WT, WP, WB or UC- (SDM vol. 3 sec. 13.12.2). */
+static bool pat_is_valid(uint64_t pat)
+{
+	for (unsigned int i = 0; i < 8; i++) {
+		unsigned int type = (pat >> (8 * i)) & 0xff;
+
+		if (type == 2 || type == 3 || type > 7)
+			return false;
+	}
+	return true;
+}
+
+#define ICR_VECTOR(v) ((v)&0xff)
+#define ICR_DELIVERY_MODE(v) (((v) >> 8) & 0x7) /* 0 = fixed */
+#define ICR_LOGICAL (1ull << 11)
+#define ICR_SHORTHAND(v) (((v) >> 18) & 0x3) /* 0 none, 1 self, 2 all, 3 all but self */
+#define ICR_SHORTHAND_SELF 1
+#define ICR_DESTINATION(v) ((v) >> 32)
+#define FIRST_VALID_VECTOR 16
+
+#define ICR_REFUSALS_PRINTED 8
+
+/* Per CPU, written only by that CPU. */
+static unsigned int refusals_printed[HV_MAX_CPUS];
+
+/* Why an ICR value may not be sent by this cell, or NULL when it may. */
+static const char *icr_refusal(const struct cell *cell, uint64_t icr)
+{
+	if (!(cell->desc->flags & BH_CELL_REALTIME))
+		return "the cell does not own its local APIC";
+	if (ICR_DELIVERY_MODE(icr) != 0)
+		return "not a fixed interrupt (NMI, INIT, SIPI, SMI ...)";
+	if (ICR_VECTOR(icr) < FIRST_VALID_VECTOR)
+		return "a reserved vector";
+	if (ICR_SHORTHAND(icr) == ICR_SHORTHAND_SELF)
+		return NULL;
+	if (ICR_SHORTHAND(icr) != 0)
+		return "a broadcast shorthand";
+	if (icr & ICR_LOGICAL)
+		return "a logical destination";
+	for (uint32_t i = 0; i < cell->desc->cpu_count; i++)
+		if (cell->desc->cpu_hwid[i] == ICR_DESTINATION(icr))
+			return NULL;
+	return "a CPU outside the cell";
+}
+
+/* Sends the IPI when the cell may; a refused one is dropped (the instruction completes). */
+static void write_icr(const struct vmx_exit *exit, uint64_t icr)
+{
+	const char *why = icr_refusal(exit->cell, icr);
+
+	if (!why) {
+		wrmsr(VMX_MSR_X2APIC_ICR, icr);
+		return;
+	}
+	if (exit->cpu < HV_MAX_CPUS && refusals_printed[exit->cpu] < ICR_REFUSALS_PRINTED) {
+		refusals_printed[exit->cpu]++;
+		console_print("hv: cell \"%s\" cpu %u: ICR write 0x%llx refused: %s%s\n",
+			      cell_name(exit->cell), exit->cpu, (unsigned long long)icr, why,
+			      refusals_printed[exit->cpu] == ICR_REFUSALS_PRINTED
+				      ? " (later ones are refused silently)"
+				      : "");
+	}
+}
+
+static bool write_allowed(const struct vmx_exit *exit, uint32_t msr, uint64_t value)
+{
+	switch (msr) {
+	case VMX_MSR_X2APIC_ICR:
+		if (!(exit->cell->desc->flags & BH_CELL_REALTIME))
+			return false;
+		write_icr(exit, value);
+		return true;
+	case MSR_IA32_EFER:
+		if (value & ~(EFER_WRITABLE | EFER_LMA))
+			return false;
+		return vmwrite(VMCS_GUEST_EFER,
+			       (value & EFER_WRITABLE) | (vmread(VMCS_GUEST_EFER) & EFER_LMA));
+	case MSR_IA32_FS_BASE:
+		return vmwrite(VMCS_GUEST_FS_BASE, value);
+	case MSR_IA32_GS_BASE:
+		return vmwrite(VMCS_GUEST_GS_BASE, value);
+	case MSR_IA32_PAT:
+		return pat_is_valid(value) && vmwrite(VMCS_GUEST_PAT, value);
+	default:
+		return false;
+	}
+}
+
+void vmx_handle_rdmsr(struct vmx_exit *exit)
+{
+	uint64_t *g = exit->regs->r;
+	uint64_t value;
+
+	stats_count_entry(exit->cpu, BH_ENTRY_SYSREG);
+	if (!read_allowed((uint32_t)g[REG_RCX], &value)) {
+		vmx_inject_gp();
+		return;
+	}
+	g[REG_RAX] = (uint32_t)value;
+	g[REG_RDX] = value >> 32;
+	vmx_skip_instruction();
+}
+
+void vmx_handle_wrmsr(struct vmx_exit *exit)
+{
+	uint64_t *g = exit->regs->r;
+	uint64_t value = (g[REG_RDX] << 32) | (uint32_t)g[REG_RAX];
+
+	stats_count_entry(exit->cpu, BH_ENTRY_SYSREG);
+	if (!write_allowed(exit, (uint32_t)g[REG_RCX], value)) {
+		vmx_inject_gp();
+		return;
+	}
+	vmx_skip_instruction();
+}

@@ -1,0 +1,15 @@
+/* The boot-info checks the test-cell runtimes share (boot_info_check.c). */
+#ifndef GUEST_BOOT_INFO_CHECK_H
+#define GUEST_BOOT_INFO_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <bulkhead/bootinfo.h>
+
+/* NULL if the record is usable, else what is wrong with it. */
+const char *guest_boot_info_problem(const struct bh_boot_info *info);
+
+/* The record at `address` if usable; otherwise says why and exits the cell. */
+const struct bh_boot_info *guest_accept_boot_info(uint64_t address);
+
+#endif
