@@ -8,7 +8,10 @@
  * written synchronously, so none of it can be dropped.
  * Invariant: between "steady state" and the end, the cell makes no
  * hypervisor call (console text goes to the telemetry ring).
+ * Console test builds (RTCELL_CONSOLE_FLOOD) overfill the console queue at the
+ * start and at the end (tests/system/test_rtcell.py checks what was dropped).
  */
+#include <lib/format.h>
 #include <lib/strerror.h>
 #include <rt/kernel.h>
 #include <rtarch/platform.h>
@@ -32,6 +35,10 @@
 #ifndef RTCELL_SELF_STOP_PERIODS
 #define RTCELL_SELF_STOP_PERIODS 0
 #endif
+#ifndef RTCELL_CONSOLE_FLOOD
+#define RTCELL_CONSOLE_FLOOD 0
+#endif
+#define FLOOD_LINES 192 /* 45 to 81 bytes each: more than the 8 KiB queue holds */
 
 #define CONTROL_PRIO 98
 #define STACK_BYTES 8192
@@ -39,6 +46,31 @@
 static struct rt_thread control;
 static uint8_t control_stack[STACK_BYTES] __attribute__((aligned(16)));
 static struct rt_sem events;
+
+/* From the control thread, above the console thread on CPU 0 and never
+ * blocking here: the queue keeps what fits and counts the rest as dropped. */
+static void console_flood(unsigned round)
+{
+	char line[96];
+	unsigned bytes = 0;
+
+	for (unsigned i = 0; i < FLOOD_LINES; i++) {
+		size_t n = (size_t)format_snprintf(line, sizeof(line), "rtcell: flood %u.%03u ",
+						   round, i);
+
+		for (unsigned k = 0; k < 24 + i % 37; k++)
+			line[n++] = (char)('a' + (i + k) % 26);
+		line[n++] = '\n';
+		line[n] = '\0';
+		rt_printf("%s", line);
+		bytes += (unsigned)n;
+	}
+	if (round == 1)
+		rt_sleep(10000000); /* 10 ms: the console thread writes out what was kept */
+	else
+		rtarch_console_buffered(false); /* the end: written out, then synchronous */
+	rt_printf("rtcell: console flood %u: %u lines, %u bytes\n", round, FLOOD_LINES, bytes);
+}
 
 static void self_stop_timer(void)
 {
@@ -83,6 +115,8 @@ static void control_main(void *arg)
 
 	if (rtarch_console_buffered(true))
 		rt_printf("rtcell: no console thread: console writes stay synchronous\n");
+	else if (RTCELL_CONSOLE_FLOOD)
+		console_flood(1);
 	start_up(ncpus);
 	if (latmon_start(RTCELL_RUN_PERIODS, &events) ||
 	    (RTCELL_PISTRESS && pistress_start(ncpus))) {
@@ -105,6 +139,8 @@ static void control_main(void *arg)
 	csection_report_snapshot();
 	/* The end: back to hypervisor console lines, written synchronously. */
 	rtarch_console_set_ring(NULL);
+	if (RTCELL_CONSOLE_FLOOD)
+		console_flood(2);
 	rtarch_console_buffered(false);
 	by_mailbox = mailbox_stop_requested();
 	rt_printf("rtcell: stopped by %s\n", by_mailbox ? "the mailbox" : "the period count");

@@ -137,6 +137,44 @@ def test_bare_latmon_runs_10000_periods_per_cpu_without_missing_one(log_dir):
     assert "bytes dropped" not in out
 
 
+def flood_lines(round_):
+    """What rtcell/apps/main.c's console_flood prints in a round (192 lines, 45-81 bytes)."""
+    return [f"rtcell: flood {round_}.{i:03d} "
+            + "".join(chr(ord("a") + (i + k) % 26) for k in range(24 + i % 37)) + "\n"
+            for i in range(192)]
+
+
+def test_bare_console_drops_what_its_full_queue_cannot_hold_and_says_how_much(log_dir):
+    # The control thread (priority 98, CPU 0, above the console thread) prints 192 lines
+    # (about 12 KB) into the 8 KiB console queue without blocking, twice: at the start, then
+    # sleeping so the console thread writes out what was kept; at the end, then switching the
+    # queue off (the closing report). What is dropped is whole texts, counted to the byte in
+    # "rtcell: console: N bytes dropped" where they were lost: after the lines kept, before
+    # the round's closing line.
+    result = run_bare(log_dir, "rtcell-console", timeout_s=30)
+    lines = result.output.splitlines(keepends=True)
+    flood = re.compile(r"rtcell: flood (\d)\.(\d{3}) ")
+    marker = re.compile(r"^rtcell: console: (\d+) bytes dropped\n$")
+    for round_ in (1, 2):
+        expected = flood_lines(round_)
+        closing = f"rtcell: console flood {round_}: 192 lines, {sum(map(len, expected))} bytes\n"
+        assert lines.count(closing) == 1, f"round {round_} did not end: {result.describe()}"
+        end = lines.index(closing)
+        out = [i for i, line in enumerate(lines) if line.startswith(f"rtcell: flood {round_}.")]
+        # Kept: the round's first lines, in order, one after the other, each whole.
+        assert out and out == list(range(out[0], out[0] + len(out))), f"round {round_}"
+        assert lines[out[0]:out[-1] + 1] == expected[:len(out)], f"round {round_}: torn lines"
+        markers = [marker.match(line) for line in lines[out[-1] + 1:end]]
+        assert markers and all(markers), f"round {round_}: {lines[out[-1] + 1:end]}"
+        dropped = [int(m.group(1)) for m in markers]
+        assert all(dropped) and sum(dropped) == sum(map(len, expected[len(out):])), dropped
+    # No other line holds a flood line's text (a torn line, or one a marker split).
+    assert [line for line in lines if flood.search(line) and not flood.match(line)] == []
+    assert "rtcell: stopped by the period count\n" in lines
+    assert reported(result.output, "missed") == 0 and reported(result.output, "inversions") == 0
+    assert lines[-1] == "rtcell: exit code 0\n" and result.returncode == 0, result.describe()
+
+
 def test_cell_runs_10000_periods_per_cpu_without_missing_one(arm64_build, log_dir):
     # The same kernel as the bare test, now as the realtime cell (CPUs 2-3, direct).
     image = system_image(log_dir, "rt-alone", "rtcell-test")

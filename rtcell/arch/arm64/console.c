@@ -12,7 +12,8 @@
  * console thread at the lowest priority, so a realtime thread never masks
  * interrupts for a UART line (about 20 ms for 256 bytes on a real 115200
  * baud UART). A full queue refuses the whole text, counts its bytes and puts
- * "rtcell: console: N bytes dropped" where they were lost. Before that (boot),
+ * "rtcell: console: N bytes dropped" where they were lost (before the next
+ * text it takes, or last when it is switched off first). Before that (boot),
  * after it (the closing report) and on a panic, writers write synchronously,
  * interrupts masked (measured as rtcell_console_write_now's section).
  * Limits: never print while holding rt_wait_lock (the wake-up takes it);
@@ -171,16 +172,19 @@ static bool queue_put(const char *s, size_t n)
 	return true;
 }
 
+static size_t drop_marker(char *buf, size_t size, uint64_t dropped)
+{
+	return (size_t)format_snprintf(buf, size, "rtcell: console: %lu bytes dropped\n",
+				       (unsigned long)dropped);
+}
+
 /* console_lock held: the marker of a loss goes where the text was lost. */
 static void queue_put_with_marker(const char *s, size_t n)
 {
 	if (queue.dropped) {
 		char marker[64];
-		int m = format_snprintf(marker, sizeof(marker),
-					"rtcell: console: %lu bytes dropped\n",
-					(unsigned long)queue.dropped);
 
-		if (queue_put(marker, (size_t)m))
+		if (queue_put(marker, drop_marker(marker, sizeof(marker), queue.dropped)))
 			queue.dropped = 0;
 	}
 	if (queue.dropped || !queue_put(s, n))
@@ -226,6 +230,19 @@ static void queue_drain(void)
 		tail += n;
 		__atomic_store_n(&queue.tail, tail, __ATOMIC_RELEASE);
 		write_out(chunk);
+	}
+}
+
+/* The queue is off and written out: a loss no later text reported (none
+ * came before the switch) is reported now, after the text queued before it. */
+static void queue_report_drop(void)
+{
+	uint64_t dropped = __atomic_exchange_n(&queue.dropped, 0, __ATOMIC_RELAXED);
+	char marker[64];
+
+	if (dropped) {
+		drop_marker(marker, sizeof(marker), dropped);
+		rtcell_console_write_now(marker);
 	}
 }
 
@@ -300,8 +317,10 @@ int rtarch_console_buffered(bool on)
 	flags = rt_raw_lock_irqsave(&console_lock);
 	queue.on = on;
 	rt_raw_unlock_irqrestore(&console_lock, flags);
-	if (!on)
+	if (!on) {
 		queue_flush(); /* what was queued before the switch */
+		queue_report_drop();
+	}
 	return 0;
 }
 
@@ -309,6 +328,7 @@ void rt_arm64_console_panic(void)
 {
 	__atomic_store_n(&queue.on, false, __ATOMIC_RELAXED);
 	queue_drain();
+	queue_report_drop();
 }
 
 void rtarch_console_set_ring(struct bh_latmon_console *ring)
