@@ -1,0 +1,49 @@
+/*
+ * x86-64 port of the realtime kernel (long mode, CPL 0, x2APIC), bare in
+ * Bochs (GRUB multiboot2) or as a Bulkhead realtime cell (32-bit entry,
+ * EDI = boot info): shared definitions. Limit: one CPU (RT_X86_CPUS_RUN).
+ */
+#ifndef RT_X86_H
+#define RT_X86_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <bulkhead/bootinfo.h>
+
+#define RT_X86_MAX_CPUS 8
+/* CPUs the kernel runs on: it starts no other CPU yet (no INIT-SIPI), and the
+ * hypervisor starts one CPU per cell. */
+#define RT_X86_CPUS_RUN 1
+#define RT_X86_STACK_BYTES 16384 /* boot/idle stack, keep in sync with head.asm */
+
+/* Interrupt vectors (idt.c, vectors.asm); an interrupt line `irq` (< 16, the
+ * arm64 SGI numbers the apps use) is vector RT_X86_VECTOR_LINE0 + irq. */
+#define RT_X86_VECTOR_TIMER 0x40
+#define RT_X86_VECTOR_RESCHED 0x41
+#define RT_X86_VECTOR_LINE0 0x50
+#define RT_X86_LINES 16
+#define RT_X86_VECTOR_SPURIOUS 0xff
+
+/* Where this run's resources are (platform.c); written by the boot CPU
+ * before interrupts are on, read-only afterwards. */
+struct rt_x86_platform {
+	const struct bh_boot_info *info; /* NULL: bare */
+	unsigned ncpus;
+	uint32_t apic_id[RT_X86_MAX_CPUS];
+	uint32_t logical[RT_X86_MAX_CPUS]; /* the hypervisor's CPU numbers */
+};
+
+extern struct rt_x86_platform rt_x86_plat;
+
+void rt_x86_platform_init(uint32_t eax, uint32_t edi);
+void rt_x86_idt_load(void);
+void rt_x86_apic_init(void);
+void rt_x86_apic_eoi(void);
+void rt_x86_apic_send(unsigned cpu, unsigned vector);
+void rt_x86_timer_init(void);
+uint64_t rt_x86_tsc_hz(void);
+
+void rt_x86_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__attribute__((noreturn)) void rt_x86_exit(int code);
+
+#endif
