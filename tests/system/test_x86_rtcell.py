@@ -10,12 +10,16 @@ once both cells have exited. The timeouts only turn a hang into a failure.
 """
 
 import re
+import subprocess
 
-from bulkhead_tools.bochs import run_bochs
+from bulkhead_tools import paths, systems
+from bulkhead_tools.bochs import run_bochs, vm_exits_per_cpu
 from bulkhead_tools.measure import parse
+from bulkhead_tools.sysgen_check import cell_lines
 
 PERIODS = 1000
 TIMEOUT_S = 180
+RT_CPU = 1  # the realtime cell's CPU in x86-rtcell.dts, and its logical number
 
 
 def run_bare(x86_build, log_dir, image="rtcell-x86-short"):
@@ -62,3 +66,40 @@ def test_bare_x86_report_holds_every_sample_and_every_timer_interrupt(x86_build,
     sites = {row["site"].rsplit(":", 1)[0]: row for row in table}
     assert sites["rt_x86_interrupt"]["count"] >= PERIODS and sites["rt_x86_interrupt"]["max_ticks"]
 
+
+def cell_system_iso(x86_build, log_dir):
+    """x86-rtcell.dts (hello + the realtime kernel) -> an ISO with its system image."""
+    image = systems.build_system_image(
+        paths.REPO / "tests" / "system" / "systems" / "x86-rtcell.dts", log_dir / "rtcell.img",
+        image_dirs=[systems.test_cell_dir("x86_64"), x86_build / "rtcell"], platform="bochs-x86")
+    iso = log_dir / "rtcell.iso"
+    subprocess.run([str(paths.REPO / "arch" / "x86" / "mkiso.sh"),
+                    str(x86_build / "arch" / "x86" / "bulkhead.elf"), str(iso),
+                    str(log_dir / "iso-stage"), "--module", str(image)], check=True)
+    return iso
+
+
+def test_x86_cell_runs_latmon_with_zero_exits_on_its_cpu_and_exits_by_hypercall(x86_build,
+                                                                               log_dir):
+    result = run_bochs(cell_system_iso(x86_build, log_dir), log_dir, timeout_s=TIMEOUT_S, cpus=2,
+                       log_vm_exits=True)
+    assert not result.timed_out, result.describe()
+    out = result.output
+    rt = cell_lines(out, "rt")
+    text = "\n".join(rt)
+
+    assert 'rtcell: cell "rt" id 1, 1 CPUs, realtime' in rt, out
+    m = re.search(r"latmon: cpu=0 logical=1 samples=(\d+) missed=(\d+)", text)
+    assert m and int(m.group(1)) + int(m.group(2)) == PERIODS, out
+    assert done_line(text) == (0, 0), out
+    assert 'hv: cell "rt" stopped (exit code 0)' in out, out
+    assert 'hv: cell "hello" stopped (exit code 0)' in out, out
+    # Between the two statistics reads around the run the hypervisor counted no entry.
+    assert parse.window_entries(out) == {RT_CPU: ("rt", 0)}, out
+    # Every entry on the realtime CPU is start-up or the end: one hypercall per console line,
+    # the two statistics reads and CELL_EXIT; CPUID leaves 1, 0x40000000 and 0x40000002, EFER
+    # read and write in head.asm, the APIC base read. Bochs' own log counts the same.
+    entries = parse.hv_stats(out)[RT_CPU]
+    assert entries.cell == "rt", out
+    assert entries.reasons == {"hypercall": len(rt) + 3, "sysreg": 6}, entries
+    assert vm_exits_per_cpu(log_dir / "bochs.log")[RT_CPU] == entries.total, entries
