@@ -31,8 +31,10 @@ static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 static void set_gate(unsigned vector, uint64_t at)
 {
-	idt[vector] = (struct idt_gate){ (uint16_t)at,          SEL_CODE64, 0, GATE_INTERRUPT_DPL0,
-					 (uint16_t)(at >> 16), (uint32_t)(at >> 32), 0 };
+	idt[vector] = (struct idt_gate){
+		(uint16_t)at,         SEL_CODE64,           0, GATE_INTERRUPT_DPL0,
+		(uint16_t)(at >> 16), (uint32_t)(at >> 32), 0
+	};
 }
 
 void rt_x86_idt_load(void)
