@@ -22,10 +22,10 @@ TIMEOUT_S = 180
 RT_CPU = 1  # the realtime cell's CPU in x86-rtcell.dts, and its logical number
 
 
-def run_bare(x86_build, log_dir, image="rtcell-x86-short"):
+def run_bare(x86_build, log_dir, image="rtcell-x86-short", cpus=1):
     iso = x86_build / "rtcell" / f"{image}.iso"
     assert iso.exists(), f"{iso} missing: build the x86_64 target first"
-    result = run_bochs(iso, log_dir, timeout_s=TIMEOUT_S, cpus=1)
+    result = run_bochs(iso, log_dir, timeout_s=TIMEOUT_S, cpus=cpus)
     assert not result.timed_out, result.describe()
     result.output = result.output.replace("\r\n", "\n")  # the UART's line ends
     return result
@@ -42,13 +42,29 @@ def test_bare_x86_latmon_runs_1000_periods_without_missing_one(x86_build, log_di
     out = run_bare(x86_build, log_dir).output
 
     assert "rtcell: bare x86-64 boot (multiboot2 magic 36d76289), 1 CPUs" in out, out
-    assert re.search(r"^rtcell: TSC \d+ Hz, LAPIC timer in TSC-deadline mode$", out, re.M), out
+    assert re.search(r"^rtcell: TSC \d+ Hz, LAPIC timer in TSC-deadline mode, 1 CPUs online$", out, re.M), out
     m = re.search(r"latmon: cpu=0 logical=0 samples=(\d+) missed=(\d+)", out)
     assert m and int(m.group(1)) + int(m.group(2)) == PERIODS, out
     assert done_line(out) == (0, 0), out
     assert "latmon: missed=0" in out
     m = re.search(r"pistress: groups=1 rounds=(\d+) inversions=0", out)
     assert m and int(m.group(1)) > 0, "pistress did not run"
+    assert re.search(r"^rtcell: exit code 0$", out, re.M), out
+
+
+def test_bare_x86_starts_the_second_cpu_and_runs_latmon_and_pistress_on_both(x86_build,
+                                                                            log_dir):
+    out = run_bare(x86_build, log_dir, cpus=2).output
+
+    assert "rtcell: bare x86-64 boot (multiboot2 magic 36d76289), 2 CPUs" in out, out
+    assert re.search(r"TSC-deadline mode, 2 CPUs online$", out, re.M), out
+    periods = {int(c): int(n) + int(m) for c, n, m in re.findall(
+        r"latmon: cpu=(\d+) logical=\d+ samples=(\d+) missed=(\d+)", out)}
+    assert periods == {0: PERIODS, 1: PERIODS}, out
+    assert done_line(out) == (0, 0), out
+    for cpu in (0, 1):
+        m = re.search(rf"pistress: cpu={cpu} rounds=(\d+) inversions=0", out)
+        assert m and int(m.group(1)) > 0, f"pistress did not run on cpu {cpu}"
     assert re.search(r"^rtcell: exit code 0$", out, re.M), out
 
 

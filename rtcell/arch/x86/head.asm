@@ -20,6 +20,7 @@ STACK_BYTES     equ 16384
 MB2_MAGIC       equ 0xe85250d6
 
 extern rt_x86_boot_main
+extern rt_x86_secondary_main
 extern __bss_start
 extern __bss_end
 
@@ -99,6 +100,30 @@ long_mode:
         hlt
         jmp .halt
 
+; Other CPUs (bare, smp.c): the shared AP trampoline arrives here in long mode
+; with RDI = cpu, on the CPU's stack, under the trampoline's GDT (whose 0x08 is
+; 32-bit code): load this GDT, reload CS through a far return, then C.
+global rt_x86_ap_entry
+rt_x86_ap_entry:
+        lgdt [gdtr64]
+        push SEL_CODE64
+        lea rax, [rel .reload_cs]
+        push rax
+        retfq
+.reload_cs:
+        mov ax, SEL_DATA
+        mov ds, ax
+        mov es, ax
+        mov ss, ax
+        xor eax, eax
+        mov fs, ax
+        mov gs, ax
+        and rsp, -16
+        call rt_x86_secondary_main
+.halt:  cli
+        hlt
+        jmp .halt
+
 section .rodata
 align 8
 gdt:    dq 0
@@ -106,6 +131,8 @@ gdt:    dq 0
         dq 0x00cf92000000ffff           ; data
 gdtr:   dw gdtr - gdt - 1
         dd gdt
+gdtr64: dw 3 * 8 - 1                    ; the same table, for LGDT in long mode
+        dq gdt
 
 section .bss nobits alloc noexec write align=4096
 pml4:   resb 4096

@@ -2,8 +2,8 @@
  * Which machine this image runs on. As a cell the hypervisor enters with
  * EDI = the boot info (magic checked): the cell's CPUs (x2APIC ids in
  * cpu_mpidr) and the hypervisor's numbers for them. Bare (GRUB multiboot2,
- * EAX = its magic), the boot CPU alone. Limit: RT_X86_CPUS_RUN (one) of the
- * cell's CPUs run.
+ * EAX = its magic), the boot CPU, then each CPU smp.c started. Limit:
+ * RT_X86_CELL_CPUS_RUN (one) of a cell's CPUs run.
  */
 #include <stddef.h>
 #include <rtarch/cpu.h>
@@ -42,13 +42,24 @@ void rt_x86_platform_init(uint32_t eax, uint32_t edi)
 		p->logical[0] = 0;
 		return;
 	}
-	p->ncpus = info->cpu_count < RT_X86_CPUS_RUN ? info->cpu_count : RT_X86_CPUS_RUN;
+	p->ncpus = info->cpu_count < RT_X86_CELL_CPUS_RUN ? info->cpu_count : RT_X86_CELL_CPUS_RUN;
 	for (unsigned i = 0; i < p->ncpus; i++) {
 		p->apic_id[i] = (uint32_t)info->cpu_mpidr[i];
 		p->logical[i] = info->cpu_logical[i];
 	}
 	if (p->apic_id[0] != (uint32_t)rdmsr(X2APIC_ID))
 		rtarch_panic("the boot info's first CPU is not the boot CPU");
+}
+
+void rt_x86_platform_add_cpu(uint32_t apic_id)
+{
+	struct rt_x86_platform *p = &rt_x86_plat;
+
+	if (p->ncpus == RT_X86_MAX_CPUS)
+		rtarch_panic("more CPUs than RT_X86_MAX_CPUS");
+	p->apic_id[p->ncpus] = apic_id;
+	p->logical[p->ncpus] = p->ncpus;
+	p->ncpus++;
 }
 
 const struct bh_boot_info *rtarch_boot_info(void)

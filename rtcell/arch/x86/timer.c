@@ -22,11 +22,15 @@
 
 static uint64_t tsc_hz;
 
+void rt_x86_clock_init(void)
+{
+	tsc_hz = rt_x86_tsc_hz();
+}
+
 void rt_x86_timer_init(void)
 {
 	if (!(cpuid(1, 0).ecx & CPUID1_ECX_TSC_DEADLINE))
 		rtarch_panic("the local APIC timer has no TSC-deadline mode");
-	tsc_hz = rt_x86_tsc_hz();
 	wrmsr(MSR_IA32_TSC_DEADLINE, 0);
 	wrmsr(X2APIC_LVT_TIMER, LVT_TSC_DEADLINE | RT_X86_VECTOR_TIMER);
 }
