@@ -83,10 +83,16 @@ def test_bare_x86_report_holds_every_sample_and_every_timer_interrupt(x86_build,
     assert sites["rt_x86_interrupt"]["count"] >= PERIODS and sites["rt_x86_interrupt"]["max_ticks"]
 
 
-def cell_system_iso(x86_build, log_dir):
-    """x86-rtcell.dts (hello + the realtime kernel) -> an ISO with its system image."""
+def cell_system_iso(x86_build, log_dir, image_name="rtcell-x86-short"):
+    """x86-rtcell.dts (hello + the realtime kernel, as `image_name`) -> an ISO with its
+    system image."""
+    dts = paths.REPO / "tests" / "system" / "systems" / "x86-rtcell.dts"
+    if image_name != "rtcell-x86-short":
+        text = dts.read_text().replace("rtcell-x86-short.bin", f"{image_name}.bin")
+        dts = log_dir / f"x86-{image_name}.dts"
+        dts.write_text(text)
     image = systems.build_system_image(
-        paths.REPO / "tests" / "system" / "systems" / "x86-rtcell.dts", log_dir / "rtcell.img",
+        dts, log_dir / "rtcell.img",
         image_dirs=[systems.test_cell_dir("x86_64"), x86_build / "rtcell"], platform="bochs-x86")
     iso = log_dir / "rtcell.iso"
     subprocess.run([str(paths.REPO / "arch" / "x86" / "mkiso.sh"),
@@ -119,3 +125,20 @@ def test_x86_cell_runs_latmon_with_zero_exits_on_its_cpu_and_exits_by_hypercall(
     assert entries.cell == "rt", out
     assert entries.reasons == {"hypercall": len(rt) + 3, "sysreg": 6}, entries
     assert vm_exits_per_cpu(log_dir / "bochs.log")[RT_CPU] == entries.total, entries
+
+
+def test_x86_cell_stops_through_its_mailbox_doorbell_on_a_self_ipi_without_an_exit(x86_build,
+                                                                                   log_dir):
+    # rtcell-x86-selfstop rings its own doorbell after 500 periods: interrupt line 15 as a
+    # self-IPI (the x2APIC SELF IPI register, passed through), its threaded handler reads STOP,
+    # the report follows and MAILBOX_ACK ends the cell.
+    result = run_bochs(cell_system_iso(x86_build, log_dir, "rtcell-x86-selfstop"), log_dir,
+                       timeout_s=TIMEOUT_S, cpus=2)
+    assert not result.timed_out, result.describe()
+    out = result.output
+    text = "\n".join(cell_lines(out, "rt"))
+
+    assert "rtcell: stopped by the mailbox" in text, out
+    assert done_line(text) == (0, 0), out
+    assert parse.window_entries(out) == {RT_CPU: ("rt", 0)}, out
+    assert 'hv: cell "rt" stopped (exit code 0)' in out, out
