@@ -10,6 +10,7 @@
 #include <x86_64/insn.h>
 #include <x86_64/msr.h>
 
+#include "console_port.h"
 #include "x86.h"
 
 #define RFLAGS_IF (1ul << 9)
@@ -54,6 +55,7 @@ void rtarch_cpu_relax(void)
 void rtarch_panic(const char *why)
 {
 	__asm__ volatile("cli" : : : "memory");
+	rt_console_panic();
 	rt_x86_printf("rtcell panic on cpu%u: %s\n", rtarch_cpu_id(), why);
 	rt_x86_exit(1);
 }
@@ -128,6 +130,7 @@ struct exception_frame {
 void rt_x86_exception(unsigned vector, uint64_t error, const struct exception_frame *f);
 void rt_x86_exception(unsigned vector, uint64_t error, const struct exception_frame *f)
 {
+	rt_console_panic();
 	rt_x86_printf("rtcell: unexpected exception %u on cpu%u: error %lx CS:RIP %lx:%lx "
 		      "SS:RSP %lx:%lx RFLAGS %lx CR2 %lx\n",
 		      vector, rtarch_cpu_id(), (unsigned long)error, (unsigned long)f->cs,
