@@ -17,25 +17,11 @@
 #include <x86/layout.h>
 #include <x86/smp.h>
 #include <x86/tsc.h>
+#include <x86_64/ap_trampoline.h>
 
-/* Layout of the block at offset 8 of ap_trampoline.asm; keep in step. */
-struct x86_trampoline_params {
-	uint64_t cr3;
-	uint64_t stack_top;
-	uint64_t entry;
-	uint64_t cpu;
-	uint64_t alive;
-};
-
-#define TRAMPOLINE_PARAMS_OFFSET 8
 #define TRAMPOLINE_LOWEST 0x1000ull /* page 0 holds the real-mode IVT */
 #define TRAMPOLINE_LIMIT 0x100000ull /* SIPI vectors reach 0xff000 at most */
 #define PAGE_SIZE 4096ull
-#define INIT_TO_SIPI_US 10000
-#define SIPI_TO_SIPI_US 200
-
-extern const uint8_t x86_trampoline_start[];
-extern const uint8_t x86_trampoline_end[];
 
 static uint8_t ap_stacks[HV_MAX_CPUS][X86_STACK_SIZE] __attribute__((aligned(16)));
 static uint64_t trampoline_phys;
@@ -90,11 +76,11 @@ int arch_cpu_start(unsigned int cpu, uint64_t hwid)
 
 	if (err)
 		return err;
-	x86_tsc_delay_us(INIT_TO_SIPI_US);
+	x86_tsc_delay_us(TRAMPOLINE_INIT_TO_SIPI_US);
 	err = x86_lapic_send_startup((uint32_t)hwid, trampoline_phys);
 	if (err)
 		return err;
-	x86_tsc_delay_us(SIPI_TO_SIPI_US);
+	x86_tsc_delay_us(TRAMPOLINE_SIPI_TO_SIPI_US);
 	if (__atomic_load_n(&p->alive, __ATOMIC_ACQUIRE))
 		return 0;
 	return x86_lapic_send_startup((uint32_t)hwid, trampoline_phys);

@@ -7,12 +7,8 @@
 #include <hv/console.h>
 #include <x86/cpu.h>
 #include <x86/tsc.h>
-#include <x86_64/io.h>
+#include <x86_64/pit.h>
 
-#define PIT_HZ 1193182u
-#define PIT_CH2_DATA 0x42
-#define PIT_MODE 0x43
-#define PORT_B 0x61 /* bit 0: channel 2 gate, bit 1: speaker, bit 5: channel 2 OUT */
 #define CALIBRATE_MS 50u
 /* A PIT that never raises OUT2 (no PIT emulated): give up after this many polls. */
 #define CALIBRATE_MAX_POLLS 100000000ull
@@ -23,31 +19,21 @@ static uint64_t tsc_base;
 
 uint64_t x86_tsc_calibrate(void)
 {
-	uint16_t count = PIT_HZ * CALIBRATE_MS / 1000u;
-	uint8_t portb = inb(PORT_B);
-	uint64_t polls = 0;
+	uint64_t ticks = pit_tsc_ticks_in(CALIBRATE_MS, CALIBRATE_MAX_POLLS);
 
-	/* Gate low while programming, so the count starts when we raise it. */
-	outb(PORT_B, portb & ~0x03);
-	outb(PIT_MODE, 0xb0); /* channel 2, lobyte/hibyte, mode 0, binary */
-	outb(PIT_CH2_DATA, count & 0xff);
-	outb(PIT_CH2_DATA, count >> 8);
-	outb(PORT_B, (portb & ~0x02) | 0x01);
-	uint64_t start = rdtsc();
-
-	while (!(inb(PORT_B) & 0x20) && ++polls < CALIBRATE_MAX_POLLS)
-		;
-	uint64_t end = rdtsc();
-
-	outb(PORT_B, portb);
-	if (polls >= CALIBRATE_MAX_POLLS) {
+	if (!ticks) {
 		console_print("tsc: PIT channel 2 never expired; assuming %llu Hz\n",
 			      (unsigned long long)FALLBACK_TSC_HZ);
 		tsc_hz = FALLBACK_TSC_HZ;
 	} else {
-		tsc_hz = (end - start) * 1000u / CALIBRATE_MS;
+		tsc_hz = ticks * 1000u / CALIBRATE_MS;
 	}
 	tsc_base = rdtsc();
+	return tsc_hz;
+}
+
+uint64_t x86_tsc_hz(void)
+{
 	return tsc_hz;
 }
 

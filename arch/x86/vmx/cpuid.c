@@ -1,12 +1,14 @@
 /*
  * CPUID for a cell: the CPU's own answers, with VMX and SMX hidden (a cell
  * cannot use them), the hypervisor-present bit set, and Bulkhead's leaves at
- * 0x40000000 (docs/hypervisor.md): the signature, and the caller's cell id
- * and logical CPU number (the one BH_HC_CPU_STATS takes).
+ * 0x40000000 (docs/hypervisor.md): the signature, the caller's cell id
+ * and logical CPU number (the one BH_HC_CPU_STATS takes), and the TSC
+ * frequency the hypervisor calibrated (a cell does not own the PIT).
  */
 #include <bulkhead/stats.h>
 #include <hv/stats.h>
 #include <vmx/exit.h>
+#include <x86/tsc.h>
 #include <x86_64/insn.h>
 
 #define CPUID1_ECX_VMX (1u << 5)
@@ -14,6 +16,7 @@
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define LEAF_HV_SIGNATURE 0x40000000u
 #define LEAF_HV_CELL 0x40000001u
+#define LEAF_HV_TSC 0x40000002u
 #define LEAF_HV_LAST 0x400000ffu
 /* "Bulkhead" and four NULs in EBX, ECX, EDX. */
 #define SIGNATURE_EBX 0x6b6c7542u /* "Bulk" */
@@ -24,12 +27,14 @@ static struct cpuid_regs hypervisor_leaf(const struct vmx_exit *exit, uint32_t l
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 
 	if (leaf == LEAF_HV_SIGNATURE) {
-		r.eax = LEAF_HV_CELL;
+		r.eax = LEAF_HV_TSC;
 		r.ebx = SIGNATURE_EBX;
 		r.ecx = SIGNATURE_ECX;
 	} else if (leaf == LEAF_HV_CELL) {
 		r.eax = exit->cell->id;
 		r.ebx = exit->cpu;
+	} else if (leaf == LEAF_HV_TSC) {
+		r.eax = (uint32_t)(x86_tsc_hz() / 1000u); /* kHz */
 	}
 	return r;
 }

@@ -1,0 +1,140 @@
+/*
+ * x86-64 CPU hooks: the logical id from the x2APIC id, RFLAGS.IF masking,
+ * STI;HLT idle, the context switch and the first frame of a thread, fatal
+ * exceptions. Interrupt windows need no code (interrupts are simply on).
+ */
+#include <rt/kernel.h>
+#include <rtarch/cpu.h>
+#include <rtarch/irq.h>
+#include <rtarch/switch.h>
+#include <x86_64/insn.h>
+#include <x86_64/msr.h>
+
+#include "console_port.h"
+#include "x86.h"
+
+#define RFLAGS_IF (1ul << 9)
+#define RFLAGS_RESERVED_ONE (1ul << 1)
+#define X2APIC_ID 0x802
+
+void rt_x86_switch(uintptr_t *save, const uintptr_t *load, uint8_t *save_on_cpu);
+void rt_x86_thread_trampoline(void);
+
+/* Only the cell's CPUs run this kernel, and platform.c checked that the boot
+ * CPU is apic_id[0]: an id not found cannot happen. */
+unsigned rtarch_cpu_id(void)
+{
+	if (rt_x86_plat.ncpus <= 1)
+		return 0;
+	uint32_t apic = (uint32_t)rdmsr(X2APIC_ID);
+
+	for (unsigned cpu = 1; cpu < rt_x86_plat.ncpus; cpu++)
+		if (rt_x86_plat.apic_id[cpu] == apic)
+			return cpu;
+	return 0;
+}
+
+void rtarch_ipi_resched(unsigned cpu)
+{
+	rt_x86_apic_send(cpu, RT_X86_VECTOR_RESCHED);
+}
+
+/* STI's one-instruction shadow makes STI;HLT atomic: an interrupt pending
+ * before it ends the HLT instead of being taken before it. The interrupt is
+ * taken here, in the idle thread, before CLI masks again. */
+void rtarch_idle(void)
+{
+	__asm__ volatile("sti; hlt; cli" : : : "memory");
+}
+
+void rtarch_cpu_relax(void)
+{
+	__asm__ volatile("pause" : : : "memory");
+}
+
+void rtarch_panic(const char *why)
+{
+	__asm__ volatile("cli" : : : "memory");
+	rt_console_panic();
+	rt_x86_printf("rtcell panic on cpu%u: %s\n", rtarch_cpu_id(), why);
+	rt_x86_exit(1);
+}
+
+unsigned long rtarch_irq_save(void)
+{
+	unsigned long flags;
+
+	__asm__ volatile("pushfq; pop %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+void rtarch_irq_restore(unsigned long flags)
+{
+	__asm__ volatile("push %0; popfq" : : "r"(flags) : "memory", "cc");
+}
+
+bool rtarch_irqs_disabled(void)
+{
+	unsigned long flags;
+
+	__asm__ volatile("pushfq; pop %0" : "=r"(flags));
+	return rtarch_irq_flags_masked(flags);
+}
+
+bool rtarch_irq_flags_masked(unsigned long flags)
+{
+	return (flags & RFLAGS_IF) == 0;
+}
+
+void rtarch_irq_window(void)
+{
+}
+
+void rtarch_context_switch(struct rt_thread *prev, struct rt_thread *next)
+{
+	rt_x86_switch(prev->arch_ctx, next->arch_ctx, &prev->on_cpu);
+}
+
+/* arch_ctx: RBX RBP R12..R15 RSP (switch.asm). The stack's top slot is the
+ * trampoline, so that after its RET RSP is 16-byte aligned, as at a call. */
+void rtarch_thread_setup(struct rt_thread *t)
+{
+	uintptr_t top = ((uintptr_t)t->stack + t->stack_size) & ~(uintptr_t)15;
+
+	for (unsigned i = 0; i < 16; i++)
+		t->arch_ctx[i] = 0;
+	*(uintptr_t *)(top - 8) = (uintptr_t)rt_x86_thread_trampoline;
+	t->arch_ctx[0] = (uintptr_t)t; /* rbx */
+	t->arch_ctx[6] = top - 8; /* rsp */
+}
+
+/*
+ * First code of every thread. It was switched to from inside a measured
+ * interrupts-off section (every switch happens in one); closing it also
+ * unmasks interrupts (RFLAGS as a thread runs), as the switching code would
+ * have on return.
+ */
+__attribute__((noreturn)) void rt_x86_thread_start(struct rt_thread *t);
+void rt_x86_thread_start(struct rt_thread *t)
+{
+	rt_irq_on(RFLAGS_RESERVED_ONE | RFLAGS_IF);
+	t->entry(t->arg);
+	rt_thread_exit();
+	rtarch_panic("a dead thread was scheduled again");
+}
+
+struct exception_frame {
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+void rt_x86_exception(unsigned vector, uint64_t error, const struct exception_frame *f);
+void rt_x86_exception(unsigned vector, uint64_t error, const struct exception_frame *f)
+{
+	rt_console_panic();
+	rt_x86_printf("rtcell: unexpected exception %u on cpu%u: error %lx CS:RIP %lx:%lx "
+		      "SS:RSP %lx:%lx RFLAGS %lx CR2 %lx\n",
+		      vector, rtarch_cpu_id(), (unsigned long)error, (unsigned long)f->cs,
+		      (unsigned long)f->rip, (unsigned long)f->ss, (unsigned long)f->rsp,
+		      (unsigned long)f->rflags, (unsigned long)read_cr2());
+	rt_x86_exit(2);
+}
