@@ -4,6 +4,8 @@
 ; before long mode. Static boot page tables identity map 0-4 GiB and map
 ; 0-2 GiB again at KERNEL_VMA with 2 MiB pages; APs reuse them (smp.c).
 
+%include "x86_64/long_mode.inc"
+
 KERNEL_VMA      equ 0xffffffff80000000
 MB2_MAGIC       equ 0xe85250d6
 MB2_BOOT_MAGIC  equ 0x36d76289          ; what GRUB leaves in EAX
@@ -76,13 +78,7 @@ boot_die:
 
 bits 64
 long_mode_low:
-        mov ax, SEL_DATA
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        xor eax, eax
-        mov fs, ax
-        mov gs, ax
+        LONG_MODE_LOAD_DATA_SEGMENTS SEL_DATA
         mov rax, long_mode_high
         jmp rax
 

@@ -5,12 +5,8 @@
 ; decides what is really there), enters long mode and calls
 ; guest_boot_main(boot info) on its stack. No IDT: any exception is a triple
 ; fault, which stops the cell.
-CR4_PAE         equ 1 << 5
-CR0_PG          equ 1 << 31
-MSR_EFER        equ 0xc0000080
-EFER_LME        equ 1 << 8
-PTE_P_RW        equ 0x003
-PDE_2M_P_RW     equ 0x083
+%include "x86_64/long_mode.inc"
+
 SEL_CODE64      equ 0x08
 SEL_DATA        equ 0x10
 STACK_BYTES     equ 16384
@@ -26,53 +22,13 @@ _start:
         cli
         cld
         mov esi, edi                    ; boot info, kept across the set-up
-        mov edi, __bss_start
-        mov ecx, __bss_end
-        sub ecx, edi
-        shr ecx, 2
-        xor eax, eax
-        rep stosd
-        mov dword [pml4], pdpt + PTE_P_RW
-        xor ecx, ecx
-.pdpt:  mov eax, ecx
-        shl eax, 12
-        add eax, pd + PTE_P_RW
-        mov [pdpt + ecx * 8], eax
-        inc ecx
-        cmp ecx, 4
-        jne .pdpt
-        xor ecx, ecx
-.pd:    mov eax, ecx
-        shl eax, 21
-        or eax, PDE_2M_P_RW
-        mov [pd + ecx * 8], eax
-        inc ecx
-        cmp ecx, 4 * 512
-        jne .pd
-        mov eax, pml4
-        mov cr3, eax
-        mov eax, cr4
-        or eax, CR4_PAE
-        mov cr4, eax
-        mov ecx, MSR_EFER
-        rdmsr
-        or eax, EFER_LME
-        wrmsr
-        mov eax, cr0
-        or eax, CR0_PG
-        mov cr0, eax
-        lgdt [gdtr]
-        jmp SEL_CODE64:long_mode
+        LONG_MODE_ZERO_BSS
+        LONG_MODE_IDENTITY_MAP_4G pml4, pdpt, pd
+        LONG_MODE_ENTER pml4, 0, gdtr, SEL_CODE64, long_mode
 
 bits 64
 long_mode:
-        mov ax, SEL_DATA
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        xor eax, eax
-        mov fs, ax
-        mov gs, ax
+        LONG_MODE_LOAD_DATA_SEGMENTS SEL_DATA
         mov rsp, stack + STACK_BYTES
         mov edi, esi
         call guest_boot_main

@@ -8,8 +8,7 @@
 #include <rtarch/timer.h>
 
 #include "arm64.h"
-
-#define NS_PER_S 1000000000ull
+#include "counter_time.h"
 
 static uint64_t freq_hz;
 
@@ -34,7 +33,7 @@ uint64_t rtarch_now_ns(void)
 {
 	uint64_t t = rtarch_cycles();
 
-	return t / freq_hz * NS_PER_S + (t % freq_hz) * NS_PER_S / freq_hz;
+	return rt_counter_to_ns(t, freq_hz);
 }
 
 void rtarch_timer_program(uint64_t deadline_ns)
@@ -43,9 +42,7 @@ void rtarch_timer_program(uint64_t deadline_ns)
 		write_sysreg(cntv_ctl_el0, 0);
 		return;
 	}
-	/* Round up: never fire before the deadline. */
-	uint64_t ticks = deadline_ns / NS_PER_S * freq_hz +
-			 ((deadline_ns % NS_PER_S) * freq_hz + NS_PER_S - 1) / NS_PER_S;
+	uint64_t ticks = rt_ns_to_counter_ceil(deadline_ns, freq_hz);
 
 	write_sysreg(cntv_cval_el0, ticks);
 	write_sysreg(cntv_ctl_el0, 1); /* enabled, not masked */

@@ -7,13 +7,9 @@
 ; rt_x86_boot_main(EAX, EDI) on the boot stack. The raw image starts with
 ; _start (cells run the binary from its first byte), so the multiboot2 header
 ; follows a jump.
-CR4_PAE         equ 1 << 5
-CR0_PG          equ 1 << 31
+%include "x86_64/long_mode.inc"
+
 CR0_WP          equ 1 << 16
-MSR_EFER        equ 0xc0000080
-EFER_LME        equ 1 << 8
-PTE_P_RW        equ 0x003
-PDE_2M_P_RW     equ 0x083
 SEL_CODE64      equ 0x08
 SEL_DATA        equ 0x10
 STACK_BYTES     equ 16384
@@ -45,53 +41,13 @@ entry32:
         cld
         mov esi, edi                    ; boot info (cell)
         mov ebp, eax                    ; multiboot2 magic (bare)
-        mov edi, __bss_start
-        mov ecx, __bss_end
-        sub ecx, edi
-        shr ecx, 2
-        xor eax, eax
-        rep stosd
-        mov dword [pml4], pdpt + PTE_P_RW
-        xor ecx, ecx
-.pdpt:  mov eax, ecx
-        shl eax, 12
-        add eax, pd + PTE_P_RW
-        mov [pdpt + ecx * 8], eax
-        inc ecx
-        cmp ecx, 4
-        jne .pdpt
-        xor ecx, ecx
-.pd:    mov eax, ecx
-        shl eax, 21
-        or eax, PDE_2M_P_RW
-        mov [pd + ecx * 8], eax
-        inc ecx
-        cmp ecx, 4 * 512
-        jne .pd
-        mov eax, pml4
-        mov cr3, eax
-        mov eax, cr4
-        or eax, CR4_PAE
-        mov cr4, eax
-        mov ecx, MSR_EFER
-        rdmsr
-        or eax, EFER_LME
-        wrmsr
-        mov eax, cr0
-        or eax, CR0_PG | CR0_WP
-        mov cr0, eax
-        lgdt [gdtr]
-        jmp SEL_CODE64:long_mode
+        LONG_MODE_ZERO_BSS
+        LONG_MODE_IDENTITY_MAP_4G pml4, pdpt, pd
+        LONG_MODE_ENTER pml4, CR0_WP, gdtr, SEL_CODE64, long_mode
 
 bits 64
 long_mode:
-        mov ax, SEL_DATA
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        xor eax, eax
-        mov fs, ax
-        mov gs, ax
+        LONG_MODE_LOAD_DATA_SEGMENTS SEL_DATA
         mov rsp, rt_x86_boot_stack + STACK_BYTES
         mov edi, ebp
         ; ESI already holds the boot info
@@ -111,13 +67,7 @@ rt_x86_ap_entry:
         push rax
         retfq
 .reload_cs:
-        mov ax, SEL_DATA
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        xor eax, eax
-        mov fs, ax
-        mov gs, ax
+        LONG_MODE_LOAD_DATA_SEGMENTS SEL_DATA
         and rsp, -16
         call rt_x86_secondary_main
 .halt:  cli

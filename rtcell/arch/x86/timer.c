@@ -12,9 +12,9 @@
 #include <x86_64/insn.h>
 #include <x86_64/msr.h>
 
+#include "counter_time.h"
 #include "x86.h"
 
-#define NS_PER_S 1000000000ull
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define X2APIC_LVT_TIMER 0x832
 #define LVT_TSC_DEADLINE (2u << 17)
@@ -44,7 +44,7 @@ uint64_t rtarch_now_ns(void)
 {
 	uint64_t t = rdtsc();
 
-	return t / tsc_hz * NS_PER_S + (t % tsc_hz) * NS_PER_S / tsc_hz;
+	return rt_counter_to_ns(t, tsc_hz);
 }
 
 /* Writing 0 disarms; a deadline already past fires at once (SDM 11.5.4.1). */
@@ -54,9 +54,7 @@ void rtarch_timer_program(uint64_t deadline_ns)
 		wrmsr(MSR_IA32_TSC_DEADLINE, 0);
 		return;
 	}
-	/* Round up: never fire before the deadline. */
-	uint64_t ticks = deadline_ns / NS_PER_S * tsc_hz +
-			 ((deadline_ns % NS_PER_S) * tsc_hz + NS_PER_S - 1) / NS_PER_S;
+	uint64_t ticks = rt_ns_to_counter_ceil(deadline_ns, tsc_hz);
 
 	wrmsr(MSR_IA32_TSC_DEADLINE, ticks ? ticks : 1);
 }
