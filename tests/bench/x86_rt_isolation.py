@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""The x86 realtime cell's latency in Bochs' time beside an idle and a busy neighbour (not a
-test; docs/measuring.md, "Bochs as an instrument of latency under load").
+"""The x86 realtime cell's latency in Bochs' time beside an idle and a busy neighbour, with a
+positive control (not a test; docs/measuring.md, "Bochs as an instrument of latency under load").
 
-Runs the realtime kernel's 1,000-period latmon (1 ms) as the realtime cell on CPU 1 twice per
-round: beside hello on CPU 0, which prints and exits (idle: CPU 0 then halts), and beside busy
-(guests/tests/x86/busy.c: memory sweeps, arithmetic and a hypercall per sweep on CPU 0 for 4 s
-of its TSC). One Bochs at a time, each under a hard timeout. Prints side by side the samples,
-missed periods, timer -> thread latency (min/p50/p99/max) in Bochs ticks and emulated µs, and
-the realtime CPU's hypervisor entries (in latmon's window and in all). With --rounds 2 (the
-default) every case runs twice with the same inputs and the figures are compared.
+Runs the realtime kernel's 1,000-period latmon (1 ms) as the realtime cell on CPU 1 in three
+cases: beside hello on CPU 0, which prints and exits (idle); beside busy (guests/tests/x86/busy.c:
+memory sweeps, arithmetic and a hypercall per sweep on CPU 0 for 4 s of its TSC); and, as the
+positive control, beside hello under bulkhead-irqexit.elf, the hypervisor whose every external
+interrupt exits and is injected. One Bochs at a time, each under a hard timeout. Prints side by
+side the samples, missed periods, timer -> thread latency (min/p50/p99/max) in Bochs ticks and
+emulated µs, and the realtime CPU's hypervisor entries (in latmon's window and in all). With
+--rounds 2 (the default) every case runs twice with the same inputs and the figures are compared.
 
 Usage: tests/bench/x86_rt_isolation.py [--rounds N] [--keep DIR] [--timeout S]
 Needs the x86_64 build (./bulkhead build) and Bochs.
@@ -30,18 +31,22 @@ from bulkhead_tools.sysgen_check import cell_lines  # noqa: E402
 
 RT_CPU = 1  # the realtime cell's CPU in both system files
 IPS = 50_000_000  # tools/pylib/bulkhead_tools/bochs.py: cpu: ips=; Bochs ticks per emulated s
-CASES = (("idle", "x86-rtcell.dts"), ("busy", "x86-rtcell-busy.dts"))
+# (name, system, hypervisor): "control" is the positive control, the idle system under the
+# build whose every external interrupt exits and is injected (BH_X86_INTERRUPT_EXITING).
+CASES = (("idle", "x86-rtcell.dts", "bulkhead.elf"),
+         ("busy", "x86-rtcell-busy.dts", "bulkhead.elf"),
+         ("control", "x86-rtcell.dts", "bulkhead-irqexit.elf"))
 FIGURES = ("samples", "missed", "min", "p50", "p99", "max", "window_entries", "total_entries")
 
 
-def build_iso(x86_build, dts_name, work):
+def build_iso(x86_build, dts_name, hypervisor, work):
     work.mkdir(parents=True, exist_ok=True)
     image = systems.build_system_image(
         paths.REPO / "tests" / "system" / "systems" / dts_name, work / "system.img",
         image_dirs=[systems.test_cell_dir("x86_64"), x86_build / "rtcell"], platform="bochs-x86")
     iso = work / "system.iso"
     subprocess.run([str(paths.REPO / "arch" / "x86" / "mkiso.sh"),
-                    str(x86_build / "arch" / "x86" / "bulkhead.elf"), str(iso),
+                    str(x86_build / "arch" / "x86" / hypervisor), str(iso),
                     str(work / "iso-stage"), "--module", str(image)], check=True,
                    stdout=subprocess.DEVNULL)
     return iso
@@ -99,14 +104,14 @@ def main():
     x86_build = paths.build_dir("x86_64")
     base = args.keep or pathlib.Path(tempfile.mkdtemp(prefix="x86-rt-isolation-"))
     results = []
-    for name, dts in CASES:
-        iso = build_iso(x86_build, dts, base / name)
+    for name, dts, hypervisor in CASES:
+        iso = build_iso(x86_build, dts, hypervisor, base / name)
         for rnd in range(1, args.rounds + 1):
             fig = measure(iso, base / name / f"run{rnd}", args.timeout)
             print(f"{name} run {rnd}: {fig['seconds']:.0f} s of host time", file=sys.stderr)
             results.append((f"{name} #{rnd}", fig))
     print(table(results))
-    for name, _ in CASES:
+    for name, _, _ in CASES:
         runs = [fig for label, fig in results if label.startswith(name + " ")]
         same = all({k: r[k] for k in FIGURES} == {k: runs[0][k] for k in FIGURES} for r in runs)
         print(f"{name}: {len(runs)} runs {'identical' if same else 'DIFFER'}")

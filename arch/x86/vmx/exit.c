@@ -15,6 +15,7 @@
 #include <hv/cpu_power.h>
 #include <hv/hypercall.h>
 #include <hv/panic.h>
+#include <hv/platform.h>
 #include <hv/stats.h>
 #include <hv/system.h>
 #include <lib/format.h>
@@ -126,7 +127,71 @@ static void handle_cpu_stop(struct vmx_exit *exit, const char *what)
 				(unsigned long long)vmread(VMCS_GUEST_RIP));
 }
 
+static void handle_exit_reason(struct vmx_exit *exit);
+
+#define RFLAGS_IF (1ull << 9)
+#define BLOCKING_BY_STI_OR_MOV_SS 0x3u
+#define ACTIVITY_ACTIVE 0
+#define PENDING_WORDS 4
+
+/* The positive control's interrupts taken (acknowledged on exit) and not yet injected. */
+static uint64_t pending_irqs[HV_MAX_CPUS][PENDING_WORDS];
+
+static void set_window_exiting(bool on)
+{
+	uint64_t proc = vmread(VMCS_PROC_CONTROLS);
+
+	proc = on ? proc | PROC_INTERRUPT_WINDOW_EXITING : proc & ~PROC_INTERRUPT_WINDOW_EXITING;
+	vmwrite(VMCS_PROC_CONTROLS, proc);
+}
+
+/* Injects the highest pending vector when the cell can take it; else waits for its window. */
+static void inject_pending_irq(unsigned int cpu)
+{
+	uint64_t *pending = pending_irqs[cpu];
+	int vector = -1;
+
+	for (int w = PENDING_WORDS - 1; w >= 0 && vector < 0; w--)
+		if (pending[w])
+			vector = w * 64 + 63 - __builtin_clzll(pending[w]);
+	if (vector < 0) {
+		set_window_exiting(false);
+		return;
+	}
+	if (!(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) ||
+	    (vmread(VMCS_GUEST_INTERRUPTIBILITY) & BLOCKING_BY_STI_OR_MOV_SS) ||
+	    (vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
+		set_window_exiting(true);
+		return;
+	}
+	pending[vector / 64] &= ~(1ull << (vector % 64));
+	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | (uint32_t)vector);
+	vmwrite(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE); /* a halted cell wakes */
+	set_window_exiting(pending[0] | pending[1] | pending[2] | pending[3]);
+}
+
 void vmx_handle_exit(struct vmx_exit *exit)
+{
+	if (BH_X86_INTERRUPT_EXITING && exit->cpu < HV_MAX_CPUS) {
+		if (exit->reason == EXIT_REASON_EXTERNAL_INTERRUPT) {
+			uint32_t vector = (uint32_t)vmread(VMCS_EXIT_INTR_INFO) & 0xff;
+
+			pending_irqs[exit->cpu][vector / 64] |= 1ull << (vector % 64);
+		}
+		if (exit->reason == EXIT_REASON_EXTERNAL_INTERRUPT ||
+		    exit->reason == EXIT_REASON_INTERRUPT_WINDOW) {
+			stats_count_entry(exit->cpu, BH_ENTRY_IRQ);
+			inject_pending_irq(exit->cpu);
+			return;
+		}
+		handle_exit_reason(exit);
+		inject_pending_irq(exit->cpu);
+		return;
+	}
+	handle_exit_reason(exit);
+}
+
+static void handle_exit_reason(struct vmx_exit *exit)
 {
 	switch (exit->reason) {
 	case EXIT_REASON_VMCALL:

@@ -90,9 +90,13 @@ static int write_controls(const struct cell *cell, char *why, size_t why_size)
 	const struct vmx_cell *v = vmx_cell_of(cell);
 	uint32_t pin, proc, proc2, exit_ctl, entry_ctl, missing;
 
-	/* Interrupts and NMIs go to the cell: the hypervisor takes none while it runs. */
-	(void)adjust(MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS, 0, &pin);
-	if (pin & (PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING))
+	/* Interrupts and NMIs go to the cell: the hypervisor takes none while it runs. The
+	 * positive-control build (bulkhead-irqexit.elf) takes every external interrupt and
+	 * injects it (vmx/exit.c). */
+	(void)adjust(MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
+		     BH_X86_INTERRUPT_EXITING ? PIN_EXTERNAL_INTERRUPT_EXITING : 0, &pin);
+	if (pin &
+	    (PIN_NMI_EXITING | (BH_X86_INTERRUPT_EXITING ? 0 : PIN_EXTERNAL_INTERRUPT_EXITING)))
 		return setup_fail(why, why_size,
 				  "pin-based controls force interrupt exits (0x%llx)", pin);
 	/* A realtime cell's HLT waits for its own interrupts without an exit. */
@@ -117,10 +121,13 @@ static int write_controls(const struct cell *cell, char *why, size_t why_size)
 				  "secondary controls 0x%llx unsupported (EPT 0x2, "
 				  "RDTSCP 0x8, VPID 0x20, unrestricted guest 0x80)",
 				  missing);
-	missing = adjust(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
-			 EXIT_HOST_ADDRESS_SPACE_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
-				 EXIT_SAVE_PAT | EXIT_LOAD_PAT,
-			 &exit_ctl);
+	uint32_t exit_wanted = EXIT_HOST_ADDRESS_SPACE_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+			       EXIT_SAVE_PAT | EXIT_LOAD_PAT;
+#if BH_X86_INTERRUPT_EXITING
+	exit_wanted |= EXIT_ACK_INTERRUPT_ON_EXIT;
+#endif
+	missing =
+		adjust(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS, exit_wanted, &exit_ctl);
 	if (missing)
 		return setup_fail(why, why_size, "VM-exit controls 0x%llx unsupported", missing);
 	missing = adjust(MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS,

@@ -44,6 +44,7 @@
 #define VMCS_PROC_CONTROLS2 0x401e
 #define VMCS_INSTRUCTION_ERROR 0x4400
 #define VMCS_EXIT_REASON 0x4402
+#define VMCS_EXIT_INTR_INFO 0x4404
 #define VMCS_EXIT_INSTRUCTION_LEN 0x440c
 #define VMCS_GUEST_ES_LIMIT 0x4800 /* ES .. TR: + 2 each, then GDTR, IDTR */
 #define VMCS_GUEST_GDTR_LIMIT 0x4810
@@ -91,9 +92,16 @@
 /* Segment order of the guest selector/limit/AR/base groups. */
 enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
 
+/* 1 in the positive-control build only (bulkhead-irqexit.elf, docs/measuring.md): every
+ * external interrupt exits and the hypervisor injects it into the cell. */
+#ifndef BH_X86_INTERRUPT_EXITING
+#define BH_X86_INTERRUPT_EXITING 0
+#endif
+
 /* Controls (SDM vol. 3 sec. 25.6, 25.7, 25.8) */
 #define PIN_EXTERNAL_INTERRUPT_EXITING (1u << 0)
 #define PIN_NMI_EXITING (1u << 3)
+#define PROC_INTERRUPT_WINDOW_EXITING (1u << 2)
 #define PROC_HLT_EXITING (1u << 7)
 #define PROC_USE_IO_BITMAPS (1u << 25)
 #define PROC_USE_MSR_BITMAPS (1u << 28)
@@ -103,6 +111,7 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define PROC2_ENABLE_VPID (1u << 5)
 #define PROC2_UNRESTRICTED_GUEST (1u << 7)
 #define EXIT_HOST_ADDRESS_SPACE_64 (1u << 9)
+#define EXIT_ACK_INTERRUPT_ON_EXIT (1u << 15)
 #define EXIT_SAVE_PAT (1u << 18)
 #define EXIT_LOAD_PAT (1u << 19)
 #define EXIT_SAVE_EFER (1u << 20)
@@ -127,6 +136,7 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define EXIT_REASON_TRIPLE_FAULT 2
 #define EXIT_REASON_INIT 3
 #define EXIT_REASON_SIPI 4
+#define EXIT_REASON_INTERRUPT_WINDOW 7
 #define EXIT_REASON_CPUID 10
 #define EXIT_REASON_HLT 12
 #define EXIT_REASON_INVD 13
