@@ -19,6 +19,7 @@
 #include <hv/stats.h>
 #include <hv/system.h>
 #include <lib/format.h>
+#include <vmx/cpu_startup.h>
 #include <vmx/exit.h>
 #include <vmx/vmcs.h>
 #include <vmx/vmcs_fields.h>
@@ -253,7 +254,9 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 	if ((cell->desc->flags & BH_CELL_REALTIME) && x86_lapic_enter_x2apic_mode() != 0)
 		format_snprintf(why, sizeof(why),
 				"a realtime cell needs x2APIC, which CPU %u lacks", cpu);
-	if (why[0] || vmcs_setup_for_cell(cell, entry, why, sizeof(why)) != 0) {
+	int sipi_vector = cpu_startup_take_sipi_vector(cpu);
+
+	if (why[0] || vmcs_setup_for_cell(cell, entry, sipi_vector >= 0, why, sizeof(why)) != 0) {
 		console_print("hv: cell \"%s\" cpu %u: cannot enter: %s\n", cell_name(cell), cpu,
 			      why);
 		system_stop_cell(self, VMX_FAULT_EXIT_CODE);

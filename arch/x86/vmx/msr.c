@@ -6,13 +6,15 @@
  * memory types only, or the next entry would fail), and reads of the TSC
  * and the APIC base. A realtime (direct) cell's x2APIC MSRs do not exit,
  * except ICR writes: those pass only as fixed, physical-destination IPIs to
- * one of the cell's own CPUs (or to itself by shorthand); any other is
+ * one of the cell's own CPUs (or to itself by shorthand), and INIT/SIPI to
+ * its own CPUs start them (vmx/cpu_startup.c); any other is
  * dropped, counted like every MSR exit, and the first few per CPU printed
  * (a flood must not hold the console).
  */
 #include <bulkhead/stats.h>
 #include <hv/console.h>
 #include <hv/stats.h>
+#include <vmx/cpu_startup.h>
 #include <vmx/exit.h>
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_cell.h>
@@ -101,15 +103,22 @@ static const char *icr_refusal(const struct cell *cell, uint64_t icr)
 	return "a CPU outside the cell";
 }
 
-/* Sends the IPI when the cell may; a refused one is dropped (the instruction completes). */
+/*
+ * Sends the IPI when the cell may; INIT and SIPI within the cell are
+ * emulated (vmx/cpu_startup.c); a refused one is dropped (the instruction
+ * completes).
+ */
 static void write_icr(const struct vmx_exit *exit, uint64_t icr)
 {
-	const char *why = icr_refusal(exit->cell, icr);
+	const char *why;
 
-	if (!why) {
-		wrmsr(VMX_MSR_X2APIC_ICR, icr);
-		return;
+	if (!cpu_startup_ipi(exit, icr, &why)) {
+		why = icr_refusal(exit->cell, icr);
+		if (!why)
+			wrmsr(VMX_MSR_X2APIC_ICR, icr);
 	}
+	if (!why)
+		return;
 	if (exit->cpu < HV_MAX_CPUS && refusals_printed[exit->cpu] < ICR_REFUSALS_PRINTED) {
 		refusals_printed[exit->cpu]++;
 		console_print("hv: cell \"%s\" cpu %u: ICR write 0x%llx refused: %s%s\n",

@@ -31,6 +31,9 @@
 /* Access rights (SDM vol. 3 sec. 25.4.1): present, S, type; G and D/B for 32-bit. */
 #define AR_CODE32 0xc09bu /* execute/read, accessed */
 #define AR_DATA32 0xc093u /* read/write, accessed */
+#define AR_CODE16 0x009bu
+#define AR_DATA16 0x0093u
+#define REAL_MODE_LIMIT 0xffffu
 #define AR_TSS_BUSY 0x008bu
 #define AR_UNUSABLE 0x10000u
 #define FLAT_LIMIT 0xffffffffu
@@ -182,35 +185,61 @@ static bool write_host_state(void)
 	       vmwrite(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_stub);
 }
 
-static bool write_guest_segment(enum vmcs_segment seg, uint16_t sel, uint32_t ar)
+static bool write_guest_segment(enum vmcs_segment seg, uint16_t sel, uint64_t base, uint32_t limit,
+				uint32_t ar)
 {
 	return vmwrite(VMCS_GUEST_ES_SEL + 2 * seg, sel) &&
-	       vmwrite(VMCS_GUEST_ES_BASE + 2 * seg, 0) &&
-	       vmwrite(VMCS_GUEST_ES_LIMIT + 2 * seg, seg == SEG_TR ? 0xffff : FLAT_LIMIT) &&
+	       vmwrite(VMCS_GUEST_ES_BASE + 2 * seg, base) &&
+	       vmwrite(VMCS_GUEST_ES_LIMIT + 2 * seg, limit) &&
 	       vmwrite(VMCS_GUEST_ES_AR + 2 * seg, ar);
 }
 
-/*
- * The cell's first state: 32-bit protected mode, paging off, flat segments
- * (selectors 0x08 code, 0x10 data, as a boot loader leaves them), interrupts
- * masked. The cell loads its own GDT and IDT before it relies on them.
- */
-static bool write_guest_state(uint64_t entry)
+/* Flat 4 GiB segments, selectors 0x08 code and 0x10 data, as a boot loader leaves them. */
+static bool write_protected_mode_segments(void)
 {
-	uint64_t cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE;
 	bool ok = true;
 
 	for (enum vmcs_segment s = SEG_ES; s <= SEG_GS; s++)
-		ok = ok && write_guest_segment(s, s == SEG_CS ? GUEST_SEL_CODE : GUEST_SEL_DATA,
-					       s == SEG_CS ? AR_CODE32 : AR_DATA32);
-	return ok && write_guest_segment(SEG_LDTR, 0, AR_UNUSABLE) &&
-	       write_guest_segment(SEG_TR, 0, AR_TSS_BUSY) && vmwrite(VMCS_GUEST_GDTR_BASE, 0) &&
-	       vmwrite(VMCS_GUEST_GDTR_LIMIT, 0xffff) && vmwrite(VMCS_GUEST_IDTR_BASE, 0) &&
-	       vmwrite(VMCS_GUEST_IDTR_LIMIT, 0xffff) &&
+		ok = ok && write_guest_segment(s, s == SEG_CS ? GUEST_SEL_CODE : GUEST_SEL_DATA, 0,
+					       FLAT_LIMIT, s == SEG_CS ? AR_CODE32 : AR_DATA32);
+	return ok;
+}
+
+/*
+ * What a start-up IPI leaves (SDM vol. 3 sec. 9.1.1, 8.4.4): real mode, CS
+ * selector vector << 8 and base vector << 12, IP 0, the other segments at 0
+ * with 64 KiB limits.
+ */
+static bool write_real_mode_segments(uint64_t entry)
+{
+	bool ok = true;
+
+	for (enum vmcs_segment s = SEG_ES; s <= SEG_GS; s++)
+		ok = ok && (s == SEG_CS ? write_guest_segment(s, (uint16_t)(entry >> 4), entry,
+							      REAL_MODE_LIMIT, AR_CODE16)
+					: write_guest_segment(s, 0, 0, REAL_MODE_LIMIT, AR_DATA16));
+	return ok;
+}
+
+/*
+ * The cell's first state, paging off and interrupts masked: at its entry
+ * point in 32-bit protected mode (its boot CPU), or in real mode at a SIPI
+ * vector's page (a CPU the cell started, vmx/cpu_startup.c). The cell loads
+ * its own GDT and IDT before it relies on them.
+ */
+static bool write_guest_state(uint64_t entry, bool real_mode)
+{
+	uint64_t cr0 = (real_mode ? 0 : X86_CR0_PE) | X86_CR0_ET | X86_CR0_NE;
+	bool ok = real_mode ? write_real_mode_segments(entry) : write_protected_mode_segments();
+
+	return ok && write_guest_segment(SEG_LDTR, 0, 0, FLAT_LIMIT, AR_UNUSABLE) &&
+	       write_guest_segment(SEG_TR, 0, 0, REAL_MODE_LIMIT, AR_TSS_BUSY) &&
+	       vmwrite(VMCS_GUEST_GDTR_BASE, 0) && vmwrite(VMCS_GUEST_GDTR_LIMIT, 0xffff) &&
+	       vmwrite(VMCS_GUEST_IDTR_BASE, 0) && vmwrite(VMCS_GUEST_IDTR_LIMIT, 0xffff) &&
 	       vmwrite(VMCS_GUEST_CR0, vmcs_guest_cr0(cr0)) && vmwrite(VMCS_CR0_SHADOW, cr0) &&
 	       vmwrite(VMCS_GUEST_CR3, 0) && vmwrite(VMCS_GUEST_CR4, vmcs_guest_cr4(0)) &&
 	       vmwrite(VMCS_CR4_SHADOW, 0) && vmwrite(VMCS_GUEST_DR7, GUEST_DR7_DEFAULT) &&
-	       vmwrite(VMCS_GUEST_RSP, 0) && vmwrite(VMCS_GUEST_RIP, entry) &&
+	       vmwrite(VMCS_GUEST_RSP, 0) && vmwrite(VMCS_GUEST_RIP, real_mode ? 0 : entry) &&
 	       vmwrite(VMCS_GUEST_RFLAGS, GUEST_RFLAGS_RESERVED) &&
 	       vmwrite(VMCS_GUEST_PENDING_DBG, 0) && vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0) &&
 	       vmwrite(VMCS_GUEST_ACTIVITY_STATE, 0) && vmwrite(VMCS_GUEST_SYSENTER_CS, 0) &&
@@ -219,7 +248,8 @@ static bool write_guest_state(uint64_t entry)
 	       vmwrite(VMCS_GUEST_PAT, PAT_POWER_ON) && vmwrite(VMCS_LINK_POINTER, ~0ull);
 }
 
-int vmcs_setup_for_cell(const struct cell *cell, uint64_t entry, char *why, size_t why_size)
+int vmcs_setup_for_cell(const struct cell *cell, uint64_t entry, bool real_mode, char *why,
+			size_t why_size)
 {
 	struct x86_cpu *c = x86_this_cpu();
 	uint8_t *region = vmcs_regions[c->index];
@@ -236,7 +266,7 @@ int vmcs_setup_for_cell(const struct cell *cell, uint64_t entry, char *why, size
 	if (!write_host_state())
 		return setup_fail(why, why_size, "VMWRITE of the host state failed (error %llu)",
 				  vmread(VMCS_INSTRUCTION_ERROR));
-	if (!write_guest_state(entry))
+	if (!write_guest_state(entry, real_mode))
 		return setup_fail(why, why_size, "VMWRITE of the guest state failed (error %llu)",
 				  vmread(VMCS_INSTRUCTION_ERROR));
 	return 0;

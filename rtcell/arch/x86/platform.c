@@ -1,9 +1,9 @@
 /*
  * Which machine this image runs on. As a cell the hypervisor enters with
  * EDI = the boot info (magic checked): the cell's CPUs (x2APIC ids in
- * cpu_mpidr) and the hypervisor's numbers for them. Bare (GRUB multiboot2,
- * EAX = its magic), the boot CPU, then each CPU smp.c started. Limit:
- * RT_X86_CELL_CPUS_RUN (one) of a cell's CPUs run.
+ * cpu_mpidr) and the hypervisor's numbers for them; smp.c starts them all.
+ * Bare (GRUB multiboot2, EAX = its magic), the boot CPU, then each CPU smp.c
+ * found and started.
  */
 #include <stddef.h>
 #include <rtarch/cpu.h>
@@ -42,7 +42,9 @@ void rt_x86_platform_init(uint32_t eax, uint32_t edi)
 		p->logical[0] = 0;
 		return;
 	}
-	p->ncpus = info->cpu_count < RT_X86_CELL_CPUS_RUN ? info->cpu_count : RT_X86_CELL_CPUS_RUN;
+	if (info->cpu_count > RT_X86_MAX_CPUS)
+		rtarch_panic("the cell has more CPUs than RT_X86_MAX_CPUS");
+	p->ncpus = info->cpu_count;
 	for (unsigned i = 0; i < p->ncpus; i++) {
 		p->apic_id[i] = (uint32_t)info->cpu_mpidr[i];
 		p->logical[i] = info->cpu_logical[i];

@@ -1,10 +1,13 @@
 /*
- * Bare only: the other CPUs, started with INIT-SIPI-SIPI through the
- * hypervisor's AP trampoline (x86_64/ap_trampoline.h), copied to
- * TRAMPOLINE_PHYS. Without ACPI the CPUs are found by starting x2APIC ids
- * 1, 2, ... in turn until one does not answer within ARRIVE_NS (Bochs numbers
- * its CPUs 0..n-1; a board needs the MADT). A started CPU sets up its IDT and
- * x2APIC, then waits until the boot CPU has initialised the kernel.
+ * The other CPUs, started with INIT-SIPI-SIPI through the hypervisor's AP
+ * trampoline (x86_64/ap_trampoline.h), copied to TRAMPOLINE_PHYS. Bare,
+ * without ACPI, the CPUs are found by starting x2APIC ids 1, 2, ... in turn
+ * until one does not answer within ARRIVE_NS (Bochs numbers its CPUs 0..n-1;
+ * a board needs the MADT). In a cell the boot info lists them, the
+ * hypervisor emulates INIT and SIPI within the cell, and the trampoline's
+ * page must be RAM of the cell's (a region below 1 MiB, since a SIPI vector
+ * names a page there). A started CPU sets up its IDT and x2APIC, then waits
+ * until the boot CPU has initialised the kernel.
  */
 #include <lib/string.h>
 #include <rt/kernel.h>
@@ -72,17 +75,57 @@ static bool start_cpu(unsigned cpu, uint32_t apic_id)
 	return wait_for_arrival(cpu, ARRIVE_NS);
 }
 
+static size_t trampoline_bytes(void)
+{
+	return (uintptr_t)x86_trampoline_end - (uintptr_t)x86_trampoline_start;
+}
+
 void rt_x86_smp_start_others(void)
 {
-	size_t size = (uintptr_t)x86_trampoline_end - (uintptr_t)x86_trampoline_start;
-
-	memcpy((void *)(uintptr_t)TRAMPOLINE_PHYS, x86_trampoline_start, size);
+	memcpy((void *)(uintptr_t)TRAMPOLINE_PHYS, x86_trampoline_start, trampoline_bytes());
 	for (unsigned cpu = 1; cpu < RT_X86_MAX_CPUS; cpu++) {
 		/* The CPU reads its id from the table: fill it before it runs. */
 		rt_x86_plat.apic_id[cpu] = cpu;
 		if (!start_cpu(cpu, cpu))
 			break;
 		rt_x86_platform_add_cpu(cpu);
+	}
+}
+
+/* true when one of the cell's RAM regions holds the trampoline's bytes. */
+static bool cell_owns_trampoline_page(const struct bh_boot_info *info)
+{
+	for (uint32_t i = 0; i < info->region_count && i < BH_BOOTINFO_MAX_REGIONS; i++) {
+		const struct bh_boot_region *r = &info->regions[i];
+
+		if (r->guest_phys <= TRAMPOLINE_PHYS &&
+		    TRAMPOLINE_PHYS + trampoline_bytes() <= r->guest_phys + r->size_bytes &&
+		    (r->flags & BH_REGION_WRITE) && (r->flags & BH_REGION_EXEC))
+			return true;
+	}
+	return false;
+}
+
+void rt_x86_smp_start_cell_cpus(void)
+{
+	const struct rt_x86_platform *p = &rt_x86_plat;
+
+	if (p->ncpus == 1)
+		return;
+	if (!cell_owns_trampoline_page(p->info)) {
+		rt_x86_printf("rtcell: the cell has %u CPUs; starting them needs writable, "
+			      "executable RAM at guest-physical 0x%x (below 1 MiB, for the SIPI "
+			      "trampoline)\n",
+			      p->ncpus, TRAMPOLINE_PHYS);
+		rtarch_panic("no RAM for the start-up trampoline");
+	}
+	memcpy((void *)(uintptr_t)TRAMPOLINE_PHYS, x86_trampoline_start, trampoline_bytes());
+	for (unsigned cpu = 1; cpu < p->ncpus; cpu++) {
+		if (start_cpu(cpu, p->apic_id[cpu]))
+			continue;
+		rt_x86_printf("rtcell: CPU %u (x2APIC id %u) did not start\n", cpu,
+			      p->apic_id[cpu]);
+		rtarch_panic("a CPU of the cell did not start");
 	}
 }
 

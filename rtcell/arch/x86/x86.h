@@ -1,8 +1,7 @@
 /*
  * x86-64 port of the realtime kernel (long mode, CPL 0, x2APIC), bare in
  * Bochs (GRUB multiboot2) or as a Bulkhead realtime cell (32-bit entry,
- * EDI = boot info): shared definitions. Limit: one CPU in a cell
- * (RT_X86_CELL_CPUS_RUN).
+ * EDI = boot info): shared definitions.
  */
 #ifndef RT_X86_H
 #define RT_X86_H
@@ -12,9 +11,6 @@
 #include <bulkhead/bootinfo.h>
 
 #define RT_X86_MAX_CPUS 8
-/* CPUs of a cell the kernel runs on: the hypervisor starts one CPU per cell
- * (and refuses INIT-SIPI). Bare, smp.c starts up to RT_X86_MAX_CPUS. */
-#define RT_X86_CELL_CPUS_RUN 1
 #define RT_X86_STACK_BYTES 16384 /* boot/idle stack, keep in sync with head.asm */
 
 /* Interrupt vectors (idt.c, vectors.asm); an interrupt line `irq` (< 16, the
@@ -39,9 +35,12 @@ extern struct rt_x86_platform rt_x86_plat;
 void rt_x86_platform_init(uint32_t eax, uint32_t edi);
 /* Bare: CPU `ncpus` is the one with this x2APIC id. */
 void rt_x86_platform_add_cpu(uint32_t apic_id);
-/* Bare: starts the other CPUs, which wait in rt_x86_smp_wait_for_kernel(). */
+/* Bare: finds and starts the other CPUs, which then wait for rt_x86_smp_release(). */
 void rt_x86_smp_start_others(void);
-/* Bare: lets them in once the kernel is initialised; returns when all are online. */
+/* In a cell: starts the boot info's other CPUs the same way (INIT-SIPI, which the
+ * hypervisor emulates within the cell); panics naming the CPU that does not come. */
+void rt_x86_smp_start_cell_cpus(void);
+/* Lets the started CPUs in once the kernel is initialised; returns when all are online. */
 void rt_x86_smp_release(void);
 void rt_x86_idt_load(void);
 void rt_x86_apic_init(void);

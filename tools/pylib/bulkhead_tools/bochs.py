@@ -37,6 +37,22 @@ def vm_exits_per_cpu(bochs_log):
     return dict(counts)
 
 
+# Its line for an MSR access that exits, before the reason line: "VMEXIT: WRMSR 0x00000830".
+_MSR_EXIT_LINE = re.compile(r"\[CPU(\d+)\s*\] VMEXIT: (RDMSR|WRMSR) (0x[0-9a-fA-F]+)")
+
+
+def msr_exits_per_cpu(bochs_log, access, msr):
+    """{Bochs CPU number: VM exits for `access` ("RDMSR" or "WRMSR") of `msr`}, from Bochs' own
+    log as vm_exits_per_cpu reads it."""
+    counts = collections.Counter()
+    with open(bochs_log, errors="replace") as log:
+        for line in log:
+            m = _MSR_EXIT_LINE.search(line)
+            if m and m.group(2) == access and int(m.group(3), 16) == msr:
+                counts[int(m.group(1))] += 1
+    return dict(counts)
+
+
 def bochsrc_text(iso, serial_log, cpus, cpu_model=CPU_MODEL, log_vm_exits=False):
     """The configuration for one headless run booting `iso` from CD; with
     `log_vm_exits`, every CPU's debug messages (among them one per VM exit) go to

@@ -11,7 +11,7 @@ from . import paths
 
 
 # The build folder that compiles each platform's description.
-PLATFORM_ARCH = {"qemu-arm64": "arm64", "bochs-x86": "x86_64"}
+PLATFORM_ARCH = {"qemu-arm64": "arm64", "bochs-x86": "x86_64", "bochs-x86-4cpu": "x86_64"}
 
 
 def bhcfg_path(arch="arm64") -> pathlib.Path:

@@ -8,13 +8,15 @@
 #include <hv/cell.h>
 
 /*
- * Clears, loads and fills this CPU's VMCS so that the cell starts at
- * `entry` in 32-bit protected mode with paging off (flat 4 GiB segments,
- * interrupts masked); the caller passes the boot argument in RDI. Returns 0,
- * or a negative error with a one-line reason in `why` (a control this CPU
- * cannot honour, a failed VMX instruction).
+ * Clears, loads and fills this CPU's VMCS so that the cell starts at `entry`
+ * with paging off and interrupts masked: in 32-bit protected mode with flat
+ * 4 GiB segments (its boot CPU; the caller passes the boot argument in RDI),
+ * or with `real_mode` in real mode at CS:IP = entry >> 4 : 0 (a CPU started
+ * by SIPI). Returns 0, or a negative error with a one-line reason in `why`
+ * (a control this CPU cannot honour, a failed VMX instruction).
  */
-int vmcs_setup_for_cell(const struct cell *cell, uint64_t entry, char *why, size_t why_size);
+int vmcs_setup_for_cell(const struct cell *cell, uint64_t entry, bool real_mode, char *why,
+			size_t why_size);
 
 /* The guest's CR0/CR4 as the hardware needs them, from the value the guest wants. */
 uint64_t vmcs_guest_cr0(uint64_t wanted);
