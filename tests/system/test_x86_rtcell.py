@@ -10,10 +10,9 @@ once both cells have exited. The timeouts only turn a hang into a failure.
 """
 
 import re
-import subprocess
 
-from bulkhead_tools import paths, systems
-from bulkhead_tools.bochs import run_bochs, vm_exits_per_cpu
+from bulkhead_tools import paths
+from bulkhead_tools.bochs import run_bochs, system_iso, vm_exits_per_cpu
 from bulkhead_tools.measure import parse
 from bulkhead_tools.sysgen_check import cell_lines
 
@@ -94,14 +93,7 @@ def cell_system_iso(x86_build, log_dir, image_name="rtcell-x86-short"):
         text = dts.read_text().replace("rtcell-x86-short.bin", f"{image_name}.bin")
         dts = log_dir / f"x86-{image_name}.dts"
         dts.write_text(text)
-    image = systems.build_system_image(
-        dts, log_dir / "rtcell.img",
-        image_dirs=[systems.test_cell_dir("x86_64"), x86_build / "rtcell"], platform="bochs-x86")
-    iso = log_dir / "rtcell.iso"
-    subprocess.run([str(paths.REPO / "arch" / "x86" / "mkiso.sh"),
-                    str(x86_build / "arch" / "x86" / "bulkhead.elf"), str(iso),
-                    str(log_dir / "iso-stage"), "--module", str(image)], check=True)
-    return iso
+    return system_iso(dts, log_dir, x86_build, image_dirs=[x86_build / "rtcell"])
 
 
 def test_x86_cell_runs_latmon_with_zero_exits_on_its_cpu_and_exits_by_hypercall(x86_build,

@@ -10,10 +10,10 @@ hypervisor's counts; the timeout only turns a hang into a failure.
 """
 
 import re
-import subprocess
 
-from bulkhead_tools import paths, systems
+from bulkhead_tools import paths
 from bulkhead_tools.bochs import msr_exits_per_cpu, run_bochs, vm_exits_per_cpu
+from bulkhead_tools.bochs import system_iso as bochs_system_iso
 from bulkhead_tools.measure import parse
 from bulkhead_tools.sysgen_check import cell_lines
 
@@ -34,15 +34,8 @@ def window_entry_reasons(text):
 
 
 def system_iso(x86_build, log_dir, dts):
-    image = systems.build_system_image(
-        dts, log_dir / "system.img",
-        image_dirs=[systems.test_cell_dir("x86_64"), x86_build / "rtcell"],
-        platform="bochs-x86-4cpu")
-    iso = log_dir / "system.iso"
-    subprocess.run([str(paths.REPO / "arch" / "x86" / "mkiso.sh"),
-                    str(x86_build / "arch" / "x86" / "bulkhead.elf"), str(iso),
-                    str(log_dir / "iso-stage"), "--module", str(image)], check=True)
-    return iso
+    return bochs_system_iso(dts, log_dir, x86_build, image_dirs=[x86_build / "rtcell"],
+                            platform="bochs-x86-4cpu")
 
 
 def test_x86_realtime_cell_starts_its_three_cpus_and_runs_on_all_without_exits(x86_build,

@@ -11,7 +11,9 @@ import collections
 import pathlib
 import re
 import shutil
+import subprocess
 
+from bulkhead_tools import paths, systems
 from bulkhead_tools.emulator import RunResult, run_emulator
 
 BIOS_IMAGE = "/usr/share/bochs/BIOS-bochs-latest"
@@ -107,3 +109,20 @@ def run_bochs(iso, work_dir, timeout_s=120, cpus=2, echo=False, cpu_model=CPU_MO
     if echo and result.output:
         print(result.output, end="")
     return result
+
+
+def system_iso(dts, work_dir, x86_build, image_dirs=(), platform="bochs-x86",
+               hypervisor="bulkhead.elf"):
+    """A system description -> its system image (bhcfg, test cells plus `image_dirs`) -> a GRUB
+    ISO in `work_dir` that boots `hypervisor` from the x86_64 build with the image as its
+    multiboot2 module. Returns the ISO's path; bhcfg's refusal raises RuntimeError."""
+    work = pathlib.Path(work_dir)
+    name = pathlib.Path(dts).stem
+    image = systems.build_system_image(
+        dts, work / f"{name}.img", image_dirs=[systems.test_cell_dir("x86_64"), *image_dirs],
+        platform=platform)
+    iso = work / f"{name}.iso"
+    subprocess.run([str(paths.REPO / "arch" / "x86" / "mkiso.sh"),
+                    str(pathlib.Path(x86_build) / "arch" / "x86" / hypervisor), str(iso),
+                    str(work / "iso-stage"), "--module", str(image)], check=True)
+    return iso
