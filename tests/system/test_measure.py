@@ -327,3 +327,21 @@ def test_realtime_only_system_keeps_the_realtime_cells_alone():
     assert list(cells) == ["rt"] and cells["rt"]["cpus"] == [2, 3]
     assert "channels" not in alone and "bootargs" not in alone
     assert sysdesc.realtime_cpus(text) == [2, 3]
+
+
+def test_the_scratch_disk_device_is_added_to_linux_only_and_once():
+    text = (paths.REPO / "config" / "qemu-arm64" / "linux-rt.dts").read_text()
+    name, properties = platforms.QemuArm64.disk_device
+    with_disk = sysdesc.with_linux_device(text, name, properties)
+    blank_linux = with_disk[with_disk.index("linux {"):with_disk.index("\t\trt {")]
+    assert "virtio {" in blank_linux and 'dma = "unconfined";' in blank_linux
+    assert with_disk.count("virtio {") == 1, "the realtime cell gets no device"
+    assert sysdesc.with_linux_device(with_disk, name, properties) == with_disk, \
+        "a cell that has the device keeps its own"
+    assert sysdesc.cells(with_disk) == sysdesc.cells(text)
+    # A cell without a devices node gets one.
+    bare = with_disk.replace(with_disk[with_disk.index("\t\t\tdevices {"):
+                                       with_disk.index("\t\t};\n\n\t\trt {")], "")
+    assert "uart {" not in bare
+    again = sysdesc.with_linux_device(bare, name, properties)
+    assert "devices {" in again and "virtio {" in again

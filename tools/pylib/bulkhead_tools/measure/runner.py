@@ -339,6 +339,8 @@ def _hypervisor_phase(phase, ctx, run, report):
             "bulkhead.scenario=measure", f"bulkhead.load={phase.name}",
             f"bulkhead.duration={settings.duration_s}",
             "bulkhead.foreign=" + ",".join(f"{a:#x}" for a in foreign)]))
+        # The I/O load's scratch disk: the default system gives Linux no DMA-capable device.
+        dts_text = sysdesc.with_linux_device(dts_text, *ctx.platform.disk_device)
     tag = phase.name if settings.hv_runs == 1 else f"{phase.name}-{run}"
     dts = logs / f"hv-{tag}.dts"
     dts.write_text(dts_text)
