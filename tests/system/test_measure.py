@@ -139,6 +139,19 @@ def test_icount_path_lengths_repeat_and_the_cell_equals_bare(measured):
     assert 0 < handler < thread < rt.p50_ns
 
 
+def test_attack_phase_reaches_the_gic_distributor_and_never_foreign_memory(measured):
+    # Linux's own count of the /dev/mem accesses that completed, out of those it tried: GICD
+    # writes must reach the hypervisor (trapped and filtered, so they complete), accesses to the
+    # realtime cell's memory and the hypervisor's must all fault.
+    result, _, _ = measured
+    summary = phase(result, "attack").load_summary
+    gicd = re.search(r"devmem_gicd=(\d+)/(\d+)", summary)
+    foreign = re.search(r"devmem_foreign=(\d+)/(\d+)", summary)
+    assert gicd and foreign, summary
+    assert int(gicd.group(2)) > 0 and int(gicd.group(1)) == int(gicd.group(2)), summary
+    assert int(foreign.group(2)) > 0 and int(foreign.group(1)) == 0, summary
+
+
 def test_realtime_kernel_runs_report_their_longest_critical_sections(measured):
     result, files, _ = measured
     runs = {(s.phase, s.subject, s.instrument) for s in result.critical_sections}
