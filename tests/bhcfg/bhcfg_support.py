@@ -2,9 +2,13 @@
 test folders have a conftest, and test modules must not import one by name)."""
 
 import pathlib
+import sys
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 CONFIG = REPO / "config"
+# The front end's modules (bulkhead_tools), which some tests share with it.
+if str(REPO / "tools" / "pylib") not in sys.path:
+    sys.path.insert(0, str(REPO / "tools" / "pylib"))
 
 
 def example(name: str) -> str:

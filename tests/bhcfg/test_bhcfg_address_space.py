@@ -58,9 +58,9 @@ CASES = [
      r'/cells/rt/memory/ram: guest-phys: cell "rt": region 0 guest \[0x1000000000000, '
      r"\+0x4000000\) lies beyond the 48-bit guest-physical address space"),
     ("device_node_beyond_physical_address_space", HIGH_DEVICE_NODE,
-     [("reg = <0x0 0xa003000 0x0 0x1000>;\n\t\t\t\t\tinterrupts = <79>;",
+     [("reg = <0x0 0x9000000 0x0 0x1000>;\n\t\t\t\t\tinterrupts = <33>;",
        "reg = <0x10000 0x9000000 0x0 0x1000>;")],
-     r'/cells/linux/devices/virtio: reg: cell "linux": device "virtio" '
+     r'/cells/linux/devices/uart: reg: cell "linux": device "uart" '
      r"\[0x1000009000000, \+0x1000\) lies beyond the 48-bit physical address space"),
     ("channel_beyond_physical_address_space", HIGH_RAM_NODE,
      [("host-phys = <0x0 0x74000000>;", f"host-phys = <{HIGH}>;")],

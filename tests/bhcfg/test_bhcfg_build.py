@@ -9,6 +9,7 @@ import zlib
 import pytest
 
 from bhcfg_support import CONFIG
+from bulkhead_tools.measure import sysdesc  # (bhcfg_support makes it importable)
 
 ARM64_EXAMPLES = ["linux-rt", "rt-only", "two-rt"]
 
@@ -25,11 +26,21 @@ def test_x86_example_checks_clean(tool, x86_platform):
     assert result.returncode == 0, result.stderr
 
 
-def build_linux_rt(tool, qemu_platform, images):
+# The virtio-mmio page whose transports Linux's DTB must keep, as `bulkhead measure` adds it.
+VIRTIO_DEVICE = ("virtio", ("reg = <0x0 0xa003000 0x0 0x1000>;", "interrupts = <79>;",
+                            'dma = "unconfined";'))
+
+
+def build_linux_rt(tool, qemu_platform, images, extra_device=None):
     out = tool.tmp / "linux-rt.img"
     dtbs = tool.tmp / "dtbs"
     dtbs.mkdir(exist_ok=True)
-    result = tool.run("build", CONFIG / "qemu-arm64" / "linux-rt.dts", "--platform",
+    dts = CONFIG / "qemu-arm64" / "linux-rt.dts"
+    if extra_device:
+        text = sysdesc.with_linux_device(dts.read_text(), *extra_device)
+        dts = tool.tmp / "linux-rt-device.dts"
+        dts.write_text(text)
+    result = tool.run("build", dts, "--platform",
                       qemu_platform, "-I", images, "-o", out, "--config-out",
                       tool.tmp / "linux-rt.bin", "--dtb-dir", dtbs)
     assert result.returncode == 0, result.stderr
@@ -82,7 +93,7 @@ def decompile(dtc, path):
 
 
 def test_linux_dtb_has_only_the_cells_resources(tool, qemu_platform, images, dtc):
-    build_linux_rt(tool, qemu_platform, images)
+    build_linux_rt(tool, qemu_platform, images, extra_device=VIRTIO_DEVICE)
     dts = decompile(dtc, tool.tmp / "dtbs" / "linux.dtb")
     assert re.findall(r"\bcpu@(\w+) \{", dts) == ["0", "1"]
     assert "cpu-map" not in dts

@@ -378,7 +378,7 @@ def is_x86_system(system):
                               if p.name != "platform.dts"])
 def test_shipped_system_checks_clean(tool, qemu_platform, x86_platform, system):
     # Among them: the PL011 that is also the hypervisor's console, and one
-    # virtio-mmio page holding eight 0x200-byte transports (linux-rt.dts). Each
+    # virtio-mmio page holding eight 0x200-byte transports (sysgen's systems). Each
     # system is checked against the platform of its own architecture.
     platform = x86_platform if is_x86_system(system) else qemu_platform
     result = tool.run("check", system, "--platform", platform)

@@ -139,6 +139,19 @@ def test_icount_path_lengths_repeat_and_the_cell_equals_bare(measured):
     assert 0 < handler < thread < rt.p50_ns
 
 
+def test_attack_phase_reaches_the_gic_distributor_and_never_foreign_memory(measured):
+    # Linux's own count of the /dev/mem accesses that completed, out of those it tried: GICD
+    # writes must reach the hypervisor (trapped and filtered, so they complete), accesses to the
+    # realtime cell's memory and the hypervisor's must all fault.
+    result, _, _ = measured
+    summary = phase(result, "attack").load_summary
+    gicd = re.search(r"devmem_gicd=(\d+)/(\d+)", summary)
+    foreign = re.search(r"devmem_foreign=(\d+)/(\d+)", summary)
+    assert gicd and foreign, summary
+    assert int(gicd.group(2)) > 0 and int(gicd.group(1)) == int(gicd.group(2)), summary
+    assert int(foreign.group(2)) > 0 and int(foreign.group(1)) == 0, summary
+
+
 def test_realtime_kernel_runs_report_their_longest_critical_sections(measured):
     result, files, _ = measured
     runs = {(s.phase, s.subject, s.instrument) for s in result.critical_sections}
@@ -327,3 +340,21 @@ def test_realtime_only_system_keeps_the_realtime_cells_alone():
     assert list(cells) == ["rt"] and cells["rt"]["cpus"] == [2, 3]
     assert "channels" not in alone and "bootargs" not in alone
     assert sysdesc.realtime_cpus(text) == [2, 3]
+
+
+def test_the_scratch_disk_device_is_added_to_linux_only_and_once():
+    text = (paths.REPO / "config" / "qemu-arm64" / "linux-rt.dts").read_text()
+    name, properties = platforms.QemuArm64.disk_device
+    with_disk = sysdesc.with_linux_device(text, name, properties)
+    blank_linux = with_disk[with_disk.index("linux {"):with_disk.index("\t\trt {")]
+    assert "virtio {" in blank_linux and 'dma = "unconfined";' in blank_linux
+    assert with_disk.count("virtio {") == 1, "the realtime cell gets no device"
+    assert sysdesc.with_linux_device(with_disk, name, properties) == with_disk, \
+        "a cell that has the device keeps its own"
+    assert sysdesc.cells(with_disk) == sysdesc.cells(text)
+    # A cell without a devices node gets one.
+    bare = with_disk.replace(with_disk[with_disk.index("\t\t\tdevices {"):
+                                       with_disk.index("\t\t};\n\n\t\trt {")], "")
+    assert "uart {" not in bare
+    again = sysdesc.with_linux_device(bare, name, properties)
+    assert "devices {" in again and "virtio {" in again

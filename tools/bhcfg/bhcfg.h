@@ -77,6 +77,9 @@ struct system {
 	uint32_t device_count;
 	struct bh_device devices[CONFIG_MAX_DEVICES];
 	char device_path[CONFIG_MAX_DEVICES][PATH_LEN];
+	/* `dma = "unconfined"`: the description accepts that the device's DMA reaches everything.
+	 */
+	bool device_dma_unconfined[CONFIG_MAX_DEVICES];
 
 	uint32_t irq_count;
 	struct bh_irq irqs[CONFIG_MAX_IRQS];

@@ -387,6 +387,77 @@ static int check_assignable(const struct system *sys, const struct platform_view
 	return match_count;
 }
 
+/*
+ * Can the platform node master DMA? virtio-mmio transports (their queues
+ * live in guest memory the device reads and writes), PCI host bridges (every
+ * device behind one can master the bus), DMA engines, devices the platform
+ * places behind an IOMMU, and nodes the platform description marks
+ * `bulkhead,dma-master` (for a board's own bus masters).
+ */
+static bool dma_master(const struct platform_view *pv, int node)
+{
+	const char *type = fdt_getprop(pv->fdt, node, "device_type", NULL);
+
+	return !fdt_node_check_compatible(pv->fdt, node, "virtio,mmio") ||
+	       (type && !strcmp(type, "pci")) || fdt_getprop(pv->fdt, node, "#dma-cells", NULL) ||
+	       fdt_getprop(pv->fdt, node, "dma-controller", NULL) ||
+	       fdt_getprop(pv->fdt, node, "iommus", NULL) ||
+	       fdt_getprop(pv->fdt, node, "bulkhead,dma-master", NULL);
+}
+
+/*
+ * No IOMMU is programmed, so a device that masters DMA reaches every cell's
+ * memory and the hypervisor's: its cell is trusted with all of them. The
+ * description must say it knows (`dma = "unconfined"`); then it is a warning.
+ */
+static void check_device_dma(const struct system *sys, const struct platform_view *pv, uint32_t d,
+			     const int *matches, int match_count)
+{
+	char path[PATH_LEN];
+	int m = 0;
+
+	while (m < match_count && !dma_master(pv, matches[m]))
+		m++;
+	if (m == match_count)
+		return;
+	diag_node_path(pv->fdt, matches[m], path);
+	if (!sys->device_dma_unconfined[d])
+		diag_error(
+			sys->file, sys->device_path[d], "reg",
+			"platform device %s can master DMA, and no IOMMU confines it: it can "
+			"read and write every cell's memory and the hypervisor's. Give it only to "
+			"a cell trusted with all of them, and say so with dma = \"unconfined\" "
+			"(docs/design.md, DMA)",
+			path);
+	else
+		diag_warning(sys->file, sys->device_path[d], "dma",
+			     "platform device %s masters DMA unconfined: cell \"%s\" is trusted "
+			     "with every cell's memory and the hypervisor's",
+			     path, sys->cells[sys->devices[d].cell].name);
+}
+
+/* A region flagged "device" has no `dma` property: a DMA master must be a device. */
+static void check_device_region(const struct system *sys, const struct platform_view *pv,
+				uint32_t r)
+{
+	const struct bh_mem_region *reg = &sys->regions[r];
+	int matches[32];
+	int count = check_assignable(sys, pv, sys->region_path[r], "host-phys", false,
+				     reg->host_phys, reg->size_bytes, matches, 32);
+	char path[PATH_LEN];
+
+	for (int m = 0; m < count; m++) {
+		if (!dma_master(pv, matches[m]))
+			continue;
+		diag_node_path(pv->fdt, matches[m], path);
+		diag_error(sys->file, sys->region_path[r], "host-phys",
+			   "platform device %s can master DMA: give it as a device of the cell "
+			   "(devices/NAME, with dma = \"unconfined\"), not as a memory region",
+			   path);
+		return;
+	}
+}
+
 static void check_device(const struct system *sys, const struct platform_view *pv, uint32_t d)
 {
 	const struct bh_device *dev = &sys->devices[d];
@@ -406,6 +477,7 @@ static void check_device(const struct system *sys, const struct platform_view *p
 				       matches, 32);
 	if (match_count <= 0)
 		return;
+	check_device_dma(sys, pv, d, matches, match_count);
 	for (uint32_t q = dev->irq_first; q < dev->irq_first + dev->irq_count; q++) {
 		uint32_t number = sys->irqs[q].number;
 		bool found = false;
@@ -530,10 +602,7 @@ bool system_check_platform(const struct system *sys, const void *platform_fdt,
 				   (unsigned long long)reg->size_bytes);
 		else if (device) {
 			/* A "device" region maps MMIO like a device does: same rule. */
-			int matches[1];
-
-			check_assignable(sys, &pv, sys->region_path[r], "host-phys", false,
-					 reg->host_phys, reg->size_bytes, matches, 1);
+			check_device_region(sys, &pv, r);
 		}
 	}
 	for (uint32_t k = 0; k < sys->channel_count; k++) {

@@ -547,9 +547,29 @@ static void add_device_irqs(struct parser *p, int node, uint32_t cell, uint32_t 
 	}
 }
 
+/*
+ * `dma = "unconfined"`: the only value. Nothing confines a device's DMA (no
+ * IOMMU is programmed), so the description can only say that it knows;
+ * check_platform.c refuses a DMA-capable device without it.
+ */
+static void parse_device_dma(struct parser *p, int node, uint32_t d)
+{
+	const char *dma = get_string(p, node, "dma", false);
+
+	if (!dma)
+		return;
+	if (strcmp(dma, "unconfined"))
+		perr(p, node, "dma",
+		     "\"%s\" is unknown; the only value is \"unconfined\" (no IOMMU confines "
+		     "a device's DMA: docs/design.md, DMA)",
+		     dma);
+	else
+		p->sys->device_dma_unconfined[d] = true;
+}
+
 static void add_device(struct parser *p, int node, uint32_t cell)
 {
-	static const char *const known[] = { "reg", "ports", "interrupts", NULL };
+	static const char *const known[] = { "reg", "ports", "interrupts", "dma", NULL };
 	struct system *sys = p->sys;
 	const char *name = fdt_get_name(p->fdt, node, NULL);
 
@@ -561,7 +581,7 @@ static void add_device(struct parser *p, int node, uint32_t cell)
 	struct bh_device *dev = &sys->devices[d];
 	dev->cell = cell;
 	node_path(p, node, sys->device_path[d]);
-	reject_unknown_properties(p, node, known, "reg, ports, interrupts");
+	reject_unknown_properties(p, node, known, "reg, ports, interrupts, dma");
 	reject_subnodes(p, node, NULL, "a device has no subnodes");
 	if (strlen(name) >= BH_NAME_LEN)
 		perr(p, node, NULL, "device name \"%s\" is longer than %u characters", name,
@@ -601,6 +621,7 @@ static void add_device(struct parser *p, int node, uint32_t cell)
 		}
 	}
 	add_device_irqs(p, node, cell, d);
+	parse_device_dma(p, node, d);
 }
 
 static void parse_boot(struct parser *p, int node, uint32_t i)

@@ -46,6 +46,7 @@ class Device:
     base: int
     size: int
     irqs: tuple
+    dma_unconfined: bool = False   # `dma = "unconfined"`: a DMA master (virtio-mmio)
 
 
 @dataclasses.dataclass
@@ -168,7 +169,7 @@ def generate(seed):
             transports = rng.sample(range(8), rng.randint(0, 2))
             devices.append(Device("virtio", 0xa000000 + page * PAGE, PAGE,
                                   tuple(sorted(VIRTIO_FIRST_INTID + 8 * page + t
-                                               for t in transports))))
+                                               for t in transports)), dma_unconfined=True))
         realtime = not may_be_virtual or rng.random() < 0.3
         cells.append(Cell(name, cpus, realtime, _cell_regions(rng, base), devices))
     channels = []
@@ -221,6 +222,8 @@ def to_dts(system):
                 out += [f"\t\t\t\t{d.name} {{", f"\t\t\t\t\treg = <{_cells_prop([d.base, d.size])}>;"]
                 if d.irqs:
                     out.append(f"\t\t\t\t\tinterrupts = <{' '.join(map(str, d.irqs))}>;")
+                if d.dma_unconfined:
+                    out.append('\t\t\t\t\tdma = "unconfined";')
                 out.append("\t\t\t\t};")
             out.append("\t\t\t};")
         out.append("\t\t};")

@@ -45,11 +45,17 @@ class QemuArm64:
         return (f"{first}; TCG, `-M virt,gic-version=3 -cpu {self.cpu_model} -smp {self.cpus}`; "
                 "an emulator: wall-clock timings are relative and indicative only")
 
+    # The Linux cell's device for the scratch disk: the virtio-mmio page whose last transport
+    # (0xa003e00, SPI 47) the -device virtio-blk-device lands in. It masters DMA, which nothing
+    # confines: the measured system trusts Linux with it (docs/design.md, DMA).
+    disk_device = ("virtio", ("reg = <0x0 0xa003000 0x0 0x1000>;", "interrupts = <79>;",
+                              'dma = "unconfined";'))
+
     def run_hypervisor(self, system_image, log, timeout_s, int_log=None, icount=False,
                        disk=None):
         """Boots the hypervisor with `system_image`; `int_log`: also write QEMU's -d int log;
-        `disk`: a raw image behind a virtio-blk device (the last virtio-mmio transport, which
-        config/qemu-arm64/linux-rt.dts gives the Linux cell)."""
+        `disk`: a raw image behind a virtio-blk device (the last virtio-mmio transport: the
+        system must give the Linux cell `disk_device`)."""
         extra = ["-d", "int", "-D", str(int_log)] if int_log else []
         return run_arm64(paths.arm64_hv_image(), log, timeout_s=timeout_s, initrd=system_image,
                          cpus=self.cpus,

@@ -338,7 +338,12 @@ def _hypervisor_phase(phase, ctx, run, report):
         dts_text = sysdesc.with_bootargs(text, " ".join([
             "bulkhead.scenario=measure", f"bulkhead.load={phase.name}",
             f"bulkhead.duration={settings.duration_s}",
-            "bulkhead.foreign=" + ",".join(f"{a:#x}" for a in foreign)]))
+            "bulkhead.foreign=" + ",".join(f"{a:#x}" for a in foreign)]
+            # The attack's GICD writes through /dev/mem: Debian's kernel maps ranges a driver
+            # claims only with iomem=relaxed; without it they never reach the hypervisor.
+            + (["iomem=relaxed"] if phase.name == "attack" else [])))
+        # The I/O load's scratch disk: the default system gives Linux no DMA-capable device.
+        dts_text = sysdesc.with_linux_device(dts_text, *ctx.platform.disk_device)
     tag = phase.name if settings.hv_runs == 1 else f"{phase.name}-{run}"
     dts = logs / f"hv-{tag}.dts"
     dts.write_text(dts_text)

@@ -1,6 +1,7 @@
 """Just enough of a system description (.dts source, config/bindings.md) for the phases: which
 cells are realtime and on which CPUs, where their memory is (Linux's attack aims there), the same
-system without its non-realtime cells (the "realtime cell alone" phase), and Linux's bootargs.
+system without its non-realtime cells (the "realtime cell alone" phase), Linux's bootargs, and a
+device added to the Linux cells (the measurement's scratch disk).
 
 Works on the source text: node spans are found by brace matching on a copy with comments and
 strings blanked out; edits cut the original text, so what is kept stays byte for byte.
@@ -184,3 +185,31 @@ def with_image(text, cell, image):
         start, end = body_start + m.start(), body_start + m.end()
         return text[:start] + m.group(1) + image + m.group(2) + text[end:]
     raise ValueError(f"the system has no cell {cell}")
+
+
+def with_linux_device(text, name, properties):
+    """Every Linux cell (a non-realtime cell with bootargs) also gets device `name` with the
+    property lines `properties` (a `devices` node is added where the cell has none); a cell that
+    already has a device of that name keeps its own."""
+    blank, children = _cells(text)
+    inserts = []
+    for cell, _, _, body_start, body_end in children:
+        body_blank = blank[body_start:body_end]
+        if re.search(r"^\s*realtime\s*;", body_blank, re.M) or "bootargs" not in body_blank:
+            continue
+        node = "".join(f"\t\t\t\t\t{line}\n" for line in properties)
+        node = f"\t\t\t\t{name} {{\n{node}\t\t\t\t}};\n"
+        devices = [c for c in _children(blank, body_start, body_end) if c[0] == "devices"]
+        if devices and any(c[0] == name for c in _children(blank, devices[0][3], devices[0][4])):
+            continue
+        if devices:
+            inserts.append((devices[0][4], node + "\t\t\t"))
+        else:
+            inserts.append((body_end, f"\n\t\t\tdevices {{\n{node}\t\t\t}};\n\t\t"))
+    if not inserts and not has_linux(text):
+        raise ValueError("the system has no Linux cell to give a device to")
+    out = text
+    for pos, piece in sorted(inserts, reverse=True):
+        head = out[:pos].rstrip(" \t")
+        out = head + ("" if head.endswith("\n") else "\n") + piece + out[pos:].lstrip(" \t")
+    return out
