@@ -47,6 +47,7 @@ static const struct check_arch_rules arch_rules[] = {
 			  "the mailbox doorbell SGI the hypervisor rings in a realtime cell" },
 			{ BH_NONE, NULL },
 		},
+		.cell_reset_request = "PSCI SYSTEM_RESET",
 	},
 	{
 		.arch = BH_ARCH_X86_64,
@@ -75,6 +76,8 @@ static const struct check_arch_rules arch_rules[] = {
 		.ipa_bits = 48,
 		/* Nothing reserved yet: the planned management doorbell is an NMI. */
 		.reserved_doorbells = { { BH_NONE, NULL } },
+		/* A cell's reset (port 0xcf9, the 8042, a triple fault) stops it; no restart yet. */
+		.cell_reset_request = NULL,
 	},
 };
 

@@ -199,6 +199,25 @@ static void check_native_boot_info(struct checker *c, uint32_t i)
 			      (unsigned long long)first->size_bytes, first->flags);
 }
 
+/* A restart takes every CPU out of the cell, which only virtual-mode cells allow. */
+static void check_cell_restart(struct checker *c, uint32_t i)
+{
+	const struct bh_cell *cell = &c->cells[i];
+
+	if (!(cell->flags & BH_CELL_RESTART_ON_RESET))
+		return;
+	if (cell->flags & BH_CELL_REALTIME)
+		check_problem(c, CONFIG_E_FLAGS, CONFIG_AT_CELL, i, "flags",
+			      "cell \"%s\": a realtime cell cannot restart on reset: nothing can "
+			      "force its CPUs out of it",
+			      CELL_NAME(c, i));
+	else if (!c->rules->cell_reset_request)
+		check_problem(c, CONFIG_E_FLAGS, CONFIG_AT_CELL, i, "flags",
+			      "cell \"%s\": restart on reset is not available on %s: a cell there "
+			      "has no way to ask for a reset yet",
+			      CELL_NAME(c, i), c->rules->name);
+}
+
 void check_cell_boot(struct checker *c, uint32_t i)
 {
 	const struct bh_cell *cell = &c->cells[i];
@@ -207,6 +226,7 @@ void check_cell_boot(struct checker *c, uint32_t i)
 		check_problem(c, CONFIG_E_FLAGS, CONFIG_AT_CELL, i, "flags",
 			      "cell \"%s\": unknown flags 0x%x", CELL_NAME(c, i),
 			      cell->flags & ~BH_CELL_FLAGS_KNOWN);
+	check_cell_restart(c, i);
 	if (cell->reserved0 || cell->reserved1)
 		check_problem(c, CONFIG_E_LAYOUT, CONFIG_AT_CELL, i, "reserved",
 			      "cell \"%s\": reserved fields must be 0", CELL_NAME(c, i));

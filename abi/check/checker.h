@@ -49,6 +49,8 @@ struct check_arch_rules {
 		uint32_t number;
 		const char *use;
 	} reserved_doorbells[4];
+	/* How a cell asks to be reset (BH_CELL_RESTART_ON_RESET), or NULL where it cannot yet. */
+	const char *cell_reset_request;
 };
 
 /* The rules for `arch`, or NULL when the architecture is unknown. */

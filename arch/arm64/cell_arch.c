@@ -136,6 +136,7 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 	write_sysreg(hcr_el2, is_direct(cell) ? HCR_DIRECT : HCR_VIRTUAL);
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN_EL1PCEN);
 	write_sysreg(cntvoff_el2, 0);
+	write_sysreg(cntv_ctl_el0, 0); /* no timer armed by a previous run of the cell */
 	write_sysreg(cptr_el2, CPTR_EL2_NO_TRAPS);
 	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
@@ -145,6 +146,20 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 	isb();
 	__asm__ volatile("tlbi vmalls12e1\n dsb nsh\n ic iallu\n dsb nsh\n isb" ::: "memory");
 	guest_eret(arg, (uintptr_t)hv_cpu_stacks + (uint64_t)(cpu + 1) * HV_STACK_SIZE);
+}
+
+void arch_cell_reset_interrupts(const struct cell *cell)
+{
+	for (uint32_t i = 0; i < cell->desc->irq_count; i++)
+		gicv3_reset_spi(cell_irq(cell, i)->number, cell->desc->cpu_hwid[0]);
+	for (uint32_t i = 0; i < cell->desc->cpu_count; i++) {
+		int cpu = cpu_map_cpu_of_hwid(cell->desc->cpu_hwid[i]);
+
+		if (cpu < 0)
+			continue;
+		gicv3_reset_private((unsigned int)cpu);
+		vgic_cpu_forget((unsigned int)cpu);
+	}
 }
 
 void arch_cell_send_doorbell(const struct cell *cell, uint32_t number)

@@ -8,6 +8,7 @@
 #include <abi/config_check.h>
 #include <arch/arch_cpu.h>
 #include <arm64/gicv3.h>
+#include <arm64/vgic.h>
 #include <bulkhead/errno.h>
 #include <hv/console.h>
 #include <hv/panic.h>
@@ -20,6 +21,7 @@
 #define GICD_IGROUPR 0x0080
 #define GICD_ICENABLER 0x0180
 #define GICD_ICPENDR 0x0280
+#define GICD_ICACTIVER 0x0380
 #define GICD_IPRIORITYR 0x0400
 #define GICD_IROUTER 0x6000
 #define GICD_CTLR_RWP (1u << 31)
@@ -34,6 +36,8 @@
 #define GICR_SGI_IGROUPR0 0x0080
 #define GICR_SGI_ISENABLER0 0x0100
 #define GICR_SGI_ICENABLER0 0x0180
+#define GICR_SGI_ICPENDR0 0x0280
+#define GICR_SGI_ICACTIVER0 0x0380
 #define GICR_SGI_IPRIORITYR 0x0400
 
 #define DEFAULT_PRIORITY 0xa0u
@@ -260,6 +264,26 @@ int gicv3_assign_spi(unsigned int cell_id, uint32_t intid, uint64_t route_mpidr)
 	spi_owner[intid] = (uint8_t)(cell_id + 1);
 	*reg64(gicd_base, GICD_IROUTER + 8 * intid) = gic_irouter_of_mpidr(route_mpidr);
 	return 0;
+}
+
+void gicv3_reset_spi(uint32_t intid, uint64_t route_mpidr)
+{
+	uint32_t word = 4 * (intid / 32), bit = 1u << (intid % 32);
+
+	*reg32(gicd_base, GICD_ICENABLER + word) = bit;
+	gicd_wait_rwp();
+	*reg32(gicd_base, GICD_ICPENDR + word) = bit;
+	*reg32(gicd_base, GICD_ICACTIVER + word) = bit;
+	*reg64(gicd_base, GICD_IROUTER + 8 * intid) = gic_irouter_of_mpidr(route_mpidr);
+}
+
+void gicv3_reset_private(unsigned int cpu)
+{
+	uint64_t sgi = gicr_frame[cpu] + GICR_SGI_FRAME_OFFSET;
+	uint32_t cell_owned = ~(1u << GIC_HV_KICK_SGI | 1u << GIC_MAINTENANCE_PPI);
+
+	*reg32(sgi, GICR_SGI_ICPENDR0) = cell_owned;
+	*reg32(sgi, GICR_SGI_ICACTIVER0) = cell_owned;
 }
 
 int gicv3_owner(uint32_t intid)

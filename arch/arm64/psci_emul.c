@@ -8,6 +8,7 @@
 #include <aarch64/sysreg.h>
 #include <arm64/guest.h>
 #include <arm64/psci.h>
+#include <hv/cell_restart.h>
 #include <hv/cpu_map.h>
 #include <hv/cpu_power.h>
 #include <hv/system.h>
@@ -121,8 +122,12 @@ int64_t psci_emulate(struct cell *cell, unsigned int cpu, uint64_t function, con
 		return affinity_info(cell, args[0], args[1]);
 	case PSCI_FN_MIGRATE_INFO_TYPE:
 		return MIGRATE_INFO_NO_TRUSTED_OS;
-	case PSCI_FN_SYSTEM_OFF:
 	case PSCI_FN_SYSTEM_RESET:
+		if (cell->desc->flags & BH_CELL_RESTART_ON_RESET)
+			cell_restart(cell, cpu);
+		system_stop_cell(cell, 0);
+		return 0;
+	case PSCI_FN_SYSTEM_OFF:
 		system_stop_cell(cell, 0);
 		return 0;
 	case PSCI_FN_FEATURES:

@@ -180,7 +180,7 @@ void guest_trap(struct exception_frame *frame, uint64_t slot)
 		stats_count_entry(cpu, BH_ENTRY_OTHER);
 		system_stop_cell(cell, 2);
 	}
-	if (__atomic_load_n(&cell->state, __ATOMIC_ACQUIRE) == CELL_STOPPED)
+	if (__atomic_load_n(&cell->state, __ATOMIC_ACQUIRE) != CELL_RUNNING)
 		cpu_power_off_self(cpu);
 	if (!is_direct(cell))
 		vgic_flush(cpu);

@@ -95,6 +95,16 @@ void vgic_cpu_enter(void)
 	isb();
 }
 
+void vgic_cpu_forget(unsigned int cpu)
+{
+	struct vgic_cpu *v = &vgic_cpus[cpu];
+
+	for (unsigned int word = 0; word < ARRAY_SIZE(v->pending); word++) {
+		__atomic_store_n(&v->pending[word], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&v->hw[word], 0, __ATOMIC_RELAXED);
+	}
+}
+
 static void mark_pending(unsigned int cpu, uint32_t intid, bool hw)
 {
 	struct vgic_cpu *v = &vgic_cpus[cpu];

@@ -1,7 +1,9 @@
 /*
  * Per-cell random seeds (hv/cell_seed.h). Each cell's seed is one ChaCha20
- * block keyed by the boot seed, with the cell's id in the nonce: distinct per
- * cell, and no cell can compute another's, nor the boot seed, from its own.
+ * block keyed by the boot seed, with the cell's id in the nonce and its
+ * restart number as the block counter: distinct per cell and per run, and no
+ * cell can compute another's, nor the boot seed, nor its own earlier or later
+ * ones, from its own.
  */
 #include <hv/cell_seed.h>
 #include <hv/console.h>
@@ -23,14 +25,14 @@ void cell_seed_set_boot_seed(const uint8_t *seed, uint32_t len)
 	have_key = true;
 }
 
-static void derive_seed(unsigned int cell_id, uint8_t out[CHACHA20_BLOCK_BYTES])
+static void derive_seed(unsigned int cell_id, unsigned int run, uint8_t out[CHACHA20_BLOCK_BYTES])
 {
-	/* "bhseed" and the cell id: the nonce is unique per cell. */
+	/* "bhseed" and the cell id: the nonce is unique per cell; the counter per run. */
 	uint8_t nonce[CHACHA20_NONCE_BYTES] = { 'b', 'h', 's', 'e', 'e', 'd' };
 
 	nonce[8] = (uint8_t)cell_id;
 	nonce[9] = (uint8_t)(cell_id >> 8);
-	chacha20_block(derivation_key, 0, nonce, out);
+	chacha20_block(derivation_key, run, nonce, out);
 }
 
 void cell_seed_fill(const struct cell *cell, void *dtb, uint32_t size)
@@ -53,7 +55,7 @@ void cell_seed_fill(const struct cell *cell, void *dtb, uint32_t size)
 	}
 	uint8_t block[CHACHA20_BLOCK_BYTES];
 
-	derive_seed(cell->id, block);
+	derive_seed(cell->id, cell->restarts, block);
 	memcpy((void *)value, block, len);
 	memset(block, 0, sizeof(block));
 	console_print("hv: cell \"%s\": rng-seed of %u bytes of its own\n", cell_name(cell), len);
@@ -61,6 +63,9 @@ void cell_seed_fill(const struct cell *cell, void *dtb, uint32_t size)
 
 void cell_seed_forget(void)
 {
+	for (unsigned int i = 0; i < cell_count(); i++)
+		if (cell_by_id(i)->desc->flags & BH_CELL_RESTART_ON_RESET)
+			return; /* its next run needs a seed of its own: keep the key */
 	memset(derivation_key, 0, sizeof(derivation_key));
 	have_key = false;
 }

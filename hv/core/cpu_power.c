@@ -5,6 +5,8 @@
  *     with a compare-and-swap (so two requests cannot both win) and wakes it.
  *  3. The target sees ON_PENDING (acquire: entry/arg are visible), marks itself
  *     ON and enters its cell.
+ *  4. While its cell restarts (hv/cell_restart.h), a request of the previous
+ *     run is taken back: ON_PENDING -> OFF, by the target or the restarter.
  *  A CPU leaving its cell moves ON -> OFF with a compare-and-swap, never a
  *  plain store: a CPU that has not entered its cell yet is already OFF (or
  *  ON_PENDING, if its cell asked for it early), and that request must not be
@@ -64,11 +66,27 @@ noreturn_fn void cpu_power_off_self(unsigned int cpu)
 	/* A stopped cell's CPUs never come back: park (WFI halts an emulated CPU, WFE may not). */
 	if (!cell || __atomic_load_n(&cell->state, __ATOMIC_ACQUIRE) == CELL_STOPPED)
 		arch_cpu_park();
-	while (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != CPU_POWER_ON_PENDING &&
-	       __atomic_load_n(&cell->state, __ATOMIC_ACQUIRE) != CELL_STOPPED)
-		arch_cpu_wait_event();
-	if (__atomic_load_n(&cell->state, __ATOMIC_ACQUIRE) != CELL_RUNNING)
-		arch_cpu_park();
+	for (;;) {
+		while (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != CPU_POWER_ON_PENDING &&
+		       __atomic_load_n(&cell->state, __ATOMIC_ACQUIRE) != CELL_STOPPED)
+			arch_cpu_wait_event();
+		int state = __atomic_load_n(&cell->state, __ATOMIC_ACQUIRE);
+
+		if (state == CELL_RUNNING)
+			break;
+		if (state != CELL_RESTARTING)
+			arch_cpu_park();
+		/* A start asked for by the cell's previous run: not for the next one. */
+		cpu_power_cancel_pending(cpu);
+	}
 	cpu_power_mark_on(cpu);
 	arch_cpu_enter_cell(cell, p->entry, p->arg);
+}
+
+void cpu_power_cancel_pending(unsigned int cpu)
+{
+	int pending = CPU_POWER_ON_PENDING;
+
+	__atomic_compare_exchange_n(&power[cpu].state, &pending, CPU_POWER_OFF, false,
+				    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 }

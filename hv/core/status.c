@@ -68,6 +68,14 @@ void status_set_cell_state(const struct cell *cell, uint32_t state, int exit_cod
 	status_publish(s, sizeof(*s));
 }
 
+void status_set_cell_restarts(const struct cell *cell, unsigned int restarts)
+{
+	struct bh_cell_status *s = &hv_status.cells[cell->id];
+
+	__atomic_store_n(&s->restarts, restarts, __ATOMIC_RELEASE);
+	status_publish(&s->restarts, sizeof(s->restarts));
+}
+
 struct bh_cpu_stats *status_cpu_stats(unsigned int cpu)
 {
 	return cpu < HV_MAX_CPUS ? &hv_status.cpus[cpu] : NULL;

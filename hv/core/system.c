@@ -18,6 +18,7 @@
 #include <arch/arch_timer.h>
 #include <hv/cell.h>
 #include <hv/cell_load.h>
+#include <hv/cell_restart.h>
 #include <hv/cell_seed.h>
 #include <hv/console.h>
 #include <hv/cpu_map.h>
@@ -144,6 +145,7 @@ void system_build(const struct bh_config_header *config, const void *sysimage,
 				 cell_name(cell_by_id(i)), bh_strerror(err));
 	}
 	cell_seed_forget();
+	cell_restart_init(sysimage);
 	hand_over_console_if_owned(config);
 	for (uint32_t i = 0; i < cell_count(); i++) {
 		const struct cell *cell = cell_by_id(i);
@@ -209,6 +211,18 @@ static bool mark_cell_stopped(struct cell *cell, int exit_code)
 	return true;
 }
 
+/* A virtual cell that was restarting when the shutdown began is stopped once it runs again. */
+static void stop_restarted_virtual_cells(void)
+{
+	for (unsigned int i = 0; i < cell_count(); i++) {
+		struct cell *other = cell_by_id(i);
+
+		if (!(other->desc->flags & BH_CELL_REALTIME) &&
+		    __atomic_load_n(&other->state, __ATOMIC_ACQUIRE) == CELL_RUNNING)
+			mark_cell_stopped(other, 0);
+	}
+}
+
 /*
  * A BH_CELL_STOPS_SYSTEM cell stopped: virtual-mode cells are stopped at
  * once (their CPUs leave at the next kick), realtime cells are asked through
@@ -234,6 +248,7 @@ static noreturn_fn void shut_down_system(const struct cell *trigger)
 	uint64_t deadline = arch_timer_now_ns() + SHUTDOWN_GRACE_NS;
 
 	while (__atomic_load_n(&cells_stopped, __ATOMIC_ACQUIRE) < (int)cell_count()) {
+		stop_restarted_virtual_cells();
 		if (arch_timer_now_ns() > deadline) {
 			for (unsigned int i = 0; i < cell_count(); i++) {
 				struct cell *late = cell_by_id(i);

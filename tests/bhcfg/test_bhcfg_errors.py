@@ -16,6 +16,9 @@ RT_DEVICES = "\t\t\tmemory {\n\t\t\t\tram {\n\t\t\t\t\thost-phys = <0x0 0x700000
 
 # (error class, replacements on linux-rt.dts, expected message regex)
 CASES = [
+    ("restart_on_a_realtime_cell",
+     [("\t\t\trealtime;\n", "\t\t\trealtime;\n\t\t\trestart-on-reset;\n")],
+     r'cell "rt": a realtime cell cannot restart on reset: nothing can force its CPUs out'),
     ("cpu_in_two_cells",
      [("\t\t\trealtime;\n", ""), ("cpus = <2 3>;", "cpus = <1 2>;")],
      r'/cells/rt: cpus: cell "rt": CPU 0x1 is also in cell "linux"$'),
@@ -349,6 +352,15 @@ def test_x86_port_range_outside_an_assignable_device_is_refused(tool, x86_platfo
     result = tool.run("check", system, "--platform", x86_platform)
     assert result.returncode == 1, result.stdout + result.stderr
     assert re.search(expected, result.stderr, re.M), result.stderr
+
+
+def test_x86_cell_cannot_restart_on_reset_yet(tool, x86_platform):
+    text = example(X86).replace("boot-protocol =", "restart-on-reset;\n\t\t\tboot-protocol =", 1)
+    assert "restart-on-reset" in text
+    result = tool.run("check", tool.write(text), "--platform", x86_platform)
+    assert result.returncode == 1, result.stderr
+    assert "restart on reset is not available on x86_64: a cell there has no way to ask for a " \
+        "reset yet" in result.stderr, result.stderr
 
 
 def test_x86_com2_can_be_given_to_a_cell(tool, x86_platform):

@@ -95,6 +95,7 @@ static struct bh_hv_status *make_status(void)
 	st->cells[1].cpu_mpidr[0] = 3;
 	st->cells[1].memory_bytes = 16ull << 20;
 	st->cells[1].exit_code = -3;
+	st->cells[0].restarts = 2;
 	for (uint32_t cpu = 0; cpu < BH_HV_STATUS_MAX_CPUS; cpu++) {
 		st->cpus[cpu].cpu = cpu;
 		st->cpus[cpu].cell_id = cpu < 2 ? 0 : cpu == 3 ? 1 : BH_CELL_NONE;
@@ -168,11 +169,13 @@ static void test_cells_table_lists_state_cpus_memory_flags_and_exit_code(void **
 	assert_int_equal(line_count(text), 3);
 	assert_string_equal(
 		line_of(text, 0, line, sizeof(line)),
-		"id  name             state    cpus             memory  flags     exit");
-	assert_string_equal(line_of(text, 1, line, sizeof(line)),
-			    "0   linux            running  0-1             512 MiB  -         -");
-	assert_string_equal(line_of(text, 2, line, sizeof(line)),
-			    "1   ticker           stopped  3                16 MiB  realtime  -3");
+		"id  name             state    cpus             memory  flags     exit  restarts");
+	assert_string_equal(
+		line_of(text, 1, line, sizeof(line)),
+		"0   linux            running  0-1             512 MiB  -         -     2");
+	assert_string_equal(
+		line_of(text, 2, line, sizeof(line)),
+		"1   ticker           stopped  3                16 MiB  realtime  -3    0");
 	free(text);
 	free(st);
 }
@@ -242,17 +245,17 @@ static void test_status_page_refused_with_the_reason(void **state)
 				 "0x54534842 (\"BHST\")");
 
 	st->magic = BH_HV_STATUS_MAGIC;
-	st->version = 2;
+	st->version = BH_HV_STATUS_VERSION + 1;
 	assert_int_equal(bhctl_status_snapshot(st, 4096, &copy, why, sizeof(why), plain_copy, NULL),
 			 BHCTL_ERROR);
-	assert_string_equal(why, "hypervisor status page: version 2, bhctl understands version 1");
+	assert_string_equal(why, "hypervisor status page: version 3, bhctl understands version 2");
 
 	st->version = BH_HV_STATUS_VERSION;
 	st->size_bytes = 8192;
 	assert_int_equal(bhctl_status_snapshot(st, 4096, &copy, why, sizeof(why), plain_copy, NULL),
 			 BHCTL_ERROR);
 	assert_string_equal(why, "hypervisor status page: 8192 bytes, bhctl expects 4096 for "
-				 "version 1");
+				 "version 2");
 
 	st->size_bytes = sizeof(*st);
 	st->cell_count = 9;

@@ -58,19 +58,20 @@ def test_bhctl_cells_lists_both_cells_with_their_cpus_and_states(bhctl_run):
     out = bhctl_run.output
     lines, rc, start = section(out, "cells")
     assert rc == 0, lines
-    assert lines[0].split() == ["id", "name", "state", "cpus", "memory", "flags", "exit"]
+    assert lines[0].split() == ["id", "name", "state", "cpus", "memory", "flags", "exit",
+                                "restarts"]
     rows = {fields[1]: fields for fields in (l.split() for l in lines[1:])}
     assert set(rows) == {"linux", "ticker"}, lines
-    assert rows["linux"] == ["0", "linux", "running", "0-1", "512", "MiB", "-", "-"]
+    assert rows["linux"] == ["0", "linux", "running", "0-1", "512", "MiB", "-", "-", "0"]
     ticker = rows["ticker"]
     assert ticker[0] == "1" and ticker[3] == "3" and ticker[4:7] == ["16", "MiB", "realtime"]
     # The ticker runs ~10 s: bhctl must agree with the hypervisor on whether it had stopped.
     stopped_at = out.find('hv: cell "ticker" stopped (exit code 0)')
     assert stopped_at >= 0, "the ticker did not stop cleanly"
     if stopped_at < start:
-        assert ticker[2:3] + ticker[7:] == ["stopped", "0"], lines
+        assert ticker[2:3] + ticker[7:] == ["stopped", "0", "0"], lines
     else:
-        assert ticker[2:3] + ticker[7:] == ["running", "-"], lines
+        assert ticker[2:3] + ticker[7:] == ["running", "-", "0"], lines
 
 
 def test_bhctl_stats_agree_with_the_hypervisors_final_counts(bhctl_run):

@@ -37,7 +37,14 @@
  * powers off once all have stopped (or after a grace period).
  */
 #define BH_CELL_STOPS_SYSTEM (1u << 1)
-#define BH_CELL_FLAGS_KNOWN (BH_CELL_REALTIME | BH_CELL_STOPS_SYSTEM)
+/*
+ * PSCI SYSTEM_RESET from this cell restarts it (hv/core/cell_restart.c): its
+ * CPUs leave it, its memory is scrubbed, its images, initrd and DTB are
+ * loaded again and its interrupts reset; other cells run on. SYSTEM_OFF still
+ * stops it. Virtual-mode cells only: a direct cell's CPUs cannot be forced out.
+ */
+#define BH_CELL_RESTART_ON_RESET (1u << 2)
+#define BH_CELL_FLAGS_KNOWN (BH_CELL_REALTIME | BH_CELL_STOPS_SYSTEM | BH_CELL_RESTART_ON_RESET)
 
 /* bh_cell.boot_protocol */
 #define BH_BOOT_LINUX_ARM64 1u /* x0 = dtb_guest_phys, enter at entry_guest_phys (EL1) */

@@ -14,12 +14,13 @@
 #include <bulkhead/stats.h>
 
 #define BH_HV_STATUS_MAGIC 0x54534842u /* bytes "BHST" in a little-endian u32 */
-#define BH_HV_STATUS_VERSION 1u
+#define BH_HV_STATUS_VERSION 2u /* 2: bh_cell_status.restarts */
 #define BH_HV_STATUS_MAX_CELLS 8
 #define BH_HV_STATUS_MAX_CPUS 16
 #define BH_HV_STATUS_CELL_MAX_CPUS 16
 
-/* bh_cell_status.state: only moves forward. */
+/* bh_cell_status.state: only moves forward, except that a restart (restarts + 1)
+ * takes a cell from RUNNING through LOADED back to RUNNING. */
 #define BH_CELL_STATE_LOADED 0u
 #define BH_CELL_STATE_RUNNING 1u
 #define BH_CELL_STATE_STOPPED 2u
@@ -33,8 +34,11 @@ struct bh_cell_status {
 	int32_t exit_code; /* what the cell stopped with; 0 while it runs */
 	uint64_t memory_bytes; /* RAM regions (no devices, channels or this page), bytes */
 	uint64_t cpu_mpidr[BH_HV_STATUS_CELL_MAX_CPUS]; /* hardware ids; [0] is the boot CPU */
+	uint32_t restarts; /* times the cell was restarted (BH_CELL_RESTART_ON_RESET) */
+	uint32_t reserved0; /* 0 */
+	uint64_t reserved1[7]; /* 0 */
 };
-BH_STATIC_ASSERT_SIZE(struct bh_cell_status, 64 + 8 * BH_HV_STATUS_CELL_MAX_CPUS);
+BH_STATIC_ASSERT_SIZE(struct bh_cell_status, 128 + 8 * BH_HV_STATUS_CELL_MAX_CPUS);
 
 struct bh_hv_status {
 	uint32_t magic; /* BH_HV_STATUS_MAGIC once the hypervisor has filled it */
@@ -48,7 +52,7 @@ struct bh_hv_status {
 	/* Entry counters, live: the hypervisor counts into these very records. */
 	struct bh_cpu_stats cpus[BH_HV_STATUS_MAX_CPUS];
 	/* Pads to a whole page: the page holds nothing else of the hypervisor's. */
-	uint8_t reserved2[4096 - 64 - BH_HV_STATUS_MAX_CELLS * 192 - BH_HV_STATUS_MAX_CPUS * 88];
+	uint8_t reserved2[4096 - 64 - BH_HV_STATUS_MAX_CELLS * 256 - BH_HV_STATUS_MAX_CPUS * 88];
 };
 BH_STATIC_ASSERT_SIZE(struct bh_hv_status, 4096);
 

@@ -279,7 +279,7 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 		if (vmread(VMCS_EXIT_REASON) & EXIT_REASON_FAILED_ENTRY)
 			hypervisor_broke(&exit, "VM entry failed on the guest state");
 		vmx_handle_exit(&exit);
-		if (__atomic_load_n(&self->state, __ATOMIC_ACQUIRE) == CELL_STOPPED)
+		if (__atomic_load_n(&self->state, __ATOMIC_ACQUIRE) != CELL_RUNNING)
 			cpu_power_off_self(cpu);
 	}
 }

@@ -64,8 +64,8 @@ static void size_text(uint64_t bytes, char *out, size_t size)
 
 void bhctl_print_cells(FILE *out, const struct bh_hv_status *st)
 {
-	fprintf(out, "%-3s %-16s %-8s %-12s %10s  %-9s %s\n", "id", "name", "state", "cpus",
-		"memory", "flags", "exit");
+	fprintf(out, "%-3s %-16s %-8s %-12s %10s  %-9s %-5s %s\n", "id", "name", "state", "cpus",
+		"memory", "flags", "exit", "restarts");
 	for (uint32_t i = 0; i < st->cell_count && i < BH_HV_STATUS_MAX_CELLS; i++) {
 		const struct bh_cell_status *c = &st->cells[i];
 		char cpus[64], memory[32], exit_code[16];
@@ -76,9 +76,9 @@ void bhctl_print_cells(FILE *out, const struct bh_hv_status *st)
 			snprintf(exit_code, sizeof(exit_code), "%d", c->exit_code);
 		else
 			snprintf(exit_code, sizeof(exit_code), "-");
-		fprintf(out, "%-3u %-16s %-8s %-12s %10s  %-9s %s\n", i, c->name,
+		fprintf(out, "%-3u %-16s %-8s %-12s %10s  %-9s %-5s %u\n", i, c->name,
 			bhctl_state_name(c->state), cpus, memory, c->flags & 1u ? "realtime" : "-",
-			exit_code);
+			exit_code, c->restarts);
 	}
 }
 

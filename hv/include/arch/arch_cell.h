@@ -65,4 +65,11 @@ void arch_cell_send_doorbell(const struct cell *cell, uint32_t number);
 /* Asks the CPUs of a stopped cell to leave it (cooperatively for direct cells). */
 void arch_cell_request_stop(const struct cell *cell);
 
+/*
+ * The cell's interrupts as at boot, for a restart while all its CPUs are off:
+ * its own interrupts disabled, none pending or active, nothing of the last run
+ * queued for injection.
+ */
+void arch_cell_reset_interrupts(const struct cell *cell);
+
 #endif

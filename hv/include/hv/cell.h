@@ -1,7 +1,8 @@
 /*
  * The cell registry: cells as the hypervisor keeps them, added once at boot
  * by the system builder (hv/system.h) from the validated binary config, never
- * resized. A cell's state only moves forward (LOADED -> RUNNING -> STOPPED).
+ * resized. A cell's state moves forward (LOADED -> RUNNING -> STOPPED), except
+ * that a restart (hv/cell_restart.h) goes RUNNING -> RESTARTING -> RUNNING.
  */
 #ifndef HV_CELL_H
 #define HV_CELL_H
@@ -18,6 +19,7 @@ enum cell_state {
 	CELL_LOADED = 0,
 	CELL_RUNNING = 1,
 	CELL_STOPPED = 2,
+	CELL_RESTARTING = 3, /* its CPUs are leaving or off; memory and images being reset */
 };
 
 struct cell {
@@ -30,6 +32,7 @@ struct cell {
 	int exit_code; /* set when it stops */
 	struct bh_boot_info *boot_info; /* host view of the native boot info, or NULL */
 	uint64_t boot_info_guest_phys;
+	unsigned int restarts; /* completed restarts; written only while RESTARTING */
 	/* Doorbell numbers rung before the cell ran (hv/doorbell.h), one bit each. */
 	uint64_t latched_doorbells[4];
 };

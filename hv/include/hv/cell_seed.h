@@ -21,7 +21,8 @@ void cell_seed_set_boot_seed(const uint8_t *seed, uint32_t len);
 /* Fills or removes the rng-seed placeholder of the cell's DTB at `dtb` (`size` bytes). */
 void cell_seed_fill(const struct cell *cell, void *dtb, uint32_t size);
 
-/* Wipes the key: called once every cell has been loaded. */
+/* Wipes the key once every cell has been loaded, unless a cell may restart
+ * (BH_CELL_RESTART_ON_RESET): its later runs get seeds from the same key. */
 void cell_seed_forget(void);
 
 #endif

@@ -21,5 +21,7 @@ int cpu_power_state(unsigned int cpu);
 noreturn_fn void cpu_power_off_self(unsigned int cpu);
 /* Marks this CPU on (it is entering its cell). */
 void cpu_power_mark_on(unsigned int cpu);
+/* Takes back a start request that `cpu` has not acted on (ON_PENDING -> OFF). */
+void cpu_power_cancel_pending(unsigned int cpu);
 
 #endif

@@ -18,6 +18,8 @@ void status_init(unsigned int cpu_count);
 void status_add_cell(const struct cell *cell);
 /* Publishes the cell's state and, once stopped, its exit code. */
 void status_set_cell_state(const struct cell *cell, uint32_t state, int exit_code);
+/* How often the cell has been restarted (hv/cell_restart.h). */
+void status_set_cell_restarts(const struct cell *cell, unsigned int restarts);
 /*
  * Makes an update of [start, +size) of the page visible to a cell that maps
  * it with its caches off (clean to the point of coherency); every writer of

@@ -50,6 +50,11 @@ uint64_t gicv3_gicr_of_cpu(unsigned int cpu);
 /* Ownership of SPIs: 0, -BH_ERANGE (not an SPI this GIC has) or -BH_EBUSY (owned already). */
 int gicv3_assign_spi(unsigned int cell_id, uint32_t intid, uint64_t route_mpidr);
 /* The cell that owns `intid`, or -1. */
+/* A cell's SPI as at boot, for its restart: disabled, not pending, not active, routed to
+ * `route_mpidr`. */
+void gicv3_reset_spi(uint32_t intid, uint64_t route_mpidr);
+/* CPU `cpu`'s SGIs and PPIs, except the hypervisor's own: not pending, not active. */
+void gicv3_reset_private(unsigned int cpu);
 int gicv3_owner(uint32_t intid);
 
 /* Sends SGI `intid` (Group 1) to the CPU with affinity `mpidr`. */

@@ -18,6 +18,10 @@
 /* Entering a virtual-mode cell on this CPU: list registers empty, virtual interface on. */
 void vgic_cpu_enter(void);
 
+/* Drops what is pending for `cpu` (off, its cell restarting): nothing of the old run is
+ * injected into the next. */
+void vgic_cpu_forget(unsigned int cpu);
+
 /* A physical interrupt taken at EL2 on this virtual-mode CPU. */
 void vgic_handle_irq(struct cell *cell, unsigned int cpu);
 
