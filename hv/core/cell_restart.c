@@ -81,7 +81,8 @@ static void scrub_memory(const struct cell *cell)
 		const struct bh_mem_region *r = cell_region(cell, i);
 		void *host;
 
-		if (r->flags & (BH_MEM_DEVICE | BH_MEM_HV_STATUS))
+		/* Channels (BH_MEM_COMM) belong to their other endpoints too: never scrubbed. */
+		if (r->flags & (BH_MEM_DEVICE | BH_MEM_COMM | BH_MEM_HV_STATUS))
 			continue;
 		host = guest_mem_range(cell, r->guest_phys, r->size_bytes, 0);
 		if (!host)
