@@ -46,7 +46,7 @@
  *     to the head; each mutex has HAS_WAITERS and is linked into exactly its
  *     owner's pi_mutexes while it has waiters.
  *
- * Not modelled: step 14 (destroy), the release waiters of step 9
+ * Not modelled: step 14 (destroy), the release waiters
  * (rt_mutex_wait_released) and condition-variable requeues: no program here
  * uses them. Broken variants (tests/rtcell --broken, rt_pi_fault):
  * -DF_NO_TRANSITIVE, -DF_NO_DEBOOST, -DF_NO_REQUEUE, -DF_SAVED_PRIO,
@@ -241,6 +241,8 @@ inline resched()
 		gv = 0
 	:: else
 	fi
+#else
+	skip
 #endif
 }
 
@@ -261,6 +263,8 @@ inline check_sched()
 		gi = 0
 	:: else
 	fi
+#else
+	skip
 #endif
 }
 
