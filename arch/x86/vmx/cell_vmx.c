@@ -131,9 +131,9 @@ static void msr_pass(uint8_t *bitmap, uint32_t msr, bool read, bool write)
 /* A direct cell drives its own local APIC; only ICR writes could reach other CPUs. */
 static void open_direct_msrs(uint8_t *bitmap)
 {
-	static const struct vmx_msr_pass pass[] = VMX_DIRECT_MSR_PASS;
+	const struct vmx_msr_pass *pass = vmx_direct_msr_pass;
 
-	for (size_t i = 0; i < sizeof(pass) / sizeof(pass[0]); i++)
+	for (size_t i = 0; i < sizeof(vmx_direct_msr_pass) / sizeof(pass[0]); i++)
 		for (uint32_t msr = pass[i].first; msr <= pass[i].last; msr++)
 			msr_pass(bitmap, msr, pass[i].read, pass[i].write);
 }

@@ -8,8 +8,8 @@
  */
 #include <bulkhead/errno.h>
 #include <lib/format.h>
-#include <vmx/vmcs.h>
 #include <vmx/trap_config.h>
+#include <vmx/vmcs.h>
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_cell.h>
 #include <vmx/vmx_insn.h>
@@ -103,8 +103,8 @@ static int write_controls(const struct cell *cell, char *why, size_t why_size)
 	uint32_t proc_wanted =
 		(cell->desc->flags & BH_CELL_REALTIME) ? VMX_PROC_DIRECT : VMX_PROC_VIRTUAL;
 
-	missing = adjust(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
-			 proc_wanted, &proc);
+	missing = adjust(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS, proc_wanted,
+			 &proc);
 	if (proc & PROC_HLT_EXITING & ~proc_wanted)
 		return setup_fail(why, why_size, "HLT exiting cannot be turned off (ctls 0x%llx)",
 				  proc);
@@ -112,8 +112,8 @@ static int write_controls(const struct cell *cell, char *why, size_t why_size)
 		return setup_fail(why, why_size, "processor-based controls 0x%llx unsupported",
 				  missing);
 	/* The secondary controls have no TRUE MSR: allowed-0 is always 0. */
-	missing = adjust(MSR_IA32_VMX_PROCBASED_CTLS2, MSR_IA32_VMX_PROCBASED_CTLS2,
-			 VMX_PROC2_CELL, &proc2);
+	missing = adjust(MSR_IA32_VMX_PROCBASED_CTLS2, MSR_IA32_VMX_PROCBASED_CTLS2, VMX_PROC2_CELL,
+			 &proc2);
 	if (missing)
 		return setup_fail(why, why_size,
 				  "secondary controls 0x%llx unsupported (EPT 0x2, "
@@ -132,7 +132,8 @@ static int write_controls(const struct cell *cell, char *why, size_t why_size)
 
 	bool ok = vmwrite(VMCS_PIN_CONTROLS, pin) && vmwrite(VMCS_PROC_CONTROLS, proc) &&
 		  vmwrite(VMCS_PROC_CONTROLS2, proc2) && vmwrite(VMCS_EXIT_CONTROLS, exit_ctl) &&
-		  vmwrite(VMCS_ENTRY_CONTROLS, entry_ctl) && vmwrite(VMCS_EXCEPTION_BITMAP, VMX_EXCEPTION_BITMAP_CELL) &&
+		  vmwrite(VMCS_ENTRY_CONTROLS, entry_ctl) &&
+		  vmwrite(VMCS_EXCEPTION_BITMAP, VMX_EXCEPTION_BITMAP_CELL) &&
 		  vmwrite(VMCS_CR3_TARGET_COUNT, 0) && vmwrite(VMCS_EXIT_MSR_STORE_COUNT, 0) &&
 		  vmwrite(VMCS_EXIT_MSR_LOAD_COUNT, 0) && vmwrite(VMCS_ENTRY_MSR_LOAD_COUNT, 0) &&
 		  vmwrite(VMCS_ENTRY_INTR_INFO, 0) && vmwrite(VMCS_VPID, v->vpid) &&

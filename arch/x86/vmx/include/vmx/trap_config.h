@@ -16,7 +16,8 @@
 
 /* Pin-based: no interrupt or NMI exits, except in the positive-control build. */
 #define VMX_PIN_CELL (BH_X86_INTERRUPT_EXITING ? PIN_EXTERNAL_INTERRUPT_EXITING : 0)
-#define VMX_PIN_NEVER (PIN_NMI_EXITING | (BH_X86_INTERRUPT_EXITING ? 0 : PIN_EXTERNAL_INTERRUPT_EXITING))
+#define VMX_PIN_NEVER \
+	(PIN_NMI_EXITING | (BH_X86_INTERRUPT_EXITING ? 0 : PIN_EXTERNAL_INTERRUPT_EXITING))
 
 /* Processor-based: a direct cell's HLT waits for its own interrupts without an exit. */
 #define VMX_PROC_DIRECT (PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_ACTIVATE_SECONDARY)
@@ -25,7 +26,7 @@
 #define VMX_PROC2_CELL \
 	(PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST | PROC2_ENABLE_RDTSCP)
 
-#define VMX_EXIT_CELL                                                                    \
+#define VMX_EXIT_CELL \
 	(EXIT_HOST_ADDRESS_SPACE_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT | \
 	 EXIT_LOAD_PAT | (BH_X86_INTERRUPT_EXITING ? EXIT_ACK_INTERRUPT_ON_EXIT : 0))
 
@@ -46,12 +47,11 @@ struct vmx_msr_pass {
 	unsigned int first, last;
 	unsigned char read, write;
 };
-#define VMX_DIRECT_MSR_PASS                                                 \
-	{                                                                   \
-		{ 0x800u, VMX_MSR_X2APIC_ICR - 1, 1, 1 }, /* x2APIC */      \
-		{ VMX_MSR_X2APIC_ICR, VMX_MSR_X2APIC_ICR, 1, 0 }, /* ICR */ \
-		{ VMX_MSR_X2APIC_ICR + 1, 0x8ffu, 1, 1 }, /* x2APIC */      \
-		{ 0x6e0u, 0x6e0u, 1, 1 }, /* IA32_TSC_DEADLINE */           \
-	}
+static const struct vmx_msr_pass vmx_direct_msr_pass[] = {
+	{ 0x800u, VMX_MSR_X2APIC_ICR - 1, 1, 1 }, /* x2APIC */
+	{ VMX_MSR_X2APIC_ICR, VMX_MSR_X2APIC_ICR, 1, 0 }, /* ICR */
+	{ VMX_MSR_X2APIC_ICR + 1, 0x8ffu, 1, 1 }, /* x2APIC */
+	{ 0x6e0u, 0x6e0u, 1, 1 }, /* IA32_TSC_DEADLINE */
+};
 
 #endif
