@@ -14,6 +14,7 @@
 #include <arm64/gicv3.h>
 #include <arm64/guest.h>
 #include <arm64/stage2.h>
+#include <arm64/trap_config.h>
 #include <arm64/vgic.h>
 #include <bulkhead/config.h>
 #include <bulkhead/errno.h>
@@ -21,19 +22,6 @@
 #include <hv/cpu_power.h>
 #include <hv/stats.h>
 
-#define HCR_VM (1ull << 0)
-#define HCR_FMO (1ull << 3)
-#define HCR_IMO (1ull << 4)
-#define HCR_AMO (1ull << 5)
-#define HCR_TSC (1ull << 19)
-#define HCR_RW (1ull << 31)
-#define HCR_DIRECT (HCR_VM | HCR_AMO | HCR_TSC | HCR_RW)
-#define HCR_VIRTUAL (HCR_DIRECT | HCR_IMO | HCR_FMO)
-
-/* EL1 physical counter and timer usable without a trap (non-VHE CNTHCTL_EL2). */
-#define CNTHCTL_EL1PCTEN_EL1PCEN 0x3ull
-/* CPTR_EL2 RES1 bits; TFP = 0: the cell's FP/SIMD never traps (we never touch it). */
-#define CPTR_EL2_NO_TRAPS 0x33ffull
 /* SCTLR_EL1 architectural reset-like value: RES1 bits, MMU and caches off. */
 #define SCTLR_EL1_RESET 0x30d00800ull
 /* EL1h with D, A, I, F masked. */
@@ -134,10 +122,10 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 	write_sysreg(vttbr_el2, stage2_vttbr(cell->id));
 	write_sysreg(vtcr_el2, stage2_vtcr());
 	write_sysreg(hcr_el2, is_direct(cell) ? HCR_DIRECT : HCR_VIRTUAL);
-	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN_EL1PCEN);
+	write_sysreg(cnthctl_el2, CNTHCTL_CELL);
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(cntv_ctl_el0, 0); /* no timer armed by a previous run of the cell */
-	write_sysreg(cptr_el2, CPTR_EL2_NO_TRAPS);
+	write_sysreg(cptr_el2, CPTR_CELL);
 	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	write_sysreg(sctlr_el1, SCTLR_EL1_RESET);

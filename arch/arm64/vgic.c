@@ -18,13 +18,12 @@
 #include <aarch64/sysreg.h>
 #include <arch/arch_cpu.h>
 #include <arm64/gicv3.h>
+#include <arm64/trap_config.h>
 #include <arm64/vgic.h>
 #include <hv/cpu_map.h>
 #include <hv/platform.h>
 #include <hv/stats.h>
 
-#define ICH_HCR_EN (1ull << 0)
-#define ICH_HCR_UIE (1ull << 1)
 #define ICH_LR_PENDING (1ull << 62)
 #define ICH_LR_HW (1ull << 61)
 #define ICH_LR_GROUP1 (1ull << 60)
@@ -91,7 +90,7 @@ void vgic_cpu_enter(void)
 	/* EL2 priority drop and deactivation become separate steps (protocol step 1). */
 	write_sysreg(icc_ctlr_el1, read_sysreg(icc_ctlr_el1) | ICC_CTLR_EOIMODE);
 	write_sysreg(ich_vmcr_el2, 0); /* the cell sets its own */
-	write_sysreg(ich_hcr_el2, ICH_HCR_EN);
+	write_sysreg(ich_hcr_el2, ICH_HCR_VIRTUAL);
 	isb();
 }
 
@@ -160,7 +159,7 @@ void vgic_flush(unsigned int cpu)
 			__atomic_fetch_and(&v->pending[word], ~(1ull << bit), __ATOMIC_RELAXED);
 		}
 	}
-	write_sysreg(ich_hcr_el2, ICH_HCR_EN | (left_over ? ICH_HCR_UIE : 0));
+	write_sysreg(ich_hcr_el2, ICH_HCR_VIRTUAL | (left_over ? ICH_HCR_UIE : 0));
 	isb();
 }
 

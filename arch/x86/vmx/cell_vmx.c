@@ -26,9 +26,6 @@
  * 0xc0000000..0xc0001fff, then the writes in the same order.
  */
 #define MSR_BITMAP_WRITE_LOW 2048u
-#define MSR_X2APIC_FIRST 0x800u
-#define MSR_X2APIC_LAST 0x8ffu
-#define MSR_IA32_TSC_DEADLINE 0x6e0u
 
 static struct vmx_cell vmx_cells[HV_MAX_CELLS];
 
@@ -134,9 +131,11 @@ static void msr_pass(uint8_t *bitmap, uint32_t msr, bool read, bool write)
 /* A direct cell drives its own local APIC; only ICR writes could reach other CPUs. */
 static void open_direct_msrs(uint8_t *bitmap)
 {
-	for (uint32_t msr = MSR_X2APIC_FIRST; msr <= MSR_X2APIC_LAST; msr++)
-		msr_pass(bitmap, msr, true, msr != VMX_MSR_X2APIC_ICR);
-	msr_pass(bitmap, MSR_IA32_TSC_DEADLINE, true, true);
+	const struct vmx_msr_pass *pass = vmx_direct_msr_pass;
+
+	for (size_t i = 0; i < sizeof(vmx_direct_msr_pass) / sizeof(pass[0]); i++)
+		for (uint32_t msr = pass[i].first; msr <= pass[i].last; msr++)
+			msr_pass(bitmap, msr, pass[i].read, pass[i].write);
 }
 
 int arch_cell_create(const struct cell *cell)
@@ -155,9 +154,9 @@ int arch_cell_create(const struct cell *cell)
 	v->msr_bitmap = page_pool_alloc();
 	if (!v->io_bitmap_a || !v->io_bitmap_b || !v->msr_bitmap)
 		return -BH_ENOMEM;
-	memset(v->io_bitmap_a, 0xff, HV_PAGE_BYTES);
-	memset(v->io_bitmap_b, 0xff, HV_PAGE_BYTES);
-	memset(v->msr_bitmap, 0xff, HV_PAGE_BYTES);
+	memset(v->io_bitmap_a, VMX_BITMAP_ALL_EXIT, HV_PAGE_BYTES);
+	memset(v->io_bitmap_b, VMX_BITMAP_ALL_EXIT, HV_PAGE_BYTES);
+	memset(v->msr_bitmap, VMX_BITMAP_ALL_EXIT, HV_PAGE_BYTES);
 	open_owned_ports(cell, v);
 	if (cell->desc->flags & BH_CELL_REALTIME)
 		open_direct_msrs(v->msr_bitmap);

@@ -8,6 +8,7 @@
  */
 #include <bulkhead/errno.h>
 #include <lib/format.h>
+#include <vmx/trap_config.h>
 #include <vmx/vmcs.h>
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_cell.h>
@@ -96,45 +97,37 @@ static int write_controls(const struct cell *cell, char *why, size_t why_size)
 	/* Interrupts and NMIs go to the cell: the hypervisor takes none while it runs. The
 	 * positive-control build (bulkhead-irqexit.elf) takes every external interrupt and
 	 * injects it (vmx/exit.c). */
-	(void)adjust(MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
-		     BH_X86_INTERRUPT_EXITING ? PIN_EXTERNAL_INTERRUPT_EXITING : 0, &pin);
-	if (pin &
-	    (PIN_NMI_EXITING | (BH_X86_INTERRUPT_EXITING ? 0 : PIN_EXTERNAL_INTERRUPT_EXITING)))
+	(void)adjust(MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PINBASED_CTLS, VMX_PIN_CELL,
+		     &pin);
+	if (pin & VMX_PIN_NEVER)
 		return setup_fail(why, why_size,
 				  "pin-based controls force interrupt exits (0x%llx)", pin);
 	/* A realtime cell's HLT waits for its own interrupts without an exit. */
-	uint32_t hlt = (cell->desc->flags & BH_CELL_REALTIME) ? 0 : PROC_HLT_EXITING;
+	uint32_t proc_wanted =
+		(cell->desc->flags & BH_CELL_REALTIME) ? VMX_PROC_DIRECT : VMX_PROC_VIRTUAL;
 
-	missing = adjust(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
-			 hlt | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_ACTIVATE_SECONDARY,
+	missing = adjust(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS, proc_wanted,
 			 &proc);
-	if (proc & PROC_HLT_EXITING & ~hlt)
+	if (proc & PROC_HLT_EXITING & ~proc_wanted)
 		return setup_fail(why, why_size, "HLT exiting cannot be turned off (ctls 0x%llx)",
 				  proc);
 	if (missing)
 		return setup_fail(why, why_size, "processor-based controls 0x%llx unsupported",
 				  missing);
 	/* The secondary controls have no TRUE MSR: allowed-0 is always 0. */
-	missing = adjust(MSR_IA32_VMX_PROCBASED_CTLS2, MSR_IA32_VMX_PROCBASED_CTLS2,
-			 PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST |
-				 PROC2_ENABLE_RDTSCP,
+	missing = adjust(MSR_IA32_VMX_PROCBASED_CTLS2, MSR_IA32_VMX_PROCBASED_CTLS2, VMX_PROC2_CELL,
 			 &proc2);
 	if (missing)
 		return setup_fail(why, why_size,
 				  "secondary controls 0x%llx unsupported (EPT 0x2, "
 				  "RDTSCP 0x8, VPID 0x20, unrestricted guest 0x80)",
 				  missing);
-	uint32_t exit_wanted = EXIT_HOST_ADDRESS_SPACE_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
-			       EXIT_SAVE_PAT | EXIT_LOAD_PAT;
-#if BH_X86_INTERRUPT_EXITING
-	exit_wanted |= EXIT_ACK_INTERRUPT_ON_EXIT;
-#endif
-	missing =
-		adjust(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS, exit_wanted, &exit_ctl);
+	missing = adjust(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS, VMX_EXIT_CELL,
+			 &exit_ctl);
 	if (missing)
 		return setup_fail(why, why_size, "VM-exit controls 0x%llx unsupported", missing);
-	missing = adjust(MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS,
-			 ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, &entry_ctl);
+	missing = adjust(MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS, VMX_ENTRY_CELL,
+			 &entry_ctl);
 	if (missing)
 		return setup_fail(why, why_size, "VM-entry controls 0x%llx unsupported", missing);
 	/* The cell starts in protected mode: not an IA-32e guest until it sets EFER.LMA. */
@@ -142,7 +135,8 @@ static int write_controls(const struct cell *cell, char *why, size_t why_size)
 
 	bool ok = vmwrite(VMCS_PIN_CONTROLS, pin) && vmwrite(VMCS_PROC_CONTROLS, proc) &&
 		  vmwrite(VMCS_PROC_CONTROLS2, proc2) && vmwrite(VMCS_EXIT_CONTROLS, exit_ctl) &&
-		  vmwrite(VMCS_ENTRY_CONTROLS, entry_ctl) && vmwrite(VMCS_EXCEPTION_BITMAP, 0) &&
+		  vmwrite(VMCS_ENTRY_CONTROLS, entry_ctl) &&
+		  vmwrite(VMCS_EXCEPTION_BITMAP, VMX_EXCEPTION_BITMAP_CELL) &&
 		  vmwrite(VMCS_CR3_TARGET_COUNT, 0) && vmwrite(VMCS_EXIT_MSR_STORE_COUNT, 0) &&
 		  vmwrite(VMCS_EXIT_MSR_LOAD_COUNT, 0) && vmwrite(VMCS_ENTRY_MSR_LOAD_COUNT, 0) &&
 		  vmwrite(VMCS_ENTRY_INTR_INFO, 0) && vmwrite(VMCS_VPID, v->vpid) &&

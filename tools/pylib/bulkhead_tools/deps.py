@@ -39,6 +39,8 @@ PACKAGES = {
     "libclang-rt-14-dev": "libFuzzer and sanitizer runtimes for clang",
     "cppcheck": "static analysis test (tests/analysis): cppcheck over the project's C",
     "clang-tidy": "static analysis test (tests/analysis): clang-tidy checks (.clang-tidy)",
+    "spin": "model checker for the rt_mutex PI protocol model (verify/pi, tests/verify)",
+    "frama-c-base": "Frama-C EVA on the config validator (verify/frama-c, tests/verify)",
 }
 
 

@@ -8,6 +8,7 @@
 
 #include <hv/cell.h>
 #include <vmx/ept.h>
+#include <vmx/trap_config.h>
 
 struct vmx_cell {
 	struct ept_table ept;
@@ -16,9 +17,6 @@ struct vmx_cell {
 	uint8_t *msr_bitmap; /* 1 = exit; all ones: every MSR access exits */
 	uint16_t vpid; /* cell id + 1: VPID 0 is the host's */
 };
-
-/* The x2APIC interrupt command register: the one x2APIC MSR a direct cell's writes of exit. */
-#define VMX_MSR_X2APIC_ICR 0x830u
 
 const struct vmx_cell *vmx_cell_of(const struct cell *cell);
 
