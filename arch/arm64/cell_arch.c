@@ -30,6 +30,23 @@
 #define HCR_DIRECT (HCR_VM | HCR_AMO | HCR_TSC | HCR_RW)
 #define HCR_VIRTUAL (HCR_DIRECT | HCR_IMO | HCR_FMO)
 
+/*
+ * MDCR_EL2: every PMU event counter stays the cell's (HPMN = PMCR_EL0.N) and
+ * none counts at EL2 (HPMD, where PMUv3p1 has it). On a PMUv3 without HPMD
+ * (cortex-a72) a cell could set PMCCFILTR_EL0.NSH and time the hypervisor's
+ * work for others, so a virtual cell's PMU accesses trap (TPM, TPMCR) and
+ * read as zero (trap.c). A direct cell keeps its PMU (the realtime kernel's
+ * fine clock uses the cycle counter) and enters EL2 only for its own calls.
+ * Debug stays untrapped: a cell's breakpoints and watchpoints target EL1 and
+ * never fire at EL2, and Linux's hw_breakpoint resets every debug register at
+ * boot, which traps would turn into dozens of entries per CPU.
+ */
+#define MDCR_HPMN_MASK 0x1full
+#define MDCR_TPMCR (1ull << 5)
+#define MDCR_TPM (1ull << 6)
+#define MDCR_HPMD (1ull << 17)
+#define PMCR_N_SHIFT 11
+
 /* EL1 physical counter and timer usable without a trap (non-VHE CNTHCTL_EL2). */
 #define CNTHCTL_EL1PCTEN_EL1PCEN 0x3ull
 /* CPTR_EL2 RES1 bits; TFP = 0: the cell's FP/SIMD never traps (we never touch it). */
@@ -44,6 +61,14 @@ extern char hv_cpu_stacks[];
 static bool is_direct(const struct cell *cell)
 {
 	return cell->desc->flags & BH_CELL_REALTIME;
+}
+
+static uint64_t mdcr_el2_for(const struct cell *cell)
+{
+	uint64_t counters = (read_sysreg(pmcr_el0) >> PMCR_N_SHIFT) & MDCR_HPMN_MASK;
+	uint64_t mdcr = counters | MDCR_HPMD;
+
+	return is_direct(cell) ? mdcr : mdcr | MDCR_TPM | MDCR_TPMCR;
 }
 
 uint32_t arch_config_arch(void)
@@ -137,6 +162,7 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN_EL1PCEN);
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(cptr_el2, CPTR_EL2_NO_TRAPS);
+	write_sysreg(mdcr_el2, mdcr_el2_for(cell));
 	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	write_sysreg(sctlr_el1, SCTLR_EL1_RESET);

@@ -127,6 +127,35 @@ static bool is_sgi_write(uint64_t esr)
 	return op1 == 0 && op2 >= 5 && op2 <= 7;
 }
 
+/*
+ * A PMU register of a virtual cell (MDCR_EL2.TPM, cell_arch.c): PMCR_EL0 and
+ * the rest at Op0 3, CRn 9, CRm 12-14; the event counters, their types and
+ * PMCCFILTR_EL0 at Op1 3, CRn 14, CRm 8-15.
+ */
+static bool is_pmu_access(uint64_t esr)
+{
+	uint32_t iss = (uint32_t)(esr & 0x1ffffff);
+	uint32_t op0 = (iss >> 20) & 3;
+	uint32_t op1 = (iss >> 14) & 7;
+	uint32_t crn = (iss >> 10) & 0xf;
+	uint32_t crm = (iss >> 1) & 0xf;
+
+	if (op0 != 3)
+		return false;
+	return (crn == 9 && crm >= 12 && (op1 == 0 || op1 == 3)) ||
+	       (crn == 14 && crm >= 8 && op1 == 3);
+}
+
+/* No PMU for a virtual cell: reads as zero (PMCR_EL0.N = 0, nothing counts), writes ignored. */
+static void emulate_pmu_absent(struct exception_frame *f)
+{
+	unsigned int reg = (f->esr >> 5) & 0x1f;
+
+	if ((f->esr & 1) && reg != 31)
+		f->x[reg] = 0;
+	f->elr += 4;
+}
+
 static void handle_sync(struct cell *cell, unsigned int cpu, struct exception_frame *f)
 {
 	switch (f->esr >> 26) {
@@ -151,6 +180,8 @@ static void handle_sync(struct cell *cell, unsigned int cpu, struct exception_fr
 			f->elr += 4;
 		} else if (is_sgi_write(f->esr)) {
 			f->elr += 4; /* ASGI1R/SGI0R: Group 0 and secure SGIs are not offered */
+		} else if (is_pmu_access(f->esr)) {
+			emulate_pmu_absent(f);
 		} else {
 			guest_inject_undefined(f);
 		}
