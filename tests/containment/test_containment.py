@@ -50,7 +50,7 @@ def test_case_is_contained(run, case_id):
 
 def test_no_case_ran_that_the_host_does_not_know(run):
     rows, _, _ = run
-    assert [r.id for r in rows] == [c.id for c in containment.CASES]
+    assert sorted(r.id for r in rows) == sorted(c.id for c in containment.CASES)
 
 
 def test_victims_and_hypervisor_are_intact_at_the_end(run):
@@ -71,18 +71,34 @@ def test_seeded_hypercall_fuzzing_from_a_cell_is_contained(run):
         assert fuzz["results"][answer] > 0, answer
 
 
+# A run's end as it is when every victim check holds (the format of the real lines).
+VICTIMS_INTACT = """\
+[hello] hello: done, exit 0
+[ticker] ticker: interrupts=100000 window_entries=0 cpu=0 mpidr=0x3 logical=3 \
+max_late_ticks=1 sgi15=0 doorbells=0 spurious=0 unexpected=0
+[hostile] hostile: hypercall flood until the other cells stopped: 5000 calls
+hv: cell "hostile" stopped (exit code 0)
+BULKHEAD: PASS
+"""
+
+
+def verdict_of(case_line, end=VICTIMS_INTACT):
+    rows, _, _ = containment.judge(case_line + end)
+    return {r.id: r.verdict for r in rows}["mem_foreign_ram_read"]
+
+
 def test_a_successful_attack_is_reported_as_a_breach():
-    """The judge itself: an attack that worked must not read as contained."""
+    """The judge itself: an attack that worked must never read as contained."""
     good = ("[hostile] hostile: case mem_foreign_ram_read: fault (data abort, ESR 0x96000010, "
             "FAR 0x60000000) [rt_entries=0]\n")
-    read_through = ("[hostile] hostile: case mem_foreign_ram_read: read 0x1234, no fault "
-                    "[rt_entries=0]\n")
-    entered = good.replace("rt_entries=0", "rt_entries=3")
-    verdicts = []
-    for output in (good, read_through, entered):
-        rows, _, _ = containment.judge(output)
-        verdicts.append({r.id: r.verdict for r in rows}["mem_foreign_ram_read"])
-    # The good line is still not "contained" here: the victims' end-of-run lines are missing.
-    assert verdicts == ["BREACH", "BREACH", "BREACH"]
-    rows, _, _ = containment.judge("")
-    assert {r.verdict for r in rows} == {"NOT RUN"}
+    assert verdict_of(good) == "contained"
+    assert verdict_of(good.replace("fault (data abort, ESR 0x96000010, FAR 0x60000000)",
+                                   "read 0x1234, no fault")) == "BREACH"
+    assert verdict_of(good.replace("rt_entries=0", "rt_entries=3")) == "BREACH"
+    assert verdict_of(good.replace("rt_entries=0", "rt_entries=unknown")) == "BREACH"
+    assert verdict_of(good, VICTIMS_INTACT.replace("window_entries=0", "window_entries=1")) \
+        == "BREACH"
+    assert verdict_of(good, VICTIMS_INTACT.replace("sgi15=0", "sgi15=7")) == "BREACH"
+    assert verdict_of(good, VICTIMS_INTACT.replace("BULKHEAD: PASS", "BULKHEAD: FAIL")) \
+        == "BREACH"
+    assert verdict_of("") == "NOT RUN"
