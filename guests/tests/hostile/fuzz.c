@@ -4,7 +4,7 @@
  * all ones, sign and 32-bit boundaries, the ends of the cell's memory, other
  * cells' and the hypervisor's memory, wrapping and page-crossing buffers).
  * Every answer must be one the ABI documents; no call may fault. The host
- * patches the seed and the number of calls into `fuzz_params` (magic below)
+ * patches the seed and the number of calls into `hostile_params` (hostile.c)
  * and checks the victims after the run. Calls that would stop or suspend
  * the attacker itself (BH_HC_CELL_EXIT, PSCI) are not made: they would end
  * the run, not test the hypervisor.
@@ -15,19 +15,6 @@
 #include <lib/format.h>
 
 #include "hostile.h"
-
-struct fuzz_params {
-	char magic[16];
-	uint64_t seed;
-	uint64_t calls;
-};
-
-/* In the loaded image, so that the host can find and patch it in hostile.bin. */
-__attribute__((used)) static volatile struct fuzz_params fuzz_params = {
-	.magic = "BULKHEAD-FUZZ-P",
-	.seed = 1,
-	.calls = 100000,
-};
 
 #define RESULT_KINDS 8
 #define PSCI_RANGE_MASK 0xbfffffe0u
@@ -168,13 +155,13 @@ void fuzz_run(const struct bh_boot_info *boot_info)
 	static const char *const kind_names[RESULT_KINDS] = { "ok",  "-1",  "-2",  "-7",
 							      "-14", "-22", "-38", "unexpected" };
 	uint64_t counts[RESULT_KINDS] = { 0 };
-	uint64_t calls = fuzz_params.calls;
+	uint64_t calls = hostile_params.calls;
 	uint64_t faults = 0;
 	char first_bad[HOSTILE_TEXT_MAX] = "none";
 	char fault[HOSTILE_TEXT_MAX];
 
 	info = boot_info;
-	rng = fuzz_params.seed;
+	rng = hostile_params.seed;
 	uint64_t rt_before = catalogue_rt_entries();
 
 	for (uint64_t n = 0; n < calls; n++) {
@@ -212,7 +199,7 @@ void fuzz_run(const struct bh_boot_info *boot_info)
 
 	char line[2 * HOSTILE_TEXT_MAX + 160];
 	size_t used = (size_t)format_snprintf(line, sizeof(line),
-					      "seed %lu calls %lu:", fuzz_params.seed, calls);
+					      "seed %lu calls %lu:", hostile_params.seed, calls);
 
 	for (int i = 0; i < RESULT_KINDS && used < sizeof(line); i++)
 		used += (size_t)format_snprintf(line + used, sizeof(line) - used, " %s=%lu",

@@ -48,6 +48,14 @@ static volatile struct {
 
 static const struct bh_boot_info *info;
 
+/* In the loaded image, where the host finds and patches it. */
+__attribute__((used)) volatile struct hostile_params hostile_params = {
+	.magic = "BH-HOSTILE-PARM",
+	.seed = 1,
+	.calls = 0,
+	.catalogue = 0,
+};
+
 /*
  * Set while cpu 1 is started at the hypervisor's address: the instruction
  * abort the hypervisor injects arrives in our own vector on cpu 1 (its
@@ -809,8 +817,10 @@ int guest_main(const struct bh_boot_info *boot_info)
 	attempt_hypercalls();
 	attempt_redistributors();
 	attempt_psci_wild_entry();
-	catalogue_run(info);
-	fuzz_run(info);
+	if (hostile_params.catalogue)
+		catalogue_run(info);
+	if (hostile_params.calls)
+		fuzz_run(info);
 	flood_until_others_stop();
 	console_printf("hostile: done\n");
 	return 0;

@@ -67,6 +67,20 @@ uint64_t hostile_last_esr(void);
  */
 void hostile_start_cpu1_at(uint64_t entry, char *text, size_t size);
 
+/*
+ * What the host asks of this run, patched into hostile.bin by
+ * tools/pylib/bulkhead_tools/containment.py (found by its magic). As built,
+ * the image makes only hostile.c's attempts (tests/system/test_arm64_hostile.py).
+ */
+struct hostile_params {
+	char magic[16];
+	uint64_t seed; /* the fuzzer's */
+	uint64_t calls; /* fuzzer calls; 0: no fuzzing */
+	uint64_t catalogue; /* nonzero: run the attack catalogue */
+};
+
+extern volatile struct hostile_params hostile_params;
+
 /* catalogue.c: every named attack case, one "hostile: case" line each. */
 void catalogue_run(const struct bh_boot_info *info);
 

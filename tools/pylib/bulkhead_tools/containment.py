@@ -24,7 +24,7 @@ from .qemu import run_arm64
 
 SYSTEM = paths.REPO / "tests" / "containment" / "systems" / "containment.dts"
 TIMEOUT_S = 120
-FUZZ_MAGIC = b"BULKHEAD-FUZZ-P\0"
+HOSTILE_MAGIC = b"BH-HOSTILE-PARM\0"
 DEFAULT_SEED = 1
 DEFAULT_CALLS = 100_000
 # The victim's whole run (guests/tests/meson.build: ticker-long).
@@ -262,13 +262,14 @@ class Row:
 
 
 def patched_hostile(run_dir, seed, calls):
-    """hostile.bin with the fuzzer's seed and call count written in (fuzz.c)."""
+    """hostile.bin asked to run the catalogue and `calls` fuzzer calls from `seed`
+    (struct hostile_params, guests/tests/hostile/hostile.h)."""
     src = systems.test_cell_dir() / "hostile.bin"
     data = bytearray(src.read_bytes())
-    at = data.find(FUZZ_MAGIC)
+    at = data.find(HOSTILE_MAGIC)
     if at < 0:
-        raise RuntimeError(f"{src}: no fuzzer parameters (magic {FUZZ_MAGIC!r})")
-    struct.pack_into("<QQ", data, at + len(FUZZ_MAGIC), seed, calls)
+        raise RuntimeError(f"{src}: no hostile_params (magic {HOSTILE_MAGIC!r})")
+    struct.pack_into("<QQQ", data, at + len(HOSTILE_MAGIC), seed, calls, 1)
     images = run_dir / "images"
     images.mkdir(parents=True, exist_ok=True)
     (images / "hostile.bin").write_bytes(data)
