@@ -261,25 +261,25 @@ class Row:
     verdict: str
 
 
-def patched_hostile(run_dir, seed, calls):
-    """hostile.bin asked to run the catalogue and `calls` fuzzer calls from `seed`
-    (struct hostile_params, guests/tests/hostile/hostile.h)."""
+def patched_hostile(run_dir, seed, calls, catalogue):
+    """hostile.bin asked to run the catalogue (if `catalogue`) and `calls` fuzzer
+    calls from `seed` (struct hostile_params, guests/tests/hostile/hostile.h)."""
     src = systems.test_cell_dir() / "hostile.bin"
     data = bytearray(src.read_bytes())
     at = data.find(HOSTILE_MAGIC)
     if at < 0:
         raise RuntimeError(f"{src}: no hostile_params (magic {HOSTILE_MAGIC!r})")
-    struct.pack_into("<QQQ", data, at + len(HOSTILE_MAGIC), seed, calls, 1)
+    struct.pack_into("<QQQ", data, at + len(HOSTILE_MAGIC), seed, calls, int(catalogue))
     images = run_dir / "images"
     images.mkdir(parents=True, exist_ok=True)
     (images / "hostile.bin").write_bytes(data)
     return images
 
 
-def boot(run_dir, seed=DEFAULT_SEED, calls=DEFAULT_CALLS):
+def boot(run_dir, seed=DEFAULT_SEED, calls=DEFAULT_CALLS, catalogue=True):
     """Boots the catalogue's system once; returns the emulator result."""
     run_dir.mkdir(parents=True, exist_ok=True)
-    images = patched_hostile(run_dir, seed, calls)
+    images = patched_hostile(run_dir, seed, calls, catalogue)
     image = systems.build_system_image(SYSTEM, run_dir / "containment.img",
                                        image_dirs=[images, systems.test_cell_dir()])
     return run_arm64(paths.arm64_hv_image(), run_dir / "containment.log", timeout_s=TIMEOUT_S,
@@ -444,7 +444,7 @@ def main(report=False, seed=DEFAULT_SEED, calls=DEFAULT_CALLS):
 def fuzz_main(seed, calls):
     """`./bulkhead fuzz --hypercalls`: one seeded in-cell fuzzing run, victims checked."""
     run_dir = report_dir() / f"fuzz-{seed}"
-    result = boot(run_dir, seed, calls)
+    result = boot(run_dir, seed, calls, catalogue=False)
     fuzz = fuzz_summary(result.output)
     checks = victim_checks(result.output)
     for name, ok, detail in checks:
