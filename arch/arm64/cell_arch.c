@@ -22,6 +22,21 @@
 #include <hv/cpu_power.h>
 #include <hv/stats.h>
 
+/*
+ * MDCR_EL2 (arm64/trap_config.h): every PMU event counter stays the cell's
+ * (HPMN = PMCR_EL0.N, read here) and none counts at EL2 (HPMD, where
+ * PMUv3p1 has it). On a PMUv3 without HPMD (cortex-a72) a cell could set
+ * PMCCFILTR_EL0.NSH and time the hypervisor's work for others, so a virtual
+ * cell's PMU accesses trap (TPM, TPMCR) and read as zero (trap.c). A direct
+ * cell keeps its PMU (the realtime kernel's fine clock uses the cycle
+ * counter) and enters EL2 only for its own calls. Debug stays untrapped: a
+ * cell's breakpoints and watchpoints target EL1 and never fire at EL2, and
+ * Linux's hw_breakpoint resets every debug register at boot, which traps
+ * would turn into dozens of entries per CPU.
+ */
+#define MDCR_HPMN_MASK 0x1full
+#define PMCR_N_SHIFT 11
+
 /* SCTLR_EL1 architectural reset-like value: RES1 bits, MMU and caches off. */
 #define SCTLR_EL1_RESET 0x30d00800ull
 /* EL1h with D, A, I, F masked. */
@@ -32,6 +47,12 @@ extern char hv_cpu_stacks[];
 static bool is_direct(const struct cell *cell)
 {
 	return cell->desc->flags & BH_CELL_REALTIME;
+}
+
+/* HPMN: every event counter the PMU has belongs to the cell. */
+static uint64_t pmu_counters(void)
+{
+	return (read_sysreg(pmcr_el0) >> PMCR_N_SHIFT) & MDCR_HPMN_MASK;
 }
 
 uint32_t arch_config_arch(void)
@@ -126,6 +147,7 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(cntv_ctl_el0, 0); /* no timer armed by a previous run of the cell */
 	write_sysreg(cptr_el2, CPTR_CELL);
+	write_sysreg(mdcr_el2, pmu_counters() | (is_direct(cell) ? MDCR_DIRECT : MDCR_VIRTUAL));
 	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	write_sysreg(sctlr_el1, SCTLR_EL1_RESET);

@@ -111,20 +111,59 @@ static bool is_sgi1r_write(uint64_t esr)
 	       ((3u << 20) | (5u << 17) | (0u << 14) | (12u << 10) | (11u << 1));
 }
 
-static bool is_sgi_write(uint64_t esr)
+/* The register a trapped MRS/MSR names (EC 0x18 ISS, layout above). */
+struct sysreg_access {
+	uint32_t op0, op1, crn, crm, op2;
+	bool is_read;
+};
+
+static struct sysreg_access sysreg_access_of(uint64_t esr)
 {
 	uint32_t iss = (uint32_t)(esr & 0x1ffffff);
-	uint32_t op0 = (iss >> 20) & 3;
-	uint32_t op2 = (iss >> 17) & 7;
-	uint32_t op1 = (iss >> 14) & 7;
-	uint32_t crn = (iss >> 10) & 0xf;
-	uint32_t crm = (iss >> 1) & 0xf;
-	bool is_read = iss & 1;
 
-	if (is_read || op0 != 3 || crn != 12 || crm != 11)
+	return (struct sysreg_access){
+		.op0 = (iss >> 20) & 3,
+		.op2 = (iss >> 17) & 7,
+		.op1 = (iss >> 14) & 7,
+		.crn = (iss >> 10) & 0xf,
+		.crm = (iss >> 1) & 0xf,
+		.is_read = iss & 1,
+	};
+}
+
+static bool is_sgi_write(uint64_t esr)
+{
+	struct sysreg_access a = sysreg_access_of(esr);
+
+	if (a.is_read || a.op0 != 3 || a.crn != 12 || a.crm != 11)
 		return false;
 	/* All three have Op1 0: SGI1R Op2 5, ASGI1R Op2 6, SGI0R Op2 7. */
-	return op1 == 0 && op2 >= 5 && op2 <= 7;
+	return a.op1 == 0 && a.op2 >= 5 && a.op2 <= 7;
+}
+
+/*
+ * A PMU register of a virtual cell (MDCR_EL2.TPM, cell_arch.c): PMCR_EL0 and
+ * the rest at Op0 3, CRn 9, CRm 12-14; the event counters, their types and
+ * PMCCFILTR_EL0 at Op1 3, CRn 14, CRm 8-15.
+ */
+static bool is_pmu_access(uint64_t esr)
+{
+	struct sysreg_access a = sysreg_access_of(esr);
+
+	if (a.op0 != 3)
+		return false;
+	return (a.crn == 9 && a.crm >= 12 && (a.op1 == 0 || a.op1 == 3)) ||
+	       (a.crn == 14 && a.crm >= 8 && a.op1 == 3);
+}
+
+/* No PMU for a virtual cell: reads as zero (PMCR_EL0.N = 0, nothing counts), writes ignored. */
+static void emulate_pmu_absent(struct exception_frame *f)
+{
+	unsigned int reg = (f->esr >> 5) & 0x1f;
+
+	if ((f->esr & 1) && reg != 31)
+		f->x[reg] = 0;
+	f->elr += 4;
 }
 
 static void handle_sync(struct cell *cell, unsigned int cpu, struct exception_frame *f)
@@ -151,6 +190,8 @@ static void handle_sync(struct cell *cell, unsigned int cpu, struct exception_fr
 			f->elr += 4;
 		} else if (is_sgi_write(f->esr)) {
 			f->elr += 4; /* ASGI1R/SGI0R: Group 0 and secure SGIs are not offered */
+		} else if (is_pmu_access(f->esr)) {
+			emulate_pmu_absent(f);
 		} else {
 			guest_inject_undefined(f);
 		}

@@ -23,7 +23,7 @@ CONSTANTS = {
     "ICH_HCR_EL2": (None, "ICH_HCR_VIRTUAL"),
     "CNTHCTL_EL2": ("CNTHCTL_CELL", "CNTHCTL_CELL"),
     "CPTR_EL2": ("CPTR_CELL", "CPTR_CELL"),
-    "MDCR_EL2": (None, None),
+    "MDCR_EL2": ("MDCR_DIRECT", "MDCR_VIRTUAL"),
     "pin-based": ("VMX_PIN_CELL", "VMX_PIN_CELL"),
     "processor-based": ("VMX_PROC_DIRECT", "VMX_PROC_VIRTUAL"),
     "secondary": ("VMX_PROC2_CELL", "VMX_PROC2_CELL"),
@@ -39,7 +39,7 @@ ARM64_WRITES = {
     "ich_hcr_el2": {"ICH_HCR_VIRTUAL", "ICH_HCR_UIE"},
     "cnthctl_el2": {"CNTHCTL_CELL"},
     "cptr_el2": {"CPTR_CELL"},
-    "mdcr_el2": set(),
+    "mdcr_el2": {"MDCR_DIRECT", "MDCR_VIRTUAL"},
 }
 
 

@@ -14,10 +14,8 @@
 #include <guest/timer.h>
 #include <lib/format.h>
 
-/* Other cells' images in the example configs, and the hypervisor's load address. */
-#define HELLO_MEMORY 0x50000000ul
-#define TICKER_MEMORY 0x60000000ul
-#define HYPERVISOR_MEMORY 0x40200000ul
+#include "hostile.h"
+
 /* QEMU virt: flash at 0, which no cell owns. */
 #define UNASSIGNED_MEMORY 0x0ul
 /* QEMU virt: CPU k's redistributor is at this + k * 128 KiB. */
@@ -30,22 +28,10 @@
 /* ticker.c counts this SGI as a foreign one. */
 #define ATTACK_SGI 15u
 #define MARKER 0x686f7374696c6521ull /* "hostile!" */
-#define ATTEMPT_TEXT_MAX 160
+#define ATTEMPT_TEXT_MAX HOSTILE_TEXT_MAX
 
-/* probe.S */
-uint64_t probe_read64(uint64_t addr);
-uint32_t probe_read32(uint64_t addr);
-void probe_write64(uint64_t addr, uint64_t value);
-void probe_write32(uint64_t addr, uint32_t value);
-int64_t probe_hvc(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-		  uint64_t a5);
-int64_t probe_smc(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3);
-void probe_write_sgi1r(uint64_t value);
-void probe_write_asgi1r(uint64_t value);
-void probe_write_sgi0r(uint64_t value);
 void probe_enable_icc_sre(void);
 extern char __probe_start[], __probe_end[];
-extern char guest_secondary_entry[];
 
 /*
  * Set by the exception hook while an attempt is armed; one CPU (the boot
@@ -61,6 +47,14 @@ static volatile struct {
 } probe;
 
 static const struct bh_boot_info *info;
+
+/* In the loaded image, where the host finds and patches it. */
+__attribute__((used)) volatile struct hostile_params hostile_params = {
+	.magic = "BH-HOSTILE-PARM",
+	.seed = 1,
+	.calls = 0,
+	.catalogue = 0,
+};
 
 /*
  * Set while cpu 1 is started at the hypervisor's address: the instruction
@@ -124,6 +118,21 @@ static bool disarm(char *text, size_t size)
 		return true;
 	}
 	return false;
+}
+
+void hostile_arm(void)
+{
+	arm();
+}
+
+bool hostile_disarm(char *text, size_t size)
+{
+	return disarm(text, size);
+}
+
+uint64_t hostile_last_esr(void)
+{
+	return probe.esr;
 }
 
 static void report(const char *attempt, const char *result)
@@ -575,36 +584,44 @@ static void attempt_psci(void)
  * address is the cell's business), and the CPU's first instruction fetch is
  * a stage-2 fault that the hypervisor must turn into an abort in this cell.
  */
+void hostile_start_cpu1_at(uint64_t entry, char *text, size_t size)
+{
+	if (info->cpu_count < 2) {
+		format_snprintf(text, size, "skipped (cell has one cpu)");
+		return;
+	}
+	wild_entry_faulted = false;
+	wild_entry_expected = true;
+	arm();
+	int64_t value = probe_smc(PSCI_CPU_ON, mpidr_affinity(info->cpu_mpidr[1]), entry, 0);
+
+	if (disarm(text, size))
+		return;
+	if (value != 0) {
+		format_snprintf(text, size, "returned %ld", value);
+		return;
+	}
+	/* Accepted: the CPU must fault inside this cell. Wait a bounded while for it. */
+	for (unsigned long spin = 0; spin < 100000000ul && !wild_entry_faulted; spin++)
+		__asm__ volatile("yield");
+	if (wild_entry_faulted)
+		format_snprintf(text, size, "returned 0, cpu 1 faulted in this cell (%s)",
+				guest_exception_class_name(wild_entry_esr));
+	else
+		format_snprintf(text, size, "returned 0, cpu 1 never reported");
+	/* Until it is off again, cpu 1 cannot be started at the next address. */
+	wait_affinity_off(mpidr_affinity(info->cpu_mpidr[1]));
+}
+
 static void attempt_psci_wild_entry(void)
 {
 	char attempt[ATTEMPT_TEXT_MAX];
+	char result[ATTEMPT_TEXT_MAX];
 
 	format_snprintf(attempt, sizeof(attempt), "psci cpu_on own cpu 1 entry 0x%lx (hypervisor)",
 			HYPERVISOR_MEMORY);
-	if (info->cpu_count < 2) {
-		report(attempt, "skipped (cell has one cpu)");
-		return;
-	}
-	wild_entry_expected = true;
-	arm();
-	int64_t value =
-		probe_smc(PSCI_CPU_ON, mpidr_affinity(info->cpu_mpidr[1]), HYPERVISOR_MEMORY, 0);
-
-	if (value == 0) {
-		/* Accepted: the CPU must fault inside this cell. Wait a bounded while for it. */
-		for (unsigned long spin = 0; spin < 100000000ul && !wild_entry_faulted; spin++)
-			__asm__ volatile("yield");
-		char detail[ATTEMPT_TEXT_MAX];
-
-		if (wild_entry_faulted)
-			format_snprintf(detail, sizeof(detail), ", cpu 1 faulted in this cell (%s)",
-					guest_exception_class_name(wild_entry_esr));
-		else
-			format_snprintf(detail, sizeof(detail), ", cpu 1 never reported");
-		report_call(attempt, value, detail);
-		return;
-	}
-	report_call(attempt, value, "");
+	hostile_start_cpu1_at(HYPERVISOR_MEMORY, result, sizeof(result));
+	report(attempt, result);
 }
 
 /* ---- (e) hypercalls with wild arguments ---- */
@@ -800,6 +817,10 @@ int guest_main(const struct bh_boot_info *boot_info)
 	attempt_hypercalls();
 	attempt_redistributors();
 	attempt_psci_wild_entry();
+	if (hostile_params.catalogue)
+		catalogue_run(info);
+	if (hostile_params.calls)
+		fuzz_run(info);
 	flood_until_others_stop();
 	console_printf("hostile: done\n");
 	return 0;

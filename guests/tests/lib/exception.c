@@ -51,6 +51,10 @@ const char *guest_exception_class_name(uint64_t esr)
 		return "sp alignment";
 	case ESR_EC_SERROR:
 		return "serror";
+	case 0x31:
+		return "breakpoint";
+	case 0x35:
+		return "watchpoint";
 	case 0x3c:
 		return "brk";
 	default:

@@ -28,6 +28,15 @@ static inline void spin_lock(struct spinlock *lock)
 		arch_cpu_relax();
 }
 
+/* Takes the lock only if nobody holds or waits for it; never waits. */
+static inline bool spin_trylock(struct spinlock *lock)
+{
+	uint32_t free = __atomic_load_n(&lock->serving, __ATOMIC_RELAXED);
+
+	return __atomic_compare_exchange_n(&lock->next, &free, free + 1, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
 static inline void spin_unlock(struct spinlock *lock)
 {
 	__atomic_store_n(&lock->serving, lock->serving + 1, __ATOMIC_RELEASE);

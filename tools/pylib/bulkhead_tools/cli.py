@@ -90,11 +90,22 @@ def cmd_fuzz(args):
     # The seeds include binary configs made by the arm64 build's bhcfg.
     if build(["arm64"]) != 0:
         return 1
+    if args.hypercalls:
+        from .containment import fuzz_main as hypercall_fuzz_main
+        return hypercall_fuzz_main(args.seed if args.seed is not None else 1, args.hypercalls)
     if args.generated:
         from .fuzz import generated_main
         return generated_main(args.generated, args.seed)
     from .fuzz import main as fuzz_main
     return fuzz_main(args.seconds)
+
+
+def cmd_containment(args):
+    deps.ensure(quiet=True)
+    if build(["arm64"]) != 0:
+        return 1
+    from .containment import main as containment_main
+    return containment_main(report=args.report)
 
 
 def cmd_measure(args):
@@ -146,6 +157,13 @@ def parser():
                    help="short phases and fewer runs: under 10 minutes")
     s.set_defaults(func=cmd_measure)
 
+    s = sub.add_parser("containment", help="run the attack catalogue (a hostile cell beside "
+                                           "a realtime and a plain cell) and print a table "
+                                           "of every case (docs/containment.md)")
+    s.add_argument("--report", action="store_true",
+                   help="also write report.md and report.json under <build>/containment")
+    s.set_defaults(func=cmd_containment)
+
     s = sub.add_parser("test", help="run the host unit tests and the emulator system tests")
     s.add_argument("--unit-only", action="store_true", help="host unit tests only")
     s.add_argument("--system-only", action="store_true", help="emulator system tests only")
@@ -158,8 +176,13 @@ def parser():
     s.add_argument("--generated", type=int, default=0, metavar="N",
                    help="instead: boot N generated system descriptions in QEMU and check "
                         "mutations of each (tools/pylib/bulkhead_tools/sysgen.py)")
+    s.add_argument("--hypercalls", type=int, default=0, metavar="CALLS",
+                   help="instead: fuzz the hypercall interface from inside a cell with CALLS "
+                        "seeded random calls (at least 100000 for a real run), then check "
+                        "the victims (docs/containment.md)")
     s.add_argument("--seed", type=int, default=None,
-                   help="with --generated: the first seed (default: a random one)")
+                   help="with --generated: the first seed (default: a random one); "
+                        "with --hypercalls: the fuzzer's seed (default 1)")
     s.set_defaults(func=cmd_fuzz)
     return p
 

@@ -1,7 +1,7 @@
 /*
  * What a cell's CPU traps to EL2, per cell mode: the values cell_arch.c and
- * vgic.c write into HCR_EL2, ICH_HCR_EL2, CNTHCTL_EL2 and CPTR_EL2 (MDCR_EL2
- * is not written). docs/design.md ("Trap configuration") gives the reason for
+ * vgic.c write into HCR_EL2, ICH_HCR_EL2, CNTHCTL_EL2, CPTR_EL2 and
+ * MDCR_EL2 (its HPMN field is PMCR_EL0.N, read at entry: cell_arch.c). docs/design.md ("Trap configuration") gives the reason for
  * every bit; tests/verify/test_trap_table.py compiles this header and fails
  * when a value and that table disagree. Only #defines: the host test includes it.
  */
@@ -29,5 +29,12 @@
 /* CPTR_EL2 (non-VHE): the RES1 bits 0-7, 9 and 13, plus TZ (bit 8) and TSM (bit 12), which
  * trap SVE and SME; TFP (bit 10) = 0: FP/SIMD never traps (the hypervisor never touches it). */
 #define CPTR_CELL 0x33ffull
+
+/* MDCR_EL2: no event counts at EL2 (HPMD); a virtual cell's PMU accesses trap (TPM, TPMCR). */
+#define MDCR_TPMCR (1ull << 5)
+#define MDCR_TPM (1ull << 6)
+#define MDCR_HPMD (1ull << 17)
+#define MDCR_DIRECT MDCR_HPMD
+#define MDCR_VIRTUAL (MDCR_HPMD | MDCR_TPM | MDCR_TPMCR)
 
 #endif
