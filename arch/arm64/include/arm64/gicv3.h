@@ -50,6 +50,8 @@ uint64_t gicv3_gicr_of_cpu(unsigned int cpu);
 /* Ownership of SPIs: 0, -BH_ERANGE (not an SPI this GIC has) or -BH_EBUSY (owned already). */
 int gicv3_assign_spi(unsigned int cell_id, uint32_t intid, uint64_t route_mpidr);
 /* The cell that owns `intid`, or -1. */
+/* A direct cell's CPU: its ICC_DIR_EL1 writes trap (or, on a GIC that cannot, it is said). */
+void gicv3_trap_direct_deactivation(const char *cell, unsigned int cpu);
 int gicv3_owner(uint32_t intid);
 
 /* Sends SGI `intid` (Group 1) to the CPU with affinity `mpidr`. */
