@@ -139,6 +139,8 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 	if (!is_direct(cell)) {
 		gicv3_take_cpu_interface();
 		vgic_cpu_enter();
+	} else {
+		gicv3_trap_direct_deactivation(cell_name(cell), cpu);
 	}
 	write_sysreg(vttbr_el2, stage2_vttbr(cell->id));
 	write_sysreg(vtcr_el2, stage2_vtcr());

@@ -8,6 +8,7 @@
 #include <abi/config_check.h>
 #include <arch/arch_cpu.h>
 #include <arm64/gicv3.h>
+#include <arm64/trap_config.h>
 #include <arm64/vgic.h>
 #include <bulkhead/errno.h>
 #include <hv/console.h>
@@ -303,6 +304,26 @@ void gicv3_send_sgi(uint32_t intid, uint64_t mpidr)
 	__asm__ volatile("dsb ishst" ::: "memory");
 	write_sysreg(icc_sgi1r_el1, value);
 	isb();
+}
+
+/*
+ * ICH_HCR_EL2.TDIR (FEAT_GICv3_TDIR, advertised by ICH_VTR_EL2.TDS) traps
+ * EL1 writes of ICC_DIR_EL1 whatever IMO says: the one way a direct cell
+ * could end the active state of an interrupt that is not its own. En stays 0:
+ * the direct cell has no virtual interface.
+ */
+#define ICH_VTR_TDS (1ull << 19)
+
+void gicv3_trap_direct_deactivation(const char *cell, unsigned int cpu)
+{
+	if (read_sysreg(ich_vtr_el2) & ICH_VTR_TDS) {
+		write_sysreg(ich_hcr_el2, ICH_HCR_DIRECT);
+		isb();
+		return;
+	}
+	console_print("hv: cell \"%s\" cpu %u: this GIC cannot trap ICC_DIR_EL1 (no "
+		      "ICH_VTR_EL2.TDS): the cell can deactivate any interrupt\n",
+		      cell, cpu);
 }
 
 void gicv3_take_cpu_interface(void)

@@ -12,6 +12,7 @@
 #include <arm64/guest.h>
 #include <arm64/vgic.h>
 #include <bulkhead/config.h>
+#include <hv/console.h>
 #include <hv/cpu_power.h>
 #include <hv/hypercall.h>
 #include <hv/stats.h>
@@ -166,6 +167,44 @@ static void emulate_pmu_absent(struct exception_frame *f)
 	f->elr += 4;
 }
 
+/* ICC_DIR_EL1 written by a direct cell (ICH_HCR_EL2.TDIR): Op0 3, Op2 1, Op1 0, CRn 12, CRm 11. */
+static bool is_dir_write(uint64_t esr)
+{
+	struct sysreg_access a = sysreg_access_of(esr);
+
+	return !a.is_read && a.op0 == 3 && a.op1 == 0 && a.crn == 12 && a.crm == 11 && a.op2 == 1;
+}
+
+#define DIR_REFUSALS_PRINTED 8
+
+/* Per CPU, written only by that CPU. */
+static unsigned int dir_refusals_printed[HV_MAX_CPUS];
+
+/*
+ * Deactivates the interrupt for the cell when it is its own (its CPU's SGIs
+ * and PPIs, its SPIs); another cell's is refused, counted like every sysreg
+ * trap, and the first few per CPU printed (a flood must not hold the console).
+ */
+static void deactivate_for_cell(struct cell *cell, unsigned int cpu, uint64_t value)
+{
+	uint32_t intid = (uint32_t)value & 0xffffff;
+
+	if (intid < GIC_INTID_SPI_FIRST || gicv3_owner(intid) == (int)cell->id) {
+		write_sysreg(icc_dir_el1, intid);
+		isb();
+		return;
+	}
+	if (cpu < HV_MAX_CPUS && dir_refusals_printed[cpu] < DIR_REFUSALS_PRINTED) {
+		dir_refusals_printed[cpu]++;
+		console_print("hv: cell \"%s\" cpu %u: ICC_DIR_EL1 write of INTID %u refused: not "
+			      "the cell's interrupt%s\n",
+			      cell_name(cell), cpu, intid,
+			      dir_refusals_printed[cpu] == DIR_REFUSALS_PRINTED
+				      ? " (later ones are refused silently)"
+				      : "");
+	}
+}
+
 static void handle_sync(struct cell *cell, unsigned int cpu, struct exception_frame *f)
 {
 	switch (f->esr >> 26) {
@@ -192,6 +231,9 @@ static void handle_sync(struct cell *cell, unsigned int cpu, struct exception_fr
 			f->elr += 4; /* ASGI1R/SGI0R: Group 0 and secure SGIs are not offered */
 		} else if (is_pmu_access(f->esr)) {
 			emulate_pmu_absent(f);
+		} else if (is_dir_write(f->esr)) {
+			deactivate_for_cell(cell, cpu, reg_value(f, (f->esr >> 5) & 0x1f));
+			f->elr += 4;
 		} else {
 			guest_inject_undefined(f);
 		}

@@ -10,12 +10,15 @@ BOOTARGS = 'bootargs = "console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init'
 RUN_TIMEOUT_S = 240
 
 
-def boot_linux(linux, log_dir, scenario, more_args="", qemu_args=()):
+def boot_linux(linux, log_dir, scenario, more_args="", qemu_args=(), replace=()):
     """Boots the system with `bulkhead.scenario=scenario` (and `more_args`) on Linux's command
-    line, `qemu_args` added to QEMU's; `linux` is payload.ensure_linux_payload(). Fails the test
-    on a timeout."""
+    line, `qemu_args` added to QEMU's and each (old, new) of `replace` applied to the description;
+    `linux` is payload.ensure_linux_payload(). Fails the test on a timeout."""
     text = SYSTEM.read_text()
     assert BOOTARGS in text
+    for old, new in replace:
+        assert old in text, old
+        text = text.replace(old, new)
     dts = log_dir / "system.dts"
     dts.write_text(text.replace(BOOTARGS, f"{BOOTARGS} bulkhead.scenario={scenario} {more_args}"))
     image = systems.build_system_image(dts, log_dir / "system.img",

@@ -95,3 +95,27 @@ def test_linux_panic_stops_only_its_own_cell(arm64_build, linux, log_dir):
     assert 'hv: cell "linux" stopped' in out
     ticker_was_undisturbed(out)
     assert "hv: every cell has stopped; powering off" in out
+
+
+def test_direct_cell_cannot_deactivate_an_interrupt_of_another_cell(arm64_build, linux, log_dir):
+    # ticker-dir, after its window, writes ICC_DIR_EL1 for its own timer PPI and for Linux's
+    # UART SPI (INTID 33). A direct cell owns its CPU interface; ICH_HCR_EL2.TDIR traps the
+    # write, which the hypervisor carries out for the cell's own interrupt and refuses for
+    # Linux's: without it, the ticker would end the active state of Linux's interrupt.
+    result = boot_linux(linux, log_dir, "poweroff",
+                        replace=[('image = "ticker-rt.bin"', 'image = "ticker-dir.bin"')])
+    out = result.output
+    assert "[ticker] ticker: ICC_DIR_EL1 of its own INTID 30 written" in out
+    assert "[ticker] ticker: ICC_DIR_EL1 of foreign INTID 33 written" in out
+    refusals = re.findall(r'^hv: cell "ticker" cpu 3: ICC_DIR_EL1 write of INTID (\d+) refused: '
+                          r"not the cell's interrupt$", out, re.M)
+    assert refusals == ["33"], refusals
+    # Its window saw no entry; the two writes are its CPU's only entries besides hypercalls.
+    m = re.search(r"^\[ticker\] ticker: interrupts=(\d+) window_entries=(\d+)", out, re.M)
+    assert m and int(m.group(1)) == 10000 and int(m.group(2)) == 0, out
+    stats = re.search(r"^hv: stats cpu 3 cell ticker: total=(\d+) hypercall=(\d+) sysreg=(\d+)$",
+                      out, re.M)
+    assert stats and int(stats.group(3)) == 2, "ICC_DIR_EL1 did not trap (ICH_HCR_EL2.TDIR)"
+    assert int(stats.group(1)) == int(stats.group(2)) + 2
+    assert 'hv: cell "ticker" stopped (exit code 0)' in out
+    assert out.rstrip().endswith("BULKHEAD: PASS")

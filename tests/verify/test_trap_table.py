@@ -20,7 +20,7 @@ DASH = "—"
 # table register -> the constant the code writes for (direct, virtual); None: not written
 CONSTANTS = {
     "HCR_EL2": ("HCR_DIRECT", "HCR_VIRTUAL"),
-    "ICH_HCR_EL2": (None, "ICH_HCR_VIRTUAL"),
+    "ICH_HCR_EL2": ("ICH_HCR_DIRECT", "ICH_HCR_VIRTUAL"),
     "CNTHCTL_EL2": ("CNTHCTL_CELL", "CNTHCTL_CELL"),
     "CPTR_EL2": ("CPTR_CELL", "CPTR_CELL"),
     "MDCR_EL2": ("MDCR_DIRECT", "MDCR_VIRTUAL"),
@@ -36,7 +36,7 @@ MODES = ("direct", "virtual")
 # arm64 system register -> the constants its write_sysreg() calls may use
 ARM64_WRITES = {
     "hcr_el2": {"HCR_DIRECT", "HCR_VIRTUAL"},
-    "ich_hcr_el2": {"ICH_HCR_VIRTUAL", "ICH_HCR_UIE"},
+    "ich_hcr_el2": {"ICH_HCR_DIRECT", "ICH_HCR_VIRTUAL", "ICH_HCR_UIE"},
     "cnthctl_el2": {"CNTHCTL_CELL"},
     "cptr_el2": {"CPTR_CELL"},
     "mdcr_el2": {"MDCR_DIRECT", "MDCR_VIRTUAL"},

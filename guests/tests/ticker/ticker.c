@@ -209,6 +209,25 @@ static bool report_cpu(const struct bh_boot_info *info, unsigned int index)
 	return me->interrupts == TICKER_INTERRUPTS;
 }
 
+#ifdef TICKER_ATTACK_DIR
+/*
+ * ticker-dir only, after the windows: ICC_DIR_EL1 of its own timer PPI (inactive: no effect)
+ * and of `foreign`, an SPI of another cell. As a direct cell the ticker owns its CPU interface,
+ * so only the hypervisor's trap (ICH_HCR_EL2.TDIR) stands between this write and another
+ * cell's interrupt; the test reads the hypervisor's answer on the console.
+ */
+static void attack_deactivation(uint32_t foreign)
+{
+	__asm__ volatile("msr icc_dir_el1, %0\n isb"
+			 :
+			 : "r"((uint64_t)TIMER_EL1_PHYS_INTID)
+			 : "memory");
+	console_printf("ticker: ICC_DIR_EL1 of its own INTID %u written\n", TIMER_EL1_PHYS_INTID);
+	__asm__ volatile("msr icc_dir_el1, %0\n isb" : : "r"((uint64_t)foreign) : "memory");
+	console_printf("ticker: ICC_DIR_EL1 of foreign INTID %u written\n", foreign);
+}
+
+#endif
 int guest_main(const struct bh_boot_info *info)
 {
 	bool passed = true;
@@ -277,6 +296,9 @@ int guest_main(const struct bh_boot_info *info)
 		if (cpus[i].phase == PHASE_DONE && cpus[i].logical_cpu >= 0 && !report_cpu(info, i))
 			passed = false;
 	}
+#ifdef TICKER_ATTACK_DIR
+	attack_deactivation(TICKER_ATTACK_DIR);
+#endif
 	console_printf("ticker: done, exit %d\n", passed ? 0 : 1);
 	return passed ? 0 : 1;
 }

@@ -1,10 +1,15 @@
 /*
- * GICv3 at EL1 through the system registers: Group 1 only, EOImode=1
- * (priority drop in the hard handler, deactivate when the work is done),
- * SGI 0 = reschedule, PPI 27 = timer. In a cell the hypervisor owns the
- * distributor and the redistributors' control frames (writes trapped and
- * dropped): only the SGI/PPI frame and the CPU interface are touched, and
- * GICD only for SPIs at init. Limit: one priority level.
+ * GICv3 at EL1 through the system registers: Group 1 only, EOImode=0 (an
+ * EOI drops the priority and deactivates), SGI 0 = reschedule, PPI 27 =
+ * timer. ICC_DIR_EL1 is never written: the hypervisor traps it for a
+ * realtime cell (ICH_HCR_EL2.TDIR: a cell must not deactivate another
+ * cell's interrupt), so a threaded line is masked instead while its thread
+ * runs: the hard handler masks it and EOIs, the thread's end unmasks it.
+ * In a cell the hypervisor owns the distributor and the redistributors'
+ * control frames (writes trapped and filtered): the SGI/PPI frame and the
+ * CPU interface are touched freely; GICD only for SPIs at init and for a
+ * threaded SPI's mask and unmask (two hypervisor entries per device
+ * interrupt, none for SGIs and PPIs). Limit: one priority level.
  */
 #include <rt/kernel.h>
 #include <rtarch/irq.h>
@@ -17,11 +22,13 @@
 #define GICD_CTLR 0x0
 #define GICD_IGROUPR 0x80
 #define GICD_ISENABLER 0x100
+#define GICD_ICENABLER 0x180
 #define GICD_IPRIORITYR 0x400
 #define GICD_IROUTER 0x6000
 #define GICR_WAKER 0x14
 #define GICR_IGROUPR0 0x80
 #define GICR_ISENABLER0 0x100
+#define GICR_ICENABLER0 0x180
 #define GICR_IPRIORITYR 0x400
 
 #define IRQ_PRIORITY 0x80
@@ -79,7 +86,7 @@ void rt_arm64_gic_cpu_init(void)
 	isb();
 	write_sysreg(icc_pmr_el1, 0xff);
 	write_sysreg(icc_bpr1_el1, 0);
-	write_sysreg(icc_ctlr_el1, read_sysreg(icc_ctlr_el1) | (1u << 1)); /* EOImode */
+	write_sysreg(icc_ctlr_el1, read_sysreg(icc_ctlr_el1) & ~(1u << 1)); /* EOImode 0 */
 	write_sysreg(icc_igrpen1_el1, 1);
 	isb();
 }
@@ -115,14 +122,32 @@ void rtarch_irq_line_enable(unsigned irq, unsigned cpu)
 	wr32(gicd + GICD_ISENABLER + 4 * (irq / 32), 1u << (irq % 32));
 }
 
+/* The line's enable bit: its CPU's own SGI frame for SGIs and PPIs, the distributor for SPIs. */
+static uintptr_t enable_register(unsigned irq, uint32_t sgi_frame_offset, uint32_t gicd_offset)
+{
+	if (irq < 32)
+		return rt_arm64_plat.gicr[rtarch_cpu_id()] + GICR_SGI + sgi_frame_offset;
+	return rt_arm64_plat.gicd + gicd_offset + 4 * (irq / 32);
+}
+
+/* EOImode 0: the EOI also deactivates, so the line is masked first and stays masked until
+ * rtarch_irq_deactivate (the handler thread is done). */
 void rtarch_irq_priority_drop(unsigned irq)
 {
+	wr32(enable_register(irq, GICR_ICENABLER0, GICD_ICENABLER), 1u << (irq % 32));
+	__asm__ volatile("dsb sy" : : : "memory");
 	write_sysreg(icc_eoir1_el1, irq);
 }
 
 void rtarch_irq_deactivate(unsigned irq)
 {
-	write_sysreg(icc_dir_el1, irq);
+	wr32(enable_register(irq, GICR_ISENABLER0, GICD_ISENABLER), 1u << (irq % 32));
+}
+
+/* The hard handler did all the work: drop and deactivate in one EOI. */
+static inline void irq_complete(unsigned irq)
+{
+	write_sysreg(icc_eoir1_el1, irq);
 }
 
 /* IRQ vector: acknowledge everything pending, then maybe switch at exit. The
@@ -139,13 +164,11 @@ void rt_arm64_irq(uint64_t entry_cycles)
 		if (intid >= 1020)
 			break;
 		if (intid == RT_ARM64_SGI_RESCHED) {
-			rtarch_irq_priority_drop(intid);
-			rtarch_irq_deactivate(intid);
+			irq_complete(intid);
 			rt_sched_ipi();
 		} else if (intid == RT_ARM64_PPI_VTIMER) {
 			rt_arm64_timer_stop();
-			rtarch_irq_priority_drop(intid);
-			rtarch_irq_deactivate(intid);
+			irq_complete(intid);
 			rt_timer_interrupt();
 		} else {
 			rt_irq_dispatch(intid);

@@ -55,6 +55,8 @@ int gicv3_assign_spi(unsigned int cell_id, uint32_t intid, uint64_t route_mpidr)
 void gicv3_reset_spi(uint32_t intid, uint64_t route_mpidr);
 /* CPU `cpu`'s SGIs and PPIs, except the hypervisor's own: not pending, not active. */
 void gicv3_reset_private(unsigned int cpu);
+/* A direct cell's CPU: its ICC_DIR_EL1 writes trap (or, on a GIC that cannot, it is said). */
+void gicv3_trap_direct_deactivation(const char *cell, unsigned int cpu);
 int gicv3_owner(uint32_t intid);
 
 /* Sends SGI `intid` (Group 1) to the CPU with affinity `mpidr`. */

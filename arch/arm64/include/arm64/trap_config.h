@@ -18,10 +18,14 @@
 #define HCR_DIRECT (HCR_VM | HCR_AMO | HCR_TSC | HCR_RW)
 #define HCR_VIRTUAL (HCR_DIRECT | HCR_IMO | HCR_FMO)
 
-/* ICH_HCR_EL2: written only for virtual cells (a direct cell's CPU interface is its own). */
+/* ICH_HCR_EL2. A direct cell's CPU interface is its own, but its ICC_DIR_EL1 writes trap
+ * (TDIR, where ICH_VTR_EL2.TDS says the GIC has it: gicv3.c), the one register through
+ * which it could end the active state of another cell's interrupt. */
 #define ICH_HCR_EN (1ull << 0)
 #define ICH_HCR_UIE (1ull << 1) /* only while list registers are short (vgic.c step 5) */
+#define ICH_HCR_TDIR (1ull << 14)
 #define ICH_HCR_VIRTUAL ICH_HCR_EN
+#define ICH_HCR_DIRECT ICH_HCR_TDIR
 
 /* CNTHCTL_EL2 (non-VHE): EL1PCTEN | EL1PCEN, the EL1 physical counter and timer without a trap. */
 #define CNTHCTL_CELL 0x3ull
