@@ -1,9 +1,9 @@
 /*
  * What a cell's CPU traps to EL2, per cell mode: the values cell_arch.c and
  * vgic.c write into HCR_EL2, ICH_HCR_EL2, CNTHCTL_EL2, CPTR_EL2 and
- * MDCR_EL2 (its HPMN field is PMCR_EL0.N, read at entry: cell_arch.c). docs/design.md ("Trap configuration") gives the reason for
- * every bit; tests/verify/test_trap_table.py compiles this header and fails
- * when a value and that table disagree. Only #defines: the host test includes it.
+ * MDCR_EL2 (its HPMN field is PMCR_EL0.N, read at entry: cell_arch.c). docs/design.md ("Trap
+ * configuration") gives the reason for every bit; tests/verify/test_trap_table.py compiles this
+ * header and fails when a value and that table disagree. Only #defines: the host test includes it.
  */
 #ifndef ARM64_TRAP_CONFIG_H
 #define ARM64_TRAP_CONFIG_H
