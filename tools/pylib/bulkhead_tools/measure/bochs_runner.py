@@ -21,7 +21,7 @@ import pathlib
 import time
 
 from .. import paths, systems
-from ..bochs import vm_exits_per_cpu
+from ..bochs import keep_witness_lines, vm_exits_per_cpu
 from . import parse, sysdesc
 from .model import BOCHS, HANDLER_PATH, REALTIME_BARE, REALTIME_CELL, THREAD_PATH, Phase, Report, \
     Run, Series
@@ -140,6 +140,7 @@ def _hypervisor_run(phase, dts, hypervisor, rtcell, run, work, platform, setting
     console = parse.cell_console(out, rtcell)
     _add_runs(phase, REALTIME_CELL, console, result, work / "serial.log", platform,
               f"{dts.name} under {hypervisor} in Bochs")
+    keep_witness_lines(work / "bochs.log")   # the debug log of a busy CPU is huge
     exits = vm_exits_per_cpu(work / "bochs.log")
     windows = parse.window_entries(out)
     rt_cpus = sysdesc.realtime_cpus(dts.read_text())
