@@ -146,6 +146,7 @@ def _hypervisor_run(phase, dts, hypervisor, rtcell, run, work, platform, setting
     rt_cpus = sysdesc.realtime_cpus(dts.read_text())
     for cpu, entries in sorted(parse.hv_stats(out).items()):
         entries.run = run
+        entries.voluntary = entries.X86_VOLUNTARY
         entries.bochs_exits = exits.get(cpu, 0)
         if cpu in rt_cpus:
             entries.window = windows.get(cpu, (None, None))[1]
@@ -185,7 +186,7 @@ def _add_runs(phase, subject, console, result, log, platform, setup):
 def _neighbour_summary(out):
     """What the non-realtime cells said at their end (busy's closing line, or hello's exit)."""
     lines = [line for line in out.splitlines()
-             if line.startswith("[busy] busy: done") or
+             if "] busy: done" in line or
              (line.startswith('hv: cell "') and "stopped" in line and '"rt"' not in line)]
     return "; ".join(lines) or "no other cell"
 

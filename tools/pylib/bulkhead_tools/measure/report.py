@@ -220,7 +220,8 @@ def markdown(report, histograms):
               f"Instrument: {INSTRUMENT_NAMES[COUNTS]}. *Window*: entries the realtime cell "
               "counted between its first and last measurement (its own two statistics reads "
               "excluded). *Involuntary*: every entry over the whole boot except the cell's own "
-              "hypercalls and PSCI calls. *QEMU -d int*: exceptions into EL2 from that CPU in "
+              "hypercalls and PSCI calls (on x86 also its own CPUID and MSR instructions, "
+              "`sysreg`). *QEMU -d int*: exceptions into EL2 from that CPU in "
               "QEMU's log (one phase only: the log is large); *Bochs' VM-exit log*: the VM exits "
               "of that CPU in Bochs' own debug log (every boot). Either must equal *total*.", "",
               "| phase | run | cpu | cell | window | involuntary | total | by reason | "
@@ -536,8 +537,9 @@ def svg(report):
              f'height="{height + 40 + 12 * most}" font-family="sans-serif" font-size="11">',
              '<rect width="100%" height="100%" fill="white"/>',
              f'<text x="10" y="16" font-size="13">Bulkhead measure on {report.platform}: '
-             'fraction of samples at or above each latency, per phase (emulator timings are '
-             'relative)</text>']
+             'fraction of samples at or above each latency, per phase ('
+             + ("emulator timings are relative" if WALL_CLOCK in [i for i, _ in panels] else
+                "exact and repeatable emulated time") + ')</text>']
     for p, (instrument, title) in enumerate(panels):
         x0 = p * width + pad
         plot_w, plot_h, y0 = width - pad - 20, height - 60, 40
