@@ -203,15 +203,24 @@ def test_x86_cell_takes_10000_timer_interrupts_without_an_exit_beside_a_busy_cel
     assert entries[0].reasons["hypercall"] >= hypercalls, entries[0]
 
 
-def run_control_pair(x86_build, log_dir):
-    """latmon (1,000 periods, latmon alone) beside busy, under the exit-free hypervisor and
-    under the positive control's (external-interrupt exiting, injection): per case, the serial
-    output and the Bochs log."""
+# The tolerance of "the same distribution beside an idle and a busy neighbour", in Bochs ticks
+# (docs/measuring.md): one round of Bochs' debugger loop. A running CPU executes one instruction
+# per tick whatever the other CPU does; the neighbour shows only in when a halted CPU sees its
+# timer, at the next round boundary, which a running neighbour makes 5 ticks long.
+ROUND_TICKS = 5
+
+
+def run_cases(x86_build, log_dir):
+    """latmon (1,000 periods, latmon alone) beside hello, which exits (idle), and beside busy,
+    under the exit-free hypervisor, then beside busy under the positive control's (external-
+    interrupt exiting, injection): per case, the serial output and the Bochs log."""
     runs = {}
-    for case, hypervisor in (("direct", "bulkhead.elf"), ("control", "bulkhead-irqexit.elf")):
+    for case, system, hypervisor in (("idle", "x86-rtcell.dts", "bulkhead.elf"),
+                                     ("busy", "x86-rtcell-busy.dts", "bulkhead.elf"),
+                                     ("control", "x86-rtcell-busy.dts", "bulkhead-irqexit.elf")):
         work = log_dir / case
         work.mkdir(exist_ok=True)
-        iso = cell_system_iso(x86_build, work, "rtcell-x86-latmon", system="x86-rtcell-busy.dts",
+        iso = cell_system_iso(x86_build, work, "rtcell-x86-latmon", system=system,
                               hypervisor=hypervisor)
         result = run_bochs(iso, work, timeout_s=TIMEOUT_S, cpus=2, log_vm_exits=True)
         assert not result.timed_out, result.describe()
@@ -221,28 +230,36 @@ def run_control_pair(x86_build, log_dir):
 
 
 def thread_ticks(out):
-    """latmon's timer -> thread (min, p50) in Bochs ticks (its TSC counts Bochs' ticks)."""
+    """latmon's timer -> thread (min, p50, p99, max) in Bochs ticks (its TSC counts them)."""
     blocks, missed = parse.latmon_report("\n".join(cell_lines(out, "rt")),
                                          {"us": 1000, "ns": 100000})
     assert missed == 0, out
     stats = blocks["thread-ns"]["T:0"].stats()
     assert stats.samples == PERIODS, stats
     ns_per_tick = 1_000_000_000 // IPS
-    return stats.min_ns // ns_per_tick, stats.p50_ns // ns_per_tick
+    return tuple(v // ns_per_tick for v in (stats.min_ns, stats.p50_ns, stats.p99_ns,
+                                            stats.max_ns))
 
 
-def test_x86_positive_control_beside_a_busy_cell_exits_for_every_timer_interrupt_and_is_later(
+def test_x86_cell_latency_is_the_same_beside_idle_and_busy_and_the_positive_control_is_later(
         x86_build, log_dir):
-    runs = run_control_pair(x86_build, log_dir)
-    (direct, direct_log), (control, control_log) = runs["direct"], runs["control"]
-    for out in (direct, control):
+    runs = run_cases(x86_build, log_dir)
+    (idle, _), (busy, busy_log), (control, control_log) = (runs[c] for c in
+                                                            ("idle", "busy", "control"))
+    for out in (busy, control):
         busy_line(out)
+    for out in (idle, busy, control):
         assert 'hv: cell "rt" stopped (exit code 0)' in out, out
 
     # Exit-free: nothing in latmon's window, no interrupt exit anywhere in Bochs' log.
-    assert parse.window_entries(direct) == {RT_CPU: ("rt", 0)}, direct
+    for out in (idle, busy):
+        assert parse.window_entries(out) == {RT_CPU: ("rt", 0)}, out
     assert not {EXIT_EXTERNAL_INTERRUPT, EXIT_INTERRUPT_WINDOW} & set(
-        vm_exit_reasons(direct_log, RT_CPU))
+        vm_exit_reasons(busy_log, RT_CPU))
+    # Idle and busy neighbour: every figure within one round.
+    idle_ticks, busy_ticks, control_ticks = (thread_ticks(o) for o in (idle, busy, control))
+    assert all(abs(a - b) <= ROUND_TICKS for a, b in zip(idle_ticks, busy_ticks)), (
+        idle_ticks, busy_ticks)
     # The control: every timer interrupt exits (Bochs sees at least one external-interrupt
     # exit per period) and the hypervisor counts each of those and of the interrupt-window
     # exits as `irq`, inside latmon's window too.
@@ -253,8 +270,7 @@ def test_x86_positive_control_beside_a_busy_cell_exits_for_every_timer_interrupt
                                           reasons.get(EXIT_INTERRUPT_WINDOW, 0)), entries
     assert sum(reasons.values()) == entries.total, (reasons, entries)
     assert parse.window_entries(control)[RT_CPU][1] >= PERIODS, control
-    # ... and the injection path adds latency, in Bochs' deterministic time.
-    direct_min, direct_p50 = thread_ticks(direct)
-    control_min, control_p50 = thread_ticks(control)
-    assert control_min > direct_min and control_p50 > direct_p50, (
-        (direct_min, direct_p50), (control_min, control_p50))
+    # ... and the injection path adds latency far beyond the tolerance, in Bochs' deterministic
+    # time: the instrument sees interference through the hypervisor.
+    assert all(c > b + ROUND_TICKS for c, b in zip(control_ticks[:2], busy_ticks[:2])), (
+        busy_ticks, control_ticks)
