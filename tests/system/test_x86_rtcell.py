@@ -6,13 +6,18 @@ kernel ends the run itself through Bochs' shutdown port. Bochs exits with
 status 1 on every path, so the verdict is the kernel's `rtcell: exit code N`
 line. As a cell (tests/system/systems/x86-rtcell.dts): the same image's raw
 binary on CPU 1 beside hello on CPU 0 under the hypervisor, which powers off
-once both cells have exited. The timeouts only turn a hang into a failure.
+once both cells have exited. Beside busy (x86-rtcell-busy.dts): 10,000 periods
+without a VM exit on CPU 1, witnessed by Bochs' own log of VM exits and
+interrupts; and the positive control (bulkhead-irqexit.elf), whose every timer
+interrupt exits and which is later in Bochs' deterministic time. The timeouts
+only turn a hang into a failure.
 """
 
 import re
 
 from bulkhead_tools import paths
-from bulkhead_tools.bochs import run_bochs, system_iso, vm_exits_per_cpu
+from bulkhead_tools.bochs import (IPS, exit_free_stretches, keep_witness_lines, run_bochs,
+                                   system_iso, vm_exit_reasons, vm_exits_per_cpu)
 from bulkhead_tools.measure import parse
 from bulkhead_tools.sysgen_check import cell_lines
 
@@ -85,15 +90,17 @@ def test_bare_x86_report_holds_every_sample_and_every_timer_interrupt(x86_build,
     assert sites["rtcell_console_queue"]["count"] > 0
 
 
-def cell_system_iso(x86_build, log_dir, image_name="rtcell-x86-short"):
-    """x86-rtcell.dts (hello + the realtime kernel, as `image_name`) -> an ISO with its
-    system image."""
-    dts = paths.REPO / "tests" / "system" / "systems" / "x86-rtcell.dts"
+def cell_system_iso(x86_build, log_dir, image_name="rtcell-x86-short", system="x86-rtcell.dts",
+                    hypervisor="bulkhead.elf"):
+    """`system` (the realtime kernel, as `image_name`, beside hello or busy) under
+    `hypervisor` -> an ISO with its system image."""
+    dts = paths.REPO / "tests" / "system" / "systems" / system
     if image_name != "rtcell-x86-short":
         text = dts.read_text().replace("rtcell-x86-short.bin", f"{image_name}.bin")
-        dts = log_dir / f"x86-{image_name}.dts"
+        dts = log_dir / f"{dts.stem}-{image_name}.dts"
         dts.write_text(text)
-    return system_iso(dts, log_dir, x86_build, image_dirs=[x86_build / "rtcell"])
+    return system_iso(dts, log_dir, x86_build, image_dirs=[x86_build / "rtcell"],
+                      hypervisor=hypervisor)
 
 
 def test_x86_cell_runs_latmon_with_zero_exits_on_its_cpu_and_exits_by_hypercall(x86_build,
@@ -137,3 +144,126 @@ def test_x86_cell_stops_through_its_mailbox_doorbell_on_a_self_ipi_without_an_ex
     assert done_line(text) == (0, 0), out
     assert parse.window_entries(out) == {RT_CPU: ("rt", 0)}, out
     assert 'hv: cell "rt" stopped (exit code 0)' in out, out
+
+
+# VMX basic exit reasons (Intel SDM Vol. 3, Appendix C) as Bochs' log numbers them.
+EXIT_EXTERNAL_INTERRUPT, EXIT_INTERRUPT_WINDOW, EXIT_CPUID, EXIT_HLT, EXIT_VMCALL = 1, 7, 10, 12, 18
+EXIT_RDMSR, EXIT_WRMSR = 31, 32
+TIMER_VECTOR = 0x40  # rtcell/arch/x86/x86.h RT_X86_VECTOR_TIMER
+LONG_PERIODS = 10_000
+LONG_TIMEOUT_S = 600  # about 2 minutes here; the limit only turns a hang into a failure
+
+
+def busy_line(out):
+    """(sweeps, hypercalls) from the busy neighbour's closing line; it must have ended
+    because every other cell stopped (it loaded its CPU for the realtime cell's whole run)."""
+    m = re.search(r"^\[busy\] busy: done, sweeps=(\d+) hypercalls=(\d+) tsc=\d+ sum=\S+$",
+                  out, re.M)
+    assert m, f"busy did not finish by itself:\n{out}"
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_x86_cell_takes_10000_timer_interrupts_without_an_exit_beside_a_busy_cell(x86_build,
+                                                                                  log_dir):
+    result = run_bochs(cell_system_iso(x86_build, log_dir, "rtcell-x86-test",
+                                       system="x86-rtcell-busy.dts"),
+                       log_dir, timeout_s=LONG_TIMEOUT_S, cpus=2, log_vm_exits=[RT_CPU])
+    assert not result.timed_out, result.describe()
+    out = result.output
+    text = "\n".join(cell_lines(out, "rt"))
+
+    m = re.search(r"latmon: cpu=0 logical=1 samples=(\d+) missed=(\d+)", text)
+    assert m and (int(m.group(1)), int(m.group(2))) == (LONG_PERIODS, 0), out
+    assert done_line(text) == (0, 0), out
+    sweeps, hypercalls = busy_line(out)
+    assert sweeps > 0 and hypercalls == sweeps, out  # one CELL_INFO of rt per sweep
+    # The hypervisor's count: no entry on the realtime CPU between latmon's two statistics reads.
+    assert parse.window_entries(out) == {RT_CPU: ("rt", 0)}, out
+    entries = parse.hv_stats(out)
+    # The witness that does not trust our counters: Bochs' own log of the VM exits and of the
+    # interrupts each CPU took. On CPU 1 one stretch without any VM exit holds every timer
+    # interrupt of latmon's 10,000 periods; the exits it saw are only start-up and the cell's
+    # own calls (no external-interrupt, interrupt-window or HLT exit), and as many as the
+    # hypervisor counted. (Only CPU 1 is logged: busy's CPU writes ~13 MB per emulated second.)
+    log = log_dir / "bochs.log"
+    keep_witness_lines(log)
+    stretches = exit_free_stretches(log, RT_CPU, TIMER_VECTOR)
+    assert stretches and stretches[0] >= LONG_PERIODS, stretches[:3]
+    reasons = vm_exit_reasons(log, RT_CPU)
+    assert set(reasons) <= {EXIT_VMCALL, EXIT_CPUID, EXIT_RDMSR, EXIT_WRMSR}, reasons
+    assert sum(reasons.values()) == entries[RT_CPU].total, (reasons, entries[RT_CPU])
+    # busy exited once per sweep on CPU 0 all along: the load was there.
+    assert entries[0].reasons["hypercall"] >= hypercalls, entries[0]
+
+
+# The tolerance of "the same distribution beside an idle and a busy neighbour", in Bochs ticks
+# (docs/measuring.md): one round of Bochs' debugger loop. A running CPU executes one instruction
+# per tick whatever the other CPU does; the neighbour shows only in when a halted CPU sees its
+# timer, at the next round boundary, which a running neighbour makes 5 ticks long.
+ROUND_TICKS = 5
+
+
+def run_cases(x86_build, log_dir):
+    """latmon (1,000 periods, latmon alone) beside hello, which exits (idle), and beside busy,
+    under the exit-free hypervisor, then beside busy under the positive control's (external-
+    interrupt exiting, injection): per case, the serial output and the Bochs log."""
+    runs = {}
+    for case, system, hypervisor in (("idle", "x86-rtcell.dts", "bulkhead.elf"),
+                                     ("busy", "x86-rtcell-busy.dts", "bulkhead.elf"),
+                                     ("control", "x86-rtcell-busy.dts", "bulkhead-irqexit.elf")):
+        work = log_dir / case
+        work.mkdir(exist_ok=True)
+        iso = cell_system_iso(x86_build, work, "rtcell-x86-latmon", system=system,
+                              hypervisor=hypervisor)
+        result = run_bochs(iso, work, timeout_s=TIMEOUT_S, cpus=2, log_vm_exits=True)
+        assert not result.timed_out, result.describe()
+        keep_witness_lines(work / "bochs.log")
+        runs[case] = (result.output, work / "bochs.log")
+    return runs
+
+
+def thread_ticks(out):
+    """latmon's timer -> thread (min, p50, p99, max) in Bochs ticks (its TSC counts them)."""
+    blocks, missed = parse.latmon_report("\n".join(cell_lines(out, "rt")),
+                                         {"us": 1000, "ns": 100000})
+    assert missed == 0, out
+    stats = blocks["thread-ns"]["T:0"].stats()
+    assert stats.samples == PERIODS, stats
+    ns_per_tick = 1_000_000_000 // IPS
+    return tuple(v // ns_per_tick for v in (stats.min_ns, stats.p50_ns, stats.p99_ns,
+                                            stats.max_ns))
+
+
+def test_x86_cell_latency_is_the_same_beside_idle_and_busy_and_the_positive_control_is_later(
+        x86_build, log_dir):
+    runs = run_cases(x86_build, log_dir)
+    (idle, _), (busy, busy_log), (control, control_log) = (runs[c] for c in
+                                                            ("idle", "busy", "control"))
+    for out in (busy, control):
+        busy_line(out)
+    for out in (idle, busy, control):
+        assert 'hv: cell "rt" stopped (exit code 0)' in out, out
+
+    # Exit-free: nothing in latmon's window, no interrupt exit anywhere in Bochs' log.
+    for out in (idle, busy):
+        assert parse.window_entries(out) == {RT_CPU: ("rt", 0)}, out
+    assert not {EXIT_EXTERNAL_INTERRUPT, EXIT_INTERRUPT_WINDOW} & set(
+        vm_exit_reasons(busy_log, RT_CPU))
+    # Idle and busy neighbour: every figure within one round.
+    idle_ticks, busy_ticks, control_ticks = (thread_ticks(o) for o in (idle, busy, control))
+    assert all(abs(a - b) <= ROUND_TICKS for a, b in zip(idle_ticks, busy_ticks)), (
+        idle_ticks, busy_ticks)
+    # The control: every timer interrupt exits (Bochs sees at least one external-interrupt
+    # exit per period) and the hypervisor counts each of those and of the interrupt-window
+    # exits as `irq`, inside latmon's window too.
+    reasons = vm_exit_reasons(control_log, RT_CPU)
+    assert reasons.get(EXIT_EXTERNAL_INTERRUPT, 0) >= PERIODS, reasons
+    entries = parse.hv_stats(control)[RT_CPU]
+    assert entries.reasons.get("irq") == (reasons[EXIT_EXTERNAL_INTERRUPT] +
+                                          reasons.get(EXIT_INTERRUPT_WINDOW, 0)), entries
+    assert sum(reasons.values()) == entries.total, (reasons, entries)
+    assert parse.window_entries(control)[RT_CPU][1] >= PERIODS, control
+    # ... and the injection path adds latency far beyond the tolerance, in Bochs' deterministic
+    # time: the instrument sees interference through the hypervisor.
+    assert all(c > b + ROUND_TICKS for c, b in zip(control_ticks[:2], busy_ticks[:2])), (
+        busy_ticks, control_ticks)

@@ -22,9 +22,17 @@ CPU_MODEL = "corei7_skylake_x"  # EPT, unrestricted guest, VPID; see docs/emulat
 GUEST_MEMORY_MB = 256
 
 
+IPS = 50_000_000  # cpu: ips=: Bochs ticks per emulated second (docs/measuring.md)
+
 # Bochs' own debug line for every VM exit it emulates (cpu/vmx.cc), e.g.
 # "00268677025d[CPU1  ] VMEXIT reason = 31 (RDMSR) qualification=0x0".
 _VM_EXIT_LINE = re.compile(r"\[CPU(\d+)\s*\] VMEXIT reason = (\d+) ")
+# ... and for every interrupt or exception a CPU delivers through its IDT (cpu/exception.cc
+# interrupt()), e.g. "00022900925d[CPU1  ] interrupt(): vector = 40, TYPE = 0, EXT = 1";
+# TYPE 0 is an external interrupt (the LAPIC's).
+_INTERRUPT_LINE = re.compile(r"\[CPU(\d+)\s*\] interrupt\(\): vector = ([0-9a-fA-F]+), "
+                             r"TYPE = (\d+)")
+EXTERNAL_INTERRUPT = 0
 
 
 def vm_exits_per_cpu(bochs_log):
@@ -55,16 +63,65 @@ def msr_exits_per_cpu(bochs_log, access, msr):
     return dict(counts)
 
 
+def exit_free_stretches(bochs_log, cpu, vector):
+    """Bochs' own account of CPU `cpu` between VM exits, from a run made with
+    log_vm_exits=True: for each stretch between two consecutive VM exits (in the
+    log's order), the external interrupts of `vector` the CPU took in it, as a
+    list (most first). A witness of "N timer interrupts without an exit" that
+    does not come from the hypervisor's counters."""
+    stretches, current = [], None
+    with open(bochs_log, errors="replace") as log:
+        for line in log:
+            m = _VM_EXIT_LINE.search(line)
+            if m and int(m.group(1)) == cpu:
+                if current is not None:
+                    stretches.append(current)
+                current = 0
+                continue
+            m = _INTERRUPT_LINE.search(line)
+            if (m and current is not None and int(m.group(1)) == cpu
+                    and int(m.group(2), 16) == vector and int(m.group(3)) == EXTERNAL_INTERRUPT):
+                current += 1
+    return sorted(stretches, reverse=True)
+
+
+def vm_exit_reasons(bochs_log, cpu):
+    """{VMX basic exit reason: count} of CPU `cpu` from a run made with log_vm_exits=True."""
+    counts = collections.Counter()
+    with open(bochs_log, errors="replace") as log:
+        for line in log:
+            m = _VM_EXIT_LINE.search(line)
+            if m and int(m.group(1)) == cpu:
+                counts[int(m.group(2))] += 1
+    return dict(counts)
+
+
+def keep_witness_lines(bochs_log):
+    """Rewrites a log made with log_vm_exits to its VM-exit, MSR-exit and interrupt lines only
+    (what the functions above read): a CPU's debug messages run to ~14 MB per
+    emulated second, the witness lines to a few hundred kB."""
+    path = pathlib.Path(bochs_log)
+    kept = path.with_suffix(".witness")
+    with open(path, errors="replace") as src, open(kept, "w") as dst:
+        for line in src:
+            if (_VM_EXIT_LINE.search(line) or _INTERRUPT_LINE.search(line)
+                    or _MSR_EXIT_LINE.search(line)):
+                dst.write(line)
+    kept.replace(path)
+
+
 def bochsrc_text(iso, serial_log, cpus, cpu_model=CPU_MODEL, log_vm_exits=False):
     """The configuration for one headless run booting `iso` from CD; with
-    `log_vm_exits`, every CPU's debug messages (among them one per VM exit) go to
-    Bochs' log."""
-    debug = ", ".join(["action=ignore"] + [f"cpu{n}=report" for n in range(cpus)])
+    `log_vm_exits`, every CPU's debug messages (among them one per VM exit and one
+    per interrupt taken) go to Bochs' log; `log_vm_exits` may also name the CPUs
+    (a busy CPU's debug messages make megabytes per emulated second)."""
+    logged = range(cpus) if log_vm_exits is True else log_vm_exits or ()
+    debug = ", ".join(["action=ignore"] + [f"cpu{n}=report" for n in logged])
     return "\n".join([
         f"romimage: file={BIOS_IMAGE}",
         f"vgaromimage: file={VGA_BIOS_IMAGE}",
         f"memory: guest={GUEST_MEMORY_MB}, host={GUEST_MEMORY_MB}",
-        f"cpu: model={cpu_model}, count={cpus}, ips=50000000, reset_on_triple_fault=0",
+        f"cpu: model={cpu_model}, count={cpus}, ips={IPS}, reset_on_triple_fault=0",
         'display_library: rfb, options="timeout=0"',
         "sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy",
         "speaker: enabled=0",

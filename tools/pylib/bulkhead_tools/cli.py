@@ -11,11 +11,12 @@ import sys
 
 from . import deps, paths, payload, systems
 from .build import build
+from .measure.platforms import BochsX86, QemuArm64
 from .qemu import arm64_command, run_arm64
 from .testrun import run_tests
 
 RUN_TIMEOUT_S = 300
-DEFAULT_SYSTEM = paths.REPO / "config" / "qemu-arm64" / "linux-rt.dts"
+DEFAULT_SYSTEM = QemuArm64.default_system
 # What `--interactive` puts on a Linux cell's command line (read by guests/linux/init).
 INTERACTIVE_BOOTARG = "bulkhead.scenario=shell"
 
@@ -110,7 +111,7 @@ def cmd_containment(args):
 
 def cmd_measure(args):
     deps.ensure(quiet=True)
-    if build(["arm64"]) != 0:
+    if build(["x86_64" if args.platform == BochsX86.name else "arm64"]) != 0:
         return 1
     from .measure import main as measure_main
     return measure_main(args)
@@ -148,9 +149,11 @@ def parser():
     s = sub.add_parser("measure", help="measure latency isolation: boot a system per phase "
                                        "(alone, idle, stress, attack) and the PREEMPT_RT "
                                        "baseline; write a report (docs/measuring.md)")
-    s.add_argument("--system", type=pathlib.Path, metavar="FILE.dts", default=DEFAULT_SYSTEM,
-                   help=f"system description (default {DEFAULT_SYSTEM.relative_to(paths.REPO)})")
-    s.add_argument("--platform", default="qemu-arm64", help="where to run (default qemu-arm64)")
+    s.add_argument("--system", type=pathlib.Path, metavar="FILE.dts",
+                   help=f"system description (default {DEFAULT_SYSTEM.relative_to(paths.REPO)}; "
+                        f"bochs-x86: {BochsX86.default_system.relative_to(paths.REPO)})")
+    s.add_argument("--platform", default="qemu-arm64",
+                   help="where to run: qemu-arm64 (default) or bochs-x86")
     s.add_argument("--output", type=pathlib.Path, metavar="DIR",
                    help="report folder (default <build>/measure)")
     s.add_argument("--quick", action="store_true",

@@ -2,7 +2,7 @@
 entry counts, grouped per phase, subject and instrument.
 
 Invariants: every figure is in nanoseconds (under `-icount shift=0` one nanosecond is one guest
-instruction); a histogram has fixed-width buckets (`bucket_ns`: 1000 as cyclictest -h and latmon,
+instruction; in Bochs, emulated nanoseconds: 20 per tick at ips=50000000); a histogram has fixed-width buckets (`bucket_ns`: 1000 as cyclictest -h and latmon,
 1 for cyclictest -N under icount) and counts the samples past its last bucket as overflows, whose
 values are unknown: a percentile that falls among them is None, shown as ">= limit".
 """
@@ -20,6 +20,7 @@ SUBJECTS = (REALTIME_CELL, REALTIME_BARE, PREEMPT_RT)
 WALL_CLOCK = "wall-clock"   # guest clock under multi-threaded TCG (indicative) or on hardware
 ICOUNT = "icount"           # QEMU -icount shift=0,align=off,sleep=off: instruction counts
 COUNTS = "counts"           # hypervisor entry counters and QEMU's -d int log: exact anywhere
+BOCHS = "bochs"             # Bochs' emulated time (ticks; a running CPU: 1 instruction a tick)
 
 # Paths: from the timer's due time to ...
 THREAD_PATH = "thread"      # ... the measuring thread running (what cyclictest sees)
@@ -207,14 +208,19 @@ class CpuEntries:
     reasons: dict                   # reason -> count (only the non-zero ones are printed)
     window: int | None = None       # entries inside the cell's measured window, if it reports one
     qemu_el2: int | None = None     # QEMU's -d int count of EL1/EL0 -> EL2 exceptions
+    bochs_exits: int | None = None  # Bochs' own log: VM exits of that CPU
     run: int = 1                    # which boot of the phase
-
     # Entries a cell makes by calling the hypervisor itself; everything else was done to it.
-    VOLUNTARY = ("hypercall", "psci")
+    voluntary: tuple = ("hypercall", "psci")
+
+    # On x86 also the cell's own CPUID and MSR instructions ("sysreg"): VMX exits on CPUID
+    # unconditionally, and the MSR bitmap traps the few MSRs a cell must not own (its start-up
+    # reads and writes EFER and the APIC base). Nothing done *to* the cell counts as sysreg.
+    X86_VOLUNTARY = ("hypercall", "psci", "sysreg")
 
     @property
     def involuntary(self) -> int:
-        return self.total - sum(self.reasons.get(r, 0) for r in self.VOLUNTARY)
+        return self.total - sum(self.reasons.get(r, 0) for r in self.voluntary)
 
 
 @dataclasses.dataclass
@@ -228,6 +234,8 @@ class Phase:
     load_by_run: dict = dataclasses.field(default_factory=dict)  # run -> that boot's summary
     log: str = ""
     platform: str = ""
+    # The positive control: entries on the realtime CPUs are what it is made to show.
+    expects_entries: bool = False
 
     def series_for(self, subject, instrument, path=THREAD_PATH):
         return next((s for s in self.series if s.subject == subject and
@@ -238,7 +246,7 @@ class Phase:
 # and the sites that are interrupt entry's masking and the console's.
 IRQ_OFF = "irq-off"
 PREEMPT_OFF = "preempt-off"
-INTERRUPT_ENTRY_SITES = ("rt_arm64_irq",)
+INTERRUPT_ENTRY_SITES = ("rt_arm64_irq", "rt_x86_interrupt")
 CONSOLE_SITES = ("rtcell_console_queue", "rtcell_console_write_now")
 
 

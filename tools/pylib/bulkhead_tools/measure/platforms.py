@@ -2,16 +2,19 @@
 kernel bare on the same machine. Only here may emulator options appear; the phases and the
 realtime side know nothing of them.
 
-`qemu-arm64` is the one platform implemented. A board (docs/measuring.md) needs the same two
-operations done by its boot loader and a serial console capture.
+`qemu-arm64` runs the phases of runner.py; `bochs-x86` those of bochs_runner.py (latency in
+Bochs' time). A board (docs/measuring.md) needs the same two operations done by its boot loader
+and a serial console capture.
 """
 
 import dataclasses
+import pathlib
 import subprocess
 
-from .. import paths
+from .. import bochs, paths
 from ..emulator import run_emulator
 from ..qemu import ARM64_CPU_MODEL, QEMU_ARM64, arm64_bare_command, run_arm64
+from .model import BOCHS
 
 # QEMU's deterministic mode: one instruction = 1 ns of virtual time, no sleeping, no alignment to
 # the host clock (docs/measuring.md).
@@ -31,6 +34,7 @@ UNSEEDED_LINUX = "randomize_kstack_offset=off"
 @dataclasses.dataclass
 class QemuArm64:
     name: str = "qemu-arm64"
+    default_system: pathlib.Path = paths.REPO / "config" / "qemu-arm64" / "linux-rt.dts"
     cpus: int = 4
     bare_memory: str = "512M"
     emulator: bool = True
@@ -96,7 +100,53 @@ def _disk(path):
             "-device", "virtio-blk-device,drive=scratch"]
 
 
-PLATFORMS = {"qemu-arm64": QemuArm64}
+@dataclasses.dataclass
+class BochsX86:
+    """Debian's Bochs (the debugger build) with 2 CPUs of bochs.CPU_MODEL: every run boots an
+    ISO made by arch/x86/mkiso.sh (GRUB, multiboot2) and writes Bochs' own log with every VM
+    exit it emulates and every interrupt a CPU takes (the witness of the hypervisor's counts)."""
+    name: str = "bochs-x86"
+    default_system: pathlib.Path = paths.REPO / "tests" / "system" / "systems" / "x86-rtcell.dts"
+    cpus: int = 2
+    emulator: bool = True
+    cpu_model: str = bochs.CPU_MODEL
+    instrument: str = BOCHS
+
+    @property
+    def ns_per_tick(self):
+        return 1_000_000_000 // bochs.IPS
+
+    def describe(self):
+        version = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "bochs"],
+                                 capture_output=True, text=True).stdout.strip() or "unknown"
+        return (f"Bochs {version} (Debian's debugger build), `cpu: model={self.cpu_model}, "
+                f"count={self.cpus}, ips={bochs.IPS}`, `clock: sync=none`: 1 tick = "
+                f"{self.ns_per_tick} ns of emulated time, a running CPU executes one instruction "
+                "per tick whatever the other CPU does; figures are deterministic "
+                "(docs/measuring.md)")
+
+    def iso(self, hypervisor, system_image, work):
+        """An ISO booting arch/x86's `hypervisor` (bulkhead.elf, or bulkhead-irqexit.elf for the
+        positive control) with `system_image` as its multiboot2 module."""
+        iso = pathlib.Path(work) / "system.iso"
+        subprocess.run([str(paths.REPO / "arch" / "x86" / "mkiso.sh"),
+                        str(paths.build_dir("x86_64") / "arch" / "x86" / hypervisor), str(iso),
+                        str(pathlib.Path(work) / "iso-stage"), "--module", str(system_image)],
+                       check=True, stdout=subprocess.DEVNULL)
+        return iso
+
+    def run_hypervisor(self, iso, work, timeout_s):
+        return bochs.run_bochs(iso, work, timeout_s=timeout_s, cpus=self.cpus,
+                               cpu_model=self.cpu_model, log_vm_exits=True)
+
+    def run_bare_rtcell(self, image, cpus, work, timeout_s):
+        """The realtime kernel's ELF booted bare by GRUB (build/x86_64/rtcell/IMAGE.iso)."""
+        iso = paths.build_dir("x86_64") / "rtcell" / f"{image}.iso"
+        return bochs.run_bochs(iso, work, timeout_s=timeout_s, cpus=cpus,
+                               cpu_model=self.cpu_model)
+
+
+PLATFORMS = {"qemu-arm64": QemuArm64, "bochs-x86": BochsX86}
 
 
 def get(name):

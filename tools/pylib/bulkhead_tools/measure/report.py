@@ -11,8 +11,9 @@ import json
 import math
 import pathlib
 
-from .model import (CONSOLE_SITES, COUNTS, HANDLER_PATH, ICOUNT, INTERRUPT_ENTRY_SITES, IRQ_OFF,
-                    PATH_NAMES, PREEMPT_OFF, PREEMPT_RT, REALTIME_BARE, REALTIME_CELL,
+from ..bochs import IPS as BOCHS_IPS
+from .model import (BOCHS, CONSOLE_SITES, COUNTS, HANDLER_PATH, ICOUNT, INTERRUPT_ENTRY_SITES,
+                    IRQ_OFF, PATH_NAMES, PREEMPT_OFF, PREEMPT_RT, REALTIME_BARE, REALTIME_CELL,
                     THREAD_PATH, WALL_CLOCK, Histogram)
 
 SUBJECT_NAMES = {
@@ -24,8 +25,52 @@ INSTRUMENT_NAMES = {
     WALL_CLOCK: "wall-clock (multi-threaded TCG: indicative, host scheduling dominates)",
     ICOUNT: "QEMU -icount shift=0,align=off,sleep=off (1 ns = 1 instruction; exact, other CPUs "
             "idle)",
-    COUNTS: "hypervisor entry counters (exact), cross-checked with QEMU -d int",
+    COUNTS: "hypervisor entry counters (exact), cross-checked with the emulator's own count",
+    BOCHS: f"Bochs' emulated time (1 tick = {1_000_000_000 // BOCHS_IPS} ns at ips={BOCHS_IPS}; "
+           "a running CPU executes one instruction per tick whatever the other CPU does; "
+           "exact and repeatable, other CPUs busy or not)",
 }
+BOCHS_TICK_NS = 1_000_000_000 // BOCHS_IPS
+# The instruments whose figures are exact (path lengths, determinism), then the indicative one.
+EXACT_INSTRUMENTS = (ICOUNT, BOCHS)
+UNITS = {ICOUNT: "instructions", WALL_CLOCK: "µs", BOCHS: "Bochs ticks (emulated µs)"}
+SECTION_TITLES = {ICOUNT: "Path lengths: timer to handler and to thread running",
+                  BOCHS: "Latency in Bochs' time: timer to handler and to thread running",
+                  WALL_CLOCK: "Wall-clock latency distributions"}
+# The emulator's own count of hypervisor entries per CPU (CpuEntries field, column heading).
+WITNESSES = (("qemu_el2", "QEMU -d int"), ("bochs_exits", "Bochs' VM-exit log"))
+
+
+def instruments(report):
+    """The latency instruments with series in `report`, exact ones first."""
+    used = {s.instrument for p in report.phases for s in p.series}
+    return [i for i in (*EXACT_INSTRUMENTS, WALL_CLOCK) if i in used]
+
+
+def summary_instrument(report):
+    """The instrument of the summary's latency columns: wall-clock where measured, else the
+    first exact one (Bochs' time is both)."""
+    present = instruments(report)
+    return WALL_CLOCK if WALL_CLOCK in present else (present[0] if present else WALL_CLOCK)
+
+
+def subjects(report):
+    """The subjects with series in `report`, in SUBJECT_NAMES' order."""
+    used = {s.subject for p in report.phases for s in p.series}
+    return [s for s in SUBJECT_NAMES if s in used]
+
+
+def witness(entries):
+    """(heading, count) of the emulator's own count of `entries`' CPU, or (None, None)."""
+    for field, heading in WITNESSES:
+        if getattr(entries, field) is not None:
+            return heading, getattr(entries, field)
+    return None, None
+
+
+def _witness_heading(report):
+    every = (e for p in report.phases for e in p.realtime_entries + p.other_entries)
+    return next((witness(e)[0] for e in every if witness(e)[0]), WITNESSES[0][1])
 
 
 def write(report, out_dir):
@@ -130,11 +175,12 @@ def _fmt(ns, instrument, limit=None):
         return "n/a" if limit is None else f"≥{_fmt(limit, instrument)}"
     if instrument == ICOUNT:
         return f"{ns:,}"
+    if instrument == BOCHS:
+        return f"{ns // BOCHS_TICK_NS:,} ({ns / 1000:.2f})"
     return f"{ns / 1000:.0f}" if ns >= 10000 else f"{ns / 1000:.1f}"
 
 
 def markdown(report, histograms):
-    unit = {ICOUNT: "instructions", WALL_CLOCK: "µs"}
     lines = [
         "# Bulkhead latency-isolation report", "",
         f"- Platform: **{report.platform}**: {report.platform_description}",
@@ -142,67 +188,74 @@ def markdown(report, histograms):
         f"- Started {report.started}, {report.seconds:.0f} s, "
         f"{'quick mode (`--quick`)' if report.quick else 'full mode'}",
         "- Instruments: counts are exact on any platform; icount figures are exact instruction "
-        "counts of code paths with the other CPUs idle; wall-clock figures on an emulator are "
+        "counts of code paths with the other CPUs idle; Bochs ticks are exact emulated time, "
+        "other CPUs busy or not; wall-clock figures on an emulator are "
         "relative and indicative only (medians over runs, never a single maximum). See "
         "docs/measuring.md.", ""]
     if report.notes:
         lines += [f"- Note: {n}" for n in report.notes] + [""]
 
+    latency = summary_instrument(report)
+    columns = subjects(report) or list(SUBJECT_NAMES)
     lines += ["## Summary", "",
               "Entries: hypervisor entries on the realtime CPUs (exact counts; the most over the "
-              "phase's boots). Latency: wall-clock p50 / p99 in µs, median over runs "
-              "(indicative on an emulator). Path lengths (icount, instructions) are in section 2.",
+              f"phase's boots). Latency: {latency} p50 / p99 in {UNITS[latency]}, median over "
+              "runs" + (" (indicative on an emulator). Path lengths (icount, instructions) are in "
+                        "section 2." if latency == WALL_CLOCK else "; section 2 has the rest."),
               "",
               "| phase | realtime-CPU entries in the measured window | involuntary entries "
-              "(whole boot) | missed periods | realtime cell | same kernel bare | PREEMPT_RT |",
-              "|---|---|---|---|---|---|---|"]
+              "(whole boot) | missed periods | " + " | ".join(_COLUMN_NAMES[s] for s in columns)
+              + " |", "|---|---|---|---|" + "---|" * len(columns)]
     for phase in report.phases:
         window, invol = _most_per_cpu(phase, "window"), _most_per_cpu(phase, "involuntary")
-        cell = phase.series_for(REALTIME_CELL, WALL_CLOCK)
-        bare = phase.series_for(REALTIME_BARE, WALL_CLOCK)
-        base = phase.series_for(PREEMPT_RT, WALL_CLOCK)
+        cell = phase.series_for(REALTIME_CELL, latency)
         missed = cell.median_stats()["missed_periods"] if cell and cell.runs else None
         lines.append(f"| {phase.name} | {window or 'not booted'} | {invol or '-'} | "
-                     f"{'n/a' if missed is None else missed} | {_pair(cell)} | {_pair(bare)} | "
-                     f"{_pair(base)} |")
+                     f"{'n/a' if missed is None else missed} | " +
+                     " | ".join(_pair(phase.series_for(s, latency), latency) for s in columns) +
+                     " |")
     lines.append("")
 
     lines += ["## 1. Counts: hypervisor entries", "",
               f"Instrument: {INSTRUMENT_NAMES[COUNTS]}. *Window*: entries the realtime cell "
               "counted between its first and last measurement (its own two statistics reads "
               "excluded). *Involuntary*: every entry over the whole boot except the cell's own "
-              "hypercalls and PSCI calls. *QEMU*: exceptions into EL2 from that CPU in QEMU's "
-              "`-d int` log (one phase only: the log is large); it must equal *total*.", "",
+              "hypercalls and PSCI calls (on x86 also its own CPUID and MSR instructions, "
+              "`sysreg`). *QEMU -d int*: exceptions into EL2 from that CPU in "
+              "QEMU's log (one phase only: the log is large); *Bochs' VM-exit log*: the VM exits "
+              "of that CPU in Bochs' own debug log (every boot). Either must equal *total*.", "",
               "| phase | run | cpu | cell | window | involuntary | total | by reason | "
-              "QEMU -d int |",
+              f"{_witness_heading(report)} |",
               "|---|---|---|---|---|---|---|---|---|"]
     for phase in report.phases:
         for e in phase.realtime_entries:
             reasons = " ".join(f"{k}={v}" for k, v in e.reasons.items()) or "-"
-            qemu = "-" if e.qemu_el2 is None else (
-                f"{e.qemu_el2} ({'equal' if e.qemu_el2 == e.total else 'DIFFERS'})")
+            _, seen = witness(e)
+            qemu = "-" if seen is None else (
+                f"{seen} ({'equal' if seen == e.total else 'DIFFERS'})")
             lines.append(f"| {phase.name} | {e.run} | {e.cpu} | {e.cell} | "
                          f"{'?' if e.window is None else e.window} | {e.involuntary} | {e.total} "
                          f"| {reasons} | {qemu} |")
     lines += ["", "The load reached the hypervisor: entries on the other CPUs per phase "
               "(Linux's, or idle ones):", "",
-              "| phase | run | cpu | cell | total | by reason | QEMU -d int | what the load did |",
+              f"| phase | run | cpu | cell | total | by reason | {_witness_heading(report)} | "
+              "what the load did |",
               "|---|---|---|---|---|---|---|---|"]
     for phase in report.phases:
         for e in phase.other_entries:
             reasons = " ".join(f"{k}={v}" for k, v in e.reasons.items()) or "-"
-            qemu = "-" if e.qemu_el2 is None else str(e.qemu_el2)
+            _, seen = witness(e)
+            qemu = "-" if seen is None else str(seen)
             lines.append(f"| {phase.name} | {e.run} | {e.cpu} | {e.cell} | {e.total} | {reasons} "
                          f"| {qemu} | {phase.load_by_run.get(e.run) or '-'} |")
     lines.append("")
 
-    for number, instrument, title in ((2, ICOUNT, "Path lengths: timer to handler and to "
-                                                   "thread running"),
-                                      (3, WALL_CLOCK, "Wall-clock latency distributions")):
-        lines += [f"## {number}. {title}", "", f"Instrument: {INSTRUMENT_NAMES[instrument]}. "
-                  f"Unit: {unit[instrument]}. Figures are medians over runs of each run's figure; "
+    for number, instrument in _sections(report):
+        lines += [f"## {number}. {SECTION_TITLES[instrument]}", "",
+                  f"Instrument: {INSTRUMENT_NAMES[instrument]}. "
+                  f"Unit: {UNITS[instrument]}. Figures are medians over runs of each run's figure; "
                   "p-values come from 1 "
-                  f"{'ns' if instrument == ICOUNT else 'µs'} histogram buckets (lower bound); "
+                  f"{'µs' if instrument == WALL_CLOCK else 'ns'} histogram buckets (lower bound); "
                   "≥ means past the histogram (an overflow).", ""]
         if instrument == ICOUNT:
             lines += ["The other CPUs are idle in every icount run (docs/measuring.md: under "
@@ -212,6 +265,8 @@ def markdown(report, histograms):
                       "*Timer → thread running*: to the measuring thread reading the clock after "
                       "its wake-up, as cyclictest measures. Both are read on the generic counter, "
                       "which ticks every 16 ns here (62.5 MHz): figures are multiples of 16.", ""]
+        if instrument == BOCHS:
+            lines += _bochs_lines(report)
         lines += ["| phase | path | subject | runs | samples | min | avg | p50 | p99 | p99.9 | "
                   "max | overflows | histogram |",
                   "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -233,14 +288,19 @@ def markdown(report, histograms):
                 lines.append(f"| {phase.name} | {path} | {name} | {m['runs']} | {m['samples']} | "
                              + " | ".join(cells) + f" | {overflows} | [{hist}]({hist}) |")
         lines.append("")
-        if instrument == ICOUNT:
+        if instrument in EXACT_INSTRUMENTS:
             for key, d in report.determinism.items():
                 figures = "identical" if d["identical_figures"] else "**not identical**"
                 if d["identical_histograms"]:
                     hist = "the histograms are identical"
                 else:
+                    why = " (QEMU's round-robin of the vCPUs)" if instrument == ICOUNT else ""
                     hist = (f"the histograms differ in {d['differing_samples']} of "
-                            f"{d['samples_per_run']} samples (QEMU's round-robin of the vCPUs)")
+                            f"{d['samples_per_run']} samples{why}")
+                spread = d.get("spread_ticks")
+                if spread and any(spread.values()):
+                    hist += "; spread between runs in ticks: " + ", ".join(
+                        f"{k} {v}" for k, v in spread.items())
                 lines.append(f"- Determinism, {key}: {d['runs']} runs; min/p50/p99/p99.9 "
                              f"{figures}; {hist}.")
             lines.append("")
@@ -253,7 +313,7 @@ def markdown(report, histograms):
               "| phase | instrument | path | vs bare realtime kernel | vs PREEMPT_RT |",
               "|---|---|---|---|---|"]
     for phase in report.phases:
-        for instrument in (ICOUNT, WALL_CLOCK):
+        for instrument in instruments(report):
             for path in (HANDLER_PATH, THREAD_PATH):
                 cell = phase.series_for(REALTIME_CELL, instrument, path)
                 if cell is None:
@@ -317,12 +377,14 @@ def _critical_section_lines(report):
              "The longest spans with interrupts masked and with preemption disabled, from the "
              "kernel's critical-section table (rtcell/kernel/spinlock.c) printed at the end of "
              "each run (the worst over runs). A span is charged to the site where it really "
-             "began: *interrupt entry* (`rt_arm64_irq`) runs from the exception vector to the "
+             "began: *interrupt entry* (`rt_arm64_irq`, `rt_x86_interrupt`) runs from the "
+             "exception vector to the "
              "exception's return, nested sections included; *console* is the copy into the "
              "console queue or telemetry ring (`rtcell_console_queue`) or a synchronous write "
              "at boot or the closing report (`rtcell_console_write_now`). Counter ticks "
              "(62.5 MHz on QEMU: 16 ns); icount: instructions (all CPUs' instructions advance "
-             "the clock, so a span can include other CPUs' work); wall-clock: µs, indicative "
+             "the clock, so a span can include other CPUs' work); Bochs: ticks (20 ns, one "
+             "instruction of the running CPU); wall-clock: µs, indicative "
              "(a host preemption of the vCPU lands inside a span).", ""]
     if not groups:
         return lines + ["No realtime-kernel run printed its table.", ""]
@@ -345,6 +407,8 @@ def _critical_section_lines(report):
 def _span(section):
     if section.instrument == ICOUNT:
         return f"{section.max_ns:,} instructions ({section.max_ticks} ticks)"
+    if section.instrument == BOCHS:
+        return f"{section.max_ticks:,} Bochs ticks ({section.max_ns / 1000:.2f} µs)"
     return f"{section.max_ns / 1000:.1f} µs ({section.max_ticks} ticks)"
 
 
@@ -381,14 +445,59 @@ def _most_per_cpu(phase, field):
     return ", ".join(f"cpu {cpu}: {'?' if v is None else v}" for cpu, v in sorted(most.items()))
 
 
-def _pair(series):
+def _pair(series, instrument=WALL_CLOCK):
     if series is None:
         return "-"
     if not series.runs:
         return series.pending
     m = series.median_stats()
     limit = series.runs[0].stats().limit_ns
-    return f"{_fmt(m['p50_ns'], WALL_CLOCK, limit)} / {_fmt(m['p99_ns'], WALL_CLOCK, limit)}"
+    return f"{_fmt(m['p50_ns'], instrument, limit)} / {_fmt(m['p99_ns'], instrument, limit)}"
+
+
+_COLUMN_NAMES = {REALTIME_CELL: "realtime cell", REALTIME_BARE: "same kernel bare",
+                 PREEMPT_RT: "PREEMPT_RT"}
+
+
+def _sections(report):
+    """(number, instrument) of the latency sections: 2 the exact instrument, 3 wall-clock; an
+    arm64 report without exact figures keeps both numbers."""
+    present = instruments(report)
+    exact = next((i for i in present if i in EXACT_INSTRUMENTS), None)
+    out = [(2, exact or ICOUNT)]
+    if WALL_CLOCK in present or exact is None or exact == ICOUNT:
+        out.append((3, WALL_CLOCK))
+    return out
+
+
+def _bochs_lines(report):
+    """Section 2's explanation for Bochs, and its table of path lengths with the positive
+    control beside the exit-free phases."""
+    lines = ["Every run boots the system in Bochs; the realtime kernel's TSC counts Bochs' ticks "
+             "(`counter 50000000 Hz, fine bucket 20 ns`). *Timer → interrupt handler*: from the "
+             "TSC deadline to the kernel's timer handler finding the timer expired; *timer → "
+             "thread running*: to latmon's thread reading the TSC after its wake-up. Figures: "
+             "ticks, emulated µs in brackets. A running CPU executes one instruction per tick, so "
+             "where no other CPU runs (bare on one CPU, phase alone) a latency in ticks is the "
+             "path's length in instructions; beside a running CPU the timer is seen at Bochs' "
+             "5-instruction round boundaries (up to 4 ticks late). docs/measuring.md says why.",
+             ""]
+    rows = []
+    for phase in report.phases:
+        for subject in (REALTIME_BARE, REALTIME_CELL):
+            handler = phase.series_for(subject, BOCHS, HANDLER_PATH)
+            thread = phase.series_for(subject, BOCHS, THREAD_PATH)
+            if handler and handler.runs and thread and thread.runs:
+                h, th = handler.median_stats(), thread.median_stats()
+                rows.append(f"| {phase.name} | {SUBJECT_NAMES[subject]} | "
+                            f"{_fmt(h['min_ns'], BOCHS)} | {_fmt(h['p50_ns'], BOCHS)} | "
+                            f"{_fmt(th['min_ns'], BOCHS)} | {_fmt(th['p50_ns'], BOCHS)} | "
+                            f"{_fmt(th['p99_ns'], BOCHS)} | {_fmt(th['max_ns'], BOCHS)} |")
+    if rows:
+        lines += ["### Path lengths and the positive control", "",
+                  "| phase | subject | timer → handler min | p50 | timer → thread min | p50 | "
+                  "p99 | max |", "|---|---|---|---|---|---|---|---|", *rows, ""]
+    return lines
 
 
 def _ratio(cell, other):
@@ -408,12 +517,19 @@ def _ratio(cell, other):
 
 # --- SVG plot ------------------------------------------------------------------------------------
 
-COLOURS = {"alone": "#1b9e77", "idle": "#7570b3", "stress": "#d95f02", "attack": "#e7298a"}
+COLOURS = {"alone": "#1b9e77", "idle": "#7570b3", "stress": "#d95f02", "attack": "#e7298a",
+           "control": "#a6761d"}
 DASH = {REALTIME_CELL: "", REALTIME_BARE: "2,3", PREEMPT_RT: "7,4"}
 
 
+PANEL_TITLES = {WALL_CLOCK: "wall-clock (indicative), µs", ICOUNT: "icount, instructions",
+                BOCHS: "Bochs' time, ticks"}
+
+
 def svg(report):
-    panels = [(WALL_CLOCK, "wall-clock (indicative), µs"), (ICOUNT, "icount, instructions")]
+    present = instruments(report)
+    panels = [(i, PANEL_TITLES[i]) for i in (WALL_CLOCK, ICOUNT, BOCHS)
+              if i in present or (not present and i != BOCHS)]
     width, height, pad = 560, 300, 60
     most = max([sum(1 for ph in report.phases for s in ph.series
                     if s.instrument == instrument and s.runs) for instrument, _ in panels] + [1])
@@ -421,8 +537,9 @@ def svg(report):
              f'height="{height + 40 + 12 * most}" font-family="sans-serif" font-size="11">',
              '<rect width="100%" height="100%" fill="white"/>',
              f'<text x="10" y="16" font-size="13">Bulkhead measure on {report.platform}: '
-             'fraction of samples at or above each latency, per phase (emulator timings are '
-             'relative)</text>']
+             'fraction of samples at or above each latency, per phase ('
+             + ("emulator timings are relative" if WALL_CLOCK in [i for i, _ in panels] else
+                "exact and repeatable emulated time") + ')</text>']
     for p, (instrument, title) in enumerate(panels):
         x0 = p * width + pad
         plot_w, plot_h, y0 = width - pad - 20, height - 60, 40
@@ -440,7 +557,7 @@ def svg(report):
             for run in s.runs:
                 h = run.combined() if h is None else h.add(run.combined())
             totals.append((name, s, h))
-        scale = 1000 if instrument == WALL_CLOCK else 1
+        scale = {WALL_CLOCK: 1000, BOCHS: BOCHS_TICK_NS}.get(instrument, 1)
         lo = min(min(h.counts) for _, _, h in totals if h.counts) * totals[0][2].bucket_ns
         hi = max(max(h.counts) + 1 for _, _, h in totals if h.counts) * totals[0][2].bucket_ns
         lo = 0 if instrument == WALL_CLOCK else lo

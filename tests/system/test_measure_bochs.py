@@ -1,0 +1,111 @@
+"""`bulkhead measure --platform bochs-x86` without an emulator: Bochs' own log read as the witness
+of VM exits and timer interrupts, the phases' system descriptions, and the report of a Bochs
+measurement (ticks and emulated µs, the positive control beside the exit-free phases, Bochs' exit
+count beside the hypervisor's, the spread of runs that differ). The Bochs runs themselves are in
+tests/system/test_x86_rtcell.py and `bulkhead measure --platform bochs-x86`.
+"""
+
+from bulkhead_tools import bochs, paths
+from bulkhead_tools.measure import bochs_runner, model, parse, report, sysdesc
+
+BOCHS_LOG = """\
+00000001000i[      ] reading configuration
+00268677025d[CPU1  ] VMEXIT reason = 10 (CPUID) qualification=0x0
+00268677100d[CPU1  ] interrupt(): vector = 40, TYPE = 0, EXT = 1
+00268677200d[CPU0  ] VMEXIT reason = 18 (VMCALL) qualification=0x0
+00268677300d[CPU1  ] VMEXIT reason = 18 (VMCALL) qualification=0x0
+00268677400d[CPU1  ] interrupt(): vector = 40, TYPE = 0, EXT = 1
+00268677500d[CPU0  ] interrupt(): vector = 40, TYPE = 0, EXT = 1
+00268677600d[CPU1  ] interrupt(): vector = 41, TYPE = 0, EXT = 1
+00268677700d[CPU1  ] interrupt(): vector = 40, TYPE = 0, EXT = 1
+00268677800d[CPU1  ] interrupt(): vector = 0e, TYPE = 3, EXT = 1
+00268677900d[CPU1  ] VMEXIT reason = 18 (VMCALL) qualification=0x0
+00268678000d[CPU1  ] interrupt(): vector = 40, TYPE = 0, EXT = 1
+"""
+
+
+def test_bochs_log_gives_exit_free_stretches_and_exit_reasons_per_cpu(tmp_path):
+    log = tmp_path / "bochs.log"
+    log.write_text(BOCHS_LOG)
+    # CPU 1: one timer interrupt between its first two exits, two (vector 0x40, external)
+    # between the second and the third; the interrupt after its last exit is not in a stretch.
+    assert bochs.exit_free_stretches(log, 1, 0x40) == [2, 1]
+    assert bochs.exit_free_stretches(log, 0, 0x40) == []
+    assert bochs.vm_exit_reasons(log, 1) == {10: 1, 18: 2}
+    assert bochs.vm_exits_per_cpu(log) == {0: 1, 1: 3}
+
+
+def test_phases_give_the_neighbour_its_load_and_the_realtime_cell_the_measured_build():
+    text = (paths.REPO / "tests" / "system" / "systems" / "x86-rtcell.dts").read_text()
+    images = {phase: sysdesc.realtime_images(
+        bochs_runner._phase_system(text, "rt", phase, "rtcell-x86-latmon"))
+        for phase in bochs_runner.PHASES}
+    assert all(i == {"rt": ("rtcell-x86-latmon.bin", 0x8000000)} for i in images.values())
+    assert set(sysdesc.cells(bochs_runner._phase_system(text, "rt", "alone", "x"))) == {"rt"}
+    for phase, neighbour in (("idle", "hello.bin"), ("stress", "busy.bin"),
+                             ("control", "busy.bin")):
+        system = bochs_runner._phase_system(text, "rt", phase, "rtcell-x86-latmon")
+        assert f'image = "{neighbour}"' in system, phase
+    assert bochs_runner.PHASES["control"][1] == "bulkhead-irqexit.elf"
+
+
+def latmon_run(ticks, missed=0):
+    """A Run of latmon's thread-ns block with one sample per value in `ticks` (20 ns each)."""
+    h = model.Histogram(1, 100000, {}, 0)
+    for t in ticks:
+        h.counts[t * 20] = h.counts.get(t * 20, 0) + 1
+    h.min_ns, h.max_ns = min(ticks) * 20, max(ticks) * 20
+    return model.Run({"T:0": h}, missed, "serial.log")
+
+
+def bochs_report():
+    r = model.Report("bochs-x86", "Bochs", "x86-rtcell.dts", True, [], "now")
+    for name, ticks, window in (("stress", [845, 860, 860, 1080], 0),
+                                ("control", [1050, 1060, 1060, 1530], 2890)):
+        phase = model.Phase(name, name, platform="bochs-x86", expects_entries=name == "control")
+        for path, scale in ((model.THREAD_PATH, 1), (model.HANDLER_PATH, 0)):
+            series = model.Series(model.REALTIME_CELL, model.BOCHS, name, "bochs-x86", path=path)
+            series.runs = [latmon_run([t if scale else 140 + t // 100 for t in ticks])
+                           for _ in range(2)]
+            phase.series.append(series)
+        entries = model.CpuEntries(1, "rt", 86 + window, {"hypercall": 80, "irq": window,
+                                                           "sysreg": 6}, window=window)
+        entries.bochs_exits = entries.total
+        phase.realtime_entries.append(entries)
+        r.phases.append(phase)
+        r.determinism[f"cell {name}"] = bochs_runner.determinism(phase.series[0], 20)
+    return r
+
+
+def test_bochs_report_gives_ticks_and_emulated_us_with_the_control_beside():
+    r = bochs_report()
+    md = report.markdown(r, {})
+    assert "## 2. Latency in Bochs' time" in md and "## 3." not in md
+    summary = next(line for line in md.splitlines() if line.startswith("| control |"))
+    assert "1,060 (21.20) / 1,530 (30.60)" in summary          # p50 / p99: ticks (µs)
+    assert "cpu 1: 2890" in summary
+    paths_row = next(line for line in md.splitlines()
+                     if line.startswith("| stress | realtime cell under Bulkhead | "))
+    assert "| 845 (16.90) | 860 (17.20) |" in paths_row        # timer -> thread min, p50
+    assert "Bochs' VM-exit log" in md and "2976 (equal)" in md
+    assert "- Determinism, cell control: 2 runs; min/p50/p99/p99.9 identical" in md
+    assert "Bochs' time, ticks" in report.svg(r)
+
+
+def test_bochs_determinism_states_the_spread_of_runs_that_differ():
+    series = model.Series(model.REALTIME_CELL, model.BOCHS, "idle", "bochs-x86")
+    series.runs = [latmon_run([845, 860, 1080]), latmon_run([845, 865, 1105])]
+    d = bochs_runner.determinism(series, 20)
+    assert not d["identical_figures"] and d["spread_ticks"] == {
+        "min": 0, "p50": 5, "p99": 25, "p999": 25, "max": 25}
+    r = model.Report("bochs-x86", "", "", True, [], "")
+    r.phases = [model.Phase("idle", "", series=[series])]
+    r.determinism["cell idle"] = d
+    assert "spread between runs in ticks: min 0, p50 5, p99 25" in report.markdown(r, {})
+
+
+def test_window_and_stats_lines_of_the_x86_hypervisor_parse():
+    out = ("hv: stats cpu 1 cell rt: total=3251 hypercall=355 irq=2890 sysreg=6\n"
+           "[rt] latmon: cpu=0 logical=1 window_entries=2890 hypercall=0 irq=2890\n")
+    assert parse.hv_stats(out)[1].involuntary == 2896
+    assert parse.window_entries(out) == {1: ("rt", 2890)}
