@@ -712,7 +712,7 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 		"cpus",         "boot-cpu",       "boot-protocol", "image",
 		"load-address", "entry",          "dtb-address",   "bootargs",
 		"initrd",       "initrd-address", "realtime",      "stops-system",
-		NULL,
+		"stop-on-fault", NULL,
 	};
 	static const char *const subnodes[] = { "memory", "devices", NULL };
 	struct system *sys = p->sys;
@@ -722,13 +722,16 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 	reject_unknown_properties(
 		p, node, known,
 		"cpus, boot-cpu, boot-protocol, image, load-address, entry, "
-		"dtb-address, bootargs, initrd, initrd-address, realtime, stops-system");
+		"dtb-address, bootargs, initrd, initrd-address, realtime, stops-system, "
+		"stop-on-fault");
 	reject_subnodes(p, node, subnodes, "a cell has only \"memory\" and \"devices\" subnodes");
 
 	if (get_flag(p, node, "realtime"))
 		cell->flags |= BH_CELL_REALTIME;
 	if (get_flag(p, node, "stops-system"))
 		cell->flags |= BH_CELL_STOPS_SYSTEM;
+	if (get_flag(p, node, "stop-on-fault"))
+		cell->flags |= BH_CELL_STOP_ON_FAULT;
 	parse_cpus(p, node, i);
 	parse_boot(p, node, i);
 

@@ -37,7 +37,13 @@
  * powers off once all have stopped (or after a grace period).
  */
 #define BH_CELL_STOPS_SYSTEM (1u << 1)
-#define BH_CELL_FLAGS_KNOWN (BH_CELL_REALTIME | BH_CELL_STOPS_SYSTEM)
+/*
+ * An access outside the cell's memory (stage-2/EPT fault) stops the cell
+ * (exit code 2) instead of being reported to it as an abort (arm64) or a
+ * #GP(0) (x86); docs/hypervisor.md.
+ */
+#define BH_CELL_STOP_ON_FAULT (1u << 2)
+#define BH_CELL_FLAGS_KNOWN (BH_CELL_REALTIME | BH_CELL_STOPS_SYSTEM | BH_CELL_STOP_ON_FAULT)
 
 /* bh_cell.boot_protocol */
 #define BH_BOOT_LINUX_ARM64 1u /* x0 = dtb_guest_phys, enter at entry_guest_phys (EL1) */

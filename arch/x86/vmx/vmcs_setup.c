@@ -114,12 +114,13 @@ static int write_controls(const struct cell *cell, char *why, size_t why_size)
 	/* The secondary controls have no TRUE MSR: allowed-0 is always 0. */
 	missing = adjust(MSR_IA32_VMX_PROCBASED_CTLS2, MSR_IA32_VMX_PROCBASED_CTLS2,
 			 PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST |
-				 PROC2_ENABLE_RDTSCP,
+				 PROC2_ENABLE_RDTSCP | PROC2_WBINVD_EXITING,
 			 &proc2);
 	if (missing)
 		return setup_fail(why, why_size,
 				  "secondary controls 0x%llx unsupported (EPT 0x2, "
-				  "RDTSCP 0x8, VPID 0x20, unrestricted guest 0x80)",
+				  "RDTSCP 0x8, VPID 0x20, WBINVD exiting 0x40, "
+				  "unrestricted guest 0x80)",
 				  missing);
 	uint32_t exit_wanted = EXIT_HOST_ADDRESS_SPACE_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
 			       EXIT_SAVE_PAT | EXIT_LOAD_PAT;

@@ -3,6 +3,8 @@
 ; after the CPU's five-qword frame leave RSP 16-byte aligned at the call.
 extern guest_timer_interrupt
 extern guest_ipi_interrupt
+extern guest_stray_interrupt
+extern guest_nmi_interrupt
 
 section .text
 bits 64
@@ -35,6 +37,8 @@ global %1
 
 INTERRUPT_STUB guest_timer_stub, guest_timer_interrupt
 INTERRUPT_STUB guest_ipi_stub, guest_ipi_interrupt
+INTERRUPT_STUB guest_stray_stub, guest_stray_interrupt
+INTERRUPT_STUB guest_nmi_stub, guest_nmi_interrupt
 
 ; The spurious vector needs no EOI and no handler.
 global guest_spurious_stub

@@ -7,8 +7,10 @@
  * ICR write exits once and the IPI arrives) and tries ICR writes the
  * hypervisor must refuse (docs/hypervisor.md): to APIC id 0, another cell's
  * CPU; NMI, INIT and start-up to itself; a broadcast; a logical destination;
- * a reserved vector. Exits 0 when the window had no entry and the self IPI
- * arrived.
+ * a reserved vector. It counts what should never reach it: NMIs and
+ * interrupts of vector STRAY_VECTOR, the one the hostile cell aims at it
+ * (guests/tests/x86/hostile.c). Exits 0 when the window had no entry, the
+ * self IPI arrived and nothing stray did.
  */
 #include <guest/console.h>
 #include <guest/hypercall.h>
@@ -28,6 +30,8 @@
 #define DIVIDE_BY_1 0xb
 #define TIMER_VECTOR 0x40
 #define IPI_VECTOR 0x41
+#define STRAY_VECTOR 0x42
+#define NMI_VECTOR 2
 #define SPURIOUS_VECTOR 0xff
 /* LAPIC timer ticks between interrupts. */
 #define TIMER_PERIOD_TICKS 20000
@@ -50,14 +54,19 @@ struct idt_gate {
 };
 
 extern char guest_timer_stub[], guest_ipi_stub[], guest_spurious_stub[];
+extern char guest_stray_stub[], guest_nmi_stub[];
 
 /* Called from interrupt_stubs.asm. */
 void guest_timer_interrupt(void);
 void guest_ipi_interrupt(void);
+void guest_stray_interrupt(void);
+void guest_nmi_interrupt(void);
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static volatile uint32_t timer_interrupts;
 static volatile uint32_t ipis;
+static volatile uint32_t strays;
+static volatile uint32_t nmis;
 
 void guest_timer_interrupt(void)
 {
@@ -70,6 +79,17 @@ void guest_ipi_interrupt(void)
 {
 	ipis++;
 	wrmsr(X2APIC_EOI, 0);
+}
+
+void guest_stray_interrupt(void)
+{
+	strays++;
+	wrmsr(X2APIC_EOI, 0);
+}
+
+void guest_nmi_interrupt(void)
+{
+	nmis++; /* an NMI needs no EOI */
 }
 
 static void set_gate(unsigned int vector, const void *stub)
@@ -90,6 +110,8 @@ static void load_idt(void)
 	set_gate(TIMER_VECTOR, guest_timer_stub);
 	set_gate(IPI_VECTOR, guest_ipi_stub);
 	set_gate(SPURIOUS_VECTOR, guest_spurious_stub);
+	set_gate(STRAY_VECTOR, guest_stray_stub);
+	set_gate(NMI_VECTOR, guest_nmi_stub);
 	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
 }
 
@@ -152,7 +174,8 @@ int guest_main(const struct bh_boot_info *info)
 
 	for (unsigned int i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
 		wrmsr(X2APIC_ICR, refused[i]);
-	console_printf("ticker: %u ICR writes the hypervisor must refuse sent\n",
-		       (unsigned int)(sizeof(refused) / sizeof(refused[0])));
-	return window == 0 ? 0 : 1;
+	console_printf("ticker: %u ICR writes the hypervisor must refuse sent; stray interrupts %u, "
+		       "NMIs %u\n",
+		       (unsigned int)(sizeof(refused) / sizeof(refused[0])), strays, nmis);
+	return window == 0 && strays == 0 && nmis == 0 ? 0 : 1;
 }
