@@ -709,10 +709,9 @@ static void parse_cpus(struct parser *p, int node, uint32_t i)
 static void parse_cell(struct parser *p, int node, uint32_t i)
 {
 	static const char *const known[] = {
-		"cpus",         "boot-cpu",       "boot-protocol", "image",
-		"load-address", "entry",          "dtb-address",   "bootargs",
-		"initrd",       "initrd-address", "realtime",      "stops-system",
-		"stop-on-fault", NULL,
+		"cpus",     "boot-cpu",     "boot-protocol", "image",  "load-address",
+		"entry",    "dtb-address",  "bootargs",      "initrd", "initrd-address",
+		"realtime", "stops-system", "stop-on-fault", NULL,
 	};
 	static const char *const subnodes[] = { "memory", "devices", NULL };
 	struct system *sys = p->sys;

@@ -118,13 +118,15 @@ static void handle_ept_violation(struct vmx_exit *exit)
 	unsigned long long rip = vmread(VMCS_GUEST_RIP);
 	bool in_delivery = vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID;
 
-	if (!in_delivery && gpa >= X86_IOAPIC_BASE && gpa - X86_IOAPIC_BASE < X86_IOAPIC_PAGE_BYTES &&
+	if (!in_delivery && gpa >= X86_IOAPIC_BASE &&
+	    gpa - X86_IOAPIC_BASE < X86_IOAPIC_PAGE_BYTES &&
 	    vmx_emulate_ioapic(exit, gpa - X86_IOAPIC_BASE))
 		return;
 	stats_count_entry(exit->cpu, BH_ENTRY_STAGE2_FAULT);
 	if ((exit->cell->desc->flags & BH_CELL_STOP_ON_FAULT) || in_delivery) {
-		vmx_stop_cell_for_fault(exit, "EPT violation: %s at guest-physical 0x%llx%s (RIP 0x%llx)",
-					access, gpa, in_delivery ? " delivering an event" : "", rip);
+		vmx_stop_cell_for_fault(
+			exit, "EPT violation: %s at guest-physical 0x%llx%s (RIP 0x%llx)", access,
+			gpa, in_delivery ? " delivering an event" : "", rip);
 		return;
 	}
 	vmx_inject_gp();

@@ -142,7 +142,7 @@ bool vmx_emulate_ioapic(struct vmx_exit *exit, uint64_t offset)
 			refuse(exit, (uint32_t)offset, value, "not the index or data register");
 	} else {
 		set_reg(exit, insn.reg,
-			offset == IOAPIC_INDEX	? *index
+			offset == IOAPIC_INDEX  ? *index
 			: offset == IOAPIC_DATA ? read_register(exit->cell, *index)
 						: 0);
 	}

@@ -49,4 +49,3 @@ bool guest_decode_mmio_insn(const uint8_t *bytes, unsigned int count, struct gue
 	out->reg = reg | (rex & REX_R ? 8 : 0);
 	return true;
 }
-

@@ -5,11 +5,10 @@
  * Allowed: EFER (SCE, LME, NXE; LMA is the CPU's; LME fixed while paging
  * is on), FS/GS base (canonical), PAT (valid memory types only): a value
  * the CPU would refuse with #GP would make the next VM entry fail, so it
- * gets #GP here too. Reads of the TSC and the APIC base are allowed. A realtime (direct) cell's x2APIC MSRs do not exit,
- * except ICR writes: those pass only as fixed, physical-destination IPIs to
- * one of the cell's own CPUs (or to itself by shorthand); any other is
- * dropped, counted like every MSR exit, and the first few per CPU printed
- * (a flood must not hold the console).
+ * gets #GP here too. Reads of the TSC and the APIC base are allowed. A realtime (direct) cell's
+ * x2APIC MSRs do not exit, except ICR writes: those pass only as fixed, physical-destination IPIs
+ * to one of the cell's own CPUs (or to itself by shorthand); any other is dropped, counted like
+ * every MSR exit, and the first few per CPU printed (a flood must not hold the console).
  */
 #include <bulkhead/stats.h>
 #include <hv/console.h>

@@ -302,10 +302,12 @@ static void attempt_write(const char *whose, uint64_t addr)
 		uint64_t back = probe_read64(addr);
 
 		if (disarm(result, sizeof(result), false))
-			format_snprintf(result, sizeof(result), "write completed, read back faulted");
+			format_snprintf(result, sizeof(result),
+					"write completed, read back faulted");
 		else
-			format_snprintf(result, sizeof(result), "write completed (read back 0x%lx%s)",
-					back, back == MARKER ? ", MARKER STORED" : "");
+			format_snprintf(result, sizeof(result),
+					"write completed (read back 0x%lx%s)", back,
+					back == MARKER ? ", MARKER STORED" : "");
 	}
 	report(attempt, result);
 }
@@ -742,8 +744,8 @@ static void attempt_hypercalls(void)
 	uint64_t buf = (uint64_t)(uintptr_t)&stats;
 
 	attempt_hcall("console write ipa 0", BH_HC_CONSOLE_WRITE, 0, 8, 0);
-	attempt_hcall("console write foreign ipa 0x6000000", BH_HC_CONSOLE_WRITE, TICKER_MEMORY,
-		      8, 0);
+	attempt_hcall("console write foreign ipa 0x6000000", BH_HC_CONSOLE_WRITE, TICKER_MEMORY, 8,
+		      0);
 	attempt_hcall("console write hypervisor ipa 0x100000", BH_HC_CONSOLE_WRITE,
 		      HYPERVISOR_MEMORY, 8, 0);
 	attempt_hcall("console write len 0x10000000", BH_HC_CONSOLE_WRITE,
@@ -764,8 +766,8 @@ static void attempt_hypercalls(void)
 	attempt_hcall("cpu stats buffer crossing own region end", BH_HC_CPU_STATS, 0, own_end - 8,
 		      sizeof(stats));
 	attempt_hcall("cpu stats size 8 (too small)", BH_HC_CPU_STATS, 0, buf, 8);
-	attempt_hcall("cell info buffer in foreign memory 0x6000000", BH_HC_CELL_INFO,
-		      BH_CELL_SELF, TICKER_MEMORY, sizeof(struct bh_cell_info));
+	attempt_hcall("cell info buffer in foreign memory 0x6000000", BH_HC_CELL_INFO, BH_CELL_SELF,
+		      TICKER_MEMORY, sizeof(struct bh_cell_info));
 	attempt_hcall("cell info buffer in hypervisor memory 0x100000", BH_HC_CELL_INFO,
 		      BH_CELL_SELF, HYPERVISOR_MEMORY, sizeof(struct bh_cell_info));
 	attempt_hcall("cell info unknown cell 1000", BH_HC_CELL_INFO, 1000, buf,

@@ -174,8 +174,9 @@ int guest_main(const struct bh_boot_info *info)
 
 	for (unsigned int i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
 		wrmsr(X2APIC_ICR, refused[i]);
-	console_printf("ticker: %u ICR writes the hypervisor must refuse sent; stray interrupts %u, "
-		       "NMIs %u\n",
-		       (unsigned int)(sizeof(refused) / sizeof(refused[0])), strays, nmis);
+	console_printf(
+		"ticker: %u ICR writes the hypervisor must refuse sent; stray interrupts %u, "
+		"NMIs %u\n",
+		(unsigned int)(sizeof(refused) / sizeof(refused[0])), strays, nmis);
 	return window == 0 && strays == 0 && nmis == 0 ? 0 : 1;
 }

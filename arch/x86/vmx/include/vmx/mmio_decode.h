@@ -24,7 +24,6 @@ struct guest_mmio_insn {
  * with an optional REX prefix without W, from `bytes` (`count` of them).
  * Anything else, a register operand or a 64-bit one, is false.
  */
-bool guest_decode_mmio_insn(const uint8_t *bytes, unsigned int count,
-			    struct guest_mmio_insn *out);
+bool guest_decode_mmio_insn(const uint8_t *bytes, unsigned int count, struct guest_mmio_insn *out);
 
 #endif
