@@ -9,8 +9,9 @@
  * CPU; NMI, INIT and start-up to itself; a broadcast; a logical destination;
  * a reserved vector. It counts what should never reach it: NMIs and
  * interrupts of vector STRAY_VECTOR, the one the hostile cell aims at it
- * (guests/tests/x86/hostile.c). Exits 0 when the window had no entry, the
- * self IPI arrived and nothing stray did.
+ * (guests/tests/x86/hostile.c). A channel's doorbell vector (boot info) is
+ * counted too, and printed when it has one. Exits 0 when the window had no
+ * entry, the self IPI arrived and nothing stray did.
  */
 #include <guest/console.h>
 #include <guest/hypercall.h>
@@ -54,19 +55,21 @@ struct idt_gate {
 };
 
 extern char guest_timer_stub[], guest_ipi_stub[], guest_spurious_stub[];
-extern char guest_stray_stub[], guest_nmi_stub[];
+extern char guest_stray_stub[], guest_nmi_stub[], guest_doorbell_stub[];
 
 /* Called from interrupt_stubs.asm. */
 void guest_timer_interrupt(void);
 void guest_ipi_interrupt(void);
 void guest_stray_interrupt(void);
 void guest_nmi_interrupt(void);
+void guest_doorbell_interrupt(void);
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static volatile uint32_t timer_interrupts;
 static volatile uint32_t ipis;
 static volatile uint32_t strays;
 static volatile uint32_t nmis;
+static volatile uint32_t doorbells;
 
 void guest_timer_interrupt(void)
 {
@@ -92,6 +95,12 @@ void guest_nmi_interrupt(void)
 	nmis++; /* an NMI needs no EOI */
 }
 
+void guest_doorbell_interrupt(void)
+{
+	doorbells++;
+	wrmsr(X2APIC_EOI, 0);
+}
+
 static void set_gate(unsigned int vector, const void *stub)
 {
 	uint64_t at = (uint64_t)(uintptr_t)stub;
@@ -100,7 +109,16 @@ static void set_gate(unsigned int vector, const void *stub)
 					 (uint32_t)(at >> 32), 0 };
 }
 
-static void load_idt(void)
+/* The doorbell vector of its first channel that has one, or 0. */
+static uint32_t doorbell_vector(const struct bh_boot_info *info)
+{
+	for (uint32_t i = 0; i < info->channel_count; i++)
+		if (info->channels[i].doorbell_intid != BH_BOOT_NO_DOORBELL)
+			return info->channels[i].doorbell_intid;
+	return 0;
+}
+
+static void load_idt(uint32_t doorbell)
 {
 	struct {
 		uint16_t limit;
@@ -112,6 +130,8 @@ static void load_idt(void)
 	set_gate(SPURIOUS_VECTOR, guest_spurious_stub);
 	set_gate(STRAY_VECTOR, guest_stray_stub);
 	set_gate(NMI_VECTOR, guest_nmi_stub);
+	if (doorbell)
+		set_gate(doorbell, guest_doorbell_stub);
 	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
 }
 
@@ -144,7 +164,9 @@ int guest_main(const struct bh_boot_info *info)
 		console_printf("ticker: the local APIC is not in x2APIC mode\n");
 		return 1;
 	}
-	load_idt();
+	uint32_t doorbell = doorbell_vector(info);
+
+	load_idt(doorbell);
 	wrmsr(X2APIC_SVR, SVR_ENABLE | SPURIOUS_VECTOR);
 	wrmsr(X2APIC_TIMER_DIVIDE, DIVIDE_BY_1);
 
@@ -178,5 +200,7 @@ int guest_main(const struct bh_boot_info *info)
 		"ticker: %u ICR writes the hypervisor must refuse sent; stray interrupts %u, "
 		"NMIs %u\n",
 		(unsigned int)(sizeof(refused) / sizeof(refused[0])), strays, nmis);
+	if (doorbell)
+		console_printf("ticker: doorbells %u on vector 0x%x\n", doorbells, doorbell);
 	return window == 0 && strays == 0 && nmis == 0 ? 0 : 1;
 }
