@@ -9,7 +9,6 @@ packed into an ISO at test time.
 """
 
 import re
-import subprocess
 
 from bulkhead_tools import paths, systems
 from bulkhead_tools.bochs import run_bochs, vm_exits_per_cpu
@@ -67,14 +66,7 @@ def test_x86_unexpected_exception_dumps_registers_and_fails(x86_build, log_dir):
 
 def _system_iso(x86_build, name, log_dir):
     """tests/system/systems/NAME.dts -> an ISO with its system image as module2."""
-    image = systems.build_system_image(SYSTEMS / f"{name}.dts", log_dir / f"{name}.img",
-                                       image_dirs=[systems.test_cell_dir("x86_64")],
-                                       platform="bochs-x86")
-    iso = log_dir / f"{name}.iso"
-    subprocess.run([str(paths.REPO / "arch" / "x86" / "mkiso.sh"),
-                    str(x86_build / "arch" / "x86" / "bulkhead.elf"), str(iso),
-                    str(log_dir / "iso-stage"), "--module", str(image)], check=True)
-    return iso
+    return systems.x86_system_iso(x86_build, SYSTEMS / f"{name}.dts", log_dir)
 
 
 def _assert_hello_ran(out, cell, context):

@@ -8,14 +8,13 @@ stay up, and the ticker must see exactly what it sees beside an idle hello
 """
 
 import re
-import subprocess
 
 import pytest
 
 from bulkhead_tools import paths, systems
 from bulkhead_tools.bochs import run_bochs, vm_exits_per_cpu
 from bulkhead_tools.measure.parse import hv_stats
-from bulkhead_tools.sysgen_check import cell_lines
+from bulkhead_tools.sysgen_check import cell_lines, hostile_attempts
 
 SYSTEMS = paths.REPO / "tests" / "system" / "systems"
 TIMEOUT_S = 240
@@ -209,26 +208,13 @@ EPT_VIOLATIONS = 12
 def run_system(x86_build, name, log_dir):
     work = log_dir / name
     work.mkdir(parents=True, exist_ok=True)
-    image = systems.build_system_image(SYSTEMS / f"{name}.dts", work / f"{name}.img",
-                                       image_dirs=[systems.test_cell_dir("x86_64")],
-                                       platform="bochs-x86")
-    iso = work / f"{name}.iso"
-    subprocess.run([str(paths.REPO / "arch" / "x86" / "mkiso.sh"),
-                    str(x86_build / "arch" / "x86" / "bulkhead.elf"), str(iso),
-                    str(work / "iso-stage"), "--module", str(image)], check=True)
+    iso = systems.x86_system_iso(x86_build, SYSTEMS / f"{name}.dts", work)
     # Bochs logs the ticker's CPU only: the attacker's flood of exits would make the log huge.
     result = run_bochs(iso, work, timeout_s=TIMEOUT_S, cpus=2, log_vm_exits=[TICKER_CPU])
     assert not result.timed_out, f"{result.describe()}\n{result.output}"
     result.output = result.output.replace("\r\n", "\n")
     result.exits = vm_exits_per_cpu(work / "bochs.log")
     return result
-
-
-def attempts(output):
-    found = {}
-    for m in re.finditer(r"^\[hostile\] hostile: (.+?): (.+)$", output, re.M):
-        found[m.group(1)] = m.group(2)
-    return found
 
 
 def victim_view(output):
@@ -252,7 +238,7 @@ def runs():
 
 def test_x86_every_hostile_attempt_gets_its_documented_answer(runs):
     hostile, _ = runs
-    found = attempts(hostile.output)
+    found = hostile_attempts(hostile.output)
     for attempt, pattern in EXPECTED.items():
         assert attempt in found, f"attempt missing: {attempt}\n{hostile.output}"
         assert re.fullmatch(pattern, found[attempt]), f"{attempt}: {found[attempt]}"
@@ -279,7 +265,7 @@ def test_x86_hypervisor_refuses_every_foreign_ipi_and_counts_the_faults(runs):
     assert stats[0].cell == "hostile"
     assert stats[0].reasons.get("stage2-fault") == EPT_VIOLATIONS, stats[0]
     # Every emulated IOAPIC access is counted as the interrupt controller's (`gicd`).
-    accesses = int(attempts(hostile.output)["ioapic 32-bit accesses made"])
+    accesses = int(hostile_attempts(hostile.output)["ioapic 32-bit accesses made"])
     assert stats[0].reasons.get("gicd") == accesses, stats[0]
 
 

@@ -14,9 +14,9 @@
 #include <bulkhead/errno.h>
 #include <hv/console.h>
 #include <hv/page_pool.h>
+#include <lib/strerror.h>
 #include <lib/string.h>
 #include <vmx/vmx_cell.h>
-#include <lib/strerror.h>
 #include <x86/ioapic.h>
 #include <x86/lapic.h>
 #include <x86/layout.h>

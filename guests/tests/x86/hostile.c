@@ -11,8 +11,10 @@
  * returns to the probe's caller.
  */
 #include <bulkhead/hypercall.h>
+#include <guest/boot_info_check.h>
 #include <guest/console.h>
 #include <guest/hypercall.h>
+#include <guest/idt.h>
 #include <guest/runtime.h>
 #include <lib/format.h>
 #include <x86_64/msr.h>
@@ -125,21 +127,11 @@ struct exception_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-struct idt_gate {
-	uint16_t offset_low;
-	uint16_t selector;
-	uint8_t ist;
-	uint8_t type; /* 0x8e: present, DPL 0, 64-bit interrupt gate */
-	uint16_t offset_mid;
-	uint32_t offset_high;
-	uint32_t reserved;
-};
-
 /* Called from hostile_probe.asm. */
 void hostile_exception(struct exception_frame *f);
 void hostile_ipi(void);
 
-static struct idt_gate idt[256] __attribute__((aligned(16)));
+static struct idt_gate idt[GUEST_IDT_VECTORS] __attribute__((aligned(16)));
 static const struct bh_boot_info *info;
 static volatile uint32_t own_ipis;
 
@@ -153,13 +145,7 @@ static volatile struct {
 
 static bool is_own_memory(uint64_t addr)
 {
-	for (uint32_t i = 0; i < info->region_count; i++) {
-		const struct bh_boot_region *r = &info->regions[i];
-
-		if (addr >= r->guest_phys && addr - r->guest_phys < r->size_bytes)
-			return true;
-	}
-	return false;
+	return guest_boot_info_has_address(info, addr);
 }
 
 void hostile_exception(struct exception_frame *f)
@@ -188,14 +174,6 @@ void hostile_ipi(void)
 	wrmsr(X2APIC_EOI, 0);
 }
 
-static void set_gate(unsigned int vector, const void *stub)
-{
-	uint64_t at = (uint64_t)(uintptr_t)stub;
-
-	idt[vector] = (struct idt_gate){ (uint16_t)at,         0x08, 0, 0x8e, (uint16_t)(at >> 16),
-					 (uint32_t)(at >> 32), 0 };
-}
-
 static void load_idt(void)
 {
 	static const struct {
@@ -212,16 +190,12 @@ static void load_idt(void)
 		{ 16, hostile_exception_stub_16 }, { 17, hostile_exception_stub_17 },
 		{ 18, hostile_exception_stub_18 }, { 19, hostile_exception_stub_19 },
 	};
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
 
 	for (unsigned int i = 0; i < sizeof(exceptions) / sizeof(exceptions[0]); i++)
-		set_gate(exceptions[i].vector, exceptions[i].stub);
-	set_gate(ATTACK_VECTOR, hostile_ipi_stub);
-	set_gate(SPURIOUS_VECTOR, hostile_spurious_stub);
-	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+		idt_set_gate(idt, exceptions[i].vector, exceptions[i].stub);
+	idt_set_gate(idt, ATTACK_VECTOR, hostile_ipi_stub);
+	idt_set_gate(idt, SPURIOUS_VECTOR, hostile_spurious_stub);
+	idt_load(idt);
 }
 
 static void arm(void)
@@ -725,13 +699,8 @@ static void attempt_hcall(const char *attempt, uint64_t function, uint64_t a1, u
 	arm();
 	int64_t value = probe_vmcall(function, a1, a2, a3, 0, 0);
 
-	if (!disarm(result, sizeof(result), false)) {
-		if (value < 0)
-			format_snprintf(result, sizeof(result), "returned %ld (%s)", value,
-					bh_hypercall_strerror(value));
-		else
-			format_snprintf(result, sizeof(result), "returned %ld", value);
-	}
+	if (!disarm(result, sizeof(result), false))
+		bh_hypercall_result_text(result, sizeof(result), value);
 	report(attempt, result);
 }
 

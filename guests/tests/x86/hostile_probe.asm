@@ -4,6 +4,8 @@
 ; hook emulates RET: RIP = [RSP], RSP + 8, RAX = PROBE_FAULTED). The
 ; exception stubs hand the hook a frame of the saved registers, the vector,
 ; the error code (0 where the CPU pushes none) and the CPU's frame.
+%include "guest/interrupt_stub.inc"
+
 extern hostile_exception
 extern hostile_ipi
 
@@ -158,57 +160,16 @@ EXCEPTION_STUB 17, 1
 EXCEPTION_STUB 18, 0
 EXCEPTION_STUB 19, 0
 
-; Nine pushes after the seven-qword frame (CPU's five, error, vector) keep
-; RSP 16-byte aligned at the call.
 exception_common:
-        push rax
-        push rcx
-        push rdx
-        push rsi
-        push rdi
-        push r8
-        push r9
-        push r10
-        push r11
-        cld
+        SAVE_CALLER_SAVED
         mov rdi, rsp
         call hostile_exception
-        pop r11
-        pop r10
-        pop r9
-        pop r8
-        pop rdi
-        pop rsi
-        pop rdx
-        pop rcx
-        pop rax
-        add rsp, 16
+        RESTORE_CALLER_SAVED
+        add rsp, 16                     ; vector and error code
         iretq
 
 ; Its own IPI (the ICR control): counted, then EOI.
-global hostile_ipi_stub
-hostile_ipi_stub:
-        push rax
-        push rcx
-        push rdx
-        push rsi
-        push rdi
-        push r8
-        push r9
-        push r10
-        push r11
-        cld
-        call hostile_ipi
-        pop r11
-        pop r10
-        pop r9
-        pop r8
-        pop rdi
-        pop rsi
-        pop rdx
-        pop rcx
-        pop rax
-        iretq
+INTERRUPT_STUB hostile_ipi_stub, hostile_ipi
 
 ; The spurious vector needs no EOI.
 global hostile_spurious_stub

@@ -15,6 +15,7 @@
  */
 #include <guest/console.h>
 #include <guest/hypercall.h>
+#include <guest/idt.h>
 #include <guest/runtime.h>
 #include <x86_64/msr.h>
 
@@ -44,16 +45,6 @@
 #define ICR_ALL_BUT_SELF (3u << 18)
 #define RESERVED_VECTOR 5
 
-struct idt_gate {
-	uint16_t offset_low;
-	uint16_t selector;
-	uint8_t ist;
-	uint8_t type; /* 0x8e: present, DPL 0, 64-bit interrupt gate */
-	uint16_t offset_mid;
-	uint32_t offset_high;
-	uint32_t reserved;
-};
-
 extern char guest_timer_stub[], guest_ipi_stub[], guest_spurious_stub[];
 extern char guest_stray_stub[], guest_nmi_stub[], guest_doorbell_stub[];
 
@@ -64,7 +55,7 @@ void guest_stray_interrupt(void);
 void guest_nmi_interrupt(void);
 void guest_doorbell_interrupt(void);
 
-static struct idt_gate idt[256] __attribute__((aligned(16)));
+static struct idt_gate idt[GUEST_IDT_VECTORS] __attribute__((aligned(16)));
 static volatile uint32_t timer_interrupts;
 static volatile uint32_t ipis;
 static volatile uint32_t strays;
@@ -101,14 +92,6 @@ void guest_doorbell_interrupt(void)
 	wrmsr(X2APIC_EOI, 0);
 }
 
-static void set_gate(unsigned int vector, const void *stub)
-{
-	uint64_t at = (uint64_t)(uintptr_t)stub;
-
-	idt[vector] = (struct idt_gate){ (uint16_t)at,         0x08, 0, 0x8e, (uint16_t)(at >> 16),
-					 (uint32_t)(at >> 32), 0 };
-}
-
 /* The doorbell vector of its first channel that has one, or 0. */
 static uint32_t doorbell_vector(const struct bh_boot_info *info)
 {
@@ -120,19 +103,14 @@ static uint32_t doorbell_vector(const struct bh_boot_info *info)
 
 static void load_idt(uint32_t doorbell)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
-
-	set_gate(TIMER_VECTOR, guest_timer_stub);
-	set_gate(IPI_VECTOR, guest_ipi_stub);
-	set_gate(SPURIOUS_VECTOR, guest_spurious_stub);
-	set_gate(STRAY_VECTOR, guest_stray_stub);
-	set_gate(NMI_VECTOR, guest_nmi_stub);
+	idt_set_gate(idt, TIMER_VECTOR, guest_timer_stub);
+	idt_set_gate(idt, IPI_VECTOR, guest_ipi_stub);
+	idt_set_gate(idt, SPURIOUS_VECTOR, guest_spurious_stub);
+	idt_set_gate(idt, STRAY_VECTOR, guest_stray_stub);
+	idt_set_gate(idt, NMI_VECTOR, guest_nmi_stub);
 	if (doorbell)
-		set_gate(doorbell, guest_doorbell_stub);
-	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+		idt_set_gate(idt, doorbell, guest_doorbell_stub);
+	idt_load(idt);
 }
 
 /* Halts with interrupts on until `count` reaches `target`; returns with them off. */

@@ -38,3 +38,16 @@ def build_system_image(dts, output, image_dirs=(), image_files=(), platform="qem
     if run.returncode != 0:
         raise RuntimeError(f"bhcfg refused {dts}:\n{run.stderr}{run.stdout}")
     return pathlib.Path(output)
+
+
+def x86_system_iso(x86_build, dts, work):
+    """`dts` (bochs-x86, with the x86 test cells) -> a GRUB ISO in `work` that boots the
+    x86_64 build's hypervisor with the system image as its multiboot2 module."""
+    name = pathlib.Path(dts).stem
+    image = build_system_image(dts, pathlib.Path(work) / f"{name}.img",
+                               image_dirs=[test_cell_dir("x86_64")], platform="bochs-x86")
+    iso = pathlib.Path(work) / f"{name}.iso"
+    subprocess.run([str(paths.REPO / "arch" / "x86" / "mkiso.sh"),
+                    str(pathlib.Path(x86_build) / "arch" / "x86" / "bulkhead.elf"), str(iso),
+                    str(pathlib.Path(work) / "iso-stage"), "--module", str(image)], check=True)
+    return iso
