@@ -619,11 +619,13 @@ static void attempt_insn(const char *attempt, uint64_t (*insn)(void))
 	report(attempt, result);
 }
 
+/* A VMXON region in its own memory, with the revision a real VMXON would want. */
 static uint64_t vmxon_own_region(void)
 {
-	static uint64_t region[512] __attribute__((aligned(4096)));
+	static uint32_t region[1024] __attribute__((aligned(4096)));
 	static uint64_t region_address;
 
+	region[0] = 0x2b; /* Bochs' VMCS revision */
 	region_address = (uint64_t)(uintptr_t)region;
 	return probe_vmxon(&region_address);
 }
