@@ -7,10 +7,11 @@
  * passed through, except writes of the ICR (vmx/msr.c checks them): its
  * LAPIC timer and its interrupts then reach it without an exit.
  * IOAPIC pins are the cell's to program through the filter
- * (vmx/ioapic_filter.c); doorbells are IPIs. A cell cannot be stopped from
- * outside yet.
+ * (vmx/ioapic_filter.c); doorbells, the mailbox's too, are IPIs. A
+ * virtual-mode cell cannot be stopped from outside yet.
  */
 #include <arch/arch_cell.h>
+#include <bulkhead/bootinfo.h>
 #include <bulkhead/errno.h>
 #include <hv/console.h>
 #include <hv/page_pool.h>
@@ -195,11 +196,20 @@ void arch_cell_send_doorbell(const struct cell *cell, uint32_t number)
 			      number, bh_strerror(err));
 }
 
+/*
+ * A direct cell is asked through its boot-info mailbox and the mailbox
+ * doorbell vector, as on arm64 (cooperative: its kernel answers with
+ * BH_HC_MAILBOX_ACK). Any other cell's CPUs leave it at their next exit
+ * (vmx/exit.c checks the state); nothing forces an exit yet.
+ */
 void arch_cell_request_stop(const struct cell *cell)
 {
-	/*
-	 * A cell's CPUs leave it at their next exit (vmx/exit.c checks the
-	 * state); nothing forces an exit yet (the NMI doorbell is planned).
-	 */
-	(void)cell;
+	struct bh_boot_info *info = cell->boot_info;
+
+	if (!(cell->desc->flags & BH_CELL_REALTIME) || !info)
+		return;
+	/* Cell memory, coherent on x86: the command is in place before the doorbell rings. */
+	__atomic_store_n(&info->mailbox.command, BH_MAILBOX_STOP, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&info->mailbox.sequence, 1, __ATOMIC_RELEASE);
+	arch_cell_send_doorbell(cell, BH_X86_MAILBOX_DOORBELL_VECTOR);
 }

@@ -40,12 +40,14 @@ def build_system_image(dts, output, image_dirs=(), image_files=(), platform="qem
     return pathlib.Path(output)
 
 
-def x86_system_iso(x86_build, dts, work):
-    """`dts` (bochs-x86, with the x86 test cells) -> a GRUB ISO in `work` that boots the
-    x86_64 build's hypervisor with the system image as its multiboot2 module."""
+def x86_system_iso(x86_build, dts, work, image_dirs=()):
+    """`dts` (bochs-x86, with the x86 test cells and images from `image_dirs`) -> a GRUB
+    ISO in `work` that boots the x86_64 build's hypervisor with the system image as its
+    multiboot2 module."""
     name = pathlib.Path(dts).stem
     image = build_system_image(dts, pathlib.Path(work) / f"{name}.img",
-                               image_dirs=[test_cell_dir("x86_64")], platform="bochs-x86")
+                               image_dirs=[test_cell_dir("x86_64"), *image_dirs],
+                               platform="bochs-x86")
     iso = pathlib.Path(work) / f"{name}.iso"
     subprocess.run([str(paths.REPO / "arch" / "x86" / "mkiso.sh"),
                     str(pathlib.Path(x86_build) / "arch" / "x86" / "bulkhead.elf"), str(iso),
