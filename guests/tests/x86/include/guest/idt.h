@@ -25,13 +25,10 @@ static inline void idt_set_gate(struct idt_gate *idt, unsigned int vector, const
 {
 	uint64_t at = (uint64_t)(uintptr_t)stub;
 
-	idt[vector] = (struct idt_gate){ (uint16_t)at,
-					 GUEST_CODE_SELECTOR,
-					 0,
-					 GUEST_GATE_INTERRUPT_64,
-					 (uint16_t)(at >> 16),
-					 (uint32_t)(at >> 32),
-					 0 };
+	idt[vector] = (struct idt_gate){
+		(uint16_t)at,         GUEST_CODE_SELECTOR,  0, GUEST_GATE_INTERRUPT_64,
+		(uint16_t)(at >> 16), (uint32_t)(at >> 32), 0
+	};
 }
 
 /* Loads `idt` (GUEST_IDT_VECTORS gates) into IDTR. */
@@ -40,8 +37,8 @@ static inline void idt_load(const struct idt_gate *idt)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) idtr = { GUEST_IDT_VECTORS * sizeof(struct idt_gate) - 1,
-					   (uint64_t)(uintptr_t)idt };
+	} __attribute__((packed))
+	idtr = { GUEST_IDT_VECTORS * sizeof(struct idt_gate) - 1, (uint64_t)(uintptr_t)idt };
 
 	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
 }
