@@ -74,8 +74,11 @@ static const struct check_arch_rules arch_rules[] = {
 		 */
 		.pa_bits = 46,
 		.ipa_bits = 48,
-		/* Nothing reserved yet: the planned management doorbell is an NMI. */
-		.reserved_doorbells = { { BH_NONE, NULL } },
+		.reserved_doorbells = {
+			{ BH_X86_MAILBOX_DOORBELL_VECTOR,
+			  "the mailbox doorbell vector the hypervisor sends a realtime cell" },
+			{ BH_NONE, NULL },
+		},
 		/* A cell's reset (port 0xcf9, the 8042, a triple fault) stops it; no restart yet. */
 		.cell_reset_request = NULL,
 	},

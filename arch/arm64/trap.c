@@ -59,6 +59,24 @@ static void handle_call(struct cell *cell, unsigned int cpu, struct exception_fr
 	}
 }
 
+/*
+ * An access outside the cell's stage 2 that nothing emulates: an abort for
+ * the cell, or the cell stopped when its config says stop-on-fault.
+ */
+static void stage2_fault(struct cell *cell, unsigned int cpu, struct exception_frame *f,
+			 bool instruction)
+{
+	if (!(cell->desc->flags & BH_CELL_STOP_ON_FAULT)) {
+		guest_inject_abort(f, instruction);
+		return;
+	}
+	console_print("hv: cell \"%s\" cpu %u: stage-2 %s abort at 0x%llx (ELR 0x%llx); stopping "
+		      "the cell\n",
+		      cell_name(cell), cpu, instruction ? "instruction" : "data",
+		      (unsigned long long)f->far, (unsigned long long)f->elr);
+	system_stop_cell(cell, 2);
+}
+
 /* Stage-2 data abort: the GIC frames are emulated, anything else is the cell's fault. */
 static bool is_direct(const struct cell *cell);
 
@@ -89,7 +107,7 @@ static void handle_data_abort(struct cell *cell, unsigned int cpu, struct except
 	if (emulated)
 		f->elr += 4;
 	else
-		guest_inject_abort(f, false);
+		stage2_fault(cell, cpu, f, false);
 }
 
 static bool is_direct(const struct cell *cell)
@@ -220,7 +238,7 @@ static void handle_sync(struct cell *cell, unsigned int cpu, struct exception_fr
 		break;
 	case EC_IABT_LOWER:
 		stats_count_entry(cpu, BH_ENTRY_STAGE2_FAULT);
-		guest_inject_abort(f, true);
+		stage2_fault(cell, cpu, f, true);
 		break;
 	case EC_SYSREG:
 		stats_count_entry(cpu, BH_ENTRY_SYSREG);

@@ -21,6 +21,7 @@
 #define ICR_DELIVERY_PENDING (1u << 12)
 #define ICR_INIT 0x00004500u /* INIT, level assert */
 #define ICR_STARTUP 0x00004600u /* start-up, level assert; low byte = page number */
+#define ICR_FIXED 0x00004000u /* fixed, level assert; low byte = vector */
 #define ICR_WAIT_POLLS 10000000u
 
 static bool lapic_x2apic(void)
@@ -90,4 +91,11 @@ int x86_lapic_send_startup(uint32_t apic_id, uint64_t vector_page)
 	if (vector_page & 0xfff || vector > 0xff)
 		return -BH_EINVAL;
 	return lapic_send_ipi(apic_id, ICR_STARTUP | vector);
+}
+
+int x86_lapic_send_fixed(uint32_t apic_id, uint32_t vector)
+{
+	if (vector < 32 || vector > 0xff)
+		return -BH_EINVAL;
+	return lapic_send_ipi(apic_id, ICR_FIXED | vector);
 }

@@ -6,10 +6,10 @@
 #include <abi/config_check.h>
 #include <arch/arch_cell.h>
 #include <bulkhead/errno.h>
+#include <x86/ioapic.h>
 #include <x86/layout.h>
 #include <x86_64/msr.h>
 
-#define IOAPIC_DEFAULT_BASE 0xfec00000ull
 #define APIC_BASE_ADDRESS_MASK 0x000ffffffffff000ull
 #define X86_PAGE_BYTES 0x1000ull
 
@@ -27,7 +27,7 @@ int arch_owned_ranges(struct config_owned_range *out, unsigned int max)
 	out[0].base = rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_ADDRESS_MASK;
 	out[0].size_bytes = X86_PAGE_BYTES;
 	out[0].what = "the local APIC";
-	out[1].base = IOAPIC_DEFAULT_BASE;
+	out[1].base = X86_IOAPIC_BASE;
 	out[1].size_bytes = X86_PAGE_BYTES;
 	out[1].what = "the IOAPIC";
 	out[2].base = (uintptr_t)__image_phys_start;

@@ -11,6 +11,7 @@ import pytest
 
 from bulkhead_tools import paths, systems
 from bulkhead_tools.qemu import run_arm64
+from bulkhead_tools.sysgen_check import hostile_attempts
 
 SYSTEMS = paths.REPO / "tests" / "system" / "systems"
 
@@ -79,13 +80,6 @@ def run_system(name, log_dir):
     return result
 
 
-def attempts(output):
-    found = {}
-    for m in re.finditer(r"^\[hostile\] hostile: (.+?): (.+)$", output, re.M):
-        found[m.group(1)] = m.group(2)
-    return found
-
-
 def victim_view(output):
     """What the victims printed and what the hypervisor counted on their CPUs."""
     # Cell ids shift by one without the attacker (cell 0); nothing else may differ.
@@ -108,7 +102,7 @@ def runs():
 
 def test_every_hostile_attempt_is_contained(runs):
     hostile, _ = runs
-    found = attempts(hostile.output)
+    found = hostile_attempts(hostile.output)
     for attempt, pattern in EXPECTED.items():
         assert attempt in found, f"attempt missing: {attempt}"
         assert re.fullmatch(pattern, found[attempt]), f"{attempt}: {found[attempt]}"

@@ -99,16 +99,24 @@ def test_x86_cpu_without_ept_starts_no_cell_and_says_why(x86_build, log_dir):
     assert FAIL in out and PASS not in out, context
 
 
-def test_x86_refuses_an_interrupt_it_cannot_route_and_starts_no_cell(x86_build, log_dir):
-    result, context = _boot(_system_iso(x86_build, "x86-irq-refused", log_dir), log_dir)
+def test_x86_doorbell_reaches_the_realtime_cell_without_an_exit_there(x86_build, log_dir):
+    result, context = _boot(_system_iso(x86_build, "x86-doorbell", log_dir), log_dir,
+                            log_vm_exits=True)
     out = result.output
+    hello, ticker = cell_lines(out, "hello"), cell_lines(out, "ticker")
 
-    assert 'hv: cell "hello-b": IOAPIC GSI 3: interrupt routing is not implemented on x86 yet' \
-        in out, context
-    assert re.search(r'refusing to start: cell "hello-b": assigning interrupt \[0x3, \+0x1\): '
-                     r"not implemented", out), context
-    assert "[hello" not in out and "stopped (exit code" not in out, context
-    assert FAIL in out and PASS not in out, context
+    assert "hello: doorbell of channel 0 rung 3 times: returned 0" in hello, context
+    assert "hello: doorbell of channel 1 (none): returned -2 (no such object)" in hello, context
+    # Rings before the ticker runs are latched and coalesce, as edges of a pending interrupt.
+    assert any(re.fullmatch(r"ticker: doorbells [123] on vector 0x43", l) for l in ticker), \
+        context
+    assert "ticker: interrupts=10000 window_entries=0 apic=1 logical=1" in ticker, context
+    # Its CPU's exits are the ticker test's plus one console line: the IPIs cost none.
+    stats = hv_stats(out)
+    assert stats[1].reasons == {"hypercall": 7, "sysreg": 11}, context
+    assert vm_exits_per_cpu(log_dir / "bochs.log") == {0: stats[0].total, 1: stats[1].total}, \
+        context
+    assert PASS in out, context
 
 
 def test_x86_two_cells_run_at_once_and_every_exit_is_counted(x86_build, log_dir):
@@ -192,7 +200,8 @@ def test_x86_realtime_cell_takes_its_timer_interrupts_without_an_exit(x86_build,
         ("0x100000841", "a logical destination"),
         ("0x100000005", "a reserved vector"),
     ], context
-    assert "ticker: 7 ICR writes the hypervisor must refuse sent" in lines, context
+    assert "ticker: 7 ICR writes the hypervisor must refuse sent; stray interrupts 0, NMIs 0" \
+        in lines, context
     assert 'hv: cell "ticker" stopped (exit code 0)' in out, context
     _assert_hello_ran(out, "hello", context)
     # The status page is mapped from the hypervisor image's load address (arch_hv_phys).

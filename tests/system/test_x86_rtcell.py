@@ -267,3 +267,24 @@ def test_x86_cell_latency_is_the_same_beside_idle_and_busy_and_the_positive_cont
     # time: the instrument sees interference through the hypervisor.
     assert all(c > b + ROUND_TICKS for c, b in zip(control_ticks[:2], busy_ticks[:2])), (
         busy_ticks, control_ticks)
+
+
+def test_x86_system_shutdown_stops_the_realtime_cell_through_its_mailbox_doorbell(x86_build,
+                                                                                  log_dir):
+    # busy-short (stops-system) ends after 0.5 s of its TSC, half-way through the realtime
+    # cell's 1,000 periods: the hypervisor writes STOP into the rt cell's mailbox and sends
+    # BH_X86_MAILBOX_DOORBELL_VECTOR, its interrupt line 15; the kernel answers with
+    # MAILBOX_ACK before its run would have ended by itself.
+    iso = system_iso(paths.REPO / "tests" / "system" / "systems" / "x86-rtcell-stop.dts",
+                     log_dir, x86_build, image_dirs=[x86_build / "rtcell"])
+    result = run_bochs(iso, log_dir, timeout_s=TIMEOUT_S, cpus=2)
+    assert not result.timed_out, result.describe()
+    out = result.output.replace("\r\n", "\n")
+    text = "\n".join(cell_lines(out, "rt"))
+
+    assert 'hv: cell "busy" stops the system: stopping the other cells' in out, out
+    assert "rtcell: stopped by the mailbox" in text, out
+    periods = [int(s) + int(m) for s, m in
+               re.findall(r"latmon: cpu=\d+ logical=\d+ samples=(\d+) missed=(\d+)", text)]
+    assert periods and 0 < periods[0] < PERIODS, "the cell was not stopped early"
+    assert 'hv: cell "rt" stopped (exit code 0)' in out, out

@@ -730,9 +730,9 @@ static void parse_cpus(struct parser *p, int node, uint32_t i)
 static void parse_cell(struct parser *p, int node, uint32_t i)
 {
 	static const char *const known[] = {
-		"cpus",     "boot-cpu",     "boot-protocol",    "image",  "load-address",
-		"entry",    "dtb-address",  "bootargs",         "initrd", "initrd-address",
-		"realtime", "stops-system", "restart-on-reset", NULL,
+		"cpus",     "boot-cpu",     "boot-protocol", "image",  "load-address",
+		"entry",    "dtb-address",  "bootargs",      "initrd", "initrd-address",
+		"realtime", "stops-system", "stop-on-fault", "restart-on-reset", NULL,
 	};
 	static const char *const subnodes[] = { "memory", "devices", NULL };
 	struct system *sys = p->sys;
@@ -743,13 +743,15 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 		p, node, known,
 		"cpus, boot-cpu, boot-protocol, image, load-address, entry, "
 		"dtb-address, bootargs, initrd, initrd-address, realtime, stops-system, "
-		"restart-on-reset");
+		"stop-on-fault, restart-on-reset");
 	reject_subnodes(p, node, subnodes, "a cell has only \"memory\" and \"devices\" subnodes");
 
 	if (get_flag(p, node, "realtime"))
 		cell->flags |= BH_CELL_REALTIME;
 	if (get_flag(p, node, "stops-system"))
 		cell->flags |= BH_CELL_STOPS_SYSTEM;
+	if (get_flag(p, node, "stop-on-fault"))
+		cell->flags |= BH_CELL_STOP_ON_FAULT;
 	if (get_flag(p, node, "restart-on-reset"))
 		cell->flags |= BH_CELL_RESTART_ON_RESET;
 	parse_cpus(p, node, i);

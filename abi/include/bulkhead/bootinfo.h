@@ -36,6 +36,12 @@
  * writing a mailbox command; the cell answers with BH_HC_MAILBOX_ACK.
  */
 #define BH_MAILBOX_DOORBELL_SGI 15u
+/*
+ * x86: the same doorbell is a fixed IPI of this vector to a direct cell's
+ * boot CPU, interrupt line 15 of Bulkhead's realtime kernel (its line n is
+ * vector 0x50 + n, rtcell/arch/x86/x86.h). A channel doorbell may not use it.
+ */
+#define BH_X86_MAILBOX_DOORBELL_VECTOR 0x5fu
 
 /*
  * The other SGIs Bulkhead uses for itself on arm64: the hypervisor kicks a

@@ -38,13 +38,20 @@
  */
 #define BH_CELL_STOPS_SYSTEM (1u << 1)
 /*
+ * An access outside the cell's memory (stage-2/EPT fault) stops the cell
+ * (exit code 2) instead of being reported to it as an abort (arm64) or a
+ * #GP(0) (x86); docs/hypervisor.md.
+ */
+#define BH_CELL_STOP_ON_FAULT (1u << 2)
+/*
  * PSCI SYSTEM_RESET from this cell restarts it (hv/core/cell_restart.c): its
  * CPUs leave it, its memory is scrubbed, its images, initrd and DTB are
  * loaded again and its interrupts reset; other cells run on. SYSTEM_OFF still
  * stops it. Virtual-mode cells only: a direct cell's CPUs cannot be forced out.
  */
-#define BH_CELL_RESTART_ON_RESET (1u << 2)
-#define BH_CELL_FLAGS_KNOWN (BH_CELL_REALTIME | BH_CELL_STOPS_SYSTEM | BH_CELL_RESTART_ON_RESET)
+#define BH_CELL_RESTART_ON_RESET (1u << 3)
+#define BH_CELL_FLAGS_KNOWN                                                                \
+	(BH_CELL_REALTIME | BH_CELL_STOPS_SYSTEM | BH_CELL_STOP_ON_FAULT | BH_CELL_RESTART_ON_RESET)
 
 /* bh_cell.boot_protocol */
 #define BH_BOOT_LINUX_ARM64 1u /* x0 = dtb_guest_phys, enter at entry_guest_phys (EL1) */

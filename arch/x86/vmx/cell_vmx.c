@@ -6,16 +6,20 @@
  * A realtime (direct) cell also gets its CPUs' x2APIC and TSC-deadline MSRs
  * passed through, except writes of the ICR (vmx/msr.c checks them): its
  * LAPIC timer and its interrupts then reach it without an exit.
- * What is not built yet is refused here rather than half-honoured: a
- * channel with a doorbell and (arch_cell_assign_irq) IOAPIC interrupts. A
- * cell cannot be stopped from outside yet.
+ * IOAPIC pins are the cell's to program through the filter
+ * (vmx/ioapic_filter.c); doorbells, the mailbox's too, are IPIs. A
+ * virtual-mode cell cannot be stopped from outside yet.
  */
 #include <arch/arch_cell.h>
+#include <bulkhead/bootinfo.h>
 #include <bulkhead/errno.h>
 #include <hv/console.h>
 #include <hv/page_pool.h>
+#include <lib/strerror.h>
 #include <lib/string.h>
 #include <vmx/vmx_cell.h>
+#include <x86/ioapic.h>
+#include <x86/lapic.h>
 #include <x86/layout.h>
 
 /* MAXPHYADDR of the Bochs and server parts we aim at; abi/check refuses more (arch_rules.c). */
@@ -89,37 +93,6 @@ static void open_owned_ports(const struct cell *cell, struct vmx_cell *v)
 	}
 }
 
-/* The first channel of the cell's that has a doorbell, or NULL. */
-static const struct bh_channel *doorbell_channel(const struct cell *cell)
-{
-	const struct bh_config_header *cfg = cell->config;
-
-	for (uint32_t c = 0; c < cfg->channels.count; c++) {
-		const struct bh_channel *ch =
-			(const void *)((const uint8_t *)cfg + cfg->channels.offset_bytes +
-				       (size_t)c * cfg->channels.record_size_bytes);
-
-		for (uint32_t e = 0; e < ch->endpoint_count && e < BH_CHANNEL_MAX_ENDPOINTS; e++)
-			if (ch->endpoints[e].cell == cell->id && ch->doorbell_irq != BH_NONE)
-				return ch;
-	}
-	return NULL;
-}
-
-/* What this x86 hypervisor cannot honour yet; 0 or -BH_ENOSYS after saying why. */
-static int refuse_unbuilt(const struct cell *cell)
-{
-	const struct bh_channel *ch = doorbell_channel(cell);
-
-	if (ch) {
-		console_print("hv: cell \"%s\": channel \"%s\": doorbells are not implemented on "
-			      "x86 yet\n",
-			      cell_name(cell), ch->name);
-		return -BH_ENOSYS;
-	}
-	return 0;
-}
-
 static void msr_pass(uint8_t *bitmap, uint32_t msr, bool read, bool write)
 {
 	if (read)
@@ -141,11 +114,7 @@ static void open_direct_msrs(uint8_t *bitmap)
 int arch_cell_create(const struct cell *cell)
 {
 	struct vmx_cell *v = &vmx_cells[cell->id];
-	int err = refuse_unbuilt(cell);
-
-	if (err)
-		return err;
-	err = ept_init(&v->ept, X86_HOST_PHYS_BITS, &pool_allocator);
+	int err = ept_init(&v->ept, X86_HOST_PHYS_BITS, &pool_allocator);
 
 	if (err)
 		return err;
@@ -171,13 +140,23 @@ int arch_cell_map(const struct cell *cell, uint64_t guest_phys, uint64_t host_ph
 		       ept_leaf_bits(flags));
 }
 
+/*
+ * An IOAPIC pin for the cell: it programs the pin itself through the
+ * filter (vmx/ioapic_filter.c), which checks ownership against the config;
+ * here the pin only has to exist, and starts masked.
+ */
 int arch_cell_assign_irq(const struct cell *cell, uint32_t number, uint32_t flags)
 {
+	unsigned int pins = x86_ioapic_pins();
+
 	(void)flags;
-	console_print("hv: cell \"%s\": IOAPIC GSI %u: interrupt routing is not implemented on "
-		      "x86 yet\n",
-		      cell_name(cell), number);
-	return -BH_ENOSYS;
+	if (number >= pins) {
+		console_print("hv: cell \"%s\": IOAPIC GSI %u: the IOAPIC has only %u pins\n",
+			      cell_name(cell), number, pins);
+		return -BH_ERANGE;
+	}
+	x86_ioapic_write(IOAPIC_REG_REDIRECTION + 2 * number, IOAPIC_ENTRY_MASKED);
+	return 0;
 }
 
 int arch_cell_map_irqchip(const struct cell *cell)
@@ -202,21 +181,39 @@ void arch_cell_fill_boot_info(const struct cell *cell, struct bh_boot_info *info
 	(void)cell, (void)info; /* no interrupt controller addresses to pass yet */
 }
 
+/*
+ * A channel's doorbell is an IPI of its vector (abi/check: 32..255) to the
+ * cell's boot CPU. No cell takes external-interrupt exits, so it arrives in
+ * the cell's own IDT without an exit there, realtime cell or not.
+ */
 void arch_cell_send_doorbell(const struct cell *cell, uint32_t number)
 {
-	(void)cell, (void)number; /* never called: arch_cell_create refuses doorbell channels */
+	int err = x86_lapic_send_fixed((uint32_t)cell->desc->cpu_hwid[0], number);
+
+	if (err)
+		console_print("hv: cell \"%s\": doorbell vector %u not sent: %s\n", cell_name(cell),
+			      number, bh_strerror(err));
 }
 
 void arch_cell_reset_interrupts(const struct cell *cell)
 {
-	(void)cell; /* no IOAPIC pin is given to a cell yet; the validator refuses restarts here */
+	(void)cell; /* never called: the validator refuses restart-on-reset on x86 */
 }
 
+/*
+ * A direct cell is asked through its boot-info mailbox and the mailbox
+ * doorbell vector, as on arm64 (cooperative: its kernel answers with
+ * BH_HC_MAILBOX_ACK). Any other cell's CPUs leave it at their next exit
+ * (vmx/exit.c checks the state); nothing forces an exit yet.
+ */
 void arch_cell_request_stop(const struct cell *cell)
 {
-	/*
-	 * A cell's CPUs leave it at their next exit (vmx/exit.c checks the
-	 * state); nothing forces an exit yet (the NMI doorbell is planned).
-	 */
-	(void)cell;
+	struct bh_boot_info *info = cell->boot_info;
+
+	if (!(cell->desc->flags & BH_CELL_REALTIME) || !info)
+		return;
+	/* Cell memory, coherent on x86: the command is in place before the doorbell rings. */
+	__atomic_store_n(&info->mailbox.command, BH_MAILBOX_STOP, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&info->mailbox.sequence, 1, __ATOMIC_RELEASE);
+	arch_cell_send_doorbell(cell, BH_X86_MAILBOX_DOORBELL_VECTOR);
 }

@@ -25,6 +25,7 @@
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_insn.h>
 #include <x86/cpu.h>
+#include <x86/ioapic.h>
 #include <x86/lapic.h>
 
 #define EPT_QUAL_READ (1ull << 0)
@@ -41,10 +42,16 @@ void vmx_inject_ud(void)
 	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | VECTOR_UD);
 }
 
+#define X86_CR0_PE (1ull << 0)
+
 void vmx_inject_gp(void)
 {
-	vmwrite(VMCS_ENTRY_INTR_INFO,
-		INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | INTR_DELIVER_ERROR_CODE | VECTOR_GP);
+	/* In real mode (unrestricted guest) no exception pushes an error code: VM entry would
+	 * refuse one (SDM vol. 3 sec. 27.2.1.3). */
+	bool protected_mode = vmread(VMCS_GUEST_CR0) & X86_CR0_PE;
+
+	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | VECTOR_GP |
+					      (protected_mode ? INTR_DELIVER_ERROR_CODE : 0));
 	vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, 0);
 }
 
@@ -91,17 +98,48 @@ static void handle_vmcall(struct vmx_exit *exit)
 	r[REG_RAX] = (uint64_t)hcall_dispatch(exit->cell, exit->cpu, r[REG_RAX], args);
 }
 
+#define EPT_FAULTS_PRINTED 8
+
+/* Per CPU, written only by that CPU. */
+static unsigned int ept_faults_printed[HV_MAX_CPUS];
+
+/*
+ * An access outside the cell's EPT: the IOAPIC's page is emulated; anything
+ * else is a #GP(0) at the instruction, like an
+ * access the cell's own machine would refuse (arm64 reports an abort), or
+ * the cell stopped when its config says stop-on-fault. A violation while
+ * the CPU delivered an event (the cell's IDT, stack or GDT outside its
+ * memory) stops the cell: it could not take the #GP either.
+ */
 static void handle_ept_violation(struct vmx_exit *exit)
 {
 	uint64_t q = exit->qualification;
+	const char *access = q & EPT_QUAL_FETCH ? "fetch" : q & EPT_QUAL_WRITE ? "write" : "read";
+	unsigned long long gpa = vmread(VMCS_GUEST_PHYS_ADDR);
+	unsigned long long rip = vmread(VMCS_GUEST_RIP);
+	bool in_delivery = vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID;
 
+	if (!in_delivery && gpa >= X86_IOAPIC_BASE &&
+	    gpa - X86_IOAPIC_BASE < X86_IOAPIC_PAGE_BYTES &&
+	    vmx_emulate_ioapic(exit, gpa - X86_IOAPIC_BASE))
+		return;
 	stats_count_entry(exit->cpu, BH_ENTRY_STAGE2_FAULT);
-	vmx_stop_cell_for_fault(exit, "EPT violation: %s at guest-physical 0x%llx (RIP 0x%llx)",
-				q & EPT_QUAL_FETCH   ? "fetch"
-				: q & EPT_QUAL_WRITE ? "write"
-						     : "read",
-				(unsigned long long)vmread(VMCS_GUEST_PHYS_ADDR),
-				(unsigned long long)vmread(VMCS_GUEST_RIP));
+	if ((exit->cell->desc->flags & BH_CELL_STOP_ON_FAULT) || in_delivery) {
+		vmx_stop_cell_for_fault(
+			exit, "EPT violation: %s at guest-physical 0x%llx%s (RIP 0x%llx)", access,
+			gpa, in_delivery ? " delivering an event" : "", rip);
+		return;
+	}
+	vmx_inject_gp();
+	if (exit->cpu < HV_MAX_CPUS && ept_faults_printed[exit->cpu] < EPT_FAULTS_PRINTED) {
+		ept_faults_printed[exit->cpu]++;
+		console_print("hv: cell \"%s\" cpu %u: EPT violation: %s at guest-physical 0x%llx "
+			      "(RIP 0x%llx); #GP(0) to the cell%s\n",
+			      cell_name(exit->cell), exit->cpu, access, gpa, rip,
+			      ept_faults_printed[exit->cpu] == EPT_FAULTS_PRINTED
+				      ? " (later ones are reported silently)"
+				      : "");
+	}
 }
 
 static bool is_vmx_instruction(uint32_t reason)
@@ -220,6 +258,13 @@ static void handle_exit_reason(struct vmx_exit *exit)
 		return;
 	case EXIT_REASON_EPT_VIOLATION:
 		handle_ept_violation(exit);
+		return;
+	case EXIT_REASON_INVD:
+	case EXIT_REASON_WBINVD:
+		/* Caches are coherent and the EPT fixes memory types: nothing for a cell to
+		 * flush, and INVD would throw away other cells' dirty lines. */
+		stats_count_entry(exit->cpu, BH_ENTRY_OTHER);
+		vmx_skip_instruction();
 		return;
 	case EXIT_REASON_TRIPLE_FAULT:
 		handle_cpu_stop(exit, "triple fault (shutdown)");

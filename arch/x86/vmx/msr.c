@@ -2,14 +2,15 @@
  * RDMSR/WRMSR of a cell: every access exits (the MSR bitmap is all ones) and
  * only an allow-list is served, from the VMCS's guest fields or read-only
  * from the CPU; everything else gets #GP, as an MSR the CPU lacks would.
- * Allowed: EFER (SCE, LME, NXE; LMA is the CPU's), FS/GS base, PAT (valid
- * memory types only, or the next entry would fail), and reads of the TSC
- * and the APIC base. A realtime (direct) cell's x2APIC MSRs do not exit,
- * except ICR writes: those pass only as fixed, physical-destination IPIs to
- * one of the cell's own CPUs (or to itself by shorthand), and INIT/SIPI to
- * its own CPUs start them (vmx/cpu_startup.c); any other is
- * dropped, counted like every MSR exit, and the first few per CPU printed
- * (a flood must not hold the console).
+ * Allowed: EFER (SCE, LME, NXE; LMA is the CPU's; LME fixed while paging
+ * is on), FS/GS base (canonical), PAT (valid memory types only): a value
+ * the CPU would refuse with #GP would make the next VM entry fail, so it
+ * gets #GP here too. Reads of the TSC and the APIC base are allowed. A
+ * realtime (direct) cell's x2APIC MSRs do not exit, except ICR writes: those
+ * pass only as fixed, physical-destination IPIs to one of the cell's own CPUs
+ * (or to itself by shorthand), and INIT/SIPI to its own CPUs start them
+ * (vmx/cpu_startup.c); any other is dropped, counted like every MSR exit, and
+ * the first few per CPU printed (a flood must not hold the console).
  */
 #include <bulkhead/stats.h>
 #include <hv/console.h>
@@ -30,6 +31,8 @@
 #define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
 #define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
+#define X86_CR0_PG (1ull << 31)
+#define X86_CR4_LA57 (1ull << 12)
 
 static bool read_allowed(uint32_t msr, uint64_t *value)
 {
@@ -69,6 +72,27 @@ static bool pat_is_valid(uint64_t pat)
 	return true;
 }
 
+/* Canonical for the guest's linear-address width (48 bits, 57 with LA57). */
+static bool is_canonical(uint64_t address)
+{
+	unsigned int bits = (vmread(VMCS_GUEST_CR4) & X86_CR4_LA57) ? 57 : 48;
+	int64_t high = (int64_t)address >> (bits - 1);
+
+	return high == 0 || high == -1;
+}
+
+/* EFER: only the writable bits, and LME may not change while paging is on. */
+static bool write_efer(uint64_t value)
+{
+	uint64_t efer = vmread(VMCS_GUEST_EFER);
+
+	if (value & ~(EFER_WRITABLE | EFER_LMA))
+		return false;
+	if ((vmread(VMCS_GUEST_CR0) & X86_CR0_PG) && ((value ^ efer) & EFER_LME))
+		return false;
+	return vmwrite(VMCS_GUEST_EFER, (value & EFER_WRITABLE) | (efer & EFER_LMA));
+}
+
 #define ICR_VECTOR(v) ((v)&0xff)
 #define ICR_DELIVERY_MODE(v) (((v) >> 8) & 0x7) /* 0 = fixed */
 #define ICR_LOGICAL (1ull << 11)
@@ -77,7 +101,7 @@ static bool pat_is_valid(uint64_t pat)
 #define ICR_DESTINATION(v) ((v) >> 32)
 #define FIRST_VALID_VECTOR 16
 
-#define ICR_REFUSALS_PRINTED 8
+#define ICR_REFUSALS_PRINTED 16
 
 /* Per CPU, written only by that CPU. */
 static unsigned int refusals_printed[HV_MAX_CPUS];
@@ -138,14 +162,11 @@ static bool write_allowed(const struct vmx_exit *exit, uint32_t msr, uint64_t va
 		write_icr(exit, value);
 		return true;
 	case MSR_IA32_EFER:
-		if (value & ~(EFER_WRITABLE | EFER_LMA))
-			return false;
-		return vmwrite(VMCS_GUEST_EFER,
-			       (value & EFER_WRITABLE) | (vmread(VMCS_GUEST_EFER) & EFER_LMA));
+		return write_efer(value);
 	case MSR_IA32_FS_BASE:
-		return vmwrite(VMCS_GUEST_FS_BASE, value);
+		return is_canonical(value) && vmwrite(VMCS_GUEST_FS_BASE, value);
 	case MSR_IA32_GS_BASE:
-		return vmwrite(VMCS_GUEST_GS_BASE, value);
+		return is_canonical(value) && vmwrite(VMCS_GUEST_GS_BASE, value);
 	case MSR_IA32_PAT:
 		return pat_is_valid(value) && vmwrite(VMCS_GUEST_PAT, value);
 	default:

@@ -120,7 +120,8 @@ static int write_controls(const struct cell *cell, char *why, size_t why_size)
 	if (missing)
 		return setup_fail(why, why_size,
 				  "secondary controls 0x%llx unsupported (EPT 0x2, "
-				  "RDTSCP 0x8, VPID 0x20, unrestricted guest 0x80)",
+				  "RDTSCP 0x8, VPID 0x20, WBINVD exiting 0x40, "
+				  "unrestricted guest 0x80)",
 				  missing);
 	missing = adjust(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS, VMX_EXIT_CELL,
 			 &exit_ctl);

@@ -5,6 +5,7 @@
  * and exits 0. It judges nothing: the system test reads the lines and checks
  * the victims. Faults are expected: probe.S instructions resume at +4.
  */
+#include <guest/boot_info_check.h>
 #include <guest/console.h>
 #include <guest/gicv3.h>
 #include <guest/hypercall.h>
@@ -142,13 +143,7 @@ static void report(const char *attempt, const char *result)
 
 static bool is_own_memory(uint64_t addr)
 {
-	for (uint32_t i = 0; i < info->region_count; i++) {
-		const struct bh_boot_region *r = &info->regions[i];
-
-		if (addr >= r->guest_phys && addr - r->guest_phys < r->size_bytes)
-			return true;
-	}
-	return false;
+	return guest_boot_info_has_address(info, addr);
 }
 
 static bool is_own_cpu(uint64_t mpidr)
@@ -635,13 +630,8 @@ static void attempt_hypercall(const char *attempt, uint64_t function, uint64_t a
 	arm();
 	int64_t value = probe_hvc(function, a1, a2, a3, 0, 0);
 
-	if (!disarm(result, sizeof(result))) {
-		if (value < 0)
-			format_snprintf(result, sizeof(result), "returned %ld (%s)", value,
-					bh_hypercall_strerror(value));
-		else
-			format_snprintf(result, sizeof(result), "returned %ld", value);
-	}
+	if (!disarm(result, sizeof(result)))
+		bh_hypercall_result_text(result, sizeof(result), value);
 	report(attempt, result);
 }
 

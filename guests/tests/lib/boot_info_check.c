@@ -44,3 +44,14 @@ const struct bh_boot_info *guest_accept_boot_info(uint64_t address)
 	}
 	return info;
 }
+
+bool guest_boot_info_has_address(const struct bh_boot_info *info, uint64_t address)
+{
+	for (uint32_t i = 0; i < info->region_count && i < BH_BOOTINFO_MAX_REGIONS; i++) {
+		const struct bh_boot_region *r = &info->regions[i];
+
+		if (address >= r->guest_phys && address - r->guest_phys < r->size_bytes)
+			return true;
+	}
+	return false;
+}

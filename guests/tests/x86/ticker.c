@@ -7,11 +7,15 @@
  * ICR write exits once and the IPI arrives) and tries ICR writes the
  * hypervisor must refuse (docs/hypervisor.md): to APIC id 0, another cell's
  * CPU; NMI, INIT and start-up to itself; a broadcast; a logical destination;
- * a reserved vector. Exits 0 when the window had no entry and the self IPI
- * arrived.
+ * a reserved vector. It counts what should never reach it: NMIs and
+ * interrupts of vector STRAY_VECTOR, the one the hostile cell aims at it
+ * (guests/tests/x86/hostile.c). A channel's doorbell vector (boot info) is
+ * counted too, and printed when it has one. Exits 0 when the window had no
+ * entry, the self IPI arrived and nothing stray did.
  */
 #include <guest/console.h>
 #include <guest/hypercall.h>
+#include <guest/idt.h>
 #include <guest/runtime.h>
 #include <x86_64/msr.h>
 
@@ -28,6 +32,8 @@
 #define DIVIDE_BY_1 0xb
 #define TIMER_VECTOR 0x40
 #define IPI_VECTOR 0x41
+#define STRAY_VECTOR 0x42
+#define NMI_VECTOR 2
 #define SPURIOUS_VECTOR 0xff
 /* LAPIC timer ticks between interrupts. */
 #define TIMER_PERIOD_TICKS 20000
@@ -39,25 +45,22 @@
 #define ICR_ALL_BUT_SELF (3u << 18)
 #define RESERVED_VECTOR 5
 
-struct idt_gate {
-	uint16_t offset_low;
-	uint16_t selector;
-	uint8_t ist;
-	uint8_t type; /* 0x8e: present, DPL 0, 64-bit interrupt gate */
-	uint16_t offset_mid;
-	uint32_t offset_high;
-	uint32_t reserved;
-};
-
 extern char guest_timer_stub[], guest_ipi_stub[], guest_spurious_stub[];
+extern char guest_stray_stub[], guest_nmi_stub[], guest_doorbell_stub[];
 
 /* Called from interrupt_stubs.asm. */
 void guest_timer_interrupt(void);
 void guest_ipi_interrupt(void);
+void guest_stray_interrupt(void);
+void guest_nmi_interrupt(void);
+void guest_doorbell_interrupt(void);
 
-static struct idt_gate idt[256] __attribute__((aligned(16)));
+static struct idt_gate idt[GUEST_IDT_VECTORS] __attribute__((aligned(16)));
 static volatile uint32_t timer_interrupts;
 static volatile uint32_t ipis;
+static volatile uint32_t strays;
+static volatile uint32_t nmis;
+static volatile uint32_t doorbells;
 
 void guest_timer_interrupt(void)
 {
@@ -72,25 +75,42 @@ void guest_ipi_interrupt(void)
 	wrmsr(X2APIC_EOI, 0);
 }
 
-static void set_gate(unsigned int vector, const void *stub)
+void guest_stray_interrupt(void)
 {
-	uint64_t at = (uint64_t)(uintptr_t)stub;
-
-	idt[vector] = (struct idt_gate){ (uint16_t)at,         0x08, 0, 0x8e, (uint16_t)(at >> 16),
-					 (uint32_t)(at >> 32), 0 };
+	strays++;
+	wrmsr(X2APIC_EOI, 0);
 }
 
-static void load_idt(void)
+void guest_nmi_interrupt(void)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+	nmis++; /* an NMI needs no EOI */
+}
 
-	set_gate(TIMER_VECTOR, guest_timer_stub);
-	set_gate(IPI_VECTOR, guest_ipi_stub);
-	set_gate(SPURIOUS_VECTOR, guest_spurious_stub);
-	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+void guest_doorbell_interrupt(void)
+{
+	doorbells++;
+	wrmsr(X2APIC_EOI, 0);
+}
+
+/* The doorbell vector of its first channel that has one, or 0. */
+static uint32_t doorbell_vector(const struct bh_boot_info *info)
+{
+	for (uint32_t i = 0; i < info->channel_count; i++)
+		if (info->channels[i].doorbell_intid != BH_BOOT_NO_DOORBELL)
+			return info->channels[i].doorbell_intid;
+	return 0;
+}
+
+static void load_idt(uint32_t doorbell)
+{
+	idt_set_gate(idt, TIMER_VECTOR, guest_timer_stub);
+	idt_set_gate(idt, IPI_VECTOR, guest_ipi_stub);
+	idt_set_gate(idt, SPURIOUS_VECTOR, guest_spurious_stub);
+	idt_set_gate(idt, STRAY_VECTOR, guest_stray_stub);
+	idt_set_gate(idt, NMI_VECTOR, guest_nmi_stub);
+	if (doorbell)
+		idt_set_gate(idt, doorbell, guest_doorbell_stub);
+	idt_load(idt);
 }
 
 /* Halts with interrupts on until `count` reaches `target`; returns with them off. */
@@ -122,7 +142,9 @@ int guest_main(const struct bh_boot_info *info)
 		console_printf("ticker: the local APIC is not in x2APIC mode\n");
 		return 1;
 	}
-	load_idt();
+	uint32_t doorbell = doorbell_vector(info);
+
+	load_idt(doorbell);
 	wrmsr(X2APIC_SVR, SVR_ENABLE | SPURIOUS_VECTOR);
 	wrmsr(X2APIC_TIMER_DIVIDE, DIVIDE_BY_1);
 
@@ -152,7 +174,11 @@ int guest_main(const struct bh_boot_info *info)
 
 	for (unsigned int i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
 		wrmsr(X2APIC_ICR, refused[i]);
-	console_printf("ticker: %u ICR writes the hypervisor must refuse sent\n",
-		       (unsigned int)(sizeof(refused) / sizeof(refused[0])));
-	return window == 0 ? 0 : 1;
+	console_printf(
+		"ticker: %u ICR writes the hypervisor must refuse sent; stray interrupts %u, "
+		"NMIs %u\n",
+		(unsigned int)(sizeof(refused) / sizeof(refused[0])), strays, nmis);
+	if (doorbell)
+		console_printf("ticker: doorbells %u on vector 0x%x\n", doorbells, doorbell);
+	return window == 0 && strays == 0 && nmis == 0 ? 0 : 1;
 }

@@ -113,8 +113,8 @@ def keep_witness_lines(bochs_log):
 def bochsrc_text(iso, serial_log, cpus, cpu_model=CPU_MODEL, log_vm_exits=False):
     """The configuration for one headless run booting `iso` from CD; with
     `log_vm_exits`, every CPU's debug messages (among them one per VM exit and one
-    per interrupt taken) go to Bochs' log; `log_vm_exits` may also name the CPUs
-    (a busy CPU's debug messages make megabytes per emulated second)."""
+    per interrupt taken) go to Bochs' log; a collection of CPU numbers there limits that to
+    those CPUs (a busy CPU's debug messages make megabytes per emulated second)."""
     logged = range(cpus) if log_vm_exits is True else log_vm_exits or ()
     debug = ", ".join(["action=ignore"] + [f"cpu{n}=report" for n in logged])
     return "\n".join([

@@ -15,7 +15,6 @@ it, and the victims' end-of-run checks hold.
 import dataclasses
 import json
 import re
-import shutil
 import struct
 import sys
 

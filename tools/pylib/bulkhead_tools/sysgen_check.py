@@ -53,6 +53,14 @@ def cell_lines(output, cell):
     return [line[len(cell) + 3:] for line in output.splitlines() if line.startswith(f"[{cell}] ")]
 
 
+def hostile_attempts(output, cell="hostile"):
+    """The hostile test cells' reports, "<cell>: <attempt>: <result>": attempt -> result."""
+    found = {}
+    for m in re.finditer(rf"^\[{cell}\] {cell}: (.+?): (.+)$", output, re.M):
+        found[m.group(1)] = m.group(2)
+    return found
+
+
 def _listed(pattern, lines):
     return [(int(m.group(1), 16), int(m.group(2), 16))
             for m in (pattern.match(line) for line in lines) if m]

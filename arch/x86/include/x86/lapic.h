@@ -20,4 +20,7 @@ int x86_lapic_send_init(uint32_t apic_id);
 /* Sends a start-up IPI for `vector_page` (4 KiB aligned, below 1 MiB). Returns 0 or -error. */
 int x86_lapic_send_startup(uint32_t apic_id, uint64_t vector_page);
 
+/* Sends a fixed IPI of `vector` (32..255) to `apic_id`. Returns 0 or a negative error. */
+int x86_lapic_send_fixed(uint32_t apic_id, uint32_t vector);
+
 #endif

@@ -38,6 +38,13 @@ void vmx_handle_wrmsr(struct vmx_exit *exit);
 void vmx_handle_io(struct vmx_exit *exit);
 void vmx_handle_cr_access(struct vmx_exit *exit);
 
+/*
+ * An access to the IOAPIC page at `offset` (vmx/ioapic_filter.c): emulated
+ * and counted, RIP moved past it; false when the instruction cannot be
+ * fetched or decoded (nothing is counted then).
+ */
+bool vmx_emulate_ioapic(struct vmx_exit *exit, uint64_t offset);
+
 /* Stops the cell with VMX_FAULT_EXIT_CODE after printing why (a printf-style line). */
 void vmx_stop_cell_for_fault(struct vmx_exit *exit, const char *fmt, ...) printf_like(2, 3);
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <bulkhead/hypercall.h>
 #include <bulkhead/stats.h>
+#include <lib/format.h>
 #include <lib/strerror.h>
 
 /* HVC #0 with x0 = function, x1..x5 = args; returns x0 (hvc.S). */
@@ -19,6 +20,16 @@ static inline const char *bh_hypercall_strerror(int64_t result)
 {
 	return result < INT32_MIN || result > INT32_MAX ? "unknown error"
 							: bh_strerror((int)result);
+}
+
+/* How the hostile cells report a result: "returned -14 (bad address)", "returned 0". */
+static inline void bh_hypercall_result_text(char *text, size_t size, int64_t result)
+{
+	if (result < 0)
+		format_snprintf(text, size, "returned %ld (%s)", result,
+				bh_hypercall_strerror(result));
+	else
+		format_snprintf(text, size, "returned %ld", result);
 }
 
 static inline uint64_t guest_ipa(const void *p)
