@@ -20,8 +20,11 @@ SUBJECT_NAMES = {
     REALTIME_BARE: "same realtime kernel, bare",
     PREEMPT_RT: "Debian PREEMPT_RT + cyclictest, bare",
 }
+# What a wall-clock figure measures on an emulator, said wherever one is shown.
+WALL_CLOCK_TITLE = "wall clock (on an emulator: the host's scheduling of the emulator)"
 INSTRUMENT_NAMES = {
-    WALL_CLOCK: "wall-clock (multi-threaded TCG: indicative, host scheduling dominates)",
+    WALL_CLOCK: "wall-clock (multi-threaded TCG: the host's scheduling of the emulator's threads "
+                "dominates; indicative only)",
     ICOUNT: "QEMU -icount shift=0,align=off,sleep=off (1 ns = 1 instruction; exact, other CPUs "
             "idle)",
     COUNTS: "hypervisor entry counters (exact), cross-checked with QEMU -d int",
@@ -148,23 +151,41 @@ def markdown(report, histograms):
     if report.notes:
         lines += [f"- Note: {n}" for n in report.notes] + [""]
 
-    lines += ["## Summary", "",
-              "Entries: hypervisor entries on the realtime CPUs (exact counts; the most over the "
-              "phase's boots). Latency: wall-clock p50 / p99 in µs, median over runs "
-              "(indicative on an emulator). Path lengths (icount, instructions) are in section 2.",
-              "",
+    lines += ["## Summary: the exact instruments", "",
+              "Hypervisor entries on the realtime CPUs (exact counts; the most over the phase's "
+              "boots), and the realtime kernel's path lengths under icount (exact instruction "
+              "counts, other CPUs idle; p50, median over runs). Details in sections 1 and 2.", "",
               "| phase | realtime-CPU entries in the measured window | involuntary entries "
-              "(whole boot) | missed periods | realtime cell | same kernel bare | PREEMPT_RT |",
-              "|---|---|---|---|---|---|---|"]
+              "(whole boot) |",
+              "|---|---|---|"]
     for phase in report.phases:
         window, invol = _most_per_cpu(phase, "window"), _most_per_cpu(phase, "involuntary")
+        lines.append(f"| {phase.name} | {window or 'not booted'} | {invol or '-'} |")
+    lines += ["", "| path (icount, instructions) | realtime cell | same kernel bare | "
+              "PREEMPT_RT |", "|---|---|---|---|"]
+    for path in (HANDLER_PATH, THREAD_PATH):
+        row = [_icount_p50(report, subject, path)
+               for subject in (REALTIME_CELL, REALTIME_BARE, PREEMPT_RT)]
+        if path == HANDLER_PATH:
+            row[2] = "- (cyclictest cannot see the handler)"
+        lines.append(f"| {PATH_NAMES[path]} | " + " | ".join(row) + " |")
+    lines.append("")
+
+    lines += [f"## Summary: {WALL_CLOCK_TITLE}", "",
+              "Wall-clock p50 / p99 in µs and missed periods, median over runs. On an emulator "
+              "these time how the host schedules the emulator's threads beside its other work, "
+              "not the system's latency: they are indicative only and do not show isolation "
+              "(docs/measuring.md).", "",
+              "| phase | missed periods (wall clock) | realtime cell | same kernel bare | "
+              "PREEMPT_RT |",
+              "|---|---|---|---|---|"]
+    for phase in report.phases:
         cell = phase.series_for(REALTIME_CELL, WALL_CLOCK)
         bare = phase.series_for(REALTIME_BARE, WALL_CLOCK)
         base = phase.series_for(PREEMPT_RT, WALL_CLOCK)
         missed = cell.median_stats()["missed_periods"] if cell and cell.runs else None
-        lines.append(f"| {phase.name} | {window or 'not booted'} | {invol or '-'} | "
-                     f"{'n/a' if missed is None else missed} | {_pair(cell)} | {_pair(bare)} | "
-                     f"{_pair(base)} |")
+        lines.append(f"| {phase.name} | {'n/a' if missed is None else missed} | {_pair(cell)} | "
+                     f"{_pair(bare)} | {_pair(base)} |")
     lines.append("")
 
     lines += ["## 1. Counts: hypervisor entries", "",
@@ -198,7 +219,8 @@ def markdown(report, histograms):
 
     for number, instrument, title in ((2, ICOUNT, "Path lengths: timer to handler and to "
                                                    "thread running"),
-                                      (3, WALL_CLOCK, "Wall-clock latency distributions")):
+                                      (3, WALL_CLOCK, "Wall-clock latency distributions: "
+                                                      + WALL_CLOCK_TITLE)):
         lines += [f"## {number}. {title}", "", f"Instrument: {INSTRUMENT_NAMES[instrument]}. "
                   f"Unit: {unit[instrument]}. Figures are medians over runs of each run's figure; "
                   "p-values come from 1 "
@@ -264,7 +286,8 @@ def markdown(report, histograms):
                 else:
                     vs_rt = "-" if rt is None else _ratio(cell, rt)
                 bare = baseline(report, phase, REALTIME_BARE, instrument, path)
-                lines.append(f"| {phase.name} | {instrument} | {PATH_NAMES[path]} | "
+                what = WALL_CLOCK_TITLE if instrument == WALL_CLOCK else instrument
+                lines.append(f"| {phase.name} | {what} | {PATH_NAMES[path]} | "
                              f"{_ratio(cell, bare)} | {vs_rt} |")
     lines += ["", "## How the figures were produced", ""]
     for phase in report.phases:
@@ -284,7 +307,7 @@ def summary_text(markdown_text):
     """The report's summary and path-length tables, without the Markdown separators (what the
     command prints at the end)."""
     out = []
-    for title in ("## Summary", "## 2. ", "## 4. "):
+    for title in ("## Summary: the exact", "## Summary: wall clock", "## 2. ", "## 4. "):
         start = markdown_text.find(title)
         if start < 0:
             continue
@@ -381,6 +404,17 @@ def _most_per_cpu(phase, field):
     return ", ".join(f"cpu {cpu}: {'?' if v is None else v}" for cpu, v in sorted(most.items()))
 
 
+def _icount_p50(report, subject, path):
+    """The idle phase's icount p50 of `subject` on `path` (median over runs), or why not."""
+    idle = next((p for p in report.phases if p.name == "idle"), None)
+    series = idle.series_for(subject, ICOUNT, path) if idle else None
+    if series is None:
+        return "-"
+    if not series.runs:
+        return series.pending
+    return _fmt(series.median_stats()["p50_ns"], ICOUNT, series.runs[0].stats().limit_ns)
+
+
 def _pair(series):
     if series is None:
         return "-"
@@ -413,7 +447,8 @@ DASH = {REALTIME_CELL: "", REALTIME_BARE: "2,3", PREEMPT_RT: "7,4"}
 
 
 def svg(report):
-    panels = [(WALL_CLOCK, "wall-clock (indicative), µs"), (ICOUNT, "icount, instructions")]
+    panels = [(ICOUNT, "icount (exact, other CPUs idle): instructions"),
+              (WALL_CLOCK, "wall clock, µs: on an emulator, the host's scheduling of it")]
     width, height, pad = 560, 300, 60
     most = max([sum(1 for ph in report.phases for s in ph.series
                     if s.instrument == instrument and s.runs) for instrument, _ in panels] + [1])
