@@ -6,6 +6,8 @@ The snapshots below are in bhctl's own formats (guests/linux/bhctl/format_*.c).
 
 import json
 
+import pytest
+
 from bulkhead_tools import run_summary
 from bulkhead_tools.run_console import RunConsole
 
@@ -65,12 +67,13 @@ OUTPUT = "\n".join(["linux-cell: scenario=demo duration=20s", "linux-cell: demo:
                     "BULKHEAD: PASS"]) + "\n"
 
 
-def figures():
-    return {p.name: p for p in run_summary.phase_figures(OUTPUT, [2, 3], seconds=20)}
+def figures(output=OUTPUT):
+    return {p.name: p for p in run_summary.phase_figures(output, [2, 3], seconds=20)}
 
 
-def test_each_phase_counts_only_its_own_realtime_cpu_entries():
-    phases = figures()
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])  # the serial log has CRLF line ends
+def test_each_phase_counts_only_its_own_realtime_cpu_entries(newline):
+    phases = figures(OUTPUT.replace("\n", newline))
     assert list(phases) == ["idle", "stress"]
     idle, stress = phases["idle"], phases["stress"]
     assert {cpu: e.total for cpu, e in idle.entries.items()} == {2: 0, 3: 0}
@@ -153,7 +156,9 @@ def test_console_shows_linux_and_boot_progress_but_not_the_bulk():
                       "[rt] T: 0 (    2) P:99 I:1000 C:  29637 Min:      2 Act:  139",
                       "[rt] latmon: cpu=0 logical=2 window_entries=0 stage2-fault=0",
                       "[rt] latmon: histogram thread-us begin", "[rt] 000001 000000 000002",
-                      "[rt] latmon: histogram thread-us end", "[rt] rtcell: done, missed=4",
+                      "[rt] latmon: histogram thread-us end",
+                      "[rt] csection: kind=irq-off site=rt_sleep_until:87 max_ticks=10971308",
+                      "[rt] rtcell: done, missed=4",
                       "hv: stats cpu 2 cell rt: total=1", 'hv: cell "rt" stopped (exit code 0)'])
     console(side.encode(), "side")
     console.flush()

@@ -73,12 +73,14 @@ def cmd_run(args):
                        initrd=image)
     console.flush()
     files = [(log, "serial: the hypervisor's boot, Linux's console, bhctl's snapshots"),
-             (pathlib.Path(f"{log}.hv.log"), "the hypervisor's and the realtime cell's "
-                                             "consoles: latmon's full report")]
+             (pathlib.Path(f"{log}.hv.log"), "the hypervisor's and the cells' consoles after "
+                                             "Linux took the UART: latmon's full report")]
     ok = not result.timed_out and result.returncode == 0 and "BULKHEAD: PASS" in result.output
     if ok:
         files += _demo_summary(result.output, dts, run_dir)
-    print("run: full output in " + "; ".join(f"{_shown_path(f)} ({what})" for f, what in files))
+    width = max(len(_shown_path(f)) for f, _ in files)
+    print("run: the full output is in:\n" + "\n".join(f"  {_shown_path(f):<{width}}  {what}"
+                                                     for f, what in files))
     if result.timed_out:
         print(f"run: FAILED, no end of run within {args.timeout} s (killed)", file=sys.stderr)
         return 1
@@ -139,7 +141,7 @@ def _demo_summary(output, dts, run_dir):
     (run_dir / "summary.txt").write_text(summary + "\n")
     histograms = run_summary.write_histograms(phases, run_dir, "qemu-arm64")
     return [(run_dir / "summary.txt", "this summary")] + [
-        (f, f"latmon's histogram over phase {name}, cyclictest -h format")
+        (f, f"latmon's histogram over the {name} phase (cyclictest -h format)")
         for name, f in histograms.items()]
 
 

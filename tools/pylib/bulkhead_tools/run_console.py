@@ -1,7 +1,7 @@
 """What `bulkhead run` shows of the emulator's two consoles while the system runs: Linux's console
 as it comes, the hypervisor's and the cells' lines that tell how the boot goes, and nothing of
-the bulk (CPU and memory details, latmon's histograms and per-CPU report, bhctl's snapshots for
-the summary). Only lines of these known forms are held back; the full text stays in the logs.
+the bulk (CPU and memory details, latmon's histograms and per-CPU report, the realtime kernel's
+critical-section table, bhctl's snapshots for the summary). Only lines of these known forms are held back; the full text stays in the logs.
 
 Limit: it goes line by line, so a line shows once it is complete.
 """
@@ -16,7 +16,7 @@ _HV_DETAIL = re.compile(r"^(?:cpu \d+: online|ram \d+:|platform:|hv: device tree
 # A cell's console line ("[cell] text") and a realtime cell's closing report in it.
 _CELL_LINE = re.compile(r"^\[[\w.-]+\] (.*)$")
 _CELL_REPORT = re.compile(r"^(?:T:\s*\d|latmon: cpu=|latmon: counter|latmon: missed=|"
-                          r"pistress: cpu=)")
+                          r"pistress: cpu=|csection: )")
 _CELL_BLOCK_BEGIN = re.compile(r"^latmon: histogram [\w-]+ begin$")
 _CELL_BLOCK_END = re.compile(r"^latmon: histogram [\w-]+ end$")
 # The Linux cell's snapshots for the summary (guests/linux/init, bhctl_snapshot).
