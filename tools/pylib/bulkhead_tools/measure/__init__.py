@@ -11,6 +11,7 @@ import pathlib
 import sys
 
 from .. import paths, payload
+from ..progress import Progress
 
 
 def default_output() -> pathlib.Path:
@@ -29,11 +30,14 @@ def main(args) -> int:
     out = (args.output or default_output()).resolve()
     print(f"measure: {args.system} on {platform.name}, "
           f"{'quick' if args.quick else 'full'} mode; output {out}", flush=True)
+    display = Progress("measure --quick" if args.quick else "measure")
     try:
-        result = runner.measure(args.system.resolve(), platform, settings, out)
+        result = runner.measure(args.system.resolve(), platform, settings, out, display=display)
     except (RuntimeError, ValueError, payload.PayloadError) as e:
+        display.close()
         print(f"measure: FAILED: {e}", file=sys.stderr)
         return 1
+    display.close()
     files = report.write(result, out)
     bad = [f"phase {p.name}: cpu {e.cpu}: {e.involuntary} involuntary entries, {e.window} in "
            f"latmon's window" for p in result.phases for e in p.realtime_entries
