@@ -104,3 +104,18 @@ def test_meson_and_pytest_lines_move_the_count_and_show_failures(tmp_path):
     assert " 4/41 test_string                 FAIL            0.05s" in said
     assert "FAILED tests/system/test_bhctl.py::test_b" in said
     assert not any("test_format" in line or "test_a" in line for line in said)
+
+
+def test_measure_steps_go_above_the_progress_line(tmp_path):
+    from bulkhead_tools.measure import runner
+    out = io.StringIO()
+    display = progress.Progress("measure --quick", stream=out, tty=True,
+                                history=tmp_path / "t.json")
+    steps = runner.Progress(2, echo=None, display=display)
+    steps.start("idle: booting linux-rt.dts under the hypervisor")
+    assert display.line().startswith("measure --quick: phases and baselines run 1/2 · ")
+    steps.result("cpu 2 (rt): window 0")
+    display.close()
+    said = [part.split("\r\033[K")[-1] for part in out.getvalue().split("\n")[:-1]]
+    assert said[0] == "measure: [1/2] idle: booting linux-rt.dts under the hypervisor ..."
+    assert said[1].startswith("measure:        cpu 2 (rt): window 0 (0 s; 0 s so far)")
