@@ -483,6 +483,120 @@ static void test_console_prints_ring_in_order_and_drops_overwritable_bytes(void 
 	free(ch);
 }
 
+/* ---- top and --json ---- */
+
+/* Two frames 2 s apart: CPU 0 took 2,400 more interrupts and 4 more GICD traps; latmon's CPU 2
+ * woke 2,000 times (10 of them at 40 µs), CPU 3 once past the histogram and missed 4 periods. */
+static void make_frames(struct bhctl_frame *prev, struct bhctl_frame *now)
+{
+	struct bh_hv_status *st = make_status();
+	struct bh_latmon_channel *ch = make_channel();
+
+	memset(prev, 0, sizeof(*prev));
+	prev->st = *st;
+	prev->lm.ch = *ch;
+	prev->latmon = true;
+	prev->time_ns = 5000000000ull;
+	*now = *prev;
+	now->time_ns = prev->time_ns + 2000000000ull;
+	now->st.cpus[0].entries[BH_ENTRY_IRQ] += 2400;
+	now->st.cpus[0].entries[BH_ENTRY_GICD] += 4;
+	now->st.cpus[0].entries_total += 2404;
+	now->lm.ch.cpus[0].samples += 2000;
+	now->lm.ch.cpus[0].histogram[5] += 1990;
+	now->lm.ch.cpus[0].histogram[40] += 10;
+	now->lm.ch.cpus[0].last_ns = 6200;
+	now->lm.ch.cpus[1].samples += 1;
+	now->lm.ch.cpus[1].overflows += 1;
+	now->lm.ch.cpus[1].missed_periods += 4;
+	free(st);
+	free(ch);
+}
+
+static void test_top_prints_entries_per_second_and_the_intervals_latency(void **state)
+{
+	static struct bhctl_frame prev, now;
+	struct capture c;
+	char line[512];
+
+	(void)state;
+	make_frames(&prev, &now);
+	bhctl_print_top(capture_start(&c), &prev, &now, false);
+	char *text = capture_end(&c);
+	assert_int_equal(line_count(text), 10);
+	assert_string_equal(line_of(text, 0, line, sizeof(line)),
+			    "bhctl top: hypervisor entries per second by reason, over 2.000 s");
+	assert_string_equal(
+		line_of(text, 1, line, sizeof(line)),
+		"cpu cell                total/s hypercall      psci stage2-fault      gicd"
+		"      gicr    sysreg       irq       wfx     other");
+	assert_string_equal(
+		line_of(text, 2, line, sizeof(line)),
+		"0   linux                  1202         0         0            0         2"
+		"         0         0      1200         0         0");
+	assert_string_equal(
+		line_of(text, 5, line, sizeof(line)),
+		"3   ticker                    0         0         0            0         0"
+		"         0         0         0         0         0");
+	assert_non_null(strstr(line_of(text, 6, line, sizeof(line)),
+			       "wall clock: on an emulator, the host's scheduling of it"));
+	assert_string_equal(line_of(text, 8, line, sizeof(line)),
+			    "2         1000         0        6              40       12");
+	assert_string_equal(line_of(text, 9, line, sizeof(line)),
+			    "3            1         2      999          >=1000     1500");
+	free(text);
+}
+
+static void test_top_without_latmon_still_shows_entries(void **state)
+{
+	static struct bhctl_frame prev, now;
+	struct capture c;
+	char line[512];
+
+	(void)state;
+	make_frames(&prev, &now);
+	now.latmon = false;
+	bhctl_print_top(capture_start(&c), &prev, &now, false);
+	char *text = capture_end(&c);
+	assert_int_equal(line_count(text), 7);
+	assert_string_equal(line_of(text, 6, line, sizeof(line)),
+			    "realtime latency: latmon not running");
+	free(text);
+}
+
+static void test_json_top_and_snapshot_hold_rates_and_counters(void **state)
+{
+	static struct bhctl_frame prev, now;
+	struct capture c;
+
+	(void)state;
+	make_frames(&prev, &now);
+	bhctl_print_top(capture_start(&c), &prev, &now, true);
+	char *text = capture_end(&c);
+	assert_int_equal(line_count(text), 1);
+	assert_non_null(strstr(text, "{\"interval_ns\":2000000000,\"entries_per_s\":[{\"cpu\":0,"
+				     "\"cell\":\"linux\",\"total\":1202,\"hypercall\":0,"));
+	assert_non_null(strstr(text, "\"gicd\":2,\"gicr\":0,\"sysreg\":0,\"irq\":1200,"));
+	assert_non_null(strstr(text, "{\"cpu\":3,\"samples\":1,\"missed\":4,\"overflows\":1,"));
+	free(text);
+	bhctl_print_json(capture_start(&c), &now.st, &now.lm);
+	text = capture_end(&c);
+	assert_int_equal(line_count(text), 1);
+	assert_non_null(strstr(text, "{\"id\":1,\"name\":\"ticker\",\"state\":\"stopped\","
+				     "\"cpu_mask\":8,\"memory_bytes\":16777216,\"realtime\":true,"
+				     "\"exit_code\":-3}"));
+	assert_non_null(strstr(text, "{\"cpu\":0,\"cell\":\"linux\",\"total\":3642,"));
+	assert_non_null(strstr(text, "\"latmon\":{\"cell\":1,\"state\":\"running\",\"cpus\":[{"
+				     "\"cpu\":2,\"samples\":2010,"));
+	free(text);
+	strcpy(now.st.cells[1].name, "t\"k\\\n");
+	bhctl_print_json(capture_start(&c), &now.st, NULL);
+	text = capture_end(&c);
+	assert_non_null(strstr(text, "\"name\":\"t\\\"k\\\\\\u000a\""));
+	assert_non_null(strstr(text, "],\"latmon\":null}\n"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -495,6 +609,9 @@ int main(void)
 		cmocka_unit_test(test_record_stuck_mid_update_is_an_error_not_a_hang),
 		cmocka_unit_test(test_channel_refused_with_the_reason),
 		cmocka_unit_test(test_console_prints_ring_in_order_and_drops_overwritable_bytes),
+		cmocka_unit_test(test_top_prints_entries_per_second_and_the_intervals_latency),
+		cmocka_unit_test(test_top_without_latmon_still_shows_entries),
+		cmocka_unit_test(test_json_top_and_snapshot_hold_rates_and_counters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@ hypervisor itself prints at shutdown. The ticker never writes the channel, so la
 as not running.
 """
 
+import json
 import re
 
 import pytest
@@ -108,6 +109,38 @@ def test_bhctl_latency_says_latmon_is_not_running(bhctl_run):
     lines, rc, _ = section(bhctl_run.output, "latency --histogram")
     assert rc == 1
     assert lines == ["bhctl: telemetry: latmon not running (channel not initialised)"], lines
+
+
+def test_bhctl_top_shows_entry_rates_per_cpu_frame_by_frame(bhctl_run):
+    lines, rc, _ = section(bhctl_run.output, "top --count 2 --interval 0.2")
+    assert rc == 0, lines
+    # The init script's output is Linux's console, a terminal: each frame is drawn in place
+    # (ANSI cursor home and clear screen first).
+    redraw = "\x1b[H\x1b[2J"
+    heads = [i for i, line in enumerate(lines) if line.startswith(redraw + "bhctl top: ")]
+    assert len(heads) == 2, lines
+    assert sum(redraw in line for line in lines) == 2, lines
+    for start in heads:
+        frame = lines[start:start + 7]
+        assert frame[1].split() == ["cpu", "cell", "total/s", *REASONS]
+        rows = {int(f[0]): (f[1], list(map(int, f[2:]))) for f in map(str.split, frame[2:6])}
+        assert sorted(rows) == [0, 1, 2, 3], frame
+        assert rows[0][0] == "linux" and rows[2][1] == [0] * (1 + len(REASONS))
+        # The direct cell's CPU: whatever it does per second is its own hypercalls.
+        cell, (total, hypercall, *_) = rows[3]
+        assert cell == "ticker" and total == hypercall, frame
+        assert frame[6] == "realtime latency: latmon not running"
+
+
+def test_bhctl_json_holds_cells_and_counters(bhctl_run):
+    lines, rc, _ = section(bhctl_run.output, "--json")
+    assert rc == 0 and len(lines) == 1, lines
+    state = json.loads(lines[0])
+    assert [c["name"] for c in state["cells"]] == ["linux", "ticker"]
+    assert [c["cpu"] for c in state["cpus"]] == [0, 1, 2, 3]
+    assert state["cpus"][0]["irq"] > 0 and state["latmon"] is None
+    final = final_stats(bhctl_run.output)
+    assert state["cpus"][0]["total"] <= final[0]["total"]
 
 
 def test_finish_hook_reports_bhctl_stats(bhctl_run):

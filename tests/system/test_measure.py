@@ -358,3 +358,33 @@ def test_the_scratch_disk_device_is_added_to_linux_only_and_once():
     assert "uart {" not in bare
     again = sysdesc.with_linux_device(bare, name, properties)
     assert "devices {" in again and "virtio {" in again
+
+
+def test_report_leads_with_the_exact_instruments_and_says_what_the_wall_clock_measures():
+    def run(bucket_ns, counts):
+        return model.Run({"T:0": model.Histogram(bucket_ns, 100000, dict(counts))})
+    idle = model.Phase("idle", "Linux idle")
+    idle.realtime_entries = [model.CpuEntries(2, "rt", 8, {"hypercall": 7, "psci": 1}, window=0)]
+    for subject, path, p50 in ((model.REALTIME_CELL, model.THREAD_PATH, 1024),
+                               (model.REALTIME_BARE, model.THREAD_PATH, 1024),
+                               (model.REALTIME_CELL, model.HANDLER_PATH, 144),
+                               (model.PREEMPT_RT, model.THREAD_PATH, 4832)):
+        idle.series.append(model.Series(subject, model.ICOUNT, "idle", "qemu-arm64",
+                                        runs=[run(1, {p50: 10})], path=path))
+    idle.series.append(model.Series(model.REALTIME_CELL, model.WALL_CLOCK, "idle", "qemu-arm64",
+                                    runs=[run(1000, {104: 10})]))
+    r = model.Report("qemu-arm64", "", "linux-rt.dts", True, [idle], "")
+    md = report.markdown(r, {})
+    tables = [line for line in md.splitlines() if line.startswith("| ") and "---" not in line]
+    assert tables[0].startswith("| phase | realtime-CPU entries in the measured window |")
+    assert tables[1] == "| idle | cpu 2: 0 | cpu 2: 0 |"
+    assert "| timer → thread running | 1,024 | 1,024 | 4,832 |" in tables
+    assert "| timer → interrupt handler | 144 | " in md
+    wall = [line for line in md.splitlines() if line.startswith("## ") and "all" in line.lower()
+            and "clock" in line.lower()]
+    assert wall and all("the host's scheduling of the emulator" in line for line in wall)
+    assert md.index("## Summary: the exact instruments") < md.index("## Summary: wall clock")
+    assert "the host's scheduling of the emulator" in report.summary_text(md)
+    svg = report.svg(r)
+    assert svg.index("icount (exact") < svg.index("wall clock, µs: on an emulator, the host's "
+                                                  "scheduling")

@@ -81,15 +81,17 @@ def test_bochs_report_gives_ticks_and_emulated_us_with_the_control_beside():
     r = bochs_report()
     md = report.markdown(r, {})
     assert "## 2. Latency in Bochs' time" in md and "## 3." not in md
-    summary = next(line for line in md.splitlines() if line.startswith("| control |"))
-    assert "1,060 (21.20) / 1,530 (30.60)" in summary          # p50 / p99: ticks (µs)
-    assert "cpu 1: 2890" in summary
+    entries, latency = [line for line in md.splitlines() if line.startswith("| control |")][:2]
+    assert "cpu 1: 2890" in entries                            # the exact tables lead
+    assert "1,060 (21.20) / 1,530 (30.60)" in latency          # p50 / p99: ticks (µs)
+    assert md.index("## Summary: the exact instruments") < md.index("1,060 (21.20)")
+    assert "## Summary: wall clock" not in md                  # nothing was timed by the host
     paths_row = next(line for line in md.splitlines()
                      if line.startswith("| stress | realtime cell under Bulkhead | "))
     assert "| 845 (16.90) | 860 (17.20) |" in paths_row        # timer -> thread min, p50
     assert "Bochs' VM-exit log" in md and "2976 (equal)" in md
     assert "- Determinism, cell control: 2 runs; min/p50/p99/p99.9 identical" in md
-    assert "Bochs' time, ticks" in report.svg(r)
+    assert "Bochs' time (exact, other CPUs busy or not): ticks" in report.svg(r)
 
 
 def test_bochs_determinism_states_the_spread_of_runs_that_differ():

@@ -68,6 +68,39 @@ void bhctl_print_latency(FILE *out, const struct bhctl_latmon *lm, bool histogra
 /* `bhctl console`: the realtime cell's console bytes still in the ring. */
 void bhctl_print_console(FILE *out, const struct bhctl_latmon *lm);
 
+/* One sample for `bhctl top`: both pages and when they were read. */
+struct bhctl_frame {
+	struct bh_hv_status st;
+	struct bhctl_latmon lm;
+	bool latmon; /* lm holds a snapshot (latmon is running) */
+	uint64_t time_ns; /* CLOCK_MONOTONIC at the read */
+};
+
+/* One latmon CPU's wake-ups between two snapshots of its record. */
+struct bhctl_interval_latency {
+	uint64_t samples;
+	uint64_t missed;
+	uint64_t overflows; /* samples past the histogram: their values are unknown */
+	uint32_t max_us; /* highest bucket that gained a sample (0 if none) */
+};
+
+void bhctl_interval_latency(const struct bh_latmon_cpu *before, const struct bh_latmon_cpu *after,
+			    struct bhctl_interval_latency *out);
+
+/*
+ * `bhctl top`: per CPU, hypervisor entries per second by reason between
+ * `prev` and `now`, and the realtime cell's wake-ups and latency over that
+ * interval; with `json`, the same as one JSON object on one line.
+ */
+void bhctl_print_top(FILE *out, const struct bhctl_frame *prev, const struct bhctl_frame *now,
+		     bool json);
+
+/* `bhctl --json`: cells, per-CPU entry counters and latmon's records (`lm` may be NULL). */
+void bhctl_print_json(FILE *out, const struct bh_hv_status *st, const struct bhctl_latmon *lm);
+
+/* The name of the cell that owns logical CPU `cpu`, or "-". */
+const char *bhctl_cpu_owner(const struct bh_hv_status *st, uint32_t cpu);
+
 /* Human text for cell states and sizes, shared by the printers. */
 const char *bhctl_state_name(uint32_t state);
 const char *bhctl_latmon_state_name(uint32_t state);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <dirent.h>
 
@@ -29,8 +30,15 @@ static const char usage[] =
 	"format\n"
 	"                          (--histogram: cyclictest -h's histogram first)\n"
 	"  console                 the realtime cell's console output kept in the channel\n"
+	"  top [--interval S] [--count N | --once]\n"
+	"                          live view, refreshed in place every S seconds (default 1):\n"
+	"                          hypervisor entries per second per CPU by reason, and the\n"
+	"                          realtime cell's wake-ups and latency in the interval; N frames\n"
+	"                          (--once: one), then exit\n"
+	"  --json [top]            for scripts: cells, entry counters and latmon's records as one\n"
+	"                          JSON object (with top: one object per interval, one per line)\n"
 	"  --help                  this text\n"
-	"Option for latency and console: --channel LABEL (default \"" DEFAULT_CHANNEL "\").\n"
+	"Option for latency, console and top: --channel LABEL (default \"" DEFAULT_CHANNEL "\").\n"
 	"Reads " DT_ROOT "/hv-status@*/reg and channel@*/{reg,label}, maps them through\n" DEV_MEM
 	" read-only; needs root.\n";
 
@@ -102,15 +110,18 @@ static int read_reg(struct region *r)
 
 /*
  * The node under DT_ROOT whose name starts with `prefix` (and, when `label`
- * is given, whose label is that). 0, or 1 after saying what is missing.
+ * is given, whose label is that). 0, or 1 after saying what is missing
+ * (`quiet`: without saying it).
  */
-static int find_node(const char *prefix, const char *label, struct region *r)
+static int find_node(const char *prefix, const char *label, struct region *r, bool quiet)
 {
 	DIR *dir = opendir(DT_ROOT);
 	char labels[256] = "";
 	struct dirent *e;
 	bool found = false;
 
+	if (!dir && quiet)
+		return 1;
 	if (!dir)
 		return fail("%s: %s: is this Linux a Bulkhead cell whose config maps the "
 			    "hypervisor status or a channel into it?",
@@ -133,6 +144,8 @@ static int find_node(const char *prefix, const char *label, struct region *r)
 				 " \"%s\"", text);
 	}
 	closedir(dir);
+	if (!found && quiet)
+		return 1;
 	if (!found && !label)
 		return fail("no %s/%s* node: the cell's config has no region with flags "
 			    "\"read\", \"hv-status\" (config/bindings.md)",
@@ -179,7 +192,7 @@ static int load_status(struct bh_hv_status *st)
 	size_t mapped;
 	char why[256];
 
-	if (find_node("hv-status@", NULL, &r))
+	if (find_node("hv-status@", NULL, &r, false))
 		return 1;
 	const volatile void *page = map_region(&r, sizeof(*st), &mapped);
 	if (!page)
@@ -189,13 +202,14 @@ static int load_status(struct bh_hv_status *st)
 	return err ? fail("%s (at 0x%llx)", why, (unsigned long long)r.base) : 0;
 }
 
-static int load_latmon(const char *label, struct bhctl_latmon *lm)
+/* 0, or 1 after saying why; `quiet`: say nothing when the channel is absent or not started. */
+static int load_latmon(const char *label, struct bhctl_latmon *lm, bool quiet)
 {
 	struct region r;
 	size_t mapped;
 	char why[256];
 
-	if (find_node("channel@", label, &r))
+	if (find_node("channel@", label, &r, quiet))
 		return 1;
 	const volatile void *ch = map_region(&r, sizeof(lm->ch), &mapped);
 	if (!ch)
@@ -203,7 +217,7 @@ static int load_latmon(const char *label, struct bhctl_latmon *lm)
 	int err = bhctl_latmon_snapshot(ch, mapped, lm, why, sizeof(why), bhctl_copy_words, NULL);
 	munmap((void *)(uintptr_t)ch, mapped);
 	if (err == BHCTL_NOT_INITIALISED)
-		return fail("%s: %s", label, why);
+		return quiet ? 1 : fail("%s: %s", label, why);
 	return err ? fail("channel \"%s\" at 0x%llx: %s", label, (unsigned long long)r.base, why)
 		   : 0;
 }
@@ -224,7 +238,7 @@ static int cmd_latency(int argc, char **argv, bool console)
 	}
 	/* ~40 KiB: off the stack. */
 	static struct bhctl_latmon lm;
-	if (load_latmon(label, &lm))
+	if (load_latmon(label, &lm, false))
 		return 1;
 	if (console)
 		bhctl_print_console(stdout, &lm);
@@ -233,10 +247,103 @@ static int cmd_latency(int argc, char **argv, bool console)
 	return 0;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int read_frame(const char *label, struct bhctl_frame *f)
+{
+	if (load_status(&f->st))
+		return 1;
+	f->latmon = !load_latmon(label, &f->lm, true);
+	f->time_ns = monotonic_ns();
+	return 0;
+}
+
+/* `bhctl top`: frames of rates over `interval` until `count` frames (0: until killed). */
+static int cmd_top(int argc, char **argv, bool json)
+{
+	const char *label = DEFAULT_CHANNEL;
+	double interval_s = 1.0;
+	long count = 0;
+
+	for (int i = 0; i < argc; i++) {
+		char *end = NULL;
+
+		if (!strcmp(argv[i], "--once"))
+			count = 1;
+		else if (!strcmp(argv[i], "--count") && i + 1 < argc)
+			count = strtol(argv[++i], &end, 10);
+		else if (!strcmp(argv[i], "--interval") && i + 1 < argc)
+			interval_s = strtod(argv[++i], &end);
+		else if (!strcmp(argv[i], "--channel") && i + 1 < argc)
+			label = argv[++i];
+		else
+			return fail("top: unexpected argument \"%s\"\n%s", argv[i], usage);
+		if (end && (*end || end == argv[i]))
+			return fail("top: %s: \"%s\" is not a number", argv[i - 1], argv[i]);
+	}
+	if (count < 0 || interval_s < 0.01 || interval_s > 3600)
+		return fail("top: --count %ld / --interval %g: count must be >= 0, interval in "
+			    "[0.01, 3600] s",
+			    count, interval_s);
+	/* ~50 KiB each: off the stack. */
+	static struct bhctl_frame frames[2];
+	bool in_place = !json && isatty(STDOUT_FILENO);
+	struct timespec pause = { (time_t)interval_s,
+				  (long)((interval_s - (double)(time_t)interval_s) * 1e9) };
+
+	if (read_frame(label, &frames[0]))
+		return 1;
+	for (long n = 0; count == 0 || n < count; n++) {
+		struct bhctl_frame *prev = &frames[n % 2], *now = &frames[(n + 1) % 2];
+
+		nanosleep(&pause, NULL);
+		if (read_frame(label, now))
+			return 1;
+		if (in_place)
+			fputs("\033[H\033[2J",
+			      stdout); /* home, clear: the frame redraws in place */
+		bhctl_print_top(stdout, prev, now, json);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+static int cmd_json(void)
+{
+	static struct bh_hv_status st;
+	static struct bhctl_latmon lm;
+
+	if (load_status(&st))
+		return 1;
+	bhctl_print_json(stdout, &st, load_latmon(DEFAULT_CHANNEL, &lm, true) ? NULL : &lm);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct bh_hv_status st;
+	bool json = argc > 1 && !strcmp(argv[1], "--json");
+
+	if (json) {
+		argv++;
+		argc--;
+	}
 	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (json && cmd && !strcmp(cmd, "top"))
+		return cmd_top(argc - 2, argv + 2, true);
+	if (json && !cmd)
+		return cmd_json();
+	if (json)
+		return fail("--json goes alone or with top, not with \"%s\"", cmd);
+	if (cmd && !strcmp(cmd, "top"))
+		return cmd_top(argc - 2, argv + 2, false);
 
 	if (!cmd || !strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		fputs(usage, cmd ? stdout : stderr);

@@ -5,14 +5,18 @@ first, so `./bulkhead run` and `./bulkhead test` work on a fresh machine.
 """
 
 import argparse
+import os
 import pathlib
+import re
 import subprocess
 import sys
 
-from . import deps, paths, payload, systems
+from . import deps, measure, paths, payload, run_summary, systems
 from .build import build
 from .measure.platforms import BochsX86, QemuArm64
+from .measure import sysdesc
 from .qemu import arm64_command, run_arm64
+from .run_console import RunConsole
 from .testrun import run_tests
 
 RUN_TIMEOUT_S = 300
@@ -48,33 +52,106 @@ def system_image_for(dts, run_dir, interactive):
 
 def cmd_run(args):
     deps.ensure(quiet=True)
-    if build(["arm64"]) != 0:
-        return 1
     run_dir = paths.log_dir("run")
     dts = (args.system or DEFAULT_SYSTEM).resolve()
-    try:
-        image = system_image_for(dts, run_dir, args.interactive)
-    except (RuntimeError, payload.PayloadError) as e:
-        print(f"run: {e}", file=sys.stderr)
+    build_log = run_dir / "build.log"
+    print(f"run: building (log: {_shown_path(build_log)}) ...", flush=True)
+    image = _quietly(build_log, lambda: _build_and_compile(dts, run_dir, args.interactive))
+    if image is None:
+        print(f"run: FAILED to build; the end of {_shown_path(build_log)}:", file=sys.stderr)
+        print("".join(build_log.read_text().splitlines(True)[-30:]), file=sys.stderr)
         return 1
     log = run_dir / "qemu-arm64.log"
-    print(f"run: booting {dts.name} under the hypervisor in QEMU (log: {log})", flush=True)
+    print(f"run: booting {dts.name} under the hypervisor in QEMU", flush=True)
     if args.interactive:
         # The terminal is Linux's console; the hypervisor's output goes to the side log.
         cmd = arm64_command(paths.arm64_hv_image(), initrd=image,
                             hv_console=str(log) + ".hv.log")
         print(f"run: interactive; hypervisor console in {log}.hv.log; Ctrl-a x quits QEMU")
         return subprocess.call(cmd)
-    result = run_arm64(paths.arm64_hv_image(), log, timeout_s=args.timeout, echo=True,
+    console = RunConsole()
+    result = run_arm64(paths.arm64_hv_image(), log, timeout_s=args.timeout, echo=console,
                        initrd=image)
+    console.flush()
+    files = [(log, "serial: the hypervisor's boot, Linux's console, bhctl's snapshots"),
+             (pathlib.Path(f"{log}.hv.log"), "the hypervisor's and the cells' consoles after "
+                                             "Linux took the UART: latmon's full report")]
+    ok = not result.timed_out and result.returncode == 0 and "BULKHEAD: PASS" in result.output
+    if ok:
+        files += _demo_summary(result.output, dts, run_dir)
+    width = max(len(_shown_path(f)) for f, _ in files)
+    print("run: the full output is in:\n" + "\n".join(f"  {_shown_path(f):<{width}}  {what}"
+                                                     for f, what in files))
     if result.timed_out:
-        print(f"\nrun: FAILED, no end of run within {args.timeout} s (killed)", file=sys.stderr)
+        print(f"run: FAILED, no end of run within {args.timeout} s (killed)", file=sys.stderr)
         return 1
-    if result.returncode != 0 or "BULKHEAD: PASS" not in result.output:
-        print(f"\nrun: FAILED ({result.describe()})", file=sys.stderr)
+    if not ok:
+        print(f"run: FAILED ({result.describe()})", file=sys.stderr)
         return 1
     print("run: the system powered off by itself; success")
     return 0
+
+
+def _build_and_compile(dts, run_dir, interactive):
+    """The arm64 build and the system image of `dts`; None after saying why not."""
+    if build(["arm64"]) != 0:
+        return None
+    try:
+        return system_image_for(dts, run_dir, interactive)
+    except (RuntimeError, payload.PayloadError) as e:
+        print(f"run: {e}", file=sys.stderr)
+        return None
+
+
+def _quietly(log, work):
+    """work() with our output and its programs' (file descriptors 1 and 2) going to `log`."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        with open(log, "w") as f:
+            os.dup2(f.fileno(), 1)
+            os.dup2(f.fileno(), 2)
+            try:
+                return work()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
+
+
+def _demo_summary(output, dts, run_dir):
+    """Prints the demo's summary per phase (run_summary) and writes it and the phases'
+    histograms beside the logs; [(file, what it holds)]. Nothing for a system without a
+    realtime cell or a run that was not the demo."""
+    text = dts.read_text()
+    rt_cells = [name for name, c in sysdesc.cells(text).items() if c["realtime"]]
+    m = re.search(r"^linux-cell: scenario=demo duration=(\d+)s", output, re.M)
+    if not rt_cells or not m:
+        return []
+    rt_cpus = sysdesc.realtime_cpus(text)
+    phases = run_summary.phase_figures(output, rt_cpus, int(m.group(1)))
+    report_json = measure.default_output() / "report.json"
+    summary = run_summary.format_summary(phases, run_summary.icount_paths(report_json),
+                                         ", ".join(rt_cells), rt_cpus, _shown_path(report_json))
+    print("\n" + summary + "\n", flush=True)
+    (run_dir / "summary.txt").write_text(summary + "\n")
+    histograms = run_summary.write_histograms(phases, run_dir, "qemu-arm64")
+    return [(run_dir / "summary.txt", "this summary")] + [
+        (f, f"latmon's histogram over the {name} phase (cyclictest -h format)")
+        for name, f in histograms.items()]
+
+
+def _shown_path(path):
+    """`path` relative to the current folder when it is below it."""
+    try:
+        return str(pathlib.Path(path).resolve().relative_to(pathlib.Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def cmd_test(args):

@@ -32,11 +32,14 @@ def run_emulator(command, log_path, timeout_s, echo=False, stdin=subprocess.DEVN
     """Runs `command`, writing its combined output to `log_path`.
 
     Kills the whole process group after `timeout_s` seconds. With `echo`, the
-    output is also copied to our stdout as it arrives (for `bulkhead run`).
-    `side_log` names a file the emulator writes a second console into (the
-    hypervisor's, once a cell owns the UART): its complete lines are echoed
-    as they appear, and its text is appended to the result's output.
+    output is also copied to our stdout as it arrives (for `bulkhead run`);
+    `echo` may instead be a callable echo(data, stream) that decides what to
+    show (stream "main", or "side" for the side log). `side_log` names a file
+    the emulator writes a second console into (the hypervisor's, once a cell
+    owns the UART): its complete lines are echoed as they appear, and its text
+    is appended to the result's output.
     """
+    echo = _raw_echo if echo is True else echo or None
     side = _SideLog(side_log, echo) if side_log else None
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     start = time.monotonic()
@@ -53,14 +56,14 @@ def run_emulator(command, log_path, timeout_s, echo=False, stdin=subprocess.DEVN
                 log.write(data)
                 log.flush()
                 if echo:
-                    os.write(1, data)
+                    echo(data, "main")
             if proc.poll() is not None:
                 rest = _read_available(proc)
                 if rest:
                     chunks.append(rest)
                     log.write(rest)
                     if echo:
-                        os.write(1, rest)
+                        echo(rest, "main")
                 break
             if time.monotonic() - start > timeout_s:
                 timed_out = True
@@ -76,6 +79,10 @@ def run_emulator(command, log_path, timeout_s, echo=False, stdin=subprocess.DEVN
         output += "\n" + side.text()
     return RunResult(list(map(str, command)), proc.returncode, output, timed_out, log_path,
                      time.monotonic() - start)
+
+
+def _raw_echo(data, stream):
+    os.write(1, data)
 
 
 def _read_available(proc):
@@ -118,7 +125,7 @@ class _SideLog:
             return
         end = len(self.data) if final else self.data.rfind(b"\n") + 1
         if self.echo and end > self.shown:
-            os.write(1, self.data[self.shown:end])
+            self.echo(self.data[self.shown:end], "side")
         self.shown = max(self.shown, end)
 
     def text(self):

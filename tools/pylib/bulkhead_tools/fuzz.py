@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 from . import paths
+from .progress import Progress
 
 CFLAGS = ["-std=gnu11", "-g", "-O1", "-fsanitize=fuzzer,address,undefined",
           "-fno-sanitize-recover=all", "-Wall", "-Wextra", "-Werror",
@@ -96,25 +97,35 @@ def run_target(exe, corpus, seconds, env_extra=None, runs=None, seed=None):
     return result.returncode == 0, executions, result.stderr[-3000:]
 
 
-def fuzz(seconds=10, targets=None):
+def fuzz(seconds=10, targets=None, display=None):
+    """{target: (ok, executions, output tail)}; `display`: a progress.Progress to show the
+    compile step and each target's run."""
+    if display:
+        display.phase("compile and seed")
     exes = compile_targets()
     platform, corpus = seed_corpora()
+    chosen = [name for name in exes if not targets or name in targets]
+    if display:
+        display.phase("libFuzzer targets", runs=len(chosen), expected_s=seconds * len(chosen))
     results = {}
-    for name, exe in exes.items():
-        if targets and name not in targets:
-            continue
-        ok, executions, tail = run_target(exe, corpus[name], seconds,
+    for i, name in enumerate(chosen, 1):
+        if display:
+            display.step(i, name, plain=True)
+        ok, executions, tail = run_target(exes[name], corpus[name], seconds,
                                           {"BHCFG_FUZZ_PLATFORM": str(platform)})
         results[name] = (ok, executions, tail)
     return results
 
 
 def main(seconds):
+    display = Progress("fuzz")
     try:
-        results = fuzz(seconds)
+        results = fuzz(seconds, display=display)
     except (RuntimeError, subprocess.CalledProcessError) as e:
+        display.close()
         print(f"fuzz: {e}", file=sys.stderr)
         return 1
+    display.close()
     failed = 0
     for name, (ok, executions, tail) in results.items():
         print(f"fuzz: {name}: {executions} executions in {seconds} s: "
@@ -138,13 +149,17 @@ def generated_main(count, first_seed=None):
     work = fuzz_dir() / "generated"
     work.mkdir(parents=True, exist_ok=True)
     problems = []
-    for seed in range(first, first + count):
+    display = Progress("fuzz --generated")
+    display.phase("generated systems", runs=count)
+    for n, seed in enumerate(range(first, first + count), 1):
+        display.step(n, f"seed {seed}")
         found = sysgen_check.boot_problems(seed, work)
         found += sysgen_check.mutation_problems(
             seed, range(seed * 1000, seed * 1000 + MUTATIONS_PER_GENERATED), work,
             systems.bhcfg_path(), systems.platform_dtb())
-        print(f"fuzz: generated system {seed}: {'OK' if not found else 'FAILED'}", flush=True)
+        display.say(f"fuzz: generated system {seed}: {'OK' if not found else 'FAILED'}")
         problems += found
+    display.close()
     print(f"fuzz: {count} generated systems booted (seeds {first}..{first + count - 1}), "
           f"{count * MUTATIONS_PER_GENERATED} mutations checked, {len(problems)} problem(s)")
     for line in problems:

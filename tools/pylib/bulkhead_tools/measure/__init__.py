@@ -11,6 +11,7 @@ import pathlib
 import sys
 
 from .. import paths, payload
+from ..progress import Progress
 
 
 def default_output() -> pathlib.Path:
@@ -32,11 +33,14 @@ def main(args) -> int:
     system = args.system or platform.default_system
     print(f"measure: {system} on {platform.name}, "
           f"{'quick' if args.quick else 'full'} mode; output {out}", flush=True)
+    display = Progress("measure --quick" if args.quick else "measure")
     try:
-        result = phases.measure(system.resolve(), platform, settings, out)
+        result = phases.measure(system.resolve(), platform, settings, out, display=display)
     except (RuntimeError, ValueError, payload.PayloadError) as e:
+        display.close()
         print(f"measure: FAILED: {e}", file=sys.stderr)
         return 1
+    display.close()
     files = report.write(result, out)
     bad = [f"phase {p.name}: cpu {e.cpu}: {e.involuntary} involuntary entries, {e.window} in "
            f"latmon's window" for p in result.phases for e in p.realtime_entries

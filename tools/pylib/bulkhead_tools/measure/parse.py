@@ -198,3 +198,19 @@ def cell_console(text, cell):
     """What cell `cell` printed through the hypervisor's console, its `[cell] ` prefix removed."""
     prefix = f"[{cell}] "
     return "\n".join(line[len(prefix):] for line in text.splitlines() if line.startswith(prefix))
+
+
+def bhctl_stats(text):
+    """`bhctl stats`' table (guests/linux/bhctl/format_status.c): cpu -> CpuEntries, reasons as
+    named in its header (zero counts left out). Empty dict when the text has no table."""
+    out = {}
+    reasons = None
+    for line in text.splitlines():
+        fields = line.split()
+        if fields[:3] == ["cpu", "cell", "total"]:
+            reasons = fields[3:]
+        elif reasons and len(fields) == 3 + len(reasons) and fields[0].isdigit():
+            counts = dict(zip(reasons, map(int, fields[3:])))
+            out[int(fields[0])] = CpuEntries(int(fields[0]), fields[1], int(fields[2]),
+                                             {k: v for k, v in counts.items() if v})
+    return out

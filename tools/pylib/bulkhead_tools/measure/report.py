@@ -21,8 +21,11 @@ SUBJECT_NAMES = {
     REALTIME_BARE: "same realtime kernel, bare",
     PREEMPT_RT: "Debian PREEMPT_RT + cyclictest, bare",
 }
+# What a wall-clock figure measures on an emulator, said wherever one is shown.
+WALL_CLOCK_TITLE = "wall clock (on an emulator: the host's scheduling of the emulator)"
 INSTRUMENT_NAMES = {
-    WALL_CLOCK: "wall-clock (multi-threaded TCG: indicative, host scheduling dominates)",
+    WALL_CLOCK: "wall-clock (multi-threaded TCG: the host's scheduling of the emulator's threads "
+                "dominates; indicative only)",
     ICOUNT: "QEMU -icount shift=0,align=off,sleep=off (1 ns = 1 instruction; exact, other CPUs "
             "idle)",
     COUNTS: "hypervisor entry counters (exact), cross-checked with the emulator's own count",
@@ -36,7 +39,7 @@ EXACT_INSTRUMENTS = (ICOUNT, BOCHS)
 UNITS = {ICOUNT: "instructions", WALL_CLOCK: "µs", BOCHS: "Bochs ticks (emulated µs)"}
 SECTION_TITLES = {ICOUNT: "Path lengths: timer to handler and to thread running",
                   BOCHS: "Latency in Bochs' time: timer to handler and to thread running",
-                  WALL_CLOCK: "Wall-clock latency distributions"}
+                  WALL_CLOCK: "Wall-clock latency distributions: " + WALL_CLOCK_TITLE}
 # The emulator's own count of hypervisor entries per CPU (CpuEntries field, column heading).
 WITNESSES = (("qemu_el2", "QEMU -d int"), ("bochs_exits", "Bochs' VM-exit log"))
 
@@ -45,13 +48,6 @@ def instruments(report):
     """The latency instruments with series in `report`, exact ones first."""
     used = {s.instrument for p in report.phases for s in p.series}
     return [i for i in (*EXACT_INSTRUMENTS, WALL_CLOCK) if i in used]
-
-
-def summary_instrument(report):
-    """The instrument of the summary's latency columns: wall-clock where measured, else the
-    first exact one (Bochs' time is both)."""
-    present = instruments(report)
-    return WALL_CLOCK if WALL_CLOCK in present else (present[0] if present else WALL_CLOCK)
 
 
 def subjects(report):
@@ -195,26 +191,29 @@ def markdown(report, histograms):
     if report.notes:
         lines += [f"- Note: {n}" for n in report.notes] + [""]
 
-    latency = summary_instrument(report)
-    columns = subjects(report) or list(SUBJECT_NAMES)
-    lines += ["## Summary", "",
-              "Entries: hypervisor entries on the realtime CPUs (exact counts; the most over the "
-              f"phase's boots). Latency: {latency} p50 / p99 in {UNITS[latency]}, median over "
-              "runs" + (" (indicative on an emulator). Path lengths (icount, instructions) are in "
-                        "section 2." if latency == WALL_CLOCK else "; section 2 has the rest."),
-              "",
+    lines += ["## Summary: the exact instruments", "",
+              "Hypervisor entries on the realtime CPUs (exact counts; the most over the phase's "
+              "boots), and the realtime kernel's paths measured exactly: path lengths under "
+              "icount (instructions, other CPUs idle) or latency in Bochs' time (ticks, other "
+              "CPUs busy or not); p50, median over runs. Details in sections 1 and 2.", "",
               "| phase | realtime-CPU entries in the measured window | involuntary entries "
-              "(whole boot) | missed periods | " + " | ".join(_COLUMN_NAMES[s] for s in columns)
-              + " |", "|---|---|---|---|" + "---|" * len(columns)]
+              "(whole boot) |",
+              "|---|---|---|"]
     for phase in report.phases:
         window, invol = _most_per_cpu(phase, "window"), _most_per_cpu(phase, "involuntary")
-        cell = phase.series_for(REALTIME_CELL, latency)
-        missed = cell.median_stats()["missed_periods"] if cell and cell.runs else None
-        lines.append(f"| {phase.name} | {window or 'not booted'} | {invol or '-'} | "
-                     f"{'n/a' if missed is None else missed} | " +
-                     " | ".join(_pair(phase.series_for(s, latency), latency) for s in columns) +
-                     " |")
-    lines.append("")
+        lines.append(f"| {phase.name} | {window or 'not booted'} | {invol or '-'} |")
+    present = instruments(report)
+    if ICOUNT in present or not present:
+        lines += _icount_summary(report)
+    if BOCHS in present:
+        lines += _latency_summary(report, BOCHS)
+    if WALL_CLOCK in present or not present:
+        lines += [f"## Summary: {WALL_CLOCK_TITLE}", "",
+                  "Wall-clock p50 / p99 in µs and missed periods, median over runs. On an "
+                  "emulator these time how the host schedules the emulator's threads beside its "
+                  "other work, not the system's latency: they are indicative only and do not "
+                  "show isolation (docs/measuring.md).", ""]
+        lines += _latency_summary(report, WALL_CLOCK)[1:]
 
     lines += ["## 1. Counts: hypervisor entries", "",
               f"Instrument: {INSTRUMENT_NAMES[COUNTS]}. *Window*: entries the realtime cell "
@@ -324,7 +323,8 @@ def markdown(report, histograms):
                 else:
                     vs_rt = "-" if rt is None else _ratio(cell, rt)
                 bare = baseline(report, phase, REALTIME_BARE, instrument, path)
-                lines.append(f"| {phase.name} | {instrument} | {PATH_NAMES[path]} | "
+                what = WALL_CLOCK_TITLE if instrument == WALL_CLOCK else instrument
+                lines.append(f"| {phase.name} | {what} | {PATH_NAMES[path]} | "
                              f"{_ratio(cell, bare)} | {vs_rt} |")
     lines += ["", "## How the figures were produced", ""]
     for phase in report.phases:
@@ -344,7 +344,7 @@ def summary_text(markdown_text):
     """The report's summary and path-length tables, without the Markdown separators (what the
     command prints at the end)."""
     out = []
-    for title in ("## Summary", "## 2. ", "## 4. "):
+    for title in ("## Summary: the exact", "## Summary: wall clock", "## 2. ", "## 4. "):
         start = markdown_text.find(title)
         if start < 0:
             continue
@@ -459,6 +459,47 @@ _COLUMN_NAMES = {REALTIME_CELL: "realtime cell", REALTIME_BARE: "same kernel bar
                  PREEMPT_RT: "PREEMPT_RT"}
 
 
+def _icount_summary(report):
+    """The summary's table of the idle phase's icount path lengths (p50)."""
+    lines = ["", "| path (icount, instructions) | realtime cell | same kernel bare | "
+             "PREEMPT_RT |", "|---|---|---|---|"]
+    for path in (HANDLER_PATH, THREAD_PATH):
+        row = [_icount_p50(report, subject, path)
+               for subject in (REALTIME_CELL, REALTIME_BARE, PREEMPT_RT)]
+        if path == HANDLER_PATH:
+            row[2] = "- (cyclictest cannot see the handler)"
+        lines.append(f"| {PATH_NAMES[path]} | " + " | ".join(row) + " |")
+    return lines + [""]
+
+
+def _latency_summary(report, instrument):
+    """A blank line, then the table of missed periods and p50 / p99 per phase and subject in
+    `instrument`'s unit."""
+    columns = [s for s in subjects(report) if any(p.series_for(s, instrument)
+                                                  for p in report.phases)] or list(_COLUMN_NAMES)
+    lines = ["", f"| phase | missed periods ({instrument}) | " +
+             " | ".join(f"{_COLUMN_NAMES[s]}, p50 / p99 {UNITS[instrument]}" for s in columns) +
+             " |", "|---|---|" + "---|" * len(columns)]
+    for phase in report.phases:
+        cell = phase.series_for(REALTIME_CELL, instrument)
+        missed = cell.median_stats()["missed_periods"] if cell and cell.runs else None
+        lines.append(f"| {phase.name} | {'n/a' if missed is None else missed} | " +
+                     " | ".join(_pair(phase.series_for(s, instrument), instrument)
+                                for s in columns) + " |")
+    return lines + [""]
+
+
+def _icount_p50(report, subject, path):
+    """The idle phase's icount p50 of `subject` on `path` (median over runs), or why not."""
+    idle = next((p for p in report.phases if p.name == "idle"), None)
+    series = idle.series_for(subject, ICOUNT, path) if idle else None
+    if series is None:
+        return "-"
+    if not series.runs:
+        return series.pending
+    return _fmt(series.median_stats()["p50_ns"], ICOUNT, series.runs[0].stats().limit_ns)
+
+
 def _sections(report):
     """(number, instrument) of the latency sections: 2 the exact instrument, 3 wall-clock; an
     arm64 report without exact figures keeps both numbers."""
@@ -522,13 +563,14 @@ COLOURS = {"alone": "#1b9e77", "idle": "#7570b3", "stress": "#d95f02", "attack":
 DASH = {REALTIME_CELL: "", REALTIME_BARE: "2,3", PREEMPT_RT: "7,4"}
 
 
-PANEL_TITLES = {WALL_CLOCK: "wall-clock (indicative), µs", ICOUNT: "icount, instructions",
-                BOCHS: "Bochs' time, ticks"}
+PANEL_TITLES = {ICOUNT: "icount (exact, other CPUs idle): instructions",
+                WALL_CLOCK: "wall clock, µs: on an emulator, the host's scheduling of it",
+                BOCHS: "Bochs' time (exact, other CPUs busy or not): ticks"}
 
 
 def svg(report):
     present = instruments(report)
-    panels = [(i, PANEL_TITLES[i]) for i in (WALL_CLOCK, ICOUNT, BOCHS)
+    panels = [(i, PANEL_TITLES[i]) for i in (ICOUNT, WALL_CLOCK, BOCHS)
               if i in present or (not present and i != BOCHS)]
     width, height, pad = 560, 300, 60
     most = max([sum(1 for ph in report.phases for s in ph.series

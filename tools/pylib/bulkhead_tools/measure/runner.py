@@ -73,27 +73,40 @@ class Settings:
 
 
 class Progress:
-    """One line per step: `measure: [3/14] ...` then its result; time so far."""
+    """One line per step: `measure: [3/14] ...` then its result; time so far. With `display`
+    (progress.py), the lines go above its progress line, which shows the step and the time."""
 
-    def __init__(self, total, echo=print):
+    def __init__(self, total, echo=print, display=None):
         self.total = total
         self.done = 0
         self.t0 = time.monotonic()
         self.echo = echo
+        self.display = display
+        if display:
+            display.phase("phases and baselines", runs=total)
+
+    def _say(self, text):
+        if self.display:
+            self.display.say(text)
+        else:
+            self.echo(text, flush=True)
 
     def start(self, what):
         self.done += 1
         self.step_t0 = time.monotonic()
-        self.echo(f"measure: [{self.done}/{self.total}] {what} ...", flush=True)
+        if self.display:
+            self.display.step(self.done, what)
+        self._say(f"measure: [{self.done}/{self.total}] {what} ...")
 
     def result(self, text):
         now = time.monotonic()
-        self.echo(f"measure:        {text} ({now - self.step_t0:.0f} s; "
-                  f"{now - self.t0:.0f} s so far)", flush=True)
+        self._say(f"measure:        {text} ({now - self.step_t0:.0f} s; "
+                  f"{now - self.t0:.0f} s so far)")
 
 
-def measure(system, platform, settings, out_dir, echo=print):
-    """Runs every phase; returns the Report (written by report.write)."""
+def measure(system, platform, settings, out_dir, echo=print, display=None):
+    """Runs every phase; returns the Report (written by report.write). `display`: a
+    progress.Progress for the steps (else plain lines through `echo`)."""
     started = datetime.datetime.now().isoformat(timespec="seconds")
     t0 = time.monotonic()
     text = pathlib.Path(system).read_text()
@@ -111,7 +124,7 @@ def measure(system, platform, settings, out_dir, echo=print):
     if rtcell:
         steps += (settings.wall_runs + 2 * settings.icount_runs +
                   2 * len(platform.other_cpu_models))
-    progress = Progress(steps, echo)
+    progress = Progress(steps, echo, display)
     report = Report(platform.name, platform.describe(), str(system), settings.quick, [],
                     started)
     if not rtcell:
