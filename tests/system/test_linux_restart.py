@@ -76,7 +76,4 @@ def test_ten_linux_restarts_scrub_its_memory_and_never_touch_the_realtime_cell(a
     # Its telemetry channel, which Linux maps read-only, survived every scrub: the records the
     # realtime cell wrote once at start (its CPUs' logical numbers) are still there.
     assert set(parse.latmon_summaries(out)) == {2, 3}, out[-3000:]
-    first_boot = out.index("linux-cell: restart: run 0 ")
-    rt_start = out.index("[rt] ")
-    assert rt_start < first_boot, "the realtime cell was running before Linux's first run"
     assert out.rstrip().endswith("BULKHEAD: PASS")
