@@ -50,7 +50,7 @@
  * stops it. Virtual-mode cells only: a direct cell's CPUs cannot be forced out.
  */
 #define BH_CELL_RESTART_ON_RESET (1u << 3)
-#define BH_CELL_FLAGS_KNOWN                                                                \
+#define BH_CELL_FLAGS_KNOWN \
 	(BH_CELL_REALTIME | BH_CELL_STOPS_SYSTEM | BH_CELL_STOP_ON_FAULT | BH_CELL_RESTART_ON_RESET)
 
 /* bh_cell.boot_protocol */
