@@ -4,7 +4,8 @@ Boots a system under the hypervisor once per phase (alone, idle, stress, attack)
 PREEMPT_RT kernel bare as the baseline, then writes report.md, report.json, cyclictest-format
 histograms and plot.svg. Method and meaning of each figure: docs/measuring.md.
 Modules: model (data), parse (what guests print), sysdesc (system descriptions), platforms (how
-to boot), runner (the phases), report (the outputs), intcount (QEMU -d int).
+to boot), runner (the phases), report (the outputs), intcount (QEMU -d int), linuxcost (Linux's
+own cost in the cell against bare).
 """
 
 import pathlib
@@ -18,7 +19,8 @@ def default_output() -> pathlib.Path:
 
 
 def main(args) -> int:
-    """The `measure` subcommand; `args` from cli.py (system, platform, output, quick)."""
+    """The `measure` subcommand; `args` from cli.py (system, platform, output, quick,
+    linux_cost)."""
     from . import platforms, report, runner
     try:
         platform = platforms.get(args.platform)
@@ -30,7 +32,8 @@ def main(args) -> int:
     print(f"measure: {args.system} on {platform.name}, "
           f"{'quick' if args.quick else 'full'} mode; output {out}", flush=True)
     try:
-        result = runner.measure(args.system.resolve(), platform, settings, out)
+        how = runner.measure_linux_cost if args.linux_cost else runner.measure
+        result = how(args.system.resolve(), platform, settings, out)
     except (RuntimeError, ValueError, payload.PayloadError) as e:
         print(f"measure: FAILED: {e}", file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ import json
 import math
 import pathlib
 
+from . import linuxcost
 from .model import (CONSOLE_SITES, COUNTS, HANDLER_PATH, ICOUNT, INTERRUPT_ENTRY_SITES, IRQ_OFF,
                     PATH_NAMES, PREEMPT_OFF, PREEMPT_RT, REALTIME_BARE, REALTIME_CELL,
                     THREAD_PATH, WALL_CLOCK, Histogram)
@@ -277,6 +278,8 @@ def markdown(report, histograms):
                              f"{series.setup}")
     lines += ["", "Plot: [plot.svg](plot.svg) (fraction of samples at or above a latency, log "
               "scale, per phase). JSON: [report.json](report.json).", ""]
+    if report.linux_cost is not None:
+        lines += linuxcost.markdown_lines(report.linux_cost)
     return "\n".join(lines)
 
 
@@ -284,7 +287,7 @@ def summary_text(markdown_text):
     """The report's summary and path-length tables, without the Markdown separators (what the
     command prints at the end)."""
     out = []
-    for title in ("## Summary", "## 2. ", "## 4. "):
+    for title in ("## Summary", "## 2. ", "## 4. ", linuxcost.TITLE):
         start = markdown_text.find(title)
         if start < 0:
             continue

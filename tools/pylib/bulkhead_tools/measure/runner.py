@@ -25,7 +25,7 @@ import re
 import time
 
 from .. import paths, payload, systems
-from . import intcount, parse, sysdesc
+from . import intcount, linuxcost, parse, sysdesc
 from .model import (HANDLER_PATH, ICOUNT, PATH_NAMES, PREEMPT_RT, REALTIME_BARE, REALTIME_CELL,
                     THREAD_PATH, WALL_CLOCK, Phase, Report, Run, Series)
 
@@ -39,6 +39,7 @@ LATMON_BUCKETS = {"us": WALL_BUCKETS, "ns": ICOUNT_BUCKETS}
 # themselves (rtcell/meson.build); other realtime cells are measured under the hypervisor only.
 RTCELL_IMAGE = "rtcell/rtcell.bin"
 SCRATCH_DISK_BYTES = 64 << 20
+LINUX_COST_STEPS = 2     # linuxcost.measure: Linux in the cell, then bare
 
 PHASES = collections.OrderedDict([
     ("alone", "the realtime cell alone (the system without its non-realtime cells)"),
@@ -103,11 +104,9 @@ def measure(system, platform, settings, out_dir, echo=print):
     rtcell = _rtcell_cell(text)
     linux = payload.ensure_linux_payload()
     rt_kernel = payload.ensure_rt_kernel()
-    logs = pathlib.Path(out_dir) / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
     hv_phases = list(PHASES) if sysdesc.has_linux(text) else ["alone"]
     steps = (len(hv_phases) * settings.hv_runs + len(BASELINE_PHASES) * settings.wall_runs +
-             settings.icount_runs)
+             settings.icount_runs + (LINUX_COST_STEPS if sysdesc.has_linux(text) else 0))
     if rtcell:
         steps += (settings.wall_runs + 2 * settings.icount_runs +
                   2 * len(platform.other_cpu_models))
@@ -117,11 +116,7 @@ def measure(system, platform, settings, out_dir, echo=print):
     if not rtcell:
         report.notes.append("the realtime cell is not Bulkhead's rtcell (`rtcell/rtcell.bin`): "
                             "no bare or icount runs of it")
-    # The disk Linux's I/O load reads (virtio-blk), under the hypervisor and bare alike.
-    disk = logs / "scratch-disk.img"
-    with open(disk, "wb") as f:
-        f.truncate(SCRATCH_DISK_BYTES)
-    ctx = _Context(text, linux, platform, settings, logs, rt_cpus, rtcell, disk)
+    ctx = _context(text, linux, platform, settings, out_dir, rt_cpus, rtcell)
     phases = {}
     for name in hv_phases:
         phases[name] = Phase(name, PHASES[name], platform=platform.name)
@@ -137,11 +132,40 @@ def measure(system, platform, settings, out_dir, echo=print):
     _preempt_rt_baselines(phases, ctx, rt_kernel, progress, report)
     if rtcell:
         _cpu_model_check(phases["idle"], ctx, rt_kernel, progress, report)
+    if sysdesc.has_linux(text):
+        report.linux_cost = linuxcost.measure(ctx, progress)
     for phase in phases.values():
         _add_pending(phase, platform)
     report.phases = [phases[n] for n in PHASES if n in phases]
     report.seconds = time.monotonic() - t0
     return report
+
+
+def measure_linux_cost(system, platform, settings, out_dir, echo=print):
+    """`bulkhead measure --linux-cost`: only Linux's cost section (linuxcost.py)."""
+    started = datetime.datetime.now().isoformat(timespec="seconds")
+    t0 = time.monotonic()
+    text = pathlib.Path(system).read_text()
+    if not sysdesc.has_linux(text):
+        raise ValueError(f"{system}: no Linux cell to measure")
+    ctx = _context(text, payload.ensure_linux_payload(), platform, settings, out_dir,
+                   sysdesc.realtime_cpus(text), None)
+    report = Report(platform.name, platform.describe(), str(system), settings.quick, [],
+                    started)
+    report.notes.append("`--linux-cost`: only Linux's cost was measured")
+    report.linux_cost = linuxcost.measure(ctx, Progress(LINUX_COST_STEPS, echo))
+    report.seconds = time.monotonic() - t0
+    return report
+
+
+def _context(text, linux, platform, settings, out_dir, rt_cpus, rtcell):
+    logs = pathlib.Path(out_dir) / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    # The disk Linux's I/O load reads (virtio-blk), under the hypervisor and bare alike.
+    disk = logs / "scratch-disk.img"
+    with open(disk, "wb") as f:
+        f.truncate(SCRATCH_DISK_BYTES)
+    return _Context(text, linux, platform, settings, logs, rt_cpus, rtcell, disk)
 
 
 @dataclasses.dataclass
