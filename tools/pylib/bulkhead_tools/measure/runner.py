@@ -65,6 +65,7 @@ class Settings:
     cross_check: str = "idle"    # phase that also writes QEMU's -d int log ("" = none)
     rtcell_run_image: str = "rtcell/rtcell-test.bin"     # latmon + pistress, 10,000 periods
     rtcell_paths_image: str = "rtcell/rtcell-paths.bin"  # latmon alone, 10,000 periods
+    linux_cost: bool = True  # with a Linux cell: linuxcost.measure (two icount boots)
 
     @classmethod
     def for_mode(cls, quick):
@@ -105,8 +106,9 @@ def measure(system, platform, settings, out_dir, echo=print):
     linux = payload.ensure_linux_payload()
     rt_kernel = payload.ensure_rt_kernel()
     hv_phases = list(PHASES) if sysdesc.has_linux(text) else ["alone"]
+    linux_cost = _linux_cost_wanted(text, settings)
     steps = (len(hv_phases) * settings.hv_runs + len(BASELINE_PHASES) * settings.wall_runs +
-             settings.icount_runs + (LINUX_COST_STEPS if sysdesc.has_linux(text) else 0))
+             settings.icount_runs + (LINUX_COST_STEPS if linux_cost else 0))
     if rtcell:
         steps += (settings.wall_runs + 2 * settings.icount_runs +
                   2 * len(platform.other_cpu_models))
@@ -132,13 +134,17 @@ def measure(system, platform, settings, out_dir, echo=print):
     _preempt_rt_baselines(phases, ctx, rt_kernel, progress, report)
     if rtcell:
         _cpu_model_check(phases["idle"], ctx, rt_kernel, progress, report)
-    if sysdesc.has_linux(text):
+    if linux_cost:
         report.linux_cost = linuxcost.measure(ctx, progress)
     for phase in phases.values():
         _add_pending(phase, platform)
     report.phases = [phases[n] for n in PHASES if n in phases]
     report.seconds = time.monotonic() - t0
     return report
+
+
+def _linux_cost_wanted(text, settings):
+    return settings.linux_cost and sysdesc.has_linux(text)
 
 
 def measure_linux_cost(system, platform, settings, out_dir, echo=print):
