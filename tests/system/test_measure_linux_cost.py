@@ -55,8 +55,9 @@ def test_report_section_has_a_row_per_workload_with_ratio_goal_and_entries_per_s
     cell = linuxcost.parse(cost_output(True), "linux")
     cost = linuxcost.LinuxCost("linux", 2, cell_setup="cell.dts", bare_setup="`qemu`")
     for name, _, _ in linuxcost.WORKLOADS:
-        w = linuxcost.Workload(name, bare_ns=cell[name][0] * 100 // 102)
-        w.cell_ns, w.entries = cell[name]
+        w = linuxcost.Workload(name, bare_runs=[cell[name][0] * 100 // 102] * 2)
+        w.add_cell_run(*cell[name])
+        w.add_cell_run(*cell[name])
         cost.workloads.append(w)
     r = model.Report("qemu-arm64", "QEMU", "linux-rt.dts", True, [], "now", linux_cost=cost)
     md = report.markdown(r, {})

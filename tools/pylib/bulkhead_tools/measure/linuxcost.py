@@ -13,6 +13,7 @@ non-determinism (the disk's completions arrive in host time: docs/measuring.md).
 
 import dataclasses
 import re
+import statistics
 
 from .. import paths, systems
 from . import sysdesc
@@ -23,8 +24,9 @@ WORKLOADS = (
     ("cpu", "CPU-bound: integer arithmetic in awk, one process per CPU", 1.03),
     ("mem", "memory-bound: 32 MiB written to tmpfs and read back twice", 1.03),
     ("hackbench", "scheduling and IPIs: hackbench -g 4 -l 50 (sockets, both CPUs)", 1.10),
-    ("disk", "interrupts and I/O: 2 x 4 MiB read from virtio-blk, page cache dropped", 1.10),
+    ("disk", "interrupts and I/O: 8 x 4 MiB read from virtio-blk, page cache dropped", 1.10),
 )
+RUNS = 2   # boots of each side: the spread between them shows how exact each figure is
 TITLE = "## Linux's cost"
 SCENARIO_ARGS = "bulkhead.scenario=cost"
 # What both kernels get on their command line besides console=ttyAMA0 (platforms.py adds that,
@@ -42,20 +44,34 @@ _STATS_ROW = re.compile(r"^(\d+)\s+(\S+)\s+(\d+)((?:\s+\d+)+)\s*$")
 @dataclasses.dataclass
 class Workload:
     name: str
-    bare_ns: int | None = None
-    cell_ns: int | None = None
-    # hypervisor entries on the cell's CPUs during the workload, by reason (summed over CPUs)
+    bare_runs: list = dataclasses.field(default_factory=list)   # ns, one per boot
+    cell_runs: list = dataclasses.field(default_factory=list)
+    # hypervisor entries on the cell's CPUs during the workload, by reason (summed over CPUs
+    # and over the cell's runs)
     entries: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def bare_ns(self):
+        return statistics.median(self.bare_runs) if self.bare_runs else None
+
+    @property
+    def cell_ns(self):
+        return statistics.median(self.cell_runs) if self.cell_runs else None
 
     @property
     def ratio(self):
         return self.cell_ns / self.bare_ns if self.cell_ns and self.bare_ns else None
 
+    def add_cell_run(self, ns, entries):
+        self.cell_runs.append(ns)
+        for reason, n in entries.items():
+            self.entries[reason] = self.entries.get(reason, 0) + n
+
     def per_second(self):
         """reason -> entries per second of the cell's (virtual) time."""
-        if not self.cell_ns:
+        if not self.cell_runs:
             return {}
-        return {r: n * 1e9 / self.cell_ns for r, n in self.entries.items()}
+        return {r: n * 1e9 / sum(self.cell_runs) for r, n in self.entries.items()}
 
 
 @dataclasses.dataclass
@@ -114,7 +130,7 @@ def _stats_tables(text, cell):
 
 
 def measure(ctx, progress, echo=print):
-    """Boots Linux in the cell and bare under icount once each; a LinuxCost."""
+    """Boots Linux in the cell and bare under icount RUNS times each; a LinuxCost."""
     text, platform, logs = ctx.text, ctx.platform, ctx.logs
     cell = next(n for n, c in sysdesc.cells(text).items() if not c["realtime"])
     cpus = len(sysdesc.cells(text)[cell]["cpus"])
@@ -126,39 +142,46 @@ def measure(ctx, progress, echo=print):
                                        image_dirs=[paths.build_dir("arm64"),
                                                    systems.test_cell_dir()],
                                        image_files=[ctx.linux["image"], ctx.linux["initramfs"]])
-    progress.start(f"linux cost: Linux as cell {cell} ({cpus} CPUs, realtime cells removed) "
-                   "under -icount")
-    log = logs / "linux-cost-cell.log"
-    result = platform.run_hypervisor(image, log, timeout_s=600, icount=True, disk=ctx.disk)
-    cell_figures = parse(result.output, cell)
-    cost.cell_log, cost.cell_setup = str(log), f"{dts.name} (the system without its realtime " \
-        f"cells, bootargs + `{CELL_EXTRA_ARGS}`), hypervisor under -icount"
-    progress.result(_line(cell_figures))
+    cost.cell_setup = (f"{dts.name} (the system without its realtime cells, bootargs + "
+                       f"`{CELL_EXTRA_ARGS}`), hypervisor under -icount")
     bootargs = sysdesc.bootargs(text, cell).replace("console=ttyAMA0", "").split()
     append = " ".join(bootargs + [SCENARIO_ARGS])
-    progress.start(f"linux cost: the same kernel bare ({cpus} CPUs) under -icount")
-    log = logs / "linux-cost-bare.log"
-    bare = platform.run_bare_linux(ctx.linux["image"], ctx.linux["initramfs"], append, log,
-                                   timeout_s=600, icount=True, disk=ctx.disk, cpus=cpus)
-    bare_figures = parse(bare.output)
-    cost.bare_log = str(log)
     cost.bare_setup = "`" + " ".join(platform.bare_linux_command(
         "Image", "initramfs", append, True, ctx.disk.name, cpus=cpus)) + "`"
-    progress.result(_line(bare_figures))
-    for name, _, _ in WORKLOADS:
-        w = Workload(name)
-        if name in cell_figures:
-            w.cell_ns, w.entries = cell_figures[name]
-        if name in bare_figures:
-            w.bare_ns = bare_figures[name][0]
-        if w.cell_ns is None or w.bare_ns is None:
-            cost.problems.append(f"{name}: no figure "
-                                 f"{'in the cell' if w.cell_ns is None else 'bare'}")
-        cost.workloads.append(w)
-    for what, r in (("cell", result), ("bare", bare)):
-        if r.timed_out:
-            cost.problems.append(f"the {what} run timed out: {r.describe()}")
+    cost.workloads = [Workload(name) for name, _, _ in WORKLOADS]
+    for run in range(1, RUNS + 1):
+        progress.start(f"linux cost: Linux as cell {cell} ({cpus} CPUs, realtime cells removed) "
+                       f"under -icount, run {run}/{RUNS}")
+        log = logs / f"linux-cost-cell-{run}.log"
+        result = platform.run_hypervisor(image, log, timeout_s=600, icount=True, disk=ctx.disk)
+        figures = parse(result.output, cell)
+        for w in cost.workloads:
+            if w.name in figures:
+                w.add_cell_run(*figures[w.name])
+        cost.cell_log = str(log)
+        _check(cost, "cell", run, result, figures)
+        progress.result(_line(figures))
+        progress.start(f"linux cost: the same kernel bare ({cpus} CPUs) under -icount, "
+                       f"run {run}/{RUNS}")
+        log = logs / f"linux-cost-bare-{run}.log"
+        result = platform.run_bare_linux(ctx.linux["image"], ctx.linux["initramfs"], append, log,
+                                         timeout_s=600, icount=True, disk=ctx.disk, cpus=cpus)
+        figures = parse(result.output)
+        for w in cost.workloads:
+            if w.name in figures:
+                w.bare_runs.append(figures[w.name][0])
+        cost.bare_log = str(log)
+        _check(cost, "bare", run, result, figures)
+        progress.result(_line(figures))
     return cost
+
+
+def _check(cost, what, run, result, figures):
+    if result.timed_out:
+        cost.problems.append(f"{what} run {run} timed out: {result.describe()}")
+    missing = [name for name, _, _ in WORKLOADS if name not in figures]
+    if missing:
+        cost.problems.append(f"{what} run {run}: no figure for {', '.join(missing)}")
 
 
 def _line(figures):
@@ -178,8 +201,8 @@ def markdown_lines(cost):
              "cell's time. Goal: ≤ 1.03 CPU/memory, ≤ 1.10 interrupts/IPIs. "
              "See docs/measuring.md.", "",
              "| workload | bare (ms) | cell (ms) | cell/bare | goal | entries/s | " +
-             " | ".join(f"{r}/s" for r in reasons) + " |",
-             "|---|---|---|---|---|---|" + "---|" * len(reasons)]
+             " | ".join(f"{r}/s" for r in reasons) + " | runs bare; cell (ms) |",
+             "|---|---|---|---|---|---|" + "---|" * len(reasons) + "---|"]
     for (name, what, goal), w in zip(WORKLOADS, cost.workloads):
         ratio = "-" if w.ratio is None else f"{w.ratio:.4f}"
         verdict = "-" if goal is None else (
@@ -187,10 +210,12 @@ def markdown_lines(cost):
         per_s = w.per_second()
         total = "-" if name == "boot" else f"{per_s.get('total', 0):.0f}"
         cols = ["-" if name == "boot" else f"{per_s.get(r, 0):.0f}" for r in reasons]
+        runs = (", ".join(_ms(ns) for ns in w.bare_runs) + "; " +
+                ", ".join(_ms(ns) for ns in w.cell_runs))
         lines.append(f"| {what} | {_ms(w.bare_ns)} | {_ms(w.cell_ns)} | {ratio} | {verdict} | "
-                     f"{total} | " + " | ".join(cols) + " |")
-    lines += ["", f"- Cell: {cost.cell_setup}. Log: `{cost.cell_log}`.",
-              f"- Bare: {cost.bare_setup}. Log: `{cost.bare_log}`."]
+                     f"{total} | " + " | ".join(cols + [runs]) + " |")
+    lines += ["", f"- Cell: {cost.cell_setup}. Log of the last run: `{cost.cell_log}`.",
+              f"- Bare: {cost.bare_setup}. Log of the last run: `{cost.bare_log}`."]
     lines += [f"- Problem: {p}" for p in cost.problems]
     return lines + [""]
 

@@ -39,7 +39,7 @@ LATMON_BUCKETS = {"us": WALL_BUCKETS, "ns": ICOUNT_BUCKETS}
 # themselves (rtcell/meson.build); other realtime cells are measured under the hypervisor only.
 RTCELL_IMAGE = "rtcell/rtcell.bin"
 SCRATCH_DISK_BYTES = 64 << 20
-LINUX_COST_STEPS = 2     # linuxcost.measure: Linux in the cell, then bare
+LINUX_COST_STEPS = 2 * linuxcost.RUNS  # linuxcost.measure: Linux in the cell, then bare
 
 PHASES = collections.OrderedDict([
     ("alone", "the realtime cell alone (the system without its non-realtime cells)"),
