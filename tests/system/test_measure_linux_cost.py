@@ -1,11 +1,17 @@
 """`bulkhead measure`'s Linux cost section (tools/pylib/bulkhead_tools/measure/linuxcost.py) from
 recorded console output: the `cost` scenario's lines parse into every workload's time and the
 hypervisor entries on the cell's CPUs alone, and the report's section has a row per workload with
-its ratio and goal. No emulator: the figures themselves are a benchmark (docs/measuring.md).
+its ratio and goal; the measurement boots each side under icount with the cell's CPUs and command
+line (a platform that answers with the recorded output). No emulator: the figures themselves are a
+benchmark (docs/measuring.md).
 """
 
-from bulkhead_tools.measure import linuxcost, model, report, sysdesc
-from bulkhead_tools import paths
+import pathlib
+
+import pytest
+
+from bulkhead_tools import emulator, paths, payload
+from bulkhead_tools.measure import linuxcost, model, platforms, report, runner, sysdesc
 
 STATS_HEAD = ("cpu cell                    total  hypercall       psci stage2-fault       gicd"
               "       gicr     sysreg        irq        wfx      other")
@@ -83,3 +89,43 @@ def test_linux_only_system_keeps_the_linux_cell_with_its_bootargs():
     assert "channels" not in alone
     assert sysdesc.bootargs(alone, "linux") == sysdesc.bootargs(text, "linux")
     assert sysdesc.bootargs(text, "linux").startswith("console=ttyAMA0 ")
+
+
+class RecordedPlatform(platforms.QemuArm64):
+    """qemu-arm64's commands, but every boot answers with recorded console output."""
+
+    def __init__(self):
+        super().__init__()
+        self.boots = []
+
+    def run_hypervisor(self, system_image, log, timeout_s, int_log=None, icount=False,
+                       disk=None):
+        self.boots.append(("cell", icount, pathlib.Path(system_image).name))
+        return emulator.RunResult([], 0, cost_output(True), False, str(log), 1.0)
+
+    def run_bare_linux(self, kernel, initramfs, append, log, timeout_s, icount=False,
+                       disk=None, cpu_model=None, cpus=None):
+        self.boots.append(("bare", icount, append, cpus))
+        return emulator.RunResult([], 0, cost_output(False), False, str(log), 1.0)
+
+
+def test_linux_cost_boots_each_side_under_icount_with_the_cells_cpus_and_command_line(tmp_path):
+    if not (paths.build_dir("arm64") / "build.ninja").exists():
+        pytest.fail(f"{paths.build_dir('arm64')} is not built: run ./bulkhead build --arch arm64")
+    platform = RecordedPlatform()
+    ctx = runner._context((paths.REPO / "config" / "qemu-arm64" / "linux-rt.dts").read_text(),
+                          payload.ensure_linux_payload(), platform,
+                          runner.Settings.for_mode(True), tmp_path, [2, 3], None)
+    cost = linuxcost.measure(ctx, runner.Progress(runner.LINUX_COST_STEPS, lambda *a, **k: None))
+    assert cost.problems == []
+    assert [b[0] for b in platform.boots] == ["cell", "bare"] * linuxcost.RUNS
+    assert all(b[1] for b in platform.boots), "every boot runs under icount"
+    bare = platform.boots[1]
+    assert bare[3] == 2
+    assert bare[2] == ("earlycon=pl011,0x9000000 rdinit=/init " + linuxcost.SCENARIO_ARGS)
+    cell_dts = (tmp_path / "logs" / "linux-cost-cell.dts").read_text()
+    assert list(sysdesc.cells(cell_dts)) == ["linux"]
+    assert linuxcost.CELL_EXTRA_ARGS in sysdesc.bootargs(cell_dts, "linux")
+    assert [w.name for w in cost.workloads] == [name for name, _, _ in linuxcost.WORKLOADS]
+    assert all(len(w.cell_runs) == len(w.bare_runs) == linuxcost.RUNS for w in cost.workloads)
+    assert cost.workloads[-1].entries["total"] == 36 * linuxcost.RUNS
