@@ -43,6 +43,7 @@ def main(args) -> int:
            if e.involuntary or e.window]
     bad += [f"phase {p.name}: a boot failed ({p.load_summary})" for p in result.phases
             if "FAILED" in p.load_summary]
+    bad += [f"linux cost: {p}" for p in (result.linux_cost.problems if result.linux_cost else [])]
     for key, d in result.determinism.items():
         if not d["identical_figures"]:
             print(f"measure: warning: {key}: the icount runs' figures differ", file=sys.stderr)

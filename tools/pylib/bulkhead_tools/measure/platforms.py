@@ -38,6 +38,8 @@ class QemuArm64:
     # Models the bare kernels are also timed on under icount: a path length can depend on the
     # CPU features a kernel finds (Debian's PREEMPT_RT: docs/measuring.md).
     other_cpu_models: tuple = ("max",)
+    # Boots the Linux payload bare with the cell's CPU count under icount (linuxcost.py).
+    measures_linux_cost: bool = True
 
     def describe(self):
         version = subprocess.run([QEMU_ARM64, "--version"], capture_output=True, text=True)

@@ -15,6 +15,7 @@ Baselines:
   wall-clock runs per phase, and two icount runs with the load idle.
 Every icount series must repeat its figures exactly (report.determinism). icount series sit in
 phase "idle" (nothing else runs), the bare realtime kernel's wall-clock series in phase "alone".
+Last, with a Linux cell, Linux's own cost in the cell against bare (linuxcost.py).
 """
 
 import collections
@@ -65,7 +66,7 @@ class Settings:
     cross_check: str = "idle"    # phase that also writes QEMU's -d int log ("" = none)
     rtcell_run_image: str = "rtcell/rtcell-test.bin"     # latmon + pistress, 10,000 periods
     rtcell_paths_image: str = "rtcell/rtcell-paths.bin"  # latmon alone, 10,000 periods
-    linux_cost: bool = True  # with a Linux cell: linuxcost.measure (two icount boots)
+    linux_cost: bool = True  # with a Linux cell: linuxcost.measure (2 x RUNS icount boots)
 
     @classmethod
     def for_mode(cls, quick):
@@ -106,7 +107,7 @@ def measure(system, platform, settings, out_dir, echo=print):
     linux = payload.ensure_linux_payload()
     rt_kernel = payload.ensure_rt_kernel()
     hv_phases = list(PHASES) if sysdesc.has_linux(text) else ["alone"]
-    linux_cost = _linux_cost_wanted(text, settings)
+    linux_cost = _linux_cost_wanted(text, settings, platform)
     steps = (len(hv_phases) * settings.hv_runs + len(BASELINE_PHASES) * settings.wall_runs +
              settings.icount_runs + (LINUX_COST_STEPS if linux_cost else 0))
     if rtcell:
@@ -143,8 +144,10 @@ def measure(system, platform, settings, out_dir, echo=print):
     return report
 
 
-def _linux_cost_wanted(text, settings):
-    return settings.linux_cost and sysdesc.has_linux(text)
+def _linux_cost_wanted(text, settings, platform):
+    """Linux's cost needs a Linux cell and a platform that boots its kernel bare under icount."""
+    return (settings.linux_cost and sysdesc.has_linux(text) and
+            getattr(platform, "measures_linux_cost", False))
 
 
 def measure_linux_cost(system, platform, settings, out_dir, echo=print):
@@ -152,8 +155,9 @@ def measure_linux_cost(system, platform, settings, out_dir, echo=print):
     started = datetime.datetime.now().isoformat(timespec="seconds")
     t0 = time.monotonic()
     text = pathlib.Path(system).read_text()
-    if not sysdesc.has_linux(text):
-        raise ValueError(f"{system}: no Linux cell to measure")
+    if not _linux_cost_wanted(text, settings, platform):
+        raise ValueError(f"{system} on {platform.name}: no Linux cell, or the platform cannot "
+                         "boot Linux bare under icount")
     ctx = _context(text, payload.ensure_linux_payload(), platform, settings, out_dir,
                    sysdesc.realtime_cpus(text), None)
     report = Report(platform.name, platform.describe(), str(system), settings.quick, [],
