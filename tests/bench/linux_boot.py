@@ -4,8 +4,11 @@ against the same kernel booted bare by QEMU with the same 2 CPUs and 512 MiB,
 alternating the two in one run, reported as medians and their ratio; and the
 hypervisor entries per second on Linux's CPUs by reason during a demo run.
 
-Wall-clock under multi-threaded TCG on a shared machine: indicative only
-(docs/measuring.md). Run: python3 tests/bench/linux_boot.py [--runs N]
+Wall-clock under multi-threaded TCG on a shared machine: indicative only, and
+the hypervisor's boot and image copy are in it (docs/measuring.md). The exact
+side-by-side figures (icount, boot to init and workloads timed inside Linux,
+entries per reason): `./bulkhead measure --linux-cost`.
+Run: python3 tests/bench/linux_boot.py [--runs N]
 """
 
 import argparse

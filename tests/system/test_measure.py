@@ -19,7 +19,7 @@ SYSTEM = paths.REPO / "config" / "qemu-arm64" / "linux-rt.dts"
 # the bare wall-clock run use the 1,000-period build.
 SETTINGS = runner.Settings(quick=True, duration_s=5, loops=500, wall_runs=1, icount_loops=300,
                            icount_runs=2, cross_check="idle",
-                           rtcell_run_image="rtcell/rtcell-short.bin")
+                           rtcell_run_image="rtcell/rtcell-short.bin", linux_cost=False)
 RT_CPUS = (2, 3)
 PATHS = (model.THREAD_PATH, model.HANDLER_PATH)
 

@@ -235,6 +235,9 @@ def parser():
                    help="report folder (default <build>/measure)")
     s.add_argument("--quick", action="store_true",
                    help="short phases and fewer runs: under 10 minutes")
+    s.add_argument("--linux-cost", action="store_true",
+                   help="only Linux's cost under the hypervisor: its boot and workloads in the "
+                        "cell against bare, under icount (two boots)")
     s.set_defaults(func=cmd_measure)
 
     s = sub.add_parser("containment", help="run the attack catalogue (a hostile cell beside "

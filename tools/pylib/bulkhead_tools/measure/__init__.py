@@ -4,7 +4,8 @@ Boots a system under the hypervisor once per phase (alone, idle, stress, attack)
 PREEMPT_RT kernel bare as the baseline, then writes report.md, report.json, cyclictest-format
 histograms and plot.svg. Method and meaning of each figure: docs/measuring.md.
 Modules: model (data), parse (what guests print), sysdesc (system descriptions), platforms (how
-to boot), runner (the phases), report (the outputs), intcount (QEMU -d int).
+to boot), runner (the phases), report (the outputs), intcount (QEMU -d int), linuxcost (Linux's
+own cost in the cell against bare).
 """
 
 import pathlib
@@ -19,8 +20,8 @@ def default_output() -> pathlib.Path:
 
 
 def main(args) -> int:
-    """The `measure` subcommand; `args` from cli.py (system, platform, output, quick); no
-    system: the platform's default."""
+    """The `measure` subcommand; `args` from cli.py (system, platform, output, quick,
+    linux_cost); no system: the platform's default."""
     from . import bochs_runner, platforms, report, runner
     try:
         platform = platforms.get(args.platform)
@@ -35,7 +36,8 @@ def main(args) -> int:
           f"{'quick' if args.quick else 'full'} mode; output {out}", flush=True)
     display = Progress("measure --quick" if args.quick else "measure")
     try:
-        result = phases.measure(system.resolve(), platform, settings, out, display=display)
+        how = runner.measure_linux_cost if args.linux_cost else phases.measure
+        result = how(system.resolve(), platform, settings, out, display=display)
     except (RuntimeError, ValueError, payload.PayloadError) as e:
         display.close()
         print(f"measure: FAILED: {e}", file=sys.stderr)
@@ -47,6 +49,7 @@ def main(args) -> int:
            if (e.involuntary or e.window) and not p.expects_entries]
     bad += [f"phase {p.name}: a boot failed ({p.load_summary})" for p in result.phases
             if "FAILED" in p.load_summary]
+    bad += [f"linux cost: {p}" for p in (result.linux_cost.problems if result.linux_cost else [])]
     for key, d in result.determinism.items():
         if not d["identical_figures"]:
             print(f"measure: warning: {key}: the exact runs' figures differ", file=sys.stderr)

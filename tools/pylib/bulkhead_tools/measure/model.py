@@ -289,3 +289,4 @@ class Report:
     cpu_models: list = dataclasses.field(default_factory=list)
     # every site of every realtime-kernel run's critical-section table (CriticalSection)
     critical_sections: list = dataclasses.field(default_factory=list)
+    linux_cost: object = None    # linuxcost.LinuxCost, when the system has a Linux cell

@@ -42,6 +42,8 @@ class QemuArm64:
     # Models the bare kernels are also timed on under icount: a path length can depend on the
     # CPU features a kernel finds (Debian's PREEMPT_RT: docs/measuring.md).
     other_cpu_models: tuple = ("max",)
+    # Boots the Linux payload bare with the cell's CPU count under icount (linuxcost.py).
+    measures_linux_cost: bool = True
 
     def describe(self):
         version = subprocess.run([QEMU_ARM64, "--version"], capture_output=True, text=True)
@@ -77,10 +79,11 @@ class QemuArm64:
                                                      cpu_model), str(log), timeout_s)
 
     def bare_linux_command(self, kernel, initramfs, append, icount=False, disk=None,
-                           cpu_model=None):
+                           cpu_model=None, cpus=None):
+        """`cpus`: as many as the cell being compared has (default: the whole machine's)."""
         machine = f"virt,gic-version=3,{NO_RANDOMNESS_MACHINE}"
         cmd = [QEMU_ARM64, "-M", machine, "-cpu", cpu_model or self.cpu_model,
-               "-smp", str(self.cpus),
+               "-smp", str(cpus or self.cpus),
                "-m", self.bare_memory, "-nographic", "-nic", "none", *FIXED_RTC,
                "-kernel", str(kernel), "-initrd", str(initramfs),
                # nokaslr: no layout randomness even if a seed came from elsewhere.
@@ -88,9 +91,9 @@ class QemuArm64:
         return cmd + _disk(disk) + (ICOUNT if icount else [])
 
     def run_bare_linux(self, kernel, initramfs, append, log, timeout_s, icount=False,
-                       disk=None, cpu_model=None):
+                       disk=None, cpu_model=None, cpus=None):
         return run_emulator(self.bare_linux_command(kernel, initramfs, append, icount, disk,
-                                                    cpu_model), str(log), timeout_s)
+                                                    cpu_model, cpus), str(log), timeout_s)
 
 
 def _disk(path):

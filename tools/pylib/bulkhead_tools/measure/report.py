@@ -12,6 +12,7 @@ import math
 import pathlib
 
 from ..bochs import IPS as BOCHS_IPS
+from . import linuxcost
 from .model import (BOCHS, CONSOLE_SITES, COUNTS, HANDLER_PATH, ICOUNT, INTERRUPT_ENTRY_SITES,
                     IRQ_OFF, PATH_NAMES, PREEMPT_OFF, PREEMPT_RT, REALTIME_BARE, REALTIME_CELL,
                     THREAD_PATH, WALL_CLOCK, Histogram)
@@ -337,6 +338,8 @@ def markdown(report, histograms):
                              f"{series.setup}")
     lines += ["", "Plot: [plot.svg](plot.svg) (fraction of samples at or above a latency, log "
               "scale, per phase). JSON: [report.json](report.json).", ""]
+    if report.linux_cost is not None:
+        lines += linuxcost.markdown_lines(report.linux_cost)
     return "\n".join(lines)
 
 
@@ -344,7 +347,8 @@ def summary_text(markdown_text):
     """The report's summary and path-length tables, without the Markdown separators (what the
     command prints at the end)."""
     out = []
-    for title in ("## Summary: the exact", "## Summary: wall clock", "## 2. ", "## 4. "):
+    for title in ("## Summary: the exact", "## Summary: wall clock", "## 2. ", "## 4. ",
+                  linuxcost.TITLE):
         start = markdown_text.find(title)
         if start < 0:
             continue

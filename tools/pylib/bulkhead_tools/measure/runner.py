@@ -15,6 +15,7 @@ Baselines:
   wall-clock runs per phase, and two icount runs with the load idle.
 Every icount series must repeat its figures exactly (report.determinism). icount series sit in
 phase "idle" (nothing else runs), the bare realtime kernel's wall-clock series in phase "alone".
+Last, with a Linux cell, Linux's own cost in the cell against bare (linuxcost.py).
 """
 
 import collections
@@ -25,7 +26,7 @@ import re
 import time
 
 from .. import paths, payload, systems
-from . import intcount, parse, sysdesc
+from . import intcount, linuxcost, parse, sysdesc
 from .model import (HANDLER_PATH, ICOUNT, PATH_NAMES, PREEMPT_RT, REALTIME_BARE, REALTIME_CELL,
                     THREAD_PATH, WALL_CLOCK, Phase, Report, Run, Series)
 
@@ -39,6 +40,7 @@ LATMON_BUCKETS = {"us": WALL_BUCKETS, "ns": ICOUNT_BUCKETS}
 # themselves (rtcell/meson.build); other realtime cells are measured under the hypervisor only.
 RTCELL_IMAGE = "rtcell/rtcell.bin"
 SCRATCH_DISK_BYTES = 64 << 20
+LINUX_COST_STEPS = 2 * linuxcost.RUNS  # linuxcost.measure: Linux in the cell, then bare
 
 PHASES = collections.OrderedDict([
     ("alone", "the realtime cell alone (the system without its non-realtime cells)"),
@@ -64,6 +66,7 @@ class Settings:
     cross_check: str = "idle"    # phase that also writes QEMU's -d int log ("" = none)
     rtcell_run_image: str = "rtcell/rtcell-test.bin"     # latmon + pistress, 10,000 periods
     rtcell_paths_image: str = "rtcell/rtcell-paths.bin"  # latmon alone, 10,000 periods
+    linux_cost: bool = True  # with a Linux cell: linuxcost.measure (2 x RUNS icount boots)
 
     @classmethod
     def for_mode(cls, quick):
@@ -116,11 +119,10 @@ def measure(system, platform, settings, out_dir, echo=print, display=None):
     rtcell = _rtcell_cell(text)
     linux = payload.ensure_linux_payload()
     rt_kernel = payload.ensure_rt_kernel()
-    logs = pathlib.Path(out_dir) / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
     hv_phases = list(PHASES) if sysdesc.has_linux(text) else ["alone"]
+    linux_cost = _linux_cost_wanted(text, settings, platform)
     steps = (len(hv_phases) * settings.hv_runs + len(BASELINE_PHASES) * settings.wall_runs +
-             settings.icount_runs)
+             settings.icount_runs + (LINUX_COST_STEPS if linux_cost else 0))
     if rtcell:
         steps += (settings.wall_runs + 2 * settings.icount_runs +
                   2 * len(platform.other_cpu_models))
@@ -130,11 +132,7 @@ def measure(system, platform, settings, out_dir, echo=print, display=None):
     if not rtcell:
         report.notes.append("the realtime cell is not Bulkhead's rtcell (`rtcell/rtcell.bin`): "
                             "no bare or icount runs of it")
-    # The disk Linux's I/O load reads (virtio-blk), under the hypervisor and bare alike.
-    disk = logs / "scratch-disk.img"
-    with open(disk, "wb") as f:
-        f.truncate(SCRATCH_DISK_BYTES)
-    ctx = _Context(text, linux, platform, settings, logs, rt_cpus, rtcell, disk)
+    ctx = _context(text, linux, platform, settings, out_dir, rt_cpus, rtcell)
     phases = {}
     for name in hv_phases:
         phases[name] = Phase(name, PHASES[name], platform=platform.name)
@@ -150,11 +148,50 @@ def measure(system, platform, settings, out_dir, echo=print, display=None):
     _preempt_rt_baselines(phases, ctx, rt_kernel, progress, report)
     if rtcell:
         _cpu_model_check(phases["idle"], ctx, rt_kernel, progress, report)
+    if linux_cost:
+        report.linux_cost = linuxcost.measure(ctx, progress)
     for phase in phases.values():
         _add_pending(phase, platform)
     report.phases = [phases[n] for n in PHASES if n in phases]
     report.seconds = time.monotonic() - t0
     return report
+
+
+def _linux_cost_wanted(text, settings, platform):
+    """Linux's cost needs a Linux cell and a platform that boots its kernel bare under icount."""
+    return (settings.linux_cost and sysdesc.has_linux(text) and
+            getattr(platform, "measures_linux_cost", False))
+
+
+def measure_linux_cost(system, platform, settings, out_dir, echo=print, display=None):
+    """`bulkhead measure --linux-cost`: only Linux's cost section (linuxcost.py). `display`: a
+    progress.Progress that prints the step lines above its own (else `echo`)."""
+    if display:
+        echo = display.say
+    started = datetime.datetime.now().isoformat(timespec="seconds")
+    t0 = time.monotonic()
+    text = pathlib.Path(system).read_text()
+    if not _linux_cost_wanted(text, settings, platform):
+        raise ValueError(f"{system} on {platform.name}: no Linux cell, or the platform cannot "
+                         "boot Linux bare under icount")
+    ctx = _context(text, payload.ensure_linux_payload(), platform, settings, out_dir,
+                   sysdesc.realtime_cpus(text), None)
+    report = Report(platform.name, platform.describe(), str(system), settings.quick, [],
+                    started)
+    report.notes.append("`--linux-cost`: only Linux's cost was measured")
+    report.linux_cost = linuxcost.measure(ctx, Progress(LINUX_COST_STEPS, echo))
+    report.seconds = time.monotonic() - t0
+    return report
+
+
+def _context(text, linux, platform, settings, out_dir, rt_cpus, rtcell):
+    logs = pathlib.Path(out_dir) / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    # The disk Linux's I/O load reads (virtio-blk), under the hypervisor and bare alike.
+    disk = logs / "scratch-disk.img"
+    with open(disk, "wb") as f:
+        f.truncate(SCRATCH_DISK_BYTES)
+    return _Context(text, linux, platform, settings, logs, rt_cpus, rtcell, disk)
 
 
 @dataclasses.dataclass

@@ -120,6 +120,20 @@ def realtime_only(text):
     drop = {name for name, c in info.items() if not c["realtime"]}
     if len(drop) == len(info):
         raise ValueError("the system has no realtime cell")
+    return _without_cells(text, drop)
+
+
+def without_realtime(text):
+    """The same system without its realtime cells (as realtime_only, the other way round): their
+    CPUs stay idle in the hypervisor. Raises ValueError if every cell is realtime."""
+    info = cells(text)
+    drop = {name for name, c in info.items() if c["realtime"]}
+    if len(drop) == len(info):
+        raise ValueError("the system has only realtime cells")
+    return _without_cells(text, drop)
+
+
+def _without_cells(text, drop):
     blank, children = _cells(text)
     cuts = [(s, e) for name, s, e, _, _ in children if name in drop]
     span = _node(blank, ["channels"])
@@ -143,6 +157,18 @@ def realtime_only(text):
         out = out[:s] + out[e:].lstrip("\n") if out[e:e + 1] == "\n" else out[:s] + out[e:]
     # A cell that stops the system is gone; nothing else refers to cells by name.
     return out
+
+
+def bootargs(text, cell):
+    """The bootargs string of cell `cell` ("" if it has none)."""
+    blank, children = _cells(text)
+    for name, _, _, body_start, body_end in children:
+        if name == cell:
+            m = re.search(r'^\s*bootargs\s*=\s*"', blank[body_start:body_end], re.M)
+            if m:
+                start = body_start + m.end()
+                return text[start:text.index('"', start)]
+    return ""
 
 
 def with_bootargs(text, extra):
