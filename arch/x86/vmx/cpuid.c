@@ -3,10 +3,12 @@
  * cannot use them), the hypervisor-present bit set, and Bulkhead's leaves at
  * 0x40000000 (docs/hypervisor.md): the signature, the caller's cell id
  * and logical CPU number (the one BH_HC_CPU_STATS takes), and the TSC
- * frequency the hypervisor calibrated (a cell does not own the PIT).
+ * frequency the hypervisor calibrated (a cell does not own the PIT); the
+ * same frequency in leaf 0x15 where the CPU names none (vmx/cpuid_tsc.c).
  */
 #include <bulkhead/stats.h>
 #include <hv/stats.h>
+#include <vmx/cpuid_tsc.h>
 #include <vmx/exit.h>
 #include <x86/tsc.h>
 #include <x86_64/insn.h>
@@ -53,6 +55,7 @@ void vmx_handle_cpuid(struct vmx_exit *exit)
 		if (leaf == 1)
 			r.ecx = (r.ecx & ~(CPUID1_ECX_VMX | CPUID1_ECX_SMX)) |
 				CPUID1_ECX_HYPERVISOR;
+		cpuid_tsc_adjust(leaf, &r);
 	}
 	g[REG_RAX] = r.eax;
 	g[REG_RBX] = r.ebx;

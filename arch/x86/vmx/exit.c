@@ -20,6 +20,7 @@
 #include <hv/system.h>
 #include <lib/format.h>
 #include <vmx/exit.h>
+#include <vmx/linux_boot.h>
 #include <vmx/vmcs.h>
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_insn.h>
@@ -260,6 +261,9 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 		cpu_power_off_self(cpu);
 	}
 	regs.r[REG_RDI] = arg;
+	if (!linux_boot_prepare(cell, &regs, arg))
+		hv_panic("cell \"%s\" cpu %u: VMWRITE of the Linux boot state failed",
+			 cell_name(cell), cpu);
 	for (int launched = 0;; launched = 1) {
 		if (vmx_enter_guest(&regs, launched) != 0)
 			hv_panic("cell \"%s\" cpu %u: VM entry failed, VM-instruction error %llu",

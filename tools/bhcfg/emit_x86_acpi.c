@@ -1,0 +1,228 @@
+/*
+ * A linux-x86 cell's ACPI tables, derived from the configuration as the
+ * arm64 cell's device tree is: the machine Linux may see and nothing else.
+ *
+ *   RSDP (revision 2) -> XSDT -> MADT, FADT -> DSDT
+ *
+ * - MADT: one Processor Local x2APIC entry per CPU of the cell (APIC id from
+ *   the configuration, UID = its index), no 8259 (flags 0), and, when the
+ *   cell owns IOAPIC pins, the IOAPIC with an interrupt source override per
+ *   owned ISA pin (edge, active high, as the legacy devices signal).
+ * - FADT with HW_REDUCED_ACPI: Linux then uses neither the PIT, the PIC, the
+ *   PM timer nor an SCI (arch/x86/kernel/acpi/boot.c switches its timer and
+ *   legacy PIC setup off for reduced hardware), none of which a cell owns.
+ *   IAPC_BOOT_ARCH says no legacy devices, no 8042, no VGA, no CMOS RTC.
+ * - DSDT: present because the FADT must name one; no AML (no devices to
+ *   enumerate beyond the fixed ones).
+ * Linux finds the RSDP through boot_params.acpi_rsdp_addr (emit_x86_boot.c),
+ * so no BIOS area is scanned. Field offsets from the ACPI 6.4 specification
+ * (sections 5.2.5, 5.2.8, 5.2.9, 5.2.12, 5.2.12.12, 5.2.12.5, 5.2.12.3).
+ */
+#include <string.h>
+#include <libfdt.h>
+
+#include "bhcfg.h"
+
+#define HDR_BYTES 36
+#define RSDP_BYTES 36
+#define FADT_BYTES 276
+#define FADT_REVISION 6
+#define FADT_MINOR 4
+#define FADT_FLAGS 112
+#define FADT_HW_REDUCED_ACPI (1u << 20)
+#define FADT_IAPC_BOOT_ARCH 109
+#define BOOT_ARCH_VGA_NOT_PRESENT (1u << 2)
+#define BOOT_ARCH_CMOS_RTC_NOT_PRESENT (1u << 5)
+#define FADT_DSDT 40
+#define FADT_X_DSDT 140
+#define FADT_MINOR_VERSION 131
+#define MADT_REVISION 5
+#define MADT_X2APIC 9
+#define MADT_X2APIC_BYTES 16
+#define MADT_IOAPIC 1
+#define MADT_IOAPIC_BYTES 12
+#define MADT_ISO 2
+#define MADT_ISO_BYTES 10
+#define ISO_EDGE_HIGH 0x5 /* MPS INTI flags: active high (1), edge-triggered (1 << 2) */
+#define ISA_IRQS 16
+#define LAPIC_ADDRESS 0xfee00000u
+#define TABLE_ALIGN 16
+
+struct acpi_out {
+	uint8_t *base;
+	size_t used, room;
+	uint64_t guest_phys; /* of base */
+	bool ok;
+};
+
+static void le(uint8_t *p, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint8_t checksum(const uint8_t *p, size_t n)
+{
+	uint8_t sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum = (uint8_t)(sum + p[i]);
+	return (uint8_t)-sum;
+}
+
+/* Room for `bytes` at the next aligned offset; NULL (and ok = false) when full. */
+static uint8_t *reserve(struct acpi_out *o, size_t bytes, size_t *offset)
+{
+	size_t at = (o->used + TABLE_ALIGN - 1) & ~(size_t)(TABLE_ALIGN - 1);
+
+	if (at + bytes > o->room) {
+		o->ok = false;
+		return NULL;
+	}
+	o->used = at + bytes;
+	*offset = at;
+	return o->base + at;
+}
+
+static void header(uint8_t *t, const char *sig, uint32_t length, uint8_t revision)
+{
+	memcpy(t, sig, 4);
+	le(t + 4, length, 4);
+	t[8] = revision;
+	memcpy(t + 10, "BLKHD ", 6); /* OEM ID */
+	memcpy(t + 16, "BULKHEAD", 8); /* OEM table ID */
+	le(t + 24, 1, 4); /* OEM revision */
+	memcpy(t + 28, "BHCF", 4); /* creator: bhcfg */
+	le(t + 32, 1, 4);
+}
+
+static void seal(uint8_t *t, uint32_t length)
+{
+	t[9] = 0;
+	t[9] = checksum(t, length);
+}
+
+/* The platform's IOAPIC base (its "intel,ioapic" node's reg), or 0. */
+static uint64_t ioapic_base(const void *platform_fdt)
+{
+	int node = fdt_node_offset_by_compatible(platform_fdt, -1, "intel,ioapic");
+	int len;
+	const fdt32_t *reg = node >= 0 ? fdt_getprop(platform_fdt, node, "reg", &len) : NULL;
+
+	if (!reg || len < 8)
+		return 0;
+	return (uint64_t)fdt32_to_cpu(reg[0]) << 32 | fdt32_to_cpu(reg[1]);
+}
+
+static size_t madt(const struct system *sys, uint32_t cell, const void *platform_fdt,
+		   struct acpi_out *o)
+{
+	const struct bh_cell *c = &sys->cells[cell];
+	uint32_t length = HDR_BYTES + 8 + c->cpu_count * MADT_X2APIC_BYTES;
+	uint64_t ioapic = c->irq_count ? ioapic_base(platform_fdt) : 0;
+
+	if (ioapic)
+		length += MADT_IOAPIC_BYTES;
+	for (uint32_t k = 0; ioapic && k < c->irq_count; k++)
+		if (sys->irqs[c->irq_first + k].number < ISA_IRQS)
+			length += MADT_ISO_BYTES;
+	size_t at;
+	uint8_t *t = reserve(o, length, &at);
+	if (!t)
+		return 0;
+	header(t, "APIC", length, MADT_REVISION);
+	le(t + HDR_BYTES, LAPIC_ADDRESS, 4);
+	le(t + HDR_BYTES + 4, 0, 4); /* no PCAT_COMPAT: there is no 8259 to mask */
+	uint8_t *e = t + HDR_BYTES + 8;
+	for (uint32_t k = 0; k < c->cpu_count; k++, e += MADT_X2APIC_BYTES) {
+		e[0] = MADT_X2APIC;
+		e[1] = MADT_X2APIC_BYTES;
+		le(e + 4, c->cpu_hwid[k], 4);
+		le(e + 8, 1, 4); /* enabled */
+		le(e + 12, k, 4); /* ACPI processor UID */
+	}
+	if (ioapic) {
+		e[0] = MADT_IOAPIC;
+		e[1] = MADT_IOAPIC_BYTES;
+		le(e + 4, ioapic, 4);
+		le(e + 8, 0, 4); /* GSI base */
+		e += MADT_IOAPIC_BYTES;
+	}
+	for (uint32_t k = 0; ioapic && k < c->irq_count; k++) {
+		uint32_t gsi = sys->irqs[c->irq_first + k].number;
+
+		if (gsi >= ISA_IRQS)
+			continue;
+		e[0] = MADT_ISO;
+		e[1] = MADT_ISO_BYTES;
+		e[2] = 0; /* ISA */
+		e[3] = (uint8_t)gsi;
+		le(e + 4, gsi, 4);
+		le(e + 8, ISO_EDGE_HIGH, 2);
+		e += MADT_ISO_BYTES;
+	}
+	seal(t, length);
+	return at;
+}
+
+static size_t dsdt(struct acpi_out *o)
+{
+	size_t at;
+	uint8_t *t = reserve(o, HDR_BYTES, &at);
+
+	if (!t)
+		return 0;
+	header(t, "DSDT", HDR_BYTES, 2);
+	seal(t, HDR_BYTES);
+	return at;
+}
+
+static size_t fadt(struct acpi_out *o, size_t dsdt_at)
+{
+	size_t at;
+	uint8_t *t = reserve(o, FADT_BYTES, &at);
+
+	if (!t)
+		return 0;
+	uint64_t dsdt_phys = o->guest_phys + dsdt_at;
+	header(t, "FACP", FADT_BYTES, FADT_REVISION);
+	if (dsdt_phys <= 0xffffffffu)
+		le(t + FADT_DSDT, dsdt_phys, 4);
+	le(t + FADT_X_DSDT, dsdt_phys, 8);
+	le(t + FADT_IAPC_BOOT_ARCH, BOOT_ARCH_VGA_NOT_PRESENT | BOOT_ARCH_CMOS_RTC_NOT_PRESENT, 2);
+	le(t + FADT_FLAGS, FADT_HW_REDUCED_ACPI, 4);
+	t[FADT_MINOR_VERSION] = FADT_MINOR;
+	seal(t, FADT_BYTES);
+	return at;
+}
+
+uint64_t linux_x86_acpi_emit(const struct system *sys, uint32_t cell, const void *platform_fdt,
+			     uint8_t *out, size_t room, uint64_t guest_phys)
+{
+	struct acpi_out o = { .base = out, .room = room, .guest_phys = guest_phys, .ok = true };
+	size_t rsdp_at, xsdt_at;
+	uint8_t *rsdp = reserve(&o, RSDP_BYTES, &rsdp_at);
+	size_t madt_at = madt(sys, cell, platform_fdt, &o);
+	size_t dsdt_at = dsdt(&o);
+	size_t fadt_at = o.ok ? fadt(&o, dsdt_at) : 0;
+	uint8_t *xsdt = reserve(&o, HDR_BYTES + 2 * 8, &xsdt_at);
+
+	if (!o.ok) {
+		diag_error(sys->file, sys->cell_src[cell].path, NULL,
+			   "the cell's ACPI tables need more than the %zu bytes reserved for them",
+			   room);
+		return 0;
+	}
+	header(xsdt, "XSDT", HDR_BYTES + 16, 1);
+	le(xsdt + HDR_BYTES, guest_phys + madt_at, 8);
+	le(xsdt + HDR_BYTES + 8, guest_phys + fadt_at, 8);
+	seal(xsdt, HDR_BYTES + 16);
+	memcpy(rsdp, "RSD PTR ", 8);
+	memcpy(rsdp + 9, "BLKHD ", 6);
+	rsdp[15] = 2; /* revision: ACPI 2.0+, XSDT */
+	le(rsdp + 20, RSDP_BYTES, 4);
+	le(rsdp + 24, guest_phys + xsdt_at, 8);
+	rsdp[8] = checksum(rsdp, 20);
+	rsdp[32] = checksum(rsdp, RSDP_BYTES);
+	return guest_phys + rsdp_at;
+}
