@@ -251,9 +251,10 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 	char why[128];
 
 	why[0] = '\0';
-	if ((cell->desc->flags & BH_CELL_REALTIME) && x86_lapic_enter_x2apic_mode() != 0)
-		format_snprintf(why, sizeof(why),
-				"a realtime cell needs x2APIC, which CPU %u lacks", cpu);
+	if (vmx_cell_owns_lapic(cell) && x86_lapic_enter_x2apic_mode() != 0)
+		format_snprintf(
+			why, sizeof(why),
+			"a cell driving its own local APIC needs x2APIC, which CPU %u lacks", cpu);
 	if (why[0] || vmcs_setup_for_cell(cell, entry, why, sizeof(why)) != 0) {
 		console_print("hv: cell \"%s\" cpu %u: cannot enter: %s\n", cell_name(cell), cpu,
 			      why);

@@ -18,6 +18,12 @@
 #define BOOT_CS 0x10
 #define BOOT_DS 0x18
 
+bool vmx_cell_owns_lapic(const struct cell *cell)
+{
+	return (cell->desc->flags & BH_CELL_REALTIME) ||
+	       cell->desc->boot_protocol == BH_BOOT_LINUX_X86;
+}
+
 bool linux_boot_prepare(const struct cell *cell, struct guest_regs *regs, uint64_t boot_params)
 {
 	if (cell->desc->boot_protocol != BH_BOOT_LINUX_X86)

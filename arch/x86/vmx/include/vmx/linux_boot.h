@@ -18,4 +18,11 @@
  */
 bool linux_boot_prepare(const struct cell *cell, struct guest_regs *regs, uint64_t boot_params);
 
+/*
+ * Whether the cell drives its CPUs' local APICs itself (x2APIC mode, its
+ * x2APIC MSRs passed through except the ICR, which vmx/msr.c checks): a
+ * realtime cell, and a Linux cell, whose timer and self-IPIs are its own.
+ */
+bool vmx_cell_owns_lapic(const struct cell *cell);
+
 #endif
