@@ -18,7 +18,6 @@
  * so no BIOS area is scanned. Field offsets from the ACPI 6.4 specification
  * (sections 5.2.5, 5.2.8, 5.2.9, 5.2.12, 5.2.12.12, 5.2.12.5, 5.2.12.3).
  */
-#include <string.h>
 #include <libfdt.h>
 
 #include "bhcfg.h"
@@ -61,6 +60,13 @@ static void le(uint8_t *p, uint64_t v, int bytes)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* ACPI signatures and IDs: fixed-width fields of characters, no NUL. */
+static void put_chars(uint8_t *p, const char *chars, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)chars[i];
+}
+
 static uint8_t checksum(const uint8_t *p, size_t n)
 {
 	uint8_t sum = 0;
@@ -86,13 +92,13 @@ static uint8_t *reserve(struct acpi_out *o, size_t bytes, size_t *offset)
 
 static void header(uint8_t *t, const char *sig, uint32_t length, uint8_t revision)
 {
-	memcpy(t, sig, 4);
+	put_chars(t, sig, 4);
 	le(t + 4, length, 4);
 	t[8] = revision;
-	memcpy(t + 10, "BLKHD ", 6); /* OEM ID */
-	memcpy(t + 16, "BULKHEAD", 8); /* OEM table ID */
+	put_chars(t + 10, "BLKHD ", 6); /* OEM ID */
+	put_chars(t + 16, "BULKHEAD", 8); /* OEM table ID */
 	le(t + 24, 1, 4); /* OEM revision */
-	memcpy(t + 28, "BHCF", 4); /* creator: bhcfg */
+	put_chars(t + 28, "BHCF", 4); /* creator: bhcfg */
 	le(t + 32, 1, 4);
 }
 
@@ -217,8 +223,8 @@ uint64_t linux_x86_acpi_emit(const struct system *sys, uint32_t cell, const void
 	le(xsdt + HDR_BYTES, guest_phys + madt_at, 8);
 	le(xsdt + HDR_BYTES + 8, guest_phys + fadt_at, 8);
 	seal(xsdt, HDR_BYTES + 16);
-	memcpy(rsdp, "RSD PTR ", 8);
-	memcpy(rsdp + 9, "BLKHD ", 6);
+	put_chars(rsdp, "RSD PTR ", 8);
+	put_chars(rsdp + 9, "BLKHD ", 6);
 	rsdp[15] = 2; /* revision: ACPI 2.0+, XSDT */
 	le(rsdp + 20, RSDP_BYTES, 4);
 	le(rsdp + 24, guest_phys + xsdt_at, 8);
