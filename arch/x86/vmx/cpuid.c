@@ -10,6 +10,7 @@
 #include <hv/stats.h>
 #include <vmx/cpuid_tsc.h>
 #include <vmx/exit.h>
+#include <vmx/guest_features.h>
 #include <x86/tsc.h>
 #include <x86_64/insn.h>
 
@@ -56,6 +57,7 @@ void vmx_handle_cpuid(struct vmx_exit *exit)
 			r.ecx = (r.ecx & ~(CPUID1_ECX_VMX | CPUID1_ECX_SMX)) |
 				CPUID1_ECX_HYPERVISOR;
 		cpuid_tsc_adjust(leaf, &r);
+		guest_features_cpuid(leaf, (uint32_t)g[REG_RCX], &r);
 	}
 	g[REG_RAX] = r.eax;
 	g[REG_RBX] = r.ebx;

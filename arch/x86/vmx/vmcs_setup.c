@@ -8,6 +8,7 @@
  */
 #include <bulkhead/errno.h>
 #include <lib/format.h>
+#include <vmx/guest_features.h>
 #include <vmx/vmcs.h>
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_cell.h>
@@ -121,6 +122,7 @@ static int write_controls(const struct cell *cell, char *why, size_t why_size)
 				  "secondary controls 0x%llx unsupported (EPT 0x2, "
 				  "RDTSCP 0x8, VPID 0x20, unrestricted guest 0x80)",
 				  missing);
+	proc2 |= guest_features_proc2((uint32_t)(rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) >> 32));
 	uint32_t exit_wanted = EXIT_HOST_ADDRESS_SPACE_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
 			       EXIT_SAVE_PAT | EXIT_LOAD_PAT;
 #if BH_X86_INTERRUPT_EXITING
