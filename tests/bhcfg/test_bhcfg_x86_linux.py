@@ -101,7 +101,17 @@ def test_acpi_tables_list_only_the_cells_cpu_and_reduced_hardware(tool, x86_plat
     assert [(e[0], struct.unpack_from("<III", e, 4)) for e in entries] == [(9, (0, 1, 0))]
     fadt = tables[b"FACP"]
     assert struct.unpack_from("<I", fadt, 112)[0] & (1 << 20)  # HW_REDUCED_ACPI
-    assert acpi_table(bp, struct.unpack_from("<Q", fadt, 140)[0])[:4] == b"DSDT"
+    dsdt = acpi_table(bp, struct.unpack_from("<Q", fadt, 140)[0])
+    assert dsdt[:4] == b"DSDT"
+    # \\_SB_.U000: the cell's COM2 as a PNP0501 UART whose _CRS is its 8 ports and no interrupt
+    # (Linux's 8250 driver then polls it).
+    aml = dsdt[36:]
+    assert aml[0] == 0x10 and aml[3:8] == b"\\_SB_"
+    assert aml[8:10] == b"\x5b\x82" and aml[12:16] == b"U000"
+    assert b"\x08_HID\x0c" + struct.pack("<I", 0x0105d041) in aml
+    assert b"\x08_CRS\x11" in aml
+    assert b"\x47\x01\xf8\x02\xf8\x02\x01\x08\x79\x00" in aml
+    assert b"\x22" not in aml.split(b"_CRS")[1]  # no IRQ descriptor
     assert ACPI <= rsdp_addr < PARAMS + 0x3000
 
 

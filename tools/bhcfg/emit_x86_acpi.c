@@ -12,12 +12,18 @@
  *   PM timer nor an SCI (arch/x86/kernel/acpi/boot.c switches its timer and
  *   legacy PIC setup off for reduced hardware), none of which a cell owns.
  *   IAPC_BOOT_ARCH says no legacy devices, no 8042, no VGA, no CMOS RTC.
- * - DSDT: present because the FADT must name one; no AML (no devices to
- *   enumerate beyond the fixed ones).
+ * - DSDT: the cell's 16550 UARTs (port devices whose platform node is
+ *   "ns16550a") as PNP0501 devices under \_SB with their I/O ports. Without
+ *   an interrupt in _CRS Linux's 8250 driver polls the UART with a timer;
+ *   the legacy ttyS table alone would make it request the ISA IRQ, which a
+ *   cell without IOAPIC pins cannot have, and opening the console would
+ *   fail. (An owned IOAPIC pin is to go into _CRS once the hypervisor
+ *   routes them.)
  * Linux finds the RSDP through boot_params.acpi_rsdp_addr (emit_x86_boot.c),
  * so no BIOS area is scanned. Field offsets from the ACPI 6.4 specification
  * (sections 5.2.5, 5.2.8, 5.2.9, 5.2.12, 5.2.12.12, 5.2.12.5, 5.2.12.3).
  */
+#include <stdio.h>
 #include <libfdt.h>
 
 #include "bhcfg.h"
@@ -171,15 +177,142 @@ static size_t madt(const struct system *sys, uint32_t cell, const void *platform
 	return at;
 }
 
-static size_t dsdt(struct acpi_out *o)
-{
-	size_t at;
-	uint8_t *t = reserve(o, HDR_BYTES, &at);
+/* AML (ACPI 6.4 section 20) of the few objects the DSDT holds. */
+#define AML_SCOPE_OP 0x10
+#define AML_NAME_OP 0x08
+#define AML_BUFFER_OP 0x11
+#define AML_BYTE_PREFIX 0x0a
+#define AML_DWORD_PREFIX 0x0c
+#define AML_EXT_OP 0x5b
+#define AML_DEVICE_OP 0x82
+#define EISA_PNP0501 0x0105d041u /* EISAID("PNP0501"), a 16550-compatible UART */
+#define UART_PORTS 8
+#define DSDT_AML_MAX 1024
 
-	if (!t)
+struct aml {
+	uint8_t b[DSDT_AML_MAX];
+	size_t n;
+	bool ok;
+};
+
+static void aml_bytes(struct aml *a, const void *p, size_t len)
+{
+	if (a->n + len > sizeof(a->b)) {
+		a->ok = false;
+		return;
+	}
+	for (size_t i = 0; i < len; i++)
+		a->b[a->n + i] = ((const uint8_t *)p)[i];
+	a->n += len;
+}
+
+static void aml_byte(struct aml *a, uint8_t v)
+{
+	aml_bytes(a, &v, 1);
+}
+
+/*
+ * Wraps a->b[start, n) in a PkgLength (two-byte encoding, up to 4095 bytes:
+ * bits 0-3 in the lead byte, bits 4-11 in the next, 01 in the lead's top).
+ */
+static void aml_package(struct aml *a, size_t start)
+{
+	size_t len = a->n - start + 2;
+
+	if (len > 0xfff || a->n + 2 > sizeof(a->b)) {
+		a->ok = false;
+		return;
+	}
+	for (size_t i = a->n; i > start; i--)
+		a->b[i + 1] = a->b[i - 1];
+	a->b[start] = (uint8_t)(0x40 | (len & 0xf));
+	a->b[start + 1] = (uint8_t)(len >> 4);
+	a->n += 2;
+}
+
+static void aml_name_dword(struct aml *a, const char *name, uint32_t v)
+{
+	uint8_t le32[4];
+
+	aml_byte(a, AML_NAME_OP);
+	aml_bytes(a, name, 4);
+	aml_byte(a, AML_DWORD_PREFIX);
+	le(le32, v, 4);
+	aml_bytes(a, le32, 4);
+}
+
+/* Device(Uxxx) { _HID PNP0501, _UID, _CRS: its ports (an I/O port descriptor) } */
+static void aml_uart(struct aml *a, uint32_t index, uint32_t base)
+{
+	char name[5];
+	uint8_t crs[] = { 0x47,          0x01,
+			  (uint8_t)base, (uint8_t)(base >> 8),
+			  (uint8_t)base, (uint8_t)(base >> 8),
+			  0x01,          UART_PORTS,
+			  0x79,          0x00 };
+
+	snprintf(name, sizeof(name), "U%03u", index % 1000);
+	aml_byte(a, AML_EXT_OP);
+	aml_byte(a, AML_DEVICE_OP);
+	size_t device = a->n;
+	aml_bytes(a, name, 4);
+	aml_name_dword(a, "_HID", EISA_PNP0501);
+	aml_name_dword(a, "_UID", index);
+	aml_byte(a, AML_NAME_OP);
+	aml_bytes(a, "_CRS", 4);
+	aml_byte(a, AML_BUFFER_OP);
+	size_t buffer = a->n;
+	aml_byte(a, AML_BYTE_PREFIX);
+	aml_byte(a, sizeof(crs));
+	aml_bytes(a, crs, sizeof(crs));
+	aml_package(a, buffer);
+	aml_package(a, device);
+}
+
+/* Whether the platform node holding port `base` is a 16550 UART. */
+static bool is_uart(const void *platform_fdt, uint64_t base)
+{
+	int node = -1;
+
+	while ((node = fdt_node_offset_by_compatible(platform_fdt, node, "ns16550a")) >= 0) {
+		int len;
+		const fdt32_t *ports = fdt_getprop(platform_fdt, node, "bulkhead,ports", &len);
+
+		for (int k = 0; ports && k + 1 < len / 4; k += 2)
+			if (base >= fdt32_to_cpu(ports[k]) &&
+			    base - fdt32_to_cpu(ports[k]) < fdt32_to_cpu(ports[k + 1]))
+				return true;
+	}
+	return false;
+}
+
+static size_t dsdt(const struct system *sys, uint32_t cell, const void *platform_fdt,
+		   struct acpi_out *o)
+{
+	const struct bh_cell *c = &sys->cells[cell];
+	static struct aml a;
+	uint32_t uarts = 0;
+
+	a.n = 0;
+	a.ok = true;
+	aml_byte(&a, AML_SCOPE_OP);
+	size_t scope = a.n;
+	aml_bytes(&a, "\\_SB_", 5);
+	for (uint32_t d = c->device_first; d < c->device_first + c->device_count; d++)
+		if (sys->devices[d].kind == BH_DEVICE_PORT &&
+		    is_uart(platform_fdt, sys->devices[d].base))
+			aml_uart(&a, uarts++, (uint32_t)sys->devices[d].base);
+	aml_package(&a, scope);
+	size_t at;
+	uint8_t *t = a.ok ? reserve(o, HDR_BYTES + a.n, &at) : NULL;
+	if (!t) {
+		o->ok = false;
 		return 0;
-	header(t, "DSDT", HDR_BYTES, 2);
-	seal(t, HDR_BYTES);
+	}
+	header(t, "DSDT", (uint32_t)(HDR_BYTES + a.n), 2);
+	for (size_t i = 0; i < a.n; i++)
+		t[HDR_BYTES + i] = a.b[i];
+	seal(t, (uint32_t)(HDR_BYTES + a.n));
 	return at;
 }
 
@@ -209,7 +342,7 @@ uint64_t linux_x86_acpi_emit(const struct system *sys, uint32_t cell, const void
 	size_t rsdp_at, xsdt_at;
 	uint8_t *rsdp = reserve(&o, RSDP_BYTES, &rsdp_at);
 	size_t madt_at = madt(sys, cell, platform_fdt, &o);
-	size_t dsdt_at = dsdt(&o);
+	size_t dsdt_at = dsdt(sys, cell, platform_fdt, &o);
 	size_t fadt_at = o.ok ? fadt(&o, dsdt_at) : 0;
 	uint8_t *xsdt = reserve(&o, HDR_BYTES + 2 * 8, &xsdt_at);
 
