@@ -8,6 +8,7 @@
  */
 #include <bulkhead/stats.h>
 #include <hv/stats.h>
+#include <vmx/cpuid_kvm_compat.h>
 #include <vmx/cpuid_tsc.h>
 #include <vmx/exit.h>
 #include <vmx/guest_features.h>
@@ -51,6 +52,8 @@ void vmx_handle_cpuid(struct vmx_exit *exit)
 	stats_count_entry(exit->cpu, BH_ENTRY_SYSREG);
 	if (leaf >= LEAF_HV_SIGNATURE && leaf <= LEAF_HV_LAST) {
 		r = hypervisor_leaf(exit, leaf);
+	} else if (cpuid_kvm_compat_leaf(exit->cell, leaf, &r)) {
+		/* r is the KVM-compatible block's answer (Linux cells only) */
 	} else {
 		r = cpuid(leaf, (uint32_t)g[REG_RCX]);
 		if (leaf == 1)
