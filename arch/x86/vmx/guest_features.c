@@ -10,11 +10,18 @@
  * - XSAVES is hidden: enabling it would make IA32_XSS the cell's to write,
  *   which the MSR allow-list does not serve; Linux then uses XSAVEC or
  *   XSAVEOPT, which need no control.
+ * Also hidden: MCE and MCA (leaf 1 EDX). Machine checks are the machine's
+ * and the hypervisor's; their MSRs are not served to cells, and Linux,
+ * told the CPU has MCA, panics when reading IA32_MCG_STATUS faults ("MCA
+ * architectural violation", seen in a Linux cell).
  */
 #include <vmx/guest_features.h>
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_insn.h>
 
+#define LEAF_FEATURES 0x1u
+#define LEAF1_EDX_MCE (1u << 7)
+#define LEAF1_EDX_MCA (1u << 14)
 #define LEAF_EXTENDED_FEATURES 0x7u
 #define LEAF7_EBX_INVPCID (1u << 10)
 #define LEAF_XSAVE 0xdu
@@ -28,6 +35,8 @@ uint32_t guest_features_proc2(uint32_t allowed1)
 
 void guest_features_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
 {
+	if (leaf == LEAF_FEATURES)
+		r->edx &= ~(LEAF1_EDX_MCE | LEAF1_EDX_MCA);
 	if (leaf == LEAF_EXTENDED_FEATURES && subleaf == 0 &&
 	    !((uint32_t)vmread(VMCS_PROC_CONTROLS2) & PROC2_ENABLE_INVPCID))
 		r->ebx &= ~LEAF7_EBX_INVPCID;

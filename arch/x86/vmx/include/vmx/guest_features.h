@@ -1,7 +1,8 @@
 /*
  * Instructions a cell may use only when a VM-execution control enables them
  * (INVPCID, XSAVES/XRSTORS): enabled, or hidden from CPUID, so a cell never
- * meets a #UD its CPUID promised would not come (vmx/guest_features.c).
+ * meets a #UD its CPUID promised would not come; and machine-check
+ * features, which are not the cell's, hidden (vmx/guest_features.c).
  */
 #ifndef VMX_GUEST_FEATURES_H
 #define VMX_GUEST_FEATURES_H
