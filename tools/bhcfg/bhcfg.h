@@ -113,6 +113,20 @@ bool config_check_platform_reserved(const struct system *sys, const void *platfo
 void *linux_dtb_emit(const struct system *sys, uint32_t cell, const void *platform_fdt,
 		     uint64_t initrd_size, size_t *size);
 
+/*
+ * emit_x86_boot.c: a linux-x86 cell's boot parameters (malloc'd, size in *size)
+ * from its bzImage `image`, which becomes its protected-mode kernel in place
+ * (*image_size shrinks); NULL after printing why.
+ */
+void *linux_x86_boot_emit(const struct system *sys, uint32_t cell, const void *platform_fdt,
+			  void *image, size_t *image_size, uint64_t initrd_size, size_t *size);
+/*
+ * emit_x86_acpi.c: the cell's ACPI tables into out[0, room), which the cell
+ * sees at guest_phys; the RSDP's guest-physical address, 0 after saying why.
+ */
+uint64_t linux_x86_acpi_emit(const struct system *sys, uint32_t cell, const void *platform_fdt,
+			     uint8_t *out, size_t room, uint64_t guest_phys);
+
 /* emit_image.c: bundles everything into a system image; false after errors. */
 bool sysimage_emit(const struct system *sys, const void *platform_fdt,
 		   const char *const *image_dirs, unsigned int image_dir_count,

@@ -1,6 +1,7 @@
 /*
  * The system image: config, then per cell (in cell order) its image, its
- * generated DTB (linux-arm64) and its initrd, each 4 KiB-aligned, the same
+ * generated DTB (linux-arm64) or boot parameters (linux-x86, whose image is
+ * the bzImage's protected-mode kernel) and its initrd, each 4 KiB-aligned, the same
  * item order parse.c assigned. The finished image goes through the
  * hypervisor's own sysimage_check before anything is written.
  */
@@ -152,13 +153,25 @@ bool sysimage_emit(const struct system *sys, const void *platform_fdt,
 			dtb->kind = BH_ITEM_DTB;
 			dtb->cell = i;
 			snprintf(dtb->name, BH_NAME_LEN, "%.27s/dtb", cell->name);
-			dtb->data = linux_dtb_emit(sys, i, platform_fdt, initrd ? initrd->size : 0,
-						   &dtb->size);
+			if (cell->boot_protocol == BH_BOOT_LINUX_X86) {
+				snprintf(dtb->name, BH_NAME_LEN, "%.19s/boot_params", cell->name);
+				dtb->data = image->data
+						    ? linux_x86_boot_emit(sys, i, platform_fdt,
+									  image->data, &image->size,
+									  initrd ? initrd->size : 0,
+									  &dtb->size)
+						    : NULL;
+			} else {
+				dtb->data = linux_dtb_emit(sys, i, platform_fdt,
+							   initrd ? initrd->size : 0, &dtb->size);
+			}
 			ok &= dtb->data != NULL;
 			if (dtb->data && dtb_out_dir) {
 				char path[PATH_LEN * 2];
 
-				snprintf(path, sizeof(path), "%s/%s.dtb", dtb_out_dir, cell->name);
+				snprintf(path, sizeof(path), "%s/%s.%s", dtb_out_dir, cell->name,
+					 cell->boot_protocol == BH_BOOT_LINUX_X86 ? "bootparams"
+										  : "dtb");
 				ok &= file_write(path, dtb->data, dtb->size) == 0;
 			}
 		}

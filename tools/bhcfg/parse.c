@@ -648,6 +648,7 @@ static void parse_boot(struct parser *p, int node, uint32_t i)
 			     protocol, arch_name(sys->hdr.arch));
 	}
 	bool linux_arm64 = cell->boot_protocol == BH_BOOT_LINUX_ARM64;
+	bool linux_x86 = cell->boot_protocol == BH_BOOT_LINUX_X86;
 
 	const char *image = get_string(p, node, "image", false);
 	if (image)
@@ -660,19 +661,25 @@ static void parse_boot(struct parser *p, int node, uint32_t i)
 	const char *bootargs = get_string(p, node, "bootargs", false);
 	const char *initrd = get_string(p, node, "initrd", false);
 	bool has_dtb_addr = get_u64(p, node, "dtb-address", &cell->dtb_guest_phys, linux_arm64);
+	/* linux-x86: the generated boot parameters take the DTB's place (emit_x86_boot.c). */
+	bool has_params_addr =
+		get_u64(p, node, "boot-params-address", &cell->dtb_guest_phys, linux_x86);
 	bool has_initrd_addr =
 		get_u64(p, node, "initrd-address", &cell->initrd_guest_phys, initrd != NULL);
-	if (!linux_arm64) {
-		/* Only bhcfg-made Linux device trees carry these. */
+	if (!linux_arm64 && !linux_x86) {
+		/* Only bhcfg-made Linux device trees and boot parameters carry these. */
 		if (bootargs)
 			perr(p, node, "bootargs",
-			     "only a linux-arm64 cell takes bootargs (in its "
-			     "generated device tree)");
-		if (has_dtb_addr)
-			perr(p, node, "dtb-address", "only a linux-arm64 cell gets a device tree");
+			     "only a Linux cell takes bootargs (in its generated device tree "
+			     "or boot parameters)");
 		if (initrd)
-			perr(p, node, "initrd", "only a linux-arm64 cell takes an initrd here");
+			perr(p, node, "initrd", "only a Linux cell takes an initrd here");
 	}
+	if (has_dtb_addr && !linux_arm64)
+		perr(p, node, "dtb-address", "only a linux-arm64 cell gets a device tree");
+	if (has_params_addr && !linux_x86)
+		perr(p, node, "boot-params-address",
+		     "only a linux-x86 cell gets Linux x86 boot parameters");
 	if (has_initrd_addr && !initrd)
 		perr(p, node, "initrd-address", "given without initrd");
 	if (bootargs)
@@ -682,8 +689,8 @@ static void parse_boot(struct parser *p, int node, uint32_t i)
 
 	/* Item indexes follow the image layout emit_image.c writes: config first. */
 	cell->image_item = sys->item_count++;
-	cell->dtb_item = linux_arm64 ? sys->item_count++ : BH_NONE;
-	cell->initrd_item = initrd && linux_arm64 ? sys->item_count++ : BH_NONE;
+	cell->dtb_item = linux_arm64 || linux_x86 ? sys->item_count++ : BH_NONE;
+	cell->initrd_item = initrd && (linux_arm64 || linux_x86) ? sys->item_count++ : BH_NONE;
 }
 
 static void parse_cpus(struct parser *p, int node, uint32_t i)
@@ -732,9 +739,10 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 	static const char *const known[] = {
 		"cpus",           "boot-cpu",         "boot-protocol",
 		"image",          "load-address",     "entry",
-		"dtb-address",    "bootargs",         "initrd",
-		"initrd-address", "realtime",         "stops-system",
-		"stop-on-fault",  "restart-on-reset", NULL,
+		"dtb-address",    "bootargs",         "boot-params-address",
+		"initrd",         "initrd-address",   "realtime",
+		"stops-system",   "stop-on-fault",    "restart-on-reset",
+		NULL,
 	};
 	static const char *const subnodes[] = { "memory", "devices", NULL };
 	struct system *sys = p->sys;
@@ -744,7 +752,8 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 	reject_unknown_properties(
 		p, node, known,
 		"cpus, boot-cpu, boot-protocol, image, load-address, entry, "
-		"dtb-address, bootargs, initrd, initrd-address, realtime, stops-system, "
+		"dtb-address, bootargs, boot-params-address, initrd, initrd-address, realtime, "
+		"stops-system, "
 		"stop-on-fault, restart-on-reset");
 	reject_subnodes(p, node, subnodes, "a cell has only \"memory\" and \"devices\" subnodes");
 

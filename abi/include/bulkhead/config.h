@@ -55,7 +55,7 @@
 
 /* bh_cell.boot_protocol */
 #define BH_BOOT_LINUX_ARM64 1u /* x0 = dtb_guest_phys, enter at entry_guest_phys (EL1) */
-#define BH_BOOT_LINUX_X86 2u /* Linux x86 boot protocol (64-bit entry) */
+#define BH_BOOT_LINUX_X86 2u /* Linux x86 32-bit boot protocol: esi = dtb_guest_phys */
 #define BH_BOOT_NATIVE 3u /* bulkhead/bootinfo.h */
 
 /* bh_mem_region.flags and bh_channel_endpoint.access (same values as bootinfo.h) */

@@ -17,7 +17,7 @@
 /* bh_sysimage_item.kind */
 #define BH_ITEM_CONFIG 1u /* binary config (bulkhead/config.h) */
 #define BH_ITEM_IMAGE 2u /* a cell's kernel or program, copied to image_guest_phys */
-#define BH_ITEM_DTB 3u /* a Linux cell's device tree, copied to dtb_guest_phys */
+#define BH_ITEM_DTB 3u /* Linux: arm64 device tree, x86 boot_params; at dtb_guest_phys */
 #define BH_ITEM_INITRD 4u /* a Linux cell's initramfs, copied to initrd_guest_phys */
 
 struct bh_sysimage_header {

@@ -3,7 +3,8 @@
  * and channels, I/O bitmaps opening only the ports its devices own, an MSR
  * bitmap that makes every MSR access exit, and a VPID. Everything is
  * allocated from the page pool at boot and never changed afterwards.
- * A realtime (direct) cell also gets its CPUs' x2APIC and TSC-deadline MSRs
+ * A cell that drives its own local APIC (a realtime or a Linux cell,
+ * vmx_cell_owns_lapic) also gets its CPUs' x2APIC and TSC-deadline MSRs
  * passed through, except writes of the ICR (vmx/msr.c checks them): its
  * LAPIC timer and its interrupts then reach it without an exit.
  * IOAPIC pins are the cell's to program through the filter
@@ -17,6 +18,7 @@
 #include <hv/page_pool.h>
 #include <lib/strerror.h>
 #include <lib/string.h>
+#include <vmx/linux_boot.h>
 #include <vmx/vmx_cell.h>
 #include <x86/ioapic.h>
 #include <x86/lapic.h>
@@ -127,7 +129,7 @@ int arch_cell_create(const struct cell *cell)
 	memset(v->io_bitmap_b, VMX_BITMAP_ALL_EXIT, HV_PAGE_BYTES);
 	memset(v->msr_bitmap, VMX_BITMAP_ALL_EXIT, HV_PAGE_BYTES);
 	open_owned_ports(cell, v);
-	if (cell->desc->flags & BH_CELL_REALTIME)
+	if (vmx_cell_owns_lapic(cell))
 		open_direct_msrs(v->msr_bitmap);
 	v->vpid = (uint16_t)(cell->id + 1);
 	return 0;

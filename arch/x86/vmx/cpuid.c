@@ -3,11 +3,15 @@
  * cannot use them), the hypervisor-present bit set, and Bulkhead's leaves at
  * 0x40000000 (docs/hypervisor.md): the signature, the caller's cell id
  * and logical CPU number (the one BH_HC_CPU_STATS takes), and the TSC
- * frequency the hypervisor calibrated (a cell does not own the PIT).
+ * frequency the hypervisor calibrated (a cell does not own the PIT); the
+ * same frequency in leaf 0x15 where the CPU names none (vmx/cpuid_tsc.c).
  */
 #include <bulkhead/stats.h>
 #include <hv/stats.h>
+#include <vmx/cpuid_kvm_compat.h>
+#include <vmx/cpuid_tsc.h>
 #include <vmx/exit.h>
+#include <vmx/guest_features.h>
 #include <x86/tsc.h>
 #include <x86_64/insn.h>
 
@@ -48,11 +52,15 @@ void vmx_handle_cpuid(struct vmx_exit *exit)
 	stats_count_entry(exit->cpu, BH_ENTRY_SYSREG);
 	if (leaf >= LEAF_HV_SIGNATURE && leaf <= LEAF_HV_LAST) {
 		r = hypervisor_leaf(exit, leaf);
+	} else if (cpuid_kvm_compat_leaf(exit->cell, leaf, &r)) {
+		/* r is the KVM-compatible block's answer (Linux cells only) */
 	} else {
 		r = cpuid(leaf, (uint32_t)g[REG_RCX]);
 		if (leaf == 1)
 			r.ecx = (r.ecx & ~(CPUID1_ECX_VMX | CPUID1_ECX_SMX)) |
 				CPUID1_ECX_HYPERVISOR;
+		cpuid_tsc_adjust(leaf, &r);
+		guest_features_cpuid(leaf, (uint32_t)g[REG_RCX], &r);
 	}
 	g[REG_RAX] = r.eax;
 	g[REG_RBX] = r.ebx;

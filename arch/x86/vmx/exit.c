@@ -21,6 +21,7 @@
 #include <lib/format.h>
 #include <vmx/cpu_startup.h>
 #include <vmx/exit.h>
+#include <vmx/linux_boot.h>
 #include <vmx/vmcs.h>
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_insn.h>
@@ -296,9 +297,10 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 	char why[128];
 
 	why[0] = '\0';
-	if ((cell->desc->flags & BH_CELL_REALTIME) && x86_lapic_enter_x2apic_mode() != 0)
-		format_snprintf(why, sizeof(why),
-				"a realtime cell needs x2APIC, which CPU %u lacks", cpu);
+	if (vmx_cell_owns_lapic(cell) && x86_lapic_enter_x2apic_mode() != 0)
+		format_snprintf(
+			why, sizeof(why),
+			"a cell driving its own local APIC needs x2APIC, which CPU %u lacks", cpu);
 	int sipi_vector = cpu_startup_take_sipi_vector(cpu);
 
 	if (why[0] || vmcs_setup_for_cell(cell, entry, sipi_vector >= 0, why, sizeof(why)) != 0) {
@@ -308,6 +310,9 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 		cpu_power_off_self(cpu);
 	}
 	regs.r[REG_RDI] = arg;
+	if (!linux_boot_prepare(cell, &regs, arg))
+		hv_panic("cell \"%s\" cpu %u: VMWRITE of the Linux boot state failed",
+			 cell_name(cell), cpu);
 	for (int launched = 0;; launched = 1) {
 		if (vmx_enter_guest(&regs, launched) != 0)
 			hv_panic("cell \"%s\" cpu %u: VM entry failed, VM-instruction error %llu",

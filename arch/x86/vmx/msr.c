@@ -5,18 +5,21 @@
  * Allowed: EFER (SCE, LME, NXE; LMA is the CPU's; LME fixed while paging
  * is on), FS/GS base (canonical), PAT (valid memory types only): a value
  * the CPU would refuse with #GP would make the next VM entry fail, so it
- * gets #GP here too. Reads of the TSC and the APIC base are allowed. A
- * realtime (direct) cell's x2APIC MSRs do not exit, except ICR writes: those
- * pass only as fixed, physical-destination IPIs to one of the cell's own CPUs
- * (or to itself by shorthand), and INIT/SIPI to its own CPUs start them
- * (vmx/cpu_startup.c); any other is dropped, counted like every MSR exit, and
- * the first few per CPU printed (a flood must not hold the console).
+ * gets #GP here too. Reads of the TSC and the APIC base are allowed, and
+ * reads of the MSRs vmx/msr_fixed.c gives fixed values. A cell that drives
+ * its own local APIC has its x2APIC MSRs passed through, except ICR writes:
+ * those pass only as fixed, physical-destination IPIs to one of the cell's
+ * own CPUs (or to itself by shorthand), and INIT/SIPI to its own CPUs start
+ * them (vmx/cpu_startup.c); any other is dropped, counted like every MSR
+ * exit, and the first few per CPU printed (a flood must not hold the console).
  */
 #include <bulkhead/stats.h>
 #include <hv/console.h>
 #include <hv/stats.h>
 #include <vmx/cpu_startup.h>
 #include <vmx/exit.h>
+#include <vmx/linux_boot.h>
+#include <vmx/msr_fixed.h>
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_cell.h>
 #include <vmx/vmx_insn.h>
@@ -56,7 +59,7 @@ static bool read_allowed(uint32_t msr, uint64_t *value)
 		*value = rdmsr(MSR_IA32_APIC_BASE);
 		return true;
 	default:
-		return false;
+		return msr_fixed_read(msr, value);
 	}
 }
 
@@ -109,7 +112,7 @@ static unsigned int refusals_printed[HV_MAX_CPUS];
 /* Why an ICR value may not be sent by this cell, or NULL when it may. */
 static const char *icr_refusal(const struct cell *cell, uint64_t icr)
 {
-	if (!(cell->desc->flags & BH_CELL_REALTIME))
+	if (!vmx_cell_owns_lapic(cell))
 		return "the cell does not own its local APIC";
 	if (ICR_DELIVERY_MODE(icr) != 0)
 		return "not a fixed interrupt (NMI, INIT, SIPI, SMI ...)";
@@ -157,7 +160,7 @@ static bool write_allowed(const struct vmx_exit *exit, uint32_t msr, uint64_t va
 {
 	switch (msr) {
 	case VMX_MSR_X2APIC_ICR:
-		if (!(exit->cell->desc->flags & BH_CELL_REALTIME))
+		if (!vmx_cell_owns_lapic(exit->cell))
 			return false;
 		write_icr(exit, value);
 		return true;

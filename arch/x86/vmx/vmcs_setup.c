@@ -9,6 +9,7 @@
 #include <bulkhead/errno.h>
 #include <lib/format.h>
 #include <vmx/trap_config.h>
+#include <vmx/guest_features.h>
 #include <vmx/vmcs.h>
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_cell.h>
@@ -123,6 +124,7 @@ static int write_controls(const struct cell *cell, char *why, size_t why_size)
 				  "RDTSCP 0x8, VPID 0x20, WBINVD exiting 0x40, "
 				  "unrestricted guest 0x80)",
 				  missing);
+	proc2 |= guest_features_proc2((uint32_t)(rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) >> 32));
 	missing = adjust(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS, VMX_EXIT_CELL,
 			 &exit_ctl);
 	if (missing)

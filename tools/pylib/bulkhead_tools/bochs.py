@@ -110,11 +110,13 @@ def keep_witness_lines(bochs_log):
     kept.replace(path)
 
 
-def bochsrc_text(iso, serial_log, cpus, cpu_model=CPU_MODEL, log_vm_exits=False):
+def bochsrc_text(iso, serial_log, cpus, cpu_model=CPU_MODEL, log_vm_exits=False,
+                 com2_log=None):
     """The configuration for one headless run booting `iso` from CD; with
     `log_vm_exits`, every CPU's debug messages (among them one per VM exit and one
     per interrupt taken) go to Bochs' log; a collection of CPU numbers there limits that to
-    those CPUs (a busy CPU's debug messages make megabytes per emulated second)."""
+    those CPUs (a busy CPU's debug messages make megabytes per emulated second); with
+    `com2_log`, COM2 (a cell's own UART) writes into that file."""
     logged = range(cpus) if log_vm_exits is True else log_vm_exits or ()
     debug = ", ".join(["action=ignore"] + [f"cpu{n}=report" for n in logged])
     return "\n".join([
@@ -127,6 +129,7 @@ def bochsrc_text(iso, serial_log, cpus, cpu_model=CPU_MODEL, log_vm_exits=False)
         "speaker: enabled=0",
         "mouse: enabled=0",
         f"com1: enabled=1, mode=file, dev={serial_log}",
+        f"com2: enabled=1, mode=file, dev={com2_log}" if com2_log else "",
         "port_e9_hack: enabled=1",
         f"ata0-master: type=cdrom, path={iso}, status=inserted",
         "boot: cdrom",
@@ -139,11 +142,11 @@ def bochsrc_text(iso, serial_log, cpus, cpu_model=CPU_MODEL, log_vm_exits=False)
 
 
 def run_bochs(iso, work_dir, timeout_s=120, cpus=2, echo=False, cpu_model=CPU_MODEL,
-              log_vm_exits=False) -> RunResult:
+              log_vm_exits=False, com2=False) -> RunResult:
     """Boots `iso` in Bochs with `cpus` CPUs of `cpu_model`; returns the serial log as output.
 
     work_dir receives bochsrc, the debugger rc file, serial.log (COM1) and
-    bochs.log (Bochs' own output).
+    bochs.log (Bochs' own output); with `com2`, also com2.log (COM2, enabled).
     """
     bochs = shutil.which("bochs")
     if bochs is None:
@@ -151,11 +154,13 @@ def run_bochs(iso, work_dir, timeout_s=120, cpus=2, echo=False, cpu_model=CPU_MO
     work = pathlib.Path(work_dir).resolve()
     work.mkdir(parents=True, exist_ok=True)
     serial_log = work / "serial.log"
-    if serial_log.exists():
-        serial_log.unlink()
+    com2_log = work / "com2.log" if com2 else None
+    for log in (serial_log, com2_log):
+        if log and log.exists():
+            log.unlink()
     bochsrc = work / "bochsrc"
     bochsrc.write_text(bochsrc_text(pathlib.Path(iso).resolve(), serial_log, cpus, cpu_model,
-                                         log_vm_exits))
+                                    log_vm_exits, com2_log))
     rc_file = work / "debugger.rc"
     rc_file.write_text("c\n")  # Debian's Bochs has the debugger built in: continue at once
     command = [bochs, "-q", "-f", str(bochsrc), "-rc", str(rc_file)]

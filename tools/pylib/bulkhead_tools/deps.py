@@ -14,7 +14,7 @@ PACKAGES = {
     "ninja-build": "build backend",
     "pkgconf": "finds cmocka and libfdt for host code",
     "gcc": "host tools, host tests and the x86-64 hypervisor",
-    "libc6-dev": "host tools and tests",
+    "libc6-dev": "host tools and tests; static libc for the x86-64 bhctl in its initramfs",
     "gcc-aarch64-linux-gnu": "arm64 cross compiler",
     "binutils-aarch64-linux-gnu": "arm64 objcopy",
     "libc6-dev-arm64-cross": "static aarch64 libc for bhctl in the Linux cell's initramfs",

@@ -15,6 +15,7 @@ ARCHES = {
 # inside a Linux cell on that arch. Same top-level meson.build; the cross file picks the arch.
 LINUX_USERSPACE = {
     "arm64": ("arm64-linux", "cross/arm64-linux.ini"),
+    "x86_64": ("x86_64-linux", "cross/x86_64-linux.ini"),
 }
 
 

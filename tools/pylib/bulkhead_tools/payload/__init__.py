@@ -1,11 +1,13 @@
-"""The Linux cell's payload: Debian 12's arm64 kernel Image and a busybox initramfs.
+"""The Linux cell's payload: Debian 12's kernel and a busybox initramfs, for arm64 (the kernel
+Image) and x86-64 (the bzImage); what differs between the two is in targets.py.
 
-Debian arm64 packages are fetched with apt into <build>/cache/debs/ without touching the machine's
-dpkg architectures (fetch.py); once there, builds need no network. Outputs in <build>/linux/ are
-rebuilt only when an input changes (linux.py). bhctl comes from the Linux user-space build folder
-(<build>/arm64-linux/), which `./bulkhead build` builds first. Limits: arm64 only; the generic
-`-arm64` kernel for the cell, and (ensure_rt_kernel, rt.py) Debian's `-rt-arm64` PREEMPT_RT kernel
-as the measuring baseline. Python stdlib, apt-get and dpkg-deb.
+Debian packages are fetched with apt into <build>/cache/debs/ without touching the machine's
+dpkg architectures (fetch.py); once there, builds need no network. Outputs in <build>/linux/
+(arm64) or <build>/linux-x86_64/ are rebuilt only when an input changes (linux.py). bhctl comes
+from the arch's Linux user-space build folder (<build>/arm64-linux/, <build>/x86_64-linux/),
+which `./bulkhead build` builds first. Limits: the generic kernel flavour for the cell, and
+(ensure_rt_kernel, rt.py) Debian's PREEMPT_RT kernel as the measuring baseline. Python stdlib,
+apt-get and dpkg-deb.
 
 This file only names what the rest of the front end and the tests use.
 """

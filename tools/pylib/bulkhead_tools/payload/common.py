@@ -7,6 +7,7 @@ import os
 import pathlib
 
 from .. import paths
+from .targets import target
 
 GUEST_DIR = paths.REPO / "guests" / "linux"
 
@@ -23,12 +24,12 @@ def debs_dir() -> pathlib.Path:
     return cache_dir() / "debs"
 
 
-def output_dir() -> pathlib.Path:
-    return paths.build_root() / "linux"
+def output_dir(arch: str = "arm64") -> pathlib.Path:
+    return paths.build_root() / target(arch).output
 
 
-def rt_output_dir() -> pathlib.Path:
-    return paths.build_root() / "linux-rt"
+def rt_output_dir(arch: str = "arm64") -> pathlib.Path:
+    return paths.build_root() / target(arch).rt_output
 
 
 @contextlib.contextmanager

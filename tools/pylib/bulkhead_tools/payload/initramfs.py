@@ -9,10 +9,6 @@ import pathlib
 from . import elf, kernel
 from .common import GUEST_DIR, PayloadError
 
-# Where Debian's arm64 loader looks without an ld.so.cache; libraries are searched here too.
-LIBRARY_DIRS = ("lib/aarch64-linux-gnu", "usr/lib/aarch64-linux-gnu", "lib", "usr/lib")
-
-
 class Tree:
     def __init__(self, root: pathlib.Path):
         self.root = root  # the extracted packages
@@ -135,8 +131,9 @@ def add_modules(tree: Tree, version: str):
     return sorted(deps)
 
 
-def add_program(tree: Tree, program: str):
-    """Copies a dynamic program with its loader and the closure of its DT_NEEDED libraries."""
+def add_program(tree: Tree, program: str, library_dirs):
+    """Copies a dynamic program with its loader and the closure of its DT_NEEDED libraries,
+    searched in `library_dirs` (where the architecture's loader looks without ld.so.cache)."""
     todo = [tree.copy(program)]
     seen = set()
     while todo:
@@ -147,7 +144,7 @@ def add_program(tree: Tree, program: str):
             if soname in seen:
                 continue
             seen.add(soname)
-            found = next((f"{d}/{soname}" for d in LIBRARY_DIRS
+            found = next((f"{d}/{soname}" for d in library_dirs
                           if os.path.lexists(tree.root / d / soname)), None)
             if found is None:
                 raise PayloadError(f"{program} needs {soname}, which no fetched package holds")

@@ -1,5 +1,5 @@
-"""What the payload reads of an extracted Debian kernel package: the arm64 Image in boot/ and
-the key=value pairs of a module's .modinfo (its dependencies)."""
+"""What the payload reads of an extracted Debian kernel package: the kernel in boot/ (arm64
+Image, x86 bzImage) and the key=value pairs of a module's .modinfo (its dependencies)."""
 
 import gzip
 import pathlib
@@ -8,13 +8,19 @@ from . import elf
 from .common import PayloadError
 
 
-def image(root: pathlib.Path):
-    """(kernel version, uncompressed arm64 Image) of the one boot/vmlinuz-* under `root`."""
+def image(root: pathlib.Path, debian: str = "arm64"):
+    """(kernel version, kernel image) of the one boot/vmlinuz-* under `root`: an uncompressed
+    arm64 Image, or an x86 bzImage as the package has it (it decompresses itself)."""
     images = sorted((root / "boot").glob("vmlinuz-*"))
     if len(images) != 1:
         raise PayloadError(f"expected one boot/vmlinuz-* in the kernel package, found {images}")
     version = images[0].name[len("vmlinuz-"):]
     data = images[0].read_bytes()
+    if debian == "amd64":
+        # Linux's x86 boot protocol: the setup header's magic "HdrS" at 0x202.
+        if data[0x202:0x206] != b"HdrS":
+            raise PayloadError(f"{images[0].name} is not an x86 bzImage (no HdrS magic)")
+        return version, data
     if data[:2] == b"\x1f\x8b":  # other Debian releases ship it gzipped; QEMU and we want Image
         data = gzip.decompress(data)
     if data[0x38:0x3C] != b"ARM\x64":

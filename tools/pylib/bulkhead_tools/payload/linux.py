@@ -1,5 +1,6 @@
-"""The Linux cell's payload in <build>/linux/: Debian's arm64 kernel Image and a busybox initramfs
-with rt-tests, the listed modules, guests/linux/init and bhctl.
+"""The Linux cell's payload in <build>/linux/ (arm64) or <build>/linux-x86_64/: Debian's kernel
+(arm64 Image, x86 bzImage) and a busybox initramfs with rt-tests, the listed modules,
+guests/linux/init and bhctl, all of that architecture (targets.py).
 
 Outputs are rebuilt only when an input changes (a .deb, a file of guests/linux/, the bhctl
 binary, the payload code); payload.json is written last.
@@ -18,8 +19,9 @@ from .. import paths
 from . import fetch, kernel
 from .common import GUEST_DIR, PayloadError, cache_lock, output_dir, write_atomic
 from .initramfs import Tree, add_modules, add_program
+from .targets import Target, target
 
-# bhctl's sources; Meson builds them (cross/arm64-linux.ini) into BHCTL_BINARY of that folder.
+# bhctl's sources; Meson builds them (cross/<arch>-linux.ini) into BHCTL_BINARY of that folder.
 BHCTL_DIR = GUEST_DIR / "bhctl"
 BHCTL_BINARY = pathlib.PurePath("guests", "linux", "bhctl", "bhctl")
 # rt-tests programs copied into the initramfs together with the libraries they need.
@@ -29,17 +31,17 @@ INITRAMFS_DIRS = ("bin", "sbin", "usr/bin", "usr/sbin", "etc/bulkhead", "proc", 
                   "tmp", "run", "root", "mnt", "var/log")
 
 
-def _bhctl() -> bytes:
-    """The static aarch64 bhctl that `./bulkhead build` made in the Linux user-space folder."""
-    path = paths.linux_build_dir("arm64") / BHCTL_BINARY
+def _bhctl(arch: str) -> bytes:
+    """The static bhctl that `./bulkhead build` made in the arch's Linux user-space folder."""
+    path = paths.linux_build_dir(arch) / BHCTL_BINARY
     try:
         return path.read_bytes()
     except OSError as error:
         raise PayloadError(f"no bhctl for the initramfs ({error.strerror}: {path}); "
-                           "run ./bulkhead build --arch arm64") from None
+                           f"run ./bulkhead build --arch {arch}") from None
 
 
-def _build(debs: dict, bhctl: bytes, out: pathlib.Path) -> dict:
+def _build(debs: dict, bhctl: bytes, out: pathlib.Path, arch: Target) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("payload-*"):  # left by a build that was killed
         shutil.rmtree(stale, ignore_errors=True)
@@ -51,7 +53,7 @@ def _build(debs: dict, bhctl: bytes, out: pathlib.Path) -> dict:
             if result.returncode != 0:
                 raise PayloadError(f"dpkg-deb -x {deb} failed: {result.stderr.strip()} "
                                    f"(delete it to fetch it again)")
-        version, image = kernel.image(root)
+        version, image = kernel.image(root, arch.debian)
         tree = Tree(root)
         for folder in INITRAMFS_DIRS:
             tree.dir(folder)
@@ -63,13 +65,13 @@ def _build(debs: dict, bhctl: bytes, out: pathlib.Path) -> dict:
         tree.file("init", (GUEST_DIR / "init").read_bytes(), 0o755)
         modules = add_modules(tree, version)
         for program in RT_PROGRAMS:
-            add_program(tree, program)
+            add_program(tree, program, arch.library_dirs)
         tree.file("bin/bhctl", bhctl, 0o755)
         versions = {pkg: deb.name.split("_")[1].replace("%3a", ":") for pkg, deb in debs.items()}
         info = [f"kernel={version}"] + [f"{pkg}={v}" for pkg, v in versions.items()]
         tree.file("etc/bulkhead/payload", "".join(line + "\n" for line in info).encode())
         cpio_gz = gzip.compress(tree.cpio(), compresslevel=9, mtime=0)
-    write_atomic(out / "Image", image)
+    write_atomic(out / arch.image_name, image)
     write_atomic(out / "initramfs.cpio.gz", cpio_gz)
     return {"kernel_version": version, "packages": versions, "modules": modules}
 
@@ -89,35 +91,37 @@ def _inputs_key(debs: dict, bhctl: bytes) -> str:
     return digest.hexdigest()
 
 
-def _result(out: pathlib.Path, manifest: dict) -> dict:
-    return {"image": out / "Image", "initramfs": out / "initramfs.cpio.gz",
+def _result(out: pathlib.Path, manifest: dict, arch: Target) -> dict:
+    return {"image": out / arch.image_name, "initramfs": out / "initramfs.cpio.gz",
             "kernel_version": manifest["kernel_version"], "dir": out,
             "packages": manifest["packages"]}
 
 
-def ensure_linux_payload(refresh: bool = False) -> dict:
+def ensure_linux_payload(refresh: bool = False, arch: str = "arm64") -> dict:
     """Returns {"image", "initramfs", "kernel_version", "dir", "packages"}, building if needed.
 
-    Uses the cached .debs without any network access when all are there; `refresh` asks apt for
-    newer ones first. Raises PayloadError with a message naming what failed.
+    `arch` is Bulkhead's name (paths.ARCHES) of the Linux cell's architecture. Uses the cached
+    .debs without any network access when all are there; `refresh` asks apt for newer ones
+    first. Raises PayloadError with a message naming what failed.
     """
-    out = output_dir()
+    what = target(arch)
+    out = output_dir(arch)
     with cache_lock():
-        debs = fetch.fetch(refresh)
-        bhctl = _bhctl()
+        debs = fetch.fetch(refresh, what)
+        bhctl = _bhctl(arch)
         key = _inputs_key(debs, bhctl)
         manifest_path = out / "payload.json"
         with contextlib.suppress(OSError, ValueError):
             manifest = json.loads(manifest_path.read_text())
             if manifest.get("inputs") == key and all(
                     (out / name).stat().st_size == size for name, size in manifest["sizes"].items()):
-                return _result(out, manifest)
-        print(f"payload: building {out}/Image and initramfs.cpio.gz", flush=True)
+                return _result(out, manifest, what)
+        print(f"payload: building {out}/{what.image_name} and initramfs.cpio.gz", flush=True)
         # No manifest while the outputs are being replaced: a failed build must not look done.
         manifest_path.unlink(missing_ok=True)
-        manifest = _build(debs, bhctl, out)
+        manifest = _build(debs, bhctl, out, what)
         manifest["inputs"] = key
         manifest["sizes"] = {name: (out / name).stat().st_size
-                             for name in ("Image", "initramfs.cpio.gz")}
+                             for name in (what.image_name, "initramfs.cpio.gz")}
         write_atomic(manifest_path, (json.dumps(manifest, indent=1) + "\n").encode())
-        return _result(out, manifest)
+        return _result(out, manifest, what)

@@ -1,6 +1,6 @@
-"""Debian's PREEMPT_RT kernel in <build>/linux-rt/, for `bulkhead measure`'s baseline: its Image,
-and the normal payload's initramfs with the RT kernel's modules appended. kernel.json is written
-last."""
+"""Debian's PREEMPT_RT kernel in <build>/linux-rt/ (arm64) or <build>/linux-rt-x86_64/, for
+`bulkhead measure`'s baseline: its kernel image, and the normal payload's initramfs with the RT
+kernel's modules appended. kernel.json is written last."""
 
 import contextlib
 import gzip
@@ -15,16 +15,18 @@ from . import fetch, kernel
 from .common import GUEST_DIR, PayloadError, cache_lock, rt_output_dir, write_atomic
 from .initramfs import Tree, add_modules
 from .linux import ensure_linux_payload
+from .targets import target
 
 
-def ensure_rt_kernel(refresh: bool = False) -> dict:
+def ensure_rt_kernel(refresh: bool = False, arch: str = "arm64") -> dict:
     """Debian's PREEMPT_RT kernel beside the normal payload: {"image", "initramfs",
     "kernel_version", "package", "dir"}. Its initramfs is the normal payload's followed by a second
     cpio archive (the kernel unpacks both) with the listed modules of the RT kernel."""
-    normal = ensure_linux_payload(refresh)
-    out = rt_output_dir()
+    what = target(arch)
+    normal = ensure_linux_payload(refresh, arch)
+    out = rt_output_dir(arch)
     with cache_lock():
-        deb = fetch.fetch_rt(refresh)
+        deb = fetch.fetch_rt(refresh, what)
         base = normal["initramfs"].read_bytes()
         inputs = [deb.name, deb.stat().st_size, hashlib.sha256(base).hexdigest(),
                   hashlib.sha256((GUEST_DIR / "modules").read_bytes()).hexdigest()]
@@ -34,8 +36,9 @@ def ensure_rt_kernel(refresh: bool = False) -> dict:
             sizes = manifest["sizes"].items()
             if manifest.get("inputs") == inputs and all(
                     (out / name).stat().st_size == size for name, size in sizes):
-                return _rt_result(out, manifest)
-        print(f"payload: unpacking {deb.name} into {out}/Image and initramfs.cpio.gz", flush=True)
+                return _rt_result(out, manifest, what.image_name)
+        print(f"payload: unpacking {deb.name} into {out}/{what.image_name} and initramfs.cpio.gz",
+              flush=True)
         out.mkdir(parents=True, exist_ok=True)
         manifest_path.unlink(missing_ok=True)
         for stale in out.glob("payload-rt-*"):  # left by an unpacking that was killed
@@ -48,21 +51,21 @@ def ensure_rt_kernel(refresh: bool = False) -> dict:
             if result.returncode != 0:
                 raise PayloadError(f"unpacking {deb} failed: {result.stderr.strip()} "
                                    f"(delete it to fetch it again)")
-            version, image = kernel.image(pathlib.Path(tmp))
+            version, image = kernel.image(pathlib.Path(tmp), what.debian)
             tree = Tree(pathlib.Path(tmp))
             modules = add_modules(tree, version)
             initramfs = base + gzip.compress(tree.cpio(), compresslevel=9, mtime=0)
-        write_atomic(out / "Image", image)
+        write_atomic(out / what.image_name, image)
         write_atomic(out / "initramfs.cpio.gz", initramfs)
         manifest = {"kernel_version": version, "package": deb.name.split("_")[0],
                     "version": deb.name.split("_")[1].replace("%3a", ":"), "inputs": inputs,
-                    "modules": modules, "sizes": {"Image": len(image),
+                    "modules": modules, "sizes": {what.image_name: len(image),
                                                   "initramfs.cpio.gz": len(initramfs)}}
         write_atomic(manifest_path, (json.dumps(manifest, indent=1) + "\n").encode())
-        return _rt_result(out, manifest)
+        return _rt_result(out, manifest, what.image_name)
 
 
-def _rt_result(out, manifest):
-    return {"image": out / "Image", "initramfs": out / "initramfs.cpio.gz",
+def _rt_result(out, manifest, image_name):
+    return {"image": out / image_name, "initramfs": out / "initramfs.cpio.gz",
             "kernel_version": manifest["kernel_version"],
             "package": f"{manifest['package']}={manifest['version']}", "dir": out}

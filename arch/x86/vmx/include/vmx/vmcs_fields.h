@@ -112,6 +112,7 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define PROC2_ENABLE_VPID (1u << 5)
 #define PROC2_WBINVD_EXITING (1u << 6)
 #define PROC2_UNRESTRICTED_GUEST (1u << 7)
+#define PROC2_ENABLE_INVPCID (1u << 12)
 #define EXIT_HOST_ADDRESS_SPACE_64 (1u << 9)
 #define EXIT_ACK_INTERRUPT_ON_EXIT (1u << 15)
 #define EXIT_SAVE_PAT (1u << 18)

@@ -1,0 +1,367 @@
+/*
+ * A linux-x86 cell's ACPI tables, derived from the configuration as the
+ * arm64 cell's device tree is: the machine Linux may see and nothing else.
+ *
+ *   RSDP (revision 2) -> XSDT -> MADT, FADT -> DSDT
+ *
+ * - MADT: one Processor Local x2APIC entry per CPU of the cell (APIC id from
+ *   the configuration, UID = its index), no 8259 (flags 0), and, when the
+ *   cell owns IOAPIC pins, the IOAPIC with an interrupt source override per
+ *   owned ISA pin (edge, active high, as the legacy devices signal).
+ * - FADT with HW_REDUCED_ACPI: Linux then uses neither the PIT, the PIC, the
+ *   PM timer nor an SCI (arch/x86/kernel/acpi/boot.c switches its timer and
+ *   legacy PIC setup off for reduced hardware), none of which a cell owns.
+ *   IAPC_BOOT_ARCH says no legacy devices, no 8042, no VGA, no CMOS RTC.
+ * - DSDT: the cell's 16550 UARTs (port devices whose platform node is
+ *   "ns16550a") as PNP0501 devices under \_SB with their I/O ports. Without
+ *   an interrupt in _CRS Linux's 8250 driver polls the UART with a timer;
+ *   the legacy ttyS table alone would make it request the ISA IRQ, which a
+ *   cell without IOAPIC pins cannot have, and opening the console would
+ *   fail. (An owned IOAPIC pin is to go into _CRS once the hypervisor
+ *   routes them.)
+ * Linux finds the RSDP through boot_params.acpi_rsdp_addr (emit_x86_boot.c),
+ * so no BIOS area is scanned. Field offsets from the ACPI 6.4 specification
+ * (sections 5.2.5, 5.2.8, 5.2.9, 5.2.12, 5.2.12.12, 5.2.12.5, 5.2.12.3).
+ */
+#include <stdio.h>
+#include <libfdt.h>
+
+#include "bhcfg.h"
+
+#define HDR_BYTES 36
+#define RSDP_BYTES 36
+#define FADT_BYTES 276
+#define FADT_REVISION 6
+#define FADT_MINOR 4
+#define FADT_FLAGS 112
+#define FADT_HW_REDUCED_ACPI (1u << 20)
+#define FADT_IAPC_BOOT_ARCH 109
+#define BOOT_ARCH_VGA_NOT_PRESENT (1u << 2)
+#define BOOT_ARCH_CMOS_RTC_NOT_PRESENT (1u << 5)
+#define FADT_DSDT 40
+#define FADT_X_DSDT 140
+#define FADT_MINOR_VERSION 131
+#define MADT_REVISION 5
+#define MADT_X2APIC 9
+#define MADT_X2APIC_BYTES 16
+#define MADT_IOAPIC 1
+#define MADT_IOAPIC_BYTES 12
+#define MADT_ISO 2
+#define MADT_ISO_BYTES 10
+#define ISO_EDGE_HIGH 0x5 /* MPS INTI flags: active high (1), edge-triggered (1 << 2) */
+#define ISA_IRQS 16
+#define LAPIC_ADDRESS 0xfee00000u
+#define TABLE_ALIGN 16
+
+struct acpi_out {
+	uint8_t *base;
+	size_t used, room;
+	uint64_t guest_phys; /* of base */
+	bool ok;
+};
+
+static void le(uint8_t *p, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* ACPI signatures and IDs: fixed-width fields of characters, no NUL. */
+static void put_chars(uint8_t *p, const char *chars, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)chars[i];
+}
+
+static uint8_t checksum(const uint8_t *p, size_t n)
+{
+	uint8_t sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum = (uint8_t)(sum + p[i]);
+	return (uint8_t)-sum;
+}
+
+/* Room for `bytes` at the next aligned offset; NULL (and ok = false) when full. */
+static uint8_t *reserve(struct acpi_out *o, size_t bytes, size_t *offset)
+{
+	size_t at = (o->used + TABLE_ALIGN - 1) & ~(size_t)(TABLE_ALIGN - 1);
+
+	if (at + bytes > o->room) {
+		o->ok = false;
+		return NULL;
+	}
+	o->used = at + bytes;
+	*offset = at;
+	return o->base + at;
+}
+
+static void header(uint8_t *t, const char *sig, uint32_t length, uint8_t revision)
+{
+	put_chars(t, sig, 4);
+	le(t + 4, length, 4);
+	t[8] = revision;
+	put_chars(t + 10, "BLKHD ", 6); /* OEM ID */
+	put_chars(t + 16, "BULKHEAD", 8); /* OEM table ID */
+	le(t + 24, 1, 4); /* OEM revision */
+	put_chars(t + 28, "BHCF", 4); /* creator: bhcfg */
+	le(t + 32, 1, 4);
+}
+
+static void seal(uint8_t *t, uint32_t length)
+{
+	t[9] = 0;
+	t[9] = checksum(t, length);
+}
+
+/* The platform's IOAPIC base (its "intel,ioapic" node's reg), or 0. */
+static uint64_t ioapic_base(const void *platform_fdt)
+{
+	int node = fdt_node_offset_by_compatible(platform_fdt, -1, "intel,ioapic");
+	int len;
+	const fdt32_t *reg = node >= 0 ? fdt_getprop(platform_fdt, node, "reg", &len) : NULL;
+
+	if (!reg || len < 8)
+		return 0;
+	return (uint64_t)fdt32_to_cpu(reg[0]) << 32 | fdt32_to_cpu(reg[1]);
+}
+
+static size_t madt(const struct system *sys, uint32_t cell, const void *platform_fdt,
+		   struct acpi_out *o)
+{
+	const struct bh_cell *c = &sys->cells[cell];
+	uint32_t length = HDR_BYTES + 8 + c->cpu_count * MADT_X2APIC_BYTES;
+	uint64_t ioapic = c->irq_count ? ioapic_base(platform_fdt) : 0;
+
+	if (ioapic)
+		length += MADT_IOAPIC_BYTES;
+	for (uint32_t k = 0; ioapic && k < c->irq_count; k++)
+		if (sys->irqs[c->irq_first + k].number < ISA_IRQS)
+			length += MADT_ISO_BYTES;
+	size_t at;
+	uint8_t *t = reserve(o, length, &at);
+	if (!t)
+		return 0;
+	header(t, "APIC", length, MADT_REVISION);
+	le(t + HDR_BYTES, LAPIC_ADDRESS, 4);
+	le(t + HDR_BYTES + 4, 0, 4); /* no PCAT_COMPAT: there is no 8259 to mask */
+	uint8_t *e = t + HDR_BYTES + 8;
+	for (uint32_t k = 0; k < c->cpu_count; k++, e += MADT_X2APIC_BYTES) {
+		e[0] = MADT_X2APIC;
+		e[1] = MADT_X2APIC_BYTES;
+		le(e + 4, c->cpu_hwid[k], 4);
+		le(e + 8, 1, 4); /* enabled */
+		le(e + 12, k, 4); /* ACPI processor UID */
+	}
+	if (ioapic) {
+		e[0] = MADT_IOAPIC;
+		e[1] = MADT_IOAPIC_BYTES;
+		le(e + 4, ioapic, 4);
+		le(e + 8, 0, 4); /* GSI base */
+		e += MADT_IOAPIC_BYTES;
+	}
+	for (uint32_t k = 0; ioapic && k < c->irq_count; k++) {
+		uint32_t gsi = sys->irqs[c->irq_first + k].number;
+
+		if (gsi >= ISA_IRQS)
+			continue;
+		e[0] = MADT_ISO;
+		e[1] = MADT_ISO_BYTES;
+		e[2] = 0; /* ISA */
+		e[3] = (uint8_t)gsi;
+		le(e + 4, gsi, 4);
+		le(e + 8, ISO_EDGE_HIGH, 2);
+		e += MADT_ISO_BYTES;
+	}
+	seal(t, length);
+	return at;
+}
+
+/* AML (ACPI 6.4 section 20) of the few objects the DSDT holds. */
+#define AML_SCOPE_OP 0x10
+#define AML_NAME_OP 0x08
+#define AML_BUFFER_OP 0x11
+#define AML_BYTE_PREFIX 0x0a
+#define AML_DWORD_PREFIX 0x0c
+#define AML_EXT_OP 0x5b
+#define AML_DEVICE_OP 0x82
+#define EISA_PNP0501 0x0105d041u /* EISAID("PNP0501"), a 16550-compatible UART */
+#define UART_PORTS 8
+#define DSDT_AML_MAX 1024
+
+struct aml {
+	uint8_t b[DSDT_AML_MAX];
+	size_t n;
+	bool ok;
+};
+
+static void aml_bytes(struct aml *a, const void *p, size_t len)
+{
+	if (a->n + len > sizeof(a->b)) {
+		a->ok = false;
+		return;
+	}
+	for (size_t i = 0; i < len; i++)
+		a->b[a->n + i] = ((const uint8_t *)p)[i];
+	a->n += len;
+}
+
+static void aml_byte(struct aml *a, uint8_t v)
+{
+	aml_bytes(a, &v, 1);
+}
+
+/*
+ * Wraps a->b[start, n) in a PkgLength (two-byte encoding, up to 4095 bytes:
+ * bits 0-3 in the lead byte, bits 4-11 in the next, 01 in the lead's top).
+ */
+static void aml_package(struct aml *a, size_t start)
+{
+	size_t len = a->n - start + 2;
+
+	if (len > 0xfff || a->n + 2 > sizeof(a->b)) {
+		a->ok = false;
+		return;
+	}
+	for (size_t i = a->n; i > start; i--)
+		a->b[i + 1] = a->b[i - 1];
+	a->b[start] = (uint8_t)(0x40 | (len & 0xf));
+	a->b[start + 1] = (uint8_t)(len >> 4);
+	a->n += 2;
+}
+
+static void aml_name_dword(struct aml *a, const char *name, uint32_t v)
+{
+	uint8_t le32[4];
+
+	aml_byte(a, AML_NAME_OP);
+	aml_bytes(a, name, 4);
+	aml_byte(a, AML_DWORD_PREFIX);
+	le(le32, v, 4);
+	aml_bytes(a, le32, 4);
+}
+
+/* Device(Uxxx) { _HID PNP0501, _UID, _CRS: its ports (an I/O port descriptor) } */
+static void aml_uart(struct aml *a, uint32_t index, uint32_t base)
+{
+	char name[5];
+	uint8_t crs[] = { 0x47,          0x01,
+			  (uint8_t)base, (uint8_t)(base >> 8),
+			  (uint8_t)base, (uint8_t)(base >> 8),
+			  0x01,          UART_PORTS,
+			  0x79,          0x00 };
+
+	snprintf(name, sizeof(name), "U%03u", index % 1000);
+	aml_byte(a, AML_EXT_OP);
+	aml_byte(a, AML_DEVICE_OP);
+	size_t device = a->n;
+	aml_bytes(a, name, 4);
+	aml_name_dword(a, "_HID", EISA_PNP0501);
+	aml_name_dword(a, "_UID", index);
+	aml_byte(a, AML_NAME_OP);
+	aml_bytes(a, "_CRS", 4);
+	aml_byte(a, AML_BUFFER_OP);
+	size_t buffer = a->n;
+	aml_byte(a, AML_BYTE_PREFIX);
+	aml_byte(a, sizeof(crs));
+	aml_bytes(a, crs, sizeof(crs));
+	aml_package(a, buffer);
+	aml_package(a, device);
+}
+
+/* Whether the platform node holding port `base` is a 16550 UART. */
+static bool is_uart(const void *platform_fdt, uint64_t base)
+{
+	int node = -1;
+
+	while ((node = fdt_node_offset_by_compatible(platform_fdt, node, "ns16550a")) >= 0) {
+		int len;
+		const fdt32_t *ports = fdt_getprop(platform_fdt, node, "bulkhead,ports", &len);
+
+		for (int k = 0; ports && k + 1 < len / 4; k += 2)
+			if (base >= fdt32_to_cpu(ports[k]) &&
+			    base - fdt32_to_cpu(ports[k]) < fdt32_to_cpu(ports[k + 1]))
+				return true;
+	}
+	return false;
+}
+
+static size_t dsdt(const struct system *sys, uint32_t cell, const void *platform_fdt,
+		   struct acpi_out *o)
+{
+	const struct bh_cell *c = &sys->cells[cell];
+	static struct aml a;
+	uint32_t uarts = 0;
+
+	a.n = 0;
+	a.ok = true;
+	aml_byte(&a, AML_SCOPE_OP);
+	size_t scope = a.n;
+	aml_bytes(&a, "\\_SB_", 5);
+	for (uint32_t d = c->device_first; d < c->device_first + c->device_count; d++)
+		if (sys->devices[d].kind == BH_DEVICE_PORT &&
+		    is_uart(platform_fdt, sys->devices[d].base))
+			aml_uart(&a, uarts++, (uint32_t)sys->devices[d].base);
+	aml_package(&a, scope);
+	size_t at;
+	uint8_t *t = a.ok ? reserve(o, HDR_BYTES + a.n, &at) : NULL;
+	if (!t) {
+		o->ok = false;
+		return 0;
+	}
+	header(t, "DSDT", (uint32_t)(HDR_BYTES + a.n), 2);
+	for (size_t i = 0; i < a.n; i++)
+		t[HDR_BYTES + i] = a.b[i];
+	seal(t, (uint32_t)(HDR_BYTES + a.n));
+	return at;
+}
+
+static size_t fadt(struct acpi_out *o, size_t dsdt_at)
+{
+	size_t at;
+	uint8_t *t = reserve(o, FADT_BYTES, &at);
+
+	if (!t)
+		return 0;
+	uint64_t dsdt_phys = o->guest_phys + dsdt_at;
+	header(t, "FACP", FADT_BYTES, FADT_REVISION);
+	if (dsdt_phys <= 0xffffffffu)
+		le(t + FADT_DSDT, dsdt_phys, 4);
+	le(t + FADT_X_DSDT, dsdt_phys, 8);
+	le(t + FADT_IAPC_BOOT_ARCH, BOOT_ARCH_VGA_NOT_PRESENT | BOOT_ARCH_CMOS_RTC_NOT_PRESENT, 2);
+	le(t + FADT_FLAGS, FADT_HW_REDUCED_ACPI, 4);
+	t[FADT_MINOR_VERSION] = FADT_MINOR;
+	seal(t, FADT_BYTES);
+	return at;
+}
+
+uint64_t linux_x86_acpi_emit(const struct system *sys, uint32_t cell, const void *platform_fdt,
+			     uint8_t *out, size_t room, uint64_t guest_phys)
+{
+	struct acpi_out o = { .base = out, .room = room, .guest_phys = guest_phys, .ok = true };
+	size_t rsdp_at, xsdt_at;
+	uint8_t *rsdp = reserve(&o, RSDP_BYTES, &rsdp_at);
+	size_t madt_at = madt(sys, cell, platform_fdt, &o);
+	size_t dsdt_at = dsdt(sys, cell, platform_fdt, &o);
+	size_t fadt_at = o.ok ? fadt(&o, dsdt_at) : 0;
+	uint8_t *xsdt = reserve(&o, HDR_BYTES + 2 * 8, &xsdt_at);
+
+	if (!o.ok) {
+		diag_error(sys->file, sys->cell_src[cell].path, NULL,
+			   "the cell's ACPI tables need more than the %zu bytes reserved for them",
+			   room);
+		return 0;
+	}
+	header(xsdt, "XSDT", HDR_BYTES + 16, 1);
+	le(xsdt + HDR_BYTES, guest_phys + madt_at, 8);
+	le(xsdt + HDR_BYTES + 8, guest_phys + fadt_at, 8);
+	seal(xsdt, HDR_BYTES + 16);
+	put_chars(rsdp, "RSD PTR ", 8);
+	put_chars(rsdp + 9, "BLKHD ", 6);
+	rsdp[15] = 2; /* revision: ACPI 2.0+, XSDT */
+	le(rsdp + 20, RSDP_BYTES, 4);
+	le(rsdp + 24, guest_phys + xsdt_at, 8);
+	rsdp[8] = checksum(rsdp, 20);
+	rsdp[32] = checksum(rsdp, RSDP_BYTES);
+	return guest_phys + rsdp_at;
+}
