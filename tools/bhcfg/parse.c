@@ -737,11 +737,11 @@ static void parse_cpus(struct parser *p, int node, uint32_t i)
 static void parse_cell(struct parser *p, int node, uint32_t i)
 {
 	static const char *const known[] = {
-		"cpus",           "boot-cpu",         "boot-protocol",
-		"image",          "load-address",     "entry",
-		"dtb-address",    "bootargs",         "boot-params-address",
-		"initrd",         "initrd-address",   "realtime",
-		"stops-system",   "stop-on-fault",    "restart-on-reset",
+		"cpus",         "boot-cpu",       "boot-protocol",
+		"image",        "load-address",   "entry",
+		"dtb-address",  "bootargs",       "boot-params-address",
+		"initrd",       "initrd-address", "realtime",
+		"stops-system", "stop-on-fault",  "restart-on-reset",
 		NULL,
 	};
 	static const char *const subnodes[] = { "memory", "devices", NULL };

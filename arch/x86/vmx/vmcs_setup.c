@@ -8,8 +8,8 @@
  */
 #include <bulkhead/errno.h>
 #include <lib/format.h>
-#include <vmx/trap_config.h>
 #include <vmx/guest_features.h>
+#include <vmx/trap_config.h>
 #include <vmx/vmcs.h>
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_cell.h>
