@@ -187,7 +187,7 @@ def main():
     handler = collections.Counter(s.handler_end for s in samples)
     thread = collections.Counter(s.thread_end for s in samples)
     print(f"{elf.name} bare, CPU {args.cpu}, {len(samples)} wake-ups "
-          f"(instructions from the wake-up to the counter read, inclusive of neither)")
+          f"(instructions executed from the wake-up up to the counter read)")
     print(f"timer -> handler: {dict(sorted(handler.items()))}")
     print(f"timer -> thread:  {dict(sorted(thread.items()))}")
     typical = max(samples, key=lambda s: (thread[s.thread_end], handler[s.handler_end]))
