@@ -218,8 +218,8 @@ void sched_move(struct rt_thread *t, unsigned cpu)
 
 void rt_yield(void)
 {
-	struct rt_cpu *c = this_cpu();
 	unsigned long flags = rt_irq_off();
+	struct rt_cpu *c = this_cpu(); /* once masked: see sched_resched */
 
 	rt_raw_spin_lock(&c->rq_lock);
 	if (rt_runqueue_top_prio(&c->rq) >= (int)c->current->prio)

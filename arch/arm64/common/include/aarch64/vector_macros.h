@@ -6,9 +6,9 @@
  *  - full frame (hypervisor, test cells): every slot pushes x0/x1 and jumps
  *    with x0 = slot to a common body that saves everything incl. SP, ESR and
  *    FAR, calls handler(frame, slot) and resumes the possibly changed frame;
- *  - interrupt frame (realtime kernel): x0..x30, ELR and SPSR only, the
- *    shortest save that lets the handler switch threads; its instruction
- *    count is part of the measured timer-to-handler path.
+ *  - interrupt frame: x0..x30, ELR and SPSR only (the realtime kernel's
+ *    fatal exceptions; its IRQ vector saves less: the caller-saved
+ *    registers, with frame_store_x2_x17 / frame_load_x0_x17).
  */
 #ifndef AARCH64_VECTOR_MACROS_H
 #define AARCH64_VECTOR_MACROS_H
