@@ -175,19 +175,26 @@ void sched_prio_changed(struct rt_thread *t)
 		rtarch_ipi_resched(c->id);
 }
 
-void sched_resched(void)
+/* Interrupts masked, preemption allowed. */
+static void resched_masked(struct rt_cpu *c)
 {
-	struct rt_cpu *c = this_cpu();
-	unsigned long flags;
-
-	if (c->preempt_count || c->irq_nesting)
-		return;
-	flags = rt_irq_off();
 	rt_raw_spin_lock(&c->rq_lock);
 	if (need_switch(c))
 		switch_locked(c, false);
 	else
 		rt_raw_spin_unlock(&c->rq_lock);
+}
+
+void sched_resched(void)
+{
+	unsigned long flags;
+
+	if (this_cpu()->preempt_count || this_cpu()->irq_nesting)
+		return;
+	flags = rt_irq_off();
+	/* The CPU is read again once masked: before that, this thread could have
+	 * been preempted and moved to another one. */
+	resched_masked(this_cpu());
 	rt_irq_on(flags);
 }
 
@@ -211,8 +218,8 @@ void sched_move(struct rt_thread *t, unsigned cpu)
 
 void rt_yield(void)
 {
-	struct rt_cpu *c = this_cpu();
 	unsigned long flags = rt_irq_off();
+	struct rt_cpu *c = this_cpu(); /* once masked: see sched_resched */
 
 	rt_raw_spin_lock(&c->rq_lock);
 	if (rt_runqueue_top_prio(&c->rq) >= (int)c->current->prio)
@@ -232,19 +239,19 @@ void rt_sched_ipi(void)
 	this_cpu()->ipis_received++;
 }
 
-void rt_irq_enter(void)
-{
-	this_cpu()->irq_nesting++;
-}
-
 void rt_irq_exit(void)
 {
 	struct rt_cpu *c = this_cpu();
 
 	if (c->irq_nesting == 0)
 		rtarch_panic("rt_irq_exit without rt_irq_enter");
-	if (--c->irq_nesting == 0)
-		sched_resched();
+	if (!rtarch_irqs_disabled())
+		rtarch_panic("rt_irq_exit with interrupts unmasked");
+	/* Exception entry masked interrupts and its span is open (interrupt
+	 * entry's, rt_csection_irq_entry): the reschedule needs no masking and
+	 * no section of its own, unlike sched_resched from a thread. */
+	if (--c->irq_nesting == 0 && c->preempt_count == 0)
+		resched_masked(c);
 }
 
 /* Round-robin: the slice of the current thread ended (interrupt context). */

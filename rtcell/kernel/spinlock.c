@@ -16,28 +16,8 @@
 #include <rtarch/irq.h>
 #include <rtarch/timer.h>
 
-struct csection_cpu {
-	uint64_t irq_start;
-	struct rt_csite *irq_site; /* NULL: no measured span open */
-	uint64_t preempt_start;
-	struct rt_csite *preempt_site;
-};
-
-static struct csection_cpu cs_cpu[RT_MAX_CPUS];
+struct rt_csection_cpu rt_csection_cpus[RT_MAX_CPUS];
 static struct rt_csite *site_list;
-
-void rt_raw_spin_lock(struct rt_raw_spinlock *lock)
-{
-	uint32_t ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
-
-	while (__atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE) != ticket)
-		rtarch_cpu_relax();
-}
-
-void rt_raw_spin_unlock(struct rt_raw_spinlock *lock)
-{
-	__atomic_store_n(&lock->serving, lock->serving + 1, __ATOMIC_RELEASE);
-}
 
 bool rt_raw_spin_is_locked(const struct rt_raw_spinlock *lock)
 {
@@ -72,7 +52,7 @@ static void site_record(struct rt_csite *site, uint64_t cycles)
 
 static void irq_span_open(struct rt_csite *site, uint64_t start)
 {
-	struct csection_cpu *cs = &cs_cpu[rtarch_cpu_id()];
+	struct rt_csection_cpu *cs = &rt_csection_cpus[rtarch_cpu_id()];
 
 	cs->irq_site = site;
 	cs->irq_start = start;
@@ -80,9 +60,9 @@ static void irq_span_open(struct rt_csite *site, uint64_t start)
 
 /* Interrupts are about to be unmasked: the open span ends here. Every
  * masking but the idle loop's WFI (not a latency) opens one. */
-static void irq_span_close(void)
+void rt_csection_irq_span_close(void)
 {
-	struct csection_cpu *cs = &cs_cpu[rtarch_cpu_id()];
+	struct rt_csection_cpu *cs = &rt_csection_cpus[rtarch_cpu_id()];
 	struct rt_csite *site = cs->irq_site;
 
 	if (!site)
@@ -91,50 +71,20 @@ static void irq_span_close(void)
 	site_record(site, rtarch_cycles() - cs->irq_start);
 }
 
-unsigned long rt_irq_off_at(struct rt_csite *site)
+void rt_csection_irq_span_open(struct rt_csite *site)
 {
-	unsigned long flags = rtarch_irq_save();
-
-	if (!rtarch_irq_flags_masked(flags))
-		irq_span_open(site, rtarch_cycles());
-	return flags;
-}
-
-void rt_irq_on(unsigned long flags)
-{
-	if (!rtarch_irq_flags_masked(flags))
-		irq_span_close();
-	rtarch_irq_restore(flags);
-}
-
-void rt_csection_irq_entry(struct rt_csite *site, uint64_t entry_cycles)
-{
-	irq_span_open(site, entry_cycles);
+	irq_span_open(site, rtarch_cycles());
 }
 
 void rt_csection_irq_return(void)
 {
-	irq_span_close();
-}
-
-unsigned long rt_raw_lock_irqsave_at(struct rt_raw_spinlock *lock, struct rt_csite *site)
-{
-	unsigned long flags = rt_irq_off_at(site);
-
-	rt_raw_spin_lock(lock);
-	return flags;
-}
-
-void rt_raw_unlock_irqrestore(struct rt_raw_spinlock *lock, unsigned long flags)
-{
-	rt_raw_spin_unlock(lock);
-	rt_irq_on(flags);
+	rt_csection_irq_span_close();
 }
 
 void rt_preempt_disable_at(struct rt_csite *site)
 {
 	struct rt_cpu *c = &rt_cpus[rtarch_cpu_id()];
-	struct csection_cpu *cs = &cs_cpu[c->id];
+	struct rt_csection_cpu *cs = &rt_csection_cpus[c->id];
 
 	if (c->preempt_count++ == 0) {
 		cs->preempt_site = site;
@@ -145,7 +95,7 @@ void rt_preempt_disable_at(struct rt_csite *site)
 void rt_preempt_enable_no_resched(void)
 {
 	struct rt_cpu *c = &rt_cpus[rtarch_cpu_id()];
-	struct csection_cpu *cs = &cs_cpu[c->id];
+	struct rt_csection_cpu *cs = &rt_csection_cpus[c->id];
 
 	if (c->preempt_count == 0)
 		rtarch_panic("rt_preempt_enable without rt_preempt_disable");
@@ -190,5 +140,5 @@ void rt_csection_reset(void)
 	for (struct rt_csite *s = site_list; s; s = s->next)
 		s->count = s->max_cycles = s->total_cycles = 0;
 	for (unsigned i = 0; i < RT_MAX_CPUS; i++)
-		cs_cpu[i] = (struct csection_cpu){ 0 };
+		rt_csection_cpus[i] = (struct rt_csection_cpu){ 0 };
 }

@@ -91,16 +91,15 @@ void rt_hrtimer_start(struct rt_hrtimer *timer, uint64_t expires_ns)
 	rt_raw_unlock_irqrestore(&c->timer_lock, flags);
 }
 
-bool rt_hrtimer_queued(const struct rt_hrtimer *timer)
-{
-	return rt_list_linked(&timer->node);
-}
-
+/* Called by the port's timer interrupt, so interrupts are masked and the
+ * interrupt's own span is open (rt_csection_irq_entry): timer_lock is taken
+ * plainly; masking again and restoring the same masked state around each
+ * section was pure cost on every timer path. */
 void rt_timer_interrupt(void)
 {
 	struct rt_cpu *c = &rt_cpus[rtarch_cpu_id()];
-	unsigned long flags = rt_raw_lock_irqsave(&c->timer_lock);
 
+	rt_raw_spin_lock(&c->timer_lock);
 	c->programmed_ns = RT_TIME_NEVER; /* the one-shot has fired */
 	while (!rt_list_empty(&c->timers)) {
 		struct rt_hrtimer *t = rt_container_of(c->timers.next, struct rt_hrtimer, node);
@@ -111,11 +110,11 @@ void rt_timer_interrupt(void)
 		t->fired_ns = now;
 		rt_list_del(&t->node);
 		c->running_timer = t;
-		rt_raw_unlock_irqrestore(&c->timer_lock, flags);
+		rt_raw_spin_unlock(&c->timer_lock);
 		t->fn(t);
-		flags = rt_raw_lock_irqsave(&c->timer_lock);
+		rt_raw_spin_lock(&c->timer_lock);
 		__atomic_store_n(&c->running_timer, NULL, __ATOMIC_RELEASE);
 	}
 	program_head(c);
-	rt_raw_unlock_irqrestore(&c->timer_lock, flags);
+	rt_raw_spin_unlock(&c->timer_lock);
 }

@@ -6,7 +6,7 @@ generic loader and as the realtime cell (CPUs 2-3) under the hypervisor, with
 cycle counter counts instructions (docs/measuring.md). Prints one
 table: min/avg/max instructions per path, bare and in the cell.
 
-Usage: tests/bench/rtcell_arm64_paths.py [--keep DIR]
+Usage: tests/bench/rtcell_arm64_paths.py [--image BIN] [--keep DIR]
 """
 
 import argparse
@@ -36,12 +36,12 @@ def bare(image):
     return run(arm64_bare_command(image, extra=ICOUNT))
 
 
-def in_cell(work):
+def in_cell(work, bench_image):
     dts = work / "rt-alone-bench.dts"
     text = (REPO / "tests/system/systems/rt-alone.dts").read_text()
-    dts.write_text(text.replace("RTCELL_IMAGE", "rtcell-bench.bin"))
+    dts.write_text(text.replace("RTCELL_IMAGE", bench_image.name))
     image = systems.build_system_image(dts, work / "rt-alone-bench.img",
-                                       image_dirs=[paths.build_dir("arm64")])
+                                       image_files=[bench_image])
     hv_log = work / "hv.log"
     out = run(arm64_command(paths.arm64_hv_image(), initrd=image, extra=ICOUNT,
                             hv_console=str(hv_log)))
@@ -55,14 +55,16 @@ def figures(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", help="keep logs and images in this folder")
+    parser.add_argument("--image", help="another build of rtcell-bench.bin (e.g. an older "
+                        "commit's, for a before/after comparison; default: this build's)")
     args = parser.parse_args()
-    image = paths.build_dir("arm64") / "rtcell" / "rtcell-bench.bin"
+    image = pathlib.Path(args.image or paths.build_dir("arm64") / "rtcell" / "rtcell-bench.bin")
     if not image.exists():
         sys.exit(f"{image} is not built: run ./bulkhead build --arch arm64")
     with tempfile.TemporaryDirectory() as tmp:
         work = pathlib.Path(args.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
-        bare_out, cell_out = bare(image), in_cell(work)
+        bare_out, cell_out = bare(image), in_cell(work, image.resolve())
         (work / "bare.log").write_text(bare_out)
         (work / "cell.log").write_text(cell_out)
     b, c = figures(bare_out), figures(cell_out)

@@ -1,7 +1,8 @@
 /*
- * arm64 CPU hooks: logical id in TPIDR_EL1, DAIF masking, WFI idle, the
- * context switch and the first frame of a thread. Interrupt windows need no
- * code on real hardware (interrupts are simply enabled there).
+ * arm64 CPU hooks: WFI idle, the context switch and the first frame of a
+ * thread (the logical id in TPIDR_EL1 and DAIF masking are inline:
+ * rtarch/port.h). Interrupt windows need no code on real hardware
+ * (interrupts are simply enabled there).
  */
 #include <rt/kernel.h>
 #include <rtarch/cpu.h>
@@ -11,15 +12,8 @@
 #include "arm64.h"
 #include <aarch64/frame.h>
 
-#define DAIF_I (1u << 7)
-
 void rt_arm64_switch(uintptr_t *save, const uintptr_t *load, uint8_t *save_on_cpu);
 void rt_arm64_thread_trampoline(void);
-
-unsigned rtarch_cpu_id(void)
-{
-	return (unsigned)read_sysreg(tpidr_el1);
-}
 
 void rtarch_ipi_resched(unsigned cpu)
 {
@@ -31,40 +25,12 @@ void rtarch_idle(void)
 	__asm__ volatile("dsb sy\n\twfi" : : : "memory");
 }
 
-void rtarch_cpu_relax(void)
-{
-	__asm__ volatile("yield" : : : "memory");
-}
-
 void rtarch_panic(const char *why)
 {
 	__asm__ volatile("msr daifset, #2" : : : "memory");
 	rt_arm64_console_panic();
 	rt_arm64_printf("rtcell panic on cpu%u: %s\n", rtarch_cpu_id(), why);
 	rt_arm64_exit(1);
-}
-
-unsigned long rtarch_irq_save(void)
-{
-	unsigned long flags = read_sysreg(daif);
-
-	__asm__ volatile("msr daifset, #2" : : : "memory");
-	return flags;
-}
-
-void rtarch_irq_restore(unsigned long flags)
-{
-	write_sysreg(daif, flags);
-}
-
-bool rtarch_irqs_disabled(void)
-{
-	return rtarch_irq_flags_masked(read_sysreg(daif));
-}
-
-bool rtarch_irq_flags_masked(unsigned long flags)
-{
-	return (flags & DAIF_I) != 0;
 }
 
 void rtarch_irq_window(void)

@@ -18,17 +18,6 @@ void rt_arm64_timer_init(void)
 	write_sysreg(cntv_ctl_el0, 0);
 }
 
-void rt_arm64_timer_stop(void)
-{
-	write_sysreg(cntv_ctl_el0, 0);
-}
-
-uint64_t rtarch_cycles(void)
-{
-	isb();
-	return read_sysreg(cntvct_el0);
-}
-
 uint64_t rtarch_now_ns(void)
 {
 	uint64_t t = rtarch_cycles();

@@ -37,7 +37,11 @@ bool rt_hrtimer_cancel(struct rt_hrtimer *timer);
 /* The same without waiting: 1 dequeued, 0 not queued, -1 its callback is
  * running on another CPU (it may still act: it must revalidate). */
 int rt_hrtimer_try_to_cancel(struct rt_hrtimer *timer);
-bool rt_hrtimer_queued(const struct rt_hrtimer *timer);
+/* Inline: every wake-up and every switch asks it. */
+static inline bool rt_hrtimer_queued(const struct rt_hrtimer *timer)
+{
+	return rt_list_linked(&timer->node);
+}
 /* The arch timer interrupt: runs every expired callback, reprograms. */
 void rt_timer_interrupt(void);
 uint64_t rt_now_ns(void);

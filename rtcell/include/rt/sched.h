@@ -10,14 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <rt/config.h>
+#include <rt/runqueue.h>
 #include <rt/spinlock.h>
 #include <rt/thread.h>
-
-struct rt_runqueue {
-	uint64_t bitmap[RT_PRIO_LEVELS / 64];
-	struct rt_list queue[RT_PRIO_LEVELS];
-	unsigned nr_ready;
-};
 
 struct rt_cpu {
 	unsigned id;
@@ -51,17 +46,16 @@ static inline struct rt_thread *rt_cpu_current(unsigned cpu)
 	return rt_cpus[cpu].current;
 }
 
-void rt_runqueue_init(struct rt_runqueue *rq);
-void rt_runqueue_add(struct rt_runqueue *rq, struct rt_thread *t, bool at_head);
-void rt_runqueue_remove(struct rt_runqueue *rq, struct rt_thread *t);
-/* Highest ready priority, -1 when empty; O(1). */
-int rt_runqueue_top_prio(const struct rt_runqueue *rq);
-struct rt_thread *rt_runqueue_pop(struct rt_runqueue *rq);
-
 void rt_yield(void);
 /* Reschedule-IPI handler; the switch itself happens at interrupt exit. */
 void rt_sched_ipi(void);
-void rt_irq_enter(void);
+/* The port's interrupt entry and exit, with interrupts masked. Inline: it
+ * is on every interrupt's path. */
+static inline void rt_irq_enter(void)
+{
+	rt_cpus[rtarch_cpu_id()].irq_nesting++;
+}
+/* Reschedules when the outermost handler ends (may switch threads). */
 void rt_irq_exit(void);
 /* Body of each CPU's idle thread on a real port. */
 __attribute__((noreturn)) void rt_idle_loop(void);

@@ -7,12 +7,16 @@
 #define RTARCH_IRQ_H
 
 #include <stdbool.h>
+#include <rtarch/port.h>
 
-unsigned long rtarch_irq_save(void);
-void rtarch_irq_restore(unsigned long flags);
-bool rtarch_irqs_disabled(void);
-/* True if `flags` (from rtarch_irq_save) say interrupts were already masked. */
-bool rtarch_irq_flags_masked(unsigned long flags);
+/*
+ * From rtarch/port.h (inline where the port can):
+ *   unsigned long rtarch_irq_save(void);        masks, returns the old state
+ *   void rtarch_irq_restore(unsigned long flags);
+ *   bool rtarch_irqs_disabled(void);
+ *   bool rtarch_irq_flags_masked(unsigned long flags);
+ *     true if `flags` (from rtarch_irq_save) say interrupts were already masked
+ */
 /*
  * Called by long kernel operations at points where interrupts are enabled
  * between two bounded sections (the PI chain walk between hops). A real port

@@ -7,12 +7,13 @@
 #define RTARCH_TIMER_H
 
 #include <stdint.h>
+#include <rtarch/port.h>
 
 uint64_t rtarch_now_ns(void);
 /* One-shot on this CPU at absolute `deadline_ns`; RT_TIME_NEVER disarms.
  * A deadline already past fires as soon as possible. The interrupt calls
  * rt_timer_interrupt(). */
 void rtarch_timer_program(uint64_t deadline_ns);
-uint64_t rtarch_cycles(void);
+/* uint64_t rtarch_cycles(void): the counter, from rtarch/port.h. */
 
 #endif

@@ -6,9 +6,9 @@
  *  - full frame (hypervisor, test cells): every slot pushes x0/x1 and jumps
  *    with x0 = slot to a common body that saves everything incl. SP, ESR and
  *    FAR, calls handler(frame, slot) and resumes the possibly changed frame;
- *  - interrupt frame (realtime kernel): x0..x30, ELR and SPSR only, the
- *    shortest save that lets the handler switch threads; its instruction
- *    count is part of the measured timer-to-handler path.
+ *  - interrupt frame: x0..x30, ELR and SPSR only (the realtime kernel's
+ *    fatal exceptions; its IRQ vector saves less: the caller-saved
+ *    registers, with frame_store_x2_x17 / frame_load_x0_x17).
  */
 #ifndef AARCH64_VECTOR_MACROS_H
 #define AARCH64_VECTOR_MACROS_H
@@ -18,8 +18,9 @@
 #ifdef __ASSEMBLER__
 /* clang-format off */
 
-/* Stores x2..x29 at their frame offsets (x0/x1 are the caller's business). */
-.macro frame_store_x2_x29
+/* Stores x2..x17 at their frame offsets (x0/x1 are the caller's business);
+ * the realtime kernel's interrupt frame stops there (rtcell vectors.S). */
+.macro frame_store_x2_x17
 	stp	x2, x3, [sp, #16]
 	stp	x4, x5, [sp, #32]
 	stp	x6, x7, [sp, #48]
@@ -28,6 +29,11 @@
 	stp	x12, x13, [sp, #96]
 	stp	x14, x15, [sp, #112]
 	stp	x16, x17, [sp, #128]
+.endm
+
+/* Stores x2..x29 at their frame offsets (x0/x1 are the caller's business). */
+.macro frame_store_x2_x29
+	frame_store_x2_x17
 	stp	x18, x19, [sp, #144]
 	stp	x20, x21, [sp, #160]
 	stp	x22, x23, [sp, #176]
@@ -36,8 +42,8 @@
 	stp	x28, x29, [sp, #224]
 .endm
 
-/* Loads x0..x29 from the frame. */
-.macro frame_load_x0_x29
+/* Loads x0..x17 from the frame. */
+.macro frame_load_x0_x17
 	ldp	x0, x1, [sp, #0]
 	ldp	x2, x3, [sp, #16]
 	ldp	x4, x5, [sp, #32]
@@ -47,6 +53,11 @@
 	ldp	x12, x13, [sp, #96]
 	ldp	x14, x15, [sp, #112]
 	ldp	x16, x17, [sp, #128]
+.endm
+
+/* Loads x0..x29 from the frame. */
+.macro frame_load_x0_x29
+	frame_load_x0_x17
 	ldp	x18, x19, [sp, #144]
 	ldp	x20, x21, [sp, #160]
 	ldp	x22, x23, [sp, #176]
