@@ -36,8 +36,11 @@ def main(args) -> int:
           f"{'quick' if args.quick else 'full'} mode; output {out}", flush=True)
     display = Progress("measure --quick" if args.quick else "measure")
     try:
-        how = runner.measure_linux_cost if args.linux_cost else phases.measure
-        result = how(system.resolve(), platform, settings, out, display=display)
+        if phases is runner and not args.linux_cost:
+            result = runner.measure(system.resolve(), platform, settings, out, display=display)
+        else:  # their step lines go above the progress line
+            how = runner.measure_linux_cost if args.linux_cost else phases.measure
+            result = how(system.resolve(), platform, settings, out, echo=display.say)
     except (RuntimeError, ValueError, payload.PayloadError) as e:
         display.close()
         print(f"measure: FAILED: {e}", file=sys.stderr)

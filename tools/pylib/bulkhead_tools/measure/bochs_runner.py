@@ -61,11 +61,8 @@ class Settings:
         return cls(False, "rtcell-x86-latmon-long", 10000, timeout_s=900)
 
 
-def measure(system, platform, settings, out_dir, echo=print, display=None):
-    """Runs every configuration `settings.runs` times; returns the Report. `display`: a
-    progress.Progress that prints the step lines above its own (else `echo`)."""
-    if display:
-        echo = display.say
+def measure(system, platform, settings, out_dir, echo=print):
+    """Runs every configuration `settings.runs` times; returns the Report."""
     started = datetime.datetime.now().isoformat(timespec="seconds")
     t0 = time.monotonic()
     text = pathlib.Path(system).read_text()

@@ -163,11 +163,8 @@ def _linux_cost_wanted(text, settings, platform):
             getattr(platform, "measures_linux_cost", False))
 
 
-def measure_linux_cost(system, platform, settings, out_dir, echo=print, display=None):
-    """`bulkhead measure --linux-cost`: only Linux's cost section (linuxcost.py). `display`: a
-    progress.Progress that prints the step lines above its own (else `echo`)."""
-    if display:
-        echo = display.say
+def measure_linux_cost(system, platform, settings, out_dir, echo=print):
+    """`bulkhead measure --linux-cost`: only Linux's cost section (linuxcost.py)."""
     started = datetime.datetime.now().isoformat(timespec="seconds")
     t0 = time.monotonic()
     text = pathlib.Path(system).read_text()
