@@ -169,13 +169,14 @@ EXPECTED = {
 }
 
 NOT_FIXED = "not a fixed interrupt (NMI, INIT, SIPI, SMI ...)"
-# The hypervisor's refusals of the attempts above, in order (vmx/msr.c).
+FOREIGN_START = "INIT/SIPI to a CPU outside the cell"  # vmx/cpu_startup.c
+# The hypervisor's refusals of the attempts above, in order (vmx/msr.c, vmx/cpu_startup.c).
 ICR_REFUSALS = [
     ("0x100000042", "a CPU outside the cell"),
     ("0x100000142", NOT_FIXED),
     ("0x100000400", NOT_FIXED),
-    ("0x100000500", NOT_FIXED),
-    ("0x100000610", NOT_FIXED),
+    ("0x100000500", FOREIGN_START),
+    ("0x100000610", FOREIGN_START),
     ("0x100000200", NOT_FIXED),
     ("0xffffffff00000042", "a CPU outside the cell"),
     ("0x200000842", "a logical destination"),
@@ -183,7 +184,7 @@ ICR_REFUSALS = [
     ("0x80042", "a broadcast shorthand"),
     ("0xc0042", "a broadcast shorthand"),
     ("0xc0400", NOT_FIXED),
-    ("0xc0500", NOT_FIXED),
+    ("0xc0500", "INIT/SIPI with a shorthand"),
     ("0x40400", NOT_FIXED),
 ]
 NOT_FIXED_PIN = "not fixed or lowest-priority delivery (SMI, NMI, INIT, ExtINT ...)"
