@@ -378,7 +378,8 @@ def test_x86_hypervisor_console_can_be_handed_to_a_cell(tool, x86_platform):
 
 SYSTEMS = sorted([*(CONFIG_FILE("qemu-arm64")).glob("*.dts"),
                   *(CONFIG_FILE("bochs-x86")).glob("*.dts"),
-                  *(CONFIG_FILE("..") / "tests" / "system" / "systems").glob("*.dts")])
+                  *(CONFIG_FILE("..") / "tests" / "system" / "systems").glob("*.dts"),
+                  *(CONFIG_FILE("..") / "tests" / "containment" / "systems").glob("*.dts")])
 
 
 def is_x86_system(system):
