@@ -131,7 +131,7 @@ struct exception_frame {
 void hostile_exception(struct exception_frame *f);
 void hostile_ipi(void);
 
-static struct idt_gate idt[GUEST_IDT_VECTORS] __attribute__((aligned(16)));
+static struct x86_idt_gate idt[GUEST_IDT_VECTORS] __attribute__((aligned(16)));
 static const struct bh_boot_info *info;
 static volatile uint32_t own_ipis;
 

@@ -55,7 +55,7 @@ void guest_stray_interrupt(void);
 void guest_nmi_interrupt(void);
 void guest_doorbell_interrupt(void);
 
-static struct idt_gate idt[GUEST_IDT_VECTORS] __attribute__((aligned(16)));
+static struct x86_idt_gate idt[GUEST_IDT_VECTORS] __attribute__((aligned(16)));
 static volatile uint32_t timer_interrupts;
 static volatile uint32_t ipis;
 static volatile uint32_t strays;

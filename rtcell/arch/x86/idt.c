@@ -5,36 +5,23 @@
  * on the running stack: no IST, the kernel never changes privilege.
  */
 #include <stdint.h>
+#include <x86_64/idt_gate.h>
 
 #include "x86.h"
 
 #define SEL_CODE64 0x08
-#define GATE_INTERRUPT_DPL0 0x8e
 #define EXCEPTIONS 32
-
-struct idt_gate {
-	uint16_t offset_low;
-	uint16_t selector;
-	uint8_t ist;
-	uint8_t type;
-	uint16_t offset_mid;
-	uint32_t offset_high;
-	uint32_t reserved;
-};
 
 /* vectors.asm: the stubs, and their addresses in vector order. */
 extern const uint64_t rt_x86_exception_stubs[EXCEPTIONS];
 extern const uint64_t rt_x86_line_stubs[RT_X86_LINES];
 extern char rt_x86_vector_64[], rt_x86_vector_65[], rt_x86_vector_spurious[];
 
-static struct idt_gate idt[256] __attribute__((aligned(16)));
+static struct x86_idt_gate idt[256] __attribute__((aligned(16)));
 
 static void set_gate(unsigned vector, uint64_t at)
 {
-	idt[vector] = (struct idt_gate){
-		(uint16_t)at,         SEL_CODE64,           0, GATE_INTERRUPT_DPL0,
-		(uint16_t)(at >> 16), (uint32_t)(at >> 32), 0
-	};
+	idt[vector] = x86_idt_interrupt_gate(at, SEL_CODE64);
 }
 
 void rt_x86_idt_load(void)
