@@ -297,6 +297,10 @@ def markdown(report, histograms):
                     why = " (QEMU's round-robin of the vCPUs)" if instrument == ICOUNT else ""
                     hist = (f"the histograms differ in {d['differing_samples']} of "
                             f"{d['samples_per_run']} samples{why}")
+                    if "repeats" in d:
+                        hist += (", within the limit of " if d["repeats"] else
+                                 ", **more than the limit** of ") + \
+                            f"{d['moved_sample_limit']} moved samples"
                 spread = d.get("spread_ticks")
                 if spread and any(spread.values()):
                     hist += "; spread between runs in ticks: " + ", ".join(

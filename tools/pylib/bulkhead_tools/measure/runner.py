@@ -362,10 +362,12 @@ def _cpu_model_row(model, runs, handler_p50, thread_p50, preempt_rt_p50):
 
 
 def _determinism(series):
-    return {"runs": len(series.runs), "identical_figures": series.identical_figures(),
+    return {"runs": len(series.runs), "repeats": series.repeats(),
+            "identical_figures": series.identical_figures(),
             "figures": list(series.REPEATED_FIGURES),
             "identical_histograms": series.identical_runs(),
             "differing_samples": series.differing_samples(),
+            "moved_sample_limit": series.moved_sample_limit(),
             "samples_per_run": series.runs[0].stats().samples if series.runs else 0}
 
 
