@@ -21,10 +21,27 @@ class RunResult:
     timed_out: bool
     log_path: str
     seconds: float
+    side_output: str = ""   # the side log's text (also at the end of `output`)
+
+    TAIL_LINES = 25
 
     def describe(self) -> str:
+        """The command, how it ended and where its log is; after a timeout also the last lines
+        of each console, so that a hang seen once (in CI, say) shows where it stopped."""
         state = "timed out" if self.timed_out else f"exit status {self.returncode}"
-        return f"{' '.join(self.command)}\n-> {state} after {self.seconds:.1f} s, log: {self.log_path}"
+        text = f"{' '.join(self.command)}\n-> {state} after {self.seconds:.1f} s, log: {self.log_path}"
+        if self.timed_out:
+            main = self.output[:len(self.output) - len(self.side_output)]
+            text += _tail("the console's last lines", main, self.TAIL_LINES)
+            if self.side_output:
+                text += _tail("the side console's last lines", self.side_output,
+                              self.TAIL_LINES)
+        return text
+
+
+def _tail(title, text, lines):
+    last = text.rstrip("\n").splitlines()[-lines:]
+    return f"\n{title}:\n" + "\n".join("  | " + line for line in last) if last else ""
 
 
 def run_emulator(command, log_path, timeout_s, echo=False, stdin=subprocess.DEVNULL, cwd=None,
@@ -74,11 +91,13 @@ def run_emulator(command, log_path, timeout_s, echo=False, stdin=subprocess.DEVN
             if not data:
                 time.sleep(0.02)
     output = b"".join(chunks).decode("utf-8", errors="replace")
+    side_output = ""
     if side:
         side.poll(final=True)
-        output += "\n" + side.text()
+        side_output = side.text()
+        output += "\n" + side_output
     return RunResult(list(map(str, command)), proc.returncode, output, timed_out, log_path,
-                     time.monotonic() - start)
+                     time.monotonic() - start, side_output)
 
 
 def _raw_echo(data, stream):
