@@ -119,3 +119,26 @@ def test_measure_steps_go_above_the_progress_line(tmp_path):
     said = [part.split("\r\033[K")[-1] for part in out.getvalue().split("\n")[:-1]]
     assert said[0] == "measure: [1/2] idle: booting linux-rt.dts under the hypervisor ..."
     assert said[1].startswith("measure:        cpu 2 (rt): window 0 (0 s; 0 s so far)")
+
+
+def test_measure_steps_through_a_display_say_as_the_bochs_and_linux_cost_runs_pass_it(tmp_path):
+    # cli.py gives the Bochs measure and --linux-cost `echo=display.say`, which takes the text
+    # alone (a flush= keyword once made every such run stop at its first step).
+    from bulkhead_tools.measure import runner
+    out = io.StringIO()
+    display = progress.Progress("measure --quick", stream=out, tty=False,
+                                history=tmp_path / "t.json")
+    steps = runner.Progress(1, echo=display.say)
+    steps.start("alone: x86-rtcell.dts under bulkhead.elf, run 1/1")
+    steps.result("cpu 1 (rt): window 0")
+    display.close()
+    lines = out.getvalue().splitlines()
+    assert "measure: [1/1] alone: x86-rtcell.dts under bulkhead.elf, run 1/1 ..." in lines
+    assert any(line.startswith("measure:        cpu 1 (rt): window 0 (") for line in lines)
+
+
+def test_measure_steps_without_a_display_print_plain_lines(capsys):
+    from bulkhead_tools.measure import runner
+    steps = runner.Progress(1)
+    steps.start("idle: one step")
+    assert capsys.readouterr().out == "measure: [1/1] idle: one step ...\n"

@@ -61,7 +61,7 @@ class Settings:
         return cls(False, "rtcell-x86-latmon-long", 10000, timeout_s=900)
 
 
-def measure(system, platform, settings, out_dir, echo=print):
+def measure(system, platform, settings, out_dir, echo=None):
     """Runs every configuration `settings.runs` times; returns the Report."""
     started = datetime.datetime.now().isoformat(timespec="seconds")
     t0 = time.monotonic()

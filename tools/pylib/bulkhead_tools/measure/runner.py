@@ -75,15 +75,19 @@ class Settings:
         return cls(False, duration_s=30, loops=20000, wall_runs=5, icount_loops=5000, hv_runs=5)
 
 
+def print_flushed(text):
+    print(text, flush=True)
+
+
 class Progress:
     """One line per step: `measure: [3/14] ...` then its result; time so far. With `display`
     (progress.py), the lines go above its progress line, which shows the step and the time."""
 
-    def __init__(self, total, echo=print, display=None):
+    def __init__(self, total, echo=None, display=None):
         self.total = total
         self.done = 0
         self.t0 = time.monotonic()
-        self.echo = echo
+        self.echo = echo or print_flushed
         self.display = display
         if display:
             display.phase("phases and baselines", runs=total)
@@ -92,7 +96,7 @@ class Progress:
         if self.display:
             self.display.say(text)
         else:
-            self.echo(text, flush=True)
+            self.echo(text)  # one argument: print_flushed, or a display's say()
 
     def start(self, what):
         self.done += 1
@@ -107,7 +111,7 @@ class Progress:
                   f"{now - self.t0:.0f} s so far)")
 
 
-def measure(system, platform, settings, out_dir, echo=print, display=None):
+def measure(system, platform, settings, out_dir, echo=None, display=None):
     """Runs every phase; returns the Report (written by report.write). `display`: a
     progress.Progress for the steps (else plain lines through `echo`)."""
     started = datetime.datetime.now().isoformat(timespec="seconds")
@@ -163,7 +167,7 @@ def _linux_cost_wanted(text, settings, platform):
             getattr(platform, "measures_linux_cost", False))
 
 
-def measure_linux_cost(system, platform, settings, out_dir, echo=print):
+def measure_linux_cost(system, platform, settings, out_dir, echo=None):
     """`bulkhead measure --linux-cost`: only Linux's cost section (linuxcost.py)."""
     started = datetime.datetime.now().isoformat(timespec="seconds")
     t0 = time.monotonic()
