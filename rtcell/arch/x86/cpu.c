@@ -13,26 +13,10 @@
 #include "console_port.h"
 #include "x86.h"
 
-#define RFLAGS_IF (1ul << 9)
 #define RFLAGS_RESERVED_ONE (1ul << 1)
-#define X2APIC_ID 0x802
 
 void rt_x86_switch(uintptr_t *save, const uintptr_t *load, uint8_t *save_on_cpu);
 void rt_x86_thread_trampoline(void);
-
-/* Only the cell's CPUs run this kernel, and platform.c checked that the boot
- * CPU is apic_id[0]: an id not found cannot happen. */
-unsigned rtarch_cpu_id(void)
-{
-	if (rt_x86_plat.ncpus <= 1)
-		return 0;
-	uint32_t apic = (uint32_t)rdmsr(X2APIC_ID);
-
-	for (unsigned cpu = 1; cpu < rt_x86_plat.ncpus; cpu++)
-		if (rt_x86_plat.apic_id[cpu] == apic)
-			return cpu;
-	return 0;
-}
 
 void rtarch_ipi_resched(unsigned cpu)
 {
@@ -47,43 +31,12 @@ void rtarch_idle(void)
 	__asm__ volatile("sti; hlt; cli" : : : "memory");
 }
 
-void rtarch_cpu_relax(void)
-{
-	__asm__ volatile("pause" : : : "memory");
-}
-
 void rtarch_panic(const char *why)
 {
 	__asm__ volatile("cli" : : : "memory");
 	rt_console_panic();
 	rt_x86_printf("rtcell panic on cpu%u: %s\n", rtarch_cpu_id(), why);
 	rt_x86_exit(1);
-}
-
-unsigned long rtarch_irq_save(void)
-{
-	unsigned long flags;
-
-	__asm__ volatile("pushfq; pop %0; cli" : "=r"(flags) : : "memory");
-	return flags;
-}
-
-void rtarch_irq_restore(unsigned long flags)
-{
-	__asm__ volatile("push %0; popfq" : : "r"(flags) : "memory", "cc");
-}
-
-bool rtarch_irqs_disabled(void)
-{
-	unsigned long flags;
-
-	__asm__ volatile("pushfq; pop %0" : "=r"(flags));
-	return rtarch_irq_flags_masked(flags);
-}
-
-bool rtarch_irq_flags_masked(unsigned long flags)
-{
-	return (flags & RFLAGS_IF) == 0;
 }
 
 void rtarch_irq_window(void)
@@ -117,7 +70,7 @@ void rtarch_thread_setup(struct rt_thread *t)
 __attribute__((noreturn)) void rt_x86_thread_start(struct rt_thread *t);
 void rt_x86_thread_start(struct rt_thread *t)
 {
-	rt_irq_on(RFLAGS_RESERVED_ONE | RFLAGS_IF);
+	rt_irq_on(RFLAGS_RESERVED_ONE | RT_X86_RFLAGS_IF);
 	t->entry(t->arg);
 	rt_thread_exit();
 	rtarch_panic("a dead thread was scheduled again");

@@ -8,13 +8,13 @@
 #include <stddef.h>
 #include <rtarch/cpu.h>
 #include <rtarch/platform.h>
+#include <rtarch/port.h>
 #include <x86_64/msr.h>
 
 #include "x86.h"
 
-#define X2APIC_ID 0x802
-
 struct rt_x86_platform rt_x86_plat;
+uint8_t rt_x86_cpu_of_apic[RT_X86_APIC_IDS];
 
 static const struct bh_boot_info *valid_boot_info(uint32_t edi)
 {
@@ -28,6 +28,14 @@ static const struct bh_boot_info *valid_boot_info(uint32_t edi)
 
 /* Also sets up this CPU's local APIC: bare, its x2APIC id is readable only
  * once apic.c has switched it to x2APIC mode. */
+void rt_x86_platform_set_apic_id(unsigned cpu, uint32_t apic_id)
+{
+	if (apic_id >= RT_X86_APIC_IDS)
+		rtarch_panic("an x2APIC id beyond the 256 the kernel maps (rtarch/port.h)");
+	rt_x86_plat.apic_id[cpu] = apic_id;
+	rt_x86_cpu_of_apic[apic_id] = (uint8_t)cpu;
+}
+
 void rt_x86_platform_init(uint32_t eax, uint32_t edi)
 {
 	struct rt_x86_platform *p = &rt_x86_plat;
@@ -38,7 +46,7 @@ void rt_x86_platform_init(uint32_t eax, uint32_t edi)
 	rt_x86_apic_init();
 	if (!info) {
 		p->ncpus = 1;
-		p->apic_id[0] = (uint32_t)rdmsr(X2APIC_ID);
+		rt_x86_platform_set_apic_id(0, (uint32_t)rdmsr(RT_X86_X2APIC_ID));
 		p->logical[0] = 0;
 		return;
 	}
@@ -46,10 +54,10 @@ void rt_x86_platform_init(uint32_t eax, uint32_t edi)
 		rtarch_panic("the cell has more CPUs than RT_X86_MAX_CPUS");
 	p->ncpus = info->cpu_count;
 	for (unsigned i = 0; i < p->ncpus; i++) {
-		p->apic_id[i] = (uint32_t)info->cpu_mpidr[i];
+		rt_x86_platform_set_apic_id(i, (uint32_t)info->cpu_mpidr[i]);
 		p->logical[i] = info->cpu_logical[i];
 	}
-	if (p->apic_id[0] != (uint32_t)rdmsr(X2APIC_ID))
+	if (p->apic_id[0] != (uint32_t)rdmsr(RT_X86_X2APIC_ID))
 		rtarch_panic("the boot info's first CPU is not the boot CPU");
 }
 
@@ -59,7 +67,7 @@ void rt_x86_platform_add_cpu(uint32_t apic_id)
 
 	if (p->ncpus == RT_X86_MAX_CPUS)
 		rtarch_panic("more CPUs than RT_X86_MAX_CPUS");
-	p->apic_id[p->ncpus] = apic_id;
+	rt_x86_platform_set_apic_id(p->ncpus, apic_id);
 	p->logical[p->ncpus] = p->ncpus;
 	p->ncpus++;
 }

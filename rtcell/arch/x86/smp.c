@@ -85,7 +85,7 @@ void rt_x86_smp_start_others(void)
 	memcpy((void *)(uintptr_t)TRAMPOLINE_PHYS, x86_trampoline_start, trampoline_bytes());
 	for (unsigned cpu = 1; cpu < RT_X86_MAX_CPUS; cpu++) {
 		/* The CPU reads its id from the table: fill it before it runs. */
-		rt_x86_plat.apic_id[cpu] = cpu;
+		rt_x86_platform_set_apic_id(cpu, cpu);
 		if (!start_cpu(cpu, cpu))
 			break;
 		rt_x86_platform_add_cpu(cpu);

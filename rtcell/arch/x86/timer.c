@@ -35,11 +35,6 @@ void rt_x86_timer_init(void)
 	wrmsr(X2APIC_LVT_TIMER, LVT_TSC_DEADLINE | RT_X86_VECTOR_TIMER);
 }
 
-uint64_t rtarch_cycles(void)
-{
-	return rdtsc();
-}
-
 uint64_t rtarch_now_ns(void)
 {
 	uint64_t t = rdtsc();

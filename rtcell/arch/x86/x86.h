@@ -33,6 +33,8 @@ struct rt_x86_platform {
 extern struct rt_x86_platform rt_x86_plat;
 
 void rt_x86_platform_init(uint32_t eax, uint32_t edi);
+/* CPU `cpu` has x2APIC id `apic_id` (rtarch_cpu_id's table too); panics beyond the table. */
+void rt_x86_platform_set_apic_id(unsigned cpu, uint32_t apic_id);
 /* Bare: CPU `ncpus` is the one with this x2APIC id. */
 void rt_x86_platform_add_cpu(uint32_t apic_id);
 /* Bare: finds and starts the other CPUs, which then wait for rt_x86_smp_release(). */
