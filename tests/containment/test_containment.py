@@ -101,4 +101,6 @@ def test_a_successful_attack_is_reported_as_a_breach():
     assert verdict_of(good, VICTIMS_INTACT.replace("sgi15=0", "sgi15=7")) == "BREACH"
     assert verdict_of(good, VICTIMS_INTACT.replace("BULKHEAD: PASS", "BULKHEAD: FAIL")) \
         == "BREACH"
+    assert verdict_of(good, VICTIMS_INTACT.replace(
+        "[hello]", "[hostile] toctou: x\x1bx\n[hello]", 1)) == "BREACH"
     assert verdict_of("") == "NOT RUN"

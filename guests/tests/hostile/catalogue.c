@@ -879,6 +879,70 @@ static void hc_console_page_crossing_control(void)
 	hvc(BH_HC_CONSOLE_WRITE, guest_ipa(text), 15, 0);
 }
 
+/*
+ * A console buffer another CPU rewrites during the calls (a channel's peer
+ * can do the same to a buffer in channel memory; the hypervisor cannot tell
+ * the two apart): cpu 1 flips its middle between letters and escape bytes.
+ * The hypervisor copies the buffer once, then cleans and prints the copy, so
+ * every call returns the length, and the host checks that no control byte
+ * reached the console (containment.py, victim_checks).
+ */
+#define TOCTOU_CALLS 200u
+#define TOCTOU_PREFIX "toctou: "
+#define TOCTOU_TEXT_BYTES 48u
+
+static char toctou_text[TOCTOU_TEXT_BYTES] __attribute__((aligned(64)));
+static volatile bool toctou_flipping, toctou_stop;
+static volatile uint64_t toctou_flips;
+
+static void toctou_flipper(unsigned int index)
+{
+	(void)index;
+	toctou_flipping = true;
+	while (!toctou_stop) {
+		char fill = (toctou_flips & 1) ? '\x1b' : 'x';
+
+		for (size_t i = sizeof(TOCTOU_PREFIX) - 1; i < TOCTOU_TEXT_BYTES - 1; i++)
+			*(volatile char *)&toctou_text[i] = fill;
+		toctou_flips = toctou_flips + 1;
+	}
+	toctou_flipping = false;
+}
+
+static void hc_console_buffer_rewritten_during_call(void)
+{
+	unsigned int right = 0;
+
+	if (info->cpu_count < 2) {
+		say("skipped (cell has one cpu)");
+		return;
+	}
+	for (size_t i = 0; i < TOCTOU_TEXT_BYTES - 1; i++)
+		toctou_text[i] = i < sizeof(TOCTOU_PREFIX) - 1 ? TOCTOU_PREFIX[i] : 'x';
+	toctou_text[TOCTOU_TEXT_BYTES - 1] = '\n';
+	toctou_stop = false;
+	toctou_flips = 0;
+	int64_t on = guest_start_cpu(1, toctou_flipper);
+
+	while (on == 0 && !toctou_flipping)
+		__asm__ volatile("yield");
+	uint64_t flips_before = toctou_flips;
+
+	for (unsigned int call = 0; call < TOCTOU_CALLS; call++)
+		right += bh_console_write(toctou_text, TOCTOU_TEXT_BYTES) == TOCTOU_TEXT_BYTES;
+	uint64_t flips = toctou_flips - flips_before;
+
+	toctou_stop = true;
+	format_snprintf(result, sizeof(result),
+			"cpu 1 started (%ld), returned %u for %u of %u calls while it flipped the "
+			"buffer %lu times, cpu 1 off again: %s",
+			on, TOCTOU_TEXT_BYTES, right, TOCTOU_CALLS, flips,
+			hostile_wait_affinity_off(mpidr_affinity(info->cpu_mpidr[1])) ==
+					PSCI_AFFINITY_OFF
+				? "yes"
+				: "no");
+}
+
 static void hc_cell_info_hypervisor_buffer(void)
 {
 	hvc(BH_HC_CELL_INFO, BH_CELL_SELF, HYPERVISOR_MEMORY, sizeof(struct bh_cell_info));
@@ -1116,6 +1180,7 @@ static const struct attack_case cases[] = {
 	CASE(hc_console_crossing_region_end),
 	CASE(hc_console_too_long),
 	CASE(hc_console_page_crossing_control),
+	CASE(hc_console_buffer_rewritten_during_call),
 	CASE(hc_cell_info_hypervisor_buffer),
 	CASE(hc_cell_info_wrapping_buffer),
 	CASE(hc_cell_info_huge_size),

@@ -67,6 +67,9 @@ uint64_t hostile_last_esr(void);
  */
 void hostile_start_cpu1_at(uint64_t entry, char *text, size_t size);
 
+/* Waits up to a second for the CPU `mpidr` to be off; PSCI's last AFFINITY_INFO answer. */
+int64_t hostile_wait_affinity_off(uint64_t mpidr);
+
 /*
  * What the host asks of this run, patched into hostile.bin by
  * tools/pylib/bulkhead_tools/containment.py (found by its magic). As built,
