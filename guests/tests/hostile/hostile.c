@@ -800,13 +800,15 @@ int guest_main(const struct bh_boot_info *boot_info)
 	serror_unmask();
 	console_printf("hostile: cell %u, %u cpu(s), gicd 0x%lx, gicr 0x%lx\n", info->cell_id,
 		       info->cpu_count, info->gicd_base, info->cpu_gicr_base[0]);
-	attempt_memory();
-	attempt_distributor();
-	attempt_foreign_sgis();
-	attempt_psci();
-	attempt_hypercalls();
-	attempt_redistributors();
-	attempt_psci_wild_entry();
+	if (hostile_params.catalogue != HOSTILE_CATALOGUE_DIRECT) {
+		attempt_memory();
+		attempt_distributor();
+		attempt_foreign_sgis();
+		attempt_psci();
+		attempt_hypercalls();
+		attempt_redistributors();
+		attempt_psci_wild_entry();
+	}
 	if (hostile_params.catalogue)
 		catalogue_run(info);
 	if (hostile_params.calls)

@@ -50,6 +50,7 @@ int64_t probe_smc(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3);
 void probe_write_sgi1r(uint64_t value);
 void probe_write_asgi1r(uint64_t value);
 void probe_write_sgi0r(uint64_t value);
+void probe_write_dir(uint64_t intid);
 
 /* start.S: where a secondary CPU of this runtime starts. */
 extern char guest_secondary_entry[];
@@ -79,8 +80,14 @@ struct hostile_params {
 	char magic[16];
 	uint64_t seed; /* the fuzzer's */
 	uint64_t calls; /* fuzzer calls; 0: no fuzzing */
-	uint64_t catalogue; /* nonzero: run the attack catalogue */
+	uint64_t catalogue; /* nonzero: run the attack catalogue (or HOSTILE_CATALOGUE_DIRECT) */
 };
+
+/*
+ * The catalogue of a direct (realtime) attacker (containment-direct.dts),
+ * without hostile.c's attempts, which assume a virtual-mode cell.
+ */
+#define HOSTILE_CATALOGUE_DIRECT 2u
 
 extern volatile struct hostile_params hostile_params;
 
