@@ -398,20 +398,31 @@ def attacker_end_checks(output):
     return checks
 
 
+def ticker_checks(output, cell, who, sgis_ok, sgis_expected, direct=True):
+    """A ticker victim's end of run: every interrupt taken, no hypervisor entry in its window
+    (a direct one), and `sgis_ok(sgi15, unexpected)`, described by `sgis_expected`."""
+    ticker = ticker_line(output, cell)
+    if not ticker:
+        return [(f"{who} reported", False, f"no {cell} result line")], None
+    irqs, entries, sgi15, spurious, unexpected = ticker
+    checks = [(f"{who} took every interrupt", irqs == TICKER_INTERRUPTS,
+               f"{irqs} of {TICKER_INTERRUPTS}")]
+    if direct:
+        checks.append((f"{who}: no hypervisor entry in its window", entries == 0,
+                       f"window_entries={entries}"))
+    checks.append((f"{who}: {sgis_expected}", sgis_ok(sgi15, unexpected),
+                   f"sgi15={sgi15} unexpected={unexpected} spurious={spurious}"))
+    return checks, ticker
+
+
+def no_sgi(sgi15, unexpected):
+    return sgi15 == 0 and unexpected == 0
+
+
 def victim_checks(output):
     """The victims' and the hypervisor's end of run: (name, ok, detail) each."""
-    checks = []
-    ticker = ticker_line(output, "ticker")
-    if ticker:
-        irqs, entries, sgi15, spurious, unexpected = ticker
-        checks.append(("realtime cell took every interrupt", irqs == TICKER_INTERRUPTS,
-                       f"{irqs} of {TICKER_INTERRUPTS}"))
-        checks.append(("realtime cell: no hypervisor entry in its window", entries == 0,
-                       f"window_entries={entries}"))
-        checks.append(("realtime cell: no foreign SGI arrived", sgi15 == 0 and unexpected == 0,
-                       f"sgi15={sgi15} unexpected={unexpected} spurious={spurious}"))
-    else:
-        checks.append(("realtime cell reported", False, "no ticker result line"))
+    checks, _ = ticker_checks(output, "ticker", "realtime cell", no_sgi,
+                              "no foreign SGI arrived")
     checks.append(("hello finished normally", "[hello] hello: done, exit 0" in output,
                    "hello: done, exit 0"))
     return checks + attacker_end_checks(output)
@@ -419,35 +430,22 @@ def victim_checks(output):
 
 def direct_victim_checks(output):
     """The direct attacker's boot: its victims' and the hypervisor's end of run."""
-    checks = []
-    ticker = ticker_line(output, "ticker")
-    if ticker:
-        irqs, entries, sgi15, spurious, unexpected = ticker
-        checks.append(("direct victim took every interrupt", irqs == TICKER_INTERRUPTS,
-                       f"{irqs} of {TICKER_INTERRUPTS}"))
-        checks.append(("direct victim: no hypervisor entry in its window", entries == 0,
-                       f"window_entries={entries}"))
-        # Documented trust (docs/design.md, "SGIs from a direct cell"): the forged SGI 15
-        # arrives, coalesced; SGIs 0 and 7, which it never enabled, do nothing.
-        checks.append(("direct victim: forged SGI 15 delivered (trusted), 0 and 7 without effect",
-                       1 <= sgi15 <= DIRECT_SGIS_PER_INTID and unexpected == 0,
-                       f"sgi15={sgi15} unexpected={unexpected} spurious={spurious}"))
-    else:
-        checks.append(("direct victim reported", False, "no ticker result line"))
-    vticker = ticker_line(output, "vticker")
+    # Documented trust (docs/design.md, "SGIs from a direct cell"): the forged SGI 15
+    # arrives, coalesced; SGIs 0 and 7, which it never enabled, do nothing.
+    checks, _ = ticker_checks(
+        output, "ticker", "direct victim",
+        lambda sgi15, unexpected: 1 <= sgi15 <= DIRECT_SGIS_PER_INTID and unexpected == 0,
+        "forged SGI 15 delivered (trusted), 0 and 7 without effect")
+    virtual, vticker = ticker_checks(output, "vticker", "virtual victim", no_sgi,
+                                     "no forged SGI injected", direct=False)
+    checks += virtual
     if vticker:
-        irqs, entries, sgi15, spurious, unexpected = vticker
-        checks.append(("virtual victim took every interrupt", irqs == TICKER_INTERRUPTS,
-                       f"{irqs} of {TICKER_INTERRUPTS}"))
-        checks.append(("virtual victim: no forged SGI injected", sgi15 == 0 and unexpected == 0,
-                       f"sgi15={sgi15} unexpected={unexpected} spurious={spurious}"))
+        irqs, entries = vticker[:2]
         # Its own timer costs one entry per interrupt; of the attacker's 30,000 SGIs only
         # the 10,000 kicks (SGI 14) can add any, at most one each (docs/design.md).
         checks.append(("virtual victim: the attacker's SGIs cost it at most one entry per kick",
                        irqs <= entries <= irqs + 10000,
                        f"window_entries={entries} for {irqs} timer interrupts"))
-    else:
-        checks.append(("virtual victim reported", False, "no vticker result line"))
     refused = 'hv: cell "hostile" cpu 0: ICC_DIR_EL1 write of INTID 79 refused' in output
     checks.append(("the attacker's ICC_DIR_EL1 of the victim's SPI was refused", refused,
                    "INTID 79"))
