@@ -888,8 +888,6 @@ static void hc_console_page_crossing_control(void)
  * reached the console (containment.py, victim_checks).
  */
 #define TOCTOU_CALLS 200u
-#define TOCTOU_PREFIX "toctou: "
-#define TOCTOU_TEXT_BYTES 48u
 
 static char toctou_text[TOCTOU_TEXT_BYTES] __attribute__((aligned(64)));
 static volatile bool toctou_flipping, toctou_stop;
@@ -900,26 +898,37 @@ static void toctou_flipper(unsigned int index)
 	(void)index;
 	toctou_flipping = true;
 	while (!toctou_stop) {
-		char fill = (toctou_flips & 1) ? '\x1b' : 'x';
-
-		for (size_t i = sizeof(TOCTOU_PREFIX) - 1; i < TOCTOU_TEXT_BYTES - 1; i++)
-			*(volatile char *)&toctou_text[i] = fill;
+		toctou_flip(toctou_text, toctou_flips);
 		toctou_flips = toctou_flips + 1;
 	}
 	toctou_flipping = false;
 }
 
-static void hc_console_buffer_rewritten_during_call(void)
+/* The buffer's fixed parts: the prefix and the line end; the flipper owns the middle. */
+static void toctou_frame(char *text)
+{
+	for (size_t i = 0; i < TOCTOU_TEXT_BYTES - 1; i++)
+		text[i] = i < sizeof(TOCTOU_PREFIX) - 1 ? TOCTOU_PREFIX[i] : 'x';
+	text[TOCTOU_TEXT_BYTES - 1] = '\n';
+}
+
+/* TOCTOU_CALLS console writes of `text`: how many returned its whole length. */
+static unsigned int toctou_calls(const char *text)
 {
 	unsigned int right = 0;
 
+	for (unsigned int call = 0; call < TOCTOU_CALLS; call++)
+		right += bh_console_write(text, TOCTOU_TEXT_BYTES) == TOCTOU_TEXT_BYTES;
+	return right;
+}
+
+static void hc_console_buffer_rewritten_during_call(void)
+{
 	if (info->cpu_count < 2) {
 		say("skipped (cell has one cpu)");
 		return;
 	}
-	for (size_t i = 0; i < TOCTOU_TEXT_BYTES - 1; i++)
-		toctou_text[i] = i < sizeof(TOCTOU_PREFIX) - 1 ? TOCTOU_PREFIX[i] : 'x';
-	toctou_text[TOCTOU_TEXT_BYTES - 1] = '\n';
+	toctou_frame(toctou_text);
 	toctou_stop = false;
 	toctou_flips = 0;
 	int64_t on = guest_start_cpu(1, toctou_flipper);
@@ -927,9 +936,7 @@ static void hc_console_buffer_rewritten_during_call(void)
 	while (on == 0 && !toctou_flipping)
 		__asm__ volatile("yield");
 	uint64_t flips_before = toctou_flips;
-
-	for (unsigned int call = 0; call < TOCTOU_CALLS; call++)
-		right += bh_console_write(toctou_text, TOCTOU_TEXT_BYTES) == TOCTOU_TEXT_BYTES;
+	unsigned int right = toctou_calls(toctou_text);
 	uint64_t flips = toctou_flips - flips_before;
 
 	toctou_stop = true;
@@ -1309,12 +1316,45 @@ static void direct_gicr_foreign_waker_sleep(void)
 	fault_or("write completed, no fault");
 }
 
+/*
+ * The same with the buffer in a channel and the writer another cell (the
+ * peer, peer.c, on CPU 1): the hypervisor must not trust a buffer the caller
+ * shares either.
+ */
+static void direct_console_buffer_in_channel_rewritten_by_peer(void)
+{
+	if (info->channel_count == 0) {
+		say("skipped (no channel)");
+		return;
+	}
+	struct toctou_channel *ch = (void *)(uintptr_t)info->channels[0].guest_phys;
+	uint64_t give_up = timer_now_ticks() + timer_frequency_hz();
+
+	toctou_frame(ch->text);
+	while (!ch->flipping && timer_now_ticks() < give_up)
+		__asm__ volatile("yield");
+	uint64_t flips_before = ch->flips;
+	unsigned int right = toctou_calls(ch->text);
+
+	ch->stop = 1;
+	format_snprintf(result, sizeof(result),
+			"returned %u for %u of %u calls while the peer cell flipped the buffer %lu "
+			"times",
+			TOCTOU_TEXT_BYTES, right, TOCTOU_CALLS, ch->flips - flips_before);
+}
+
 static const struct attack_case direct_cases[] = {
-	CASE(direct_gicr_own_sgi_frame_control),    CASE(direct_gicr_foreign_sgi_frame),
-	CASE(direct_gicr_virtual_victim_sgi_frame), CASE(direct_gicr_foreign_waker_sleep),
-	CASE(direct_gicd_foreign_spi_disable),      CASE(direct_dir_foreign_spi),
-	CASE(direct_sgi15_storm_at_virtual_cpu),    CASE(direct_sgi0_storm_at_virtual_cpu),
-	CASE(direct_kick_sgi_storm_at_virtual_cpu), CASE(direct_sgis_at_direct_victim),
+	CASE(direct_console_buffer_in_channel_rewritten_by_peer),
+	CASE(direct_gicr_own_sgi_frame_control),
+	CASE(direct_gicr_foreign_sgi_frame),
+	CASE(direct_gicr_virtual_victim_sgi_frame),
+	CASE(direct_gicr_foreign_waker_sleep),
+	CASE(direct_gicd_foreign_spi_disable),
+	CASE(direct_dir_foreign_spi),
+	CASE(direct_sgi15_storm_at_virtual_cpu),
+	CASE(direct_sgi0_storm_at_virtual_cpu),
+	CASE(direct_kick_sgi_storm_at_virtual_cpu),
+	CASE(direct_sgis_at_direct_victim),
 };
 
 /* The logical CPU of the first realtime cell but this one, from the hypervisor's cell table. */

@@ -91,6 +91,31 @@ struct hostile_params {
 
 extern volatile struct hostile_params hostile_params;
 
+/*
+ * A console buffer rewritten during the calls that print it: its middle
+ * flips between letters and escape bytes (hc_console_buffer_rewritten_during_call
+ * by the attacker's second CPU, direct_console_buffer_in_channel_rewritten_by_peer
+ * by the peer cell, peer.c, in their channel).
+ */
+#define TOCTOU_PREFIX "toctou: "
+#define TOCTOU_TEXT_BYTES 48u
+
+static inline void toctou_flip(char *text, uint64_t flip)
+{
+	char fill = (flip & 1) ? '\x1b' : 'x';
+
+	for (size_t i = sizeof(TOCTOU_PREFIX) - 1; i < TOCTOU_TEXT_BYTES - 1; i++)
+		*(volatile char *)&text[i] = fill;
+}
+
+/* The start of the channel the direct attacker shares with its peer. */
+struct toctou_channel {
+	volatile uint32_t stop; /* set by the attacker when done */
+	volatile uint32_t flipping; /* set by the peer once it flips */
+	volatile uint64_t flips;
+	char text[TOCTOU_TEXT_BYTES];
+};
+
 /* catalogue.c: every named attack case, one "hostile: case" line each. */
 void catalogue_run(const struct bh_boot_info *info);
 
