@@ -39,6 +39,26 @@ void x86_ioapic_write(uint32_t reg, uint32_t value)
 	spin_unlock(&ioapic_lock);
 }
 
+const char *x86_ioapic_write_entry_half(uint32_t reg, uint32_t value, ioapic_entry_refusal refusal,
+					const void *context)
+{
+	bool high = reg & 1;
+	const char *why;
+
+	spin_lock(&ioapic_lock);
+	*ioapic_mmio(IOAPIC_INDEX) = high ? reg - 1 : reg + 1;
+	uint64_t other = *ioapic_mmio(IOAPIC_DATA);
+	uint64_t entry = high ? (uint64_t)value << 32 | other : other << 32 | value;
+
+	why = refusal(context, entry);
+	if (!why) {
+		*ioapic_mmio(IOAPIC_INDEX) = reg;
+		*ioapic_mmio(IOAPIC_DATA) = value;
+	}
+	spin_unlock(&ioapic_lock);
+	return why;
+}
+
 unsigned int x86_ioapic_pins(void)
 {
 	return VERSION_MAX_ENTRY(x86_ioapic_read(IOAPIC_REG_VERSION)) + 1;

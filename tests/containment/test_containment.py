@@ -32,10 +32,21 @@ def run():
     return {r.id: r for r in rows}, fuzz, checks
 
 
+@pytest.fixture(scope="module")
+def direct_run():
+    if not (paths.build_dir("arm64") / "build.ninja").exists():
+        pytest.fail("build/arm64 is not built")
+    result = containment.boot_direct(paths.build_root() / "test-logs" / "containment-direct")
+    assert not result.timed_out, result.describe()
+    rows, checks = containment.judge_direct(result.output)
+    return {r.id: r for r in rows}, checks
+
+
 def test_the_catalogue_has_at_least_40_cases_each_naming_its_invariant():
-    ids = [c.id for c in containment.CASES]
+    every = containment.CASES + containment.DIRECT_CASES
+    ids = [c.id for c in every]
     assert len(ids) >= 40 and len(set(ids)) == len(ids)
-    for c in containment.CASES:
+    for c in every:
         assert c.invariant in {f"I{n}" for n in range(1, 8)}, c.id
     assert {c.cls for c in containment.CASES} == {"memory", "gic", "cpu", "sysreg", "hypercall",
                                                    "flood"}
@@ -46,6 +57,33 @@ def test_case_is_contained(run, case_id):
     rows, _, _ = run
     row = rows[case_id]
     assert row.verdict == "contained", f"{row.attacker} / {row.victims}"
+
+
+@pytest.mark.parametrize("case_id", [c.id for c in containment.DIRECT_CASES])
+def test_direct_attacker_case_is_contained(direct_run, case_id):
+    rows, _ = direct_run
+    row = rows[case_id]
+    assert row.verdict == "contained", f"{row.attacker} / {row.victims}"
+
+
+def test_direct_attackers_victims_and_hypervisor_are_intact_at_the_end(direct_run):
+    rows, checks = direct_run
+    assert sorted(rows) == sorted(c.id for c in containment.DIRECT_CASES)
+    failed = [f"{name} ({detail})" for name, ok, detail in checks if not ok]
+    assert not failed
+
+
+def test_a_storm_beyond_its_bound_is_reported_as_a_breach():
+    """The direct storms' numbers, not just their wording, decide the verdict."""
+    storm = ("[hostile] hostile: case direct_sgi15_storm_at_virtual_cpu: 10000 SGI 15 writes; "
+             "victim cpu 2: +{} entries over 40 of its timer periods [rt_entries=0]\n")
+
+    def verdict(entries):
+        rows, _ = containment.judge_direct(storm.format(entries))
+        return {r.id: r for r in rows}["direct_sgi15_storm_at_virtual_cpu"].attacker
+
+    assert "documented" not in verdict(40)
+    assert "documented" in verdict(41)
 
 
 def test_no_case_ran_that_the_host_does_not_know(run):
@@ -101,4 +139,6 @@ def test_a_successful_attack_is_reported_as_a_breach():
     assert verdict_of(good, VICTIMS_INTACT.replace("sgi15=0", "sgi15=7")) == "BREACH"
     assert verdict_of(good, VICTIMS_INTACT.replace("BULKHEAD: PASS", "BULKHEAD: FAIL")) \
         == "BREACH"
+    assert verdict_of(good, VICTIMS_INTACT.replace(
+        "[hello]", "[hostile] toctou: x\x1bx\n[hello]", 1)) == "BREACH"
     assert verdict_of("") == "NOT RUN"

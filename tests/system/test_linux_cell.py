@@ -88,6 +88,43 @@ def test_linux_devmem_cannot_touch_the_realtime_cell_or_the_hypervisor(arm64_bui
     ticker_was_undisturbed(out)
 
 
+def linux_stage2_faults(out):
+    """The stage-2 faults the hypervisor counted on Linux's CPUs (its end-of-run statistics)."""
+    return sum(int(m.group(1)) for m in re.finditer(
+        r"^hv: stats cpu \d+ cell linux: .*\bstage2-fault=(\d+)", out, re.M))
+
+
+def test_linux_devmem_hammering_leaves_the_realtime_cell_undisturbed(arm64_build, linux,
+                                                                     log_dir):
+    """/dev/mem from Linux user space in a loop at the realtime cell's RAM, the hypervisor and
+    the realtime CPU's redistributor while the realtime cell takes its interrupts: nothing
+    lands, every access reached the hypervisor as a stage-2 fault (Linux did not refuse the
+    mapping), and the realtime CPU took no entry and every interrupt."""
+    out = boot_linux(linux, log_dir, "devmem-loop", "bulkhead.duration=4").output
+    m = re.search(r"^linux-cell: devmem-loop: (\d+) of (\d+) foreign accesses completed", out,
+                  re.M)
+    assert m, "the loop did not report"
+    landed, tries = int(m.group(1)), int(m.group(2))
+    assert landed == 0 and tries > 0, m.group(0)
+    assert linux_stage2_faults(out) >= tries
+    # The loop ran inside the realtime cell's window: it was still running at the loop's end.
+    assert re.search(r"^linux-cell: devmem-loop: realtime cell afterwards: .*\brunning\b", out,
+                     re.M)
+    ticker_was_undisturbed(out)
+
+
+def test_linux_out_of_memory_leaves_the_realtime_cell_undisturbed(arm64_build, linux, log_dir):
+    """Linux's OOM killer at work while the realtime cell takes its interrupts: Linux kills its
+    memory hog and carries on to power off; the realtime CPU took no entry and every interrupt."""
+    # 256 MiB of its 512: the hog reaches the limit well inside the realtime cell's 10 s window.
+    out = boot_linux(linux, log_dir, "oom", "mem=256M").output
+    assert re.search(r"Out of memory: Killed process \d+ \(tail\)", out), "no OOM kill"
+    assert "linux-cell: oom: the memory hog ended with rc=137" in out  # SIGKILL
+    assert re.search(r"^linux-cell: oom: realtime cell afterwards: .*\brunning\b", out, re.M)
+    assert "linux-cell: scenario oom done" in out
+    ticker_was_undisturbed(out)
+
+
 def test_linux_panic_stops_only_its_own_cell(arm64_build, linux, log_dir):
     result = boot_linux(linux, log_dir, "panic", "panic=-1")
     out = result.output

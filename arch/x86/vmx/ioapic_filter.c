@@ -7,7 +7,10 @@
  * `interrupts`) reads as the hardware's, any other as masked and zero.
  * A write reaches the hardware only for a pin the cell owns, and only if the
  * entry stays fixed or lowest-priority delivery in physical destination
- * mode and, unless masked, aimed at one of the cell's own CPUs. Anything
+ * mode and, unless masked, aimed at one of the cell's own CPUs; the entry is
+ * judged whole, with the other half read under the IOAPIC's lock (two CPUs
+ * of the cell writing the two halves at once each pass a check against the
+ * other's old half otherwise). Anything
  * else is refused: dropped, counted like every access, and the first few
  * per CPU printed (a flood must not hold the console).
  */
@@ -48,8 +51,9 @@ static bool owns_apic(const struct cell *cell, uint64_t apic_id)
 }
 
 /* Why the cell may not leave `entry` in one of its pins, or NULL when it may. */
-static const char *entry_refusal(const struct cell *cell, uint64_t entry)
+static const char *entry_refusal(const void *context, uint64_t entry)
 {
+	const struct cell *cell = context;
 	unsigned int mode = (unsigned int)ENTRY_DELIVERY_MODE(entry);
 
 	if (mode != 0 && mode != 1)
@@ -92,21 +96,14 @@ static void write_register(const struct vmx_exit *exit, uint32_t reg, uint32_t v
 {
 	const char *why;
 
-	if (!is_pin_register(reg)) {
+	if (!is_pin_register(reg))
 		why = "not a redirection entry";
-	} else if (!owns_pin(exit->cell, (reg - IOAPIC_REG_REDIRECTION) / 2)) {
+	else if (!owns_pin(exit->cell, (reg - IOAPIC_REG_REDIRECTION) / 2))
 		why = "the pin is not the cell's";
-	} else {
-		bool high = reg & 1;
-		uint64_t low = high ? x86_ioapic_read(reg - 1) : value;
-		uint64_t hi = high ? value : x86_ioapic_read(reg + 1);
-
-		why = entry_refusal(exit->cell, hi << 32 | low);
-	}
+	else
+		why = x86_ioapic_write_entry_half(reg, value, entry_refusal, exit->cell);
 	if (why)
 		refuse(exit, reg, value, why);
-	else
-		x86_ioapic_write(reg, value);
 }
 
 static uint64_t reg_value(const struct vmx_exit *exit, unsigned int reg)

@@ -879,6 +879,77 @@ static void hc_console_page_crossing_control(void)
 	hvc(BH_HC_CONSOLE_WRITE, guest_ipa(text), 15, 0);
 }
 
+/*
+ * A console buffer another CPU rewrites during the calls (a channel's peer
+ * can do the same to a buffer in channel memory; the hypervisor cannot tell
+ * the two apart): cpu 1 flips its middle between letters and escape bytes.
+ * The hypervisor copies the buffer once, then cleans and prints the copy, so
+ * every call returns the length, and the host checks that no control byte
+ * reached the console (containment.py, victim_checks).
+ */
+#define TOCTOU_CALLS 200u
+
+static char toctou_text[TOCTOU_TEXT_BYTES] __attribute__((aligned(64)));
+static volatile bool toctou_flipping, toctou_stop;
+static volatile uint64_t toctou_flips;
+
+static void toctou_flipper(unsigned int index)
+{
+	(void)index;
+	toctou_flipping = true;
+	while (!toctou_stop) {
+		toctou_flip(toctou_text, toctou_flips);
+		toctou_flips = toctou_flips + 1;
+	}
+	toctou_flipping = false;
+}
+
+/* The buffer's fixed parts: the prefix and the line end; the flipper owns the middle. */
+static void toctou_frame(char *text)
+{
+	for (size_t i = 0; i < TOCTOU_TEXT_BYTES - 1; i++)
+		text[i] = i < sizeof(TOCTOU_PREFIX) - 1 ? TOCTOU_PREFIX[i] : 'x';
+	text[TOCTOU_TEXT_BYTES - 1] = '\n';
+}
+
+/* TOCTOU_CALLS console writes of `text`: how many returned its whole length. */
+static unsigned int toctou_calls(const char *text)
+{
+	unsigned int right = 0;
+
+	for (unsigned int call = 0; call < TOCTOU_CALLS; call++)
+		right += bh_console_write(text, TOCTOU_TEXT_BYTES) == TOCTOU_TEXT_BYTES;
+	return right;
+}
+
+static void hc_console_buffer_rewritten_during_call(void)
+{
+	if (info->cpu_count < 2) {
+		say("skipped (cell has one cpu)");
+		return;
+	}
+	toctou_frame(toctou_text);
+	toctou_stop = false;
+	toctou_flips = 0;
+	int64_t on = guest_start_cpu(1, toctou_flipper);
+
+	while (on == 0 && !toctou_flipping)
+		__asm__ volatile("yield");
+	uint64_t flips_before = toctou_flips;
+	unsigned int right = toctou_calls(toctou_text);
+	uint64_t flips = toctou_flips - flips_before;
+
+	toctou_stop = true;
+	format_snprintf(result, sizeof(result),
+			"cpu 1 started (%ld), returned %u for %u of %u calls while it flipped the "
+			"buffer %lu times, cpu 1 off again: %s",
+			on, TOCTOU_TEXT_BYTES, right, TOCTOU_CALLS, flips,
+			hostile_wait_affinity_off(mpidr_affinity(info->cpu_mpidr[1])) ==
+					PSCI_AFFINITY_OFF
+				? "yes"
+				: "no");
+}
+
 static void hc_cell_info_hypervisor_buffer(void)
 {
 	hvc(BH_HC_CELL_INFO, BH_CELL_SELF, HYPERVISOR_MEMORY, sizeof(struct bh_cell_info));
@@ -1116,6 +1187,7 @@ static const struct attack_case cases[] = {
 	CASE(hc_console_crossing_region_end),
 	CASE(hc_console_too_long),
 	CASE(hc_console_page_crossing_control),
+	CASE(hc_console_buffer_rewritten_during_call),
 	CASE(hc_cell_info_hypervisor_buffer),
 	CASE(hc_cell_info_wrapping_buffer),
 	CASE(hc_cell_info_huge_size),
@@ -1135,7 +1207,157 @@ static const struct attack_case cases[] = {
 	CASE(psci_cpu_suspend_no_wakeup),
 };
 
-/* The logical CPU of the first realtime cell, from the hypervisor's cell table. */
+/*
+ * ---- a direct (realtime) attacker (tests/containment/systems/
+ * containment-direct.dts): its SGIs and ICC_DIR_EL1 writes need no trap ----
+ */
+
+/* containment-direct.dts: a virtual ticker on CPU 2, the direct one on CPU 3. */
+#define VIRTUAL_VICTIM_CPU 2u
+#define DIRECT_VICTIM_CPU 3u
+#define VIRTUAL_VICTIM_SPI 79u
+/* ticker.c's period: the virtual victim's own timer enters at most once per period. */
+#define VICTIM_PERIOD_US 100u
+#define DIRECT_SGI_COUNT 1000u
+#define GICR_SGI_FRAME 0x10000u
+#define GICR_SGI_ISENABLER0 0x0100u
+
+static uint64_t entries_of_cpu(unsigned int cpu)
+{
+	struct bh_cpu_stats stats;
+
+	return bh_cpu_stats(cpu, &stats) < 0 ? ~0ull : stats.entries_total;
+}
+
+/*
+ * `count` SGIs `intid` at the virtual victim's CPU, and what they cost it:
+ * its entries meanwhile beside the number of its own timer periods in the
+ * same span (each may add one entry of its own, plus one at either end).
+ */
+static void storm_virtual_victim(uint32_t intid, unsigned int count)
+{
+	uint64_t sgi1r = SGI1R_TARGET_LIST(1u << VIRTUAL_VICTIM_CPU) | SGI1R_INTID(intid);
+	uint64_t period = timer_frequency_hz() * VICTIM_PERIOD_US / 1000000u;
+	uint64_t entries = entries_of_cpu(VIRTUAL_VICTIM_CPU);
+	uint64_t start = timer_now_ticks();
+
+	for (unsigned int i = 0; i < count; i++)
+		gic_send_sgi1r(sgi1r);
+	uint64_t periods = (timer_now_ticks() - start) / period + 2;
+
+	entries = entries_of_cpu(VIRTUAL_VICTIM_CPU) - entries;
+	format_snprintf(result, sizeof(result),
+			"%u SGI %u writes; victim cpu %u: +%lu entries over %lu of its timer "
+			"periods",
+			count, intid, VIRTUAL_VICTIM_CPU, entries, periods);
+}
+
+static void direct_sgi15_storm_at_virtual_cpu(void)
+{
+	storm_virtual_victim(ATTACK_SGI, FLOOD_COUNT);
+}
+
+static void direct_sgi0_storm_at_virtual_cpu(void)
+{
+	storm_virtual_victim(0, FLOOD_COUNT);
+}
+
+static void direct_kick_sgi_storm_at_virtual_cpu(void)
+{
+	storm_virtual_victim(HV_KICK_SGI, FLOOD_COUNT);
+}
+
+/* The direct victim's enabled SGI 15 and its unused SGIs 0 and 7 (documented trust). */
+static void direct_sgis_at_direct_victim(void)
+{
+	static const uint32_t intids[] = { ATTACK_SGI, 0, 7 };
+
+	for (size_t k = 0; k < sizeof(intids) / sizeof(intids[0]); k++)
+		for (unsigned int i = 0; i < DIRECT_SGI_COUNT; i++)
+			gic_send_sgi1r(SGI1R_TARGET_LIST(1u << DIRECT_VICTIM_CPU) |
+				       SGI1R_INTID(intids[k]));
+	format_snprintf(result, sizeof(result), "%u sgi writes done (SGI 15, 0, 7)",
+			3 * DIRECT_SGI_COUNT);
+}
+
+static void direct_dir_foreign_spi(void)
+{
+	hostile_arm();
+	probe_write_dir(VIRTUAL_VICTIM_SPI);
+	fault_or("executed, no fault");
+}
+
+static void direct_gicd_foreign_spi_disable(void)
+{
+	write_read_back(gicd(GICD_ICENABLER + 4 * (VIRTUAL_VICTIM_SPI / 32)), 4, 0xffffffffu);
+}
+
+static void direct_gicr_own_sgi_frame_control(void)
+{
+	read_at(info->cpu_gicr_base[0] + GICR_SGI_FRAME + GICR_SGI_ISENABLER0, probe_read32);
+}
+
+static void direct_gicr_foreign_sgi_frame(void)
+{
+	hostile_arm();
+	probe_write32(gicr_of(DIRECT_VICTIM_CPU) + GICR_SGI_FRAME + GICR_ISPENDR0, 1u << 15);
+	fault_or("write completed, no fault");
+}
+
+static void direct_gicr_virtual_victim_sgi_frame(void)
+{
+	read_at(gicr_of(VIRTUAL_VICTIM_CPU) + GICR_SGI_FRAME + GICR_SGI_ISENABLER0, probe_read32);
+}
+
+static void direct_gicr_foreign_waker_sleep(void)
+{
+	hostile_arm();
+	probe_write32(gicr_of(DIRECT_VICTIM_CPU) + GICR_WAKER, 2);
+	fault_or("write completed, no fault");
+}
+
+/*
+ * The same with the buffer in a channel and the writer another cell (the
+ * peer, peer.c, on CPU 1): the hypervisor must not trust a buffer the caller
+ * shares either.
+ */
+static void direct_console_buffer_in_channel_rewritten_by_peer(void)
+{
+	if (info->channel_count == 0) {
+		say("skipped (no channel)");
+		return;
+	}
+	struct toctou_channel *ch = (void *)(uintptr_t)info->channels[0].guest_phys;
+	uint64_t give_up = timer_now_ticks() + timer_frequency_hz();
+
+	toctou_frame(ch->text);
+	while (!ch->flipping && timer_now_ticks() < give_up)
+		__asm__ volatile("yield");
+	uint64_t flips_before = ch->flips;
+	unsigned int right = toctou_calls(ch->text);
+
+	ch->stop = 1;
+	format_snprintf(result, sizeof(result),
+			"returned %u for %u of %u calls while the peer cell flipped the buffer %lu "
+			"times",
+			TOCTOU_TEXT_BYTES, right, TOCTOU_CALLS, ch->flips - flips_before);
+}
+
+static const struct attack_case direct_cases[] = {
+	CASE(direct_console_buffer_in_channel_rewritten_by_peer),
+	CASE(direct_gicr_own_sgi_frame_control),
+	CASE(direct_gicr_foreign_sgi_frame),
+	CASE(direct_gicr_virtual_victim_sgi_frame),
+	CASE(direct_gicr_foreign_waker_sleep),
+	CASE(direct_gicd_foreign_spi_disable),
+	CASE(direct_dir_foreign_spi),
+	CASE(direct_sgi15_storm_at_virtual_cpu),
+	CASE(direct_sgi0_storm_at_virtual_cpu),
+	CASE(direct_kick_sgi_storm_at_virtual_cpu),
+	CASE(direct_sgis_at_direct_victim),
+};
+
+/* The logical CPU of the first realtime cell but this one, from the hypervisor's cell table. */
 static int find_realtime_cpu(void)
 {
 	struct bh_cell_info cell;
@@ -1145,8 +1367,8 @@ static int find_realtime_cpu(void)
 	uint32_t count = cell.cell_count;
 
 	for (uint32_t id = 0; id < count; id++)
-		if (bh_cell_info(id, &cell) == 0 && (cell.flags & BH_CELL_REALTIME) &&
-		    cell.cpu_mask)
+		if (id != info->cell_id && bh_cell_info(id, &cell) == 0 &&
+		    (cell.flags & BH_CELL_REALTIME) && cell.cpu_mask)
 			return __builtin_ctzll(cell.cpu_mask);
 	return -1;
 }
@@ -1161,17 +1383,17 @@ uint64_t catalogue_rt_entries(void)
 }
 
 /*
- * Waits (bounded) until the realtime CPU's counters stand still for 10 ms:
- * its cell has made its start-up hypercalls and is in its measured window.
+ * Waits (bounded) until the realtime CPU's counters stand still for 10 ms
+ * after its first entry: its cell has made its start-up hypercalls and is in
+ * its measured window (a count still at zero is a cell not yet started).
  */
-static void await_realtime_steady_state(void)
+static void await_realtime_steady_state(uint64_t give_up)
 {
 	uint64_t tick = timer_frequency_hz() / 100;
-	uint64_t give_up = timer_now_ticks() + 5 * timer_frequency_hz();
 	uint64_t last = catalogue_rt_entries();
 	uint64_t since = timer_now_ticks();
 
-	while (timer_now_ticks() < give_up && timer_now_ticks() - since < tick) {
+	while (timer_now_ticks() < give_up && (last == 0 || timer_now_ticks() - since < tick)) {
 		uint64_t now = catalogue_rt_entries();
 
 		if (now != last) {
@@ -1181,26 +1403,45 @@ static void await_realtime_steady_state(void)
 	}
 }
 
+/* Waits (bounded) until the virtual victim takes its timer interrupts: it is in its window. */
+static void await_virtual_victim_window(uint64_t give_up)
+{
+	struct bh_cpu_stats stats;
+
+	while (timer_now_ticks() < give_up &&
+	       (bh_cpu_stats(VIRTUAL_VICTIM_CPU, &stats) < 0 || stats.entries[BH_ENTRY_IRQ] == 0))
+		;
+}
+
 void catalogue_run(const struct bh_boot_info *boot_info)
 {
+	bool direct = hostile_params.catalogue == HOSTILE_CATALOGUE_DIRECT;
+	const struct attack_case *run = direct ? direct_cases : cases;
+	size_t count = direct ? sizeof(direct_cases) / sizeof(direct_cases[0])
+			      : sizeof(cases) / sizeof(cases[0]);
+
 	info = boot_info;
+	uint64_t give_up = timer_now_ticks() + 5 * timer_frequency_hz();
+
 	rt_cpu = find_realtime_cpu();
-	await_realtime_steady_state();
-	console_printf("hostile: catalogue: %u cases, realtime cpu %d\n",
-		       (unsigned int)(sizeof(cases) / sizeof(cases[0])), rt_cpu);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	await_realtime_steady_state(give_up);
+	if (direct)
+		await_virtual_victim_window(give_up);
+	console_printf("hostile: catalogue%s: %u cases, realtime cpu %d\n",
+		       direct ? " of a direct attacker" : "", (unsigned int)count, rt_cpu);
+	for (size_t i = 0; i < count; i++) {
 		uint64_t before = catalogue_rt_entries();
 
 		result[0] = '\0';
-		cases[i].run();
+		run[i].run();
 		uint64_t after = catalogue_rt_entries();
 
 		if (before == ~0ull || after == ~0ull)
-			console_printf("hostile: case %s: %s [rt_entries=unknown]\n", cases[i].id,
+			console_printf("hostile: case %s: %s [rt_entries=unknown]\n", run[i].id,
 				       result);
 		else
-			console_printf("hostile: case %s: %s [rt_entries=%lu]\n", cases[i].id,
-				       result, after - before);
+			console_printf("hostile: case %s: %s [rt_entries=%lu]\n", run[i].id, result,
+				       after - before);
 	}
 	console_printf("hostile: catalogue: done\n");
 }

@@ -503,7 +503,7 @@ static uint64_t one_second_from_now(void)
 	return timer_now_ticks() + timer_frequency_hz();
 }
 
-static int64_t wait_affinity_off(uint64_t mpidr)
+int64_t hostile_wait_affinity_off(uint64_t mpidr)
 {
 	uint64_t give_up = one_second_from_now();
 	int64_t state;
@@ -570,7 +570,7 @@ static void attempt_psci(void)
 	report_call(attempt, value, second_cpu_ran ? ", it ran" : ", it never ran");
 
 	arm();
-	value = wait_affinity_off(second);
+	value = hostile_wait_affinity_off(second);
 	report_call("psci cpu_off own cpu 1 (control), then affinity_info", value, "");
 }
 
@@ -605,7 +605,7 @@ void hostile_start_cpu1_at(uint64_t entry, char *text, size_t size)
 	else
 		format_snprintf(text, size, "returned 0, cpu 1 never reported");
 	/* Until it is off again, cpu 1 cannot be started at the next address. */
-	wait_affinity_off(mpidr_affinity(info->cpu_mpidr[1]));
+	hostile_wait_affinity_off(mpidr_affinity(info->cpu_mpidr[1]));
 }
 
 static void attempt_psci_wild_entry(void)
@@ -800,13 +800,15 @@ int guest_main(const struct bh_boot_info *boot_info)
 	serror_unmask();
 	console_printf("hostile: cell %u, %u cpu(s), gicd 0x%lx, gicr 0x%lx\n", info->cell_id,
 		       info->cpu_count, info->gicd_base, info->cpu_gicr_base[0]);
-	attempt_memory();
-	attempt_distributor();
-	attempt_foreign_sgis();
-	attempt_psci();
-	attempt_hypercalls();
-	attempt_redistributors();
-	attempt_psci_wild_entry();
+	if (hostile_params.catalogue != HOSTILE_CATALOGUE_DIRECT) {
+		attempt_memory();
+		attempt_distributor();
+		attempt_foreign_sgis();
+		attempt_psci();
+		attempt_hypercalls();
+		attempt_redistributors();
+		attempt_psci_wild_entry();
+	}
 	if (hostile_params.catalogue)
 		catalogue_run(info);
 	if (hostile_params.calls)

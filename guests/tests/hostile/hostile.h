@@ -50,6 +50,7 @@ int64_t probe_smc(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3);
 void probe_write_sgi1r(uint64_t value);
 void probe_write_asgi1r(uint64_t value);
 void probe_write_sgi0r(uint64_t value);
+void probe_write_dir(uint64_t intid);
 
 /* start.S: where a secondary CPU of this runtime starts. */
 extern char guest_secondary_entry[];
@@ -67,6 +68,9 @@ uint64_t hostile_last_esr(void);
  */
 void hostile_start_cpu1_at(uint64_t entry, char *text, size_t size);
 
+/* Waits up to a second for the CPU `mpidr` to be off; PSCI's last AFFINITY_INFO answer. */
+int64_t hostile_wait_affinity_off(uint64_t mpidr);
+
 /*
  * What the host asks of this run, patched into hostile.bin by
  * tools/pylib/bulkhead_tools/containment.py (found by its magic). As built,
@@ -76,10 +80,41 @@ struct hostile_params {
 	char magic[16];
 	uint64_t seed; /* the fuzzer's */
 	uint64_t calls; /* fuzzer calls; 0: no fuzzing */
-	uint64_t catalogue; /* nonzero: run the attack catalogue */
+	uint64_t catalogue; /* nonzero: run the attack catalogue (or HOSTILE_CATALOGUE_DIRECT) */
 };
 
+/*
+ * The catalogue of a direct (realtime) attacker (containment-direct.dts),
+ * without hostile.c's attempts, which assume a virtual-mode cell.
+ */
+#define HOSTILE_CATALOGUE_DIRECT 2u
+
 extern volatile struct hostile_params hostile_params;
+
+/*
+ * A console buffer rewritten during the calls that print it: its middle
+ * flips between letters and escape bytes (hc_console_buffer_rewritten_during_call
+ * by the attacker's second CPU, direct_console_buffer_in_channel_rewritten_by_peer
+ * by the peer cell, peer.c, in their channel).
+ */
+#define TOCTOU_PREFIX "toctou: "
+#define TOCTOU_TEXT_BYTES 48u
+
+static inline void toctou_flip(char *text, uint64_t flip)
+{
+	char fill = (flip & 1) ? '\x1b' : 'x';
+
+	for (size_t i = sizeof(TOCTOU_PREFIX) - 1; i < TOCTOU_TEXT_BYTES - 1; i++)
+		*(volatile char *)&text[i] = fill;
+}
+
+/* The start of the channel the direct attacker shares with its peer. */
+struct toctou_channel {
+	volatile uint32_t stop; /* set by the attacker when done */
+	volatile uint32_t flipping; /* set by the peer once it flips */
+	volatile uint64_t flips;
+	char text[TOCTOU_TEXT_BYTES];
+};
 
 /* catalogue.c: every named attack case, one "hostile: case" line each. */
 void catalogue_run(const struct bh_boot_info *info);

@@ -60,6 +60,12 @@ probe probe_write_asgi1r
 	isb
 	ret
 
+/* void probe_write_dir(uint64_t intid): deactivate an interrupt (trapped by TDIR) */
+probe probe_write_dir
+	msr	icc_dir_el1, x0
+	isb
+	ret
+
 /* void probe_write_sgi0r(uint64_t value): Group 0 SGI */
 probe probe_write_sgi0r
 	msr	icc_sgi0r_el1, x0

@@ -22,6 +22,10 @@ from . import paths, systems
 from .qemu import run_arm64
 
 SYSTEM = paths.REPO / "tests" / "containment" / "systems" / "containment.dts"
+# The catalogue of a direct (realtime) attacker: a second, shorter boot.
+DIRECT_SYSTEM = paths.REPO / "tests" / "containment" / "systems" / "containment-direct.dts"
+# hostile_params.catalogue: the virtual attacker's catalogue, or the direct one's.
+CATALOGUE, CATALOGUE_DIRECT = 1, 2
 TIMEOUT_S = 120
 HOSTILE_MAGIC = b"BH-HOSTILE-PARM\0"
 DEFAULT_SEED = 1
@@ -50,10 +54,12 @@ class Case:
     cls: str
     attack: str
     expected: str  # regular expression of the documented answer
+    # What the answer's numbers must satisfy beyond the expression (its match).
+    holds: object = None
 
 
-def case(id, invariant, cls, attack, expected):
-    return Case(id, invariant, cls, attack, expected)
+def case(id, invariant, cls, attack, expected, holds=None):
+    return Case(id, invariant, cls, attack, expected, holds)
 
 
 CASES = [
@@ -217,6 +223,10 @@ CASES = [
          r"returned -7 \(too large\)"),
     case("hc_console_page_crossing_control", "I7", "hypercall",
          "console buffer crossing a page inside the cell (control)", r"returned 15"),
+    case("hc_console_buffer_rewritten_during_call", "I7", "hypercall",
+         "console writes of a buffer the cell's other CPU rewrites meanwhile (letters and ESC)",
+         r"cpu 1 started \(0\), returned 48 for 200 of 200 calls while it flipped the buffer "
+         r"[1-9]\d* times, cpu 1 off again: yes"),
     case("hc_cell_info_hypervisor_buffer", "I7", "hypercall", "cell info into hypervisor RAM",
          EFAULT),
     case("hc_cell_info_wrapping_buffer", "I7", "hypercall", "cell info buffer wrapping past 2^64",
@@ -249,6 +259,52 @@ CASES = [
 ]
 
 
+# A direct attacker's storm at the virtual victim's CPU: "+N entries over P of its
+# timer periods", where each period may cost the victim one entry of its own.
+STORM = r"10000 SGI {} writes; victim cpu 2: \+(\d+) entries over (\d+) of its timer periods"
+
+
+def costs_nothing(m):
+    return int(m.group(1)) <= int(m.group(2))
+
+
+def costs_at_most_one_entry_each(m):
+    return int(m.group(1)) <= int(m.group(2)) + 10000
+
+
+DIRECT_CASES = [
+    case("direct_console_buffer_in_channel_rewritten_by_peer", "I7", "hypercall",
+         "console writes of a buffer in a channel that the peer cell rewrites meanwhile",
+         r"returned 48 for 200 of 200 calls while the peer cell flipped the buffer [1-9]\d* times"),
+    case("direct_gicr_own_sgi_frame_control", "I3", "gic",
+         "read its own CPU's redistributor SGI frame, mapped for a direct cell (control)",
+         r"read 0x\w+, no fault"),
+    case("direct_gicr_foreign_sgi_frame", "I3", "gic",
+         "set an SGI pending in the direct victim's redistributor SGI frame",
+         ABORT.format(0x8110200)),
+    case("direct_gicr_virtual_victim_sgi_frame", "I3", "gic",
+         "read the virtual victim's redistributor SGI frame", ABORT.format(0x80f0100)),
+    case("direct_gicr_foreign_waker_sleep", "I3", "gic",
+         "put the direct victim's redistributor to sleep", ABORT.format(0x8100014)),
+    case("direct_gicd_foreign_spi_disable", "I3", "gic",
+         "disable the virtual victim's SPI 79 through the distributor", READS_ZERO),
+    case("direct_dir_foreign_spi", "I3", "gic",
+         "ICC_DIR_EL1 of the virtual victim's SPI 79 (trapped by TDIR, refused)", EXECUTED),
+    case("direct_sgi15_storm_at_virtual_cpu", "I3", "gic",
+         "10,000 SGI 15 at a virtual cell's CPU (disabled in its redistributor: no entry)",
+         STORM.format(15), costs_nothing),
+    case("direct_sgi0_storm_at_virtual_cpu", "I3", "gic",
+         "10,000 SGI 0 at a virtual cell's CPU (no entry)", STORM.format(0), costs_nothing),
+    case("direct_kick_sgi_storm_at_virtual_cpu", "I6", "flood",
+         "10,000 of the hypervisor's kick SGI 14 at a virtual cell's CPU (at most one entry "
+         "each)", STORM.format(14), costs_at_most_one_entry_each),
+    case("direct_sgis_at_direct_victim", "I3", "gic",
+         "1,000 each of SGIs 15, 0 and 7 at the direct victim (documented trust: delivered, "
+         "no entry; 0 and 7 are not enabled)", r"3000 sgi writes done \(SGI 15, 0, 7\)"),
+]
+DIRECT_SGIS_PER_INTID = 1000
+
+
 @dataclasses.dataclass
 class Row:
     id: str
@@ -268,21 +324,32 @@ def patched_hostile(run_dir, seed, calls, catalogue):
     at = data.find(HOSTILE_MAGIC)
     if at < 0:
         raise RuntimeError(f"{src}: no hostile_params (magic {HOSTILE_MAGIC!r})")
-    struct.pack_into("<QQQ", data, at + len(HOSTILE_MAGIC), seed, calls, int(catalogue))
+    struct.pack_into("<QQQ", data, at + len(HOSTILE_MAGIC), seed, calls, catalogue)
     images = run_dir / "images"
     images.mkdir(parents=True, exist_ok=True)
     (images / "hostile.bin").write_bytes(data)
     return images
 
 
-def boot(run_dir, seed=DEFAULT_SEED, calls=DEFAULT_CALLS, catalogue=True):
+def boot(run_dir, seed=DEFAULT_SEED, calls=DEFAULT_CALLS, catalogue=CATALOGUE, system=SYSTEM):
     """Boots the catalogue's system once; returns the emulator result."""
     run_dir.mkdir(parents=True, exist_ok=True)
     images = patched_hostile(run_dir, seed, calls, catalogue)
-    image = systems.build_system_image(SYSTEM, run_dir / "containment.img",
+    image = systems.build_system_image(system, run_dir / "containment.img",
                                        image_dirs=[images, systems.test_cell_dir()])
     return run_arm64(paths.arm64_hv_image(), run_dir / "containment.log", timeout_s=TIMEOUT_S,
                      initrd=image)
+
+
+def boot_direct(run_dir):
+    """Boots the direct attacker's system once (no fuzzing); returns the emulator result."""
+    return boot(run_dir, 0, 0, CATALOGUE_DIRECT, DIRECT_SYSTEM)
+
+
+def judge_direct(output):
+    """Rows for every case of the direct attacker and its victims' checks."""
+    rows, _, checks = judge(output, DIRECT_CASES, direct_victim_checks)
+    return rows, checks
 
 
 def case_lines(output):
@@ -306,23 +373,16 @@ def fuzz_summary(output):
             "rt_entries": int(m.group(6)) if m.group(6).isdigit() else None}
 
 
-def victim_checks(output):
-    """The victims' and the hypervisor's end of run: (name, ok, detail) each."""
+def ticker_line(output, cell):
+    """A ticker's end of run: (interrupts, window entries, sgi15, spurious, unexpected)."""
+    m = re.search(rf"^\[{cell}\] ticker: interrupts=(\d+) window_entries=(\d+) .*"
+                  r"sgi15=(\d+) doorbells=\d+ spurious=(\d+) unexpected=(\d+)$", output, re.M)
+    return tuple(map(int, m.groups())) if m else None
+
+
+def attacker_end_checks(output):
+    """The attacker's and the hypervisor's end of run, the same in both boots."""
     checks = []
-    ticker = re.search(r"^\[ticker\] ticker: interrupts=(\d+) window_entries=(\d+) .*"
-                       r"sgi15=(\d+) doorbells=\d+ spurious=(\d+) unexpected=(\d+)$", output, re.M)
-    if ticker:
-        irqs, entries, sgi15, spurious, unexpected = map(int, ticker.groups())
-        checks.append(("realtime cell took every interrupt", irqs == TICKER_INTERRUPTS,
-                       f"{irqs} of {TICKER_INTERRUPTS}"))
-        checks.append(("realtime cell: no hypervisor entry in its window", entries == 0,
-                       f"window_entries={entries}"))
-        checks.append(("realtime cell: no foreign SGI arrived", sgi15 == 0 and unexpected == 0,
-                       f"sgi15={sgi15} unexpected={unexpected} spurious={spurious}"))
-    else:
-        checks.append(("realtime cell reported", False, "no ticker result line"))
-    checks.append(("hello finished normally", "[hello] hello: done, exit 0" in output,
-                   "hello: done, exit 0"))
     flood = re.search(r"hypercall flood until the other cells stopped: (\d+) calls", output)
     checks.append(("attacker flooded hypercalls for the victims' whole run",
                    bool(flood) and int(flood.group(1)) > FLOOD_MIN_CALLS,
@@ -331,24 +391,88 @@ def victim_checks(output):
                    "exit code 0"))
     checks.append(("no unexpected exception anywhere", "unexpected" not in
                    re.sub(r"unexpected=0", "", output), ""))
+    # Cells' console text is copied once and cleaned (hypercall.c); a control
+    # byte here would have come from a buffer re-read after the cleaning.
+    stray = re.search(r"^\[\w+\] .*?[\x00-\x08\x0b\x0c\x0e-\x1f]", output, re.M)
+    checks.append(("no control byte from a cell reached the console", stray is None,
+                   repr(stray.group(0)) if stray else ""))
     checks.append(("hypervisor powered off normally", output.rstrip().endswith("BULKHEAD: PASS"),
                    "BULKHEAD: PASS"))
     return checks
 
 
-def judge(output):
+def ticker_checks(output, cell, who, sgis_ok, sgis_expected, direct=True):
+    """A ticker victim's end of run: every interrupt taken, no hypervisor entry in its window
+    (a direct one), and `sgis_ok(sgi15, unexpected)`, described by `sgis_expected`."""
+    ticker = ticker_line(output, cell)
+    if not ticker:
+        return [(f"{who} reported", False, f"no {cell} result line")], None
+    irqs, entries, sgi15, spurious, unexpected = ticker
+    checks = [(f"{who} took every interrupt", irqs == TICKER_INTERRUPTS,
+               f"{irqs} of {TICKER_INTERRUPTS}")]
+    if direct:
+        checks.append((f"{who}: no hypervisor entry in its window", entries == 0,
+                       f"window_entries={entries}"))
+    checks.append((f"{who}: {sgis_expected}", sgis_ok(sgi15, unexpected),
+                   f"sgi15={sgi15} unexpected={unexpected} spurious={spurious}"))
+    return checks, ticker
+
+
+def no_sgi(sgi15, unexpected):
+    return sgi15 == 0 and unexpected == 0
+
+
+def victim_checks(output):
+    """The victims' and the hypervisor's end of run: (name, ok, detail) each."""
+    checks, _ = ticker_checks(output, "ticker", "realtime cell", no_sgi,
+                              "no foreign SGI arrived")
+    checks.append(("hello finished normally", "[hello] hello: done, exit 0" in output,
+                   "hello: done, exit 0"))
+    return checks + attacker_end_checks(output)
+
+
+def direct_victim_checks(output):
+    """The direct attacker's boot: its victims' and the hypervisor's end of run."""
+    # Documented trust (docs/design.md, "SGIs from a direct cell"): the forged SGI 15
+    # arrives, coalesced; SGIs 0 and 7, which it never enabled, do nothing.
+    checks, _ = ticker_checks(
+        output, "ticker", "direct victim",
+        lambda sgi15, unexpected: 1 <= sgi15 <= DIRECT_SGIS_PER_INTID and unexpected == 0,
+        "forged SGI 15 delivered (trusted), 0 and 7 without effect")
+    virtual, vticker = ticker_checks(output, "vticker", "virtual victim", no_sgi,
+                                     "no forged SGI injected", direct=False)
+    checks += virtual
+    if vticker:
+        irqs, entries = vticker[:2]
+        # Its own timer costs one entry per interrupt; of the attacker's 30,000 SGIs only
+        # the 10,000 kicks (SGI 14) can add any, at most one each (docs/design.md).
+        checks.append(("virtual victim: the attacker's SGIs cost it at most one entry per kick",
+                       irqs <= entries <= irqs + 10000,
+                       f"window_entries={entries} for {irqs} timer interrupts"))
+    checks.append(("the peer stopped when asked", 'hv: cell "peer" stopped (exit code 0)' in output,
+                   "exit code 0"))
+    refused = 'hv: cell "hostile" cpu 0: ICC_DIR_EL1 write of INTID 79 refused' in output
+    checks.append(("the attacker's ICC_DIR_EL1 of the victim's SPI was refused", refused,
+                   "INTID 79"))
+    return checks + attacker_end_checks(output)
+
+
+def judge(output, cases=None, victims=victim_checks):
     """Rows for every catalogue case, the fuzz summary and the victims' checks."""
+    cases = CASES if cases is None else cases
+    output = output.replace("\r\n", "\n")  # the UART's line ends, when no cell owns it
     found = case_lines(output)
-    checks = victim_checks(output)
+    checks = victims(output)
     victims_ok = all(ok for _, ok, _ in checks)
     rows = []
-    for c in CASES:
+    for c in cases:
         if c.id not in found:
             rows.append(Row(c.id, c.invariant, c.cls, c.attack, "(no result line)",
                             "hypervisor or attacker stopped answering", "NOT RUN"))
             continue
         attacker, entries = found[c.id]
-        answered = re.fullmatch(c.expected, attacker) is not None
+        m = re.fullmatch(c.expected, attacker)
+        answered = m is not None and (c.holds is None or c.holds(m))
         quiet = entries == 0
         victims = (f"rt cpu +{entries} entries" if entries is not None else "rt cpu unknown")
         victims += ", victims ok" if victims_ok else ", VICTIM CHECK FAILED"
@@ -356,7 +480,7 @@ def judge(output):
         if not answered:
             attacker += f"  (documented: /{c.expected}/)"
         rows.append(Row(c.id, c.invariant, c.cls, c.attack, attacker, victims, verdict))
-    unlisted = sorted(set(found) - {c.id for c in CASES})
+    unlisted = sorted(set(found) - {c.id for c in cases})
     for id in unlisted:
         rows.append(Row(id, "?", "?", "not in the host's catalogue", found[id][0], "", "UNKNOWN"))
     return rows, fuzz_summary(output), checks
@@ -382,7 +506,9 @@ def table(rows):
 def markdown(rows, fuzz, checks, log):
     esc = lambda s: s.replace("|", "\\|")
     out = ["# Bulkhead containment report", "",
-           f"System: `{SYSTEM.relative_to(paths.REPO)}` on qemu-arm64; log: `{log.name}`.", "",
+           f"Systems: `{SYSTEM.relative_to(paths.REPO)}` (log `{log.name}`) and, for the direct "
+           f"attacker's cases, `{DIRECT_SYSTEM.relative_to(paths.REPO)}` (log "
+           f"`direct/{log.name}`), on qemu-arm64.", "",
            f"{sum(r.verdict == 'contained' for r in rows)} of {len(rows)} cases contained.", "",
            "| case | invariant | class | attack | attacker's result | victims' result | verdict |",
            "|---|---|---|---|---|---|---|"]
@@ -416,6 +542,14 @@ def main(report=False, seed=DEFAULT_SEED, calls=DEFAULT_CALLS):
     if result.timed_out:
         print(f"containment: no end of run within {TIMEOUT_S} s", file=sys.stderr)
     rows, fuzz, checks = judge(result.output)
+    print(f"containment: booting {DIRECT_SYSTEM.name} ({len(DIRECT_CASES)} cases of a direct "
+          f"attacker; log {run_dir / 'direct' / 'containment.log'})", flush=True)
+    direct = boot_direct(run_dir / "direct")
+    if direct.timed_out:
+        print(f"containment: no end of the direct run within {TIMEOUT_S} s", file=sys.stderr)
+    direct_rows, direct_checks = judge_direct(direct.output)
+    rows += direct_rows
+    checks += [(f"direct attacker's run: {n}", o, d) for n, o, d in direct_checks]
     print(table(rows))
     for name, ok, detail in checks:
         print(f"victims: {'ok    ' if ok else 'FAILED'} {name} ({detail})")
@@ -425,14 +559,15 @@ def main(report=False, seed=DEFAULT_SEED, calls=DEFAULT_CALLS):
               f"+{fuzz['rt_entries']} entries: {'contained' if fuzz_ok(fuzz) else 'BREACH'}")
     contained = sum(r.verdict == "contained" for r in rows)
     ok = (contained == len(rows) and fuzz_ok(fuzz) and all(c[1] for c in checks)
-          and not result.timed_out)
+          and not result.timed_out and not direct.timed_out)
     print(f"containment: {contained} of {len(rows)} cases contained"
           f"{'' if ok else '; FAILED'}")
     if report:
         (run_dir / "report.md").write_text(markdown(rows, fuzz, checks,
                                                     run_dir / "containment.log"))
         (run_dir / "report.json").write_text(json.dumps({
-            "system": str(SYSTEM.relative_to(paths.REPO)), "platform": "qemu-arm64",
+            "system": str(SYSTEM.relative_to(paths.REPO)),
+            "direct_system": str(DIRECT_SYSTEM.relative_to(paths.REPO)), "platform": "qemu-arm64",
             "cases": [dataclasses.asdict(r) for r in rows], "fuzz": fuzz,
             "victims": [{"check": n, "ok": o, "detail": d} for n, o, d in checks],
             "contained": contained, "total": len(rows), "ok": ok}, indent=2) + "\n")
@@ -443,7 +578,7 @@ def main(report=False, seed=DEFAULT_SEED, calls=DEFAULT_CALLS):
 def fuzz_main(seed, calls):
     """`./bulkhead fuzz --hypercalls`: one seeded in-cell fuzzing run, victims checked."""
     run_dir = report_dir() / f"fuzz-{seed}"
-    result = boot(run_dir, seed, calls, catalogue=False)
+    result = boot(run_dir, seed, calls, catalogue=0)
     fuzz = fuzz_summary(result.output)
     checks = victim_checks(result.output)
     for name, ok, detail in checks:
