@@ -103,9 +103,15 @@ def test_acpi_tables_list_only_the_cells_cpu_and_reduced_hardware(tool, x86_plat
     assert struct.unpack_from("<I", fadt, 112)[0] & (1 << 20)  # HW_REDUCED_ACPI
     dsdt = acpi_table(bp, struct.unpack_from("<Q", fadt, 140)[0])
     assert dsdt[:4] == b"DSDT"
+    # ACPI power-off: the sleep control and status registers are the hypervisor's two I/O ports
+    # (byte-wide Generic Address Structures), and _S5 names the sleep type it stops the cell on.
+    assert fadt[244:256] == bytes([1, 8, 0, 1]) + struct.pack("<Q", 0xb00)
+    assert fadt[256:268] == bytes([1, 8, 0, 1]) + struct.pack("<Q", 0xb01)
+    s5 = b"\x08_S5_\x12\x49\x00\x04\x0a\x05\x0a\x05\x00\x00"  # Name(_S5, Package {5, 5, 0, 0})
+    assert dsdt[36:36 + len(s5)] == s5
     # \\_SB_.U000: the cell's COM2 as a PNP0501 UART whose _CRS is its 8 ports and no interrupt
     # (Linux's 8250 driver then polls it).
-    aml = dsdt[36:]
+    aml = dsdt[36 + len(s5):]
     assert aml[0] == 0x10 and aml[3:8] == b"\\_SB_"
     assert aml[8:10] == b"\x5b\x82" and aml[12:16] == b"U000"
     assert b"\x08_HID\x0c" + struct.pack("<I", 0x0105d041) in aml
