@@ -128,3 +128,41 @@ def test_refuses_a_load_address_without_room_for_init_size(tool, x86_platform, i
     assert result.returncode != 0
     assert ("load-address: 0x5000000: \"bzImage\" needs 0x3000000 bytes of RAM from its load "
             "address (init_size)") in result.stderr, result.stderr
+
+
+PVH_IMAGE = b"flat vmlinux" + bytes(0x2000)
+PVH_ENTRY = 0x1000850
+
+
+def pvh_system(images):
+    """x86-linux-rt.dts with a flat kernel for the PVH entry instead of the bzImage."""
+    (images / "vmlinux.pvh").write_bytes(PVH_IMAGE)
+    return SYSTEM.read_text().replace(
+        'image = "bzImage";', f'image = "vmlinux.pvh";\n\t\t\tentry = <0x0 {PVH_ENTRY:#x}>;')
+
+
+def test_flat_kernel_with_an_entry_gets_a_pvh_start_info(tool, x86_platform, images):
+    result, image, _ = build(tool, x86_platform, images, pvh_system(images))
+    assert result.returncode == 0, result.stderr
+    parts = items(image)
+    assert parts["linux/vmlinux.pvh"] == PVH_IMAGE  # loaded as it is
+    si = parts["linux/boot_params"]
+    magic, version, flags, nr_modules = struct.unpack_from("<IIII", si, 0)
+    modlist, cmdline, rsdp, memmap = struct.unpack_from("<QQQQ", si, 16)
+    entries = struct.unpack_from("<I", si, 48)[0]
+    assert (magic, version, flags, nr_modules) == (0x336ec578, 1, 0, 1)
+    assert cmdline == PARAMS + 0x1000
+    assert si[0x1000:].split(b"\0")[0].startswith(b"console=ttyS1,115200 ")
+    assert struct.unpack_from("<QQ", si, modlist - PARAMS) == (0x5800000, 5000)  # the initrd
+    assert acpi_table(si, rsdp)[:8] == b"RSD PTR "
+    e820 = [struct.unpack_from("<QQI", si, memmap - PARAMS + 24 * k) for k in range(entries)]
+    assert e820 == [(0, PARAMS, 1), (PARAMS, 0x3000, 2), (PARAMS + 0x3000,
+                                                          0x6000000 - PARAMS - 0x3000, 1)]
+
+
+def test_refuses_a_pvh_entry_outside_the_flat_kernel(tool, x86_platform, images):
+    text = pvh_system(images).replace(f"{PVH_ENTRY:#x}>", "0x5000000>")
+    result, _, _ = build(tool, x86_platform, images, text)
+    assert result.returncode != 0
+    assert "entry: 0x5000000: the PVH entry must lie in \"vmlinux.pvh\"" in result.stderr, \
+        result.stderr
