@@ -103,9 +103,15 @@ def test_acpi_tables_list_only_the_cells_cpu_and_reduced_hardware(tool, x86_plat
     assert struct.unpack_from("<I", fadt, 112)[0] & (1 << 20)  # HW_REDUCED_ACPI
     dsdt = acpi_table(bp, struct.unpack_from("<Q", fadt, 140)[0])
     assert dsdt[:4] == b"DSDT"
+    # ACPI power-off: the sleep control and status registers are the hypervisor's two I/O ports
+    # (byte-wide Generic Address Structures), and _S5 names the sleep type it stops the cell on.
+    assert fadt[244:256] == bytes([1, 8, 0, 1]) + struct.pack("<Q", 0xb00)
+    assert fadt[256:268] == bytes([1, 8, 0, 1]) + struct.pack("<Q", 0xb01)
+    s5 = b"\x08_S5_\x12\x49\x00\x04\x0a\x05\x0a\x05\x00\x00"  # Name(_S5, Package {5, 5, 0, 0})
+    assert dsdt[36:36 + len(s5)] == s5
     # \\_SB_.U000: the cell's COM2 as a PNP0501 UART whose _CRS is its 8 ports and no interrupt
     # (Linux's 8250 driver then polls it).
-    aml = dsdt[36:]
+    aml = dsdt[36 + len(s5):]
     assert aml[0] == 0x10 and aml[3:8] == b"\\_SB_"
     assert aml[8:10] == b"\x5b\x82" and aml[12:16] == b"U000"
     assert b"\x08_HID\x0c" + struct.pack("<I", 0x0105d041) in aml
@@ -122,3 +128,41 @@ def test_refuses_a_load_address_without_room_for_init_size(tool, x86_platform, i
     assert result.returncode != 0
     assert ("load-address: 0x5000000: \"bzImage\" needs 0x3000000 bytes of RAM from its load "
             "address (init_size)") in result.stderr, result.stderr
+
+
+PVH_IMAGE = b"flat vmlinux" + bytes(0x2000)
+PVH_ENTRY = 0x1000850
+
+
+def pvh_system(images):
+    """x86-linux-rt.dts with a flat kernel for the PVH entry instead of the bzImage."""
+    (images / "vmlinux.pvh").write_bytes(PVH_IMAGE)
+    return SYSTEM.read_text().replace(
+        'image = "bzImage";', f'image = "vmlinux.pvh";\n\t\t\tentry = <0x0 {PVH_ENTRY:#x}>;')
+
+
+def test_flat_kernel_with_an_entry_gets_a_pvh_start_info(tool, x86_platform, images):
+    result, image, _ = build(tool, x86_platform, images, pvh_system(images))
+    assert result.returncode == 0, result.stderr
+    parts = items(image)
+    assert parts["linux/vmlinux.pvh"] == PVH_IMAGE  # loaded as it is
+    si = parts["linux/boot_params"]
+    magic, version, flags, nr_modules = struct.unpack_from("<IIII", si, 0)
+    modlist, cmdline, rsdp, memmap = struct.unpack_from("<QQQQ", si, 16)
+    entries = struct.unpack_from("<I", si, 48)[0]
+    assert (magic, version, flags, nr_modules) == (0x336ec578, 1, 0, 1)
+    assert cmdline == PARAMS + 0x1000
+    assert si[0x1000:].split(b"\0")[0].startswith(b"console=ttyS1,115200 ")
+    assert struct.unpack_from("<QQ", si, modlist - PARAMS) == (0x5800000, 5000)  # the initrd
+    assert acpi_table(si, rsdp)[:8] == b"RSD PTR "
+    e820 = [struct.unpack_from("<QQI", si, memmap - PARAMS + 24 * k) for k in range(entries)]
+    assert e820 == [(0, PARAMS, 1), (PARAMS, 0x3000, 2), (PARAMS + 0x3000,
+                                                          0x6000000 - PARAMS - 0x3000, 1)]
+
+
+def test_refuses_a_pvh_entry_outside_the_flat_kernel(tool, x86_platform, images):
+    text = pvh_system(images).replace(f"{PVH_ENTRY:#x}>", "0x5000000>")
+    result, _, _ = build(tool, x86_platform, images, text)
+    assert result.returncode != 0
+    assert "entry: 0x5000000: the PVH entry must lie in \"vmlinux.pvh\"" in result.stderr, \
+        result.stderr

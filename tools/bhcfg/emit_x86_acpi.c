@@ -12,13 +12,13 @@
  *   PM timer nor an SCI (arch/x86/kernel/acpi/boot.c switches its timer and
  *   legacy PIC setup off for reduced hardware), none of which a cell owns.
  *   IAPC_BOOT_ARCH says no legacy devices, no 8042, no VGA, no CMOS RTC.
- * - DSDT: the cell's 16550 UARTs (port devices whose platform node is
- *   "ns16550a") as PNP0501 devices under \_SB with their I/O ports. Without
- *   an interrupt in _CRS Linux's 8250 driver polls the UART with a timer;
- *   the legacy ttyS table alone would make it request the ISA IRQ, which a
- *   cell without IOAPIC pins cannot have, and opening the console would
- *   fail. (An owned IOAPIC pin is to go into _CRS once the hypervisor
- *   routes them.)
+ *   FADT's sleep registers are the hypervisor's ports (BH_X86_SLEEP_CONTROL_PORT),
+ *   through which Linux's ACPI power-off stops the cell.
+ * - DSDT: an _S5 object naming BH_X86_SLEEP_TYPE_S5, and the cell's 16550 UARTs (port devices whose
+ * platform node is "ns16550a") as PNP0501 devices under \_SB with their I/O ports. Without an
+ * interrupt in _CRS Linux's 8250 driver polls the UART with a timer; the legacy ttyS table alone
+ * would make it request the ISA IRQ, which a cell without IOAPIC pins cannot have, and opening the
+ * console would fail. (An owned IOAPIC pin is to go into _CRS once the hypervisor routes them.)
  * Linux finds the RSDP through boot_params.acpi_rsdp_addr (emit_x86_boot.c),
  * so no BIOS area is scanned. Field offsets from the ACPI 6.4 specification
  * (sections 5.2.5, 5.2.8, 5.2.9, 5.2.12, 5.2.12.12, 5.2.12.5, 5.2.12.3).
@@ -41,6 +41,10 @@
 #define FADT_DSDT 40
 #define FADT_X_DSDT 140
 #define FADT_MINOR_VERSION 131
+#define FADT_SLEEP_CONTROL_REG 244
+#define FADT_SLEEP_STATUS_REG 256
+#define GAS_SYSTEM_IO 1
+#define GAS_ACCESS_BYTE 1
 #define MADT_REVISION 5
 #define MADT_X2APIC 9
 #define MADT_X2APIC_BYTES 16
@@ -178,6 +182,8 @@ static size_t madt(const struct system *sys, uint32_t cell, const void *platform
 }
 
 /* AML (ACPI 6.4 section 20) of the few objects the DSDT holds. */
+#define AML_ZERO_OP 0x00
+#define AML_PACKAGE_OP 0x12
 #define AML_SCOPE_OP 0x10
 #define AML_NAME_OP 0x08
 #define AML_BUFFER_OP 0x11
@@ -269,6 +275,26 @@ static void aml_uart(struct aml *a, uint32_t index, uint32_t base)
 	aml_package(a, device);
 }
 
+/*
+ * Name(_S5, Package() { S5, S5, 0, 0 }): the sleep type Linux writes to SLEEP_CONTROL_REG to
+ * power off (with the FADT's sleep registers it then registers ACPI power-off).
+ */
+static void aml_s5(struct aml *a)
+{
+	aml_byte(a, AML_NAME_OP);
+	aml_bytes(a, "_S5_", 4);
+	aml_byte(a, AML_PACKAGE_OP);
+	size_t package = a->n;
+	aml_byte(a, 4); /* NumElements */
+	for (int k = 0; k < 2; k++) {
+		aml_byte(a, AML_BYTE_PREFIX);
+		aml_byte(a, BH_X86_SLEEP_TYPE_S5);
+	}
+	aml_byte(a, AML_ZERO_OP);
+	aml_byte(a, AML_ZERO_OP);
+	aml_package(a, package);
+}
+
 /* Whether the platform node holding port `base` is a 16550 UART. */
 static bool is_uart(const void *platform_fdt, uint64_t base)
 {
@@ -295,6 +321,7 @@ static size_t dsdt(const struct system *sys, uint32_t cell, const void *platform
 
 	a.n = 0;
 	a.ok = true;
+	aml_s5(&a);
 	aml_byte(&a, AML_SCOPE_OP);
 	size_t scope = a.n;
 	aml_bytes(&a, "\\_SB_", 5);
@@ -316,6 +343,16 @@ static size_t dsdt(const struct system *sys, uint32_t cell, const void *platform
 	return at;
 }
 
+/* A Generic Address Structure (ACPI 6.4 sec. 5.2.3.2) of one byte-wide I/O port. */
+static void gas_io_byte(uint8_t *g, uint32_t port)
+{
+	g[0] = GAS_SYSTEM_IO;
+	g[1] = 8; /* register bit width */
+	g[2] = 0; /* bit offset */
+	g[3] = GAS_ACCESS_BYTE;
+	le(g + 4, port, 8);
+}
+
 static size_t fadt(struct acpi_out *o, size_t dsdt_at)
 {
 	size_t at;
@@ -331,6 +368,8 @@ static size_t fadt(struct acpi_out *o, size_t dsdt_at)
 	le(t + FADT_IAPC_BOOT_ARCH, BOOT_ARCH_VGA_NOT_PRESENT | BOOT_ARCH_CMOS_RTC_NOT_PRESENT, 2);
 	le(t + FADT_FLAGS, FADT_HW_REDUCED_ACPI, 4);
 	t[FADT_MINOR_VERSION] = FADT_MINOR;
+	gas_io_byte(t + FADT_SLEEP_CONTROL_REG, BH_X86_SLEEP_CONTROL_PORT);
+	gas_io_byte(t + FADT_SLEEP_STATUS_REG, BH_X86_SLEEP_STATUS_PORT);
 	seal(t, FADT_BYTES);
 	return at;
 }

@@ -120,7 +120,9 @@ static bool header_ok(const struct system *sys, uint32_t cell, const uint8_t *bz
 
 	if (size < BP_BYTES || memcmp(bz + BP_HEADER_MAGIC, "HdrS", 4)) {
 		cell_error(sys, cell, "image",
-			   "\"%s\" is not an x86 bzImage (no \"HdrS\" at 0x202)", image);
+			   "\"%s\" is not an x86 bzImage (no \"HdrS\" at 0x202); a flat vmlinux "
+			   "for the PVH entry needs the cell's `entry`",
+			   image);
 		return false;
 	}
 	uint32_t version = get16(bz, BP_VERSION);
@@ -229,12 +231,96 @@ static bool fill_cmdline_initrd(const struct system *sys, uint32_t cell, uint8_t
 	return true;
 }
 
+/*
+ * The PVH entry's hvm_start_info (version 1: Xen's docs/misc/pvh.pandoc and
+ * xen/include/public/arch-x86/hvm/start_info.h; Linux's arch/x86/platform/pvh/)
+ * in place of boot_params: for a kernel image that is not a bzImage but the
+ * flat vmlinux (tools/pylib/bulkhead_tools/payload/pvh.py), entered at the
+ * cell's `entry` with %ebx pointing here. The hypervisor tells the two kinds
+ * of item apart by the magic at +0 (boot_params starts with zeros).
+ */
+#define PVH_MAGIC 0x336ec578u
+#define PVH_VERSION 1
+#define PVH_NR_MODULES 12
+#define PVH_MODLIST_PADDR 16
+#define PVH_CMDLINE_PADDR 24
+#define PVH_RSDP_PADDR 32
+#define PVH_MEMMAP_PADDR 40
+#define PVH_MEMMAP_ENTRIES 48
+#define PVH_MODLIST_OFFSET 0x40 /* one hvm_modlist_entry: the initrd */
+#define PVH_MEMMAP_OFFSET 0x100
+#define PVH_MEMMAP_ENTRY_BYTES 24
+
+static void *pvh_emit(const struct system *sys, uint32_t cell, const void *platform_fdt,
+		      size_t image_size, uint64_t initrd_size, size_t *size)
+{
+	const struct bh_cell *c = &sys->cells[cell];
+	uint64_t params = c->dtb_guest_phys;
+	struct e820_map map;
+
+	if (!ram_holding(sys, cell, c->image_guest_phys, image_size) ||
+	    c->entry_guest_phys - c->image_guest_phys >= image_size) {
+		cell_error(sys, cell, "entry",
+			   "0x%llx: the PVH entry must lie in \"%s\" (%zu bytes at 0x%llx, in "
+			   "the cell's RAM)",
+			   (unsigned long long)c->entry_guest_phys, sys->cell_src[cell].image,
+			   image_size, (unsigned long long)c->image_guest_phys);
+		return NULL;
+	}
+	if (strlen(sys->cell_src[cell].bootargs) >= ACPI_OFFSET - CMDLINE_OFFSET) {
+		cell_error(sys, cell, "bootargs", "longer than %u bytes",
+			   ACPI_OFFSET - CMDLINE_OFFSET - 1);
+		return NULL;
+	}
+	uint8_t *item = calloc(1, BOOT_ITEM_BYTES);
+	if (!item || !e820_of_cell(sys, cell, params, BOOT_ITEM_BYTES, &map)) {
+		free(item);
+		return NULL;
+	}
+	put32(item, 0, PVH_MAGIC);
+	put32(item, 4, PVH_VERSION);
+	put64(item, PVH_CMDLINE_PADDR, params + CMDLINE_OFFSET);
+	memcpy(item + CMDLINE_OFFSET, sys->cell_src[cell].bootargs,
+	       strlen(sys->cell_src[cell].bootargs));
+	if (c->initrd_item != BH_NONE) {
+		put32(item, PVH_NR_MODULES, 1);
+		put64(item, PVH_MODLIST_PADDR, params + PVH_MODLIST_OFFSET);
+		put64(item, PVH_MODLIST_OFFSET, c->initrd_guest_phys);
+		put64(item, PVH_MODLIST_OFFSET + 8, initrd_size);
+	}
+	put64(item, PVH_MEMMAP_PADDR, params + PVH_MEMMAP_OFFSET);
+	put32(item, PVH_MEMMAP_ENTRIES, map.count);
+	for (uint32_t k = 0; k < map.count; k++) {
+		size_t at = PVH_MEMMAP_OFFSET + (size_t)k * PVH_MEMMAP_ENTRY_BYTES;
+
+		put64(item, at, map.addr[k]);
+		put64(item, at + 8, map.size[k]);
+		put32(item, at + 16, map.type[k]);
+	}
+	uint64_t rsdp = linux_x86_acpi_emit(sys, cell, platform_fdt, item + ACPI_OFFSET,
+					    BOOT_ITEM_BYTES - ACPI_OFFSET, params + ACPI_OFFSET);
+	if (!rsdp) {
+		free(item);
+		return NULL;
+	}
+	put64(item, PVH_RSDP_PADDR, rsdp);
+	*size = BOOT_ITEM_BYTES;
+	return item;
+}
+
+static bool is_bzimage(const uint8_t *image, size_t size)
+{
+	return size >= BP_BYTES && !memcmp(image + BP_HEADER_MAGIC, "HdrS", 4);
+}
+
 void *linux_x86_boot_emit(const struct system *sys, uint32_t cell, const void *platform_fdt,
 			  void *image, size_t *image_size, uint64_t initrd_size, size_t *size)
 {
 	const struct bh_cell *c = &sys->cells[cell];
 	uint8_t *bz = image;
 
+	if (!is_bzimage(bz, *image_size) && sys->cell_src[cell].has_entry)
+		return pvh_emit(sys, cell, platform_fdt, *image_size, initrd_size, size);
 	if (!header_ok(sys, cell, bz, *image_size))
 		return NULL;
 	uint32_t setup_sects = bz[BP_SETUP_SECTS] ? bz[BP_SETUP_SECTS] : 4;

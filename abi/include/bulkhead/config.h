@@ -91,6 +91,17 @@
 #define BH_ARM64_INTID_LIMIT 1020u
 #define BH_X86_GSI_LIMIT 256u
 
+/*
+ * An x86 cell's ACPI sleep registers (ACPI 6.4 sec. 4.8.3.7: the HW-reduced FADT's
+ * SLEEP_CONTROL_REG and SLEEP_STATUS_REG, one byte each in system I/O space), which bhcfg lists
+ * with an _S5 object of sleep type BH_X86_SLEEP_TYPE_S5 in a linux-x86 cell's ACPI tables. A byte
+ * write of SLP_EN (bit 5) with that type (bits 4:2) to the control port stops the cell with exit
+ * code 0, as PSCI SYSTEM_OFF does on arm64; any other access is an unowned port's.
+ */
+#define BH_X86_SLEEP_CONTROL_PORT 0xb00u
+#define BH_X86_SLEEP_STATUS_PORT 0xb01u
+#define BH_X86_SLEEP_TYPE_S5 5u
+
 struct bh_range {
 	uint64_t base;
 	uint64_t size_bytes;

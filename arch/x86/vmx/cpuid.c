@@ -12,6 +12,7 @@
 #include <vmx/cpuid_tsc.h>
 #include <vmx/exit.h>
 #include <vmx/guest_features.h>
+#include <vmx/xcr0.h>
 #include <x86/tsc.h>
 #include <x86_64/insn.h>
 
@@ -61,6 +62,7 @@ void vmx_handle_cpuid(struct vmx_exit *exit)
 				CPUID1_ECX_HYPERVISOR;
 		cpuid_tsc_adjust(leaf, &r);
 		guest_features_cpuid(leaf, (uint32_t)g[REG_RCX], &r);
+		xcr0_cpuid(leaf, (uint32_t)g[REG_RCX], &r);
 	}
 	g[REG_RAX] = r.eax;
 	g[REG_RBX] = r.ebx;

@@ -25,6 +25,7 @@
 #include <vmx/vmcs.h>
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_insn.h>
+#include <vmx/xcr0.h>
 #include <x86/cpu.h>
 #include <x86/ioapic.h>
 #include <x86/lapic.h>
@@ -260,6 +261,9 @@ static void handle_exit_reason(struct vmx_exit *exit)
 	case EXIT_REASON_EPT_VIOLATION:
 		handle_ept_violation(exit);
 		return;
+	case EXIT_REASON_XSETBV:
+		vmx_handle_xsetbv(exit);
+		return;
 	case EXIT_REASON_INVD:
 	case EXIT_REASON_WBINVD:
 		/* Caches are coherent and the EPT fixes memory types: nothing for a cell to
@@ -309,6 +313,7 @@ noreturn_fn void arch_cpu_enter_cell(const struct cell *cell, uint64_t entry, ui
 		system_stop_cell(self, VMX_FAULT_EXIT_CODE);
 		cpu_power_off_self(cpu);
 	}
+	xcr0_reset(); /* a restarted cell does not inherit its last run's XCR0 */
 	regs.r[REG_RDI] = arg;
 	if (!linux_boot_prepare(cell, &regs, arg))
 		hv_panic("cell \"%s\" cpu %u: VMWRITE of the Linux boot state failed",

@@ -10,13 +10,32 @@
  * rather than the 64-bit one so that the hypervisor builds no page tables or
  * GDT inside the cell: the kernel's startup_32 loads its own GDT, builds its
  * identity map and enters long mode itself (unrestricted guest lets it).
+ *
+ * The same cells may instead carry the flat, uncompressed kernel for Linux's
+ * PVH entry (Xen's docs/misc/pvh.pandoc: 32-bit protected mode, paging off,
+ * flat segments, %ebx = the hvm_start_info), which skips the bzImage's own
+ * decompression; bhcfg then writes an hvm_start_info instead of boot_params
+ * (tools/bhcfg/emit_x86_boot.c), told apart by its magic at +0 (boot_params
+ * begins with zeros), and the cell's entry is the kernel's PVH entry.
  */
+#include <hv/guest_mem.h>
 #include <vmx/linux_boot.h>
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_insn.h>
 
 #define BOOT_CS 0x10
 #define BOOT_DS 0x18
+#define PVH_START_INFO_MAGIC 0x336ec578u
+
+static bool is_pvh_start_info(const struct cell *cell, uint64_t params)
+{
+	const void *at = guest_mem_range(cell, params, sizeof(uint32_t), BH_MEM_READ);
+	uint32_t magic = 0;
+
+	if (at)
+		guest_mem_read(&magic, at, sizeof(magic));
+	return magic == PVH_START_INFO_MAGIC;
+}
 
 bool vmx_cell_owns_lapic(const struct cell *cell)
 {
@@ -28,9 +47,11 @@ bool linux_boot_prepare(const struct cell *cell, struct guest_regs *regs, uint64
 {
 	if (cell->desc->boot_protocol != BH_BOOT_LINUX_X86)
 		return true;
-	regs->r[REG_RSI] = boot_params;
+	bool pvh = is_pvh_start_info(cell, boot_params);
+
+	regs->r[REG_RSI] = pvh ? 0 : boot_params;
 	regs->r[REG_RDI] = 0;
-	regs->r[REG_RBX] = 0;
+	regs->r[REG_RBX] = pvh ? boot_params : 0;
 	regs->r[REG_RBP] = 0;
 	return vmwrite(VMCS_GUEST_ES_SEL + 2 * SEG_CS, BOOT_CS) &&
 	       vmwrite(VMCS_GUEST_ES_SEL + 2 * SEG_DS, BOOT_DS) &&

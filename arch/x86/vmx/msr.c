@@ -6,7 +6,8 @@
  * is on), FS/GS base (canonical), PAT (valid memory types only): a value
  * the CPU would refuse with #GP would make the next VM entry fail, so it
  * gets #GP here too. Reads of the TSC and the APIC base are allowed, and
- * reads of the MSRs vmx/msr_fixed.c gives fixed values. A cell that drives
+ * reads of the MSRs vmx/msr_fixed.c gives fixed values; the system-call,
+ * SWAPGS, TSC_AUX and SYSENTER MSRs are the cell's own (vmx/msr_cell_owned.c). A cell that drives
  * its own local APIC has its x2APIC MSRs passed through, except ICR writes:
  * those pass only as fixed, physical-destination IPIs to one of the cell's
  * own CPUs (or to itself by shorthand), and INIT/SIPI to its own CPUs start
@@ -19,6 +20,7 @@
 #include <vmx/cpu_startup.h>
 #include <vmx/exit.h>
 #include <vmx/linux_boot.h>
+#include <vmx/msr_cell_owned.h>
 #include <vmx/msr_fixed.h>
 #include <vmx/vmcs_fields.h>
 #include <vmx/vmx_cell.h>
@@ -35,7 +37,6 @@
 #define EFER_NXE (1ull << 11)
 #define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
 #define X86_CR0_PG (1ull << 31)
-#define X86_CR4_LA57 (1ull << 12)
 
 static bool read_allowed(uint32_t msr, uint64_t *value)
 {
@@ -59,7 +60,7 @@ static bool read_allowed(uint32_t msr, uint64_t *value)
 		*value = rdmsr(MSR_IA32_APIC_BASE);
 		return true;
 	default:
-		return msr_fixed_read(msr, value);
+		return msr_cell_owned_read(msr, value) == MSR_DONE || msr_fixed_read(msr, value);
 	}
 }
 
@@ -73,15 +74,6 @@ static bool pat_is_valid(uint64_t pat)
 			return false;
 	}
 	return true;
-}
-
-/* Canonical for the guest's linear-address width (48 bits, 57 with LA57). */
-static bool is_canonical(uint64_t address)
-{
-	unsigned int bits = (vmread(VMCS_GUEST_CR4) & X86_CR4_LA57) ? 57 : 48;
-	int64_t high = (int64_t)address >> (bits - 1);
-
-	return high == 0 || high == -1;
 }
 
 /* EFER: only the writable bits, and LME may not change while paging is on. */
@@ -167,13 +159,13 @@ static bool write_allowed(const struct vmx_exit *exit, uint32_t msr, uint64_t va
 	case MSR_IA32_EFER:
 		return write_efer(value);
 	case MSR_IA32_FS_BASE:
-		return is_canonical(value) && vmwrite(VMCS_GUEST_FS_BASE, value);
+		return vmx_guest_address_is_canonical(value) && vmwrite(VMCS_GUEST_FS_BASE, value);
 	case MSR_IA32_GS_BASE:
-		return is_canonical(value) && vmwrite(VMCS_GUEST_GS_BASE, value);
+		return vmx_guest_address_is_canonical(value) && vmwrite(VMCS_GUEST_GS_BASE, value);
 	case MSR_IA32_PAT:
 		return pat_is_valid(value) && vmwrite(VMCS_GUEST_PAT, value);
 	default:
-		return false;
+		return msr_cell_owned_write(msr, value) == MSR_DONE;
 	}
 }
 

@@ -7,6 +7,7 @@
 #include <arch/arch_cpu.h>
 #include <bulkhead/errno.h>
 #include <lib/format.h>
+#include <vmx/xcr0.h>
 #include <x86/cpu.h>
 #include <x86/layout.h>
 #include <x86_64/msr.h>
@@ -74,9 +75,11 @@ int arch_cpu_enable_virt(char *why, size_t why_size)
 				"EPT lacks 4-level walks or write-back tables (cap 0x%llx)",
 				ept_cap);
 
-	/* SDM vol. 3 sec. 23.8: CR0/CR4 must respect the VMX fixed bits in VMX operation. */
+	/* SDM vol. 3 sec. 23.8: CR0/CR4 must respect the VMX fixed bits in VMX operation.
+	 * OSXSAVE lets the hypervisor write its cell's XCR0 (vmx/xcr0.c). */
 	write_cr0((read_cr0() | rdmsr(MSR_IA32_VMX_CR0_FIXED0)) & rdmsr(MSR_IA32_VMX_CR0_FIXED1));
-	write_cr4((read_cr4() | X86_CR4_VMXE | rdmsr(MSR_IA32_VMX_CR4_FIXED0)) &
+	write_cr4((read_cr4() | X86_CR4_VMXE | xcr0_host_cr4_bits() |
+		   rdmsr(MSR_IA32_VMX_CR4_FIXED0)) &
 		  rdmsr(MSR_IA32_VMX_CR4_FIXED1));
 
 	uint8_t *region = vmxon_regions[c->index];

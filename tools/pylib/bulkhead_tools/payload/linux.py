@@ -16,10 +16,13 @@ import subprocess
 import tempfile
 
 from .. import paths
-from . import fetch, kernel
+from . import fetch, kernel, pvh
 from .common import GUEST_DIR, PayloadError, cache_lock, output_dir, write_atomic
 from .initramfs import Tree, add_modules, add_program
 from .targets import Target, target
+
+BZIMAGE = "bzImage"
+PVH_IMAGE = "vmlinux.pvh"  # the bzImage's kernel, flat, for the PVH entry (payload/pvh.py)
 
 # bhctl's sources; Meson builds them (cross/<arch>-linux.ini) into BHCTL_BINARY of that folder.
 BHCTL_DIR = GUEST_DIR / "bhctl"
@@ -73,7 +76,12 @@ def _build(debs: dict, bhctl: bytes, out: pathlib.Path, arch: Target) -> dict:
         cpio_gz = gzip.compress(tree.cpio(), compresslevel=9, mtime=0)
     write_atomic(out / arch.image_name, image)
     write_atomic(out / "initramfs.cpio.gz", cpio_gz)
-    return {"kernel_version": version, "packages": versions, "modules": modules}
+    manifest = {"kernel_version": version, "packages": versions, "modules": modules}
+    if arch.image_name == BZIMAGE:
+        flat, load = pvh.flat_image(pvh.vmlinux_of(image))
+        write_atomic(out / PVH_IMAGE, flat)
+        manifest.update(pvh_load=load, pvh_entry=pvh.pvh_entry(pvh.vmlinux_of(image)))
+    return manifest
 
 
 def _inputs_key(debs: dict, bhctl: bytes) -> str:
@@ -92,9 +100,18 @@ def _inputs_key(debs: dict, bhctl: bytes) -> str:
 
 
 def _result(out: pathlib.Path, manifest: dict, arch: Target) -> dict:
-    return {"image": out / arch.image_name, "initramfs": out / "initramfs.cpio.gz",
-            "kernel_version": manifest["kernel_version"], "dir": out,
-            "packages": manifest["packages"]}
+    result = {"image": out / arch.image_name, "initramfs": out / "initramfs.cpio.gz",
+              "kernel_version": manifest["kernel_version"], "dir": out,
+              "packages": manifest["packages"]}
+    if arch.image_name == BZIMAGE:  # the same kernel for the PVH entry (payload/pvh.py)
+        result.update(pvh_image=out / PVH_IMAGE, pvh_load=manifest["pvh_load"],
+                      pvh_entry=manifest["pvh_entry"])
+    return result
+
+
+def _outputs(arch: Target) -> tuple:
+    return (arch.image_name, "initramfs.cpio.gz") + ((PVH_IMAGE,) if arch.image_name == BZIMAGE
+                                                     else ())
 
 
 def ensure_linux_payload(refresh: bool = False, arch: str = "arm64") -> dict:
@@ -113,8 +130,10 @@ def ensure_linux_payload(refresh: bool = False, arch: str = "arm64") -> dict:
         manifest_path = out / "payload.json"
         with contextlib.suppress(OSError, ValueError):
             manifest = json.loads(manifest_path.read_text())
-            if manifest.get("inputs") == key and all(
-                    (out / name).stat().st_size == size for name, size in manifest["sizes"].items()):
+            current = manifest.get("inputs") == key and set(manifest["sizes"]) == set(
+                _outputs(what))
+            if current and all((out / name).stat().st_size == size
+                               for name, size in manifest["sizes"].items()):
                 return _result(out, manifest, what)
         print(f"payload: building {out}/{what.image_name} and initramfs.cpio.gz", flush=True)
         # No manifest while the outputs are being replaced: a failed build must not look done.
@@ -122,6 +141,6 @@ def ensure_linux_payload(refresh: bool = False, arch: str = "arm64") -> dict:
         manifest = _build(debs, bhctl, out, what)
         manifest["inputs"] = key
         manifest["sizes"] = {name: (out / name).stat().st_size
-                             for name in (what.image_name, "initramfs.cpio.gz")}
+                             for name in _outputs(what)}
         write_atomic(manifest_path, (json.dumps(manifest, indent=1) + "\n").encode())
         return _result(out, manifest, what)

@@ -13,8 +13,9 @@
 /*
  * After vmcs_setup_for_cell: for a linux-x86 cell, the boot protocol's
  * selectors in the current VMCS and its registers in `regs` (boot_params at
- * `boot_params`, %ebp, %edi and %ebx zero); other cells are left as they are.
- * False if a VMWRITE failed.
+ * `boot_params` in %esi, %ebp, %edi and %ebx zero; or, when the item there is
+ * a PVH hvm_start_info, its address in %ebx and %esi zero); other cells are
+ * left as they are. False if a VMWRITE failed.
  */
 bool linux_boot_prepare(const struct cell *cell, struct guest_regs *regs, uint64_t boot_params);
 
