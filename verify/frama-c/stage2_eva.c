@@ -3,9 +3,9 @@
  * the table builder arch/arm64/pgtable.c): any CPU physical-address size, then
  * for one cell any number of mappings, each of any guest range, host range,
  * size and BH_MEM_* flags, with the page pool running out at any point.
- * Table pages are taken from a pool at absolute addresses (POOL_BASE, declared valid to EVA with -absolute-valid-range), so
- * that a descriptor's address is an integer EVA follows, as it is on the CPU
- * where the hypervisor identity-maps its memory.
+ * Table pages are taken from a pool at absolute addresses (POOL_BASE, declared valid to EVA with
+ * -absolute-valid-range), so that a descriptor's address is an integer EVA follows, as it is on the
+ * CPU where the hypervisor identity-maps its memory.
  */
 #include "__fc_builtin.h"
 #include <arm64/mmu.h>

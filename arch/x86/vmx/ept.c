@@ -39,11 +39,11 @@ int ept_init(struct ept_table *t, unsigned int host_bits, const struct ept_alloc
  */
 /*@ assigns \nothing;
     ensures read: ((\result & EPT_READ) != 0) <==>
-                  ((flags & (BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXEC)) != 0);
+		  ((flags & (BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXEC)) != 0);
     ensures write: ((\result & EPT_WRITE) != 0) <==> ((flags & BH_MEM_WRITE) != 0);
     ensures exec: ((\result & EPT_EXEC) != 0) <==> ((flags & BH_MEM_EXEC) != 0);
     ensures memtype: (\result >> EPT_MEMTYPE_SHIFT & 7) ==
-                     ((flags & BH_MEM_DEVICE) != 0 ? EPT_MEMTYPE_UC : EPT_MEMTYPE_WB);
+		     ((flags & BH_MEM_DEVICE) != 0 ? EPT_MEMTYPE_UC : EPT_MEMTYPE_WB);
     ensures pat: (\result & EPT_IGNORE_PAT) != 0;
     ensures nothing_else: (\result & ~(uint64_t)0x7f) == 0;
 */
