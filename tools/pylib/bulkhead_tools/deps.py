@@ -40,7 +40,9 @@ PACKAGES = {
     "cppcheck": "static analysis test (tests/analysis): cppcheck over the project's C",
     "clang-tidy": "static analysis test (tests/analysis): clang-tidy checks (.clang-tidy)",
     "spin": "model checker for the rt_mutex PI protocol model (verify/pi, tests/verify)",
-    "frama-c-base": "Frama-C EVA on the config validator (verify/frama-c, tests/verify)",
+    "frama-c-base": "Frama-C EVA and WP on the validator and page-table builders (verify/frama-c)",
+    "why3": "the prover platform through which Frama-C's WP reaches CVC4 (tests/verify)",
+    "cvc4": "SMT prover for Frama-C's WP goals on the EPT leaf encoding (tests/verify)",
 }
 
 
