@@ -12,6 +12,7 @@
 #include <arm64/guest.h>
 #include <arm64/vgic.h>
 #include <bulkhead/config.h>
+#include <hv/cell_restart.h>
 #include <hv/console.h>
 #include <hv/cpu_power.h>
 #include <hv/hypercall.h>
@@ -281,6 +282,8 @@ void guest_trap(struct exception_frame *frame, uint64_t slot)
 		stats_count_entry(cpu, BH_ENTRY_OTHER);
 		system_stop_cell(cell, 2);
 	}
+	if (!is_direct(cell))
+		cell_restart_if_requested(cell, cpu); /* a manager's BH_HC_CELL_RESTART */
 	if (__atomic_load_n(&cell->state, __ATOMIC_ACQUIRE) != CELL_RUNNING)
 		cpu_power_off_self(cpu);
 	if (!is_direct(cell))

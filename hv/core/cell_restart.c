@@ -25,6 +25,7 @@
 #include <arch/arch_cell.h>
 #include <arch/arch_cpu.h>
 #include <arch/arch_timer.h>
+#include <bulkhead/errno.h>
 #include <hv/cell_load.h>
 #include <hv/cell_restart.h>
 #include <hv/console.h>
@@ -128,4 +129,41 @@ noreturn_fn void cell_restart(struct cell *cell, unsigned int cpu)
 		hv_panic("cell \"%s\": its boot CPU %u is not off after the restart",
 			 cell_name(cell), cell->boot_cpu);
 	cpu_power_off_self(cpu);
+}
+
+int64_t cell_restart_request(const struct cell *manager, uint64_t target_id)
+{
+	if (!(manager->desc->flags & BH_CELL_MANAGER))
+		return -BH_EPERM;
+	if (target_id >= cell_count())
+		return -BH_ENOENT;
+	struct cell *target = cell_by_id((unsigned int)target_id);
+
+	if (target == manager)
+		return -BH_EINVAL;
+	if (!(target->desc->flags & BH_CELL_RESTART_ON_RESET) ||
+	    (target->desc->flags & BH_CELL_REALTIME))
+		return -BH_EPERM;
+	if (__atomic_load_n(&target->state, __ATOMIC_ACQUIRE) != CELL_RUNNING)
+		return -BH_EBUSY;
+	unsigned int none = 0;
+
+	/* A request not yet taken stands for this one too. */
+	__atomic_compare_exchange_n(&target->restart_requested_by, &none, manager->id + 1, false,
+				    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+	arch_cell_request_stop(target); /* kicks its CPUs into the hypervisor */
+	return 0;
+}
+
+void cell_restart_if_requested(struct cell *cell, unsigned int cpu)
+{
+	if (!__atomic_load_n(&cell->restart_requested_by, __ATOMIC_ACQUIRE))
+		return;
+	unsigned int by = __atomic_exchange_n(&cell->restart_requested_by, 0, __ATOMIC_ACQ_REL);
+
+	if (!by)
+		return; /* another of its CPUs took it */
+	console_print("hv: cell \"%s\": restart asked for by cell \"%s\"\n", cell_name(cell),
+		      cell_name(cell_by_id(by - 1)));
+	cell_restart(cell, cpu);
 }

@@ -7,6 +7,7 @@
 #include <arch/arch_cell.h>
 #include <arch/arch_cpu.h>
 #include <bulkhead/hypercall.h>
+#include <hv/cell_restart.h>
 #include <hv/console.h>
 #include <hv/cpu_map.h>
 #include <hv/doorbell.h>
@@ -170,6 +171,8 @@ int64_t hcall_dispatch(struct cell *cell, unsigned int cpu, uint64_t function,
 		return 0;
 	case BH_HC_DOORBELL:
 		return doorbell(cell, args[0]);
+	case BH_HC_CELL_RESTART:
+		return cell_restart_request(cell, args[0]);
 	default:
 		return -BH_ENOSYS;
 	}

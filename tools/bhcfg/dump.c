@@ -59,12 +59,13 @@ static void dump_config(const uint8_t *blob)
 	for (uint32_t i = 0; i < h->cells.count; i++) {
 		const struct bh_cell *c = &cells[i];
 
-		printf("cell %u \"%s\": %s%s%s%s%s, cpus", i, c->name,
+		printf("cell %u \"%s\": %s%s%s%s%s%s, cpus", i, c->name,
 		       boot_protocol_name(c->boot_protocol),
 		       c->flags & BH_CELL_REALTIME ? ", realtime" : "",
 		       c->flags & BH_CELL_STOPS_SYSTEM ? ", stops-system" : "",
 		       c->flags & BH_CELL_STOP_ON_FAULT ? ", stop-on-fault" : "",
-		       c->flags & BH_CELL_RESTART_ON_RESET ? ", restart-on-reset" : "");
+		       c->flags & BH_CELL_RESTART_ON_RESET ? ", restart-on-reset" : "",
+		       c->flags & BH_CELL_MANAGER ? ", manager" : "");
 		for (uint32_t k = 0; k < c->cpu_count; k++)
 			printf(" %llu%s", (unsigned long long)c->cpu_hwid[k],
 			       k == 0 ? " (boot)" : "");

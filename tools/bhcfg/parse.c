@@ -737,11 +737,22 @@ static void parse_cpus(struct parser *p, int node, uint32_t i)
 static void parse_cell(struct parser *p, int node, uint32_t i)
 {
 	static const char *const known[] = {
-		"cpus",         "boot-cpu",       "boot-protocol",
-		"image",        "load-address",   "entry",
-		"dtb-address",  "bootargs",       "boot-params-address",
-		"initrd",       "initrd-address", "realtime",
-		"stops-system", "stop-on-fault",  "restart-on-reset",
+		"cpus",
+		"boot-cpu",
+		"boot-protocol",
+		"image",
+		"load-address",
+		"entry",
+		"dtb-address",
+		"bootargs",
+		"boot-params-address",
+		"initrd",
+		"initrd-address",
+		"realtime",
+		"stops-system",
+		"stop-on-fault",
+		"restart-on-reset",
+		"manager",
 		NULL,
 	};
 	static const char *const subnodes[] = { "memory", "devices", NULL };
@@ -754,7 +765,7 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 		"cpus, boot-cpu, boot-protocol, image, load-address, entry, "
 		"dtb-address, bootargs, boot-params-address, initrd, initrd-address, realtime, "
 		"stops-system, "
-		"stop-on-fault, restart-on-reset");
+		"stop-on-fault, restart-on-reset, manager");
 	reject_subnodes(p, node, subnodes, "a cell has only \"memory\" and \"devices\" subnodes");
 
 	if (get_flag(p, node, "realtime"))
@@ -765,6 +776,8 @@ static void parse_cell(struct parser *p, int node, uint32_t i)
 		cell->flags |= BH_CELL_STOP_ON_FAULT;
 	if (get_flag(p, node, "restart-on-reset"))
 		cell->flags |= BH_CELL_RESTART_ON_RESET;
+	if (get_flag(p, node, "manager"))
+		cell->flags |= BH_CELL_MANAGER;
 	parse_cpus(p, node, i);
 	parse_boot(p, node, i);
 

@@ -50,8 +50,15 @@
  * stops it. Virtual-mode cells only: a direct cell's CPUs cannot be forced out.
  */
 #define BH_CELL_RESTART_ON_RESET (1u << 3)
+/*
+ * A management cell: it may ask for the restart of another cell that has
+ * BH_CELL_RESTART_ON_RESET (BH_HC_CELL_RESTART), as that cell's own
+ * SYSTEM_RESET would. No other power over other cells comes with it.
+ */
+#define BH_CELL_MANAGER (1u << 4)
 #define BH_CELL_FLAGS_KNOWN \
-	(BH_CELL_REALTIME | BH_CELL_STOPS_SYSTEM | BH_CELL_STOP_ON_FAULT | BH_CELL_RESTART_ON_RESET)
+	(BH_CELL_REALTIME | BH_CELL_STOPS_SYSTEM | BH_CELL_STOP_ON_FAULT | \
+	 BH_CELL_RESTART_ON_RESET | BH_CELL_MANAGER)
 
 /* bh_cell.boot_protocol */
 #define BH_BOOT_LINUX_ARM64 1u /* x0 = dtb_guest_phys, enter at entry_guest_phys (EL1) */

@@ -29,6 +29,15 @@
 #define BH_HC_MAILBOX_ACK (BH_HC_BASE + 5)
 /* (code): the calling cell reports its result and stops (test cells). */
 #define BH_HC_CELL_EXIT (BH_HC_BASE + 6)
+/*
+ * (cell_id): a management cell (BH_CELL_MANAGER) asks for the restart of
+ * cell `cell_id`, which must have BH_CELL_RESTART_ON_RESET and be running.
+ * Returns 0 once asked (the cell restarts at its CPUs' next entry, which the
+ * call forces); -BH_EPERM if the caller is no manager or the cell cannot be
+ * restarted, -BH_ENOENT for no such cell, -BH_EINVAL for the caller itself
+ * (it resets with PSCI SYSTEM_RESET), -BH_EBUSY if the cell is not running.
+ */
+#define BH_HC_CELL_RESTART (BH_HC_BASE + 7)
 
 #define BH_CONSOLE_WRITE_MAX 256u
 #define BH_CELL_SELF 0xffffffffu

@@ -33,6 +33,9 @@ struct cell {
 	struct bh_boot_info *boot_info; /* host view of the native boot info, or NULL */
 	uint64_t boot_info_guest_phys;
 	unsigned int restarts; /* completed restarts; written only while RESTARTING */
+	/* A manager's restart request, not yet seen by one of the cell's CPUs: the
+	 * manager's cell id + 1 (0: none); taken by exchange (cell_restart.h). */
+	unsigned int restart_requested_by;
 	/* Doorbell numbers rung before the cell ran (hv/doorbell.h), one bit each. */
 	uint64_t latched_doorbells[4];
 };

@@ -17,4 +17,14 @@ void cell_restart_init(const void *sysimage);
  */
 noreturn_fn void cell_restart(struct cell *cell, unsigned int cpu);
 
+/*
+ * BH_HC_CELL_RESTART from `manager`: checks the request, records it in the
+ * target and kicks the target's CPUs. The manager's CPU takes no part in the
+ * restart; the first of the target's CPUs to enter the hypervisor runs it.
+ */
+int64_t cell_restart_request(const struct cell *manager, uint64_t target_id);
+
+/* At every entry of a virtual-mode cell's CPU: restarts the cell if a manager asked. */
+void cell_restart_if_requested(struct cell *cell, unsigned int cpu);
+
 #endif
