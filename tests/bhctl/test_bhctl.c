@@ -606,8 +606,7 @@ struct oemb {
 	size_t len;
 };
 
-static void oemb_add(struct oemb *t, uint32_t kind, uint64_t base, uint64_t size,
-		     const char *label)
+static void oemb_add(struct oemb *t, uint32_t kind, uint64_t base, uint64_t size, const char *label)
 {
 	struct bh_acpi_region r = { .guest_phys = base, .size_bytes = size, .kind = kind };
 

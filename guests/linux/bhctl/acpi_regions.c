@@ -25,7 +25,8 @@ static int malformed(const uint8_t *table, size_t len, char *why, size_t why_siz
 	uint8_t sum = 0;
 
 	if (len < BH_ACPI_HEADER_BYTES || memcmp(table, BH_ACPI_REGIONS_SIGNATURE, 4)) {
-		snprintf(why, why_size, "not an " BH_ACPI_REGIONS_SIGNATURE " table (%zu bytes)", len);
+		snprintf(why, why_size, "not an " BH_ACPI_REGIONS_SIGNATURE " table (%zu bytes)",
+			 len);
 		return -1;
 	}
 	uint64_t length = le_at(table + 4, 4);
@@ -68,8 +69,8 @@ int bhctl_acpi_find(const uint8_t *table, size_t len, uint32_t kind, const char 
 			continue;
 		if (kind == BH_ACPI_REGION_CHANNEL && label && strcmp(r.label, label)) {
 			if (labels + strlen(r.label) + 4 < why_size)
-				labels += (size_t)snprintf(why + labels, why_size - labels, " \"%s\"",
-							   r.label);
+				labels += (size_t)snprintf(why + labels, why_size - labels,
+							   " \"%s\"", r.label);
 			continue;
 		}
 		*base = le_at((const uint8_t *)&r.guest_phys, 8);

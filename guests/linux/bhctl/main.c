@@ -163,9 +163,10 @@ static int find_acpi(uint32_t kind, const char *label, struct region *r, bool qu
 	if (fd < 0 && quiet)
 		return 1;
 	if (fd < 0)
-		return fail("neither %s nor %s (%s): is this Linux a Bulkhead cell whose config maps "
-			    "the hypervisor status or a channel into it?",
-			    DT_ROOT, ACPI_TABLE, strerror(errno));
+		return fail(
+			"neither %s nor %s (%s): is this Linux a Bulkhead cell whose config maps "
+			"the hypervisor status or a channel into it?",
+			DT_ROOT, ACPI_TABLE, strerror(errno));
 	ssize_t len = read(fd, table, sizeof(table));
 	int saved = errno;
 	close(fd);
