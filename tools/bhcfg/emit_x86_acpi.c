@@ -393,7 +393,7 @@ static void region_record(const struct system *sys, const struct bh_mem_region *
 	le(e + offsetof(struct bh_acpi_region, kind),
 	   status ? BH_ACPI_REGION_HV_STATUS : BH_ACPI_REGION_CHANNEL, 4);
 	le(e + offsetof(struct bh_acpi_region, flags),
-	   r->flags & BH_MEM_WRITE ? 0 : BH_ACPI_REGION_READ_ONLY, 4);
+	   (r->flags & BH_MEM_WRITE) ? 0 : BH_ACPI_REGION_READ_ONLY, 4);
 	/* Channel names fit: both are BH_NAME_LEN bytes with their NUL. */
 	for (size_t i = 0; label[i] && i + 1 < BH_ACPI_LABEL_LEN; i++)
 		e[offsetof(struct bh_acpi_region, label) + i] = (uint8_t)label[i];

@@ -46,7 +46,7 @@ static int malformed(const uint8_t *table, size_t len, char *why, size_t why_siz
 	}
 	if (table[8] != BH_ACPI_REGIONS_REVISION) {
 		snprintf(why, why_size, BH_ACPI_REGIONS_SIGNATURE " revision %u; bhctl reads %u",
-			 table[8], BH_ACPI_REGIONS_REVISION);
+			 (unsigned int)table[8], (unsigned int)BH_ACPI_REGIONS_REVISION);
 		return -1;
 	}
 	return 0;

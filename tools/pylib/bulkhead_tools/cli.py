@@ -124,7 +124,7 @@ def _run_bochs(args):
         return _build_failed(build_log)
     print(f"run: booting {dts.name} under the hypervisor in Bochs, 2 CPUs (a shorter demo than "
           "on qemu-arm64: 10 s phases of Bochs' time; Bochs is slower than real time, so the "
-          "run takes about 4 minutes)", flush=True)
+          "run takes 4-5 minutes)", flush=True)
     console = RunConsole()
     # GRUB's screen control on COM1 (home, clear) would wipe the user's terminal: text only.
     result = bochs.run_bochs_following(
