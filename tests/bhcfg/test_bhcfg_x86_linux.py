@@ -166,3 +166,51 @@ def test_refuses_a_pvh_entry_outside_the_flat_kernel(tool, x86_platform, images)
     assert result.returncode != 0
     assert "entry: 0x5000000: the PVH entry must lie in \"vmlinux.pvh\"" in result.stderr, \
         result.stderr
+
+
+HV_STATUS_REGION = """
+				hv-status {
+					guest-phys = <0x0 0x6000000>;
+					size = <0x0 0x1000>;
+					flags = "read", "hv-status";
+				};
+"""
+TELEMETRY_CHANNEL = """
+	channels {
+		telemetry {
+			host-phys = <0x0 0xa000000>;
+			size = <0x0 0x100000>;
+			linux { guest-phys = <0x0 0x6100000>; access = "read"; };
+			rt { guest-phys = <0x0 0xa000000>; access = "read", "write"; };
+		};
+	};
+};
+"""
+
+
+def test_oemb_table_lists_the_status_page_and_channels_for_bhctl(tool, x86_platform, images):
+    """bhctl's way to the hypervisor in an x86 cell (bulkhead/acpi_regions.h): the XSDT's OEMB
+    table with one 56-byte record per status page or channel mapping of the cell."""
+    text = SYSTEM.read_text()
+    ram_end = text.index('flags = "read", "write", "exec";\n\t\t\t\t};') + len(
+        'flags = "read", "write", "exec";\n\t\t\t\t};')
+    text = text[:ram_end] + HV_STATUS_REGION + text[ram_end:]
+    text = text[:text.rstrip().rindex("};")] + TELEMETRY_CHANNEL
+    result, image, _ = build(tool, x86_platform, images, text)
+    assert result.returncode == 0, result.stderr
+    bp = items(image)["linux/boot_params"]
+    rsdp_addr = struct.unpack_from("<Q", bp, 0x070)[0]
+    xsdt = acpi_table(bp, struct.unpack_from("<Q", bp, rsdp_addr - PARAMS + 24)[0])
+    tables = {acpi_table(bp, a)[:4]: acpi_table(bp, a)
+              for a in struct.unpack_from(f"<{(len(xsdt) - 36) // 8}Q", xsdt, 36)}
+    assert set(tables) == {b"APIC", b"FACP", b"OEMB"}
+    oemb = tables[b"OEMB"]
+    assert oemb[8] == 1 and len(oemb) == 36 + 2 * 56
+    records = [struct.unpack_from("<QQII32s", oemb, 36 + 56 * k) for k in range(2)]
+    records = [(base, size, kind, flags, label.rstrip(b"\0")) for base, size, kind, flags, label
+               in records]
+    assert sorted(records) == [(0x6000000, 0x1000, 1, 1, b""),
+                               (0x6100000, 0x100000, 2, 1, b"telemetry")]
+    # Neither is RAM for Linux: the e820 map reserves both.
+    e820 = [struct.unpack_from("<QQI", bp, 0x2d0 + 20 * k) for k in range(bp[0x1e8])]
+    assert (0x6000000, 0x1000, 2) in e820 and (0x6100000, 0x100000, 2) in e820

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <bulkhead/acpi_regions.h>
+
 #include "bhctl.h"
 
 /* ---- helpers ---- */
@@ -597,6 +599,95 @@ static void test_json_top_and_snapshot_hold_rates_and_counters(void **state)
 	free(text);
 }
 
+/* ---- the OEMB ACPI table (x86 cells) ---- */
+
+struct oemb {
+	uint8_t bytes[BH_ACPI_HEADER_BYTES + 3 * sizeof(struct bh_acpi_region)];
+	size_t len;
+};
+
+static void oemb_add(struct oemb *t, uint32_t kind, uint64_t base, uint64_t size, const char *label)
+{
+	struct bh_acpi_region r = { .guest_phys = base, .size_bytes = size, .kind = kind };
+
+	snprintf(r.label, sizeof(r.label), "%s", label);
+	memcpy(t->bytes + t->len, &r, sizeof(r));
+	t->len += sizeof(r);
+}
+
+static void oemb_seal(struct oemb *t)
+{
+	uint8_t sum = 0;
+
+	memcpy(t->bytes, BH_ACPI_REGIONS_SIGNATURE, 4);
+	for (int i = 0; i < 4; i++)
+		t->bytes[4 + i] = (uint8_t)(t->len >> (8 * i));
+	t->bytes[8] = BH_ACPI_REGIONS_REVISION;
+	t->bytes[9] = 0;
+	for (size_t i = 0; i < t->len; i++)
+		sum = (uint8_t)(sum + t->bytes[i]);
+	t->bytes[9] = (uint8_t)-sum;
+}
+
+static void oemb_two_channels(struct oemb *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->len = BH_ACPI_HEADER_BYTES;
+	oemb_add(t, BH_ACPI_REGION_CHANNEL, 0x6100000, 0x100000, "telemetry");
+	oemb_add(t, BH_ACPI_REGION_HV_STATUS, 0x6000000, 0x1000, "");
+	oemb_add(t, BH_ACPI_REGION_CHANNEL, 0x6200000, 0x2000, "results");
+	oemb_seal(t);
+}
+
+static void test_acpi_table_gives_status_page_and_channel_by_label(void **state)
+{
+	(void)state;
+	struct oemb t;
+	uint64_t base = 0, size = 0;
+	char why[128];
+
+	oemb_two_channels(&t);
+	assert_int_equal(bhctl_acpi_find(t.bytes, t.len, BH_ACPI_REGION_HV_STATUS, NULL, &base,
+					 &size, why, sizeof(why)),
+			 0);
+	assert_int_equal(base, 0x6000000);
+	assert_int_equal(size, 0x1000);
+	assert_int_equal(bhctl_acpi_find(t.bytes, t.len, BH_ACPI_REGION_CHANNEL, "results", &base,
+					 &size, why, sizeof(why)),
+			 0);
+	assert_int_equal(base, 0x6200000);
+	assert_int_equal(size, 0x2000);
+	assert_int_equal(bhctl_acpi_find(t.bytes, t.len, BH_ACPI_REGION_CHANNEL, "missing", &base,
+					 &size, why, sizeof(why)),
+			 BHCTL_ACPI_ABSENT);
+	assert_string_equal(why, " \"telemetry\" \"results\"");
+}
+
+static void test_acpi_table_damaged_is_named_not_read(void **state)
+{
+	(void)state;
+	struct oemb t;
+	uint64_t base = 0, size = 0;
+	char why[128];
+
+	oemb_two_channels(&t);
+	t.bytes[BH_ACPI_HEADER_BYTES] ^= 1; /* the checksum no longer holds */
+	assert_int_equal(bhctl_acpi_find(t.bytes, t.len, BH_ACPI_REGION_HV_STATUS, NULL, &base,
+					 &size, why, sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "checksum"));
+	oemb_two_channels(&t);
+	assert_int_equal(bhctl_acpi_find(t.bytes, t.len - 8, BH_ACPI_REGION_HV_STATUS, NULL, &base,
+					 &size, why, sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "length"));
+	memcpy(t.bytes, "APIC", 4);
+	assert_int_equal(bhctl_acpi_find(t.bytes, t.len, BH_ACPI_REGION_HV_STATUS, NULL, &base,
+					 &size, why, sizeof(why)),
+			 -1);
+	assert_int_equal(base, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -612,6 +703,8 @@ int main(void)
 		cmocka_unit_test(test_top_prints_entries_per_second_and_the_intervals_latency),
 		cmocka_unit_test(test_top_without_latmon_still_shows_entries),
 		cmocka_unit_test(test_json_top_and_snapshot_hold_rates_and_counters),
+		cmocka_unit_test(test_acpi_table_gives_status_page_and_channel_by_label),
+		cmocka_unit_test(test_acpi_table_damaged_is_named_not_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -113,6 +113,19 @@ def test_summary_labels_exact_figures_and_host_dependent_ones(tmp_path):
     assert "it measures the host, not Bulkhead" in " ".join(text.split())
 
 
+def test_summary_under_bochs_labels_latency_as_bochs_time():
+    """`bulkhead run --platform bochs-x86`: latmon's clock is Bochs' emulated TSC, so its
+    figures are deterministic, and the summary must not call them the host's."""
+    text = run_summary.format_summary(run_summary.phase_figures(OUTPUT, [2, 3], seconds=5),
+                                      None, "rt", [2, 3], "build/measure/report.json",
+                                      "bochs-x86")
+    assert "wall-clock latency (Bochs' time, deterministic):" in text
+    assert "missed periods (Bochs' time, deterministic):" in text
+    assert "host-dependent" not in text and "measures the host" not in text
+    assert "one tick per instruction" in " ".join(text.split())
+    assert "n/a: a QEMU -icount figure" in text
+
+
 def test_summary_takes_the_wake_up_path_from_the_last_measurement(tmp_path):
     report = tmp_path / "report.json"
     series = [{"subject": subject, "instrument": "icount", "path": path,

@@ -11,7 +11,9 @@ timeout only turns a hang into a failure: every verdict is a marker in the outpu
 The PVH entry takes the kernel's XZ decompression (~4.5 G Bochs ticks) out of the boot: it
 powers off at ~3.6 G ticks, 100 s of host time here; the same system through the bzImage and
 the 32-bit boot protocol (x86-linux-rt.dts) takes 6.8 G (tests/bench/x86_linux_cell_boot.py).
-The whole module is one boot, shared by its tests.
+The whole module is one boot, shared by its tests. Before powering off, init runs `bhctl cells`,
+`stats` and `latency` (guests/linux/init, bhctl_report): bhctl finds the hypervisor status page
+and latmon's telemetry channel through bhcfg's OEMB ACPI table (bulkhead/acpi_regions.h).
 """
 
 import re
@@ -23,6 +25,7 @@ from bulkhead_tools.bochs import run_bochs, system_iso
 from bulkhead_tools.sysgen_check import cell_lines
 
 SYSTEM = "x86-linux-pvh-rt.dts"
+RT_PERIODS = 1000  # rtcell-x86-short's run, at latmon's 1 ms
 CELL_RAM_BYTES = 0x5f00000  # the linux cell's one region, at guest-physical 0
 PVH_ENTRY = 0x1000850  # the `entry` in SYSTEM
 TIMEOUT_S = 600
@@ -78,3 +81,29 @@ def test_x86_linux_cell_powers_off_through_its_acpi_sleep_register(boot):
     assert re.search(r"^rtcell: done, missed=0 inversions=0$", rt, re.M), out
     assert 'hv: cell "rt" stopped (exit code 0)' in out
     assert not boot.timed_out, boot.describe()
+
+
+def bhctl_section(out, title, next_title):
+    """What init printed between its "linux-cell: bhctl TITLE:" marker and the next one, without
+    the kernel's own lines that the console interleaves."""
+    m = re.search(rf"^linux-cell: bhctl {title}:\n(.*?)^linux-cell: {next_title}", out, re.M | re.S)
+    assert m, f"no bhctl {title} section:\n" + out[-3000:]
+    return [line for line in m.group(1).splitlines() if not line.startswith("[")]
+
+
+def test_x86_linux_cell_bhctl_sees_both_cells_and_latmons_figures(boot):
+    out = boot.linux
+    assert "ACPI: OEMB " in out, "Linux did not find bhcfg's OEMB table"
+    cells = bhctl_section(out, "cells", "bhctl stats:")
+    assert re.match(r"id\s+name\s+state\s+cpus", cells[0]), cells
+    assert re.search(r"^0\s+linux\s+running\s+0\s+95 MiB", "\n".join(cells), re.M), cells
+    # The realtime cell on CPU 1: still measuring, or done with its 1,000 periods by then.
+    assert re.search(r"^1\s+rt\s+(running|stopped)\s+1\s", "\n".join(cells), re.M), cells
+    stats = "\n".join(bhctl_section(out, "stats", "bhctl latency:"))
+    assert re.search(r"\blinux\b", stats) and re.search(r"\brt\b", stats), stats
+    latency = "\n".join(bhctl_section(out, "latency", "scenario poweroff done"))
+    assert re.search(r"^# latmon: cell 1, (running|stopped), 1 CPU\(s\), clock \d+ Hz$",
+                     latency, re.M), latency
+    t = re.search(r"^T: 0 \(\s*1\) P:\s*\d+ I:1000 C:\s*(\d+) Min:\s*\d+", latency, re.M)
+    assert t and 0 < int(t.group(1)) <= RT_PERIODS, latency
+    assert re.search(r"^missed periods: 0 \(T: 0 0\)$", latency, re.M), latency

@@ -2,7 +2,7 @@
  * A linux-x86 cell's ACPI tables, derived from the configuration as the
  * arm64 cell's device tree is: the machine Linux may see and nothing else.
  *
- *   RSDP (revision 2) -> XSDT -> MADT, FADT -> DSDT
+ *   RSDP (revision 2) -> XSDT -> MADT, FADT -> DSDT, and OEMB
  *
  * - MADT: one Processor Local x2APIC entry per CPU of the cell (APIC id from
  *   the configuration, UID = its index), no 8259 (flags 0), and, when the
@@ -19,12 +19,16 @@
  * interrupt in _CRS Linux's 8250 driver polls the UART with a timer; the legacy ttyS table alone
  * would make it request the ISA IRQ, which a cell without IOAPIC pins cannot have, and opening the
  * console would fail. (An owned IOAPIC pin is to go into _CRS once the hypervisor routes them.)
+ * - OEMB (bulkhead/acpi_regions.h), when the cell maps the hypervisor status page or channels:
+ *   their guest-physical ranges, for bhctl, as the arm64 cell's /bulkhead node gives them.
  * Linux finds the RSDP through boot_params.acpi_rsdp_addr (emit_x86_boot.c),
  * so no BIOS area is scanned. Field offsets from the ACPI 6.4 specification
  * (sections 5.2.5, 5.2.8, 5.2.9, 5.2.12, 5.2.12.12, 5.2.12.5, 5.2.12.3).
  */
 #include <stdio.h>
 #include <libfdt.h>
+
+#include <bulkhead/acpi_regions.h>
 
 #include "bhcfg.h"
 
@@ -374,6 +378,58 @@ static size_t fadt(struct acpi_out *o, size_t dsdt_at)
 	return at;
 }
 
+static bool is_bulkhead_region(const struct bh_mem_region *r)
+{
+	return (r->flags & (BH_MEM_COMM | BH_MEM_HV_STATUS)) != 0;
+}
+
+static void region_record(const struct system *sys, const struct bh_mem_region *r, uint8_t *e)
+{
+	bool status = r->flags & BH_MEM_HV_STATUS;
+	const char *label = status ? "" : sys->channels[r->channel].name;
+
+	le(e + offsetof(struct bh_acpi_region, guest_phys), r->guest_phys, 8);
+	le(e + offsetof(struct bh_acpi_region, size_bytes), r->size_bytes, 8);
+	le(e + offsetof(struct bh_acpi_region, kind),
+	   status ? BH_ACPI_REGION_HV_STATUS : BH_ACPI_REGION_CHANNEL, 4);
+	le(e + offsetof(struct bh_acpi_region, flags),
+	   (r->flags & BH_MEM_WRITE) ? 0 : BH_ACPI_REGION_READ_ONLY, 4);
+	/* Channel names fit: both are BH_NAME_LEN bytes with their NUL. */
+	for (size_t i = 0; label[i] && i + 1 < BH_ACPI_LABEL_LEN; i++)
+		e[offsetof(struct bh_acpi_region, label) + i] = (uint8_t)label[i];
+}
+
+/* The OEMB table of the cell's status page and channel mappings; 0 (nothing) without any. */
+static size_t regions_table(const struct system *sys, uint32_t cell, struct acpi_out *o)
+{
+	_Static_assert(BH_ACPI_LABEL_LEN >= BH_NAME_LEN, "a channel name must fit its label");
+	const struct bh_cell *c = &sys->cells[cell];
+	const struct bh_mem_region *first = &sys->regions[c->region_first];
+	uint32_t count = 0;
+
+	for (uint32_t k = 0; k < c->region_count; k++)
+		count += is_bulkhead_region(&first[k]);
+	if (!count)
+		return 0;
+	uint32_t length = BH_ACPI_HEADER_BYTES + count * sizeof(struct bh_acpi_region);
+	size_t at;
+	uint8_t *t = reserve(o, length, &at);
+	if (!t)
+		return 0;
+	for (size_t i = 0; i < length; i++)
+		t[i] = 0;
+	header(t, BH_ACPI_REGIONS_SIGNATURE, length, BH_ACPI_REGIONS_REVISION);
+	uint8_t *e = t + BH_ACPI_HEADER_BYTES;
+	for (uint32_t k = 0; k < c->region_count; k++) {
+		if (!is_bulkhead_region(&first[k]))
+			continue;
+		region_record(sys, &first[k], e);
+		e += sizeof(struct bh_acpi_region);
+	}
+	seal(t, length);
+	return at;
+}
+
 uint64_t linux_x86_acpi_emit(const struct system *sys, uint32_t cell, const void *platform_fdt,
 			     uint8_t *out, size_t room, uint64_t guest_phys)
 {
@@ -383,7 +439,9 @@ uint64_t linux_x86_acpi_emit(const struct system *sys, uint32_t cell, const void
 	size_t madt_at = madt(sys, cell, platform_fdt, &o);
 	size_t dsdt_at = dsdt(sys, cell, platform_fdt, &o);
 	size_t fadt_at = o.ok ? fadt(&o, dsdt_at) : 0;
-	uint8_t *xsdt = reserve(&o, HDR_BYTES + 2 * 8, &xsdt_at);
+	size_t regions_at = o.ok ? regions_table(sys, cell, &o) : 0;
+	uint32_t xsdt_bytes = HDR_BYTES + (regions_at ? 3 : 2) * 8;
+	uint8_t *xsdt = reserve(&o, xsdt_bytes, &xsdt_at);
 
 	if (!o.ok) {
 		diag_error(sys->file, sys->cell_src[cell].path, NULL,
@@ -391,10 +449,12 @@ uint64_t linux_x86_acpi_emit(const struct system *sys, uint32_t cell, const void
 			   room);
 		return 0;
 	}
-	header(xsdt, "XSDT", HDR_BYTES + 16, 1);
+	header(xsdt, "XSDT", xsdt_bytes, 1);
 	le(xsdt + HDR_BYTES, guest_phys + madt_at, 8);
 	le(xsdt + HDR_BYTES + 8, guest_phys + fadt_at, 8);
-	seal(xsdt, HDR_BYTES + 16);
+	if (regions_at)
+		le(xsdt + HDR_BYTES + 16, guest_phys + regions_at, 8);
+	seal(xsdt, xsdt_bytes);
 	put_chars(rsdp, "RSD PTR ", 8);
 	put_chars(rsdp + 9, "BLKHD ", 6);
 	rsdp[15] = 2; /* revision: ACPI 2.0+, XSDT */

@@ -102,6 +102,15 @@ void bhctl_print_json(FILE *out, const struct bh_hv_status *st, const struct bhc
 const char *bhctl_cpu_owner(const struct bh_hv_status *st, uint32_t cpu);
 
 /* Human text for cell states and sizes, shared by the printers. */
+/*
+ * acpi_regions.c: the region of `kind` (BH_ACPI_REGION_*; a channel also by `label`) in an OEMB
+ * table's bytes (bulkhead/acpi_regions.h). 0 with *base, *size; BHCTL_ACPI_ABSENT when the table
+ * has no such region (`why` lists the channel labels it has); -1 when the table is malformed.
+ */
+#define BHCTL_ACPI_ABSENT 1
+int bhctl_acpi_find(const uint8_t *table, size_t len, uint32_t kind, const char *label,
+		    uint64_t *base, uint64_t *size, char *why, size_t why_size);
+
 const char *bhctl_state_name(uint32_t state);
 const char *bhctl_latmon_state_name(uint32_t state);
 

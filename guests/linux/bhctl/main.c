@@ -1,7 +1,8 @@
 /*
  * bhctl: the Linux cell's view of the hypervisor, from user space with no
  * kernel module. It finds the hypervisor status page and the telemetry
- * channel in the device tree Linux exposes (/proc/device-tree/bulkhead/) and
+ * channel in the device tree Linux exposes (/proc/device-tree/bulkhead/), or,
+ * in an x86 cell, in bhcfg's OEMB ACPI table (/sys/firmware/acpi/tables/OEMB), and
  * maps them read-only through /dev/mem (README.md). Read-only by design: it
  * can change nothing. Limit: one status page and channels labelled by name.
  */
@@ -15,9 +16,12 @@
 #include <unistd.h>
 #include <dirent.h>
 
+#include <bulkhead/acpi_regions.h>
+
 #include "bhctl.h"
 
 #define DT_ROOT "/proc/device-tree/bulkhead"
+#define ACPI_TABLE "/sys/firmware/acpi/tables/" BH_ACPI_REGIONS_SIGNATURE
 #define DEV_MEM "/dev/mem"
 #define DEFAULT_CHANNEL "telemetry"
 
@@ -39,8 +43,8 @@ static const char usage[] =
 	"                          JSON object (with top: one object per interval, one per line)\n"
 	"  --help                  this text\n"
 	"Option for latency, console and top: --channel LABEL (default \"" DEFAULT_CHANNEL "\").\n"
-	"Reads " DT_ROOT "/hv-status@*/reg and channel@*/{reg,label}, maps them through\n" DEV_MEM
-	" read-only; needs root.\n";
+	"Reads " DT_ROOT "/hv-status@*/reg and channel@*/{reg,label} (x86: the table\n" ACPI_TABLE
+	"), maps them through " DEV_MEM " read-only; needs root.\n";
 
 struct region {
 	uint64_t base;
@@ -113,19 +117,13 @@ static int read_reg(struct region *r)
  * is given, whose label is that). 0, or 1 after saying what is missing
  * (`quiet`: without saying it).
  */
-static int find_node(const char *prefix, const char *label, struct region *r, bool quiet)
+static int find_dt_node(DIR *dir, const char *prefix, const char *label, struct region *r,
+			bool quiet)
 {
-	DIR *dir = opendir(DT_ROOT);
 	char labels[256] = "";
 	struct dirent *e;
 	bool found = false;
 
-	if (!dir && quiet)
-		return 1;
-	if (!dir)
-		return fail("%s: %s: is this Linux a Bulkhead cell whose config maps the "
-			    "hypervisor status or a channel into it?",
-			    DT_ROOT, strerror(errno));
 	while (!found && (e = readdir(dir))) {
 		if (strncmp(e->d_name, prefix, strlen(prefix)))
 			continue;
@@ -143,7 +141,6 @@ static int find_node(const char *prefix, const char *label, struct region *r, bo
 			snprintf(labels + strlen(labels), sizeof(labels) - strlen(labels),
 				 " \"%s\"", text);
 	}
-	closedir(dir);
 	if (!found && quiet)
 		return 1;
 	if (!found && !label)
@@ -154,6 +151,59 @@ static int find_node(const char *prefix, const char *label, struct region *r, bo
 		return fail("no channel labelled \"%s\" under %s (channels:%s)", label, DT_ROOT,
 			    labels[0] ? labels : " none");
 	return read_reg(r);
+}
+
+/* As find_dt_node, from the OEMB ACPI table of an x86 cell (bulkhead/acpi_regions.h). */
+static int find_acpi(uint32_t kind, const char *label, struct region *r, bool quiet)
+{
+	static uint8_t table[4096];
+	char why[256];
+	int fd = open(ACPI_TABLE, O_RDONLY);
+
+	if (fd < 0 && quiet)
+		return 1;
+	if (fd < 0)
+		return fail(
+			"neither %s nor %s (%s): is this Linux a Bulkhead cell whose config maps "
+			"the hypervisor status or a channel into it?",
+			DT_ROOT, ACPI_TABLE, strerror(errno));
+	ssize_t len = read(fd, table, sizeof(table));
+	int saved = errno;
+	close(fd);
+	if (len < 0)
+		return fail("%s: %s", ACPI_TABLE, strerror(saved));
+	snprintf(r->node, sizeof(r->node), "%s %s", ACPI_TABLE,
+		 kind == BH_ACPI_REGION_HV_STATUS ? "hv-status" : label);
+	int err = bhctl_acpi_find(table, (size_t)len, kind, label, &r->base, &r->size, why,
+				  sizeof(why));
+	if (err < 0)
+		return fail("%s: %s", ACPI_TABLE, why);
+	if (err && quiet)
+		return 1;
+	if (err && kind == BH_ACPI_REGION_HV_STATUS)
+		return fail("%s lists no hv-status region: the cell's config has no region with "
+			    "flags \"read\", \"hv-status\" (config/bindings.md)",
+			    ACPI_TABLE);
+	if (err)
+		return fail("no channel labelled \"%s\" in %s (channels:%s)", label, ACPI_TABLE,
+			    why[0] ? why : " none");
+	return 0;
+}
+
+/*
+ * The status page (`label` NULL) or the channel labelled `label`: from the device tree, or,
+ * without one, from the ACPI table. 0, or 1 after saying what is missing (`quiet`: without).
+ */
+static int find_region(const char *label, struct region *r, bool quiet)
+{
+	DIR *dir = opendir(DT_ROOT);
+
+	if (!dir)
+		return find_acpi(label ? BH_ACPI_REGION_CHANNEL : BH_ACPI_REGION_HV_STATUS, label,
+				 r, quiet);
+	int err = find_dt_node(dir, label ? "channel@" : "hv-status@", label, r, quiet);
+	closedir(dir);
+	return err;
 }
 
 /* Maps `want` bytes (at most the region) read-only; NULL after saying why. */
@@ -192,7 +242,7 @@ static int load_status(struct bh_hv_status *st)
 	size_t mapped;
 	char why[256];
 
-	if (find_node("hv-status@", NULL, &r, false))
+	if (find_region(NULL, &r, false))
 		return 1;
 	const volatile void *page = map_region(&r, sizeof(*st), &mapped);
 	if (!page)
@@ -209,7 +259,7 @@ static int load_latmon(const char *label, struct bhctl_latmon *lm, bool quiet)
 	size_t mapped;
 	char why[256];
 
-	if (find_node("channel@", label, &r, quiet))
+	if (find_region(label, &r, quiet))
 		return 1;
 	const volatile void *ch = map_region(&r, sizeof(lm->ch), &mapped);
 	if (!ch)

@@ -12,6 +12,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import threading
 
 from bulkhead_tools import paths, systems
 from bulkhead_tools.emulator import RunResult, run_emulator
@@ -188,3 +189,44 @@ def system_iso(dts, work_dir, x86_build, image_dirs=(), platform="bochs-x86",
                     str(pathlib.Path(x86_build) / "arch" / "x86" / hypervisor), str(iso),
                     str(work / "iso-stage"), "--module", str(image)], check=True)
     return iso
+
+
+def run_bochs_following(iso, work_dir, timeout_s, echo, cpus=2):
+    """run_bochs with COM2 enabled, passing what COM1 (stream "hv") and COM2 (stream "linux")
+    gain to echo(data, stream) while Bochs runs (both are files Bochs writes: a thread reads
+    their new bytes every half second). The result also has .linux, COM2's text."""
+    work = pathlib.Path(work_dir).resolve()
+    logs = {"hv": work / "serial.log", "linux": work / "com2.log"}
+    for log in logs.values():
+        if log.exists():
+            log.unlink()
+    done = threading.Event()
+
+    def follow():
+        offsets = dict.fromkeys(logs, 0)
+        while True:
+            finished = done.is_set()
+            for stream, log in logs.items():
+                try:
+                    with open(log, "rb") as f:
+                        f.seek(offsets[stream])
+                        data = f.read()
+                except FileNotFoundError:
+                    continue
+                offsets[stream] += len(data)
+                if data:
+                    echo(data, stream)
+            if finished:
+                return
+            done.wait(0.5)
+
+    follower = threading.Thread(target=follow, daemon=True)
+    follower.start()
+    try:
+        result = run_bochs(iso, work, timeout_s=timeout_s, cpus=cpus, com2=True)
+    finally:
+        done.set()
+        follower.join()
+    linux = logs["linux"].read_text(errors="replace") if logs["linux"].exists() else ""
+    result.linux = linux.replace("\r\n", "\n")
+    return result

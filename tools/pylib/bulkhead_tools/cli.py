@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 
-from . import deps, measure, paths, payload, run_summary, systems
+from . import bochs, deps, measure, paths, payload, run_summary, systems
 from .build import build
 from .measure.platforms import BochsX86, QemuArm64
 from .measure import sysdesc
@@ -20,7 +20,10 @@ from .run_console import RunConsole
 from .testrun import run_tests
 
 RUN_TIMEOUT_S = 300
+BOCHS_RUN_TIMEOUT_S = 900
+SCREEN_CONTROL = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")  # ANSI control sequences (CSI)
 DEFAULT_SYSTEM = QemuArm64.default_system
+BOCHS_RUN_SYSTEM = paths.REPO / "config" / "bochs-x86" / "linux-rt.dts"
 # What `--interactive` puts on a Linux cell's command line (read by guests/linux/init).
 INTERACTIVE_BOOTARG = "bulkhead.scenario=shell"
 
@@ -52,15 +55,17 @@ def system_image_for(dts, run_dir, interactive):
 
 def cmd_run(args):
     deps.ensure(quiet=True)
+    if args.platform == BochsX86.name:
+        args.timeout = args.timeout or BOCHS_RUN_TIMEOUT_S
+        return _run_bochs(args)
+    args.timeout = args.timeout or RUN_TIMEOUT_S
     run_dir = paths.log_dir("run")
     dts = (args.system or DEFAULT_SYSTEM).resolve()
     build_log = run_dir / "build.log"
     print(f"run: building (log: {_shown_path(build_log)}) ...", flush=True)
     image = _quietly(build_log, lambda: _build_and_compile(dts, run_dir, args.interactive))
     if image is None:
-        print(f"run: FAILED to build; the end of {_shown_path(build_log)}:", file=sys.stderr)
-        print("".join(build_log.read_text().splitlines(True)[-30:]), file=sys.stderr)
-        return 1
+        return _build_failed(build_log)
     log = run_dir / "qemu-arm64.log"
     print(f"run: booting {dts.name} under the hypervisor in QEMU", flush=True)
     if args.interactive:
@@ -79,17 +84,80 @@ def cmd_run(args):
     ok = not result.timed_out and result.returncode == 0 and "BULKHEAD: PASS" in result.output
     if ok:
         files += _demo_summary(result.output, dts, run_dir)
+    return _run_ending(result, ok, files, args.timeout)
+
+
+def _build_failed(build_log):
+    print(f"run: FAILED to build; the end of {_shown_path(build_log)}:", file=sys.stderr)
+    print("".join(build_log.read_text().splitlines(True)[-30:]), file=sys.stderr)
+    return 1
+
+
+def _run_ending(result, ok, files, timeout):
+    """The closing lines of a run: where its logs are, and its verdict (the exit status)."""
     width = max(len(_shown_path(f)) for f, _ in files)
     print("run: the full output is in:\n" + "\n".join(f"  {_shown_path(f):<{width}}  {what}"
                                                      for f, what in files))
     if result.timed_out:
-        print(f"run: FAILED, no end of run within {args.timeout} s (killed)", file=sys.stderr)
+        print(f"run: FAILED, no end of run within {timeout} s (killed)", file=sys.stderr)
         return 1
     if not ok:
         print(f"run: FAILED ({result.describe()})", file=sys.stderr)
         return 1
     print("run: the system powered off by itself; success")
     return 0
+
+
+def _run_bochs(args):
+    """`run --platform bochs-x86`: the x86 Linux + realtime cell system in Bochs, Linux's console
+    (COM2) and the hypervisor's (COM1) on the terminal as they come, then the demo's summary."""
+    if args.interactive:
+        print("run: --interactive is for qemu-arm64 only (Bochs' COM2 is a file here)",
+              file=sys.stderr)
+        return 1
+    run_dir = paths.log_dir("run-bochs-x86")
+    dts = (args.system or BOCHS_RUN_SYSTEM).resolve()
+    build_log = run_dir / "build.log"
+    print(f"run: building (log: {_shown_path(build_log)}) ...", flush=True)
+    iso = _quietly(build_log, lambda: _bochs_iso(dts, run_dir))
+    if iso is None:
+        return _build_failed(build_log)
+    print(f"run: booting {dts.name} under the hypervisor in Bochs, 2 CPUs (a shorter demo than "
+          "on qemu-arm64: 10 s phases of Bochs' time; Bochs is slower than real time, so the "
+          "run takes 4-5 minutes)", flush=True)
+    console = RunConsole()
+    # GRUB's screen control on COM1 (home, clear) would wipe the user's terminal: text only.
+    result = bochs.run_bochs_following(
+        iso, run_dir, args.timeout, lambda data, stream: console(SCREEN_CONTROL.sub(b"", data),
+                                                                 stream))
+    console.flush()
+    serial, com2 = run_dir / "serial.log", run_dir / "com2.log"
+    files = [(com2, "COM2: Linux's console and bhctl's snapshots"),
+             (serial, "COM1: the hypervisor's and the realtime cell's consoles: latmon's full "
+                      "report")]
+    ok = not result.timed_out and "BULKHEAD: PASS" in result.output
+    if ok:
+        files += _demo_summary(result.linux, dts, run_dir, BochsX86.name)
+    return _run_ending(result, ok, files, args.timeout)
+
+
+def _bochs_iso(dts, run_dir):
+    """The x86_64 build, the Linux payload and the GRUB ISO of `dts` (its `entry` set to the
+    payload's PVH entry); None after saying why not."""
+    if build(["x86_64"]) != 0:
+        return None
+    try:
+        linux = payload.ensure_linux_payload(arch="x86_64")
+        text = re.sub(r"entry = <0x0 0x[0-9a-f]+>;", f"entry = <0x0 {linux['pvh_entry']:#x}>;",
+                      dts.read_text())
+        system = run_dir / dts.name
+        system.write_text(text)
+        x86_build = paths.build_dir("x86_64")
+        return bochs.system_iso(system, run_dir, x86_build,
+                                image_dirs=[linux["dir"], x86_build / "rtcell"])
+    except (RuntimeError, payload.PayloadError, subprocess.CalledProcessError) as e:
+        print(f"run: {e}", file=sys.stderr)
+        return None
 
 
 def _build_and_compile(dts, run_dir, interactive):
@@ -124,10 +192,10 @@ def _quietly(log, work):
             os.close(fd)
 
 
-def _demo_summary(output, dts, run_dir):
+def _demo_summary(output, dts, run_dir, platform=QemuArm64.name):
     """Prints the demo's summary per phase (run_summary) and writes it and the phases'
     histograms beside the logs; [(file, what it holds)]. Nothing for a system without a
-    realtime cell or a run that was not the demo."""
+    realtime cell or a run that was not the demo. `output`: the Linux cell's console."""
     text = dts.read_text()
     rt_cells = [name for name, c in sysdesc.cells(text).items() if c["realtime"]]
     m = re.search(r"^linux-cell: scenario=demo duration=(\d+)s", output, re.M)
@@ -136,11 +204,12 @@ def _demo_summary(output, dts, run_dir):
     rt_cpus = sysdesc.realtime_cpus(text)
     phases = run_summary.phase_figures(output, rt_cpus, int(m.group(1)))
     report_json = measure.default_output() / "report.json"
-    summary = run_summary.format_summary(phases, run_summary.icount_paths(report_json),
-                                         ", ".join(rt_cells), rt_cpus, _shown_path(report_json))
+    icount = run_summary.icount_paths(report_json) if platform == QemuArm64.name else None
+    summary = run_summary.format_summary(phases, icount, ", ".join(rt_cells), rt_cpus,
+                                         _shown_path(report_json), platform)
     print("\n" + summary + "\n", flush=True)
     (run_dir / "summary.txt").write_text(summary + "\n")
-    histograms = run_summary.write_histograms(phases, run_dir, "qemu-arm64")
+    histograms = run_summary.write_histograms(phases, run_dir, platform)
     return [(run_dir / "summary.txt", "this summary")] + [
         (f, f"latmon's histogram over the {name} phase (cyclictest -h format)")
         for name, f in histograms.items()]
@@ -213,14 +282,19 @@ def parser():
     s.add_argument("--arch", choices=[*paths.ARCHES, "all"], default="all")
     s.set_defaults(func=cmd_build)
 
-    s = sub.add_parser("run", help="boot the default system (qemu-arm64: Linux + realtime cell) "
-                                   "and show what it does")
+    s = sub.add_parser("run", help="boot the default system (Linux + realtime cell) and show "
+                                   "what it does")
     s.add_argument("--system", type=pathlib.Path, metavar="FILE.dts",
-                   help=f"system description to boot (default {DEFAULT_SYSTEM.relative_to(paths.REPO)})")
+                   help=f"system description to boot (default {DEFAULT_SYSTEM.relative_to(paths.REPO)}; "
+                        f"bochs-x86: {BOCHS_RUN_SYSTEM.relative_to(paths.REPO)})")
+    s.add_argument("--platform", choices=(QemuArm64.name, BochsX86.name), default=QemuArm64.name,
+                   help="where to run: qemu-arm64 (default) or bochs-x86 (x86 Linux + realtime "
+                        "cell; a shorter demo: 10 s phases)")
     s.add_argument("--interactive", action="store_true",
                    help="leave the user at the Linux cell's shell (no time limit)")
-    s.add_argument("--timeout", type=int, default=RUN_TIMEOUT_S,
-                   help=f"hard limit in seconds (default {RUN_TIMEOUT_S})")
+    s.add_argument("--timeout", type=int,
+                   help=f"hard limit in seconds (default {RUN_TIMEOUT_S}; bochs-x86: "
+                        f"{BOCHS_RUN_TIMEOUT_S})")
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("measure", help="measure latency isolation: boot a system per phase "

@@ -24,6 +24,12 @@ EXACT_NOTE = ("exact: the hypervisor's own entry counters, read from inside Linu
               "phase boundaries; icount: instructions under QEMU -icount with the other CPUs idle")
 HOST_NOTE = (f"{HOST_DEPENDENT}: wall-clock time of QEMU's vCPU threads as this host schedules "
              "them; it measures the host, not Bulkhead (docs/measuring.md)")
+BOCHS_TIME = "Bochs' time, deterministic"
+BOCHS_NOTE = (f"{BOCHS_TIME}: latmon's clock is the emulated TSC, which advances one tick per "
+              "instruction a CPU executes whatever the host does, so these figures are Bochs' own "
+              "and repeat run to run (docs/measuring.md); they are not a real machine's")
+# (what the latency figures are, the note that says so) per platform of `bulkhead run`
+CLOCKS = {"qemu-arm64": (HOST_DEPENDENT, HOST_NOTE), "bochs-x86": (BOCHS_TIME, BOCHS_NOTE)}
 
 
 @dataclasses.dataclass
@@ -121,28 +127,30 @@ def write_histograms(phases, folder, platform):
 
 # --- text ----------------------------------------------------------------------------------------
 
-def format_summary(phases, paths, cell, rt_cpus, measure_hint):
+def format_summary(phases, paths, cell, rt_cpus, measure_hint, platform="qemu-arm64"):
     """The closing summary. `paths`: icount_paths() or None; `measure_hint`: where the report
-    would be (said when there are no icount figures)."""
+    would be (said when there are no icount figures); `platform` says what the latency figures'
+    clock is (CLOCKS)."""
+    clock, clock_note = CLOCKS[platform]
     cpus = ", ".join(str(c) for c in rt_cpus)
     lines = [f"Summary: realtime cell \"{cell}\" on CPUs {cpus}, per phase of the demo"]
     if not phases:
         return "\n".join(lines + ["  no phase figures: Linux printed no bhctl snapshots "
                                   "(is bhctl in the initramfs and the status page mapped?)"])
     labels = ("realtime-CPU hypervisor entries (exact)", "realtime kernel wake-up path (icount)",
-              f"wall-clock latency ({HOST_DEPENDENT})", f"missed periods ({HOST_DEPENDENT})")
+              f"wall-clock latency ({clock})", f"missed periods ({clock})")
     width = max(len(label) for label in labels) + 1
     for p in phases:
         length = f", {p.seconds} s" if p.seconds else ""
         lines.append(f"  {p.name} ({p.description}{length}):")
-        values = (_entries_text(p), _paths_text(paths, measure_hint), _latency_text(p),
+        values = (_entries_text(p), _paths_text(paths, measure_hint, platform), _latency_text(p),
                   _missed_text(p))
         lines += [f"    {label + ':':<{width}} {value}" for label, value in zip(labels, values)]
     notes = [EXACT_NOTE + "."]
     if paths:
         notes.append(f"icount figures: p50 of the `bulkhead measure` started {paths['started']} "
                      f"({paths['system']}).")
-    notes.append(HOST_NOTE + ".")
+    notes.append(clock_note + ".")
     for note in notes:
         lines += textwrap.wrap(note, width=100, initial_indent="  ", subsequent_indent="    ")
     return "\n".join(lines)
@@ -158,7 +166,10 @@ def _entries_text(p):
     return f"{total:,}  [{per}]"
 
 
-def _paths_text(paths, measure_hint):
+def _paths_text(paths, measure_hint, platform):
+    if platform != "qemu-arm64":
+        return (f"n/a: a QEMU -icount figure (`bulkhead measure --platform {platform}` gives "
+                "this platform's own)")
     if not paths:
         return f"run `bulkhead measure` (writes {measure_hint})"
     parts = []
