@@ -26,8 +26,9 @@ HOST_NOTE = (f"{HOST_DEPENDENT}: wall-clock time of QEMU's vCPU threads as this 
              "them; it measures the host, not Bulkhead (docs/measuring.md)")
 BOCHS_TIME = "Bochs' time, deterministic"
 BOCHS_NOTE = (f"{BOCHS_TIME}: latmon's clock is the emulated TSC, which advances one tick per "
-              "instruction a CPU executes whatever the host does, so these figures are Bochs' own "
-              "and repeat run to run (docs/measuring.md); they are not a real machine's")
+              "instruction a CPU executes whatever the host does, so the latency figures are "
+              "Bochs' own, not the host's (docs/measuring.md), and not a real machine's either; "
+              "how many wake-ups a phase holds follows Linux's clock and can differ between runs")
 # (what the latency figures are, the note that says so) per platform of `bulkhead run`
 CLOCKS = {"qemu-arm64": (HOST_DEPENDENT, HOST_NOTE), "bochs-x86": (BOCHS_TIME, BOCHS_NOTE)}
 
