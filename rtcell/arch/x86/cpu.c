@@ -18,6 +18,16 @@
 void rt_x86_switch(uintptr_t *save, const uintptr_t *load, uint8_t *save_on_cpu);
 void rt_x86_thread_trampoline(void);
 
+/*
+ * The CPU a panic or an exception report names. Before platform.c has a CPU
+ * (ncpus 0) the x2APIC may still be off, and reading its id would fault
+ * inside the report itself: the boot CPU is 0 then.
+ */
+static unsigned cpu_for_report(void)
+{
+	return rt_x86_plat.ncpus ? rtarch_cpu_id() : 0;
+}
+
 void rtarch_ipi_resched(unsigned cpu)
 {
 	rt_x86_apic_send(cpu, RT_X86_VECTOR_RESCHED);
@@ -35,7 +45,7 @@ void rtarch_panic(const char *why)
 {
 	__asm__ volatile("cli" : : : "memory");
 	rt_console_panic();
-	rt_x86_printf("rtcell panic on cpu%u: %s\n", rtarch_cpu_id(), why);
+	rt_x86_printf("rtcell panic on cpu%u: %s\n", cpu_for_report(), why);
 	rt_x86_exit(1);
 }
 
@@ -86,7 +96,7 @@ void rt_x86_exception(unsigned vector, uint64_t error, const struct exception_fr
 	rt_console_panic();
 	rt_x86_printf("rtcell: unexpected exception %u on cpu%u: error %lx CS:RIP %lx:%lx "
 		      "SS:RSP %lx:%lx RFLAGS %lx CR2 %lx\n",
-		      vector, rtarch_cpu_id(), (unsigned long)error, (unsigned long)f->cs,
+		      vector, cpu_for_report(), (unsigned long)error, (unsigned long)f->cs,
 		      (unsigned long)f->rip, (unsigned long)f->ss, (unsigned long)f->rsp,
 		      (unsigned long)f->rflags, (unsigned long)read_cr2());
 	rt_x86_exit(2);
