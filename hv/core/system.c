@@ -24,6 +24,7 @@
 #include <hv/cpu_map.h>
 #include <hv/cpu_power.h>
 #include <hv/doorbell.h>
+#include <hv/guest_mem.h>
 #include <hv/panic.h>
 #include <hv/stats.h>
 #include <hv/status.h>
@@ -169,11 +170,38 @@ static int machine_exit_code(void)
 /*
  * How long realtime cells get to answer a shutdown's mailbox STOP. Only a
  * hung cell ever uses it all; it is generous because under an emulator it
- * passes in the host's time, and a starved host (four emulated CPUs on two
+ * passes in the host's time: a starved host (four emulated CPUs on two
  * cores beside other emulators) once let 5 s go by before a healthy cell's
- * mailbox thread ran.
+ * mailbox thread ran, and once 20 s went by without an answer while three
+ * other emulators ran beside it.
  */
-#define SHUTDOWN_GRACE_NS 20000000000ull
+#define SHUTDOWN_GRACE_NS 60000000000ull
+
+/*
+ * Says how far a realtime cell got with a STOP it never answered: a doorbell
+ * its handler never saw (seen behind sequence) is a lost interrupt; one it saw
+ * but never acknowledged is a cell stuck or starved on its way to the answer.
+ */
+static void report_unanswered_stop(const struct cell *late)
+{
+	const struct bh_mailbox *mailbox;
+
+	if (!late->boot_info) {
+		console_print("hv: cell \"%s\" did not stop within %llu ms; powering off "
+			      "anyway\n",
+			      cell_name(late), (unsigned long long)(SHUTDOWN_GRACE_NS / 1000000));
+		return;
+	}
+	mailbox = &late->boot_info->mailbox;
+	arch_cache_clean_inval_range(mailbox, sizeof(*mailbox));
+	console_print("hv: cell \"%s\" did not answer its mailbox within %llu ms "
+		      "(stop sequence %u, seen by its handler %u, acknowledged %u); "
+		      "powering off anyway\n",
+		      cell_name(late), (unsigned long long)(SHUTDOWN_GRACE_NS / 1000000),
+		      __atomic_load_n(&mailbox->sequence, __ATOMIC_ACQUIRE),
+		      __atomic_load_n(&mailbox->seen, __ATOMIC_ACQUIRE),
+		      __atomic_load_n(&mailbox->acked, __ATOMIC_ACQUIRE));
+}
 
 static void power_off_now(void)
 {
@@ -255,11 +283,7 @@ static noreturn_fn void shut_down_system(const struct cell *trigger)
 
 				if (__atomic_load_n(&late->state, __ATOMIC_ACQUIRE) ==
 				    CELL_RUNNING) {
-					console_print(
-						"hv: cell \"%s\" did not answer its mailbox within "
-						"%llu ms; powering off anyway\n",
-						cell_name(late),
-						(unsigned long long)(SHUTDOWN_GRACE_NS / 1000000));
+					report_unanswered_stop(late);
 					late->exit_code = 1;
 				}
 			}

@@ -35,6 +35,8 @@ static void doorbell_handler(void *arg)
 	if (seq == seen_sequence)
 		return; /* a doorbell without a new command */
 	seen_sequence = seq;
+	/* Tells a shutdown that gives up on this cell whether the doorbell arrived. */
+	__atomic_store_n(&mb->seen, seq, __ATOMIC_RELEASE);
 	if (__atomic_load_n(&mb->command, __ATOMIC_RELAXED) == BH_MAILBOX_STOP && !stop_requested) {
 		stop_requested = 1;
 		rt_sem_give(stop_event);

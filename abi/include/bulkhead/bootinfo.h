@@ -76,7 +76,7 @@ struct bh_mailbox {
 	uint32_t command; /* written by the hypervisor */
 	uint32_t sequence; /* bumped by the hypervisor per command */
 	uint32_t acked; /* last sequence the cell answered (BH_HC_MAILBOX_ACK) */
-	uint32_t reserved;
+	uint32_t seen; /* last sequence the cell's doorbell handler read; diagnostics only */
 };
 
 struct bh_boot_info {
