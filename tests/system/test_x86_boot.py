@@ -196,7 +196,7 @@ def test_x86_realtime_cell_takes_its_timer_interrupts_without_an_exit(x86_build,
         ("0x100000441", "not a fixed interrupt (NMI, INIT, SIPI, SMI ...)"),
         ("0x100000500", "INIT/SIPI to the sending CPU itself"),
         ("0x100000610", "INIT/SIPI to the sending CPU itself"),
-        ("0xc0041", "a broadcast shorthand"),
+        ("0xc0400", "not a fixed interrupt (NMI, INIT, SIPI, SMI ...)"),
         ("0x100000841", "a logical destination"),
         ("0x100000005", "a reserved vector"),
     ], context

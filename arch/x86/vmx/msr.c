@@ -16,6 +16,7 @@
  */
 #include <bulkhead/stats.h>
 #include <hv/console.h>
+#include <hv/cpu_map.h>
 #include <hv/stats.h>
 #include <vmx/cpu_startup.h>
 #include <vmx/exit.h>
@@ -93,6 +94,8 @@ static bool write_efer(uint64_t value)
 #define ICR_LOGICAL (1ull << 11)
 #define ICR_SHORTHAND(v) (((v) >> 18) & 0x3) /* 0 none, 1 self, 2 all, 3 all but self */
 #define ICR_SHORTHAND_SELF 1
+#define ICR_SHORTHAND_ALL 2
+#define ICR_SHORTHAND_ALL_BUT_SELF 3
 #define ICR_DESTINATION(v) ((v) >> 32)
 #define FIRST_VALID_VECTOR 16
 
@@ -110,16 +113,38 @@ static const char *icr_refusal(const struct cell *cell, uint64_t icr)
 		return "not a fixed interrupt (NMI, INIT, SIPI, SMI ...)";
 	if (ICR_VECTOR(icr) < FIRST_VALID_VECTOR)
 		return "a reserved vector";
-	if (ICR_SHORTHAND(icr) == ICR_SHORTHAND_SELF)
-		return NULL;
 	if (ICR_SHORTHAND(icr) != 0)
-		return "a broadcast shorthand";
+		return NULL; /* self, or a broadcast confined to the cell (send_icr) */
 	if (icr & ICR_LOGICAL)
 		return "a logical destination";
 	for (uint32_t i = 0; i < cell->desc->cpu_count; i++)
 		if (cell->desc->cpu_hwid[i] == ICR_DESTINATION(icr))
 			return NULL;
 	return "a CPU outside the cell";
+}
+
+/*
+ * Sends an allowed fixed IPI. A broadcast ("all", "all but self") reaches
+ * the cell's own CPUs only: one IPI to each by its APIC id, so that Linux's
+ * shorthand IPIs (stop, call-function to every other CPU) work in a cell
+ * while the CPUs of other cells never see them.
+ */
+static void send_icr(const struct vmx_exit *exit, uint64_t icr)
+{
+	unsigned int shorthand = ICR_SHORTHAND(icr);
+	uint64_t self = cpu_map_hwid(exit->cpu);
+
+	if (shorthand != ICR_SHORTHAND_ALL && shorthand != ICR_SHORTHAND_ALL_BUT_SELF) {
+		wrmsr(VMX_MSR_X2APIC_ICR, icr);
+		return;
+	}
+	for (uint32_t i = 0; i < exit->cell->desc->cpu_count; i++) {
+		uint64_t hwid = exit->cell->desc->cpu_hwid[i];
+
+		if (shorthand == ICR_SHORTHAND_ALL_BUT_SELF && hwid == self)
+			continue;
+		wrmsr(VMX_MSR_X2APIC_ICR, (hwid << 32) | ICR_VECTOR(icr));
+	}
 }
 
 /*
@@ -134,7 +159,7 @@ static void write_icr(const struct vmx_exit *exit, uint64_t icr)
 	if (!cpu_startup_ipi(exit, icr, &why)) {
 		why = icr_refusal(exit->cell, icr);
 		if (!why)
-			wrmsr(VMX_MSR_X2APIC_ICR, icr);
+			send_icr(exit, icr);
 	}
 	if (!why)
 		return;

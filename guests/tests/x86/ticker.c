@@ -6,7 +6,7 @@
  * exit-free path working. Then it sends itself a fixed IPI (allowed: its
  * ICR write exits once and the IPI arrives) and tries ICR writes the
  * hypervisor must refuse (docs/hypervisor.md): to APIC id 0, another cell's
- * CPU; NMI, INIT and start-up to itself; a broadcast; a logical destination;
+ * CPU; NMI, INIT and start-up to itself; an NMI broadcast; a logical destination;
  * a reserved vector. It counts what should never reach it: NMIs and
  * interrupts of vector STRAY_VECTOR, the one the hostile cell aims at it
  * (guests/tests/x86/hostile.c). A channel's doorbell vector (boot info) is
@@ -167,7 +167,7 @@ int guest_main(const struct bh_boot_info *info)
 		fixed_ipi(self_apic, ICR_NMI | IPI_VECTOR),
 		fixed_ipi(self_apic, ICR_INIT),
 		fixed_ipi(self_apic, ICR_STARTUP | 0x10),
-		fixed_ipi(0, ICR_ALL_BUT_SELF | IPI_VECTOR),
+		fixed_ipi(0, ICR_ALL_BUT_SELF | ICR_NMI),
 		fixed_ipi(self_apic, ICR_LOGICAL | IPI_VECTOR),
 		fixed_ipi(self_apic, RESERVED_VECTOR),
 	};
