@@ -28,7 +28,10 @@ SUBJECTS = {
         sources=sorted(str(p.relative_to(REPO)) for p in (REPO / "abi" / "check").glob("*.c"))
         + ["lib/crc32.c", "verify/frama-c/format_stub.c"],
         includes=["abi/include", "lib/include"],
-        options=["-eva-split-return", "auto", "-eva-slevel", "5"]),
+        # The equality and symbolic-locations domains keep a count read through the blob
+        # equal to the count checked against its bound: 80 alarms instead of 171, ~1 min.
+        options=["-eva-split-return", "auto", "-eva-slevel", "5",
+                 "-eva-domains", "symbolic-locations,equality"]),
     "stage2": dict(
         sources=["arch/arm64/stage2.c", "arch/arm64/pgtable.c"],
         includes=["abi/include", "lib/include", "hv/include", "arch/arm64/include",
