@@ -1,4 +1,4 @@
-"""Frama-C WP on the EPT builder (arch/x86/vmx/ept.c): the ACSL contracts of
+"""Frama-C WP on the EPT builder (arch/x86/vmx/ept.c): the ACSL contracts of index_at,
 ept_leaf_bits (each BH_MEM_* flag gives exactly its right and memory type, nothing
 else) and leaf_entry (every bit of a leaf is the host address's, the attributes'
 or the 2 MiB size bit), and ept_map's leaf loop: the leaves it writes tile
@@ -33,7 +33,7 @@ def prove(root, tmp_path):
     run = subprocess.run(
         ["frama-c", "-c11", "-machdep", "x86_64",
          "-cpp-extra-args=-Iabi/include -Ilib/include -Iarch/x86/vmx/include -std=gnu11",
-         "arch/x86/vmx/ept.c", "-wp", "-wp-fct", "ept_leaf_bits,leaf_entry,use_2m,ept_map",
+         "arch/x86/vmx/ept.c", "-wp", "-wp-fct", "index_at,ept_leaf_bits,leaf_entry,use_2m,ept_map",
          "-wp-split",
          "-wp-split-depth", "8", "-wp-prover", "cvc4",
          # A step limit, not time, decides (the proofs take ~20,000 steps): same verdict on

@@ -12,6 +12,14 @@
 #define EPTP_MEMTYPE_WB 6ull
 #define EPTP_WALK_LENGTH_4 (3ull << 3)
 
+/*
+ * WP proves in_table (the walk never indexes past a table's 512 entries); EVA
+ * checks the requires at every call.
+ */
+/*@ requires level < EPT_LEVELS;
+    assigns \nothing;
+    ensures in_table: \result < EPT_ENTRIES;
+*/
 static unsigned int index_at(uint64_t guest, unsigned int level)
 {
 	/* level 3 = PML4 ... level 0 = PT */
