@@ -19,6 +19,7 @@ import pytest
 REPO = pathlib.Path(__file__).resolve().parents[2]
 VERIFY = REPO / "verify" / "frama-c"
 ALARM = re.compile(r"^\[eva:alarm\] ([^:]+):(\d+): Warning: *\n?\s*([^.\n]+)", re.M)
+WP_PROPERTIES = ("postcondition", "loop invariant '", "assertion '")
 # Table pages of the builders' harnesses live at absolute addresses (see the harnesses).
 POOL = "0x100000-0x117fff"
 
@@ -27,7 +28,10 @@ SUBJECTS = {
         sources=sorted(str(p.relative_to(REPO)) for p in (REPO / "abi" / "check").glob("*.c"))
         + ["lib/crc32.c", "verify/frama-c/format_stub.c"],
         includes=["abi/include", "lib/include"],
-        options=["-eva-split-return", "auto", "-eva-slevel", "5"]),
+        # The equality and symbolic-locations domains keep a count read through the blob
+        # equal to the count checked against its bound: 80 alarms instead of 171, ~1 min.
+        options=["-eva-split-return", "auto", "-eva-slevel", "5",
+                 "-eva-domains", "symbolic-locations,equality"]),
     "stage2": dict(
         sources=["arch/arm64/stage2.c", "arch/arm64/pgtable.c"],
         includes=["abi/include", "lib/include", "hv/include", "arch/arm64/include",
@@ -91,9 +95,10 @@ def run_eva(name, root):
     assert run.returncode == 0 and "ANALYSIS SUMMARY" in out, f"frama-c failed:\n{out[-3000:]}"
     assert "0 errors" in out.split("ANALYSIS SUMMARY")[1] \
         or "No errors" in out.split("ANALYSIS SUMMARY")[1], "EVA reported errors"
-    # A contract's postcondition is WP's to prove (test_frama_c_wp.py), not an EVA alarm.
+    # Postconditions, loop invariants and assertions written for WP are WP's to prove
+    # (test_frama_c_wp.py); EVA's own alarms and the preconditions at calls stay here.
     return collections.Counter((path, kind.strip()) for path, _, kind in ALARM.findall(out)
-                               if "postcondition" not in kind)
+                               if not any(w in kind for w in WP_PROPERTIES))
 
 
 def beyond_list(name, found):

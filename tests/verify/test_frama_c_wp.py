@@ -1,9 +1,13 @@
-"""Frama-C WP on the EPT builder's leaf encoding (arch/x86/vmx/ept.c): the ACSL
-contracts of ept_leaf_bits (each BH_MEM_* flag gives exactly its right and
-memory type, nothing else) and leaf_entry (every bit of a leaf is the host
-address's, the attributes' or the 2 MiB size bit). The goals proven are listed in
-verify/frama-c/ept_wp_proven.txt; one that stops being proven fails, and a
-deliberate break of ept_leaf_bits must make a listed goal fail."""
+"""Frama-C WP on the EPT builder (arch/x86/vmx/ept.c): the ACSL contracts of index_at,
+ept_leaf_bits (each BH_MEM_* flag gives exactly its right and memory type, nothing
+else) and leaf_entry (every bit of a leaf is the host address's, the attributes'
+or the 2 MiB size bit), and ept_map's leaf loop: the leaves it writes tile
+[guest, +size) exactly (consecutive, each inside the range, the last ending at
+its end), a 2 MiB leaf only where both addresses are 2 MiB aligned, and each leaf
+holds host + offset with the requested attributes. The goals proven are listed in
+verify/frama-c/ept_wp_proven.txt; one that stops being proven fails, and each
+deliberate break (a lost read right, one page mapped too many, a wrong attribute)
+must make a listed goal fail."""
 
 import os
 import pathlib
@@ -29,7 +33,8 @@ def prove(root, tmp_path):
     run = subprocess.run(
         ["frama-c", "-c11", "-machdep", "x86_64",
          "-cpp-extra-args=-Iabi/include -Ilib/include -Iarch/x86/vmx/include -std=gnu11",
-         "arch/x86/vmx/ept.c", "-wp", "-wp-fct", "ept_leaf_bits,leaf_entry", "-wp-split",
+         "arch/x86/vmx/ept.c", "-wp", "-wp-fct", "index_at,ept_leaf_bits,leaf_entry,use_2m,ept_map",
+         "-wp-split",
          "-wp-split-depth", "8", "-wp-prover", "cvc4",
          # A step limit, not time, decides (the proofs take ~20,000 steps): same verdict on
          # a busy machine; the timeout is only a backstop.
@@ -54,14 +59,27 @@ def test_wp_proves_every_listed_goal(tmp_path):
     assert not lost, "WP no longer proves: " + ", ".join(f"{g} ({status.get(g)})" for g in lost)
 
 
-def test_wp_fails_when_a_write_mapping_loses_read(tmp_path):
+# Deliberate breaks of ept.c: (original text, broken text).
+BREAKS = {
+    "write_loses_read": ("bits |= EPT_WRITE | EPT_READ;", "bits |= EPT_WRITE;"),
+    "one_page_too_many": ("for (uint64_t off = 0; off < size_bytes;)",
+                          "for (uint64_t off = 0; off <= size_bytes;)"),
+    "wrong_attribute": ("*e = leaf_entry(host + off, leaf_bits, big);",
+                        "*e = leaf_entry(host + off, leaf_bits | EPT_EXEC, big);"),
+}
+
+
+@pytest.mark.parametrize("name", BREAKS)
+def test_wp_fails_on_a_deliberate_break(name, tmp_path):
+    good, bad = BREAKS[name]
     shutil.copytree(REPO / "abi", tmp_path / "abi")
     shutil.copytree(REPO / "lib", tmp_path / "lib")
     shutil.copytree(REPO / "arch" / "x86", tmp_path / "arch" / "x86")
     ept = tmp_path / "arch" / "x86" / "vmx" / "ept.c"
-    good = "bits |= EPT_WRITE | EPT_READ;"
     code = ept.read_text()
-    assert code.count(good) == 1
-    ept.write_text(code.replace(good, "bits |= EPT_WRITE;"))
+    assert code.count(good) == 1, f"ept.c: the text to break, '{good}', is not there once"
+    ept.write_text(code.replace(good, bad))
     status = prove(tmp_path, tmp_path)
-    assert [g for g in listed() if status.get(g) != "Valid"], "WP proved the broken encoding"
+    lost = [g for g in listed() if status.get(g) != "Valid"]
+    print(f"{name}: no longer proven: {', '.join(lost)}")
+    assert lost, f"WP proved ept.c with the break '{bad}'"

@@ -12,6 +12,14 @@
 #define EPTP_MEMTYPE_WB 6ull
 #define EPTP_WALK_LENGTH_4 (3ull << 3)
 
+/*
+ * WP proves in_table (the walk never indexes past a table's 512 entries); EVA
+ * checks the requires at every call.
+ */
+/*@ requires level < EPT_LEVELS;
+    assigns \nothing;
+    ensures in_table: \result < EPT_ENTRIES;
+*/
 static unsigned int index_at(uint64_t guest, unsigned int level)
 {
 	/* level 3 = PML4 ... level 0 = PT */
@@ -93,15 +101,16 @@ static uint64_t *entry_at(struct ept_table *t, uint64_t guest, unsigned int leve
 
 /*
  * A leaf: the host address in the address field, the rights and memory type
- * asked for, the size bit. WP proves each_bit and size: every bit of the entry
- * is set exactly when it is set in host or leaf_bits or is the size bit of a
- * 2 MiB leaf; with the disjoint fields the requires give, address and
- * attributes follow, but CVC4 does not find that step (unproven goals).
+ * asked for, the size bit. WP proves each_bit: every bit of the entry is set
+ * exactly when it is set in host or leaf_bits or is the size bit of a 2 MiB
+ * leaf. The requires are arithmetic so that ept_map's proof reaches them; with
+ * them, address, attributes and a 4 KiB leaf's size follow, but each needs a
+ * bit of host from host % 4096 == 0, which WP's bit encoding does not give
+ * CVC4 (unproven goals, verify/frama-c/ept_wp_proven.txt).
  */
-/*@ requires aligned: (host & (EPT_PAGE_BYTES - 1)) == 0;
-    requires in_field: (host & ~EPT_ADDRESS_MASK) == 0;
-    requires bits_outside_address: (leaf_bits & EPT_ADDRESS_MASK) == 0;
-    requires bits_not_size: (leaf_bits & EPT_LEAF_2M) == 0;
+/*@ requires aligned: host % EPT_PAGE_BYTES == 0;
+    requires in_field: host < 1ull << 52;
+    requires bits_outside_address_and_size: (leaf_bits & (EPT_ADDRESS_MASK | EPT_LEAF_2M)) == 0;
     assigns \nothing;
     ensures each_bit: \forall integer k; 0 <= k < 64 ==>
 	(((\result >> k) & 1) != 0 <==>
@@ -115,9 +124,13 @@ static uint64_t leaf_entry(uint64_t host, uint64_t leaf_bits, bool big)
 	return host | leaf_bits | (big ? EPT_LEAF_2M : 0);
 }
 
+/*@ assigns \nothing;
+    ensures \result <==> guest % EPT_2M_BYTES == 0 && host % EPT_2M_BYTES == 0 &&
+			 left >= EPT_2M_BYTES;
+*/
 static bool use_2m(uint64_t guest, uint64_t host, uint64_t left)
 {
-	return ((guest | host) & (EPT_2M_BYTES - 1)) == 0 && left >= EPT_2M_BYTES;
+	return guest % EPT_2M_BYTES == 0 && host % EPT_2M_BYTES == 0 && left >= EPT_2M_BYTES;
 }
 
 /* Whether anything in [guest, +size) is already mapped (a leaf covers part of it). */
@@ -138,13 +151,23 @@ static bool overlaps_mapping(struct ept_table *t, uint64_t guest, uint64_t size_
 	return false;
 }
 
+/*
+ * WP proves the leaf loop (tests/verify/test_frama_c_wp.py): the leaves tile
+ * [guest, +size) exactly, each inside it, 2 MiB ones only where both addresses
+ * are 2 MiB aligned, each holding host + offset and leaf_bits (from leaf_entry's
+ * contract). Not proven: that entry_at returns the slot of guest + off (the
+ * walk goes through the allocator's callbacks) and that no other entry changes.
+ */
+/*@ requires limit: \valid_read(t) && t->host_limit <= 1ull << 52; // as ept_init sets it */
 int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_bytes,
 	    uint64_t leaf_bits)
 {
-	if (((guest | host | size_bytes) & (EPT_PAGE_BYTES - 1)) || size_bytes == 0)
+	if (guest % EPT_PAGE_BYTES || host % EPT_PAGE_BYTES || size_bytes % EPT_PAGE_BYTES ||
+	    size_bytes == 0)
 		return -BH_EINVAL;
-	if (guest + size_bytes < guest || guest + size_bytes > (1ull << EPT_GUEST_BITS) ||
-	    host + size_bytes < host || host + size_bytes > t->host_limit)
+	/* Written so that nothing wraps: WP proves the loop's sums from these tests. */
+	if (guest > (1ull << EPT_GUEST_BITS) || size_bytes > (1ull << EPT_GUEST_BITS) - guest ||
+	    host > t->host_limit || size_bytes > t->host_limit - host)
 		return -BH_EINVAL;
 	/* The size bit is ept_map's to set: from a caller it would make a 4 KiB leaf 2 MiB. */
 	if (!(leaf_bits & (EPT_READ | EPT_WRITE | EPT_EXEC)) ||
@@ -152,6 +175,14 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 		return -BH_EINVAL;
 	if (overlaps_mapping(t, guest, size_bytes))
 		return -BH_EINVAL;
+	/*
+	 * WP havocs every variable of a loop without 'loop assigns' (entry_at's writes to the
+	 * tables cannot be named in ACSL), so 'fixed' carries the checked arguments through.
+	 */
+	/*@ loop invariant fixed: guest == \at(guest, Pre) && host == \at(host, Pre) &&
+		size_bytes == \at(size_bytes, Pre) && leaf_bits == \at(leaf_bits, Pre);
+	    loop invariant tiled: off <= size_bytes && off % EPT_PAGE_BYTES == 0;
+	    loop variant size_bytes - off; */
 	for (uint64_t off = 0; off < size_bytes;) {
 		bool big = use_2m(guest + off, host + off, size_bytes - off);
 		uint64_t *e = entry_at(t, guest + off, big ? 1 : 0, true);
@@ -159,6 +190,14 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 		if (!e)
 			return -BH_ENOMEM;
 		*e = leaf_entry(host + off, leaf_bits, big);
+		/*@ assert inside: guest + off + (big ? EPT_2M_BYTES : EPT_PAGE_BYTES) <=
+			guest + size_bytes <= 1 << EPT_GUEST_BITS; */
+		/*@ assert big_aligned: big ==> (guest + off) % EPT_2M_BYTES == 0 &&
+			(host + off) % EPT_2M_BYTES == 0; */
+		/*@ assert leaf: (*e & EPT_ADDRESS_MASK) == host + off &&
+			(*e & ~EPT_ADDRESS_MASK & ~EPT_LEAF_2M) == leaf_bits &&
+			(((*e & EPT_LEAF_2M) != 0) <==> big);
+		*/
 		off += big ? EPT_2M_BYTES : EPT_PAGE_BYTES;
 	}
 	return 0;
