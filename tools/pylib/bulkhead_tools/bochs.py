@@ -97,6 +97,17 @@ def vm_exit_reasons(bochs_log, cpu):
     return dict(counts)
 
 
+# Its last line when the hypervisor's power-off ends the run: "04540588245i[SIM   ] quit_sim ...".
+_QUIT_LINE = re.compile(r"^(\d+)i\[SIM\s*\] quit_sim called", re.M)
+
+
+def end_tick(bochs_log):
+    """The Bochs tick at which the run ended (its power-off), or None; read it before
+    keep_witness_lines drops that line."""
+    m = _QUIT_LINE.search(pathlib.Path(bochs_log).read_text(errors="replace"))
+    return int(m.group(1)) if m else None
+
+
 def keep_witness_lines(bochs_log):
     """Rewrites a log made with log_vm_exits to its VM-exit, MSR-exit and interrupt lines only
     (what the functions above read): a CPU's debug messages run to ~14 MB per
