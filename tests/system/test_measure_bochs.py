@@ -88,6 +88,8 @@ def test_linux_summary_says_init_and_the_load_or_failed():
         "load=1.00 0.25 0.08")
     assert bochs_runner.linux_summary(COM2.splitlines()[0]).startswith(
         "FAILED: Linux did not reach init")
+    without_init = "\n".join(line for line in COM2.splitlines() if "uptime" not in line)
+    assert bochs_runner.linux_summary(without_init).startswith("FAILED: Linux did not reach init")
     assert "FAILED: Linux did not reach the load's end" in bochs_runner.linux_summary(
         "\n".join(COM2.splitlines()[:3]))
 
