@@ -102,12 +102,15 @@ def test_linux_notes_give_the_witnessed_stretch_and_linux_entries_per_second(tmp
     phase.other_entries.append(model.CpuEntries(0, "linux", 3000, {"sysreg": 1000,
                                                                    "other": 2000}))
     phase.other_entries[0].run = 1
-    # 150,000,000 ticks at 50 M ticks per second: 3 s of Bochs' time.
-    notes = bochs_runner.linux_notes(phase, 1, 150_000_000, log, [1])
+    # From CPU 1's first exit (tick 268,677,025) 150,000,000 ticks at 50 M ticks per second: 3 s.
+    notes = bochs_runner.linux_notes(phase, 1, 418_677_025, log, [1])
     assert notes[0] == ("stress run 1: Bochs' log, cpu 1: longest stretch without a VM exit "
                         "holds 2 timer interrupts (vector 0x40); 1 other stretches")
-    assert notes[1] == ("stress run 1: cpu 0 (linux): 3,000 entries over the boot's 3.0 s of "
-                        "Bochs' time (150,000,000 ticks): 1,000/s (sysreg 333, other 667)")
+    assert notes[1] == ("stress run 1: cpu 0 (linux): 3,000 entries in the cells' 3.0 s of "
+                        "Bochs' time (ticks 268,677,025 to 418,677,025): 1,000/s (sysreg 333, "
+                        "other 667)")
+    assert bochs.first_exit_tick(log, 0) == 268677200
+    assert bochs.first_exit_tick(log, 2) is None
 
 
 def test_end_tick_is_the_tick_of_bochs_quit(tmp_path):

@@ -86,6 +86,16 @@ def exit_free_stretches(bochs_log, cpu, vector):
     return sorted(stretches, reverse=True)
 
 
+def first_exit_tick(bochs_log, cpu):
+    """The Bochs tick of CPU `cpu`'s first VM exit (its cell's start-up), or None."""
+    with open(bochs_log, errors="replace") as log:
+        for line in log:
+            m = _VM_EXIT_LINE.search(line)
+            if m and int(m.group(1)) == cpu:
+                return int(line[:line.index("[")].rstrip("defip"))
+    return None
+
+
 def vm_exit_reasons(bochs_log, cpu):
     """{VMX basic exit reason: count} of CPU `cpu` from a run made with log_vm_exits=True."""
     counts = collections.Counter()

@@ -31,7 +31,8 @@ import re
 import time
 
 from .. import paths, payload, systems
-from ..bochs import IPS, end_tick, exit_free_stretches, keep_witness_lines, vm_exits_per_cpu
+from ..bochs import (IPS, end_tick, exit_free_stretches, first_exit_tick, keep_witness_lines,
+                     vm_exits_per_cpu)
 from . import parse, sysdesc
 from .model import BOCHS, HANDLER_PATH, REALTIME_BARE, REALTIME_CELL, THREAD_PATH, Phase, Report, \
     Run, Series
@@ -268,20 +269,22 @@ def linux_summary(com2):
 def linux_notes(phase, run, ended, witness_log, rt_cpus):
     """The report's notes on one boot beside Linux: Bochs' witness of the realtime CPUs'
     longest stretch without a VM exit, and Linux's entries per second of Bochs' time by
-    reason (the hypervisor's counters over the whole boot, up to its power-off at `ended`)."""
+    reason (the hypervisor's counters over the boot), per second of the cells' time: from the
+    realtime CPU's first VM exit (the cells start together) to the power-off at `ended`."""
     notes = []
     for cpu in rt_cpus:
         stretches = exit_free_stretches(witness_log, cpu, TIMER_VECTOR)
         notes.append(f"{phase.name} run {run}: Bochs' log, cpu {cpu}: longest stretch without a "
                      f"VM exit holds {stretches[0] if stretches else 0:,} timer interrupts "
                      f"(vector {TIMER_VECTOR:#x}); {max(len(stretches) - 1, 0)} other stretches")
-    if ended:
-        seconds = ended / IPS
+    start = first_exit_tick(witness_log, rt_cpus[0]) if rt_cpus else None
+    if ended and start is not None and ended > start:
+        seconds = (ended - start) / IPS
         for e in (e for e in phase.other_entries if e.run == run):
             rates = ", ".join(f"{k} {v / seconds:,.0f}" for k, v in e.reasons.items())
             notes.append(f"{phase.name} run {run}: cpu {e.cpu} ({e.cell}): {e.total:,} entries "
-                         f"over the boot's {seconds:.1f} s of Bochs' time ({ended:,} ticks): "
-                         f"{e.total / seconds:,.0f}/s ({rates or 'none'})")
+                         f"in the cells' {seconds:.1f} s of Bochs' time (ticks {start:,} to "
+                         f"{ended:,}): {e.total / seconds:,.0f}/s ({rates or 'none'})")
     return notes
 
 
