@@ -11,8 +11,8 @@ halted in the hypervisor). Figures in Bochs ticks (deterministic; 50 M per emula
   in the cell also the hypervisor's start and the system image's copy (~0.5 G ticks to the cells);
 - Linux's clock at init (`uptime at init`), shown only: in the cell it is the TSC at the
   frequency the hypervisor's CPUID leaf gives (50 MHz, Bochs' time); bare, Linux calibrates the
-  TSC itself and its clock ran ~4.6 times slow against Bochs' ticks (7.26 s at ~1.7 G ticks of
-  its boot), so the two clocks are not compared;
+  TSC itself and its clock ran about 5 times slow against Bochs' ticks (7.26 s at power-off after
+  ~1.7 G ticks of the decompressed kernel), so the two clocks are not compared;
 - in the cell, the hypervisor's entries on Linux's CPU by reason, per second of the whole run.
 
 What still differs: the cell has 96 MiB, bare Bochs 256 MiB; GRUB puts `BOOT_IMAGE=/boot/bzImage`
