@@ -4,8 +4,9 @@ payload cache like the normal kernel: payload/rt.py) bare in Bochs, 2 CPUs, cycl
 CPU 1 (isolcpus=1), Linux idle or under stress on CPU 0: the baseline the realtime cell's figures
 in `bulkhead measure --platform bochs-x86 --linux` compare with. The same init scenario and
 cyclictest options as arm64's PREEMPT_RT baseline (measure/runner.py `_bare_run`); GRUB boots
-the bzImage (the kernel decompresses itself, ~4.5 G ticks). In Bochs' time cyclictest's clock
-(the TSC) counts Bochs ticks: one µs is 50 ticks, and the figures do not depend on the host.
+the bzImage (the kernel decompresses itself, ~4.5 G ticks). Not a baseline yet: bare Linux
+calibrates the TSC itself and its clock is not Bochs' time (the first run reported max 1 µs; the
+ticks printed assume 50 per µs); docs/measuring.md says what is missing (`tsc_early_khz=`).
 
 Run (one Bochs at a time; ~10 minutes of host time per load):
     flock /tmp/bh-emu.lock python3 tests/bench/x86_preempt_rt_bare.py [--load stress]
