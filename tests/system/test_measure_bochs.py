@@ -37,16 +37,88 @@ def test_bochs_log_gives_exit_free_stretches_and_exit_reasons_per_cpu(tmp_path):
 
 def test_phases_give_the_neighbour_its_load_and_the_realtime_cell_the_measured_build():
     text = (paths.REPO / "tests" / "system" / "systems" / "x86-rtcell.dts").read_text()
+    settings = bochs_runner.Settings.for_mode(True)
     images = {phase: sysdesc.realtime_images(
-        bochs_runner._phase_system(text, "rt", phase, "rtcell-x86-latmon"))
-        for phase in bochs_runner.PHASES}
+        bochs_runner._phase_system(text, "rt", phase, settings, None))
+        for phase in settings.phases()}
     assert all(i == {"rt": ("rtcell-x86-latmon.bin", 0x8000000)} for i in images.values())
-    assert set(sysdesc.cells(bochs_runner._phase_system(text, "rt", "alone", "x"))) == {"rt"}
+    assert set(sysdesc.cells(bochs_runner._phase_system(text, "rt", "alone", settings,
+                                                        None))) == {"rt"}
     for phase, neighbour in (("idle", "hello.bin"), ("stress", "busy.bin"),
                              ("control", "busy.bin")):
-        system = bochs_runner._phase_system(text, "rt", phase, "rtcell-x86-latmon")
+        system = bochs_runner._phase_system(text, "rt", phase, settings, None)
         assert f'image = "{neighbour}"' in system, phase
     assert bochs_runner.PHASES["control"][1] == "bulkhead-irqexit.elf"
+
+
+def test_phases_beside_linux_give_linux_the_load_and_the_realtime_cell_latmon_until_stop():
+    text = sysdesc.with_entry(bochs_runner.LINUX_SYSTEM.read_text(), 0x1000abc)
+    settings = bochs_runner.Settings.for_mode(True, linux=True)
+    assert list(settings.phases()) == ["alone", "idle", "stress", "attack", "control"]
+    for phase, (_, hypervisor, load) in settings.phases().items():
+        system = bochs_runner._phase_system(text, "rt", phase, settings, load)
+        images = sysdesc.realtime_images(system)
+        if phase == "alone":
+            assert set(sysdesc.cells(system)) == {"rt"}
+            assert images == {"rt": ("rtcell-x86-latmon.bin", 0x8000000)}
+            continue
+        assert images == {"rt": ("rtcell-x86-latmon-stop.bin", 0x8000000)}, phase
+        args = sysdesc.bootargs(system, "linux").split()
+        # init takes the last value of each argument: the phase's, not the demo's.
+        last = {a.split("=")[0]: a.split("=", 1)[1] for a in args if "=" in a}
+        assert last["bulkhead.scenario"] == "measure", phase
+        assert last["bulkhead.load"] == ("stress" if phase == "control" else phase)
+        assert last["bulkhead.duration"] == str(settings.duration_s)
+        assert last["bulkhead.foreign"] == "0x8000000,0x300000"
+        assert last["bulkhead.timer_us"] == "1000"   # 100 µs timers livelock Linux in Bochs
+        assert "entry = <0x0 0x1000abc>;" in system
+        assert hypervisor == ("bulkhead-irqexit.elf" if phase == "control" else "bulkhead.elf")
+
+
+COM2 = """\
+linux-cell: init started
+linux-cell: uptime at init: 28.79 s
+linux-cell: measure: load=stress rtcpus=none duration=2s loops=1000 prio=99 units=us
+linux-cell: measure: load stopped: cpu.0=12 mem.0=3 io.0=5 io_on=tmpfs load=1.00 0.25 0.08
+"""
+
+
+def test_linux_summary_says_init_and_the_load_or_failed():
+    assert bochs_runner.linux_summary(COM2) == (
+        "init at 28.79 s of Linux's clock; cpu.0=12 mem.0=3 io.0=5 io_on=tmpfs "
+        "load=1.00 0.25 0.08")
+    assert bochs_runner.linux_summary(COM2.splitlines()[0]).startswith(
+        "FAILED: Linux did not reach init")
+    without_init = "\n".join(line for line in COM2.splitlines() if "uptime" not in line)
+    assert bochs_runner.linux_summary(without_init).startswith("FAILED: Linux did not reach init")
+    assert "FAILED: Linux did not reach the load's end" in bochs_runner.linux_summary(
+        "\n".join(COM2.splitlines()[:3]))
+
+
+def test_linux_notes_give_the_witnessed_stretch_and_linux_entries_per_second(tmp_path):
+    log = tmp_path / "bochs.log"
+    log.write_text(BOCHS_LOG)
+    phase = model.Phase("stress", "stress", platform="bochs-x86")
+    phase.other_entries.append(model.CpuEntries(0, "linux", 3000, {"sysreg": 1000,
+                                                                   "other": 2000}))
+    phase.other_entries[0].run = 1
+    # From CPU 1's first exit (tick 268,677,025) 150,000,000 ticks at 50 M ticks per second: 3 s.
+    notes = bochs_runner.linux_notes(phase, 1, 418_677_025, log, [1])
+    assert notes[0] == ("stress run 1: Bochs' log, cpu 1: longest stretch without a VM exit "
+                        "holds 2 timer interrupts (vector 0x40); 1 other stretches")
+    assert notes[1] == ("stress run 1: cpu 0 (linux): 3,000 entries in the cells' 3.0 s of "
+                        "Bochs' time (ticks 268,677,025 to 418,677,025): 1,000/s (sysreg 333, "
+                        "other 667)")
+    assert bochs.first_exit_tick(log, 0) == 268677200
+    assert bochs.first_exit_tick(log, 2) is None
+
+
+def test_end_tick_is_the_tick_of_bochs_quit(tmp_path):
+    log = tmp_path / "bochs.log"
+    log.write_text(BOCHS_LOG + "04540588245i[SIM   ] quit_sim called with exit code 1\n")
+    assert bochs.end_tick(log) == 4540588245
+    log.write_text(BOCHS_LOG)
+    assert bochs.end_tick(log) is None
 
 
 def latmon_run(ticks, missed=0):

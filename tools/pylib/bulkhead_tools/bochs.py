@@ -86,6 +86,16 @@ def exit_free_stretches(bochs_log, cpu, vector):
     return sorted(stretches, reverse=True)
 
 
+def first_exit_tick(bochs_log, cpu):
+    """The Bochs tick of CPU `cpu`'s first VM exit (its cell's start-up), or None."""
+    with open(bochs_log, errors="replace") as log:
+        for line in log:
+            m = _VM_EXIT_LINE.search(line)
+            if m and int(m.group(1)) == cpu:
+                return int(line[:line.index("[")].rstrip("defip"))
+    return None
+
+
 def vm_exit_reasons(bochs_log, cpu):
     """{VMX basic exit reason: count} of CPU `cpu` from a run made with log_vm_exits=True."""
     counts = collections.Counter()
@@ -95,6 +105,17 @@ def vm_exit_reasons(bochs_log, cpu):
             if m and int(m.group(1)) == cpu:
                 counts[int(m.group(2))] += 1
     return dict(counts)
+
+
+# Its last line when the hypervisor's power-off ends the run: "04540588245i[SIM   ] quit_sim ...".
+_QUIT_LINE = re.compile(r"^(\d+)i\[SIM\s*\] quit_sim called", re.M)
+
+
+def end_tick(bochs_log):
+    """The Bochs tick at which the run ended (its power-off), or None; read it before
+    keep_witness_lines drops that line."""
+    m = _QUIT_LINE.search(pathlib.Path(bochs_log).read_text(errors="replace"))
+    return int(m.group(1)) if m else None
 
 
 def keep_witness_lines(bochs_log):

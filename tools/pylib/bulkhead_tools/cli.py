@@ -148,8 +148,7 @@ def _bochs_iso(dts, run_dir):
         return None
     try:
         linux = payload.ensure_linux_payload(arch="x86_64")
-        text = re.sub(r"entry = <0x0 0x[0-9a-f]+>;", f"entry = <0x0 {linux['pvh_entry']:#x}>;",
-                      dts.read_text())
+        text = sysdesc.with_entry(dts.read_text(), linux["pvh_entry"])
         system = run_dir / dts.name
         system.write_text(text)
         x86_build = paths.build_dir("x86_64")
@@ -312,6 +311,10 @@ def parser():
     s.add_argument("--linux-cost", action="store_true",
                    help="only Linux's cost under the hypervisor: its boot and workloads in the "
                         "cell against bare, under icount (two boots)")
+    s.add_argument("--linux", action="store_true",
+                   help="bochs-x86: the Linux cell as the realtime cell's neighbour (phases "
+                        "alone, idle, stress, attack, control; default system "
+                        "config/bochs-x86/linux-rt.dts; 2-3 minutes of host time per phase)")
     s.set_defaults(func=cmd_measure)
 
     s = sub.add_parser("containment", help="run the attack catalogue (a hostile cell beside "

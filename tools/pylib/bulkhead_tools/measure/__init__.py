@@ -21,7 +21,8 @@ def default_output() -> pathlib.Path:
 
 def main(args) -> int:
     """The `measure` subcommand; `args` from cli.py (system, platform, output, quick,
-    linux_cost); no system: the platform's default."""
+    linux_cost, linux); no system: the platform's default (with --linux: bochs-x86's Linux
+    system)."""
     from . import bochs_runner, platforms, report, runner
     try:
         platform = platforms.get(args.platform)
@@ -29,9 +30,15 @@ def main(args) -> int:
         print(f"measure: {e}", file=sys.stderr)
         return 1
     phases = bochs_runner if isinstance(platform, platforms.BochsX86) else runner
-    settings = phases.Settings.for_mode(args.quick)
+    linux = getattr(args, "linux", False)
+    if linux and phases is not bochs_runner:
+        print("measure: --linux is for bochs-x86 (qemu-arm64's default system has its Linux "
+              "cell already)", file=sys.stderr)
+        return 1
+    settings = (phases.Settings.for_mode(args.quick, linux=True) if linux else
+                phases.Settings.for_mode(args.quick))
     out = (args.output or default_output()).resolve()
-    system = args.system or platform.default_system
+    system = args.system or (bochs_runner.LINUX_SYSTEM if linux else platform.default_system)
     print(f"measure: {system} on {platform.name}, "
           f"{'quick' if args.quick else 'full'} mode; output {out}", flush=True)
     display = Progress("measure --quick" if args.quick else "measure")

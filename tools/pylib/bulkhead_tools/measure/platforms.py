@@ -138,9 +138,11 @@ class BochsX86:
                        check=True, stdout=subprocess.DEVNULL)
         return iso
 
-    def run_hypervisor(self, iso, work, timeout_s):
+    def run_hypervisor(self, iso, work, timeout_s, logged_cpus=True, com2=False):
+        """`logged_cpus`: the CPUs whose VM exits Bochs' log witnesses (True: all; a Linux
+        CPU's debug lines run to gigabytes over its boot); `com2`: a Linux cell's console."""
         return bochs.run_bochs(iso, work, timeout_s=timeout_s, cpus=self.cpus,
-                               cpu_model=self.cpu_model, log_vm_exits=True)
+                               cpu_model=self.cpu_model, log_vm_exits=logged_cpus, com2=com2)
 
     def run_bare_rtcell(self, image, cpus, work, timeout_s):
         """The realtime kernel's ELF booted bare by GRUB (build/x86_64/rtcell/IMAGE.iso)."""

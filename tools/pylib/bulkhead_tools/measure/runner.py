@@ -385,9 +385,7 @@ def _hypervisor_phase(phase, ctx, run, report):
         if ctx.rtcell:   # the build that stops by itself: nobody is there to say STOP
             dts_text = sysdesc.with_image(dts_text, ctx.rtcell, settings.rtcell_run_image)
     else:
-        foreign = [a for c in info.values() if c["realtime"] for a in c["host_phys"]]
-        hv = sysdesc.hypervisor_memory(text)
-        foreign += [hv + 0x200000] if hv is not None else []  # the hypervisor's image
+        foreign = sysdesc.foreign_addresses(text)
         dts_text = sysdesc.with_bootargs(text, " ".join([
             "bulkhead.scenario=measure", f"bulkhead.load={phase.name}",
             f"bulkhead.duration={settings.duration_s}",

@@ -113,6 +113,14 @@ def hypervisor_memory(text):
     return (v[0] << 32) | v[1] if len(v) >= 2 else None
 
 
+def foreign_addresses(text):
+    """What a Linux cell's attack load aims /dev/mem at: the realtime cells' memory (each
+    region's host-physical base) and the hypervisor's image (its memory + 2 MiB)."""
+    foreign = [a for c in cells(text).values() if c["realtime"] for a in c["host_phys"]]
+    hv = hypervisor_memory(text)
+    return foreign + ([hv + 0x200000] if hv is not None else [])
+
+
 def realtime_only(text):
     """The same system without its non-realtime cells: their nodes, their channel endpoints, and
     channels left with fewer than two endpoints go. Raises ValueError if no realtime cell."""
@@ -177,6 +185,12 @@ def with_bootargs(text, extra):
     if not count:
         raise ValueError("the system has no cell with bootargs (no Linux cell)")
     return re.sub(r'(bootargs\s*=\s*"[^"]*)"', lambda m: f'{m.group(1)} {extra}"', text)
+
+
+def with_entry(text, entry):
+    """The system with every `entry` property (an x86 Linux cell's PVH entry) set to `entry`:
+    the payload's kernel says where its own is."""
+    return re.sub(r"entry = <0x0 0x[0-9a-fA-F]+>;", f"entry = <0x0 {entry:#x}>;", text)
 
 
 def has_linux(text):
