@@ -12,7 +12,8 @@ The PVH entry takes the kernel's XZ decompression (~4.5 G Bochs ticks) out of th
 powers off at ~3.6 G ticks, 100 s of host time here; the same system through the bzImage and
 the 32-bit boot protocol (x86-linux-rt.dts) takes 6.8 G (tests/bench/x86_linux_cell_boot.py).
 The module's tests share one boot but the last two, which share a second (`contained`): there
-Linux tries /dev/mem on memory that is not its own, then panics. Before powering off, init runs
+Linux tries /dev/mem on memory that is not its own, then panics. Both boots: ~3 minutes of host
+time here (174 s on a quiet machine). Before powering off, init runs
 `bhctl cells`, `stats` and `latency` (guests/linux/init, bhctl_report): bhctl finds the hypervisor
 status page and latmon's telemetry channel through bhcfg's OEMB ACPI table
 (bulkhead/acpi_regions.h).
