@@ -81,6 +81,11 @@ static const struct check_arch_rules arch_rules[] = {
 		},
 		/* A cell's reset (port 0xcf9, the 8042, a triple fault) stops it; no restart yet. */
 		.cell_reset_request = NULL,
+		/* A cell's ACPI S5 write there is its power-off (vmx/io.c): owning them would
+		 * bypass that and reach whatever the machine decodes at them. */
+		.reserved_ports = { BH_X86_SLEEP_CONTROL_PORT, 2,
+				    "the hypervisor's ACPI sleep control and status registers "
+				    "(the FADT's S5 path)" },
 	},
 };
 

@@ -51,6 +51,17 @@ void check_devices(struct checker *c)
 				      (unsigned long long)dev->size_bytes);
 			continue;
 		}
+		const struct check_reserved_ports *rp = &c->rules->reserved_ports;
+		if (dev->kind == BH_DEVICE_PORT && rp->count &&
+		    ranges_overlap(dev->base, dev->size_bytes, rp->first, rp->count)) {
+			uint32_t port = dev->base > rp->first ? (uint32_t)dev->base : rp->first;
+			check_problem(c, CONFIG_E_OVERLAP, CONFIG_AT_DEVICE, d, "base",
+				      "cell \"%s\": device \"%s\" [0x%llx, +0x%llx) includes port "
+				      "0x%x, one of %s",
+				      cname, dname, (unsigned long long)dev->base,
+				      (unsigned long long)dev->size_bytes, port, rp->use);
+			continue;
+		}
 		char what[80];
 		format_snprintf(what, sizeof(what), "cell \"%s\": device \"%s\"", cname, dname);
 		/* Mapped 1:1, so an MMIO range is a host and a guest range at once. */

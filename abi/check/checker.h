@@ -51,6 +51,11 @@ struct check_arch_rules {
 	} reserved_doorbells[4];
 	/* How a cell asks to be reset (BH_CELL_RESTART_ON_RESET), or NULL where it cannot yet. */
 	const char *cell_reset_request;
+	/* I/O ports the hypervisor handles itself, never a cell's (count 0: none). */
+	struct check_reserved_ports {
+		uint32_t first, count;
+		const char *use;
+	} reserved_ports;
 };
 
 /* The rules for `arch`, or NULL when the architecture is unknown. */

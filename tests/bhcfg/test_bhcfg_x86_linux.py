@@ -214,3 +214,26 @@ def test_oemb_table_lists_the_status_page_and_channels_for_bhctl(tool, x86_platf
     # Neither is RAM for Linux: the e820 map reserves both.
     e820 = [struct.unpack_from("<QQI", bp, 0x2d0 + 20 * k) for k in range(bp[0x1e8])]
     assert (0x6000000, 0x1000, 2) in e820 and (0x6100000, 0x100000, 2) in e820
+
+
+def test_refuses_a_cell_owning_the_hypervisors_acpi_sleep_ports(tool, x86_platform):
+    # A platform may well offer ports around 0xb00 (a PC's ACPI PM block); the hypervisor's
+    # own sleep registers (BH_X86_SLEEP_CONTROL_PORT, 0xb00/0xb01, the FADT's S5 path) are
+    # never a cell's, whatever the platform says.
+    platform = tool.write(x86_platform.read_text().replace(
+        "\tpci@cf8 {",
+        "\tacpi-pm@b00 {\n\t\tcompatible = \"acpi,pm\";\n\t\tbulkhead,ports = <0xb00 0x10>;\n\t};\n\n"
+        "\tpci@cf8 {"), name="platform.dts")
+    for ports, port in (("0xb00 0x10", 0xb00), ("0xb01 0x1", 0xb01)):
+        system = tool.write(SYSTEM.read_text().replace(
+            "serial@2f8 {\n\t\t\t\t\tports = <0x2f8 0x8>;",
+            f"serial@2f8 {{\n\t\t\t\t\tports = <0x2f8 0x8>;\n\t\t\t\t}};\n\t\t\t\tpm@b00 {{\n"
+            f"\t\t\t\t\tports = <{ports}>;"))
+        result = tool.run("check", system, "--platform", platform)
+        assert result.returncode != 0, result.stderr
+        errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+        assert len(errors) == 1, result.stderr
+        assert errors[0].endswith(
+            f'cell "linux": device "pm@b00" [{int(ports.split()[0], 16):#x}, '
+            f'+{int(ports.split()[1], 16):#x}) includes port {port:#x}, one of the '
+            "hypervisor's ACPI sleep control and status registers (the FADT's S5 path)"), errors
