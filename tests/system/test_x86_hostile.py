@@ -103,6 +103,11 @@ EXPECTED = {
     "out port 0x40 value 0x1 pit channel 0 count": NO_FAULT_FF,
     "out port 0x42 value 0x1 pit channel 2 count": NO_FAULT_FF,
     "out port 0x3f8 value 0x58 hypervisor uart (hv console)": r"no fault",
+    # The CMOS clock is readable; its NVRAM and every write are not (vmx/cmos_clock.c).
+    "out port 0x70 value 0x8f cmos index 0x8f (nmi mask, nvram shutdown status)": NO_FAULT_FF,
+    "in port 0x71 cmos nvram 0x0f": r"read 0xff",
+    "out port 0x71 value 0xa cmos data write (nvram)": NO_FAULT_FF,
+    "cmos clock status b": r"readable, write ignored \(0x\w+, after a write 0x\w+\)",
     # MSRs outside the allow-list, and allowed ones with values the CPU would refuse.
     "wrmsr 0x1b apic base relocation": GP,
     "wrmsr 0x1b apic base leave x2apic": GP,

@@ -215,3 +215,16 @@ def test_x86_linux_panic_stops_only_linux_and_the_realtime_cell_runs_on(containe
     assert 'hv: cell "rt" stopped (exit code 0)' in out
     assert "hv: every cell has stopped; powering off" in out
     assert not contained.timed_out, contained.describe()
+
+
+def test_x86_linux_cell_reads_the_cmos_clock_without_polling_it(boot):
+    """Linux reads its wall clock from the CMOS RTC at boot whatever the FADT says. The RTC's
+    ports are the hypervisor's; it answers the clock's registers read-only (vmx/cmos_clock.c).
+    With all ones there, Linux polled "update in progress" for a second: 40,213 port exits."""
+    assert "Unable to read current time from RTC" not in boot.linux, boot.linux[-3000:]
+    stats = parse.hv_stats(boot.output)[0]
+    assert stats.cell == "linux", stats
+    # Port I/O counts as `other`: the clock's reads and single probes of unowned ports
+    # (PCI configuration, ELCR, Super I/O, other UARTs). Bochs' count is deterministic; the
+    # bound is far above it and far below the polling.
+    assert stats.reasons.get("other", 0) < 2000, stats

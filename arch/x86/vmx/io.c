@@ -1,7 +1,8 @@
 /*
  * Port I/O of a cell to a port it does not own (owned ports are open in its
  * I/O bitmaps and never exit): reads return all ones, as from a port nothing
- * decodes, and writes are dropped. String I/O (INS/OUTS) is not emulated:
+ * decodes, and writes are dropped, except the CMOS clock's registers, which
+ * every cell may read (vmx/cmos_clock.c). String I/O (INS/OUTS) is not emulated:
  * the cell is stopped with the port named. One port is the hypervisor's: the
  * ACPI sleep control register bhcfg lists in a cell's FADT
  * (BH_X86_SLEEP_CONTROL_PORT), whose S5 write stops the cell with exit code 0.
@@ -10,6 +11,7 @@
 #include <bulkhead/stats.h>
 #include <hv/stats.h>
 #include <hv/system.h>
+#include <vmx/cmos_clock.h>
 #include <vmx/exit.h>
 
 #define IO_QUAL_SIZE_MASK 0x7u /* access size - 1 */
@@ -41,6 +43,10 @@ void vmx_handle_io(struct vmx_exit *exit)
 	stats_count_entry(exit->cpu, BH_ENTRY_OTHER);
 	if (q & IO_QUAL_STRING) {
 		vmx_stop_cell_for_fault(exit, "string I/O to port 0x%x is not emulated", port);
+		return;
+	}
+	if (cmos_clock_io(exit->cpu, port, bytes, q & IO_QUAL_IN, &exit->regs->r[REG_RAX])) {
+		vmx_skip_instruction();
 		return;
 	}
 	if (q & IO_QUAL_IN) {

@@ -536,6 +536,31 @@ static void attempt_out8(const char *what, uint32_t port, uint32_t value, bool r
 	report(attempt, result);
 }
 
+/*
+ * The CMOS: its clock registers are readable (vmx/cmos_clock.c); the NVRAM
+ * behind the same ports (0x0f: the firmware's shutdown status) and every
+ * write are not, and the index's NMI-mask bit never reaches the chip.
+ */
+static void attempt_cmos(void)
+{
+	char result[ATTEMPT_TEXT_MAX];
+	uint64_t before, after;
+
+	attempt_out8("cmos index 0x8f (nmi mask, nvram shutdown status)", 0x70, 0x8f, true);
+	format_snprintf(result, sizeof(result), "read 0x%lx", probe_in8(0x71));
+	report("in port 0x71 cmos nvram 0x0f", result);
+	attempt_out8("cmos data write (nvram)", 0x71, 0x0a, true);
+	probe_out8(0x70, 0x0b); /* status B: a clock register, the same for every read */
+	before = probe_in8(0x71);
+	probe_out8(0x71, before ^ 0x04); /* flip binary/BCD mode: must not reach the chip */
+	after = probe_in8(0x71);
+	format_snprintf(result, sizeof(result), "%s (0x%lx, after a write 0x%lx)",
+			before != 0xff && after == before ? "readable, write ignored"
+							  : "NOT AS DOCUMENTED",
+			before, after);
+	report("cmos clock status b", result);
+}
+
 static void attempt_ports(void)
 {
 	char result[ATTEMPT_TEXT_MAX];
@@ -557,6 +582,7 @@ static void attempt_ports(void)
 	attempt_out8("pit channel 0 count", 0x40, 0x01, true);
 	attempt_out8("pit channel 2 count", 0x42, 0x01, true);
 	attempt_out8("hypervisor uart (hv console)", 0x3f8, 'X', false);
+	attempt_cmos();
 }
 
 /* ---- MSRs: an allow-list; everything else #GP ---- */
