@@ -4,10 +4,12 @@ else) and leaf_entry (every bit of a leaf is the host address's, the attributes'
 or the 2 MiB size bit), and ept_map's leaf loop: the leaves it writes tile
 [guest, +size) exactly (consecutive, each inside the range, the last ending at
 its end), a 2 MiB leaf only where both addresses are 2 MiB aligned, and each leaf
-holds host + offset with the requested attributes. The goals proven are listed in
+holds host + offset with the requested attributes; and the walk over the pool
+(new_table, table_of, entry_at: the entry returned is guest's slot at the level
+asked, in a table the pool handed out). The goals proven are listed in
 verify/frama-c/ept_wp_proven.txt; one that stops being proven fails, and each
-deliberate break (a lost read right, one page mapped too many, a wrong attribute)
-must make a listed goal fail."""
+deliberate break (a lost read right, one page mapped too many, a wrong attribute,
+the wrong slot, an entry written past a new table) must make a listed goal fail."""
 
 import os
 import pathlib
