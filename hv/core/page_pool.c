@@ -19,3 +19,13 @@ unsigned int page_pool_used(void)
 {
 	return pool_next;
 }
+
+void *page_pool_pages(void)
+{
+	return pool;
+}
+
+unsigned int *page_pool_next(void)
+{
+	return &pool_next;
+}

@@ -22,52 +22,28 @@
 #define MIB (1ull << 20)
 #define RIGHTS (EPT_READ | EPT_WRITE | EPT_EXEC)
 
-struct pool {
-	uint64_t (*pages)[EPT_ENTRIES];
-	unsigned int used;
-	unsigned int limit;
-};
-
-static struct pool pool;
-
-static uint64_t *take_page(void *ctx)
-{
-	struct pool *p = ctx;
-
-	return p->used == p->limit ? NULL : p->pages[p->used++];
-}
-
-/* On the host a table's "physical" address is its pointer. */
-static uint64_t phys_of(void *ctx, const uint64_t *page)
-{
-	(void)ctx;
-	return (uint64_t)(uintptr_t)page;
-}
-
-static uint64_t *page_at(void *ctx, uint64_t phys)
-{
-	(void)ctx;
-	return (uint64_t *)(uintptr_t)phys;
-}
-
-static const struct ept_allocator alloc = { take_page, phys_of, page_at, &pool };
+static uint64_t (*pool_pages)[EPT_ENTRIES];
+static unsigned int pool_next;
+/* On the host a table's "physical" address is its pointer (phys_base). */
+static struct ept_pool pool;
 
 static int setup(void **state)
 {
 	(void)state;
-	pool.pages = aligned_alloc(PAGE, POOL_PAGES * PAGE);
-	if (!pool.pages)
+	pool_pages = aligned_alloc(PAGE, POOL_PAGES * PAGE);
+	if (!pool_pages)
 		return -1;
-	memset(pool.pages, 0, POOL_PAGES * PAGE);
-	pool.used = 0;
-	pool.limit = POOL_PAGES;
+	memset(pool_pages, 0xa5, POOL_PAGES * PAGE); /* ept.c zeroes what it takes */
+	pool_next = 0;
+	pool = (struct ept_pool){ pool_pages, POOL_PAGES, &pool_next,
+				  (uint64_t)(uintptr_t)pool_pages };
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	free(pool.pages);
+	free(pool_pages);
 	return 0;
 }
 
@@ -145,7 +121,7 @@ static void assert_maps_exactly(const struct ept_table *t, const struct mapping 
 
 static void map_all(struct ept_table *t, const struct mapping *m, unsigned int count)
 {
-	assert_int_equal(ept_init(t, 46, &alloc), 0);
+	assert_int_equal(ept_init(t, 46, &pool), 0);
 	for (unsigned int i = 0; i < count; i++)
 		assert_int_equal(
 			ept_map(t, m[i].guest, m[i].host, m[i].size, ept_leaf_bits(m[i].flags)), 0);
@@ -246,8 +222,8 @@ static void test_running_out_of_table_pages_is_an_error(void **state)
 	struct ept_table t;
 
 	(void)state;
-	pool.limit = 3; /* root, PDPT, PD: no page table for a 4 KiB leaf */
-	assert_int_equal(ept_init(&t, 46, &alloc), 0);
+	pool.count = 3; /* root, PDPT, PD: no page table for a 4 KiB leaf */
+	assert_int_equal(ept_init(&t, 46, &pool), 0);
 	assert_int_equal(ept_map(&t, 0x200000, 0x200000, 2 * MIB, EPT_READ), 0);
 	assert_int_equal(ept_map(&t, 0x1000, 0x1000, PAGE, EPT_READ), -BH_ENOMEM);
 }
@@ -257,9 +233,9 @@ static void test_eptp_asks_for_write_back_four_level_walks(void **state)
 	struct ept_table t;
 
 	(void)state;
-	assert_int_equal(ept_init(&t, 46, &alloc), 0);
+	assert_int_equal(ept_init(&t, 46, &pool), 0);
 	assert_int_equal(ept_pointer(&t), (uint64_t)(uintptr_t)t.root | 0x1e);
-	assert_int_equal(ept_init(&t, 53, &alloc), -BH_EINVAL);
+	assert_int_equal(ept_init(&t, 53, &pool), -BH_EINVAL);
 }
 
 int main(void)

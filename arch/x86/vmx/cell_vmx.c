@@ -35,31 +35,19 @@
 
 static struct vmx_cell vmx_cells[HV_MAX_CELLS];
 
-static uint64_t *pool_page(void *ctx)
-{
-	(void)ctx;
-	return page_pool_alloc();
-}
+/* EPT tables come from the page pool inside the image. */
+static struct ept_pool ept_pool;
 
-static uint64_t pool_phys_of(void *ctx, const uint64_t *page)
+static const struct ept_pool *ept_pool_of_image(void)
 {
-	(void)ctx;
-	return x86_image_phys(page);
+	if (!ept_pool.pages) {
+		ept_pool.pages = page_pool_pages();
+		ept_pool.count = HV_PAGE_POOL_PAGES;
+		ept_pool.next = page_pool_next();
+		ept_pool.phys_base = x86_image_phys(ept_pool.pages);
+	}
+	return &ept_pool;
 }
-
-/* Table pages come from the pool inside the image: their link address. */
-static uint64_t *pool_page_at(void *ctx, uint64_t phys)
-{
-	(void)ctx;
-	return (uint64_t *)(uintptr_t)(phys + X86_KERNEL_VMA);
-}
-
-static const struct ept_allocator pool_allocator = {
-	.alloc = pool_page,
-	.phys_of = pool_phys_of,
-	.page_at = pool_page_at,
-	.ctx = NULL,
-};
 
 const struct vmx_cell *vmx_cell_of(const struct cell *cell)
 {
@@ -116,7 +104,7 @@ static void open_direct_msrs(uint8_t *bitmap)
 int arch_cell_create(const struct cell *cell)
 {
 	struct vmx_cell *v = &vmx_cells[cell->id];
-	int err = ept_init(&v->ept, X86_HOST_PHYS_BITS, &pool_allocator);
+	int err = ept_init(&v->ept, X86_HOST_PHYS_BITS, ept_pool_of_image());
 
 	if (err)
 		return err;

@@ -12,6 +12,22 @@
 #define EPTP_MEMTYPE_WB 6ull
 #define EPTP_WALK_LENGTH_4 (3ull << 3)
 
+/*@ logic integer slot_index(integer guest, integer level) =
+	(guest >> (12 + 9 * level)) & (EPT_ENTRIES - 1);
+
+    // The pool as ept.h describes it; the tables never overlap the pool's own fields.
+    predicate pool_ok(struct ept_pool *p) =
+	\valid_read(p) && \valid(p->next) && *p->next <= p->count && p->count <= 1 << 20 &&
+	\valid(p->pages + (0 .. p->count - 1)) &&
+	p->phys_base % EPT_PAGE_BYTES == 0 &&
+	p->phys_base + p->count * EPT_PAGE_BYTES <= 1ull << 52 &&
+	\separated(p, p->next, p->pages + (0 .. p->count - 1));
+
+    // A table in use: one of the pool's pages already handed out.
+    predicate in_pool(struct ept_pool *p, uint64_t *table) =
+	\exists integer k; 0 <= k < *p->next && table == &p->pages[k][0];
+*/
+
 /*
  * WP proves in_table (the walk never indexes past a table's 512 entries); EVA
  * checks the requires at every call.
@@ -19,25 +35,83 @@
 /*@ requires level < EPT_LEVELS;
     assigns \nothing;
     ensures in_table: \result < EPT_ENTRIES;
+    ensures slot: \result == slot_index(guest, level);
 */
 static unsigned int index_at(uint64_t guest, unsigned int level)
 {
 	/* level 3 = PML4 ... level 0 = PT */
-	return (unsigned int)(guest >> (12 + 9 * level)) & (EPT_ENTRIES - 1);
+	return (unsigned int)((guest >> (12 + 9 * level)) & (EPT_ENTRIES - 1));
 }
 
+/*@ assigns \nothing; */
 static bool is_present(uint64_t entry)
 {
 	return (entry & (EPT_READ | EPT_WRITE | EPT_EXEC)) != 0;
 }
 
-int ept_init(struct ept_table *t, unsigned int host_bits, const struct ept_allocator *alloc)
+/*
+ * The next free page of the pool, zeroed, or NULL when none is left. WP proves
+ * that it writes only that page and the pool's next index.
+ */
+/*@ requires pool: pool_ok(p);
+    assigns *p->next, p->pages[*p->next .. p->count - 1][0 .. EPT_ENTRIES - 1];
+    ensures pool_ok(p);
+    ensures none_left: \result == \null ==> *p->next == \old(*p->next);
+    ensures taken: \result != \null ==> \old(*p->next) < p->count &&
+	*p->next == \old(*p->next) + 1 && \result == &p->pages[\old(*p->next)][0];
+    ensures zeroed: \result != \null ==>
+	\forall integer i; 0 <= i < EPT_ENTRIES ==> \result[i] == 0;
+*/
+static uint64_t *new_table(const struct ept_pool *p)
+{
+	if (*p->next >= p->count)
+		return NULL;
+	uint64_t *table = p->pages[*p->next];
+
+	/*@ loop invariant bound: 0 <= i <= EPT_ENTRIES;
+	    loop invariant zeroed_so_far: \forall integer j; 0 <= j < i ==> table[j] == 0;
+	    loop assigns i, table[0 .. EPT_ENTRIES - 1];
+	    loop variant EPT_ENTRIES - i; */
+	for (unsigned int i = 0; i < EPT_ENTRIES; i++)
+		table[i] = 0;
+	(*p->next)++;
+	return table;
+}
+
+/* The physical address of the pool's page k. */
+/*@ requires pool_page: pool_ok(p) && k < p->count;
+    assigns \nothing;
+    ensures \result == p->phys_base + k * EPT_PAGE_BYTES;
+*/
+static uint64_t page_phys(const struct ept_pool *p, unsigned int k)
+{
+	return p->phys_base + (uint64_t)k * EPT_PAGE_BYTES;
+}
+
+/*
+ * The table a non-leaf entry points to, or NULL when it points outside the
+ * pages handed out: the walk never leaves the pool, whatever the entries hold.
+ */
+/*@ requires pool: pool_ok(p);
+    assigns \nothing;
+    ensures \result == \null || in_pool(p, \result);
+*/
+static uint64_t *table_of(const struct ept_pool *p, uint64_t entry)
+{
+	uint64_t phys = entry & EPT_ADDRESS_MASK;
+
+	if (phys < p->phys_base || (phys - p->phys_base) / EPT_PAGE_BYTES >= *p->next)
+		return NULL;
+	return p->pages[(phys - p->phys_base) / EPT_PAGE_BYTES];
+}
+
+int ept_init(struct ept_table *t, unsigned int host_bits, const struct ept_pool *pool)
 {
 	if (host_bits < 32 || host_bits > 52)
 		return -BH_EINVAL;
-	t->alloc = alloc;
+	t->pool = pool;
 	t->host_limit = 1ull << host_bits;
-	t->root = alloc->alloc(alloc->ctx);
+	t->root = new_table(pool);
 	return t->root ? 0 : -BH_ENOMEM;
 }
 
@@ -72,29 +146,62 @@ uint64_t ept_leaf_bits(uint32_t flags)
 /*
  * The entry for `guest` at `level`, walking down from the root and creating
  * missing tables when `create`; NULL when a table is missing (or cannot be
- * made) or a 2 MiB leaf covers the way down.
+ * made) or a 2 MiB leaf covers the way down. WP proves 'slot' (the entry is
+ * guest's slot_index at that level, in a table the pool handed out) and that
+ * the pool stays well formed. The assigns clause (only new tables and the
+ * entries on guest's way down are written) is stated, but 7 of its goals are
+ * beyond CVC4 (verify/frama-c/ept_wp_proven.txt).
  */
+/*@ requires walkable: pool_ok(t->pool) && \valid_read(t) && in_pool(t->pool, t->root);
+    requires apart: \separated(t, t->pool->pages + (0 .. t->pool->count - 1));
+    requires level: level < EPT_LEVELS;
+    assigns *t->pool->next,
+	t->pool->pages[*t->pool->next .. t->pool->count - 1][0 .. EPT_ENTRIES - 1],
+	t->pool->pages[0 .. t->pool->count - 1][slot_index(guest, 1)],
+	t->pool->pages[0 .. t->pool->count - 1][slot_index(guest, 2)],
+	t->pool->pages[0 .. t->pool->count - 1][slot_index(guest, 3)];
+    ensures pool_ok(t->pool) && \old(*t->pool->next) <= *t->pool->next;
+    ensures slot: \result == \null || \exists integer k; 0 <= k < *t->pool->next &&
+	\result == &t->pool->pages[k][slot_index(guest, level)];
+*/
 static uint64_t *entry_at(struct ept_table *t, uint64_t guest, unsigned int level, bool create)
 {
+	const struct ept_pool *p = t->pool;
 	uint64_t *table = t->root;
+	//@ ghost unsigned int count = p->count;
+	//@ ghost unsigned int first = *p->next;
 
+	/*@ loop invariant levels: level <= l < EPT_LEVELS;
+	    loop invariant in_pool: pool_ok(p) && p->count == count && first <= *p->next &&
+		in_pool(p, table);
+	    loop assigns l, table, *p->next, p->pages[first .. count - 1][0 .. EPT_ENTRIES - 1],
+		p->pages[0 .. count - 1][slot_index(guest, 1)],
+		p->pages[0 .. count - 1][slot_index(guest, 2)],
+		p->pages[0 .. count - 1][slot_index(guest, 3)];
+	    loop variant l; */
 	for (unsigned int l = EPT_LEVELS - 1; l > level; l--) {
 		uint64_t *e = &table[index_at(guest, l)];
 
+		/*@ assert on_the_way: (l == 1 || l == 2 || l == 3) && \exists integer k;
+			0 <= k < count && e == &p->pages[k][slot_index(guest, l)]; */
 		if (!is_present(*e)) {
 			if (!create)
 				return NULL;
-			uint64_t *next = t->alloc->alloc(t->alloc->ctx);
+			unsigned int k = *p->next;
+			uint64_t *next = new_table(p);
 
 			if (!next)
 				return NULL;
 			/* Non-leaf entries grant everything; the leaf decides. */
-			*e = t->alloc->phys_of(t->alloc->ctx, next) | EPT_READ | EPT_WRITE |
-			     EPT_EXEC;
+			*e = page_phys(p, k) | EPT_READ | EPT_WRITE | EPT_EXEC;
+			table = next;
 		} else if (*e & EPT_LEAF_2M) {
 			return NULL;
+		} else {
+			table = table_of(p, *e);
+			if (!table)
+				return NULL;
 		}
-		table = t->alloc->page_at(t->alloc->ctx, *e & EPT_ADDRESS_MASK);
 	}
 	return &table[index_at(guest, level)];
 }
@@ -155,8 +262,9 @@ static bool overlaps_mapping(struct ept_table *t, uint64_t guest, uint64_t size_
  * WP proves the leaf loop (tests/verify/test_frama_c_wp.py): the leaves tile
  * [guest, +size) exactly, each inside it, 2 MiB ones only where both addresses
  * are 2 MiB aligned, each holding host + offset and leaf_bits (from leaf_entry's
- * contract). Not proven: that entry_at returns the slot of guest + off (the
- * walk goes through the allocator's callbacks) and that no other entry changes.
+ * contract). entry_at's contract says which slot each leaf goes to; not proven:
+ * that ept_map meets entry_at's preconditions on every iteration (the loop
+ * havocs the pool) and that no other entry changes.
  */
 /*@ requires limit: \valid_read(t) && t->host_limit <= 1ull << 52; // as ept_init sets it */
 int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_bytes,
@@ -205,5 +313,6 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 
 uint64_t ept_pointer(const struct ept_table *t)
 {
-	return t->alloc->phys_of(t->alloc->ctx, t->root) | EPTP_MEMTYPE_WB | EPTP_WALK_LENGTH_4;
+	return page_phys(t->pool, (unsigned int)(t->root - t->pool->pages[0]) / EPT_ENTRIES) |
+	       EPTP_MEMTYPE_WB | EPTP_WALK_LENGTH_4;
 }

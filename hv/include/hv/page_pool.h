@@ -16,4 +16,12 @@ void *page_pool_alloc(void);
 
 unsigned int page_pool_used(void);
 
+/*
+ * The pool as data, for a builder whose proof follows its tables by index
+ * (the x86 EPT builder, vmx/ept.h): its HV_PAGE_POOL_PAGES pages, and the index
+ * of the first free one, which page_pool_alloc and that builder both advance.
+ */
+void *page_pool_pages(void);
+unsigned int *page_pool_next(void);
+
 #endif

@@ -3,7 +3,7 @@
  * table memory, 2 MiB leaves where both addresses and the size allow, 4 KiB
  * leaves elsewhere. Built once at boot and never changed, so nothing here
  * takes a lock or invalidates. Pure table arithmetic: it also runs on the
- * host (tests/unit/test_ept.c), where "physical" addresses are pointers.
+ * host (tests/unit/test_ept.c), with a pool of its own.
  */
 #ifndef VMX_EPT_H
 #define VMX_EPT_H
@@ -30,23 +30,28 @@
 #define EPT_LEAF_2M (1ull << 7)
 #define EPT_ADDRESS_MASK 0x000ffffffffff000ull
 
-/* Where table pages come from and how the walker reaches them. */
-struct ept_allocator {
-	/* A zeroed, 4 KiB-aligned page, or NULL when none is left. */
-	uint64_t *(*alloc)(void *ctx);
-	uint64_t (*phys_of)(void *ctx, const uint64_t *page);
-	uint64_t *(*page_at)(void *ctx, uint64_t phys);
-	void *ctx;
+/*
+ * Where table pages come from: a pool given as data, so that the walk follows
+ * an entry to its table by index (and Frama-C's WP can follow it too, which it
+ * cannot through function pointers or an integer turned into a pointer).
+ * pages[*next ..] are free; the EPT builder takes them in order, other users
+ * of the same pool may too.
+ */
+struct ept_pool {
+	uint64_t (*pages)[EPT_ENTRIES];
+	unsigned int count;
+	unsigned int *next;
+	uint64_t phys_base; /* physical address of pages[0], 4 KiB aligned */
 };
 
 struct ept_table {
 	uint64_t *root; /* the PML4 */
-	const struct ept_allocator *alloc;
+	const struct ept_pool *pool;
 	uint64_t host_limit; /* host-physical addresses must stay below */
 };
 
 /* Creates the empty root; host addresses must lie below 2^host_bits. */
-int ept_init(struct ept_table *t, unsigned int host_bits, const struct ept_allocator *alloc);
+int ept_init(struct ept_table *t, unsigned int host_bits, const struct ept_pool *pool);
 
 /*
  * Leaf bits for BH_MEM_* flags: read/write/exec rights, write-back memory or
@@ -58,7 +63,7 @@ uint64_t ept_leaf_bits(uint32_t bh_mem_flags);
 /*
  * Maps [guest, +size) to [host, +size) with `leaf_bits`. 4 KiB alignment,
  * in range, not overlapping anything mapped: otherwise -BH_EINVAL and
- * nothing is mapped. -BH_ENOMEM when the allocator runs out: part of the
+ * nothing is mapped. -BH_ENOMEM when the pool runs out: part of the
  * range may then be mapped, and the caller stops the boot.
  */
 int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_bytes,
