@@ -211,8 +211,34 @@ static void inject_pending_irq(unsigned int cpu)
 	set_window_exiting(pending[0] | pending[1] | pending[2] | pending[3]);
 }
 
+/*
+ * An exit that came while the CPU delivered an event through the cell's IDT
+ * (SDM vol. 3 sec. 28.2.4: an external interrupt arriving during a page
+ * fault's delivery, say) leaves that event in the IDT-vectoring field: it is
+ * delivered again at the next entry, or the cell loses it (the positive
+ * control's Linux lost events this way and a process crashed). A software
+ * interrupt or exception needs its instruction's length again.
+ */
+static void redeliver_interrupted_event(void)
+{
+	uint32_t info = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+	uint32_t type = INTR_INFO_TYPE(info);
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	vmwrite(VMCS_ENTRY_INTR_INFO, info & INTR_INFO_INJECTABLE_BITS);
+	if (info & INTR_DELIVER_ERROR_CODE)
+		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, vmread(VMCS_IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SOFT_INTERRUPT || type == INTR_TYPE_PRIV_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_SOFT_EXCEPTION)
+		vmwrite(VMCS_ENTRY_INSTRUCTION_LEN, vmread(VMCS_EXIT_INSTRUCTION_LEN));
+}
+
 void vmx_handle_exit(struct vmx_exit *exit)
 {
+	/* An EPT violation during delivery stops the cell (handle_ept_violation). */
+	if (exit->reason != EXIT_REASON_EPT_VIOLATION)
+		redeliver_interrupted_event();
 	if (BH_X86_INTERRUPT_EXITING && exit->cpu < HV_MAX_CPUS) {
 		if (exit->reason == EXIT_REASON_EXTERNAL_INTERRUPT) {
 			uint32_t vector = (uint32_t)vmread(VMCS_EXIT_INTR_INFO) & 0xff;
