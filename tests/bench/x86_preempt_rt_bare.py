@@ -4,9 +4,11 @@ payload cache like the normal kernel: payload/rt.py) bare in Bochs, 2 CPUs, cycl
 CPU 1 (isolcpus=1), Linux idle or under stress on CPU 0: the baseline the realtime cell's figures
 in `bulkhead measure --platform bochs-x86 --linux` compare with. The same init scenario and
 cyclictest options as arm64's PREEMPT_RT baseline (measure/runner.py `_bare_run`); GRUB boots
-the bzImage (the kernel decompresses itself, ~4.5 G ticks). Not a baseline yet: bare Linux
-calibrates the TSC itself and its clock is not Bochs' time (the first run reported max 1 µs; the
-ticks printed assume 50 per µs); docs/measuring.md says what is missing (`tsc_early_khz=`).
+the bzImage (the kernel decompresses itself, ~4.5 G ticks). Bare Linux calibrates the TSC
+itself, and its clock then is not Bochs' time (a run without the pin reported max 1 µs): the
+command line pins the TSC to Bochs' rate (`tsc_early_khz=`, IPS / 1000; one tick is one
+instruction), and the run prints Linux's clock at init beside Bochs' power-off tick, the check
+that Linux's seconds are Bochs' seconds (its clock at init must fall short of the power-off).
 
 Run (one Bochs at a time; ~10 minutes of host time per load):
     flock /tmp/bh-emu.lock python3 tests/bench/x86_preempt_rt_bare.py [--load stress]
@@ -14,6 +16,7 @@ Run (one Bochs at a time; ~10 minutes of host time per load):
 
 import argparse
 import pathlib
+import re
 import sys
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -25,6 +28,9 @@ from bulkhead_tools.measure import parse  # noqa: E402
 from bulkhead_tools.payload import bare_bochs  # noqa: E402
 
 LOOPS = 1000
+# Bochs' TSC counts its ticks (one per instruction, IPS per emulated second).
+TSC_PIN = f"tsc_early_khz={IPS // 1000}"
+UPTIME = re.compile(r"^linux-cell: uptime at init: ([\d.]+) s", re.M)
 
 
 def main():
@@ -33,7 +39,7 @@ def main():
     parser.add_argument("--timeout", type=int, default=1200, help="seconds (1200)")
     args = parser.parse_args()
     kernel = payload.ensure_rt_kernel(arch="x86_64")
-    append = (f"isolcpus=1 bulkhead.scenario=measure bulkhead.load={args.load} "
+    append = (f"{TSC_PIN} isolcpus=1 bulkhead.scenario=measure bulkhead.load={args.load} "
               f"bulkhead.rtcpus=1 bulkhead.loops={LOOPS} bulkhead.prio=99 bulkhead.units=us")
     cmdline = f"{bare_bochs.BARE_CMDLINE} {append}"
     work = paths.log_dir("bench", f"x86-preempt-rt-{args.load}")
@@ -49,6 +55,10 @@ def main():
     tick_ns = 1_000_000_000 // IPS
     print(f"{kernel['kernel_version']} bare in Bochs, 2 CPUs, load {args.load} on CPU 0, "
           f"command line: {cmdline}; {result.seconds:.0f} s host")
+    uptime = UPTIME.search(result.output)
+    off = bare_bochs.power_off_tick(work)
+    print(f"Linux's clock at init: {uptime.group(1) if uptime else '?'} s; Bochs' power-off at "
+          f"tick {off or 0:,} = {(off or 0) / IPS:.2f} s of Bochs' time")
     def us(ns):   # None: past the histogram's 1 ms
         return "≥1000 µs" if ns is None else f"{ns // 1000} µs ({ns // tick_ns:,} ticks)"
 

@@ -95,6 +95,19 @@ def test_linux_summary_says_init_and_the_load_or_failed():
         "\n".join(COM2.splitlines()[:3]))
 
 
+def test_linux_summary_fails_the_load_when_the_oom_killer_fired():
+    lines = COM2.splitlines()
+    kill = ("[   36.717992] Out of memory: Killed process 128 (cyclictest) total-vm:68192kB, "
+            "anon-rss:188kB, file-rss:4kB, shmem-rss:1680kB, UID:0 pgtables:44kB")
+    summary = bochs_runner.linux_summary("\n".join(lines[:-1] + [kill, kill.replace(
+        "128 (cyclictest)", "124 (dd)"), lines[-1]]))
+    assert summary.startswith("FAILED: the load did not fit Linux's memory: the OOM killer fired "
+                              "2 times (first: Killed process 128 (cyclictest))")
+    bare = "[ 5.1] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),task=dd,pid=124,uid=0"
+    assert "fired 1 times (first: [ 5.1] oom-kill:" in bochs_runner.linux_summary(
+        COM2 + bare + "\n")
+    assert bochs_runner.oom_kills(COM2) == []
+
 def test_linux_notes_give_the_witnessed_stretch_and_linux_entries_per_second(tmp_path):
     log = tmp_path / "bochs.log"
     log.write_text(BOCHS_LOG)

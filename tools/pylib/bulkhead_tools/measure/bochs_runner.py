@@ -202,8 +202,11 @@ def _hypervisor_run(phase, dts, hypervisor, rtcell, run, work, platform, setting
                                      com2=bool(linux))
     out = result.output.replace("\r\n", "\n")
     if result.timed_out or "hv: every cell has stopped; powering off" not in out:
-        raise RuntimeError(f"phase {phase.name}: the boot did not end by itself:\n"
-                           f"{result.describe()}")
+        com2 = work / "com2.log"
+        oom = oom_kills(com2.read_text(errors="replace")) if linux and com2.exists() else []
+        raise RuntimeError(f"phase {phase.name}: the boot did not end by itself"
+                           + (f" (Linux's OOM killer fired {len(oom)} times, first: {oom[0]})"
+                              if oom else "") + f":\n{result.describe()}")
     console = parse.cell_console(out, rtcell)
     _add_runs(phase, REALTIME_CELL, console, result, work / "serial.log", platform,
               f"{dts.name} under {hypervisor} in Bochs")
@@ -257,13 +260,27 @@ def _add_runs(phase, subject, console, result, log, platform, setup):
 
 def linux_summary(com2):
     """What the Linux cell did, from its console: init reached (with Linux's clock there) and
-    its load's closing line; FAILED when init or the load's end is missing."""
+    its load's closing line; FAILED when init or the load's end is missing, or when Linux's
+    OOM killer fired (the load did not fit the cell's memory: what ran is not the load)."""
     init = re.search(r"^linux-cell: uptime at init: ([\d.]+) s", com2, re.M)
     load = re.search(r"^linux-cell: measure: load stopped: (.*)$", com2, re.M)
+    oom = oom_kills(com2)
+    if oom:
+        return (f"FAILED: the load did not fit Linux's memory: the OOM killer fired {len(oom)} "
+                f"times (first: {oom[0]}) (com2.log)")
     if not init or not load:
         return ("FAILED: Linux did not reach " + ("init" if not init else "the load's end")
                 + " (com2.log)")
     return f"init at {init.group(1)} s of Linux's clock; {load.group(1)}"
+
+
+def oom_kills(com2):
+    """The processes Linux's OOM killer killed, from its console ("Out of memory: Killed process
+    PID (NAME)"; a memory cgroup's kill says "Memory cgroup out of memory"), or its bare
+    "oom-kill" lines when the kernel's loglevel hid the others."""
+    kills = re.findall(r"(?:Out of memory|out of memory): (Killed process \d+ \([^)]*\))",
+                       com2)
+    return kills or re.findall(r"^.*\boom-kill:.*$", com2, re.M)
 
 
 def linux_notes(phase, run, ended, witness_log, rt_cpus):
