@@ -31,6 +31,8 @@ GUEST_MEMORY_MB = 256
 # Linux cell's stress, new processes segfaulted in glibc's start-up (a variable of the TLS block
 # it had just copied read back as 0). Linux uses XSAVES, else XSAVEC (with XRSTOR), for the
 # compacted format; without both it uses XSAVEOPT and the standard format, which Bochs gets right.
+# (Bare Linux without them turns XSAVE off, Bochs' leaf 0xD.1 size being wrong; with them it
+# has AVX-512 like the cell: docs/emulators.md.)
 LINUX_XSAVE_ARGS = "clearcpuid=xsaves,xsavec"
 
 
