@@ -108,6 +108,16 @@ def test_linux_summary_fails_the_load_when_the_oom_killer_fired():
         COM2 + bare + "\n")
     assert bochs_runner.oom_kills(COM2) == []
 
+def test_linux_summary_fails_the_load_when_a_process_died_of_a_fault():
+    # Issue #15's console: init's shell reporting children that died of SIGSEGV.
+    lines = COM2.splitlines()
+    summary = bochs_runner.linux_summary("\n".join(
+        lines[:-1] + ["Segmentation fault", "Segmentation fault", lines[-1]]))
+    assert summary == "FAILED: 2 processes died of a fault (first: Segmentation fault) (com2.log)"
+    assert bochs_runner.fault_deaths(COM2 + "Illegal instruction\n") == ["Illegal instruction"]
+    assert bochs_runner.fault_deaths(COM2) == []
+
+
 def test_linux_notes_give_the_witnessed_stretch_and_linux_entries_per_second(tmp_path):
     log = tmp_path / "bochs.log"
     log.write_text(BOCHS_LOG)

@@ -22,6 +22,19 @@ VGA_BIOS_IMAGE = "/usr/share/vgabios/vgabios.bin"
 CPU_MODEL = "corei7_skylake_x"  # EPT, unrestricted guest, VPID; see docs/emulators.md
 GUEST_MEMORY_MB = 256
 
+# Every Linux booted in Bochs (cells and bare) saves its vector registers in XSAVE's standard
+# format. Bochs 2.7 (Debian 12's) writes XSAVEC's and XSAVES's compacted area from the wrong
+# offset: it counts the AVX component from the SSE registers' offset in the legacy region (160 +
+# 256 = 416) where XRSTOR, and the SDM, start it at 576, so each later component also lands 160
+# bytes early (fixed upstream after 2.7: "XSAVEC/XSAVEC: don't allow 'compaction' of SSE
+# state"). A task's AVX/AVX-512 registers then come back wrong after a context switch: in the
+# Linux cell's stress, new processes segfaulted in glibc's start-up (a variable of the TLS block
+# it had just copied read back as 0). Linux uses XSAVES, else XSAVEC (with XRSTOR), for the
+# compacted format; without both it uses XSAVEOPT and the standard format, which Bochs gets right.
+# (Bare Linux without them turns XSAVE off, Bochs' leaf 0xD.1 size being wrong; with them it
+# has AVX-512 like the cell: docs/emulators.md.)
+LINUX_XSAVE_ARGS = "clearcpuid=xsaves,xsavec"
+
 
 IPS = 50_000_000  # cpu: ips=: Bochs ticks per emulated second (docs/measuring.md)
 

@@ -203,10 +203,13 @@ def _hypervisor_run(phase, dts, hypervisor, rtcell, run, work, platform, setting
     out = result.output.replace("\r\n", "\n")
     if result.timed_out or "hv: every cell has stopped; powering off" not in out:
         com2 = work / "com2.log"
-        oom = oom_kills(com2.read_text(errors="replace")) if linux and com2.exists() else []
+        text = com2.read_text(errors="replace") if linux and com2.exists() else ""
+        oom, crashed = oom_kills(text), fault_deaths(text)
         raise RuntimeError(f"phase {phase.name}: the boot did not end by itself"
                            + (f" (Linux's OOM killer fired {len(oom)} times, first: {oom[0]})"
-                              if oom else "") + f":\n{result.describe()}")
+                              if oom else "")
+                           + (f" ({len(crashed)} processes died of a fault, first: "
+                              f"{crashed[0]})" if crashed else "") + f":\n{result.describe()}")
     console = parse.cell_console(out, rtcell)
     _add_runs(phase, REALTIME_CELL, console, result, work / "serial.log", platform,
               f"{dts.name} under {hypervisor} in Bochs")
@@ -260,14 +263,19 @@ def _add_runs(phase, subject, console, result, log, platform, setup):
 
 def linux_summary(com2):
     """What the Linux cell did, from its console: init reached (with Linux's clock there) and
-    its load's closing line; FAILED when init or the load's end is missing, or when Linux's
-    OOM killer fired (the load did not fit the cell's memory: what ran is not the load)."""
+    its load's closing line; FAILED when init or the load's end is missing, when Linux's
+    OOM killer fired (the load did not fit the cell's memory: what ran is not the load), or
+    when a process died of a fault (what ran is not the load either; issue #15 was Bochs)."""
     init = re.search(r"^linux-cell: uptime at init: ([\d.]+) s", com2, re.M)
     load = re.search(r"^linux-cell: measure: load stopped: (.*)$", com2, re.M)
     oom = oom_kills(com2)
     if oom:
         return (f"FAILED: the load did not fit Linux's memory: the OOM killer fired {len(oom)} "
                 f"times (first: {oom[0]}) (com2.log)")
+    crashed = fault_deaths(com2)
+    if crashed:
+        return (f"FAILED: {len(crashed)} processes died of a fault (first: {crashed[0]}) "
+                "(com2.log)")
     if not init or not load:
         return ("FAILED: Linux did not reach " + ("init" if not init else "the load's end")
                 + " (com2.log)")
@@ -281,6 +289,15 @@ def oom_kills(com2):
     kills = re.findall(r"(?:Out of memory|out of memory): (Killed process \d+ \([^)]*\))",
                        com2)
     return kills or re.findall(r"^.*\boom-kill:.*$", com2, re.M)
+
+
+# What init's shell (busybox ash) prints when a child dies of one of these signals.
+_FAULT_DEATH_LINE = re.compile(r"^(Segmentation fault|Illegal instruction|Bus error)\b.*$", re.M)
+
+
+def fault_deaths(com2):
+    """The shell's reports of processes killed by a fault signal (SIGSEGV, SIGILL, SIGBUS)."""
+    return [m.group(0) for m in _FAULT_DEATH_LINE.finditer(com2)]
 
 
 def linux_notes(phase, run, ended, witness_log, rt_cpus):

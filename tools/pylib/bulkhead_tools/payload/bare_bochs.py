@@ -12,13 +12,14 @@ import re
 import shutil
 import subprocess
 
-from ..bochs import run_bochs
+from ..bochs import LINUX_XSAVE_ARGS, run_bochs
 from .common import PayloadError
 
 # What keeps a Debian kernel's boot in Bochs short: the console on COM1 only (no VGA text
 # console to scroll), errors only (every console line is UART time), no KASLR (a fixed layout
-# makes two runs the same), and no CPU-bug mitigations to patch in.
-BARE_CMDLINE = "console=ttyS0,115200 loglevel=3 nokaslr mitigations=off"
+# makes two runs the same), no CPU-bug mitigations to patch in, and XSAVE's standard format
+# (bochs.LINUX_XSAVE_ARGS: Bochs 2.7 corrupts the compacted one).
+BARE_CMDLINE = f"console=ttyS0,115200 loglevel=3 nokaslr mitigations=off {LINUX_XSAVE_ARGS}"
 
 # Bochs' own line when the guest writes S5 to the PM1a control register (iodev/acpi.cc); its
 # prefix is the Bochs tick it happened at.
