@@ -201,6 +201,18 @@ def test_bochs_determinism_states_the_spread_of_runs_that_differ():
     assert "spread between runs in ticks: min 0, p50 5, p99 25" in report.markdown(r, {})
 
 
+def test_bochs_determinism_of_a_single_run_is_not_called_a_failure_to_repeat():
+    # --linux --quick boots each configuration once: there is nothing to compare.
+    series = model.Series(model.REALTIME_CELL, model.BOCHS, "idle", "bochs-x86")
+    series.runs = [latmon_run([845, 860, 1080])]
+    r = model.Report("bochs-x86", "", "", True, [], "")
+    r.phases = [model.Phase("idle", "", series=[series])]
+    r.determinism["cell idle"] = bochs_runner.determinism(series, 20)
+    md = report.markdown(r, {})
+    assert "- Determinism, cell idle: one run, nothing to compare" in md
+    assert "not identical" not in md
+
+
 def test_window_and_stats_lines_of_the_x86_hypervisor_parse():
     out = ("hv: stats cpu 1 cell rt: total=3251 hypercall=355 irq=2890 sysreg=6\n"
            "[rt] latmon: cpu=0 logical=1 window_entries=2890 hypercall=0 irq=2890\n")

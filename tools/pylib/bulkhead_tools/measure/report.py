@@ -290,6 +290,10 @@ def markdown(report, histograms):
         lines.append("")
         if instrument in EXACT_INSTRUMENTS:
             for key, d in report.determinism.items():
+                if d["runs"] < 2:
+                    lines.append(f"- Determinism, {key}: one run, nothing to compare (the "
+                                 f"configuration was booted once).")
+                    continue
                 figures = "identical" if d["identical_figures"] else "**not identical**"
                 if d["identical_histograms"]:
                     hist = "the histograms are identical"
