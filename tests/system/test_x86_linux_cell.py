@@ -107,6 +107,15 @@ def test_x86_linux_cell_reaches_init_with_its_one_cpu_and_memory(boot):
     assert "Kernel panic" not in out
 
 
+def test_x86_linux_cell_boots_without_a_refused_msr_or_call_trace(boot):
+    # A refused MSR access Linux does not expect prints a call trace (its microcode-revision
+    # read did so on every boot until vmx/msr_fixed.c served IA32_BIOS_SIGN_ID).
+    out = boot.linux
+    assert "linux-cell: init started" in out, out[-3000:]
+    assert "unchecked MSR access error" not in out, out[:6000]
+    assert "Call Trace:" not in out, out[:6000]
+
+
 def test_x86_linux_cell_saves_avx512_state_in_the_standard_xsave_format(boot):
     # The hypervisor lets Linux enable x87, SSE, AVX and AVX-512 (XCR0 0xe7 on Bochs'
     # i7-7800X model: vmx/xcr0.c) and the system's clearcpuid=xsaves,xsavec keeps it off

@@ -6,13 +6,14 @@
  * is on), FS/GS base (canonical), PAT (valid memory types only): a value
  * the CPU would refuse with #GP would make the next VM entry fail, so it
  * gets #GP here too. Reads of the TSC and the APIC base are allowed, and
- * reads of the MSRs vmx/msr_fixed.c gives fixed values; the system-call,
- * SWAPGS, TSC_AUX and SYSENTER MSRs are the cell's own (vmx/msr_cell_owned.c). A cell that drives
- * its own local APIC has its x2APIC MSRs passed through, except ICR writes:
- * those pass only as fixed, physical-destination IPIs to one of the cell's
- * own CPUs (or to itself by shorthand), and INIT/SIPI to its own CPUs start
- * them (vmx/cpu_startup.c); any other is dropped, counted like every MSR
- * exit, and the first few per CPU printed (a flood must not hold the console).
+ * reads of the MSRs vmx/msr_fixed.c gives fixed values (and the writes it
+ * drops); the system-call, SWAPGS, TSC_AUX and SYSENTER MSRs are the cell's
+ * own (vmx/msr_cell_owned.c). A cell that drives its own local APIC has its
+ * x2APIC MSRs passed through, except ICR writes: those pass only as fixed,
+ * physical-destination IPIs to one of the cell's own CPUs (or to itself by
+ * shorthand), and INIT/SIPI to its own CPUs start them (vmx/cpu_startup.c);
+ * any other is dropped, counted like every MSR exit, and the first few per
+ * CPU printed (a flood must not hold the console).
  */
 #include <bulkhead/stats.h>
 #include <hv/console.h>
@@ -190,7 +191,8 @@ static bool write_allowed(const struct vmx_exit *exit, uint32_t msr, uint64_t va
 	case MSR_IA32_PAT:
 		return pat_is_valid(value) && vmwrite(VMCS_GUEST_PAT, value);
 	default:
-		return msr_cell_owned_write(msr, value) == MSR_DONE;
+		return msr_cell_owned_write(msr, value) == MSR_DONE ||
+		       msr_fixed_write_dropped(msr, value);
 	}
 }
 

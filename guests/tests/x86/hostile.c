@@ -50,6 +50,7 @@
 #define MSR_FEATURE_CONTROL 0x3a
 #define MSR_TSC_ADJUST 0x3b
 #define MSR_BIOS_UPDATE_TRIGGER 0x79
+#define MSR_BIOS_SIGN_ID 0x8b
 #define MSR_SMM_MONITOR_CTL 0x9b
 #define MSR_MTRR_CAP 0xfe
 #define MSR_MISC_ENABLE 0x1a0
@@ -613,6 +614,23 @@ static void attempt_wrmsr(const char *what, uint32_t msr, uint64_t value)
 	report(attempt, result);
 }
 
+/* The microcode revision reads as fixed, whatever the cell writes (vmx/msr_fixed.c). */
+static void attempt_microcode_revision(void)
+{
+	char attempt[ATTEMPT_TEXT_MAX], result[ATTEMPT_TEXT_MAX];
+
+	format_snprintf(attempt, sizeof(attempt), "wrmsr 0x%x microcode revision, read back",
+			MSR_BIOS_SIGN_ID);
+	arm();
+	probe_wrmsr(MSR_BIOS_SIGN_ID, 0x1234ull << 32);
+	uint64_t value = probe_rdmsr(MSR_BIOS_SIGN_ID);
+
+	if (!disarm(result, sizeof(result), false))
+		format_snprintf(result, sizeof(result), "written, no fault, reads 0x%llx",
+				(unsigned long long)value);
+	report(attempt, result);
+}
+
 static void attempt_msrs(void)
 {
 	uint64_t apic_base = rdmsr(MSR_IA32_APIC_BASE);
@@ -637,6 +655,7 @@ static void attempt_msrs(void)
 	attempt_wrmsr("misc enable", MSR_MISC_ENABLE, 0);
 	attempt_wrmsr("smm monitor ctl", MSR_SMM_MONITOR_CTL, 1);
 	attempt_wrmsr("bios update trigger", MSR_BIOS_UPDATE_TRIGGER, 0x4000000);
+	attempt_microcode_revision();
 	attempt_wrmsr("efer clear lme in long mode", MSR_IA32_EFER, efer & ~EFER_LME);
 	attempt_wrmsr("efer reserved bit 1", MSR_IA32_EFER, efer | 2);
 	attempt_wrmsr("fs base non-canonical", MSR_FS_BASE, 0x0000800000000000ull);
