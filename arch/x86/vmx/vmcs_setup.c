@@ -9,6 +9,7 @@
 #include <bulkhead/errno.h>
 #include <lib/format.h>
 #include <vmx/guest_features.h>
+#include <vmx/linux_boot.h>
 #include <vmx/trap_config.h>
 #include <vmx/vmcs.h>
 #include <vmx/vmcs_fields.h>
@@ -103,9 +104,9 @@ static int write_controls(const struct cell *cell, char *why, size_t why_size)
 	if (pin & VMX_PIN_NEVER)
 		return setup_fail(why, why_size,
 				  "pin-based controls force interrupt exits (0x%llx)", pin);
-	/* A realtime cell's HLT waits for its own interrupts without an exit. */
-	uint32_t proc_wanted =
-		(cell->desc->flags & BH_CELL_REALTIME) ? VMX_PROC_DIRECT : VMX_PROC_VIRTUAL;
+	/* A cell that takes its own local APIC's interrupts (realtime, linux-x86) waits for
+	 * them in HLT without an exit; any other has none to wait for. */
+	uint32_t proc_wanted = vmx_cell_owns_lapic(cell) ? VMX_PROC_DIRECT : VMX_PROC_VIRTUAL;
 
 	missing = adjust(MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS, proc_wanted,
 			 &proc);

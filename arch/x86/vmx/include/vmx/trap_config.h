@@ -1,6 +1,7 @@
 /*
- * What a cell's CPU exits to the hypervisor for, per cell mode (direct =
- * realtime, virtual = any other): the VMX controls vmcs_setup.c asks for and
+ * What a cell's CPU exits to the hypervisor for, per cell mode (direct = a
+ * cell that drives its own local APIC: realtime or linux-x86; virtual = any
+ * other): the VMX controls vmcs_setup.c asks for and
  * the MSR and I/O bitmap policies cell_vmx.c builds. The CPU's must-be-one
  * bits (the capability MSRs' allowed-0 settings) are ORed in at run time;
  * vmcs_setup.c refuses a CPU that forces an exit named unwanted here.
