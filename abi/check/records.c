@@ -9,17 +9,9 @@
  */
 #include "checker.h"
 
-/* What a read past its table gives: zeroes, as many as the largest record. */
-static const union {
-	struct bh_cell cell;
-	struct bh_mem_region region;
-	struct bh_device device;
-	struct bh_irq irq;
-	struct bh_channel channel;
-} no_record;
-
+/* Returns `none`, an all-zero record, when record i is past its table. */
 static const void *record_at(struct checker *c, const char *table, uint32_t offset, uint32_t count,
-			     uint32_t record_size, uint32_t i)
+			     uint32_t record_size, uint32_t i, const void *none)
 {
 	uint64_t at = (uint64_t)offset + (uint64_t)i * record_size;
 
@@ -29,33 +21,41 @@ static const void *record_at(struct checker *c, const char *table, uint32_t offs
 		      "checker bug: %s record %u read, but the table holds %u records of %u bytes "
 		      "at 0x%x in the %u-byte blob; config refused",
 		      table, i, count, record_size, offset, c->size);
-	return &no_record;
+	return none;
 }
 
 const struct bh_cell *cell_at(struct checker *c, uint32_t i)
 {
-	return record_at(c, "cells", c->cells_offset, c->cell_count, sizeof(struct bh_cell), i);
+	static const struct bh_cell none;
+
+	return record_at(c, "cells", c->cells_offset, c->cell_count, sizeof(none), i, &none);
 }
 
 const struct bh_mem_region *region_at(struct checker *c, uint32_t r)
 {
-	return record_at(c, "regions", c->regions_offset, c->region_count,
-			 sizeof(struct bh_mem_region), r);
+	static const struct bh_mem_region none;
+
+	return record_at(c, "regions", c->regions_offset, c->region_count, sizeof(none), r, &none);
 }
 
 const struct bh_device *device_at(struct checker *c, uint32_t d)
 {
-	return record_at(c, "devices", c->devices_offset, c->device_count, sizeof(struct bh_device),
-			 d);
+	static const struct bh_device none;
+
+	return record_at(c, "devices", c->devices_offset, c->device_count, sizeof(none), d, &none);
 }
 
 const struct bh_irq *irq_at(struct checker *c, uint32_t q)
 {
-	return record_at(c, "irqs", c->irqs_offset, c->irq_count, sizeof(struct bh_irq), q);
+	static const struct bh_irq none;
+
+	return record_at(c, "irqs", c->irqs_offset, c->irq_count, sizeof(none), q, &none);
 }
 
 const struct bh_channel *channel_at(struct checker *c, uint32_t k)
 {
-	return record_at(c, "channels", c->channels_offset, c->channel_count,
-			 sizeof(struct bh_channel), k);
+	static const struct bh_channel none;
+
+	return record_at(c, "channels", c->channels_offset, c->channel_count, sizeof(none), k,
+			 &none);
 }
