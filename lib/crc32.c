@@ -21,13 +21,14 @@ static void crc_table_build(void)
 
 uint32_t crc32_ieee_update(uint32_t crc, const void *data, size_t len)
 {
-	const uint8_t *p = data;
+	const uint8_t *bytes = data;
 
 	if (!crc_table_ready)
 		crc_table_build();
 	crc = ~crc;
-	while (len--)
-		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	/* Indexed, not a walking pointer: EVA then bounds each read by len. */
+	for (size_t i = 0; i < len; i++)
+		crc = crc_table[(crc ^ bytes[i]) & 0xff] ^ (crc >> 8);
 	return ~crc;
 }
 

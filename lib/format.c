@@ -20,7 +20,8 @@ struct spec {
 
 static void out_char(struct out *o, char c)
 {
-	if (o->len + 1 < o->size)
+	/* Not o->len + 1 < o->size: that would wrap when len reached SIZE_MAX. */
+	if (o->size && o->len < o->size - 1)
 		o->buf[o->len] = c;
 	o->len++;
 }
@@ -48,13 +49,22 @@ static void out_number(struct out *o, uint64_t value, bool negative, unsigned in
 	size_t n = 0;
 	size_t len = 0;
 
+	/*
+	 * 64 bits take at most 20 digits in base 10 and 16 in base 16: the loops'
+	 * bounds on the buffers never stop them early. They, the unrolling and the
+	 * split by n (one state per digit count, for Frama-C's EVA) let EVA show
+	 * every index inside its buffer and every byte read already written.
+	 */
+	/*@ loop unroll 24; */
 	do {
 		reversed[n++] = digits[value % base];
 		value /= base;
-	} while (value);
+	} while (value && n < sizeof(reversed));
 
 	bool zero_pad = sp->zero && !sp->left;
 	struct spec rest = *sp;
+
+	/*@ split n; */
 
 	if (negative && zero_pad) {
 		/* The sign goes in front of the zeros: "-0042". */
@@ -63,7 +73,8 @@ static void out_number(struct out *o, uint64_t value, bool negative, unsigned in
 	} else if (negative) {
 		text[len++] = '-';
 	}
-	while (n)
+	/*@ loop unroll 24; */
+	while (n && len < sizeof(text))
 		text[len++] = reversed[--n];
 	out_padded(o, text, len, &rest, zero_pad ? '0' : ' ');
 }

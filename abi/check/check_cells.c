@@ -33,7 +33,7 @@ bool check_cells_structure(struct checker *c)
 		return false;
 	}
 	for (uint32_t i = 0; i < c->cell_count; i++) {
-		const struct bh_cell *cell = &c->cells[i];
+		const struct bh_cell *cell = cell_at(c, i);
 
 		if (!name_valid(cell->name)) {
 			check_problem(
@@ -56,7 +56,7 @@ void check_cell_names(struct checker *c)
 {
 	for (uint32_t i = 0; i < c->cell_count; i++)
 		for (uint32_t j = 0; j < i; j++)
-			if (!strncmp(c->cells[i].name, c->cells[j].name, BH_NAME_LEN))
+			if (!strncmp(cell_at(c, i)->name, cell_at(c, j)->name, BH_NAME_LEN))
 				check_problem(c, CONFIG_E_NAME, CONFIG_AT_CELL, i, "name",
 					      "cell %u: name \"%s\" is also the name of cell %u", i,
 					      CELL_NAME(c, i), j);
@@ -69,7 +69,7 @@ static bool boot_protocol_ok(const struct check_arch_rules *rules, uint32_t prot
 
 void check_cell_cpus(struct checker *c, uint32_t i)
 {
-	const struct bh_cell *cell = &c->cells[i];
+	const struct bh_cell *cell = cell_at(c, i);
 
 	if (cell->cpu_count == 0) {
 		check_problem(c, CONFIG_E_CPU, CONFIG_AT_CELL, i, "cpu_count",
@@ -92,7 +92,7 @@ void check_cell_cpus(struct checker *c, uint32_t i)
 					      (unsigned long long)hwid);
 		/* Each pair of cells is reported once, from the later cell. */
 		for (uint32_t j = 0; j < i; j++) {
-			const struct bh_cell *other = &c->cells[j];
+			const struct bh_cell *other = cell_at(c, j);
 			uint32_t n = other->cpu_count > BH_CELL_MAX_CPUS ? 0 : other->cpu_count;
 
 			for (uint32_t b = 0; b < n; b++) {
@@ -120,10 +120,10 @@ void check_cell_cpus(struct checker *c, uint32_t i)
 int cell_ram_region_at(struct checker *c, uint32_t i, uint64_t addr, uint64_t size,
 		       uint32_t need_flags)
 {
-	const struct bh_cell *cell = &c->cells[i];
+	const struct bh_cell *cell = cell_at(c, i);
 
 	for (uint32_t r = cell->region_first; r < cell->region_first + cell->region_count; r++) {
-		const struct bh_mem_region *reg = &c->regions[r];
+		const struct bh_mem_region *reg = region_at(c, r);
 
 		if (reg->flags & (BH_MEM_DEVICE | BH_MEM_COMM | BH_MEM_HV_STATUS))
 			continue;
@@ -143,12 +143,12 @@ uint64_t config_boot_info_guest_phys(const struct bh_mem_region *first_region)
 }
 
 /* Channels cell i is an endpoint of, counted as the loader counts them. */
-static uint32_t cell_channel_count(const struct checker *c, uint32_t i)
+static uint32_t cell_channel_count(struct checker *c, uint32_t i)
 {
 	uint32_t n = 0;
 
 	for (uint32_t k = 0; k < c->channel_count; k++) {
-		const struct bh_channel *ch = &c->channels[k];
+		const struct bh_channel *ch = channel_at(c, k);
 
 		for (uint32_t e = 0; e < ch->endpoint_count && e < BH_CHANNEL_MAX_ENDPOINTS; e++)
 			n += ch->endpoints[e].cell == i;
@@ -164,7 +164,7 @@ static uint32_t cell_channel_count(const struct checker *c, uint32_t i)
  */
 static void check_native_boot_info(struct checker *c, uint32_t i)
 {
-	const struct bh_cell *cell = &c->cells[i];
+	const struct bh_cell *cell = cell_at(c, i);
 	struct {
 		uint32_t count, limit;
 		const char *field, *what;
@@ -187,7 +187,7 @@ static void check_native_boot_info(struct checker *c, uint32_t i)
 			      CELL_NAME(c, i));
 		return;
 	}
-	const struct bh_mem_region *first = &c->regions[cell->region_first];
+	const struct bh_mem_region *first = region_at(c, cell->region_first);
 	uint32_t need = BH_MEM_READ | BH_MEM_WRITE;
 	if ((first->flags & (BH_MEM_DEVICE | BH_MEM_COMM | BH_MEM_HV_STATUS)) ||
 	    (first->flags & need) != need || first->size_bytes < BH_BOOTINFO_PAGE_BYTES)
@@ -202,7 +202,7 @@ static void check_native_boot_info(struct checker *c, uint32_t i)
 /* A restart takes every CPU out of the cell, which only virtual-mode cells allow. */
 static void check_cell_restart(struct checker *c, uint32_t i)
 {
-	const struct bh_cell *cell = &c->cells[i];
+	const struct bh_cell *cell = cell_at(c, i);
 
 	if (!(cell->flags & BH_CELL_RESTART_ON_RESET))
 		return;
@@ -220,7 +220,7 @@ static void check_cell_restart(struct checker *c, uint32_t i)
 
 void check_cell_boot(struct checker *c, uint32_t i)
 {
-	const struct bh_cell *cell = &c->cells[i];
+	const struct bh_cell *cell = cell_at(c, i);
 
 	if (cell->flags & ~BH_CELL_FLAGS_KNOWN)
 		check_problem(c, CONFIG_E_FLAGS, CONFIG_AT_CELL, i, "flags",

@@ -8,7 +8,7 @@
 
 void check_channel(struct checker *c, uint32_t ch_index)
 {
-	const struct bh_channel *ch = &c->channels[ch_index];
+	const struct bh_channel *ch = channel_at(c, ch_index);
 
 	if (!name_valid(ch->name)) {
 		check_problem(c, CONFIG_E_NAME, CONFIG_AT_CHANNEL, ch_index, "name",
@@ -18,7 +18,7 @@ void check_channel(struct checker *c, uint32_t ch_index)
 	struct shown_name ch_name = show_name(ch->name);
 	const char *name = ch_name.text;
 	for (uint32_t k = 0; k < ch_index; k++)
-		if (!strncmp(c->channels[k].name, ch->name, BH_NAME_LEN))
+		if (!strncmp(channel_at(c, k)->name, ch->name, BH_NAME_LEN))
 			check_problem(c, CONFIG_E_NAME, CONFIG_AT_CHANNEL, ch_index, "name",
 				      "channel \"%s\": name used by channel %u too", name, k);
 	if (!range_ok(ch->host_phys, ch->size_bytes)) {
@@ -70,7 +70,7 @@ void check_channel(struct checker *c, uint32_t ch_index)
 				name, e, ep->cell, c->cell_count);
 			continue;
 		}
-		struct shown_name ep_name = show_name(c->cells[ep->cell].name);
+		struct shown_name ep_name = show_name(cell_at(c, ep->cell)->name);
 		const char *cname = ep_name.text;
 		for (uint32_t k = 0; k < e; k++)
 			if (ch->endpoints[k].cell == ep->cell)
@@ -98,11 +98,11 @@ void check_channel(struct checker *c, uint32_t ch_index)
 					     CHECK_GUEST, ep->guest_phys, ch->size_bytes);
 		}
 		/* The stage-2 builder walks regions only: each endpoint needs its mapping. */
-		const struct bh_cell *cell = &c->cells[ep->cell];
+		const struct bh_cell *cell = cell_at(c, ep->cell);
 		uint32_t found = 0;
 		for (uint32_t r = cell->region_first; r < cell->region_first + cell->region_count;
 		     r++) {
-			const struct bh_mem_region *reg = &c->regions[r];
+			const struct bh_mem_region *reg = region_at(c, r);
 
 			if ((reg->flags & BH_MEM_COMM) && reg->channel == ch_index &&
 			    reg->guest_phys == ep->guest_phys && reg->host_phys == ch->host_phys &&
@@ -119,7 +119,7 @@ void check_channel(struct checker *c, uint32_t ch_index)
 	}
 	/* Conversely, every channel region must be a declared endpoint. */
 	for (uint32_t r = 0; r < c->region_count; r++) {
-		const struct bh_mem_region *reg = &c->regions[r];
+		const struct bh_mem_region *reg = region_at(c, r);
 		bool listed = false;
 
 		if (!(reg->flags & BH_MEM_COMM) || reg->channel != ch_index)

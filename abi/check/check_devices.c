@@ -11,24 +11,24 @@ void check_devices(struct checker *c)
 	bool ok[CONFIG_MAX_DEVICES] = { false };
 
 	for (uint32_t d = 0; d < c->device_count; d++) {
-		const struct bh_device *dev = &c->devices[d];
+		const struct bh_device *dev = device_at(c, d);
 		uint32_t owner = dev->cell;
 
 		ok[d] = false;
-		if (owner >= c->cell_count || d < c->cells[owner].device_first ||
-		    d >= c->cells[owner].device_first + c->cells[owner].device_count) {
+		if (owner >= c->cell_count || !in_slice(d, cell_at(c, owner)->device_first,
+							cell_at(c, owner)->device_count)) {
 			check_problem(
 				c, CONFIG_E_OWNER, CONFIG_AT_DEVICE, d, "cell",
 				"device %u names cell %u but is not in that cell's device list", d,
 				owner);
 			continue;
 		}
-		struct shown_name owner_name = show_name(c->cells[owner].name);
+		struct shown_name owner_name = show_name(cell_at(c, owner)->name);
 		const char *cname = owner_name.text;
 		if (!name_valid(dev->name)) {
 			check_problem(c, CONFIG_E_NAME, CONFIG_AT_DEVICE, d, "name",
 				      "cell \"%s\": device %u: name is empty or not NUL-terminated",
-				      cname, d - c->cells[owner].device_first);
+				      cname, d - cell_at(c, owner)->device_first);
 			continue;
 		}
 		struct shown_name dev_name = show_name(dev->name);
@@ -90,7 +90,7 @@ void check_devices(struct checker *c)
 		}
 		ok[d] = true;
 		for (uint32_t k = 0; k < d; k++) {
-			const struct bh_device *o = &c->devices[k];
+			const struct bh_device *o = device_at(c, k);
 
 			if (!ok[k] || !name_valid(o->name))
 				continue;
@@ -113,7 +113,7 @@ void check_devices(struct checker *c)
 		hits_hv_memory(c, CONFIG_AT_DEVICE, d, "base", what, dev->base, dev->size_bytes);
 		/* Device pages must not alias any cell's memory (host side). */
 		for (uint32_t r = 0; r < c->region_count; r++) {
-			const struct bh_mem_region *reg = &c->regions[r];
+			const struct bh_mem_region *reg = region_at(c, r);
 
 			if (reg->cell >= c->cell_count ||
 			    !range_ok(reg->host_phys, reg->size_bytes))

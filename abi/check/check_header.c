@@ -118,11 +118,11 @@ bool check_header(struct checker *c, const void *blob, size_t size)
 		return false;
 
 	c->hdr = h;
-	c->cells = (const void *)(c->blob + h->cells.offset_bytes);
-	c->regions = (const void *)(c->blob + h->regions.offset_bytes);
-	c->devices = (const void *)(c->blob + h->devices.offset_bytes);
-	c->irqs = (const void *)(c->blob + h->irqs.offset_bytes);
-	c->channels = (const void *)(c->blob + h->channels.offset_bytes);
+	c->cells_offset = h->cells.offset_bytes;
+	c->regions_offset = h->regions.offset_bytes;
+	c->devices_offset = h->devices.offset_bytes;
+	c->irqs_offset = h->irqs.offset_bytes;
+	c->channels_offset = h->channels.offset_bytes;
 	c->cell_count = h->cells.count;
 	c->region_count = h->regions.count;
 	c->device_count = h->devices.count;

@@ -14,7 +14,7 @@
  */
 static bool hv_status_region_ok(struct checker *c, uint32_t r, const char *name, uint32_t local)
 {
-	const struct bh_mem_region *reg = &c->regions[r];
+	const struct bh_mem_region *reg = region_at(c, r);
 	uint64_t need = ((uint64_t)sizeof(struct bh_hv_status) + BH_PAGE_BYTES - 1) &
 			~(uint64_t)(BH_PAGE_BYTES - 1);
 
@@ -46,37 +46,37 @@ static bool hv_status_region_ok(struct checker *c, uint32_t r, const char *name,
 }
 
 /* Region r as its own cell calls it: `region 0`, or `channel "telemetry"`. */
-static struct region_label own_region_label(const struct checker *c, uint32_t r)
+static struct region_label own_region_label(struct checker *c, uint32_t r)
 {
-	const struct bh_mem_region *reg = &c->regions[r];
+	const struct bh_mem_region *reg = region_at(c, r);
 	struct region_label l = { "" };
 
 	if ((reg->flags & BH_MEM_COMM) && reg->channel < c->channel_count &&
-	    name_valid(c->channels[reg->channel].name))
+	    name_valid(channel_at(c, reg->channel)->name))
 		format_snprintf(l.text, sizeof(l.text), "channel \"%s\"",
-				show_name(c->channels[reg->channel].name).text);
+				show_name(channel_at(c, reg->channel)->name).text);
 	else
 		format_snprintf(l.text, sizeof(l.text), "region %u",
-				r - c->cells[reg->cell].region_first);
+				r - cell_at(c, reg->cell)->region_first);
 	return l;
 }
 
 static void check_region_shape(struct checker *c, uint32_t r, bool *shape_ok)
 {
-	const struct bh_mem_region *reg = &c->regions[r];
+	const struct bh_mem_region *reg = region_at(c, r);
 	uint32_t owner = reg->cell;
 	struct shown_name owner_name =
-		show_name(owner < c->cell_count ? c->cells[owner].name : "?");
+		show_name(owner < c->cell_count ? cell_at(c, owner)->name : "?");
 	const char *name = owner_name.text;
-	uint32_t local = owner < c->cell_count ? r - c->cells[owner].region_first : r;
+	uint32_t local = owner < c->cell_count ? r - cell_at(c, owner)->region_first : r;
 	struct region_label label = region_label(c, r, true);
 	const char *what = label.text;
 	/* A channel's own range problems are reported once, by check_channel. */
 	bool channel_reports = region_mirrors_channel(c, r);
 
 	*shape_ok = false;
-	if (owner >= c->cell_count || r < c->cells[owner].region_first ||
-	    r >= c->cells[owner].region_first + c->cells[owner].region_count) {
+	if (owner >= c->cell_count ||
+	    !in_slice(r, cell_at(c, owner)->region_first, cell_at(c, owner)->region_count)) {
 		check_problem(c, CONFIG_E_OWNER, CONFIG_AT_REGION, r, "cell",
 			      "region %u names cell %u but is not in that cell's region list", r,
 			      owner);
@@ -159,7 +159,7 @@ void check_regions(struct checker *c)
 		check_region_shape(c, r, &ok[r]);
 		if (!ok[r])
 			continue;
-		const struct bh_mem_region *reg = &c->regions[r];
+		const struct bh_mem_region *reg = region_at(c, r);
 
 		/*
 		 * A status region has no host range of its own (host_phys is 0); a
@@ -173,12 +173,12 @@ void check_regions(struct checker *c)
 	for (uint32_t a = 0; a < c->region_count; a++) {
 		if (!ok[a])
 			continue;
-		const struct bh_mem_region *ra = &c->regions[a];
+		const struct bh_mem_region *ra = region_at(c, a);
 
 		for (uint32_t b = 0; b < a; b++) {
 			if (!ok[b])
 				continue;
-			const struct bh_mem_region *rb = &c->regions[b];
+			const struct bh_mem_region *rb = region_at(c, b);
 
 			if (ra->cell == rb->cell && ranges_overlap(ra->guest_phys, ra->size_bytes,
 								   rb->guest_phys, rb->size_bytes))

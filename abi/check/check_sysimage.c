@@ -10,11 +10,24 @@
 #include <lib/crc32.h>
 #include <lib/string.h>
 
-static const struct bh_sysimage_item *image_items(const void *image)
+/* What an index past the item table reads: no kind (0), which every rule refuses. */
+static const struct bh_sysimage_item no_item;
+
+/*
+ * Item i of the image's item table. As for config records (records.c), the
+ * index and the item's bytes are tested where it is read, although
+ * check_image_header admitted the whole table: a rule cannot read outside the
+ * image, and EVA sees it.
+ */
+static const struct bh_sysimage_item *image_item(const void *image, uint32_t i)
 {
 	const struct bh_sysimage_header *h = image;
+	uint64_t at = (uint64_t)h->item_table_offset_bytes +
+		      (uint64_t)i * sizeof(struct bh_sysimage_item);
 
-	return (const void *)((const uint8_t *)image + h->item_table_offset_bytes);
+	if (i < h->item_count && at + sizeof(struct bh_sysimage_item) <= h->total_size_bytes)
+		return (const void *)((const uint8_t *)image + at);
+	return &no_item;
 }
 
 static const char *item_kind_name(uint32_t kind)
@@ -100,14 +113,13 @@ static bool check_image_header(struct checker *c, const uint8_t *image, size_t s
 static int check_image_items(struct checker *c, const uint8_t *image)
 {
 	const struct bh_sysimage_header *h = (const void *)image;
-	const struct bh_sysimage_item *items = image_items(image);
 	uint64_t table_end = (uint64_t)h->item_table_offset_bytes +
 			     (uint64_t)h->item_count * sizeof(struct bh_sysimage_item);
 	int config = -1;
 	bool ok = true;
 
 	for (uint32_t i = 0; i < h->item_count; i++) {
-		const struct bh_sysimage_item *it = &items[i];
+		const struct bh_sysimage_item *it = image_item(image, i);
 		uint64_t end = (uint64_t)it->offset_bytes + it->size_bytes;
 		struct shown_name item_name = show_name(it->name);
 		const char *name = item_name.text;
@@ -132,7 +144,7 @@ static int check_image_items(struct checker *c, const uint8_t *image)
 			continue;
 		}
 		for (uint32_t k = 0; k < i; k++) {
-			const struct bh_sysimage_item *o = &items[k];
+			const struct bh_sysimage_item *o = image_item(image, k);
 
 			if (it->size_bytes && o->size_bytes &&
 			    ranges_overlap(it->offset_bytes, it->size_bytes, o->offset_bytes,
@@ -175,8 +187,7 @@ static void check_item_reference(struct checker *c, const uint8_t *image, uint32
 				 const char *field, uint8_t *used)
 {
 	const struct bh_sysimage_header *h = (const void *)image;
-	const struct bh_sysimage_item *items = image_items(image);
-	struct shown_name cell_name = show_name(c->cells[cell_index].name);
+	struct shown_name cell_name = show_name(cell_at(c, cell_index)->name);
 	const char *cname = cell_name.text;
 
 	if (item_index == BH_NONE)
@@ -187,7 +198,7 @@ static void check_item_reference(struct checker *c, const uint8_t *image, uint32
 			      cname, item_kind_name(kind), item_index, h->item_count);
 		return;
 	}
-	const struct bh_sysimage_item *it = &items[item_index];
+	const struct bh_sysimage_item *it = image_item(image, item_index);
 	if (it->kind != kind || it->cell != cell_index) {
 		check_problem(c, CONFIG_E_ITEM, CONFIG_AT_CELL, cell_index, field,
 			      "cell \"%s\": item %u is a %s item of cell %u, expected a %s item of "
@@ -236,7 +247,7 @@ static const struct bh_sysimage_item *cell_item(const uint8_t *image, uint32_t i
 
 	if (index == BH_NONE || index >= h->item_count)
 		return NULL;
-	it = &image_items(image)[index];
+	it = image_item(image, index);
 	return it->kind == kind && it->cell == i ? it : NULL;
 }
 
@@ -247,7 +258,7 @@ static const struct bh_sysimage_item *cell_item(const uint8_t *image, uint32_t i
 static uint64_t linux_image_extent(struct checker *c, const uint8_t *image, uint32_t i,
 				   const struct bh_sysimage_item *it)
 {
-	const struct bh_cell *cell = &c->cells[i];
+	const struct bh_cell *cell = cell_at(c, i);
 	const uint8_t *p = image + it->offset_bytes;
 	uint64_t size = it->size_bytes;
 	uint64_t text_offset = 0;
@@ -284,7 +295,7 @@ static uint64_t linux_image_extent(struct checker *c, const uint8_t *image, uint
 
 static void check_linux_dtb(struct checker *c, uint32_t i, const struct bh_sysimage_item *it)
 {
-	uint64_t addr = c->cells[i].dtb_guest_phys;
+	uint64_t addr = cell_at(c, i)->dtb_guest_phys;
 	const struct check_arch_rules *r = c->rules;
 
 	if (r->linux_dtb_align && addr % r->linux_dtb_align)
@@ -308,7 +319,7 @@ static void check_linux_dtb(struct checker *c, uint32_t i, const struct bh_sysim
  */
 static void check_cell_loads(struct checker *c, const uint8_t *image, uint32_t i)
 {
-	const struct bh_cell *cell = &c->cells[i];
+	const struct bh_cell *cell = cell_at(c, i);
 	bool is_linux = cell->boot_protocol == c->rules->linux_boot_protocol;
 	const struct bh_sysimage_item *img = cell_item(image, i, cell->image_item, BH_ITEM_IMAGE);
 	const struct bh_sysimage_item *dtb = cell_item(image, i, cell->dtb_item, BH_ITEM_DTB);
@@ -319,7 +330,7 @@ static void check_cell_loads(struct checker *c, const uint8_t *image, uint32_t i
 	if (cell->boot_protocol == BH_BOOT_NATIVE && cell->region_count)
 		loads[n++] = (struct cell_load){ "native boot info page", "region_first",
 						 config_boot_info_guest_phys(
-							 &c->regions[cell->region_first]),
+							 region_at(c, cell->region_first)),
 						 BH_BOOTINFO_PAGE_BYTES };
 	if (img) {
 		uint64_t size = img->size_bytes;
@@ -372,7 +383,7 @@ int sysimage_check_report(const void *image, size_t size, uint32_t expected_arch
 	if (config < 0)
 		return c.first_error ? c.first_error : -CONFIG_E_ITEM;
 
-	const struct bh_sysimage_item *cfg = &image_items(image)[config];
+	const struct bh_sysimage_item *cfg = image_item(image, (uint32_t)config);
 	if (run_config_check(&c, bytes + cfg->offset_bytes, cfg->size_bytes))
 		return c.first_error;
 
@@ -381,7 +392,7 @@ int sysimage_check_report(const void *image, size_t size, uint32_t expected_arch
 	memset(used, 0, sizeof(used));
 	used[config] = 1;
 	for (uint32_t i = 0; i < c.cell_count; i++) {
-		const struct bh_cell *cell = &c.cells[i];
+		const struct bh_cell *cell = cell_at(&c, i);
 
 		check_item_reference(&c, bytes, i, cell->image_item, BH_ITEM_IMAGE,
 				     cell->image_guest_phys, "image_item", used);
@@ -395,7 +406,7 @@ int sysimage_check_report(const void *image, size_t size, uint32_t expected_arch
 		if (used[k] != 1)
 			check_problem(&c, CONFIG_E_ITEM, CONFIG_AT_ITEM, k, "cell",
 				      "system image item %u \"%s\" is used %u times, expected once",
-				      k, show_name(image_items(image)[k].name).text, used[k]);
+				      k, show_name(image_item(image, k)->name).text, used[k]);
 	return c.first_error;
 }
 
@@ -412,13 +423,15 @@ int sysimage_check(const void *image, size_t size, uint32_t expected_arch, char 
 const void *sysimage_config(const void *image, size_t *config_size)
 {
 	const struct bh_sysimage_header *h = image;
-	const struct bh_sysimage_item *items = image_items(image);
 
-	for (uint32_t i = 0; i < h->item_count; i++)
-		if (items[i].kind == BH_ITEM_CONFIG) {
-			*config_size = items[i].size_bytes;
-			return (const uint8_t *)image + items[i].offset_bytes;
+	for (uint32_t i = 0; i < h->item_count; i++) {
+		const struct bh_sysimage_item *it = image_item(image, i);
+
+		if (it->kind == BH_ITEM_CONFIG) {
+			*config_size = it->size_bytes;
+			return (const uint8_t *)image + it->offset_bytes;
 		}
+	}
 	*config_size = 0;
 	return NULL;
 }

@@ -91,17 +91,17 @@ bool beyond_address_space(struct checker *c, unsigned int table, unsigned int in
 	return true;
 }
 
-struct region_label region_label(const struct checker *c, uint32_t r, bool subject)
+struct region_label region_label(struct checker *c, uint32_t r, bool subject)
 {
-	const struct bh_mem_region *reg = &c->regions[r];
-	const char *cell = reg->cell < c->cell_count ? c->cells[reg->cell].name : "?";
-	uint32_t local = reg->cell < c->cell_count ? r - c->cells[reg->cell].region_first : r;
+	const struct bh_mem_region *reg = region_at(c, r);
+	const char *cell = reg->cell < c->cell_count ? cell_at(c, reg->cell)->name : "?";
+	uint32_t local = reg->cell < c->cell_count ? r - cell_at(c, reg->cell)->region_first : r;
 	struct region_label l = { "" };
 
 	if ((reg->flags & BH_MEM_COMM) && reg->channel < c->channel_count &&
-	    name_valid(c->channels[reg->channel].name))
+	    name_valid(channel_at(c, reg->channel)->name))
 		format_snprintf(l.text, sizeof(l.text), "channel \"%s\" in cell \"%s\"",
-				show_name(c->channels[reg->channel].name).text,
+				show_name(channel_at(c, reg->channel)->name).text,
 				show_name(cell).text);
 	else
 		format_snprintf(l.text, sizeof(l.text), "cell \"%s\"%s region %u",
@@ -109,13 +109,13 @@ struct region_label region_label(const struct checker *c, uint32_t r, bool subje
 	return l;
 }
 
-bool region_mirrors_channel(const struct checker *c, uint32_t r)
+bool region_mirrors_channel(struct checker *c, uint32_t r)
 {
-	const struct bh_mem_region *reg = &c->regions[r];
+	const struct bh_mem_region *reg = region_at(c, r);
 
 	if (!(reg->flags & BH_MEM_COMM) || reg->channel >= c->channel_count)
 		return false;
-	const struct bh_channel *ch = &c->channels[reg->channel];
+	const struct bh_channel *ch = channel_at(c, reg->channel);
 	if (ch->host_phys != reg->host_phys || ch->size_bytes != reg->size_bytes)
 		return false;
 	for (uint32_t e = 0; e < ch->endpoint_count && e < BH_CHANNEL_MAX_ENDPOINTS; e++)
@@ -125,12 +125,13 @@ bool region_mirrors_channel(const struct checker *c, uint32_t r)
 	return false;
 }
 
-bool channel_mapped_before(const struct checker *c, uint32_t r)
+bool channel_mapped_before(struct checker *c, uint32_t r)
 {
 	if (!region_mirrors_channel(c, r))
 		return false;
 	for (uint32_t k = 0; k < r; k++)
-		if (c->regions[k].channel == c->regions[r].channel && region_mirrors_channel(c, k))
+		if (region_at(c, k)->channel == region_at(c, r)->channel &&
+		    region_mirrors_channel(c, k))
 			return true;
 	return false;
 }

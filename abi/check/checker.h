@@ -67,11 +67,12 @@ struct checker {
 	uint32_t arch;
 	const struct check_arch_rules *rules; /* set once the header is checked */
 	const struct bh_config_header *hdr;
-	const struct bh_cell *cells;
-	const struct bh_mem_region *regions;
-	const struct bh_device *devices;
-	const struct bh_irq *irqs;
-	const struct bh_channel *channels;
+	/*
+	 * Each table's first byte in the blob and its record count, as
+	 * check_header admitted them; records are read through cell_at() and
+	 * its siblings (records.c), never by indexing a pointer.
+	 */
+	uint32_t cells_offset, regions_offset, devices_offset, irqs_offset, channels_offset;
 	uint32_t cell_count, region_count, device_count, irq_count, channel_count;
 	config_report_fn report;
 	void *ctx;
@@ -93,7 +94,17 @@ struct shown_name {
 struct shown_name show_name(const char *name);
 bool name_valid(const char *name);
 
-#define CELL_NAME(c, i) (show_name((c)->cells[i].name).text)
+/*
+ * Record i of a table (records.c). An index past the table is a checker bug:
+ * it is reported, the config is refused, and an all-zero record comes back.
+ */
+const struct bh_cell *cell_at(struct checker *c, uint32_t i);
+const struct bh_mem_region *region_at(struct checker *c, uint32_t r);
+const struct bh_device *device_at(struct checker *c, uint32_t d);
+const struct bh_irq *irq_at(struct checker *c, uint32_t q);
+const struct bh_channel *channel_at(struct checker *c, uint32_t k);
+
+#define CELL_NAME(c, i) (show_name(cell_at((c), (i))->name).text)
 
 /*
  * How a message names memory region r. A region the user wrote is
@@ -105,22 +116,28 @@ struct region_label {
 	char text[2 * BH_NAME_LEN + 48];
 };
 
-struct region_label region_label(const struct checker *c, uint32_t r, bool subject);
+struct region_label region_label(struct checker *c, uint32_t r, bool subject);
 
 /*
  * True when region r is exactly the mapping of one endpoint of its channel
  * (same cell, guest address, host address and size): check_channel then
  * reports a bad range once, at the channel, rather than once per endpoint.
  */
-bool region_mirrors_channel(const struct checker *c, uint32_t r);
+bool region_mirrors_channel(struct checker *c, uint32_t r);
 
 /* True when r mirrors its channel and an earlier region mirrors the same one. */
-bool channel_mapped_before(const struct checker *c, uint32_t r);
+bool channel_mapped_before(struct checker *c, uint32_t r);
 
 /* [base, base + size) is non-empty and does not wrap past 2^64. */
 static inline bool range_ok(uint64_t base, uint64_t size)
 {
 	return size != 0 && base + size - 1 >= base;
+}
+
+/* Index i lies in the slice [first, +count) of a table, even when first + count wraps. */
+static inline bool in_slice(uint32_t i, uint32_t first, uint32_t count)
+{
+	return i >= first && i - first < count;
 }
 
 /* Both ranges must already satisfy range_ok. */

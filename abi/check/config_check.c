@@ -79,12 +79,12 @@ static void check_direct_reserved(struct checker *c, uint64_t base, uint64_t siz
 	if (!range_ok(base, size_bytes))
 		return;
 	for (uint32_t i = 0; i < c->cell_count; i++) {
-		const struct bh_cell *cell = &c->cells[i];
+		const struct bh_cell *cell = cell_at(c, i);
 
 		if (!(cell->flags & BH_CELL_REALTIME))
 			continue;
 		for (uint32_t k = 0; k < cell->region_count; k++) {
-			const struct bh_mem_region *reg = &c->regions[cell->region_first + k];
+			const struct bh_mem_region *reg = region_at(c, cell->region_first + k);
 
 			if (ranges_overlap(reg->guest_phys, reg->size_bytes, base, size_bytes))
 				check_problem(
@@ -130,7 +130,7 @@ static void check_owned(struct checker *c, const struct config_machine *m)
 	const char *tail = "which the hypervisor owns";
 
 	for (uint32_t r = 0; r < c->region_count; r++) {
-		const struct bh_mem_region *reg = &c->regions[r];
+		const struct bh_mem_region *reg = region_at(c, r);
 		const struct config_owned_range *hit;
 
 		/* The status page is the hypervisor's own, mapped on purpose. */
@@ -147,7 +147,7 @@ static void check_owned(struct checker *c, const struct config_machine *m)
 				      (unsigned long long)hit->size_bytes, tail);
 	}
 	for (uint32_t d = 0; d < c->device_count; d++) {
-		const struct bh_device *dev = &c->devices[d];
+		const struct bh_device *dev = device_at(c, d);
 		const struct config_owned_range *hit;
 
 		if (dev->kind != BH_DEVICE_MMIO)
