@@ -26,6 +26,22 @@
     // A table in use: one of the pool's pages already handed out.
     predicate in_pool(struct ept_pool *p, uint64_t *table) =
 	\exists integer k; 0 <= k < *p->next && table == &p->pages[k][0];
+
+    // What the walk may write: an entry that was empty (no right), at guest's
+    // slot of a level above the leaves.
+    predicate walk_may_write(uint64_t before, integer i, integer guest) =
+	(before & (EPT_READ | EPT_WRITE | EPT_EXEC)) == 0 &&
+	(i == slot_index(guest, 1) || i == slot_index(guest, 2) || i == slot_index(guest, 3));
+
+    // Entry i of some table is the slot of a guest address in [first, end) at some level.
+    predicate slot_in_range(integer i, integer first, integer end) =
+	\exists integer a; first <= a < end && (i == slot_index(a, 0) ||
+	i == slot_index(a, 1) || i == slot_index(a, 2) || i == slot_index(a, 3));
+
+    // No entry of the pool's first `used` pages differs between states A and B.
+    predicate tables_unchanged{A, B}(struct ept_pool *p, integer used) =
+	\forall integer k, i; 0 <= k < used && 0 <= i < EPT_ENTRIES ==>
+	\at(p->pages[k][i], A) == \at(p->pages[k][i], B);
 */
 
 /*
@@ -43,7 +59,9 @@ static unsigned int index_at(uint64_t guest, unsigned int level)
 	return (unsigned int)((guest >> (12 + 9 * level)) & (EPT_ENTRIES - 1));
 }
 
-/*@ assigns \nothing; */
+/*@ assigns \nothing;
+    ensures \result <==> (entry & (EPT_READ | EPT_WRITE | EPT_EXEC)) != 0;
+*/
 static bool is_present(uint64_t entry)
 {
 	return (entry & (EPT_READ | EPT_WRITE | EPT_EXEC)) != 0;
@@ -61,6 +79,8 @@ static bool is_present(uint64_t entry)
 	*p->next == \old(*p->next) + 1 && \result == &p->pages[\old(*p->next)][0];
     ensures zeroed: \result != \null ==>
 	\forall integer i; 0 <= i < EPT_ENTRIES ==> \result[i] == 0;
+    ensures others_kept: tables_unchanged{Pre, Post}(p, \old(*p->next));
+    ensures none_written: \result == \null ==> tables_unchanged{Pre, Post}(p, p->count);
 */
 static uint64_t *new_table(const struct ept_pool *p)
 {
@@ -70,12 +90,29 @@ static uint64_t *new_table(const struct ept_pool *p)
 
 	/*@ loop invariant bound: 0 <= i <= EPT_ENTRIES;
 	    loop invariant zeroed_so_far: \forall integer j; 0 <= j < i ==> table[j] == 0;
+	    loop invariant others_kept: tables_unchanged{Pre, Here}(p, *p->next);
 	    loop assigns i, table[0 .. EPT_ENTRIES - 1];
 	    loop variant EPT_ENTRIES - i; */
 	for (unsigned int i = 0; i < EPT_ENTRIES; i++)
 		table[i] = 0;
 	(*p->next)++;
 	return table;
+}
+
+/*
+ * Writes one entry of a table handed out. A function of its own so that WP
+ * proves, in a small context, that every other entry keeps its value; inside
+ * the walk's large goals the provers do not find it.
+ */
+/*@ requires valid: \valid(e);
+    assigns *e;
+    ensures written: *e == value;
+    ensures others_kept: \forall integer k, i; 0 <= k < p->count && 0 <= i < EPT_ENTRIES ==>
+	&p->pages[k][i] == e || p->pages[k][i] == \old(p->pages[k][i]);
+*/
+static void set_entry(const struct ept_pool *p, uint64_t *e, uint64_t value)
+{
+	*e = value;
 }
 
 /* The physical address of the pool's page k. */
@@ -155,14 +192,15 @@ uint64_t ept_leaf_bits(uint32_t flags)
 /*@ requires walkable: pool_ok(t->pool) && \valid_read(t) && in_pool(t->pool, t->root);
     requires apart: \separated(t, t->pool->pages + (0 .. t->pool->count - 1));
     requires level: level < EPT_LEVELS;
-    assigns *t->pool->next,
-	t->pool->pages[*t->pool->next .. t->pool->count - 1][0 .. EPT_ENTRIES - 1],
-	t->pool->pages[0 .. t->pool->count - 1][slot_index(guest, 1)],
-	t->pool->pages[0 .. t->pool->count - 1][slot_index(guest, 2)],
-	t->pool->pages[0 .. t->pool->count - 1][slot_index(guest, 3)];
+    assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
     ensures pool_ok(t->pool) && \old(*t->pool->next) <= *t->pool->next;
     ensures slot: \result == \null || \exists integer k; 0 <= k < *t->pool->next &&
 	\result == &t->pool->pages[k][slot_index(guest, level)];
+    ensures frame: \forall integer k, i; 0 <= k < \old(*t->pool->next) && 0 <= i < EPT_ENTRIES ==>
+	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) ||
+	walk_may_write(\old(t->pool->pages[k][i]), i, guest);
+    ensures lookup_only: !create ==> *t->pool->next == \old(*t->pool->next) &&
+	tables_unchanged{Pre, Post}(t->pool, t->pool->count);
 */
 static uint64_t *entry_at(struct ept_table *t, uint64_t guest, unsigned int level, bool create)
 {
@@ -174,16 +212,20 @@ static uint64_t *entry_at(struct ept_table *t, uint64_t guest, unsigned int leve
 	/*@ loop invariant levels: level <= l < EPT_LEVELS;
 	    loop invariant in_pool: pool_ok(p) && p->count == count && first <= *p->next &&
 		in_pool(p, table);
-	    loop assigns l, table, *p->next, p->pages[first .. count - 1][0 .. EPT_ENTRIES - 1],
-		p->pages[0 .. count - 1][slot_index(guest, 1)],
-		p->pages[0 .. count - 1][slot_index(guest, 2)],
-		p->pages[0 .. count - 1][slot_index(guest, 3)];
+	    loop invariant frame: \forall integer k, i; 0 <= k < first && 0 <= i < EPT_ENTRIES ==>
+		p->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
+		walk_may_write(\at(t->pool->pages[k][i], Pre), i, guest);
+	    loop invariant lookup_only: !create ==> *p->next == first &&
+		tables_unchanged{Pre, Here}(p, count);
+	    loop assigns l, table, *p->next, p->pages[0][0 .. count * EPT_ENTRIES - 1];
 	    loop variant l; */
 	for (unsigned int l = EPT_LEVELS - 1; l > level; l--) {
 		uint64_t *e = &table[index_at(guest, l)];
 
 		/*@ assert on_the_way: (l == 1 || l == 2 || l == 3) && \exists integer k;
 			0 <= k < count && e == &p->pages[k][slot_index(guest, l)]; */
+		/*@ assert only_its_slot: \forall integer k, i; 0 <= k < count && 0 <= i < EPT_ENTRIES &&
+			e == &p->pages[k][i] ==> i == slot_index(guest, l); */
 		if (!is_present(*e)) {
 			if (!create)
 				return NULL;
@@ -192,8 +234,14 @@ static uint64_t *entry_at(struct ept_table *t, uint64_t guest, unsigned int leve
 
 			if (!next)
 				return NULL;
+			/*@ assert kept_by_new_table: \forall integer k, i; 0 <= k < first &&
+				0 <= i < EPT_ENTRIES ==> p->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
+				walk_may_write(\at(t->pool->pages[k][i], Pre), i, guest); */
+			/*@ assert was_empty: \forall integer k, i; 0 <= k < first && 0 <= i < EPT_ENTRIES &&
+				e == &p->pages[k][i] ==>
+				walk_may_write(\at(t->pool->pages[k][i], Pre), i, guest); */
 			/* Non-leaf entries grant everything; the leaf decides. */
-			*e = page_phys(p, k) | EPT_READ | EPT_WRITE | EPT_EXEC;
+			set_entry(p, e, page_phys(p, k) | EPT_READ | EPT_WRITE | EPT_EXEC);
 			table = next;
 		} else if (*e & EPT_LEAF_2M) {
 			return NULL;
