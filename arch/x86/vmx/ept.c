@@ -100,19 +100,21 @@ static uint64_t *new_table(const struct ept_pool *p)
 }
 
 /*
- * Writes one entry of a table handed out. A function of its own so that WP
- * proves, in a small context, that every other entry keeps its value; inside
+ * Writes entry i of a table handed out. A function of its own so that WP
+ * proves, in a small context, that every other entry keeps its value: inside
  * the walk's large goals the provers do not find it.
  */
-/*@ requires valid: \valid(e);
-    assigns *e;
-    ensures written: *e == value;
-    ensures others_kept: \forall integer k, i; 0 <= k < p->count && 0 <= i < EPT_ENTRIES ==>
-	&p->pages[k][i] == e || p->pages[k][i] == \old(p->pages[k][i]);
+/*@ requires table: pool_ok(p) && in_pool(p, table);
+    requires index: i < EPT_ENTRIES;
+    assigns table[i];
+    ensures written: table[i] == value;
+    ensures others_kept: \forall integer k, j; 0 <= k < p->count && 0 <= j < EPT_ENTRIES ==>
+	&p->pages[k][j] == &table[i] || p->pages[k][j] == \old(p->pages[k][j]);
 */
-static void set_entry(const struct ept_pool *p, uint64_t *e, uint64_t value)
+static void set_entry(uint64_t *table, unsigned int i, uint64_t value)
+	/*@ ghost (const struct ept_pool *p) */
 {
-	*e = value;
+	table[i] = value;
 }
 
 /* The physical address of the pool's page k. */
@@ -142,6 +144,17 @@ static uint64_t *table_of(const struct ept_pool *p, uint64_t entry)
 	return p->pages[(phys - p->phys_base) / EPT_PAGE_BYTES];
 }
 
+/*
+ * WP proves that a table ept_init readies meets ept_map's preconditions, but
+ * for the pool's own (pool_ok, which its caller builds) and host_limit <= 2^52
+ * (1 << host_bits with host_bits <= 52: the provers do not bound a shift).
+ */
+/*@ requires pool: pool_ok(pool);
+    requires apart: \valid(t) && \separated(t, pool, pool->next, pool->pages + (0 .. pool->count - 1));
+    assigns *t, *pool->next, pool->pages[*pool->next .. pool->count - 1][0 .. EPT_ENTRIES - 1];
+    ensures ready: \result == 0 ==> t->pool == pool && in_pool(pool, t->root) &&
+	32 <= host_bits <= 52 && t->host_limit == 1ull << host_bits;
+*/
 int ept_init(struct ept_table *t, unsigned int host_bits, const struct ept_pool *pool)
 {
 	if (host_bits < 32 || host_bits > 52)
@@ -181,28 +194,27 @@ uint64_t ept_leaf_bits(uint32_t flags)
 }
 
 /*
- * The entry for `guest` at `level`, walking down from the root and creating
- * missing tables when `create`; NULL when a table is missing (or cannot be
- * made) or a 2 MiB leaf covers the way down. WP proves 'slot' (the entry is
- * guest's slot_index at that level, in a table the pool handed out) and that
- * the pool stays well formed. The assigns clause (only new tables and the
- * entries on guest's way down are written) is stated, but 7 of its goals are
- * beyond CVC4 (verify/frama-c/ept_wp_proven.txt).
+ * The table at `level` on guest's way down from the root, creating missing
+ * tables when `create`; NULL when a table is missing (or cannot be made) or a
+ * 2 MiB leaf covers the way down. guest's entry in it is at index_at(guest,
+ * level). WP proves that the table is one the pool handed out, that the pool
+ * stays well formed, and 'frame': of the tables handed out before, an entry
+ * changes only if it was empty and is guest's slot at level 1, 2 or 3 (the
+ * link to a new table); without `create` nothing changes.
  */
 /*@ requires walkable: pool_ok(t->pool) && \valid_read(t) && in_pool(t->pool, t->root);
     requires apart: \separated(t, t->pool->pages + (0 .. t->pool->count - 1));
     requires level: level < EPT_LEVELS;
     assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
     ensures pool_ok(t->pool) && \old(*t->pool->next) <= *t->pool->next;
-    ensures slot: \result == \null || \exists integer k; 0 <= k < *t->pool->next &&
-	\result == &t->pool->pages[k][slot_index(guest, level)];
+    ensures in_pool: \result == \null || in_pool(t->pool, \result);
     ensures frame: \forall integer k, i; 0 <= k < \old(*t->pool->next) && 0 <= i < EPT_ENTRIES ==>
 	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) ||
 	walk_may_write(\old(t->pool->pages[k][i]), i, guest);
     ensures lookup_only: !create ==> *t->pool->next == \old(*t->pool->next) &&
 	tables_unchanged{Pre, Post}(t->pool, t->pool->count);
 */
-static uint64_t *entry_at(struct ept_table *t, uint64_t guest, unsigned int level, bool create)
+static uint64_t *table_at(struct ept_table *t, uint64_t guest, unsigned int level, bool create)
 {
 	const struct ept_pool *p = t->pool;
 	uint64_t *table = t->root;
@@ -220,7 +232,8 @@ static uint64_t *entry_at(struct ept_table *t, uint64_t guest, unsigned int leve
 	    loop assigns l, table, *p->next, p->pages[0][0 .. count * EPT_ENTRIES - 1];
 	    loop variant l; */
 	for (unsigned int l = EPT_LEVELS - 1; l > level; l--) {
-		uint64_t *e = &table[index_at(guest, l)];
+		unsigned int i = index_at(guest, l);
+		uint64_t *e = &table[i];
 
 		/*@ assert on_the_way: (l == 1 || l == 2 || l == 3) && \exists integer k;
 			0 <= k < count && e == &p->pages[k][slot_index(guest, l)]; */
@@ -241,7 +254,8 @@ static uint64_t *entry_at(struct ept_table *t, uint64_t guest, unsigned int leve
 				e == &p->pages[k][i] ==>
 				walk_may_write(\at(t->pool->pages[k][i], Pre), i, guest); */
 			/* Non-leaf entries grant everything; the leaf decides. */
-			set_entry(p, e, page_phys(p, k) | EPT_READ | EPT_WRITE | EPT_EXEC);
+			set_entry(table, i, page_phys(p, k) | EPT_READ | EPT_WRITE | EPT_EXEC)
+				/*@ ghost (p) */;
 			table = next;
 		} else if (*e & EPT_LEAF_2M) {
 			return NULL;
@@ -251,7 +265,7 @@ static uint64_t *entry_at(struct ept_table *t, uint64_t guest, unsigned int leve
 				return NULL;
 		}
 	}
-	return &table[index_at(guest, level)];
+	return table;
 }
 
 /*
@@ -288,33 +302,60 @@ static bool use_2m(uint64_t guest, uint64_t host, uint64_t left)
 	return guest % EPT_2M_BYTES == 0 && host % EPT_2M_BYTES == 0 && left >= EPT_2M_BYTES;
 }
 
-/* Whether anything in [guest, +size) is already mapped (a leaf covers part of it). */
+/*
+ * Whether anything in [guest, +size) is already mapped (a leaf covers part of it).
+ * WP proves that it only looks: table_at without `create` writes nothing.
+ */
+/*@ requires walkable: pool_ok(t->pool) && \valid_read(t) && in_pool(t->pool, t->root);
+    requires apart: \separated(t, t->pool->pages + (0 .. t->pool->count - 1));
+    requires whole_pages: size_bytes % EPT_PAGE_BYTES == 0 && size_bytes <= 1ull << EPT_GUEST_BITS;
+    assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
+    ensures lookup_only: *t->pool->next == \old(*t->pool->next) &&
+	tables_unchanged{Pre, Post}(t->pool, t->pool->count);
+*/
 static bool overlaps_mapping(struct ept_table *t, uint64_t guest, uint64_t size_bytes)
 {
+	/*@ loop invariant pages: off <= size_bytes && off % EPT_PAGE_BYTES == 0;
+	    loop invariant lookup_only: *t->pool->next == \at(*t->pool->next, Pre) &&
+		pool_ok(t->pool) && tables_unchanged{Pre, Here}(t->pool, t->pool->count);
+	    loop assigns off, *t->pool->next, t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
+	    loop variant size_bytes - off; */
 	for (uint64_t off = 0; off < size_bytes; off += EPT_PAGE_BYTES) {
-		uint64_t *pd_entry = entry_at(t, guest + off, 1, false);
+		uint64_t *pd = table_at(t, guest + off, 1, false);
 
-		if (!pd_entry)
+		if (!pd)
 			continue; /* no table below the PDPT: nothing mapped here */
-		if (*pd_entry & EPT_LEAF_2M)
+		if (pd[index_at(guest + off, 1)] & EPT_LEAF_2M)
 			return true;
-		uint64_t *pt_entry = entry_at(t, guest + off, 0, false);
+		uint64_t *pt = table_at(t, guest + off, 0, false);
 
-		if (pt_entry && is_present(*pt_entry))
+		if (pt && is_present(pt[index_at(guest + off, 0)]))
 			return true;
 	}
 	return false;
 }
 
 /*
- * WP proves the leaf loop (tests/verify/test_frama_c_wp.py): the leaves tile
- * [guest, +size) exactly, each inside it, 2 MiB ones only where both addresses
- * are 2 MiB aligned, each holding host + offset and leaf_bits (from leaf_entry's
- * contract). entry_at's contract says which slot each leaf goes to; not proven:
- * that ept_map meets entry_at's preconditions on every iteration (the loop
- * havocs the pool) and that no other entry changes.
+ * WP proves the contract below and the leaf loop (tests/verify/test_frama_c_wp.py):
+ * the leaves tile [guest, +size) exactly, each inside it, 2 MiB ones only where
+ * both addresses are 2 MiB aligned, each holding host + offset and leaf_bits; a
+ * refused call changes nothing; and whatever the outcome, an entry of a table
+ * handed out before the call changes only at an index that the walk of some
+ * address in [guest, +size) uses at some level ('frame').
  */
-/*@ requires limit: \valid_read(t) && t->host_limit <= 1ull << 52; // as ept_init sets it */
+/*@ requires limit: \valid_read(t) && t->host_limit <= 1ull << 52; // as ept_init sets it
+    requires walkable: pool_ok(t->pool) && in_pool(t->pool, t->root);
+    requires apart: \separated(t, t->pool->pages + (0 .. t->pool->count - 1));
+    assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
+    ensures pool: pool_ok(t->pool) && in_pool(t->pool, t->root) &&
+	\old(*t->pool->next) <= *t->pool->next;
+    ensures outcome: \result == 0 || \result == -BH_EINVAL || \result == -BH_ENOMEM;
+    ensures refused_changes_nothing: \result == -BH_EINVAL ==>
+	*t->pool->next == \old(*t->pool->next) && tables_unchanged{Pre, Post}(t->pool, t->pool->count);
+    ensures frame: \forall integer k, i; 0 <= k < \old(*t->pool->next) && 0 <= i < EPT_ENTRIES ==>
+	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) ||
+	slot_in_range(i, guest, guest + size_bytes);
+*/
 int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_bytes,
 	    uint64_t leaf_bits)
 {
@@ -331,21 +372,32 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 		return -BH_EINVAL;
 	if (overlaps_mapping(t, guest, size_bytes))
 		return -BH_EINVAL;
-	/*
-	 * WP havocs every variable of a loop without 'loop assigns' (entry_at's writes to the
-	 * tables cannot be named in ACSL), so 'fixed' carries the checked arguments through.
-	 */
-	/*@ loop invariant fixed: guest == \at(guest, Pre) && host == \at(host, Pre) &&
-		size_bytes == \at(size_bytes, Pre) && leaf_bits == \at(leaf_bits, Pre);
-	    loop invariant tiled: off <= size_bytes && off % EPT_PAGE_BYTES == 0;
+	//@ ghost unsigned int first = *t->pool->next;
+	/*@ loop invariant tiled: off <= size_bytes && off % EPT_PAGE_BYTES == 0;
+	    loop invariant pool: pool_ok(t->pool) && in_pool(t->pool, t->root) &&
+		first <= *t->pool->next;
+	    loop invariant frame: \forall integer k, i; 0 <= k < first && 0 <= i < EPT_ENTRIES ==>
+		t->pool->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
+		slot_in_range(i, guest, guest + off);
+	    loop assigns off, *t->pool->next, t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
 	    loop variant size_bytes - off; */
 	for (uint64_t off = 0; off < size_bytes;) {
 		bool big = use_2m(guest + off, host + off, size_bytes - off);
-		uint64_t *e = entry_at(t, guest + off, big ? 1 : 0, true);
+		unsigned int level = big ? 1 : 0;
+		uint64_t *table = table_at(t, guest + off, level, true);
 
-		if (!e)
+		if (!table)
 			return -BH_ENOMEM;
-		*e = leaf_entry(host + off, leaf_bits, big);
+		unsigned int i = index_at(guest + off, level);
+		uint64_t *e = &table[i];
+
+		/*@ assert walked: \forall integer k, j; 0 <= k < first && 0 <= j < EPT_ENTRIES ==>
+			t->pool->pages[k][j] == \at(t->pool->pages[k][j], Pre) ||
+			slot_in_range(j, guest, guest + off + 1); */
+		set_entry(table, i, leaf_entry(host + off, leaf_bits, big)) /*@ ghost (t->pool) */;
+		/*@ assert written: \forall integer k, j; 0 <= k < first && 0 <= j < EPT_ENTRIES ==>
+			t->pool->pages[k][j] == \at(t->pool->pages[k][j], Pre) ||
+			slot_in_range(j, guest, guest + off + 1); */
 		/*@ assert inside: guest + off + (big ? EPT_2M_BYTES : EPT_PAGE_BYTES) <=
 			guest + size_bytes <= 1 << EPT_GUEST_BITS; */
 		/*@ assert big_aligned: big ==> (guest + off) % EPT_2M_BYTES == 0 &&
