@@ -389,7 +389,6 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 		if (!table)
 			return -BH_ENOMEM;
 		unsigned int i = index_at(guest + off, level);
-		uint64_t *e = &table[i];
 
 		/*@ assert walked: \forall integer k, j; 0 <= k < first && 0 <= j < EPT_ENTRIES ==>
 			t->pool->pages[k][j] == \at(t->pool->pages[k][j], Pre) ||
@@ -402,9 +401,9 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 			guest + size_bytes <= 1 << EPT_GUEST_BITS; */
 		/*@ assert big_aligned: big ==> (guest + off) % EPT_2M_BYTES == 0 &&
 			(host + off) % EPT_2M_BYTES == 0; */
-		/*@ assert leaf: (*e & EPT_ADDRESS_MASK) == host + off &&
-			(*e & ~EPT_ADDRESS_MASK & ~EPT_LEAF_2M) == leaf_bits &&
-			(((*e & EPT_LEAF_2M) != 0) <==> big);
+		/*@ assert leaf: (table[i] & EPT_ADDRESS_MASK) == host + off &&
+			(table[i] & ~EPT_ADDRESS_MASK & ~EPT_LEAF_2M) == leaf_bits &&
+			(((table[i] & EPT_LEAF_2M) != 0) <==> big);
 		*/
 		off += big ? EPT_2M_BYTES : EPT_PAGE_BYTES;
 	}
