@@ -31,7 +31,7 @@ ALL = ("index_at,is_present,ept_leaf_bits,leaf_entry,use_2m,ept_map,new_table,se
        "table_of,table_at,overlaps_mapping,ept_init")
 
 
-def prove(root, tmp_path, functions=ALL, properties=None):
+def prove(root, tmp_path, functions=ALL, properties=None, rte=False):
     for tool in ("frama-c", "why3", "cvc4"):
         if not shutil.which(tool):
             pytest.fail(f"{tool} is missing: ./bulkhead deps installs it")
@@ -43,7 +43,7 @@ def prove(root, tmp_path, functions=ALL, properties=None):
         ["frama-c", "-c11", "-machdep", "x86_64",
          "-cpp-extra-args=-Iabi/include -Ilib/include -Iarch/x86/vmx/include -std=gnu11",
          "arch/x86/vmx/ept.c", "-wp", "-wp-fct", functions,
-         *(["-wp-prop", properties] if properties else []),
+         *(["-wp-prop", properties] if properties else []), *(["-wp-rte"] if rte else []),
          "-wp-split",
          "-wp-split-depth", "8", "-wp-prover", "cvc4",
          # A step limit, not time, decides (the proofs take up to ~135,000 steps): same
