@@ -112,7 +112,7 @@ static uint64_t *new_table(const struct ept_pool *p)
 	&p->pages[k][j] == &table[i] || p->pages[k][j] == \old(p->pages[k][j]);
 */
 static void set_entry(uint64_t *table, unsigned int i, uint64_t value)
-	/*@ ghost (const struct ept_pool *p) */
+/*@ ghost (const struct ept_pool *p) */
 {
 	table[i] = value;
 }
@@ -150,8 +150,10 @@ static uint64_t *table_of(const struct ept_pool *p, uint64_t entry)
  * (1 << host_bits with host_bits <= 52: the provers do not bound a shift).
  */
 /*@ requires pool: pool_ok(pool);
-    requires apart: \valid(t) && \separated(t, pool, pool->next, pool->pages + (0 .. pool->count - 1));
-    assigns *t, *pool->next, pool->pages[*pool->next .. pool->count - 1][0 .. EPT_ENTRIES - 1];
+    requires apart: \valid(t) &&
+	\separated(t, pool, pool->next, pool->pages + (0 .. pool->count - 1));
+    assigns *t, *pool->next,
+	pool->pages[*pool->next .. pool->count - 1][0 .. EPT_ENTRIES - 1];
     ensures ready: \result == 0 ==> t->pool == pool && in_pool(pool, t->root) &&
 	32 <= host_bits <= 52 && t->host_limit == 1ull << host_bits;
 */
@@ -237,8 +239,9 @@ static uint64_t *table_at(struct ept_table *t, uint64_t guest, unsigned int leve
 
 		/*@ assert on_the_way: (l == 1 || l == 2 || l == 3) && \exists integer k;
 			0 <= k < count && e == &p->pages[k][slot_index(guest, l)]; */
-		/*@ assert only_its_slot: \forall integer k, i; 0 <= k < count && 0 <= i < EPT_ENTRIES &&
-			e == &p->pages[k][i] ==> i == slot_index(guest, l); */
+		/*@ assert only_its_slot: \forall integer k, i;
+			0 <= k < count && 0 <= i < EPT_ENTRIES && e == &p->pages[k][i] ==>
+			i == slot_index(guest, l); */
 		if (!is_present(*e)) {
 			if (!create)
 				return NULL;
@@ -248,10 +251,11 @@ static uint64_t *table_at(struct ept_table *t, uint64_t guest, unsigned int leve
 			if (!next)
 				return NULL;
 			/*@ assert kept_by_new_table: \forall integer k, i; 0 <= k < first &&
-				0 <= i < EPT_ENTRIES ==> p->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
+				0 <= i < EPT_ENTRIES ==>
+				p->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
 				walk_may_write(\at(t->pool->pages[k][i], Pre), i, guest); */
-			/*@ assert was_empty: \forall integer k, i; 0 <= k < first && 0 <= i < EPT_ENTRIES &&
-				e == &p->pages[k][i] ==>
+			/*@ assert was_empty: \forall integer k, i;
+				0 <= k < first && 0 <= i < EPT_ENTRIES && e == &p->pages[k][i] ==>
 				walk_may_write(\at(t->pool->pages[k][i], Pre), i, guest); */
 			/* Non-leaf entries grant everything; the leaf decides. */
 			set_entry(table, i, page_phys(p, k) | EPT_READ | EPT_WRITE | EPT_EXEC)
@@ -318,7 +322,8 @@ static bool overlaps_mapping(struct ept_table *t, uint64_t guest, uint64_t size_
 	/*@ loop invariant pages: off <= size_bytes && off % EPT_PAGE_BYTES == 0;
 	    loop invariant lookup_only: *t->pool->next == \at(*t->pool->next, Pre) &&
 		pool_ok(t->pool) && tables_unchanged{Pre, Here}(t->pool, t->pool->count);
-	    loop assigns off, *t->pool->next, t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
+	    loop assigns off, *t->pool->next,
+		t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
 	    loop variant size_bytes - off; */
 	for (uint64_t off = 0; off < size_bytes; off += EPT_PAGE_BYTES) {
 		uint64_t *pd = table_at(t, guest + off, 1, false);
@@ -351,8 +356,10 @@ static bool overlaps_mapping(struct ept_table *t, uint64_t guest, uint64_t size_
 	\old(*t->pool->next) <= *t->pool->next;
     ensures outcome: \result == 0 || \result == -BH_EINVAL || \result == -BH_ENOMEM;
     ensures refused_changes_nothing: \result == -BH_EINVAL ==>
-	*t->pool->next == \old(*t->pool->next) && tables_unchanged{Pre, Post}(t->pool, t->pool->count);
-    ensures frame: \forall integer k, i; 0 <= k < \old(*t->pool->next) && 0 <= i < EPT_ENTRIES ==>
+	*t->pool->next == \old(*t->pool->next) &&
+	tables_unchanged{Pre, Post}(t->pool, t->pool->count);
+    ensures frame: \forall integer k, i;
+	0 <= k < \old(*t->pool->next) && 0 <= i < EPT_ENTRIES ==>
 	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) ||
 	slot_in_range(i, guest, guest + size_bytes);
 */
@@ -379,7 +386,8 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 	    loop invariant frame: \forall integer k, i; 0 <= k < first && 0 <= i < EPT_ENTRIES ==>
 		t->pool->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
 		slot_in_range(i, guest, guest + off);
-	    loop assigns off, *t->pool->next, t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
+	    loop assigns off, *t->pool->next,
+		t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
 	    loop variant size_bytes - off; */
 	for (uint64_t off = 0; off < size_bytes;) {
 		bool big = use_2m(guest + off, host + off, size_bytes - off);
