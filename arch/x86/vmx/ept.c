@@ -343,10 +343,12 @@ static bool overlaps_mapping(struct ept_table *t, uint64_t guest, uint64_t size_
 /*
  * WP proves the contract below and the leaf loop (tests/verify/test_frama_c_wp.py):
  * the leaves tile [guest, +size) exactly, each inside it, 2 MiB ones only where
- * both addresses are 2 MiB aligned, each holding host + offset and leaf_bits; a
- * refused call changes nothing; and whatever the outcome, an entry of a table
- * handed out before the call changes only at an index that the walk of some
- * address in [guest, +size) uses at some level ('frame').
+ * both addresses are 2 MiB aligned, each holding host + offset and leaf_bits
+ * (from leaf_entry's address and attributes, which are not proven); a refused
+ * call changes nothing; and whatever the outcome, an entry of a table handed
+ * out before the call changes only at an index that the walk of some address
+ * in [guest, +size) uses at some level ('frame': not which table, nor that
+ * the leaves written stay in place).
  */
 /*@ requires limit: \valid_read(t) && t->host_limit <= 1ull << 52; // as ept_init sets it
     requires walkable: pool_ok(t->pool) && in_pool(t->pool, t->root);
