@@ -1,15 +1,18 @@
 """Frama-C WP on the EPT builder (arch/x86/vmx/ept.c): the ACSL contracts of index_at,
 ept_leaf_bits (each BH_MEM_* flag gives exactly its right and memory type, nothing
 else) and leaf_entry (every bit of a leaf is the host address's, the attributes'
-or the 2 MiB size bit), and ept_map's leaf loop: the leaves it writes tile
-[guest, +size) exactly (consecutive, each inside the range, the last ending at
-its end), a 2 MiB leaf only where both addresses are 2 MiB aligned, and each leaf
-holds host + offset with the requested attributes; and the walk over the pool
-(new_table, table_of, entry_at: the entry returned is guest's slot at the level
-asked, in a table the pool handed out). The goals proven are listed in
+or the 2 MiB size bit); the walk over the pool (new_table, table_of, set_entry,
+table_at: the table returned is one the pool handed out, and of the tables handed
+out before, an entry changes only if it was empty and is guest's slot at level 1
+to 3; without `create` nothing changes); overlaps_mapping only looks; ept_init
+readies a table ept_map accepts; and ept_map as a whole: its leaf loop (the leaves
+tile [guest, +size) exactly, a 2 MiB leaf only where both addresses are 2 MiB
+aligned, each leaf holds host + offset with the requested attributes), a refused
+call changes nothing, and whatever the outcome an entry of a table handed out
+before the call changes only at an index that the walk of an address in
+[guest, +size) uses at some level ('frame'). The goals proven are listed in
 verify/frama-c/ept_wp_proven.txt; one that stops being proven fails, and each
-deliberate break (a lost read right, one page mapped too many, a wrong attribute,
-the wrong slot, an entry written past a new table) must make a listed goal fail."""
+deliberate break must make a listed goal fail."""
 
 import os
 import pathlib
@@ -24,10 +27,11 @@ PROVEN = REPO / "verify" / "frama-c" / "ept_wp_proven.txt"
 GOAL = re.compile(r"^\[wp\] \[[^\]]+\] Goal (\S+) : (\w+)", re.M)
 
 
-ALL = "index_at,ept_leaf_bits,leaf_entry,use_2m,ept_map,new_table,page_phys,table_of,entry_at"
+ALL = ("index_at,is_present,ept_leaf_bits,leaf_entry,use_2m,ept_map,new_table,set_entry,page_phys,"
+       "table_of,table_at,overlaps_mapping,ept_init")
 
 
-def prove(root, tmp_path, functions=ALL):
+def prove(root, tmp_path, functions=ALL, properties=None, rte=False):
     for tool in ("frama-c", "why3", "cvc4"):
         if not shutil.which(tool):
             pytest.fail(f"{tool} is missing: ./bulkhead deps installs it")
@@ -39,10 +43,11 @@ def prove(root, tmp_path, functions=ALL):
         ["frama-c", "-c11", "-machdep", "x86_64",
          "-cpp-extra-args=-Iabi/include -Ilib/include -Iarch/x86/vmx/include -std=gnu11",
          "arch/x86/vmx/ept.c", "-wp", "-wp-fct", functions,
+         *(["-wp-prop", properties] if properties else []), *(["-wp-rte"] if rte else []),
          "-wp-split",
          "-wp-split-depth", "8", "-wp-prover", "cvc4",
-         # A step limit, not time, decides (the proofs take ~20,000 steps): same verdict on
-         # a busy machine; the timeout is only a backstop.
+         # A step limit, not time, decides (the proofs take up to ~135,000 steps): same
+         # verdict on a busy machine; the timeout is only a backstop.
          "-wp-steps", "200000", "-wp-timeout", "120", "-wp-par", "2"],
         cwd=root, env=dict(os.environ, PWD=str(root), WHY3CONFIG=str(conf)),
         capture_output=True, text=True, timeout=900)
@@ -64,26 +69,36 @@ def test_wp_proves_every_listed_goal(tmp_path):
     assert not lost, "WP no longer proves: " + ", ".join(f"{g} ({status.get(g)})" for g in lost)
 
 
-# Deliberate breaks of ept.c: (original text, broken text, the functions whose proof must
-# notice; only those are proven again, to keep the run short).
+# Deliberate breaks of ept.c: (original text, broken text, the functions and properties
+# whose proof must notice; only those are proven again, to keep the run short).
 BREAKS = {
-    "write_loses_read": ("bits |= EPT_WRITE | EPT_READ;", "bits |= EPT_WRITE;", "ept_leaf_bits"),
+    "write_loses_read": ("bits |= EPT_WRITE | EPT_READ;", "bits |= EPT_WRITE;", "ept_leaf_bits",
+                         None),
     "one_page_too_many": ("for (uint64_t off = 0; off < size_bytes;)",
-                          "for (uint64_t off = 0; off <= size_bytes;)", "ept_map"),
-    "wrong_attribute": ("*e = leaf_entry(host + off, leaf_bits, big);",
-                        "*e = leaf_entry(host + off, leaf_bits | EPT_EXEC, big);", "ept_map"),
-    # The walk hands back the slot of the next page.
-    "wrong_slot": ("return &table[index_at(guest, level)];",
-                   "return &table[index_at(guest + EPT_PAGE_BYTES, level)];", "entry_at"),
+                          "for (uint64_t off = 0; off <= size_bytes;)", "ept_map", "inside"),
+    "wrong_attribute": ("leaf_entry(host + off, leaf_bits, big)",
+                        "leaf_entry(host + off, leaf_bits | EPT_EXEC, big)", "ept_map", "leaf"),
+    # The leaf goes into the next page's slot: past the range for the last page.
+    "leaf_in_neighbour_slot": ("unsigned int i = index_at(guest + off, level);",
+                               "unsigned int i = index_at(guest + off + EPT_PAGE_BYTES, level);",
+                               "ept_map", "frame,walked,written"),
+    # The walk links a new table into the entry beside guest's.
+    "link_in_neighbour_slot": ("set_entry(table, i, page_phys(p, k)",
+                               "set_entry(table, (i + 1) % EPT_ENTRIES, page_phys(p, k)",
+                               "table_at", "frame"),
+    # The overlap check creates the tables it looks for: a refused call would change them.
+    "check_creates_tables": ("table_at(t, guest + off, 0, false)",
+                             "table_at(t, guest + off, 0, true)", "overlaps_mapping",
+                             "lookup_only"),
     # A new table's zeroing writes one entry past it, into the next page of the pool.
     "extra_entry_written": ("i < EPT_ENTRIES; i++)\n\t\ttable[i] = 0;",
-                            "i <= EPT_ENTRIES; i++)\n\t\ttable[i] = 0;", "new_table"),
+                            "i <= EPT_ENTRIES; i++)\n\t\ttable[i] = 0;", "new_table", None),
 }
 
 
 @pytest.mark.parametrize("name", BREAKS)
 def test_wp_fails_on_a_deliberate_break(name, tmp_path):
-    good, bad, functions = BREAKS[name]
+    good, bad, functions, properties = BREAKS[name]
     shutil.copytree(REPO / "abi", tmp_path / "abi")
     shutil.copytree(REPO / "lib", tmp_path / "lib")
     shutil.copytree(REPO / "arch" / "x86", tmp_path / "arch" / "x86")
@@ -91,7 +106,7 @@ def test_wp_fails_on_a_deliberate_break(name, tmp_path):
     code = ept.read_text()
     assert code.count(good) == 1, f"ept.c: the text to break, '{good}', is not there once"
     ept.write_text(code.replace(good, bad))
-    status = prove(tmp_path, tmp_path, functions)
+    status = prove(tmp_path, tmp_path, functions, properties)
     lost = [g for g in listed() if g in status and status[g] != "Valid"]
     print(f"{name}: no longer proven: {', '.join(lost)}")
     assert lost, f"WP proved ept.c with the break '{bad}'"

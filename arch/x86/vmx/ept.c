@@ -26,6 +26,22 @@
     // A table in use: one of the pool's pages already handed out.
     predicate in_pool(struct ept_pool *p, uint64_t *table) =
 	\exists integer k; 0 <= k < *p->next && table == &p->pages[k][0];
+
+    // What the walk may write: an entry that was empty (no right), at guest's
+    // slot of a level above the leaves.
+    predicate walk_may_write(uint64_t before, integer i, integer guest) =
+	(before & (EPT_READ | EPT_WRITE | EPT_EXEC)) == 0 &&
+	(i == slot_index(guest, 1) || i == slot_index(guest, 2) || i == slot_index(guest, 3));
+
+    // Entry i of some table is the slot of a guest address in [first, end) at some level.
+    predicate slot_in_range(integer i, integer first, integer end) =
+	\exists integer a; first <= a < end && (i == slot_index(a, 0) ||
+	i == slot_index(a, 1) || i == slot_index(a, 2) || i == slot_index(a, 3));
+
+    // No entry of the pool's first `used` pages differs between states A and B.
+    predicate tables_unchanged{A, B}(struct ept_pool *p, integer used) =
+	\forall integer k, i; 0 <= k < used && 0 <= i < EPT_ENTRIES ==>
+	\at(p->pages[k][i], A) == \at(p->pages[k][i], B);
 */
 
 /*
@@ -43,7 +59,9 @@ static unsigned int index_at(uint64_t guest, unsigned int level)
 	return (unsigned int)((guest >> (12 + 9 * level)) & (EPT_ENTRIES - 1));
 }
 
-/*@ assigns \nothing; */
+/*@ assigns \nothing;
+    ensures \result <==> (entry & (EPT_READ | EPT_WRITE | EPT_EXEC)) != 0;
+*/
 static bool is_present(uint64_t entry)
 {
 	return (entry & (EPT_READ | EPT_WRITE | EPT_EXEC)) != 0;
@@ -61,6 +79,8 @@ static bool is_present(uint64_t entry)
 	*p->next == \old(*p->next) + 1 && \result == &p->pages[\old(*p->next)][0];
     ensures zeroed: \result != \null ==>
 	\forall integer i; 0 <= i < EPT_ENTRIES ==> \result[i] == 0;
+    ensures others_kept: tables_unchanged{Pre, Post}(p, \old(*p->next));
+    ensures none_written: \result == \null ==> tables_unchanged{Pre, Post}(p, p->count);
 */
 static uint64_t *new_table(const struct ept_pool *p)
 {
@@ -70,12 +90,31 @@ static uint64_t *new_table(const struct ept_pool *p)
 
 	/*@ loop invariant bound: 0 <= i <= EPT_ENTRIES;
 	    loop invariant zeroed_so_far: \forall integer j; 0 <= j < i ==> table[j] == 0;
+	    loop invariant others_kept: tables_unchanged{Pre, Here}(p, *p->next);
 	    loop assigns i, table[0 .. EPT_ENTRIES - 1];
 	    loop variant EPT_ENTRIES - i; */
 	for (unsigned int i = 0; i < EPT_ENTRIES; i++)
 		table[i] = 0;
 	(*p->next)++;
 	return table;
+}
+
+/*
+ * Writes entry i of a table handed out. A function of its own so that WP
+ * proves, in a small context, that every other entry keeps its value: inside
+ * the walk's large goals the provers do not find it.
+ */
+/*@ requires table: pool_ok(p) && in_pool(p, table);
+    requires index: i < EPT_ENTRIES;
+    assigns table[i];
+    ensures written: table[i] == value;
+    ensures others_kept: \forall integer k, j; 0 <= k < p->count && 0 <= j < EPT_ENTRIES ==>
+	&p->pages[k][j] == &table[i] || p->pages[k][j] == \old(p->pages[k][j]);
+*/
+static void set_entry(uint64_t *table, unsigned int i, uint64_t value)
+/*@ ghost (const struct ept_pool *p) */
+{
+	table[i] = value;
 }
 
 /* The physical address of the pool's page k. */
@@ -105,6 +144,19 @@ static uint64_t *table_of(const struct ept_pool *p, uint64_t entry)
 	return p->pages[(phys - p->phys_base) / EPT_PAGE_BYTES];
 }
 
+/*
+ * WP proves that a table ept_init readies meets ept_map's preconditions, but
+ * for the pool's own (pool_ok, which its caller builds) and host_limit <= 2^52
+ * (1 << host_bits with host_bits <= 52: the provers do not bound a shift).
+ */
+/*@ requires pool: pool_ok(pool);
+    requires apart: \valid(t) &&
+	\separated(t, pool, pool->next, pool->pages + (0 .. pool->count - 1));
+    assigns *t, *pool->next,
+	pool->pages[*pool->next .. pool->count - 1][0 .. EPT_ENTRIES - 1];
+    ensures ready: \result == 0 ==> t->pool == pool && in_pool(pool, t->root) &&
+	32 <= host_bits <= 52 && t->host_limit == 1ull << host_bits;
+*/
 int ept_init(struct ept_table *t, unsigned int host_bits, const struct ept_pool *pool)
 {
 	if (host_bits < 32 || host_bits > 52)
@@ -144,27 +196,27 @@ uint64_t ept_leaf_bits(uint32_t flags)
 }
 
 /*
- * The entry for `guest` at `level`, walking down from the root and creating
- * missing tables when `create`; NULL when a table is missing (or cannot be
- * made) or a 2 MiB leaf covers the way down. WP proves 'slot' (the entry is
- * guest's slot_index at that level, in a table the pool handed out) and that
- * the pool stays well formed. The assigns clause (only new tables and the
- * entries on guest's way down are written) is stated, but 7 of its goals are
- * beyond CVC4 (verify/frama-c/ept_wp_proven.txt).
+ * The table at `level` on guest's way down from the root, creating missing
+ * tables when `create`; NULL when a table is missing (or cannot be made) or a
+ * 2 MiB leaf covers the way down. guest's entry in it is at index_at(guest,
+ * level). WP proves that the table is one the pool handed out, that the pool
+ * stays well formed, and 'frame': of the tables handed out before, an entry
+ * changes only if it was empty and is guest's slot at level 1, 2 or 3 (the
+ * link to a new table); without `create` nothing changes.
  */
 /*@ requires walkable: pool_ok(t->pool) && \valid_read(t) && in_pool(t->pool, t->root);
     requires apart: \separated(t, t->pool->pages + (0 .. t->pool->count - 1));
     requires level: level < EPT_LEVELS;
-    assigns *t->pool->next,
-	t->pool->pages[*t->pool->next .. t->pool->count - 1][0 .. EPT_ENTRIES - 1],
-	t->pool->pages[0 .. t->pool->count - 1][slot_index(guest, 1)],
-	t->pool->pages[0 .. t->pool->count - 1][slot_index(guest, 2)],
-	t->pool->pages[0 .. t->pool->count - 1][slot_index(guest, 3)];
+    assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
     ensures pool_ok(t->pool) && \old(*t->pool->next) <= *t->pool->next;
-    ensures slot: \result == \null || \exists integer k; 0 <= k < *t->pool->next &&
-	\result == &t->pool->pages[k][slot_index(guest, level)];
+    ensures in_pool: \result == \null || in_pool(t->pool, \result);
+    ensures frame: \forall integer k, i; 0 <= k < \old(*t->pool->next) && 0 <= i < EPT_ENTRIES ==>
+	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) ||
+	walk_may_write(\old(t->pool->pages[k][i]), i, guest);
+    ensures lookup_only: !create ==> *t->pool->next == \old(*t->pool->next) &&
+	tables_unchanged{Pre, Post}(t->pool, t->pool->count);
 */
-static uint64_t *entry_at(struct ept_table *t, uint64_t guest, unsigned int level, bool create)
+static uint64_t *table_at(struct ept_table *t, uint64_t guest, unsigned int level, bool create)
 {
 	const struct ept_pool *p = t->pool;
 	uint64_t *table = t->root;
@@ -174,16 +226,22 @@ static uint64_t *entry_at(struct ept_table *t, uint64_t guest, unsigned int leve
 	/*@ loop invariant levels: level <= l < EPT_LEVELS;
 	    loop invariant in_pool: pool_ok(p) && p->count == count && first <= *p->next &&
 		in_pool(p, table);
-	    loop assigns l, table, *p->next, p->pages[first .. count - 1][0 .. EPT_ENTRIES - 1],
-		p->pages[0 .. count - 1][slot_index(guest, 1)],
-		p->pages[0 .. count - 1][slot_index(guest, 2)],
-		p->pages[0 .. count - 1][slot_index(guest, 3)];
+	    loop invariant frame: \forall integer k, i; 0 <= k < first && 0 <= i < EPT_ENTRIES ==>
+		p->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
+		walk_may_write(\at(t->pool->pages[k][i], Pre), i, guest);
+	    loop invariant lookup_only: !create ==> *p->next == first &&
+		tables_unchanged{Pre, Here}(p, count);
+	    loop assigns l, table, *p->next, p->pages[0][0 .. count * EPT_ENTRIES - 1];
 	    loop variant l; */
 	for (unsigned int l = EPT_LEVELS - 1; l > level; l--) {
-		uint64_t *e = &table[index_at(guest, l)];
+		unsigned int i = index_at(guest, l);
+		uint64_t *e = &table[i];
 
 		/*@ assert on_the_way: (l == 1 || l == 2 || l == 3) && \exists integer k;
 			0 <= k < count && e == &p->pages[k][slot_index(guest, l)]; */
+		/*@ assert only_its_slot: \forall integer k, i;
+			0 <= k < count && 0 <= i < EPT_ENTRIES && e == &p->pages[k][i] ==>
+			i == slot_index(guest, l); */
 		if (!is_present(*e)) {
 			if (!create)
 				return NULL;
@@ -192,8 +250,16 @@ static uint64_t *entry_at(struct ept_table *t, uint64_t guest, unsigned int leve
 
 			if (!next)
 				return NULL;
+			/*@ assert kept_by_new_table: \forall integer k, i; 0 <= k < first &&
+				0 <= i < EPT_ENTRIES ==>
+				p->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
+				walk_may_write(\at(t->pool->pages[k][i], Pre), i, guest); */
+			/*@ assert was_empty: \forall integer k, i;
+				0 <= k < first && 0 <= i < EPT_ENTRIES && e == &p->pages[k][i] ==>
+				walk_may_write(\at(t->pool->pages[k][i], Pre), i, guest); */
 			/* Non-leaf entries grant everything; the leaf decides. */
-			*e = page_phys(p, k) | EPT_READ | EPT_WRITE | EPT_EXEC;
+			set_entry(table, i, page_phys(p, k) | EPT_READ | EPT_WRITE | EPT_EXEC)
+				/*@ ghost (p) */;
 			table = next;
 		} else if (*e & EPT_LEAF_2M) {
 			return NULL;
@@ -203,7 +269,7 @@ static uint64_t *entry_at(struct ept_table *t, uint64_t guest, unsigned int leve
 				return NULL;
 		}
 	}
-	return &table[index_at(guest, level)];
+	return table;
 }
 
 /*
@@ -240,33 +306,65 @@ static bool use_2m(uint64_t guest, uint64_t host, uint64_t left)
 	return guest % EPT_2M_BYTES == 0 && host % EPT_2M_BYTES == 0 && left >= EPT_2M_BYTES;
 }
 
-/* Whether anything in [guest, +size) is already mapped (a leaf covers part of it). */
+/*
+ * Whether anything in [guest, +size) is already mapped (a leaf covers part of it).
+ * WP proves that it only looks: table_at without `create` writes nothing.
+ */
+/*@ requires walkable: pool_ok(t->pool) && \valid_read(t) && in_pool(t->pool, t->root);
+    requires apart: \separated(t, t->pool->pages + (0 .. t->pool->count - 1));
+    requires whole_pages: size_bytes % EPT_PAGE_BYTES == 0 && size_bytes <= 1ull << EPT_GUEST_BITS;
+    assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
+    ensures lookup_only: *t->pool->next == \old(*t->pool->next) &&
+	tables_unchanged{Pre, Post}(t->pool, t->pool->count);
+*/
 static bool overlaps_mapping(struct ept_table *t, uint64_t guest, uint64_t size_bytes)
 {
+	/*@ loop invariant pages: off <= size_bytes && off % EPT_PAGE_BYTES == 0;
+	    loop invariant lookup_only: *t->pool->next == \at(*t->pool->next, Pre) &&
+		pool_ok(t->pool) && tables_unchanged{Pre, Here}(t->pool, t->pool->count);
+	    loop assigns off, *t->pool->next,
+		t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
+	    loop variant size_bytes - off; */
 	for (uint64_t off = 0; off < size_bytes; off += EPT_PAGE_BYTES) {
-		uint64_t *pd_entry = entry_at(t, guest + off, 1, false);
+		uint64_t *pd = table_at(t, guest + off, 1, false);
 
-		if (!pd_entry)
+		if (!pd)
 			continue; /* no table below the PDPT: nothing mapped here */
-		if (*pd_entry & EPT_LEAF_2M)
+		if (pd[index_at(guest + off, 1)] & EPT_LEAF_2M)
 			return true;
-		uint64_t *pt_entry = entry_at(t, guest + off, 0, false);
+		uint64_t *pt = table_at(t, guest + off, 0, false);
 
-		if (pt_entry && is_present(*pt_entry))
+		if (pt && is_present(pt[index_at(guest + off, 0)]))
 			return true;
 	}
 	return false;
 }
 
 /*
- * WP proves the leaf loop (tests/verify/test_frama_c_wp.py): the leaves tile
- * [guest, +size) exactly, each inside it, 2 MiB ones only where both addresses
- * are 2 MiB aligned, each holding host + offset and leaf_bits (from leaf_entry's
- * contract). entry_at's contract says which slot each leaf goes to; not proven:
- * that ept_map meets entry_at's preconditions on every iteration (the loop
- * havocs the pool) and that no other entry changes.
+ * WP proves the contract below and the leaf loop (tests/verify/test_frama_c_wp.py):
+ * the leaves tile [guest, +size) exactly, each inside it, 2 MiB ones only where
+ * both addresses are 2 MiB aligned, each holding host + offset and leaf_bits
+ * (from leaf_entry's address and attributes, which are not proven); a refused
+ * call changes nothing; and whatever the outcome, an entry of a table handed
+ * out before the call changes only at an index that the walk of some address
+ * in [guest, +size) uses at some level ('frame': not which table, nor that
+ * the leaves written stay in place).
  */
-/*@ requires limit: \valid_read(t) && t->host_limit <= 1ull << 52; // as ept_init sets it */
+/*@ requires limit: \valid_read(t) && t->host_limit <= 1ull << 52; // as ept_init sets it
+    requires walkable: pool_ok(t->pool) && in_pool(t->pool, t->root);
+    requires apart: \separated(t, t->pool->pages + (0 .. t->pool->count - 1));
+    assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
+    ensures pool: pool_ok(t->pool) && in_pool(t->pool, t->root) &&
+	\old(*t->pool->next) <= *t->pool->next;
+    ensures outcome: \result == 0 || \result == -BH_EINVAL || \result == -BH_ENOMEM;
+    ensures refused_changes_nothing: \result == -BH_EINVAL ==>
+	*t->pool->next == \old(*t->pool->next) &&
+	tables_unchanged{Pre, Post}(t->pool, t->pool->count);
+    ensures frame: \forall integer k, i;
+	0 <= k < \old(*t->pool->next) && 0 <= i < EPT_ENTRIES ==>
+	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) ||
+	slot_in_range(i, guest, guest + size_bytes);
+*/
 int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_bytes,
 	    uint64_t leaf_bits)
 {
@@ -283,28 +381,39 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 		return -BH_EINVAL;
 	if (overlaps_mapping(t, guest, size_bytes))
 		return -BH_EINVAL;
-	/*
-	 * WP havocs every variable of a loop without 'loop assigns' (entry_at's writes to the
-	 * tables cannot be named in ACSL), so 'fixed' carries the checked arguments through.
-	 */
-	/*@ loop invariant fixed: guest == \at(guest, Pre) && host == \at(host, Pre) &&
-		size_bytes == \at(size_bytes, Pre) && leaf_bits == \at(leaf_bits, Pre);
-	    loop invariant tiled: off <= size_bytes && off % EPT_PAGE_BYTES == 0;
+	//@ ghost unsigned int first = *t->pool->next;
+	/*@ loop invariant tiled: off <= size_bytes && off % EPT_PAGE_BYTES == 0;
+	    loop invariant pool: pool_ok(t->pool) && in_pool(t->pool, t->root) &&
+		first <= *t->pool->next;
+	    loop invariant frame: \forall integer k, i; 0 <= k < first && 0 <= i < EPT_ENTRIES ==>
+		t->pool->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
+		slot_in_range(i, guest, guest + off);
+	    loop assigns off, *t->pool->next,
+		t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
 	    loop variant size_bytes - off; */
 	for (uint64_t off = 0; off < size_bytes;) {
 		bool big = use_2m(guest + off, host + off, size_bytes - off);
-		uint64_t *e = entry_at(t, guest + off, big ? 1 : 0, true);
+		unsigned int level = big ? 1 : 0;
+		uint64_t *table = table_at(t, guest + off, level, true);
 
-		if (!e)
+		if (!table)
 			return -BH_ENOMEM;
-		*e = leaf_entry(host + off, leaf_bits, big);
+		unsigned int i = index_at(guest + off, level);
+
+		/*@ assert walked: \forall integer k, j; 0 <= k < first && 0 <= j < EPT_ENTRIES ==>
+			t->pool->pages[k][j] == \at(t->pool->pages[k][j], Pre) ||
+			slot_in_range(j, guest, guest + off + 1); */
+		set_entry(table, i, leaf_entry(host + off, leaf_bits, big)) /*@ ghost (t->pool) */;
+		/*@ assert written: \forall integer k, j; 0 <= k < first && 0 <= j < EPT_ENTRIES ==>
+			t->pool->pages[k][j] == \at(t->pool->pages[k][j], Pre) ||
+			slot_in_range(j, guest, guest + off + 1); */
 		/*@ assert inside: guest + off + (big ? EPT_2M_BYTES : EPT_PAGE_BYTES) <=
 			guest + size_bytes <= 1 << EPT_GUEST_BITS; */
 		/*@ assert big_aligned: big ==> (guest + off) % EPT_2M_BYTES == 0 &&
 			(host + off) % EPT_2M_BYTES == 0; */
-		/*@ assert leaf: (*e & EPT_ADDRESS_MASK) == host + off &&
-			(*e & ~EPT_ADDRESS_MASK & ~EPT_LEAF_2M) == leaf_bits &&
-			(((*e & EPT_LEAF_2M) != 0) <==> big);
+		/*@ assert leaf: (table[i] & EPT_ADDRESS_MASK) == host + off &&
+			(table[i] & ~EPT_ADDRESS_MASK & ~EPT_LEAF_2M) == leaf_bits &&
+			(((table[i] & EPT_LEAF_2M) != 0) <==> big);
 		*/
 		off += big ? EPT_2M_BYTES : EPT_PAGE_BYTES;
 	}
