@@ -37,6 +37,12 @@ struct pt_table {
 	struct pt_allocator alloc;
 };
 
+/*@ // A table as pt_init leaves it (for Frama-C's WP, arch/arm64/pgtable.c).
+    predicate shaped(struct pt_table *t) =
+	\valid_read(t) && t->start_level <= 2 && 1 <= t->root_pages <= 16 &&
+	t->va_bits <= 48 && t->pa_bits <= 48;
+*/
+
 /*
  * Initialises `t` for an input-address space of `va_bits` (25..48) and an
  * output-address space of `pa_bits` (32..48: a descriptor holds output bits
