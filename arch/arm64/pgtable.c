@@ -194,7 +194,8 @@ struct walk {
  * missing on the way; no entry when a table cannot be made (-BH_ENOMEM) or a
  * block already covers va above `level` (-BH_EEXIST).
  */
-/*@ ensures errors: \result.err == 0 || \result.err == -BH_ENOMEM || \result.err == -BH_EEXIST;
+/*@ ensures errors:
+	\result.err == 0 || \result.err == -BH_ENOMEM || \result.err == -BH_EEXIST;
 */
 static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
 {
@@ -268,7 +269,8 @@ int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t
 	    loop invariant tiled: off <= size && off % PT_PAGE_BYTES == 0;
 	    loop variant size - off; */
 	for (uint64_t off = 0; off < size;) {
-		unsigned int level = leaf_level(start, min_block_level, va + off, pa + off, size - off);
+		unsigned int level =
+			leaf_level(start, min_block_level, va + off, pa + off, size - off);
 		struct walk w = entry_at(t, va + off, level);
 		uint64_t *entry = w.entry;
 
