@@ -8,7 +8,6 @@
 #include <arm64/stage2.h>
 #include <bulkhead/config.h>
 #include <hv/cell.h>
-#include <hv/page_pool.h>
 
 /* Stage-2 MemAttr[5:2]: 0b1111 normal inner/outer write-back; 0b0001 device-nGnRE. */
 #define S2_MEMATTR_NORMAL (0xfull << 2)
@@ -25,12 +24,6 @@
 static struct pt_table cell_tables[HV_MAX_CELLS];
 static unsigned int ipa_bits;
 
-static uint64_t *pool_page(void *ctx)
-{
-	(void)ctx;
-	return page_pool_alloc();
-}
-
 static unsigned int pa_range_field(unsigned int bits)
 {
 	static const unsigned int sizes[] = { 32, 36, 40, 42, 44, 48 };
@@ -43,8 +36,6 @@ static unsigned int pa_range_field(unsigned int bits)
 
 int stage2_create(unsigned int cell_id)
 {
-	struct pt_allocator alloc = { pool_page, NULL };
-
 	if (cell_id >= HV_MAX_CELLS)
 		return -BH_EINVAL;
 	/*
@@ -53,7 +44,7 @@ int stage2_create(unsigned int cell_id)
 	 * validator allows up to 48 bits, this refuses what this CPU lacks.
 	 */
 	ipa_bits = mmu_pa_bits() > 48 ? 48 : mmu_pa_bits();
-	return pt_init(&cell_tables[cell_id], ipa_bits, ipa_bits, true, &alloc);
+	return pt_init(&cell_tables[cell_id], ipa_bits, ipa_bits, true, mmu_table_pool());
 }
 
 /*
