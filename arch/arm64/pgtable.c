@@ -139,7 +139,7 @@ int pt_init(struct pt_table *t, unsigned int va_bits, unsigned int pa_bits,
 	t->min_block_level = 1;
 	t->pool = pool;
 	/* Every page the pool may hand out must be addressable by a descriptor. */
-	if (pool->phys_base % PT_PAGE_BYTES ||
+	if (pool->phys_base % PT_PAGE_BYTES || pool->phys_base > (1ull << 48) ||
 	    pool->count > ((1ull << 48) - pool->phys_base) / PT_PAGE_BYTES)
 		return -BH_ENOMEM;
 	t->root = new_table(pool);
@@ -281,11 +281,10 @@ static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
 	for (unsigned int l = t->start_level; l < level; l++) {
 		uint64_t *entry = &table[index_at(t, l, va)];
 
-		/*@ assert on_the_way:
-			(l == t->start_level && entry == &t->root[slot_index(va, l, t->root_pages)])
-		   ||
-			((l == 1 || l == 2) && \exists integer k; 0 <= k < p->count &&
-				entry == &p->pages[k][slot_index(va, l, 1)]); */
+		/*@ assert on_the_way: l == t->start_level ?
+			entry == &t->root[slot_index(va, l, t->root_pages)] :
+			(l == 1 || l == 2) && \exists integer k; 0 <= k < p->count &&
+				entry == &p->pages[k][slot_index(va, l, 1)]; */
 		if (!(*entry & PT_VALID)) {
 			unsigned int k = *p->next;
 
