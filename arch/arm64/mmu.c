@@ -36,10 +36,18 @@ struct el2_mmu_config {
 static struct el2_mmu_config el2_config;
 static struct pt_table el2_table;
 
-static uint64_t *pool_page(void *ctx)
+const struct pt_pool *mmu_table_pool(void)
 {
-	(void)ctx;
-	return page_pool_alloc();
+	static struct pt_pool pool;
+
+	if (!pool.pages) {
+		pool.pages = page_pool_pages();
+		pool.count = HV_PAGE_POOL_PAGES;
+		pool.next = page_pool_next();
+		/* The hypervisor identity-maps its image: a page's address is its physical one. */
+		pool.phys_base = (uintptr_t)pool.pages;
+	}
+	return &pool;
 }
 
 static const unsigned int parange_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
@@ -111,8 +119,7 @@ int mmu_build_el2_map(const struct platform *plat)
 	 * pt_map refuses RAM the platform reports beyond it.
 	 */
 	unsigned int va_bits = mmu_pa_bits() > 48 ? 48 : mmu_pa_bits();
-	struct pt_allocator alloc = { pool_page, NULL };
-	int err = pt_init(&el2_table, va_bits, va_bits, false, &alloc);
+	int err = pt_init(&el2_table, va_bits, va_bits, false, mmu_table_pool());
 
 	if (!err)
 		err = map_platform(plat);

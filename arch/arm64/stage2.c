@@ -8,11 +8,11 @@
 #include <arm64/stage2.h>
 #include <bulkhead/config.h>
 #include <hv/cell.h>
-#include <hv/page_pool.h>
 
 /* Stage-2 MemAttr[5:2]: 0b1111 normal inner/outer write-back; 0b0001 device-nGnRE. */
 #define S2_MEMATTR_NORMAL (0xfull << 2)
 #define S2_MEMATTR_DEVICE (0x1ull << 2)
+#define S2_MEMATTR_MASK (0xfull << 2)
 #define S2_READ (1ull << 6)
 #define S2_WRITE (1ull << 7)
 #define S2_XN (1ull << 54)
@@ -23,12 +23,6 @@
 
 static struct pt_table cell_tables[HV_MAX_CELLS];
 static unsigned int ipa_bits;
-
-static uint64_t *pool_page(void *ctx)
-{
-	(void)ctx;
-	return page_pool_alloc();
-}
 
 static unsigned int pa_range_field(unsigned int bits)
 {
@@ -42,8 +36,6 @@ static unsigned int pa_range_field(unsigned int bits)
 
 int stage2_create(unsigned int cell_id)
 {
-	struct pt_allocator alloc = { pool_page, NULL };
-
 	if (cell_id >= HV_MAX_CELLS)
 		return -BH_EINVAL;
 	/*
@@ -52,11 +44,28 @@ int stage2_create(unsigned int cell_id)
 	 * validator allows up to 48 bits, this refuses what this CPU lacks.
 	 */
 	ipa_bits = mmu_pa_bits() > 48 ? 48 : mmu_pa_bits();
-	return pt_init(&cell_tables[cell_id], ipa_bits, ipa_bits, true, &alloc);
+	return pt_init(&cell_tables[cell_id], ipa_bits, ipa_bits, true, mmu_table_pool());
 }
 
-int stage2_map_region(unsigned int cell_id, uint64_t ipa, uint64_t pa, uint64_t size_bytes,
-		      uint32_t flags)
+/*
+ * The leaf attributes of a BH_MEM_* mapping. WP proves
+ * (tests/verify/test_frama_c_wp_pgtable.py) that each flag gives exactly its
+ * permission, memory type and execute-never, and that no other bit is set.
+ */
+/*@ assigns \nothing;
+    ensures read: ((\result & S2_READ) != 0) <==> ((flags & BH_MEM_READ) != 0);
+    ensures write: ((\result & S2_WRITE) != 0) <==> ((flags & BH_MEM_WRITE) != 0);
+    ensures execute_never: ((\result & S2_XN) != 0) <==>
+	((flags & BH_MEM_EXEC) == 0 || (flags & BH_MEM_DEVICE) != 0);
+    ensures memory_type: (\result & S2_MEMATTR_MASK) ==
+	((flags & BH_MEM_DEVICE) != 0 ? S2_MEMATTR_DEVICE : S2_MEMATTR_NORMAL);
+    ensures shareability: (\result & PT_SH_INNER) ==
+	((flags & BH_MEM_DEVICE) != 0 ? 0 : PT_SH_INNER);
+    ensures access_flag: (\result & PT_AF) != 0;
+    ensures nothing_else: (\result & ~(S2_READ | S2_WRITE | S2_XN | S2_MEMATTR_MASK |
+					PT_SH_INNER | PT_AF)) == 0;
+*/
+static uint64_t leaf_attrs_of(uint32_t flags)
 {
 	uint64_t attrs = PT_AF;
 
@@ -70,7 +79,14 @@ int stage2_map_region(unsigned int cell_id, uint64_t ipa, uint64_t pa, uint64_t 
 		attrs |= S2_WRITE;
 	if (!(flags & BH_MEM_EXEC))
 		attrs |= S2_XN;
-	return pt_map(&cell_tables[cell_id], ipa, pa, size_bytes, attrs);
+	return attrs;
+}
+
+/*@ requires created: cell_id < HV_MAX_CELLS && shaped(&cell_tables[cell_id]); */
+int stage2_map_region(unsigned int cell_id, uint64_t ipa, uint64_t pa, uint64_t size_bytes,
+		      uint32_t flags)
+{
+	return pt_map(&cell_tables[cell_id], ipa, pa, size_bytes, leaf_attrs_of(flags));
 }
 
 uint64_t stage2_vttbr(unsigned int cell_id)

@@ -42,7 +42,7 @@
 /* arch/arm64/include/arm64/gicv3.h's GICR_SGI_FRAME_OFFSET; that header needs the GIC driver. */
 #define SGI_FRAME_OFFSET 0x10000ull
 
-/* The hypervisor's pool, same size; stage2.c takes its table pages from here. */
+/* The hypervisor's pool, same size; stage2.c takes its table pages from here (mmu_table_pool). */
 static uint8_t pool[HV_PAGE_POOL_PAGES][HV_PAGE_BYTES] __attribute__((aligned(HV_PAGE_BYTES)));
 static unsigned int pool_used;
 static unsigned int pa_bits = 48;
@@ -55,6 +55,16 @@ void *page_pool_alloc(void)
 unsigned int page_pool_used(void)
 {
 	return pool_used;
+}
+
+/* arch/arm64/mmu.c's pool for the table builder; the host stands in for an identity map. */
+const struct pt_pool *mmu_table_pool(void)
+{
+	static struct pt_pool table_pool = { .count = HV_PAGE_POOL_PAGES, .next = &pool_used };
+
+	table_pool.pages = (uint64_t(*)[PT_ENTRIES])pool;
+	table_pool.phys_base = (uintptr_t)pool;
+	return &table_pool;
 }
 
 unsigned int mmu_pa_bits(void)

@@ -38,7 +38,7 @@ SUBJECTS = {
         sources=["arch/arm64/stage2.c", "arch/arm64/pgtable.c"],
         includes=["abi/include", "lib/include", "hv/include", "arch/arm64/include",
                   "arch/arm64/common/include"],
-        # slevel 12 follows the level loop of map_one to its end (8 leaves 2 shift alarms).
+        # slevel 12 follows the walk's level loop (entry_at) to its end (8 leaves 2 shift alarms).
         options=["-absolute-valid-range", POOL, "-eva-split-return", "auto",
                  "-eva-slevel", "12"]),
     "format": dict(

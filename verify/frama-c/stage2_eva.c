@@ -4,32 +4,27 @@
  * for one cell any number of mappings, each of any guest range, host range,
  * size and BH_MEM_* flags, with the page pool running out at any point.
  * Table pages are taken from a pool at absolute addresses (POOL_BASE, declared valid to EVA with
- * -absolute-valid-range), so that a descriptor's address is an integer EVA follows, as it is on the
- * CPU where the hypervisor identity-maps its memory.
+ * -absolute-valid-range), identity-addressed as on the CPU, where the hypervisor identity-maps
+ * its memory; any number of its pages may already be taken by others.
  */
 #include "__fc_builtin.h"
 #include <arm64/mmu.h>
 #include <arm64/pgtable.h>
 #include <arm64/stage2.h>
 #include <hv/cell.h>
-#include <hv/page_pool.h>
 
 #define POOL_BASE 0x100000u
 #define POOL_PAGES 24u
 
 static unsigned int pool_used;
 
-/* As hv/core/page_pool.c: a zeroed page, or NULL once the pool is empty. */
-void *page_pool_alloc(void)
+/* As arch/arm64/mmu.c: the page pool as data, identity-addressed. */
+const struct pt_pool *mmu_table_pool(void)
 {
-	if (pool_used == POOL_PAGES)
-		return NULL;
-	uint64_t *page = (uint64_t *)(uintptr_t)(POOL_BASE + pool_used * PT_PAGE_BYTES);
+	static const struct pt_pool pool = { (uint64_t(*)[PT_ENTRIES])POOL_BASE, POOL_PAGES,
+					     &pool_used, POOL_BASE };
 
-	pool_used++;
-	for (unsigned int i = 0; i < PT_ENTRIES; i++)
-		page[i] = 0;
-	return page;
+	return &pool;
 }
 
 static unsigned int cpu_pa_bits;
@@ -49,6 +44,7 @@ int main(void)
 	unsigned int cell = HV_MAX_CELLS - 1;
 	static const unsigned int pa_range[] = { 32, 36, 40, 42, 44, 48, 52 };
 
+	pool_used = Frama_C_unsigned_int_interval(0, POOL_PAGES);
 	/* Every size a CPU may report, each analysed on its own. */
 	cpu_pa_bits = pa_range[Frama_C_unsigned_int_interval(0, 6)];
 	/*@ split cpu_pa_bits; */

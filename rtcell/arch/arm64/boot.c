@@ -69,12 +69,6 @@ struct rt_arm64_mmu_regs {
 
 extern char _start[], rt_text_end[], rt_rodata_end[], rt_image_end[];
 
-static uint64_t *mmu_page(void *ctx)
-{
-	(void)ctx;
-	return mmu_pool_used < MMU_POOL_PAGES ? mmu_pool[mmu_pool_used++] : NULL;
-}
-
 static enum rt_mmu_kind kind_of_region(uint32_t flags)
 {
 	bool ro = !(flags & BH_REGION_WRITE);
@@ -138,14 +132,16 @@ void rt_arm64_boot_early(uint64_t x0, uint64_t entry_el)
 		(uintptr_t)rt_rodata_end,
 		(uintptr_t)rt_image_end,
 	};
-	struct pt_allocator alloc = { mmu_page, NULL };
+	/* The table keeps the pool. The MMU is off: a page's address is its physical one. */
+	static struct pt_pool pool;
 	unsigned parange = (unsigned)(read_sysreg(id_aa64mmfr0_el1) & 0xf);
 
 	if (parange >= sizeof(parange_bits) / sizeof(parange_bits[0]))
 		parange = 5;
 	rt_arm64_platform_init(x0, entry_el);
+	pool = (struct pt_pool){ mmu_pool, MMU_POOL_PAGES, &mmu_pool_used, (uintptr_t)mmu_pool };
 	unsigned n = mmu_ranges(ranges, sizeof(ranges) / sizeof(ranges[0]));
-	int err = rt_mmu_build(&table, parange_bits[parange], &alloc, &image, ranges, n);
+	int err = rt_mmu_build(&table, parange_bits[parange], &pool, &image, ranges, n);
 
 	if (err) {
 		rt_arm64_printf("rtcell: stage-1 tables: error %d\n", err);

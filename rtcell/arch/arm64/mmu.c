@@ -55,7 +55,7 @@ static int map_gaps(struct pt_table *t, uint64_t base, uint64_t end, uint64_t at
 	return 0;
 }
 
-int rt_mmu_build(struct pt_table *t, unsigned int pa_bits, const struct pt_allocator *alloc,
+int rt_mmu_build(struct pt_table *t, unsigned int pa_bits, const struct pt_pool *pool,
 		 const struct rt_mmu_image *image, const struct rt_mmu_range *ranges,
 		 unsigned int count)
 {
@@ -66,7 +66,7 @@ int rt_mmu_build(struct pt_table *t, unsigned int pa_bits, const struct pt_alloc
 		{ image->text_end, image->rodata_end, RT_S1_RODATA },
 		{ image->rodata_end, image->end, RT_S1_DATA },
 	};
-	int err = pt_init(t, RT_MMU_VA_BITS, pa_bits, false, alloc);
+	int err = pt_init(t, RT_MMU_VA_BITS, pa_bits, false, pool);
 
 	if (err)
 		return err;

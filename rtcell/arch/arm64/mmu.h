@@ -74,7 +74,7 @@ struct rt_mmu_image {
 };
 
 /*
- * Builds `t` (pt_init with RT_MMU_VA_BITS and `pa_bits`, pages from `alloc`)
+ * Builds `t` (pt_init with RT_MMU_VA_BITS and `pa_bits`, pages from `pool`)
  * mapping the image and then the ranges, rounded out to whole pages. A range
  * may overlap the image or another range (a RAM region holds the image and
  * the boot info, a device may appear twice): what is already mapped keeps
@@ -82,7 +82,7 @@ struct rt_mmu_image {
  * page decides it. Returns 0 or a pt_map/pt_init error (-BH_ERANGE: a range
  * beyond 2^39, -BH_ENOMEM: out of table pages).
  */
-int rt_mmu_build(struct pt_table *t, unsigned int pa_bits, const struct pt_allocator *alloc,
+int rt_mmu_build(struct pt_table *t, unsigned int pa_bits, const struct pt_pool *pool,
 		 const struct rt_mmu_image *image, const struct rt_mmu_range *ranges,
 		 unsigned int count);
 

@@ -20,10 +20,19 @@
 #define PT_SH_INNER (3ull << 8)
 #define PT_ADDR_MASK 0x0000fffffffff000ull
 
-/* Where page-table pages come from: zeroed, 4 KiB aligned, identity-addressed. */
-struct pt_allocator {
-	uint64_t *(*alloc_page)(void *ctx);
-	void *ctx;
+/*
+ * Where page-table pages come from, as data, so that a proof can follow a
+ * table by index (arch/arm64/pgtable.c, as vmx/ept.h): `count` pages, of which
+ * pages[0 .. *next - 1] are handed out. The builder takes pages[*next], zeroes
+ * it and advances *next, which another user of the same pool (page_pool_alloc)
+ * advances too. Tables are identity-addressed: phys_base is pages[0]'s
+ * address as a descriptor holds it.
+ */
+struct pt_pool {
+	uint64_t (*pages)[PT_ENTRIES];
+	unsigned int count;
+	unsigned int *next;
+	uint64_t phys_base;
 };
 
 struct pt_table {
@@ -34,18 +43,41 @@ struct pt_table {
 	unsigned int pa_bits; /* output address size: leaves end at or below 2^pa_bits */
 	/* Largest block level allowed for leaves (1 = 1 GiB, 2 = 2 MiB, 3 = pages only). */
 	unsigned int min_block_level;
-	struct pt_allocator alloc;
+	const struct pt_pool *pool;
 };
+
+/*@ // For Frama-C's WP (arch/arm64/pgtable.c): the pool as described above, its pages apart
+    // from its own fields.
+    predicate pool_ok(struct pt_pool *p) =
+	\valid_read(p) && \valid(p->next) && *p->next <= p->count && p->count <= 1 << 20 &&
+	\valid(p->pages + (0 .. p->count - 1)) && p->phys_base % PT_PAGE_BYTES == 0 &&
+	p->phys_base + p->count * PT_PAGE_BYTES <= 1 << 48 &&
+	\separated(p, p->next, p->pages + (0 .. p->count - 1));
+
+    // A table in use: one of the pool's pages already handed out.
+    predicate in_pool(struct pt_pool *p, uint64_t *table) =
+	\exists integer k; 0 <= k < *p->next && table == &p->pages[k][0];
+
+    // A table as pt_init leaves it: its shape, its pool, its root tables handed out by the
+    // pool, and the table's own fields apart from the pool.
+    predicate shaped(struct pt_table *t) =
+	\valid_read(t) && t->start_level <= 2 && 1 <= t->root_pages <= 16 &&
+	t->va_bits <= 48 && t->pa_bits <= 48 && pool_ok(t->pool) &&
+	\separated(t, t->pool, t->pool->next, t->pool->pages + (0 .. t->pool->count - 1)) &&
+	\exists integer k; 0 <= k && k + t->root_pages <= *t->pool->next &&
+	    t->root == &t->pool->pages[k][0];
+*/
 
 /*
  * Initialises `t` for an input-address space of `va_bits` (25..48) and an
  * output-address space of `pa_bits` (32..48: a descriptor holds output bits
  * 47:12; the caller passes what TCR/VTCR's PS says, i.e. the CPU's PARange)
- * and allocates its root. Chooses the start level, concatenating up to 16
- * root tables as stage 2 allows, or refuses with -BH_EINVAL.
+ * and takes its root from `pool`. Chooses the start level, concatenating up to
+ * 16 root tables as stage 2 allows, or refuses with -BH_EINVAL; -BH_ENOMEM when
+ * the pool is out of pages or lies where a descriptor cannot address it.
  */
 int pt_init(struct pt_table *t, unsigned int va_bits, unsigned int pa_bits,
-	    bool allow_concatenation, const struct pt_allocator *alloc);
+	    bool allow_concatenation, const struct pt_pool *pool);
 
 /*
  * Maps [va, va+size) to [pa, pa+size) with `leaf_attrs` (everything but the
@@ -58,8 +90,9 @@ int pt_init(struct pt_table *t, unsigned int va_bits, unsigned int pa_bits,
  * wrapping past 2^64) is refused, never masked: dropping the high bits would
  * map some other, lower address (docs/design.md, I2).
  * Returns 0, -BH_EINVAL (misaligned or empty), -BH_ERANGE (beyond the input
- * or output address space), -BH_EEXIST (an entry is already there) or
- * -BH_ENOMEM (no page for a table, or one a descriptor cannot address).
+ * or output address space), -BH_EEXIST (an entry is already there, or a
+ * table entry leads outside the pages the pool handed out) or
+ * -BH_ENOMEM (no page left in the pool for a table).
  */
 int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t leaf_attrs);
 
