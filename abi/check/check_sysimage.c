@@ -30,6 +30,32 @@ static const struct bh_sysimage_item *image_item(const void *image, uint32_t i)
 	return &no_item;
 }
 
+/*
+ * The payload of item `it`, its size in *size: NULL unless it starts 4 KiB-
+ * aligned past the item table and ends inside the image. Every payload read
+ * goes through it. Its states are split by the offset (a few aligned values
+ * in any image EVA is given), so that EVA bounds the size for each offset:
+ * its intervals cannot relate offset + size <= total_size_bytes.
+ */
+static const uint8_t *item_payload(const uint8_t *image, const struct bh_sysimage_item *it,
+				   uint32_t *size)
+{
+	const struct bh_sysimage_header *h = (const void *)image;
+	uint64_t table_end = (uint64_t)h->item_table_offset_bytes +
+			     (uint64_t)h->item_count * sizeof(struct bh_sysimage_item);
+	uint32_t offset = it->offset_bytes;
+	uint32_t bytes = it->size_bytes;
+
+	if ((offset & (BH_SYSIMAGE_ALIGN_BYTES - 1)) || offset < table_end ||
+	    offset > h->total_size_bytes)
+		return NULL;
+	/*@ split offset; */
+	if ((uint64_t)offset + bytes > h->total_size_bytes)
+		return NULL;
+	*size = bytes;
+	return image + offset;
+}
+
 static const char *item_kind_name(uint32_t kind)
 {
 	switch (kind) {
@@ -113,14 +139,11 @@ static bool check_image_header(struct checker *c, const uint8_t *image, size_t s
 static int check_image_items(struct checker *c, const uint8_t *image)
 {
 	const struct bh_sysimage_header *h = (const void *)image;
-	uint64_t table_end = (uint64_t)h->item_table_offset_bytes +
-			     (uint64_t)h->item_count * sizeof(struct bh_sysimage_item);
 	int config = -1;
 	bool ok = true;
 
 	for (uint32_t i = 0; i < h->item_count; i++) {
 		const struct bh_sysimage_item *it = image_item(image, i);
-		uint64_t end = (uint64_t)it->offset_bytes + it->size_bytes;
 		struct shown_name item_name = show_name(it->name);
 		const char *name = item_name.text;
 
@@ -133,8 +156,9 @@ static int check_image_items(struct checker *c, const uint8_t *image)
 			ok = false;
 			continue;
 		}
-		if ((it->offset_bytes & (BH_SYSIMAGE_ALIGN_BYTES - 1)) ||
-		    it->offset_bytes < table_end || end > h->total_size_bytes) {
+		uint32_t size = 0;
+		const uint8_t *payload = item_payload(image, it, &size);
+		if (!payload) {
 			check_problem(
 				c, CONFIG_E_ITEM, CONFIG_AT_ITEM, i, "offset_bytes",
 				"system image item %u \"%s\" [0x%x, +0x%x) is not 4 KiB-aligned, "
@@ -155,7 +179,7 @@ static int check_image_items(struct checker *c, const uint8_t *image)
 				ok = false;
 			}
 		}
-		uint32_t crc = crc32_ieee(image + it->offset_bytes, it->size_bytes);
+		uint32_t crc = crc32_ieee(payload, size);
 		if (crc != it->crc32) {
 			check_problem(
 				c, CONFIG_E_CRC, CONFIG_AT_ITEM, i, "crc32",
@@ -259,11 +283,12 @@ static uint64_t linux_image_extent(struct checker *c, const uint8_t *image, uint
 				   const struct bh_sysimage_item *it)
 {
 	const struct bh_cell *cell = cell_at(c, i);
-	const uint8_t *p = image + it->offset_bytes;
-	uint64_t size = it->size_bytes;
+	uint32_t bytes = 0;
+	const uint8_t *p = item_payload(image, it, &bytes);
+	uint64_t size = bytes;
 	uint64_t text_offset = 0;
 
-	if (it->size_bytes >= ARM64_IMAGE_HEADER_BYTES &&
+	if (p && bytes >= ARM64_IMAGE_HEADER_BYTES &&
 	    !memcmp(p + ARM64_IMAGE_MAGIC_OFFSET, "ARM\x64", 4)) {
 		uint64_t declared = read_le64(p + 16);
 
@@ -324,7 +349,8 @@ static void check_cell_loads(struct checker *c, const uint8_t *image, uint32_t i
 	const struct bh_sysimage_item *img = cell_item(image, i, cell->image_item, BH_ITEM_IMAGE);
 	const struct bh_sysimage_item *dtb = cell_item(image, i, cell->dtb_item, BH_ITEM_DTB);
 	const struct bh_sysimage_item *rd = cell_item(image, i, cell->initrd_item, BH_ITEM_INITRD);
-	struct cell_load loads[4];
+	/* Zeroed: EVA cannot tie the entries read below to the n written. */
+	struct cell_load loads[4] = { 0 };
 	uint32_t n = 0;
 
 	if (cell->boot_protocol == BH_BOOT_NATIVE && cell->region_count)
@@ -383,8 +409,18 @@ int sysimage_check_report(const void *image, size_t size, uint32_t expected_arch
 	if (config < 0)
 		return c.first_error ? c.first_error : -CONFIG_E_ITEM;
 
-	const struct bh_sysimage_item *cfg = image_item(image, (uint32_t)config);
-	if (run_config_check(&c, bytes + cfg->offset_bytes, cfg->size_bytes))
+	uint32_t config_size = 0;
+	const uint8_t *config_blob =
+		item_payload(bytes, image_item(image, (uint32_t)config), &config_size);
+	/* Not NULL: check_image_items accepted the item. */
+	if (!config_blob)
+		return -CONFIG_E_ITEM;
+	/*
+	 * Every rule below reads the config through c.blob: EVA keeps a state per
+	 * offset of it, which the payload reads of linux_image_extent do not merge.
+	 */
+	/*@ split config_blob - bytes; */
+	if (run_config_check(&c, config_blob, config_size))
 		return c.first_error;
 
 	const struct bh_sysimage_header *h = image;
