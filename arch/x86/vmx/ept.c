@@ -283,18 +283,20 @@ static uint64_t *table_at(struct ept_table *t, uint64_t guest, unsigned int leve
  */
 /*@ requires aligned: host % EPT_PAGE_BYTES == 0;
     requires in_field: host < 1ull << 52;
-    requires bits_outside_address_and_size: (leaf_bits & (EPT_ADDRESS_MASK | EPT_LEAF_2M)) == 0;
+    requires attribute_bits_only: (leaf_bits & ~EPT_LEAF_ATTRIBUTES) == 0;
     assigns \nothing;
     ensures each_bit: \forall integer k; 0 <= k < 64 ==>
 	(((\result >> k) & 1) != 0 <==>
-	 (((host >> k) & 1) != 0 || ((leaf_bits >> k) & 1) != 0 || (big && k == 7)));
+	 ((((host & EPT_ADDRESS_MASK) >> k) & 1) != 0 || ((leaf_bits >> k) & 1) != 0 ||
+	  (big && k == 7)));
     ensures size: ((\result & EPT_LEAF_2M) != 0) <==> big;
-    ensures address: (\result & EPT_ADDRESS_MASK) == host;
-    ensures attributes: (\result & ~EPT_ADDRESS_MASK & ~EPT_LEAF_2M) == leaf_bits;
+    ensures address: (\result & EPT_ADDRESS_MASK) == (host & EPT_ADDRESS_MASK);
+    ensures attributes: (\result & EPT_LEAF_ATTRIBUTES) == leaf_bits;
+    ensures nothing_else: (\result & ~(EPT_ADDRESS_MASK | EPT_LEAF_ATTRIBUTES | EPT_LEAF_2M)) == 0;
 */
 static uint64_t leaf_entry(uint64_t host, uint64_t leaf_bits, bool big)
 {
-	return host | leaf_bits | (big ? EPT_LEAF_2M : 0);
+	return (host & EPT_ADDRESS_MASK) | leaf_bits | (big ? EPT_LEAF_2M : 0);
 }
 
 /*@ assigns \nothing;
@@ -376,8 +378,7 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 	    host > t->host_limit || size_bytes > t->host_limit - host)
 		return -BH_EINVAL;
 	/* The size bit is ept_map's to set: from a caller it would make a 4 KiB leaf 2 MiB. */
-	if (!(leaf_bits & (EPT_READ | EPT_WRITE | EPT_EXEC)) ||
-	    (leaf_bits & (EPT_ADDRESS_MASK | EPT_LEAF_2M)))
+	if (!(leaf_bits & (EPT_READ | EPT_WRITE | EPT_EXEC)) || (leaf_bits & ~EPT_LEAF_ATTRIBUTES))
 		return -BH_EINVAL;
 	if (overlaps_mapping(t, guest, size_bytes))
 		return -BH_EINVAL;
@@ -411,10 +412,11 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 			guest + size_bytes <= 1 << EPT_GUEST_BITS; */
 		/*@ assert big_aligned: big ==> (guest + off) % EPT_2M_BYTES == 0 &&
 			(host + off) % EPT_2M_BYTES == 0; */
-		/*@ assert leaf: (table[i] & EPT_ADDRESS_MASK) == host + off &&
-			(table[i] & ~EPT_ADDRESS_MASK & ~EPT_LEAF_2M) == leaf_bits &&
-			(((table[i] & EPT_LEAF_2M) != 0) <==> big);
-		*/
+		/*@ assert leaf: (table[i] & EPT_ADDRESS_MASK) == ((host + off) & EPT_ADDRESS_MASK) &&
+			(table[i] & EPT_LEAF_ATTRIBUTES) == leaf_bits &&
+			(table[i] & ~(EPT_ADDRESS_MASK | EPT_LEAF_ATTRIBUTES | EPT_LEAF_2M)) == 0 &&
+			(((table[i] & EPT_LEAF_2M) != 0) <==> big); */
+		/*@ assert host_page: (host + off) % EPT_PAGE_BYTES == 0 && host + off < 1ull << 52; */
 		off += big ? EPT_2M_BYTES : EPT_PAGE_BYTES;
 	}
 	return 0;
