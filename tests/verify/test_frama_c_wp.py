@@ -1,18 +1,18 @@
 """Frama-C WP on the EPT builder (arch/x86/vmx/ept.c): the ACSL contracts of index_at,
-ept_leaf_bits (each BH_MEM_* flag gives exactly its right and memory type, nothing
-else) and leaf_entry (every bit of a leaf is the host address's, the attributes'
-or the 2 MiB size bit); the walk over the pool (new_table, table_of, set_entry,
-table_at: the table returned is one the pool handed out, and of the tables handed
-out before, an entry changes only if it was empty and is guest's slot at level 1
-to 3; without `create` nothing changes); overlaps_mapping only looks; ept_init
-readies a table ept_map accepts; and ept_map as a whole: its leaf loop (the leaves
-tile [guest, +size) exactly, a 2 MiB leaf only where both addresses are 2 MiB
-aligned, each leaf holds host + offset with the requested attributes), a refused
-call changes nothing, and whatever the outcome an entry of a table handed out
-before the call changes only at an index that the walk of an address in
-[guest, +size) uses at some level ('frame'). The goals proven are listed in
-verify/frama-c/ept_wp_proven.txt; one that stops being proven fails, and each
-deliberate break must make a listed goal fail."""
+ept_leaf_bits (each BH_MEM_* flag gives exactly its right and memory type, nothing else)
+and leaf_entry (a leaf holds the host address's address field, the attributes and the 2
+MiB size bit, nothing else: WP's bitwise tactics prove these); the walk over the pool
+(new_table, table_of, set_entry, table_at: the table returned is one the pool handed
+out, and of the tables handed out before, an entry changes only if it was empty and is
+guest's slot at level 1 to 3; without `create` nothing changes); overlaps_mapping only
+looks; ept_init readies a table ept_map accepts; and ept_map as a whole: its leaf loop
+(the leaves tile [guest, +size) exactly, a 2 MiB leaf only where both addresses are 2
+MiB aligned, each leaf holds host + offset masked to the address field, with the
+requested attributes), a refused call changes nothing, and whatever the outcome an entry
+of a table handed out before the call changes only at an index that the walk of an
+address in [guest, +size) uses at some level ('frame'). The goals proven are listed in
+verify/frama-c/ept_wp_proven.txt; one that stops being proven fails, and each deliberate
+break must make a listed goal fail."""
 
 import os
 import pathlib
