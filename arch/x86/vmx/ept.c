@@ -415,11 +415,13 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 			guest + size_bytes <= 1 << EPT_GUEST_BITS; */
 		/*@ assert big_aligned: big ==> (guest + off) % EPT_2M_BYTES == 0 &&
 			(host + off) % EPT_2M_BYTES == 0; */
-		/*@ assert leaf: (table[i] & EPT_ADDRESS_MASK) == ((host + off) & EPT_ADDRESS_MASK) &&
+		/*@ assert leaf:
+			(table[i] & EPT_ADDRESS_MASK) == ((host + off) & EPT_ADDRESS_MASK) &&
 			(table[i] & EPT_LEAF_ATTRIBUTES) == leaf_bits &&
 			(table[i] & ~(EPT_ADDRESS_MASK | EPT_LEAF_ATTRIBUTES | EPT_LEAF_2M)) == 0 &&
 			(((table[i] & EPT_LEAF_2M) != 0) <==> big); */
-		/*@ assert host_page: (host + off) % EPT_PAGE_BYTES == 0 && host + off < 1ull << 52; */
+		/*@ assert host_page: (host + off) % EPT_PAGE_BYTES == 0 &&
+			host + off < 1ull << 52; */
 		off += big ? EPT_2M_BYTES : EPT_PAGE_BYTES;
 	}
 	return 0;
