@@ -210,9 +210,11 @@ static void test_refused_mappings_map_nothing(void **state)
 	assert_int_equal(ept_map(&t, 0x0, 0x9000000, 0, rw), -BH_EINVAL);
 	assert_int_equal(ept_map(&t, (1ull << 48) - PAGE, 0x9000000, 2 * PAGE, rw), -BH_EINVAL);
 	assert_int_equal(ept_map(&t, 0x0, (1ull << 46) - PAGE, 2 * PAGE, rw), -BH_EINVAL);
-	/* No rights at all, address bits or the 2 MiB size bit in the leaf bits. */
+	/* No rights at all; address bits, bits above them or the size bit in the leaf bits. */
 	assert_int_equal(ept_map(&t, 0x0, 0x9000000, PAGE, EPT_IGNORE_PAT), -BH_EINVAL);
 	assert_int_equal(ept_map(&t, 0x0, 0x9000000, PAGE, rw | 0x1000), -BH_EINVAL);
+	assert_int_equal(ept_map(&t, 0x0, 0x9000000, PAGE, rw | (1ull << 52)), -BH_EINVAL);
+	assert_int_equal(ept_map(&t, 0x0, 0x9000000, PAGE, rw | (1ull << 63)), -BH_EINVAL);
 	assert_int_equal(ept_map(&t, 0x0, 0x9000000, 2 * MIB, rw | EPT_LEAF_2M), -BH_EINVAL);
 	assert_maps_exactly(&t, base, 1);
 }

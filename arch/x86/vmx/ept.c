@@ -274,27 +274,28 @@ static uint64_t *table_at(struct ept_table *t, uint64_t guest, unsigned int leve
 
 /*
  * A leaf: the host address in the address field, the rights and memory type
- * asked for, the size bit. WP proves each_bit: every bit of the entry is set
- * exactly when it is set in host or leaf_bits or is the size bit of a 2 MiB
- * leaf. The requires are arithmetic so that ept_map's proof reaches them; with
- * them, address, attributes and a 4 KiB leaf's size follow, but each needs a
- * bit of host from host % 4096 == 0, which WP's bit encoding does not give
- * CVC4 (unproven goals, verify/frama-c/ept_wp_proven.txt).
+ * asked for, the size bit, nothing else. host is masked to the address field
+ * (a no-op under the requires) so that WP proves address, attributes and size
+ * by bit algebra alone: that host & EPT_ADDRESS_MASK == host follows from
+ * host % 4096 == 0 && host < 2^52 is beyond the provers' encoding of bits.
+ * aligned and in_field are what ept_map proves of its host addresses.
  */
 /*@ requires aligned: host % EPT_PAGE_BYTES == 0;
     requires in_field: host < 1ull << 52;
-    requires bits_outside_address_and_size: (leaf_bits & (EPT_ADDRESS_MASK | EPT_LEAF_2M)) == 0;
+    requires attribute_bits_only: (leaf_bits & ~EPT_LEAF_ATTRIBUTES) == 0;
     assigns \nothing;
     ensures each_bit: \forall integer k; 0 <= k < 64 ==>
 	(((\result >> k) & 1) != 0 <==>
-	 (((host >> k) & 1) != 0 || ((leaf_bits >> k) & 1) != 0 || (big && k == 7)));
+	 ((((host & EPT_ADDRESS_MASK) >> k) & 1) != 0 || ((leaf_bits >> k) & 1) != 0 ||
+	  (big && k == 7)));
     ensures size: ((\result & EPT_LEAF_2M) != 0) <==> big;
-    ensures address: (\result & EPT_ADDRESS_MASK) == host;
-    ensures attributes: (\result & ~EPT_ADDRESS_MASK & ~EPT_LEAF_2M) == leaf_bits;
+    ensures address: (\result & EPT_ADDRESS_MASK) == (host & EPT_ADDRESS_MASK);
+    ensures attributes: (\result & EPT_LEAF_ATTRIBUTES) == leaf_bits;
+    ensures nothing_else: (\result & ~(EPT_ADDRESS_MASK | EPT_LEAF_ATTRIBUTES | EPT_LEAF_2M)) == 0;
 */
 static uint64_t leaf_entry(uint64_t host, uint64_t leaf_bits, bool big)
 {
-	return host | leaf_bits | (big ? EPT_LEAF_2M : 0);
+	return (host & EPT_ADDRESS_MASK) | leaf_bits | (big ? EPT_LEAF_2M : 0);
 }
 
 /*@ assigns \nothing;
@@ -343,8 +344,9 @@ static bool overlaps_mapping(struct ept_table *t, uint64_t guest, uint64_t size_
 /*
  * WP proves the contract below and the leaf loop (tests/verify/test_frama_c_wp.py):
  * the leaves tile [guest, +size) exactly, each inside it, 2 MiB ones only where
- * both addresses are 2 MiB aligned, each holding host + offset and leaf_bits
- * (from leaf_entry's address and attributes, which are not proven); a refused
+ * both addresses are 2 MiB aligned, each holding (host + offset) & the address
+ * mask with host + offset 4 KiB aligned below 2^52, leaf_bits and nothing else
+ * (that the mask keeps host + offset whole is not proven); a refused
  * call changes nothing; and whatever the outcome, an entry of a table handed
  * out before the call changes only at an index that the walk of some address
  * in [guest, +size) uses at some level ('frame': not which table, nor that
@@ -375,9 +377,11 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 	if (guest > (1ull << EPT_GUEST_BITS) || size_bytes > (1ull << EPT_GUEST_BITS) - guest ||
 	    host > t->host_limit || size_bytes > t->host_limit - host)
 		return -BH_EINVAL;
-	/* The size bit is ept_map's to set: from a caller it would make a 4 KiB leaf 2 MiB. */
-	if (!(leaf_bits & (EPT_READ | EPT_WRITE | EPT_EXEC)) ||
-	    (leaf_bits & (EPT_ADDRESS_MASK | EPT_LEAF_2M)))
+	/*
+	 * Attribute bits only. The size bit is ept_map's to set: from a caller it would
+	 * make a 4 KiB leaf 2 MiB; bits above the address (ignored, suppress #VE) are never set.
+	 */
+	if (!(leaf_bits & (EPT_READ | EPT_WRITE | EPT_EXEC)) || (leaf_bits & ~EPT_LEAF_ATTRIBUTES))
 		return -BH_EINVAL;
 	if (overlaps_mapping(t, guest, size_bytes))
 		return -BH_EINVAL;
@@ -411,10 +415,13 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 			guest + size_bytes <= 1 << EPT_GUEST_BITS; */
 		/*@ assert big_aligned: big ==> (guest + off) % EPT_2M_BYTES == 0 &&
 			(host + off) % EPT_2M_BYTES == 0; */
-		/*@ assert leaf: (table[i] & EPT_ADDRESS_MASK) == host + off &&
-			(table[i] & ~EPT_ADDRESS_MASK & ~EPT_LEAF_2M) == leaf_bits &&
-			(((table[i] & EPT_LEAF_2M) != 0) <==> big);
-		*/
+		/*@ assert leaf:
+			(table[i] & EPT_ADDRESS_MASK) == ((host + off) & EPT_ADDRESS_MASK) &&
+			(table[i] & EPT_LEAF_ATTRIBUTES) == leaf_bits &&
+			(table[i] & ~(EPT_ADDRESS_MASK | EPT_LEAF_ATTRIBUTES | EPT_LEAF_2M)) == 0 &&
+			(((table[i] & EPT_LEAF_2M) != 0) <==> big); */
+		/*@ assert host_page: (host + off) % EPT_PAGE_BYTES == 0 &&
+			host + off < 1ull << 52; */
 		off += big ? EPT_2M_BYTES : EPT_PAGE_BYTES;
 	}
 	return 0;

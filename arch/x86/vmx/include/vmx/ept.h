@@ -29,6 +29,8 @@
 #define EPT_IGNORE_PAT (1ull << 6)
 #define EPT_LEAF_2M (1ull << 7)
 #define EPT_ADDRESS_MASK 0x000ffffffffff000ull
+/* What a leaf's attributes may hold: bits 0-11 but the size bit (none above the address). */
+#define EPT_LEAF_ATTRIBUTES 0xf7full
 
 /*
  * Where table pages come from: a pool given as data, so that the walk follows
