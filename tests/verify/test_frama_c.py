@@ -18,6 +18,8 @@ import subprocess
 
 import pytest
 
+from wp_support import run_wp
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 VERIFY = REPO / "verify" / "frama-c"
 ALARM = re.compile(r"^\[eva:alarm\] ([^:]+):(\d+): Warning: *\n?\s*([^.\n]+)", re.M)
@@ -88,13 +90,18 @@ def listed_alarms(name):
     return listed
 
 
-# Alarms WP discharges: in these files, an alarm at a call (a precondition EVA cannot
-# decide) or a memory access is accepted when WP, run on the same tree, proves that
-# precondition at every call from the function holding the alarm, or every memory access
-# of that function (-wp-rte). test_frama_c_wp.py proves the contracts these goals rest on.
-WP_DISCHARGES = {"ept": "arch/x86/vmx/ept.c"}
-WP_DISCHARGE_FUNCTIONS = "table_at,overlaps_mapping,set_entry,ept_map,table_of,new_table,ept_init"
-PRECONDITION = re.compile(r"function (\w+): precondition '(\w+)' got status unknown")
+# Alarms WP discharges: in these subjects' files, an alarm at a call (a precondition EVA
+# cannot decide) or a memory access is accepted when WP, run on the same tree, proves that
+# precondition at every call from the function holding the alarm, or every memory access of
+# that function (-wp-rte). test_frama_c_wp.py and test_frama_c_wp_pgtable.py prove the
+# contracts these goals rest on. Per subject: the files, and the functions WP looks at.
+WP_DISCHARGES = {
+    "ept": (["arch/x86/vmx/ept.c"],
+            "table_at,overlaps_mapping,set_entry,ept_map,table_of,new_table,ept_init"),
+    "stage2": (["arch/arm64/pgtable.c", "arch/arm64/stage2.c"],
+               "entry_at,pt_map,set_entry,index_at,new_table,table_of,stage2_map_region"),
+}
+PRECONDITION = re.compile(r"function (\w+): precondition(?: '(\w+)')? got status unknown")
 DEFINITION = re.compile(r"^(?:static )?\w[\w ]*?\**(\w+)\([^;]*$", re.M)
 
 
@@ -109,7 +116,9 @@ def wp_goals_for(function, kind):
     """The WP goal names that prove an alarm of `kind` inside `function`."""
     pre = PRECONDITION.fullmatch(kind)
     if pre:
-        return re.compile(rf"typed_{function}_call_{pre[1]}(_\d+)?_requires_{pre[2]}(_part\d+)?")
+        # An unnamed precondition's goals are numbered, a named one's carry its name.
+        name = rf"_{pre[2]}" if pre[2] else r"(_\d+)?"
+        return re.compile(rf"typed_{function}_call_{pre[1]}(_\d+)?_requires{name}(_part\d+)?")
     if kind in ("out of bounds read", "out of bounds write"):
         return re.compile(rf"typed_{function}_assert_rte_mem_access(_\d+)?(_part\d+)?")
     return None
@@ -117,17 +126,18 @@ def wp_goals_for(function, kind):
 
 def discharged_by_wp(name, root, alarms, tmp_path):
     """The alarms (path, line, kind) that WP proves, run on the same tree."""
-    path = WP_DISCHARGES.get(name)
-    if not path:
+    if name not in WP_DISCHARGES:
         return set()
-    from test_frama_c_wp import prove  # pylint: disable=import-outside-toplevel
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    status = prove(root, tmp_path, WP_DISCHARGE_FUNCTIONS, "rte,@requires", rte=True)
-    source = (root / path).read_text()
+    paths, functions = WP_DISCHARGES[name]
+    s = SUBJECTS[name]
+    cpp = " ".join(f"-I{i}" for i in s["includes"]) + " -std=gnu11"
+    status = run_wp(root, tmp_path, [f"-cpp-extra-args={cpp}", *paths, "-wp", "-wp-fct",
+                                     functions, "-wp-prop", "rte,@requires", "-wp-rte"])
+    sources = {path: (root / path).read_text() for path in paths}
     done = set()
     for alarm in alarms:
-        goal = wp_goals_for(function_at(source, int(alarm[1])), alarm[2]) \
-            if alarm[0] == path else None
+        goal = wp_goals_for(function_at(sources[alarm[0]], int(alarm[1])), alarm[2]) \
+            if alarm[0] in sources else None
         goals = [s for g, s in status.items() if goal and goal.fullmatch(g)]
         if goals and all(s == "Valid" for s in goals):
             done.add(alarm)
