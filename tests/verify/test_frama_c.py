@@ -5,7 +5,7 @@ builder (arch/arm64/stage2.c and pgtable.c, stage2_eva.c) and the x86 EPT builde
 alarms EVA cannot rule out must be those listed, with their reasons, in the
 subject's verify/frama-c/*_alarms.txt; a new or additional alarm fails. Each
 subject is also shown to fail: an off-by-one put into a temporary copy of its
-code raises an alarm the list does not hold. For the EPT builder, alarms at calls
+code raises an alarm the list does not hold. For the EPT and stage-2 builders, alarms at calls
 and memory accesses that WP proves in the same run are not counted (WP_DISCHARGES),
 and a break of such a property is shown to stay an alarm."""
 
@@ -186,11 +186,14 @@ def test_eva_finds_no_alarm_beyond_the_listed_ones(name, tmp_path):
                                  for (p, k), n in sorted(new.items())))
 
 
-# Breaks of a property WP would otherwise discharge (WP_DISCHARGES): the walk links a new
-# table into the entry one past guest's, which is past the table for the last one.
+# Breaks of a property WP would otherwise discharge (WP_DISCHARGES): the EPT walk links a new
+# table into the entry one past guest's, which is past the table for the last one; the arm64
+# walk reads the entry one past va's, past the pool when the table is its last page.
 WP_BREAKS = {
     "ept": ("arch/x86/vmx/ept.c", "set_entry(table, i, page_phys(p, k)",
             "set_entry(table, i + 1, page_phys(p, k)"),
+    "stage2": ("arch/arm64/pgtable.c", "uint64_t *entry = &table[index_at(t, l, va)];",
+               "uint64_t *entry = &table[index_at(t, l, va) + 1];"),
 }
 
 
