@@ -7,9 +7,14 @@ else), pt_map's argument checks (each refusal before anything is written) and
 its leaf loop (the leaves tile [va, va + size) exactly, blocks only where both
 addresses are aligned to the block's size, each leaf holds pa + offset and the
 attributes asked for; the loop ends), and no run-time error in these functions
-(RTE goals). The goals proven are listed in verify/frama-c/pgtable_wp_proven.txt;
-one that stops being proven fails, and each deliberate break must make a listed
-goal fail."""
+(RTE goals). As for EPT, the walk writes every entry through set_entry (no other
+entry changes) and the assigns clauses name the pool's tables as one range, so
+WP also proves what entry_at and pt_map write: only the pool's tables and its
+next index, and ('frame') of the tables handed out before the call, an entry
+changes only at the slot of an address in [va, va + size) at some level; a
+refused call changes nothing. The goals proven are listed in
+verify/frama-c/pgtable_wp_proven.txt; one that stops being proven fails, and
+each deliberate break must make a listed goal fail."""
 
 import pathlib
 import re
@@ -92,8 +97,8 @@ BREAKS = {
     "range_end_unchecked": ("arch/arm64/pgtable.c", "addr <= limit && size <= limit - addr",
                             "addr <= limit", "fits_bits"),
     # The walk links a new table into the entry beside va's.
-    "link_in_neighbour_slot": ("arch/arm64/pgtable.c", "set_entry(entry, page_phys(p, k)",
-                               "set_entry(entry + 1, page_phys(p, k)", "entry_at", "frame"),
+    "link_in_neighbour_slot": ("arch/arm64/pgtable.c", "set_entry(entry,\n",
+                               "set_entry(entry + 1,\n", "entry_at", "frame"),
     # The leaf goes into the entry beside va's: for the last page, outside [va, va + size).
     "leaf_in_neighbour_slot": ("arch/arm64/pgtable.c", "set_entry(entry, leaf_entry(",
                                "set_entry(entry + 1, leaf_entry(", "pt_map",
