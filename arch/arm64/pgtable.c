@@ -287,8 +287,10 @@ struct walk {
  * The entry for va at `level`, walking from the root and making the tables
  * missing on the way; no entry when a table cannot be made (-BH_ENOMEM) or a
  * block already covers va above `level`, or a table entry leads outside the
- * pages the pool handed out (-BH_EEXIST). WP proves 'slot' and 'root_slot' (the
- * entry is va's slot_index at that level) and that the table stays shaped.
+ * pages the pool handed out (-BH_EEXIST). WP proves 'slot', 'root_slot' and
+ * 'its_slot' (the entry is va's slot_index at that level), that the table
+ * stays shaped, and 'frame': of the tables handed out before, an entry changes
+ * only at one of va's slots (the link to a new table).
  */
 /*@ requires walkable: shaped(t);
     requires level: t->start_level <= level <= 3;
@@ -328,8 +330,9 @@ static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
 			entry == &t->root[slot_index(va, l, t->root_pages)] :
 			(l == 1 || l == 2) && \exists integer k; 0 <= k < p->count &&
 				entry == &p->pages[k][slot_index(va, l, 1)]; */
-		/*@ assert only_its_slot: \forall integer k, i; 0 <= k < p->count &&
-			0 <= i < PT_ENTRIES && entry == &p->pages[k][i] ==> i == slot_index(va, l, 1); */
+		/*@ assert only_its_slot: \forall integer k, i;
+			0 <= k < p->count && 0 <= i < PT_ENTRIES && entry == &p->pages[k][i] ==>
+			i == slot_index(va, l, 1); */
 		if (!(*entry & PT_VALID)) {
 			unsigned int k = *p->next;
 
@@ -338,8 +341,10 @@ static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
 			table = new_table(p);
 			/*@ assert kept_by_new_table: \forall integer k, i; 0 <= k < first &&
 				0 <= i < PT_ENTRIES ==>
-				p->pages[k][i] == \at(t->pool->pages[k][i], Pre) || walk_slot(i, va); */
-			set_entry(entry, page_phys(p, k) | PT_VALID | PT_TABLE_OR_PAGE) /*@ ghost (t) */;
+				p->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
+				walk_slot(i, va); */
+			set_entry(entry,
+				  page_phys(p, k) | PT_VALID | PT_TABLE_OR_PAGE) /*@ ghost (t) */;
 		} else if (!(*entry & PT_TABLE_OR_PAGE)) {
 			/* A block already covers this address. */
 			return (struct walk){ NULL, -BH_EEXIST };
@@ -357,7 +362,10 @@ static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
  * written) and the leaf loop: the leaves tile [va, va + size) exactly, each
  * inside it, blocks only where va and pa are aligned to the block's size,
  * each holding pa + offset and the attributes asked for, written into the
- * slot entry_at returns for va + offset; the loop ends.
+ * slot entry_at returns for va + offset; the loop ends. And whatever the
+ * outcome ('frame'), an entry of a table handed out before the call changes
+ * only at an index that the walk of some address in [va, va + size) uses at
+ * some level: not which table, nor that the leaves written stay in place.
  */
 /*@ requires shaped: shaped(t);
     ensures refused_changes_nothing: \result == -BH_EINVAL || \result == -BH_ERANGE ==>
