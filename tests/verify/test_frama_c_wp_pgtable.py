@@ -77,13 +77,15 @@ BREAKS = {
     "lost_permission": ("arch/arm64/stage2.c", "BH_MEM_WRITE)\n\t\tattrs |= S2_WRITE;",
                         "BH_MEM_WRITE)\n\t\tattrs |= S2_READ;", "leaf_attrs_of"),
     "one_page_too_many": ("arch/arm64/pgtable.c", "for (uint64_t off = 0; off < size;)",
-                          "for (uint64_t off = 0; off <= size;)", "pt_map"),
+                          "for (uint64_t off = 0; off <= size;)", "pt_map", "inside"),
     # Every leaf gets execute-never bit 54 on top of the attributes asked for.
     "wrong_attribute": ("arch/arm64/pgtable.c", "leaf_entry(pa + off, leaf_attrs, level)",
-                        "leaf_entry(pa + off, leaf_attrs | 1ull << 54, level)", "pt_map"),
+                        "leaf_entry(pa + off, leaf_attrs | 1ull << 54, level)", "pt_map",
+                        "leaf"),
     # The walk hands back the slot of the next page.
     "wrong_slot": ("arch/arm64/pgtable.c", "{ &table[index_at(t, level, va)], 0 }",
-                   "{ &table[index_at(t, level, va + PT_PAGE_BYTES)], 0 }", "entry_at"),
+                   "{ &table[index_at(t, level, va + PT_PAGE_BYTES)], 0 }", "entry_at",
+                   "slot,root_slot,its_slot"),
     # index_at computes the next page's slot.
     "wrong_index": ("arch/arm64/pgtable.c", "uint64_t index = va / level_size(level);",
                     "uint64_t index = (va + PT_PAGE_BYTES) / level_size(level);", "index_at"),
