@@ -6,8 +6,9 @@
  * in the pool (table_of), so that Frama-C's WP can follow it.
  *
  * The ACSL contracts are proven by WP (tests/verify/test_frama_c_wp_pgtable.py,
- * goals in verify/frama-c/pgtable_wp_proven.txt) except the assigns clauses of
- * entry_at and pt_map, which are stated and used but beyond CVC4.
+ * goals in verify/frama-c/pgtable_wp_proven.txt). As in vmx/ept.c, the assigns
+ * clauses name the pool's tables as one range, every entry is written by
+ * set_entry, and postconditions ('frame') say which entries may differ.
  */
 #include <arm64/pgtable.h>
 
@@ -23,6 +24,24 @@
 	level == t->start_level ? t->root_pages : 1;
     logic integer slot_index(integer va, integer level, integer tables) =
 	(va / bytes_of(level)) % (PT_ENTRIES * tables);
+
+    // Whole tables taken off an index leave its place within a table.
+    lemma whole_tables_off: \forall integer x, n; 0 <= x && 1 <= n ==>
+	(x % (PT_ENTRIES * n)) % PT_ENTRIES == x % PT_ENTRIES;
+
+    // Entry i of a table is va's slot at some level (in the table's own 512 entries).
+    predicate walk_slot(integer i, integer va) =
+	i == slot_index(va, 0, 1) || i == slot_index(va, 1, 1) || i == slot_index(va, 2, 1) ||
+	i == slot_index(va, 3, 1);
+
+    // Entry i of some table is the slot of an address in [first, end) at some level.
+    predicate slot_in_range(integer i, integer first, integer end) =
+	\exists integer a; first <= a < end && walk_slot(i, a);
+
+    // No entry of the pool's first `used` pages differs between states A and B.
+    predicate tables_unchanged{A, B}(struct pt_pool *p, integer used) =
+	\forall integer k, i; 0 <= k < used && 0 <= i < PT_ENTRIES ==>
+	\at(p->pages[k][i], A) == \at(p->pages[k][i], B);
 */
 
 /*@ requires level <= 3;
@@ -66,6 +85,8 @@ static bool fits_bits(uint64_t addr, uint64_t size, unsigned int bits)
 	*p->next == \old(*p->next) + 1 && \result == &p->pages[\old(*p->next)][0];
     ensures zeroed: \result != \null ==>
 	\forall integer i; 0 <= i < PT_ENTRIES ==> \result[i] == 0;
+    ensures others_kept: tables_unchanged{Pre, Post}(p, \old(*p->next));
+    ensures none_written: \result == \null ==> tables_unchanged{Pre, Post}(p, p->count);
 */
 static uint64_t *new_table(const struct pt_pool *p)
 {
@@ -75,12 +96,31 @@ static uint64_t *new_table(const struct pt_pool *p)
 
 	/*@ loop invariant bound: 0 <= i <= PT_ENTRIES;
 	    loop invariant zeroed_so_far: \forall integer j; 0 <= j < i ==> table[j] == 0;
+	    loop invariant others_kept: tables_unchanged{Pre, Here}(p, *p->next);
 	    loop assigns i, table[0 .. PT_ENTRIES - 1];
 	    loop variant PT_ENTRIES - i; */
 	for (unsigned int i = 0; i < PT_ENTRIES; i++)
 		table[i] = 0;
 	(*p->next)++;
 	return table;
+}
+
+/*
+ * Writes one entry. A function of its own so that WP proves, in a small
+ * context, that every other entry of the pool keeps its value: inside the
+ * walk's large goals the provers do not find it.
+ */
+/*@ requires entry: \valid(entry);
+    requires apart: \separated(entry, t, t->pool, t->pool->next);
+    assigns *entry;
+    ensures written: *entry == value;
+    ensures others_kept: \forall integer k, j;
+	0 <= k < t->pool->count && 0 <= j < PT_ENTRIES ==> &t->pool->pages[k][j] == entry ||
+	t->pool->pages[k][j] == \old(t->pool->pages[k][j]);
+*/
+static void set_entry(uint64_t *entry, uint64_t value) /*@ ghost (struct pt_table *t) */
+{
+	*entry = value;
 }
 
 /* The address a descriptor holds for the pool's page k. */
@@ -157,6 +197,7 @@ int pt_init(struct pt_table *t, unsigned int va_bits, unsigned int pa_bits,
     ensures in_root: level == t->start_level ==> \result < PT_ENTRIES * t->root_pages;
     ensures in_table: level != t->start_level ==> \result < PT_ENTRIES;
     ensures slot: \result == slot_index(va, level, tables_at(t, level));
+    ensures in_page: \result % PT_ENTRIES == slot_index(va, level, 1);
 */
 static unsigned int index_at(const struct pt_table *t, unsigned int level, uint64_t va)
 {
@@ -167,6 +208,8 @@ static unsigned int index_at(const struct pt_table *t, unsigned int level, uint6
 	/*@ assert entries: PT_ENTRIES <= entries <= 16 * PT_ENTRIES &&
 		entries == PT_ENTRIES * tables_at(t, level); */
 	/*@ assert index: index == va / bytes_of(level); */
+	/* Concatenated tables: the index within a table is the index modulo 512. */
+	/*@ assert in_page: (index % entries) % PT_ENTRIES == index % PT_ENTRIES; */
 	return (unsigned int)(index % entries);
 }
 
@@ -244,17 +287,20 @@ struct walk {
  * The entry for va at `level`, walking from the root and making the tables
  * missing on the way; no entry when a table cannot be made (-BH_ENOMEM) or a
  * block already covers va above `level`, or a table entry leads outside the
- * pages the pool handed out (-BH_EEXIST). WP proves 'slot' and 'root_slot' (the
- * entry is va's slot_index at that level) and that the table stays shaped.
+ * pages the pool handed out (-BH_EEXIST). WP proves 'slot', 'root_slot' and
+ * 'its_slot' (the entry is va's slot_index at that level), that the table
+ * stays shaped, and 'frame': of the tables handed out before, an entry changes
+ * only at one of va's slots (the link to a new table).
  */
 /*@ requires walkable: shaped(t);
     requires level: t->start_level <= level <= 3;
-    assigns *t->pool->next,
-	t->pool->pages[*t->pool->next .. t->pool->count - 1][0 .. PT_ENTRIES - 1],
-	t->root[slot_index(va, t->start_level, t->root_pages)],
-	t->pool->pages[0 .. t->pool->count - 1][slot_index(va, 1, 1)],
-	t->pool->pages[0 .. t->pool->count - 1][slot_index(va, 2, 1)];
+    assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * PT_ENTRIES - 1];
     ensures pool: shaped(t) && \old(*t->pool->next) <= *t->pool->next;
+    ensures frame: \forall integer k, i; 0 <= k < \old(*t->pool->next) && 0 <= i < PT_ENTRIES ==>
+	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) || walk_slot(i, va);
+    ensures its_slot: \result.err == 0 ==> \forall integer k, i;
+	0 <= k < t->pool->count && 0 <= i < PT_ENTRIES && \result.entry == &t->pool->pages[k][i] ==>
+	i == slot_index(va, level, 1);
     ensures errors:
 	\result.err == 0 || \result.err == -BH_ENOMEM || \result.err == -BH_EEXIST;
     ensures root_slot: \result.err == 0 && level == t->start_level ==>
@@ -273,10 +319,9 @@ static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
 	    loop invariant pool: shaped(t) && first <= *p->next;
 	    loop invariant at_root: l == t->start_level ==> table == t->root;
 	    loop invariant below: l != t->start_level ==> in_pool(p, table);
-	    loop assigns l, table, *p->next, p->pages[first .. p->count - 1][0 .. PT_ENTRIES - 1],
-		t->root[slot_index(va, t->start_level, t->root_pages)],
-		p->pages[0 .. p->count - 1][slot_index(va, 1, 1)],
-		p->pages[0 .. p->count - 1][slot_index(va, 2, 1)];
+	    loop invariant frame: \forall integer k, i; 0 <= k < first && 0 <= i < PT_ENTRIES ==>
+		p->pages[k][i] == \at(t->pool->pages[k][i], Pre) || walk_slot(i, va);
+	    loop assigns l, table, *p->next, p->pages[0][0 .. p->count * PT_ENTRIES - 1];
 	    loop variant level - l; */
 	for (unsigned int l = t->start_level; l < level; l++) {
 		uint64_t *entry = &table[index_at(t, l, va)];
@@ -285,13 +330,21 @@ static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
 			entry == &t->root[slot_index(va, l, t->root_pages)] :
 			(l == 1 || l == 2) && \exists integer k; 0 <= k < p->count &&
 				entry == &p->pages[k][slot_index(va, l, 1)]; */
+		/*@ assert only_its_slot: \forall integer k, i;
+			0 <= k < p->count && 0 <= i < PT_ENTRIES && entry == &p->pages[k][i] ==>
+			i == slot_index(va, l, 1); */
 		if (!(*entry & PT_VALID)) {
 			unsigned int k = *p->next;
 
 			if (k >= p->count)
 				return (struct walk){ NULL, -BH_ENOMEM };
 			table = new_table(p);
-			*entry = page_phys(p, k) | PT_VALID | PT_TABLE_OR_PAGE;
+			/*@ assert kept_by_new_table: \forall integer k, i; 0 <= k < first &&
+				0 <= i < PT_ENTRIES ==>
+				p->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
+				walk_slot(i, va); */
+			set_entry(entry,
+				  page_phys(p, k) | PT_VALID | PT_TABLE_OR_PAGE) /*@ ghost (t) */;
 		} else if (!(*entry & PT_TABLE_OR_PAGE)) {
 			/* A block already covers this address. */
 			return (struct walk){ NULL, -BH_EEXIST };
@@ -309,9 +362,18 @@ static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
  * written) and the leaf loop: the leaves tile [va, va + size) exactly, each
  * inside it, blocks only where va and pa are aligned to the block's size,
  * each holding pa + offset and the attributes asked for, written into the
- * slot entry_at returns for va + offset; the loop ends.
+ * slot entry_at returns for va + offset; the loop ends. And whatever the
+ * outcome ('frame'), an entry of a table handed out before the call changes
+ * only at an index that the walk of some address in [va, va + size) uses at
+ * some level: not which table, nor that the leaves written stay in place.
  */
 /*@ requires shaped: shaped(t);
+    ensures refused_changes_nothing: \result == -BH_EINVAL || \result == -BH_ERANGE ==>
+	*t->pool->next == \old(*t->pool->next) &&
+	tables_unchanged{Pre, Post}(t->pool, t->pool->count);
+    ensures frame: \forall integer k, i;
+	0 <= k < \old(*t->pool->next) && 0 <= i < PT_ENTRIES ==>
+	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) || slot_in_range(i, va, va + size);
     behavior unaligned_or_empty:
 	assumes va % PT_PAGE_BYTES != 0 || pa % PT_PAGE_BYTES != 0 ||
 		size % PT_PAGE_BYTES != 0 || size == 0;
@@ -327,8 +389,7 @@ static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
 	assumes va % PT_PAGE_BYTES == 0 && pa % PT_PAGE_BYTES == 0 &&
 		size % PT_PAGE_BYTES == 0 && size != 0;
 	assumes va + size <= (1 << t->va_bits) && pa + size <= (1 << t->pa_bits);
-	assigns *t->pool->next, t->root[0 .. PT_ENTRIES * t->root_pages - 1],
-	    t->pool->pages[0 .. t->pool->count - 1][0 .. PT_ENTRIES - 1];
+	assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * PT_ENTRIES - 1];
 	ensures \result == 0 || \result == -BH_EEXIST || \result == -BH_ENOMEM;
     complete behaviors;
     disjoint behaviors;
@@ -346,6 +407,7 @@ int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t
 		return -BH_ERANGE;
 	unsigned int start = t->start_level;
 	unsigned int min_block_level = t->min_block_level;
+	//@ ghost unsigned int first = *t->pool->next;
 
 	/*@ loop invariant fixed: va == \at(va, Pre) && pa == \at(pa, Pre) &&
 		size == \at(size, Pre) && leaf_attrs == \at(leaf_attrs, Pre) &&
@@ -354,12 +416,19 @@ int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t
 		va + size <= UINT64_MAX && pa + size <= UINT64_MAX;
 	    loop invariant walkable: shaped(t);
 	    loop invariant tiled: off <= size && off % PT_PAGE_BYTES == 0;
-	    loop assigns off, *t->pool->next, t->root[0 .. PT_ENTRIES * t->root_pages - 1],
-		t->pool->pages[0 .. t->pool->count - 1][0 .. PT_ENTRIES - 1];
+	    loop invariant grows: first <= *t->pool->next;
+	    loop invariant frame: \forall integer k, i; 0 <= k < first && 0 <= i < PT_ENTRIES ==>
+		t->pool->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
+		slot_in_range(i, va, va + off);
+	    loop assigns off, *t->pool->next,
+		t->pool->pages[0][0 .. t->pool->count * PT_ENTRIES - 1];
 	    loop variant size - off; */
 	for (uint64_t off = 0; off < size;) {
 		unsigned int level =
 			leaf_level(start, min_block_level, va + off, pa + off, size - off);
+		/*@ assert inside: va + off + bytes_of(level) <= va + size; */
+		/*@ assert block_aligned: level < 3 ==> (va + off) % bytes_of(level) == 0 &&
+			(pa + off) % bytes_of(level) == 0; */
 		struct walk w = entry_at(t, va + off, level);
 		uint64_t *entry = w.entry;
 
@@ -367,10 +436,13 @@ int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t
 			return w.err;
 		if (*entry & PT_VALID)
 			return -BH_EEXIST;
-		*entry = leaf_entry(pa + off, leaf_attrs, level);
-		/*@ assert inside: va + off + bytes_of(level) <= va + size; */
-		/*@ assert block_aligned: level < 3 ==> (va + off) % bytes_of(level) == 0 &&
-			(pa + off) % bytes_of(level) == 0; */
+		/*@ assert walked: \forall integer k, j; 0 <= k < first && 0 <= j < PT_ENTRIES ==>
+			t->pool->pages[k][j] == \at(t->pool->pages[k][j], Pre) ||
+			slot_in_range(j, va, va + off + 1); */
+		set_entry(entry, leaf_entry(pa + off, leaf_attrs, level)) /*@ ghost (t) */;
+		/*@ assert written: \forall integer k, j; 0 <= k < first && 0 <= j < PT_ENTRIES ==>
+			t->pool->pages[k][j] == \at(t->pool->pages[k][j], Pre) ||
+			slot_in_range(j, va, va + off + 1); */
 		/*@ assert leaf: \forall integer k; 0 <= k < 64 ==> (((*entry >> k) & 1) != 0 <==>
 			(((PT_ADDR_MASK >> k) & 1) != 0 && ((pa + off >> k) & 1) != 0) ||
 			(((LEAF_ATTR_MASK >> k) & 1) != 0 && ((leaf_attrs >> k) & 1) != 0) ||

@@ -14,18 +14,15 @@ address in [guest, +size) uses at some level ('frame'). The goals proven are lis
 verify/frama-c/ept_wp_proven.txt; one that stops being proven fails, and each deliberate
 break must make a listed goal fail."""
 
-import os
 import pathlib
-import re
 import shutil
-import subprocess
 
 import pytest
 
+from wp_support import listed as listed_in, run_wp
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 PROVEN = REPO / "verify" / "frama-c" / "ept_wp_proven.txt"
-# "[wp] [CVC4 1.8] Goal NAME : Valid", or with -wp-auto "[wp] [Failed] Goal NAME" (no status).
-GOAL = re.compile(r"^\[wp\] \[([^\]]+)\] Goal (\S+)(?: : (\w+))?", re.M)
 
 
 ALL = ("index_at,is_present,ept_leaf_bits,leaf_entry,use_2m,ept_map,new_table,set_entry,page_phys,"
@@ -33,36 +30,18 @@ ALL = ("index_at,is_present,ept_leaf_bits,leaf_entry,use_2m,ept_map,new_table,se
 
 
 def prove(root, tmp_path, functions=ALL, properties=None, rte=False):
-    for tool in ("frama-c", "why3", "cvc4"):
-        if not shutil.which(tool):
-            pytest.fail(f"{tool} is missing: ./bulkhead deps installs it")
-    # WP reaches CVC4 through Why3, which needs a configuration naming it.
-    conf = tmp_path / "why3.conf"
-    subprocess.run(["why3", "-C", str(conf), "config", "detect"], check=True,
-                   capture_output=True, timeout=120)
-    run = subprocess.run(
-        ["frama-c", "-c11", "-machdep", "x86_64",
-         "-cpp-extra-args=-Iabi/include -Ilib/include -Iarch/x86/vmx/include -std=gnu11",
-         "arch/x86/vmx/ept.c", "-wp", "-wp-fct", functions,
-         *(["-wp-prop", properties] if properties else []), *(["-wp-rte"] if rte else []),
-         # leaf_entry's address and attributes are equalities of bitwise terms: WP's own
-         # tactics split them bit by bit (CVC4 alone does not), and bound their ranges.
-         *(["-wp-auto", "wp:bitwised,wp:split,wp:bitrange"] if "leaf_entry" in functions else []),
-         "-wp-split",
-         "-wp-split-depth", "8", "-wp-prover", "cvc4",
-         # A step limit, not time, decides (the proofs take up to ~135,000 steps): same
-         # verdict on a busy machine; the timeout is only a backstop.
-         "-wp-steps", "200000", "-wp-timeout", "120", "-wp-par", "2"],
-        cwd=root, env=dict(os.environ, PWD=str(root), WHY3CONFIG=str(conf)),
-        capture_output=True, text=True, timeout=900)
-    out = run.stdout + run.stderr
-    assert run.returncode == 0 and "Proved goals" in out, f"frama-c -wp failed:\n{out[-3000:]}"
-    return {goal: status or tag for tag, goal, status in GOAL.findall(out)}
+    return run_wp(root, tmp_path, [
+        "-cpp-extra-args=-Iabi/include -Ilib/include -Iarch/x86/vmx/include -std=gnu11",
+        "arch/x86/vmx/ept.c", "-wp", "-wp-fct", functions,
+        *(["-wp-prop", properties] if properties else []), *(["-wp-rte"] if rte else []),
+        # leaf_entry's address and attributes are equalities of bitwise terms: WP's own
+        # tactics split them bit by bit (CVC4 alone does not), and bound their ranges.
+        *(["-wp-auto", "wp:bitwised,wp:split,wp:bitrange"] if "leaf_entry" in functions
+          else [])])
 
 
 def listed():
-    return [line.strip() for line in PROVEN.read_text().splitlines()
-            if line.strip() and not line.startswith("#")]
+    return listed_in(PROVEN)
 
 
 def test_wp_proves_every_listed_goal(tmp_path):

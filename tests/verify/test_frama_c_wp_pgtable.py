@@ -7,64 +7,53 @@ else), pt_map's argument checks (each refusal before anything is written) and
 its leaf loop (the leaves tile [va, va + size) exactly, blocks only where both
 addresses are aligned to the block's size, each leaf holds pa + offset and the
 attributes asked for; the loop ends), and no run-time error in these functions
-(RTE goals). The goals proven are listed in verify/frama-c/pgtable_wp_proven.txt;
-one that stops being proven fails, and each deliberate break must make a listed
-goal fail."""
+(RTE goals). As for EPT, the walk writes every entry through set_entry (no other
+entry changes) and the assigns clauses name the pool's tables as one range, so
+WP also proves what entry_at and pt_map write: only the pool's tables and its
+next index, and ('frame') of the tables handed out before the call, an entry
+changes only at the slot of an address in [va, va + size) at some level; a
+refused call changes nothing. The goals proven are listed in
+verify/frama-c/pgtable_wp_proven.txt; one that stops being proven fails, and
+each deliberate break must make a listed goal fail."""
 
-import os
 import pathlib
 import re
 import shutil
-import subprocess
 
 import pytest
 
+from wp_support import listed as listed_in, run_wp
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 PROVEN = REPO / "verify" / "frama-c" / "pgtable_wp_proven.txt"
-GOAL = re.compile(r"^\[wp\] \[[^\]]+\] Goal (\S+) : (\w+)", re.M)
 SOURCES = ["arch/arm64/pgtable.c", "arch/arm64/stage2.c"]
 INCLUDES = ["abi/include", "lib/include", "hv/include", "arch/arm64/include",
             "arch/arm64/common/include"]
+CPP = "-cpp-extra-args=" + " ".join(f"-I{i}" for i in INCLUDES) + " -std=gnu11"
 # Functions whose run-time-error conditions (RTE: indexes, pointer accesses, shifts,
 # divisions) become WP goals: all but pt_init, which has no contract (its pool is checked, not
 # assumed) and stage2.c's others, which index cell_tables by an id their callers checked.
-RTE = "level_size,fits_bits,new_table,page_phys,table_of,index_at,can_use_block,leaf_level," \
-      "leaf_entry,entry_at,pt_map,pt_translate,leaf_attrs_of,stage2_map_region"
+RTE = "level_size,fits_bits,new_table,set_entry,page_phys,table_of,index_at,can_use_block," \
+      "leaf_level,leaf_entry,entry_at,pt_map,pt_translate,leaf_attrs_of,stage2_map_region"
 
 
-def prove(root, tmp_path, functions=None):
-    """WP's verdict on each goal: every function but pt_init (no contract) and every lemma;
-    with `functions`, only theirs and no assigns clause (the breaks aim elsewhere; CVC4 runs
-    the unproven assigns goals to the step limit, the longest part of a run)."""
-    for tool in ("frama-c", "why3", "cvc4"):
-        if not shutil.which(tool):
-            pytest.fail(f"{tool} is missing: ./bulkhead deps installs it")
-    # WP reaches CVC4 through Why3, which needs a configuration naming it.
-    conf = tmp_path / "why3.conf"
-    subprocess.run(["why3", "-C", str(conf), "config", "detect"], check=True,
-                   capture_output=True, timeout=120)
-    cpp = " ".join(f"-I{i}" for i in INCLUDES) + " -std=gnu11"
+def prove(root, tmp_path, functions=None, properties="-@assigns"):
+    """WP's verdict on each goal: every function but pt_init (no contract), then every lemma
+    (skipping a function leaves the lemmas out); with `functions`, only theirs and
+    `properties` (by default all but the assigns clauses, which the breaks do not aim at: a
+    short run suffices)."""
     if functions:
-        only = ["-wp-fct", functions, "-wp-prop=-@assigns"]
+        only, lemmas = ["-wp-fct", functions, f"-wp-prop={properties}"], ()
     else:
-        only = ["-wp-skip-fct", "pt_init"]
-    run = subprocess.run(
-        ["frama-c", "-c11", "-machdep", "x86_64", f"-cpp-extra-args={cpp}", *SOURCES,
-         "-rte", "-rte-select", RTE, "-then", "-wp", *only,
-         "-wp-split", "-wp-split-depth", "8", "-wp-prover", "cvc4",
-         # A step limit, not time, decides (the proofs take up to ~40,000 steps): the same
-         # verdict on a busy machine; the timeout is only a backstop.
-         "-wp-steps", "200000", "-wp-timeout", "120", "-wp-par", "2"],
-        cwd=root, env=dict(os.environ, PWD=str(root), WHY3CONFIG=str(conf)),
-        capture_output=True, text=True, timeout=900)
-    out = run.stdout + run.stderr
-    assert run.returncode == 0 and "Proved goals" in out, f"frama-c -wp failed:\n{out[-3000:]}"
-    return dict(GOAL.findall(out))
+        only, lemmas = ["-wp-skip-fct", "pt_init"], ["-wp-skip-fct=", "-wp-prop=@lemma"]
+    # Z3 proves the lemma whole_tables_off and with it index_at's in_page (a concatenated
+    # root's index modulo 512), which CVC4 does not; CVC4 the rest.
+    return run_wp(root, tmp_path, [CPP, *SOURCES, "-rte", "-rte-select", RTE, "-then", "-wp",
+                                   *only], provers="cvc4,z3", then=lemmas)
 
 
 def listed():
-    return [line.strip() for line in PROVEN.read_text().splitlines()
-            if line.strip() and not line.startswith("#")]
+    return listed_in(PROVEN)
 
 
 def property_of(goal):
@@ -82,19 +71,21 @@ def test_wp_proves_every_listed_goal(tmp_path):
 
 
 # Deliberate breaks: (file, original text, broken text, the functions whose proof must
-# notice; only those are proven again, to keep the run short).
+# notice, and optionally the properties; only those are proven again, to keep the run short).
 BREAKS = {
     # BH_MEM_WRITE gives read instead of write permission.
     "lost_permission": ("arch/arm64/stage2.c", "BH_MEM_WRITE)\n\t\tattrs |= S2_WRITE;",
                         "BH_MEM_WRITE)\n\t\tattrs |= S2_READ;", "leaf_attrs_of"),
     "one_page_too_many": ("arch/arm64/pgtable.c", "for (uint64_t off = 0; off < size;)",
-                          "for (uint64_t off = 0; off <= size;)", "pt_map"),
+                          "for (uint64_t off = 0; off <= size;)", "pt_map", "inside"),
     # Every leaf gets execute-never bit 54 on top of the attributes asked for.
     "wrong_attribute": ("arch/arm64/pgtable.c", "leaf_entry(pa + off, leaf_attrs, level)",
-                        "leaf_entry(pa + off, leaf_attrs | 1ull << 54, level)", "pt_map"),
+                        "leaf_entry(pa + off, leaf_attrs | 1ull << 54, level)", "pt_map",
+                        "leaf"),
     # The walk hands back the slot of the next page.
     "wrong_slot": ("arch/arm64/pgtable.c", "{ &table[index_at(t, level, va)], 0 }",
-                   "{ &table[index_at(t, level, va + PT_PAGE_BYTES)], 0 }", "entry_at"),
+                   "{ &table[index_at(t, level, va + PT_PAGE_BYTES)], 0 }", "entry_at",
+                   "slot,root_slot,its_slot"),
     # index_at computes the next page's slot.
     "wrong_index": ("arch/arm64/pgtable.c", "uint64_t index = va / level_size(level);",
                     "uint64_t index = (va + PT_PAGE_BYTES) / level_size(level);", "index_at"),
@@ -107,18 +98,25 @@ BREAKS = {
     # The output range is checked from its start only.
     "range_end_unchecked": ("arch/arm64/pgtable.c", "addr <= limit && size <= limit - addr",
                             "addr <= limit", "fits_bits"),
+    # The walk links a new table into the entry beside va's.
+    "link_in_neighbour_slot": ("arch/arm64/pgtable.c", "set_entry(entry,\n",
+                               "set_entry(entry + 1,\n", "entry_at", "frame"),
+    # The leaf goes into the entry beside va's: for the last page, outside [va, va + size).
+    "leaf_in_neighbour_slot": ("arch/arm64/pgtable.c", "set_entry(entry, leaf_entry(",
+                               "set_entry(entry + 1, leaf_entry(", "pt_map",
+                               "frame,written"),
 }
 
 
 @pytest.mark.parametrize("name", BREAKS)
 def test_wp_fails_on_a_deliberate_break(name, tmp_path):
-    path, good, bad, functions = BREAKS[name]
+    path, good, bad, *aim = BREAKS[name]
     for part in ("abi", "lib", "hv", "arch/arm64"):
         shutil.copytree(REPO / part, tmp_path / part)
     code = (tmp_path / path).read_text()
     assert code.count(good) == 1, f"{path}: the text to break, '{good}', is not there once"
     (tmp_path / path).write_text(code.replace(good, bad))
-    status = prove(tmp_path, tmp_path, functions)
+    status = prove(tmp_path, tmp_path, *aim)
     properties = {property_of(g) for g in listed()}
     lost = sorted(g for g, s in status.items() if s != "Valid" and property_of(g) in properties)
     print(f"{name}: no longer proven: {', '.join(lost)}")
