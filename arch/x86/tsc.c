@@ -1,7 +1,8 @@
 /*
- * TSC calibration against PIT channel 2 in mode 0 (one-shot), gated through
- * port 0x61, and the arch timer built on it. Limits: one 50 ms measurement,
- * so about +-0.1% error; before calibration the clock reads 0.
+ * TSC calibration against PIT channel 2 (x86_64/pit.h: 500 ms edge to edge,
+ * rounded to the nearest kHz, so every boot of a machine gets the same
+ * figure) and the arch timer built on it. Before calibration the clock reads
+ * 0.
  */
 #include <arch/arch_timer.h>
 #include <hv/console.h>
@@ -9,8 +10,7 @@
 #include <x86/tsc.h>
 #include <x86_64/pit.h>
 
-#define CALIBRATE_MS 50u
-/* A PIT that never raises OUT2 (no PIT emulated): give up after this many polls. */
+/* A PIT whose OUT2 never moves (no PIT emulated): give up after this many polls. */
 #define CALIBRATE_MAX_POLLS 100000000ull
 #define FALLBACK_TSC_HZ 1000000000ull
 
@@ -19,14 +19,16 @@ static uint64_t tsc_base;
 
 uint64_t x86_tsc_calibrate(void)
 {
-	uint64_t ticks = pit_tsc_ticks_in(CALIBRATE_MS, CALIBRATE_MAX_POLLS);
+	uint64_t ticks = pit_tsc_ticks_calibrate(CALIBRATE_MAX_POLLS);
 
 	if (!ticks) {
-		console_print("tsc: PIT channel 2 never expired; assuming %llu Hz\n",
+		console_print("tsc: PIT channel 2's output never moved; assuming %llu Hz\n",
 			      (unsigned long long)FALLBACK_TSC_HZ);
 		tsc_hz = FALLBACK_TSC_HZ;
 	} else {
-		tsc_hz = ticks * 1000u / CALIBRATE_MS;
+		tsc_hz = pit_tsc_hz(ticks, PIT_CALIBRATE_CLOCKS);
+		console_print("tsc: %llu ticks in %llu PIT clocks\n", (unsigned long long)ticks,
+			      (unsigned long long)PIT_CALIBRATE_CLOCKS);
 	}
 	tsc_base = rdtsc();
 	return tsc_hz;

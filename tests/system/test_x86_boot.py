@@ -11,7 +11,7 @@ packed into an ISO at test time.
 import re
 
 from bulkhead_tools import paths
-from bulkhead_tools.bochs import run_bochs, system_iso, vm_exits_per_cpu
+from bulkhead_tools.bochs import IPS, run_bochs, system_iso, vm_exits_per_cpu
 from bulkhead_tools.measure.parse import hv_stats
 from bulkhead_tools.sysgen_check import cell_lines
 
@@ -44,6 +44,9 @@ def test_x86_every_cpu_executes_vmxon(x86_build, log_dir):
         assert re.search(rf"^cpu {cpu}: online, APIC id \d+, VMX EPT unrestricted-guest, "
                          r"VMXON ok", out, re.MULTILINE), f"cpu {cpu}\n{context}"
     assert f"hv: all {cpu_count} CPUs online" in out, context
+    # The TSC runs at ips= exactly; the calibration finds it to the kHz whatever the boot's
+    # timing (x86_64/pit.h), so every cell's clock is the same on every boot.
+    assert re.search(rf"^tsc: {IPS // 1000} kHz\r?$", out, re.M), context
     assert PASS in out, context
     assert FAIL not in out, context
 

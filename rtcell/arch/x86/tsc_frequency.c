@@ -1,8 +1,8 @@
 /*
- * The TSC's frequency. Bare: measured against PIT channel 2 (x86_64/pit.h).
- * In a cell the PIT is not the cell's: the hypervisor's own calibration, from
- * its CPUID leaf 0x40000002 (EAX = TSC kHz, docs/hypervisor.md). Limit: one
- * 50 ms measurement, about +-0.1%.
+ * The TSC's frequency. Bare: measured against PIT channel 2 (x86_64/pit.h,
+ * the hypervisor's own method: 500 ms, to the nearest kHz). In a cell the PIT
+ * is not the cell's: the hypervisor's calibration, from its CPUID leaf
+ * 0x40000002 (EAX = TSC kHz, docs/hypervisor.md).
  */
 #include <rtarch/cpu.h>
 #include <x86_64/insn.h>
@@ -10,7 +10,6 @@
 
 #include "x86.h"
 
-#define CALIBRATE_MS 50u
 #define CALIBRATE_MAX_POLLS 100000000ull
 #define LEAF_HV_SIGNATURE 0x40000000u
 #define LEAF_HV_TSC 0x40000002u
@@ -26,9 +25,9 @@ uint64_t rt_x86_tsc_hz(void)
 {
 	if (rt_x86_plat.info)
 		return hypervisor_tsc_hz();
-	uint64_t ticks = pit_tsc_ticks_in(CALIBRATE_MS, CALIBRATE_MAX_POLLS);
+	uint64_t ticks = pit_tsc_ticks_calibrate(CALIBRATE_MAX_POLLS);
 
 	if (!ticks)
-		rtarch_panic("PIT channel 2 never expired: no TSC calibration");
-	return ticks * 1000u / CALIBRATE_MS;
+		rtarch_panic("PIT channel 2's output never moved: no TSC calibration");
+	return pit_tsc_hz(ticks, PIT_CALIBRATE_CLOCKS);
 }
