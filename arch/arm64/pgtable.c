@@ -38,6 +38,10 @@
     predicate slot_in_range(integer i, integer first, integer end) =
 	\exists integer a; first <= a < end && walk_slot(i, a);
 
+    // An entry that neither maps nor links (invalid): the only kind the builder writes over,
+    // so every mapping and every link to a table that existed stays as it was.
+    predicate unused(uint64_t e) = (e & PT_VALID) == 0;
+
     // No entry of the pool's first `used` pages differs between states A and B.
     predicate tables_unchanged{A, B}(struct pt_pool *p, integer used) =
 	\forall integer k, i; 0 <= k < used && 0 <= i < PT_ENTRIES ==>
@@ -297,7 +301,8 @@ struct walk {
     assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * PT_ENTRIES - 1];
     ensures pool: shaped(t) && \old(*t->pool->next) <= *t->pool->next;
     ensures frame: \forall integer k, i; 0 <= k < \old(*t->pool->next) && 0 <= i < PT_ENTRIES ==>
-	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) || walk_slot(i, va);
+	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) ||
+	(walk_slot(i, va) && unused(\old(t->pool->pages[k][i])));
     ensures its_slot: \result.err == 0 ==> \forall integer k, i;
 	0 <= k < t->pool->count && 0 <= i < PT_ENTRIES && \result.entry == &t->pool->pages[k][i] ==>
 	i == slot_index(va, level, 1);
@@ -320,7 +325,8 @@ static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
 	    loop invariant at_root: l == t->start_level ==> table == t->root;
 	    loop invariant below: l != t->start_level ==> in_pool(p, table);
 	    loop invariant frame: \forall integer k, i; 0 <= k < first && 0 <= i < PT_ENTRIES ==>
-		p->pages[k][i] == \at(t->pool->pages[k][i], Pre) || walk_slot(i, va);
+		p->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
+		(walk_slot(i, va) && unused(\at(t->pool->pages[k][i], Pre)));
 	    loop assigns l, table, *p->next, p->pages[0][0 .. p->count * PT_ENTRIES - 1];
 	    loop variant level - l; */
 	for (unsigned int l = t->start_level; l < level; l++) {
@@ -342,7 +348,11 @@ static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
 			/*@ assert kept_by_new_table: \forall integer k, i; 0 <= k < first &&
 				0 <= i < PT_ENTRIES ==>
 				p->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
-				walk_slot(i, va); */
+				(walk_slot(i, va) && unused(\at(t->pool->pages[k][i], Pre))); */
+			/*@ assert was_unused: \forall integer k, i;
+				0 <= k < first && 0 <= i < PT_ENTRIES &&
+				entry == &p->pages[k][i] ==>
+				unused(\at(t->pool->pages[k][i], Pre)); */
 			set_entry(entry,
 				  page_phys(p, k) | PT_VALID | PT_TABLE_OR_PAGE) /*@ ghost (t) */;
 		} else if (!(*entry & PT_TABLE_OR_PAGE)) {
@@ -373,7 +383,8 @@ static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
 	tables_unchanged{Pre, Post}(t->pool, t->pool->count);
     ensures frame: \forall integer k, i;
 	0 <= k < \old(*t->pool->next) && 0 <= i < PT_ENTRIES ==>
-	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) || slot_in_range(i, va, va + size);
+	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) ||
+	(slot_in_range(i, va, va + size) && unused(\old(t->pool->pages[k][i])));
     behavior unaligned_or_empty:
 	assumes va % PT_PAGE_BYTES != 0 || pa % PT_PAGE_BYTES != 0 ||
 		size % PT_PAGE_BYTES != 0 || size == 0;
@@ -419,11 +430,14 @@ int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t
 	    loop invariant grows: first <= *t->pool->next;
 	    loop invariant frame: \forall integer k, i; 0 <= k < first && 0 <= i < PT_ENTRIES ==>
 		t->pool->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
-		slot_in_range(i, va, va + off);
+		(slot_in_range(i, va, va + off) && unused(\at(t->pool->pages[k][i], Pre)));
 	    loop assigns off, *t->pool->next,
 		t->pool->pages[0][0 .. t->pool->count * PT_ENTRIES - 1];
 	    loop variant size - off; */
 	for (uint64_t off = 0; off < size;) {
+		/* The state each iteration starts from, for keeps_valid (WP only). */
+	iteration:
+		__attribute__((unused));
 		unsigned int level =
 			leaf_level(start, min_block_level, va + off, pa + off, size - off);
 		/*@ assert inside: va + off + bytes_of(level) <= va + size; */
@@ -438,11 +452,20 @@ int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t
 			return -BH_EEXIST;
 		/*@ assert walked: \forall integer k, j; 0 <= k < first && 0 <= j < PT_ENTRIES ==>
 			t->pool->pages[k][j] == \at(t->pool->pages[k][j], Pre) ||
-			slot_in_range(j, va, va + off + 1); */
+			(slot_in_range(j, va, va + off + 1) &&
+			 unused(\at(t->pool->pages[k][j], Pre))); */
 		set_entry(entry, leaf_entry(pa + off, leaf_attrs, level)) /*@ ghost (t) */;
+		/* No iteration writes over an entry in use of any table handed out when
+		 * it starts, those it or earlier ones made included: the leaves already
+		 * written stay. */
+		/*@ assert keeps_valid: \forall integer k, j;
+			0 <= k < \at(*t->pool->next, iteration) && 0 <= j < PT_ENTRIES ==>
+			t->pool->pages[k][j] == \at(t->pool->pages[k][j], iteration) ||
+			unused(\at(t->pool->pages[k][j], iteration)); */
 		/*@ assert written: \forall integer k, j; 0 <= k < first && 0 <= j < PT_ENTRIES ==>
 			t->pool->pages[k][j] == \at(t->pool->pages[k][j], Pre) ||
-			slot_in_range(j, va, va + off + 1); */
+			(slot_in_range(j, va, va + off + 1) &&
+			 unused(\at(t->pool->pages[k][j], Pre))); */
 		/*@ assert leaf: \forall integer k; 0 <= k < 64 ==> (((*entry >> k) & 1) != 0 <==>
 			(((PT_ADDR_MASK >> k) & 1) != 0 && ((pa + off >> k) & 1) != 0) ||
 			(((LEAF_ATTR_MASK >> k) & 1) != 0 && ((leaf_attrs >> k) & 1) != 0) ||

@@ -8,9 +8,10 @@ guest's slot at level 1 to 3; without `create` nothing changes); overlaps_mappin
 looks; ept_init readies a table ept_map accepts; and ept_map as a whole: its leaf loop
 (the leaves tile [guest, +size) exactly, a 2 MiB leaf only where both addresses are 2
 MiB aligned, each leaf holds host + offset masked to the address field, with the
-requested attributes), a refused call changes nothing, and whatever the outcome an entry
-of a table handed out before the call changes only at an index that the walk of an
-address in [guest, +size) uses at some level ('frame'). The goals proven are listed in
+requested attributes; 'keeps_valid': no iteration writes over an entry in use of a table
+handed out when it starts), a refused call changes nothing, and whatever the outcome an
+entry of a table handed out before the call changes only if it was empty and at an index
+that the walk of an address in [guest, +size) uses at some level ('frame'). The goals proven are listed in
 verify/frama-c/ept_wp_proven.txt; one that stops being proven fails, and each deliberate
 break must make a listed goal fail."""
 
@@ -73,6 +74,10 @@ BREAKS = {
     "link_in_neighbour_slot": ("set_entry(table, i, page_phys(p, k)",
                                "set_entry(table, (i + 1) % EPT_ENTRIES, page_phys(p, k)",
                                "table_at", "frame"),
+    # The leaf is written whatever its entry holds: only the overlap check (which WP does not
+    # relate to the entry) would keep a mapping from being written over.
+    "leaf_over_an_entry_in_use": ("if (is_present(table[i]))\n\t\t\treturn -BH_EEXIST;\n", "",
+                                  "ept_map", "keeps_valid,frame"),
     # The overlap check creates the tables it looks for: a refused call would change them.
     "check_creates_tables": ("table_at(t, guest + off, 0, false)",
                              "table_at(t, guest + off, 0, true)", "overlaps_mapping",

@@ -11,8 +11,9 @@ attributes asked for; the loop ends), and no run-time error in these functions
 entry changes) and the assigns clauses name the pool's tables as one range, so
 WP also proves what entry_at and pt_map write: only the pool's tables and its
 next index, and ('frame') of the tables handed out before the call, an entry
-changes only at the slot of an address in [va, va + size) at some level; a
-refused call changes nothing. The goals proven are listed in
+changes only if it was invalid and at the slot of an address in [va, va + size) at
+some level, and ('keeps_valid') no iteration of the leaf loop writes over a valid
+entry of a table handed out when it starts; a refused call changes nothing. The goals proven are listed in
 verify/frama-c/pgtable_wp_proven.txt; one that stops being proven fails, and
 each deliberate break must make a listed goal fail."""
 
@@ -101,6 +102,15 @@ BREAKS = {
     # The walk links a new table into the entry beside va's.
     "link_in_neighbour_slot": ("arch/arm64/pgtable.c", "set_entry(entry,\n",
                                "set_entry(entry + 1,\n", "entry_at", "frame"),
+    # The leaf is written whatever its entry holds: over a mapping or a link.
+    "leaf_over_an_entry_in_use": ("arch/arm64/pgtable.c",
+                                  "if (*entry & PT_VALID)\n\t\t\treturn -BH_EEXIST;\n", "",
+                                  "pt_map", "keeps_valid,frame,written"),
+    # The walk links a new table in place of a block (valid, not a table), not only into an
+    # invalid entry.
+    "link_over_a_block": ("arch/arm64/pgtable.c", "if (!(*entry & PT_VALID)) {",
+                          "if (!(*entry & PT_TABLE_OR_PAGE)) {", "entry_at",
+                          "frame,was_unused"),
     # The leaf goes into the entry beside va's: for the last page, outside [va, va + size).
     "leaf_in_neighbour_slot": ("arch/arm64/pgtable.c", "set_entry(entry, leaf_entry(",
                                "set_entry(entry + 1, leaf_entry(", "pt_map",

@@ -38,6 +38,10 @@
 	\exists integer a; first <= a < end && (i == slot_index(a, 0) ||
 	i == slot_index(a, 1) || i == slot_index(a, 2) || i == slot_index(a, 3));
 
+    // An entry that grants nothing (not present): neither a leaf nor a link to a table. The
+    // only kind ept_map writes over, so every mapping and link that existed stays as it was.
+    predicate unused(uint64_t e) = (e & (EPT_READ | EPT_WRITE | EPT_EXEC)) == 0;
+
     // No entry of the pool's first `used` pages differs between states A and B.
     predicate tables_unchanged{A, B}(struct ept_pool *p, integer used) =
 	\forall integer k, i; 0 <= k < used && 0 <= i < EPT_ENTRIES ==>
@@ -358,14 +362,15 @@ static bool overlaps_mapping(struct ept_table *t, uint64_t guest, uint64_t size_
     assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
     ensures pool: pool_ok(t->pool) && in_pool(t->pool, t->root) &&
 	\old(*t->pool->next) <= *t->pool->next;
-    ensures outcome: \result == 0 || \result == -BH_EINVAL || \result == -BH_ENOMEM;
+    ensures outcome: \result == 0 || \result == -BH_EINVAL || \result == -BH_ENOMEM ||
+	\result == -BH_EEXIST;
     ensures refused_changes_nothing: \result == -BH_EINVAL ==>
 	*t->pool->next == \old(*t->pool->next) &&
 	tables_unchanged{Pre, Post}(t->pool, t->pool->count);
     ensures frame: \forall integer k, i;
 	0 <= k < \old(*t->pool->next) && 0 <= i < EPT_ENTRIES ==>
 	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) ||
-	slot_in_range(i, guest, guest + size_bytes);
+	(slot_in_range(i, guest, guest + size_bytes) && unused(\old(t->pool->pages[k][i])));
 */
 int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_bytes,
 	    uint64_t leaf_bits)
@@ -391,11 +396,14 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 		first <= *t->pool->next;
 	    loop invariant frame: \forall integer k, i; 0 <= k < first && 0 <= i < EPT_ENTRIES ==>
 		t->pool->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
-		slot_in_range(i, guest, guest + off);
+		(slot_in_range(i, guest, guest + off) && unused(\at(t->pool->pages[k][i], Pre)));
 	    loop assigns off, *t->pool->next,
 		t->pool->pages[0][0 .. t->pool->count * EPT_ENTRIES - 1];
 	    loop variant size_bytes - off; */
 	for (uint64_t off = 0; off < size_bytes;) {
+		/* The state each iteration starts from, for keeps_valid (WP only). */
+	iteration:
+		__attribute__((unused));
 		bool big = use_2m(guest + off, host + off, size_bytes - off);
 		unsigned int level = big ? 1 : 0;
 		uint64_t *table = table_at(t, guest + off, level, true);
@@ -404,13 +412,30 @@ int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_by
 			return -BH_ENOMEM;
 		unsigned int i = index_at(guest + off, level);
 
+		/*
+		 * overlaps_mapping found no leaf in the range, so the entry is empty (a link
+		 * here leads to a table the map that made it wrote a leaf into). Checked
+		 * again where the leaf is written, so that WP proves there, without the
+		 * whole history, that no mapping or link is ever written over.
+		 */
+		if (is_present(table[i]))
+			return -BH_EEXIST;
 		/*@ assert walked: \forall integer k, j; 0 <= k < first && 0 <= j < EPT_ENTRIES ==>
 			t->pool->pages[k][j] == \at(t->pool->pages[k][j], Pre) ||
-			slot_in_range(j, guest, guest + off + 1); */
+			(slot_in_range(j, guest, guest + off + 1) &&
+			 unused(\at(t->pool->pages[k][j], Pre))); */
 		set_entry(table, i, leaf_entry(host + off, leaf_bits, big)) /*@ ghost (t->pool) */;
+		/* No iteration writes over an entry in use of any table handed out when
+		 * it starts, those it or earlier ones made included: the leaves already
+		 * written stay. */
+		/*@ assert keeps_valid: \forall integer k, j;
+			0 <= k < \at(*t->pool->next, iteration) && 0 <= j < EPT_ENTRIES ==>
+			t->pool->pages[k][j] == \at(t->pool->pages[k][j], iteration) ||
+			unused(\at(t->pool->pages[k][j], iteration)); */
 		/*@ assert written: \forall integer k, j; 0 <= k < first && 0 <= j < EPT_ENTRIES ==>
 			t->pool->pages[k][j] == \at(t->pool->pages[k][j], Pre) ||
-			slot_in_range(j, guest, guest + off + 1); */
+			(slot_in_range(j, guest, guest + off + 1) &&
+			 unused(\at(t->pool->pages[k][j], Pre))); */
 		/*@ assert inside: guest + off + (big ? EPT_2M_BYTES : EPT_PAGE_BYTES) <=
 			guest + size_bytes <= 1 << EPT_GUEST_BITS; */
 		/*@ assert big_aligned: big ==> (guest + off) % EPT_2M_BYTES == 0 &&

@@ -66,7 +66,9 @@ uint64_t ept_leaf_bits(uint32_t bh_mem_flags);
  * Maps [guest, +size) to [host, +size) with `leaf_bits`. 4 KiB alignment,
  * in range, not overlapping anything mapped: otherwise -BH_EINVAL and
  * nothing is mapped. -BH_ENOMEM when the pool runs out: part of the
- * range may then be mapped, and the caller stops the boot.
+ * range may then be mapped, and the caller stops the boot. -BH_EEXIST (as
+ * ENOMEM) if a leaf's entry is in use after all: never after the overlap
+ * check, but no mapping or link is ever written over.
  */
 int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_bytes,
 	    uint64_t leaf_bits);
