@@ -15,19 +15,11 @@
 /* Every bit but the address field and the type bits 1:0 (leaf_entry's fields_apart). */
 #define LEAF_ATTR_MASK 0xffff000000000ffcull
 
-/*@ // The bytes one entry of a level maps: 9 more address bits per level up.
-    logic integer bytes_of(integer level) =
-	level == 3 ? 0x1000 : level == 2 ? 0x200000 : level == 1 ? 0x40000000 : 0x8000000000;
-
-    // How many tables the level's index spans: several concatenated ones at the root.
+/*@ // How many tables the level's index spans: several concatenated ones at the root.
     logic integer tables_at(struct pt_table *t, integer level) =
 	level == t->start_level ? t->root_pages : 1;
     logic integer slot_index(integer va, integer level, integer tables) =
 	(va / bytes_of(level)) % (PT_ENTRIES * tables);
-
-    // Whole tables taken off an index leave its place within a table.
-    lemma whole_tables_off: \forall integer x, n; 0 <= x && 1 <= n ==>
-	(x % (PT_ENTRIES * n)) % PT_ENTRIES == x % PT_ENTRIES;
 
     // Entry i of a table is va's slot at some level (in the table's own 512 entries).
     predicate walk_slot(integer i, integer va) =
@@ -42,10 +34,235 @@
     // so every mapping and every link to a table that existed stays as it was.
     predicate unused(uint64_t e) = (e & PT_VALID) == 0;
 
+    // A link to a table made at or after the pool's page `first` (by this call), from page k.
+    predicate new_link(integer base, integer k, uint64_t e, integer first) =
+	pt_page_level[k] <= 3 && pt_link(e) && base <= (e & PT_ADDR_MASK) &&
+	first <= ((e & PT_ADDR_MASK) - base) / PT_PAGE_BYTES;
+    predicate link_to_new(struct pt_table *t, integer k, uint64_t e, integer first) =
+	new_link(t->pool->phys_base, k, e, first);
+
+    // Entry i of table page k serves only addresses in [first, end): those whose number at the
+    // page's level is the table's number * 512 + i.
+    predicate inside_range(integer k, integer i, integer first, integer end) =
+	first <= (pt_page_number[k] * PT_ENTRIES + i) * bytes_of(pt_page_level[k] - 1) &&
+	(pt_page_number[k] * PT_ENTRIES + i + 1) * bytes_of(pt_page_level[k] - 1) <= end;
+
+    // The labels of the pages below k are the same in states A and B.
+    predicate labels_kept{A, B}(integer k) = \forall integer j; 0 <= j < k ==>
+	\at(pt_page_tree[j], A) == \at(pt_page_tree[j], B) &&
+	\at(pt_page_level[j], A) == \at(pt_page_level[j], B) &&
+	\at(pt_page_number[j], A) == \at(pt_page_number[j], B);
+
+
+    // What a walk for va may have done between states A and B to a pool (its pages, next index,
+    // physical base) and the tree rooted at `root`, of whose pages `first` were handed out in
+    // A: the labels of those kept; of their entries, only unused ones at one of va's slots
+    // changed, each to a link to a table handed out since; the tables handed out since are
+    // the tree's, each entry empty or such a link.
+    predicate effect_old{A, B}(uint64_t (*pages)[PT_ENTRIES], uint64_t *root, integer base,
+			       integer va, integer first) =
+	\forall integer k, i; 0 <= k < first && 0 <= i < PT_ENTRIES ==>
+	    \at(pages[k][i], B) == \at(pages[k][i], A) ||
+	    (walk_slot(i, va) && unused(\at(pages[k][i], A)) && \at(pt_page_tree[k], B) == root &&
+	     new_link{B}(base, k, \at(pages[k][i], B), first));
+    predicate new_entry{L}(uint64_t (*pages)[PT_ENTRIES], uint64_t *root, integer base,
+			   integer first, integer k, integer i) =
+	pt_page_tree[k] == root && 1 <= pt_page_level[k] <= 4 &&
+	(pages[k][i] == 0 || new_link(base, k, pages[k][i], first));
+    predicate effect_new{A, B}(uint64_t (*pages)[PT_ENTRIES], unsigned int *next, uint64_t *root,
+			       integer base, integer first) =
+	\forall integer k, i; first <= k < \at(*next, B) && 0 <= i < PT_ENTRIES ==>
+	    new_entry{B}(pages, root, base, first, k, i);
+    predicate walk_effect{A, B}(uint64_t (*pages)[PT_ENTRIES], unsigned int *next, uint64_t *root,
+				integer base, integer va, integer first) =
+	labels_kept{A, B}(first) && effect_old{A, B}(pages, root, base, va, first) &&
+	effect_new{A, B}(pages, next, root, base, first);
+
+    // pt_map's effect so far, between the call's state A and state B, on the tree rooted at
+    // `root`, of whose pages `first` were handed out in A: an entry of those changed only to
+    // a link to a table made since or to a leaf serving addresses in [lo, hi) only; the tables
+    // made since are the tree's, each entry empty or one of those.
+    predicate map_entry{L}(uint64_t (*pages)[PT_ENTRIES], uint64_t *root, integer base,
+			   integer first, integer lo, integer hi, integer k, integer i) =
+	pt_page_tree[k] == root &&
+	(new_link(base, k, pages[k][i], first) || inside_range(k, i, lo, hi));
+    predicate map_old_at{A, B}(uint64_t (*pages)[PT_ENTRIES], uint64_t *root, integer base,
+			       integer first, integer lo, integer hi, integer k, integer i) =
+	\at(pages[k][i], B) == \at(pages[k][i], A) ||
+	map_entry{B}(pages, root, base, first, lo, hi, k, i);
+    predicate map_old{A, B}(uint64_t (*pages)[PT_ENTRIES], uint64_t *root, integer base,
+			    integer first, integer lo, integer hi) =
+	\forall integer k, i; 0 <= k < first && 0 <= i < PT_ENTRIES ==>
+	    map_old_at{A, B}(pages, root, base, first, lo, hi, k, i);
+    predicate map_new_at{L}(uint64_t (*pages)[PT_ENTRIES], uint64_t *root, integer base,
+			    integer first, integer lo, integer hi, integer k, integer i) =
+	pages[k][i] == 0 || map_entry(pages, root, base, first, lo, hi, k, i);
+    predicate map_new{L}(uint64_t (*pages)[PT_ENTRIES], uint64_t *root, integer base,
+			 integer first, integer count, integer lo, integer hi) =
+	\forall integer k, i; first <= k < count && 0 <= i < PT_ENTRIES ==>
+	    map_new_at(pages, root, base, first, lo, hi, k, i);
+
     // No entry of the pool's first `used` pages differs between states A and B.
     predicate tables_unchanged{A, B}(struct pt_pool *p, integer used) =
 	\forall integer k, i; 0 <= k < used && 0 <= i < PT_ENTRIES ==>
 	\at(p->pages[k][i], A) == \at(p->pages[k][i], B);
+
+    // Between states W and E, entry i of page k is as it was unless it is entry i0 of page k0.
+    predicate only_one_written{W, E}(uint64_t (*pages)[PT_ENTRIES], integer k0, integer i0,
+				     integer k, integer i) =
+	\at(pages[k][i], E) == \at(pages[k][i], W) || (k == k0 && i == i0);
+
+    // Lemmas, each proven from those before it (later ones in context slow the provers).
+    lemma new_link_older: \forall integer base, k, f1, f2, uint64_t e;
+	new_link(base, k, e, f2) && f1 <= f2 ==> new_link(base, k, e, f1);
+    lemma map_entry_kept{B, C}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
+	integer base, first, lo, hi, f, k, i;
+	map_entry{B}(pages, root, base, first, lo, hi, k, i) && labels_kept{B, C}(f) &&
+	0 <= k < f &&
+	\at(pages[k][i], C) == \at(pages[k][i], B) ==>
+	map_entry{C}(pages, root, base, first, lo, hi, k, i);
+    lemma map_old_walk_at{P, L, W}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
+	integer base, va, first, lo, hi, n, k, i;
+	map_old{P, L}(pages, root, base, first, lo, hi) &&
+	effect_old{L, W}(pages, root, base, va, n) &&
+	labels_kept{L, W}(n) && 0 <= first <= n && 0 <= k < first && 0 <= i < PT_ENTRIES ==>
+	map_old_at{P, W}(pages, root, base, first, lo, hi, k, i);
+    lemma map_old_walk{P, L, W}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
+	integer base, va, first, lo, hi, n;
+	map_old{P, L}(pages, root, base, first, lo, hi) &&
+	effect_old{L, W}(pages, root, base, va, n) &&
+	labels_kept{L, W}(n) && 0 <= first <= n ==>
+	\forall integer k, i; 0 <= k < first && 0 <= i < PT_ENTRIES ==>
+	    map_old_at{P, W}(pages, root, base, first, lo, hi, k, i);
+    lemma map_new_lower{L, W}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
+	integer base, va, first, lo, hi, n, k, i;
+	map_new{L}(pages, root, base, first, n, lo, hi) &&
+	effect_old{L, W}(pages, root, base, va, n) && labels_kept{L, W}(n) && 0 <= first <= n &&
+	first <= k < n && 0 <= i < PT_ENTRIES ==>
+	map_new_at{W}(pages, root, base, first, lo, hi, k, i);
+    lemma map_new_upper{L, W}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
+	uint64_t *root, integer base, first, lo, hi, n, k, i;
+	effect_new{L, W}(pages, next, root, base, n) && 0 <= first <= n &&
+	n <= k < \at(*next, W) && 0 <= i < PT_ENTRIES ==>
+	map_new_at{W}(pages, root, base, first, lo, hi, k, i);
+    lemma map_new_walk_at{L, W}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
+	uint64_t *root, integer base, va, first, lo, hi, n, c, k, i;
+	map_new{L}(pages, root, base, first, n, lo, hi) &&
+	walk_effect{L, W}(pages, next, root, base, va, n) && 0 <= first <= n &&
+	c == \at(*next, W) &&
+	first <= k < c && 0 <= i < PT_ENTRIES ==>
+	map_new_at{W}(pages, root, base, first, lo, hi, k, i);
+    lemma map_new_walk{L, W}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
+	uint64_t *root, integer base, va, first, lo, hi, n, c;
+	map_new{L}(pages, root, base, first, n, lo, hi) &&
+	walk_effect{L, W}(pages, next, root, base, va, n) && 0 <= first <= n &&
+	c == \at(*next, W) ==>
+	\forall integer k, i; first <= k < c && 0 <= i < PT_ENTRIES ==>
+	    map_new_at{W}(pages, root, base, first, lo, hi, k, i);
+    lemma map_old_leaf_at{P, W, E}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
+	integer base, first, lo, hi, f, k0, i0, k, i;
+	map_old{P, W}(pages, root, base, first, lo, hi) && labels_kept{W, E}(f) && first <= f &&
+	only_one_written{W, E}(pages, k0, i0, k, i) &&
+	map_entry{E}(pages, root, base, first, lo, hi, k0, i0) && 0 <= k < first &&
+	0 <= i < PT_ENTRIES ==>
+	map_old_at{P, E}(pages, root, base, first, lo, hi, k, i);
+    lemma map_old_leaf{P, W, E}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
+	integer base, first, lo, hi, f, k0, i0;
+	map_old{P, W}(pages, root, base, first, lo, hi) && labels_kept{W, E}(f) && first <= f &&
+	(\forall integer k, i; 0 <= k < f && 0 <= i < PT_ENTRIES ==>
+	    only_one_written{W, E}(pages, k0, i0, k, i)) &&
+	map_entry{E}(pages, root, base, first, lo, hi, k0, i0) ==>
+	\forall integer k, i; 0 <= k < first && 0 <= i < PT_ENTRIES ==>
+	    map_old_at{P, E}(pages, root, base, first, lo, hi, k, i);
+    lemma map_new_leaf_at{W, E}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
+	integer base, first, c, lo, hi, f, k0, i0, k, i;
+	map_new{W}(pages, root, base, first, c, lo, hi) && labels_kept{W, E}(f) && c <= f &&
+	only_one_written{W, E}(pages, k0, i0, k, i) &&
+	map_entry{E}(pages, root, base, first, lo, hi, k0, i0) && 0 <= first <= k < c &&
+	0 <= i < PT_ENTRIES ==>
+	map_new_at{E}(pages, root, base, first, lo, hi, k, i);
+    lemma map_new_leaf{W, E}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
+	integer base, first, c, lo, hi, f, k0, i0;
+	map_new{W}(pages, root, base, first, c, lo, hi) && labels_kept{W, E}(f) && c <= f &&
+	0 <= first && (\forall integer k, i; 0 <= k < f && 0 <= i < PT_ENTRIES ==>
+	    only_one_written{W, E}(pages, k0, i0, k, i)) &&
+	map_entry{E}(pages, root, base, first, lo, hi, k0, i0) ==>
+	\forall integer k, i; first <= k < c && 0 <= i < PT_ENTRIES ==>
+	    map_new_at{E}(pages, root, base, first, lo, hi, k, i);
+    // Two walks' effects, one after the other, are a walk's effect: part by part, then whole.
+    lemma labels_compose{A, B, C}: \forall integer f1, f2;
+	labels_kept{A, B}(f1) && labels_kept{B, C}(f2) && f1 <= f2 ==> labels_kept{A, C}(f1);
+    lemma old_compose{A, B, C}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
+	integer base, va, f1, f2;
+	effect_old{A, B}(pages, root, base, va, f1) &&
+	effect_old{B, C}(pages, root, base, va, f2) &&
+	labels_kept{B, C}(f2) && f1 <= f2 ==> effect_old{A, C}(pages, root, base, va, f1);
+    lemma new_link_kept{B, C}: \forall integer base, k, f, g, uint64_t e;
+	labels_kept{B, C}(f) && 0 <= k < f && new_link{B}(base, k, e, g) ==>
+	new_link{C}(base, k, e, g);
+    lemma new_entry_kept{B, C}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
+	integer base, f1, f2, k, i;
+	new_entry{B}(pages, root, base, f1, k, i) && labels_kept{B, C}(f2) && 0 <= k < f2 &&
+	f1 <= f2 && (\at(pages[k][i], C) == \at(pages[k][i], B) ||
+		     new_link{C}(base, k, \at(pages[k][i], C), f2)) ==>
+	new_entry{C}(pages, root, base, f1, k, i);
+    lemma new_entry_older{L}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
+	integer base, f1, f2, k, i;
+	new_entry(pages, root, base, f2, k, i) && f1 <= f2 ==>
+	new_entry(pages, root, base, f1, k, i);
+    lemma new_compose_lower{A, B, C}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
+	uint64_t *root, integer base, va, f1, f2, k, i;
+	effect_new{A, B}(pages, next, root, base, f1) &&
+	effect_old{B, C}(pages, root, base, va, f2) &&
+	labels_kept{B, C}(f2) && 0 <= f1 <= f2 && f2 == \at(*next, B) && f1 <= k < f2 &&
+	0 <= i < PT_ENTRIES ==> new_entry{C}(pages, root, base, f1, k, i);
+    lemma new_compose_upper{B, C}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
+	uint64_t *root, integer base, f1, f2, k, i;
+	effect_new{B, C}(pages, next, root, base, f2) && f1 <= f2 && f2 <= k < \at(*next, C) &&
+	0 <= i < PT_ENTRIES ==> new_entry{C}(pages, root, base, f1, k, i);
+    lemma new_compose_at{A, B, C}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
+	uint64_t *root, integer base, va, f1, f2, k, i;
+	effect_new{A, B}(pages, next, root, base, f1) &&
+	effect_old{B, C}(pages, root, base, va, f2) &&
+	effect_new{B, C}(pages, next, root, base, f2) && labels_kept{B, C}(f2) && 0 <= f1 <= f2 &&
+	f2 == \at(*next, B) && f1 <= k < \at(*next, C) && 0 <= i < PT_ENTRIES ==>
+	new_entry{C}(pages, root, base, f1, k, i);
+    lemma new_compose{A, B, C}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
+	uint64_t *root, integer base, va, f1, f2;
+	effect_new{A, B}(pages, next, root, base, f1) &&
+	effect_old{B, C}(pages, root, base, va, f2) &&
+	effect_new{B, C}(pages, next, root, base, f2) && labels_kept{B, C}(f2) && 0 <= f1 <= f2 &&
+	f2 == \at(*next, B) ==>
+	\forall integer k, i; f1 <= k < \at(*next, C) && 0 <= i < PT_ENTRIES ==>
+	    new_entry{C}(pages, root, base, f1, k, i);
+    lemma walk_effect_compose{A, B, C}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
+	uint64_t *root, integer base, va, f1, f2;
+	walk_effect{A, B}(pages, next, root, base, va, f1) &&
+	walk_effect{B, C}(pages, next, root, base, va, f2) && 0 <= f1 <= f2 &&
+	f2 == \at(*next, B) ==>
+	walk_effect{A, C}(pages, next, root, base, va, f1);
+
+    // Whole tables taken off an index leave its place within a table.
+    lemma whole_tables_off: \forall integer x, n; 0 <= x && 1 <= n ==>
+	(x % (PT_ENTRIES * n)) % PT_ENTRIES == x % PT_ENTRIES;
+
+
+    // An address below n whole units has fewer than n of them.
+    lemma div_below: \forall integer a, n, u; 0 <= a && 0 < u && a < n * u ==> a / u < n;
+
+    lemma index_below: \forall integer a, n, l; 0 <= a && 0 <= l <= 3 &&
+	a < n * PT_ENTRIES * bytes_of(l) ==> a / bytes_of(l) < n * PT_ENTRIES;
+    lemma mod_small: \forall integer x, m; 0 <= x < m ==> x % m == x;
+
+    // The number at a level: a table's is shared by every address it serves.
+    lemma number_below: \forall integer a, l; 0 <= a && 0 <= l <= 2 ==>
+	a / bytes_of(l) == a / bytes_of(l + 1) / PT_ENTRIES;
+
+    // A leaf's first address: its number at the level, whole units of the level's size.
+    lemma div_exact: \forall integer a, l; 0 <= a && 0 <= l <= 3 && a % bytes_of(l) == 0 ==>
+	a / bytes_of(l) * bytes_of(l) == a;
+    lemma div_mod_whole: \forall integer a; 0 <= a ==>
+	a / PT_ENTRIES * PT_ENTRIES + a % PT_ENTRIES == a;
 */
 
 /*@ requires level <= 3;
@@ -57,6 +274,9 @@
 */
 static uint64_t level_size(unsigned int level)
 {
+	/* WP proves level <= 3 at every call; clang's analyzer loses leaf_level's bound on a path
+	 * through the recursive walk. */
+	/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
 	return 1ull << (12 + 9 * (3 - level));
 }
 
@@ -78,10 +298,14 @@ static bool fits_bits(uint64_t addr, uint64_t size, unsigned int bits)
 
 /*
  * The pool's next free page, zeroed, or NULL when none is left. WP proves
- * that it writes only that page and the pool's next index.
+ * that it writes only that page and the pool's next index, and labels the
+ * page (ghost) as the table `number` at `level` of the tree rooted at `tree`.
  */
 /*@ requires pool: pool_ok(p);
-    assigns *p->next, p->pages[*p->next .. p->count - 1][0 .. PT_ENTRIES - 1];
+    requires level: level <= 3;
+    assigns *p->next,
+	p->pages[*p->next .. (*p->next < p->count ? *p->next : p->count - 1)][0 .. PT_ENTRIES - 1],
+	pt_page_tree[*p->next], pt_page_level[*p->next], pt_page_number[*p->next];
     ensures pool_ok(p);
     ensures none_left: \result == \null ==> *p->next == \old(*p->next);
     ensures one_left: \old(*p->next) < p->count ==> \result != \null;
@@ -91,8 +315,11 @@ static bool fits_bits(uint64_t addr, uint64_t size, unsigned int bits)
 	\forall integer i; 0 <= i < PT_ENTRIES ==> \result[i] == 0;
     ensures others_kept: tables_unchanged{Pre, Post}(p, \old(*p->next));
     ensures none_written: \result == \null ==> tables_unchanged{Pre, Post}(p, p->count);
+    ensures labelled: \result != \null ==> pt_page_tree[\old(*p->next)] == tree &&
+	pt_page_level[\old(*p->next)] == level + 1 && pt_page_number[\old(*p->next)] == number;
 */
 static uint64_t *new_table(const struct pt_pool *p)
+/*@ ghost (uint64_t *tree, unsigned int level, uint64_t number) */
 {
 	if (*p->next >= p->count)
 		return NULL;
@@ -105,6 +332,9 @@ static uint64_t *new_table(const struct pt_pool *p)
 	    loop variant PT_ENTRIES - i; */
 	for (unsigned int i = 0; i < PT_ENTRIES; i++)
 		table[i] = 0;
+	//@ ghost pt_page_tree[*p->next] = tree;
+	//@ ghost pt_page_level[*p->next] = level + 1;
+	//@ ghost pt_page_number[*p->next] = number;
 	(*p->next)++;
 	return table;
 }
@@ -137,6 +367,35 @@ static uint64_t page_phys(const struct pt_pool *p, unsigned int k)
 	return p->phys_base + (uint64_t)k * PT_PAGE_BYTES;
 }
 
+/* Does a descriptor above level 3 lead to a table (valid, bit 1 set)? */
+/*@ assigns \nothing;
+    ensures \result <==> pt_link(entry);
+*/
+static bool is_link(uint64_t entry)
+{
+	return (entry & PT_VALID) && (entry & PT_TABLE_OR_PAGE);
+}
+
+/*
+ * The index of the pool page whose address a table descriptor holds, or
+ * UINT32_MAX when it holds one below the pool.
+ */
+/*@ requires pool: pool_ok(p);
+    assigns \nothing;
+    ensures below: \result == UINT32_MAX <==> (entry & PT_ADDR_MASK) < p->phys_base ||
+	pt_target(p, entry) >= UINT32_MAX;
+    ensures page: \result != UINT32_MAX ==> p->phys_base <= (entry & PT_ADDR_MASK) &&
+	\result == pt_target(p, entry);
+*/
+static unsigned int page_of_link(const struct pt_pool *p, uint64_t entry)
+{
+	uint64_t phys = entry & PT_ADDR_MASK;
+
+	if (phys < p->phys_base || (phys - p->phys_base) / PT_PAGE_BYTES >= UINT32_MAX)
+		return UINT32_MAX;
+	return (unsigned int)((phys - p->phys_base) / PT_PAGE_BYTES);
+}
+
 /*
  * The table a table descriptor points to, or NULL when it points outside the
  * pages handed out: the walk never leaves the pool, whatever the entries hold.
@@ -144,14 +403,16 @@ static uint64_t page_phys(const struct pt_pool *p, unsigned int k)
 /*@ requires pool: pool_ok(p);
     assigns \nothing;
     ensures \result == \null || in_pool(p, \result);
+    ensures target: \result != \null ==> p->phys_base <= (entry & PT_ADDR_MASK) &&
+	pt_target(p, entry) < *p->next && \result == &p->pages[pt_target(p, entry)][0];
 */
 static uint64_t *table_of(const struct pt_pool *p, uint64_t entry)
 {
-	uint64_t phys = entry & PT_ADDR_MASK;
+	unsigned int k = page_of_link(p, entry);
 
-	if (phys < p->phys_base || (phys - p->phys_base) / PT_PAGE_BYTES >= *p->next)
+	if (k >= *p->next)
 		return NULL;
-	return p->pages[(phys - p->phys_base) / PT_PAGE_BYTES];
+	return p->pages[k];
 }
 
 int pt_init(struct pt_table *t, unsigned int va_bits, unsigned int pa_bits,
@@ -186,12 +447,13 @@ int pt_init(struct pt_table *t, unsigned int va_bits, unsigned int pa_bits,
 	if (pool->phys_base % PT_PAGE_BYTES || pool->phys_base > (1ull << 48) ||
 	    pool->count > ((1ull << 48) - pool->phys_base) / PT_PAGE_BYTES)
 		return -BH_ENOMEM;
-	t->root = new_table(pool);
+	/* The roots are the tables 0.. of their level in the tree (ghost labels, WP). */
+	t->root = new_table(pool) /*@ ghost (pool->pages[*pool->next], level, 0) */;
 	if (!t->root)
 		return -BH_ENOMEM;
 	/* Concatenated roots are consecutive pages: the pool hands them out in order. */
 	for (unsigned int i = 1; i < pages; i++)
-		if (!new_table(pool))
+		if (!new_table(pool) /*@ ghost (t->root, level, i) */)
 			return -BH_ENOMEM;
 	return 0;
 }
@@ -268,6 +530,7 @@ static unsigned int leaf_level(unsigned int start, unsigned int min_block_level,
 	(((PT_ADDR_MASK >> k) & 1) != 0 && ((pa >> k) & 1) != 0) ||
 	(((LEAF_ATTR_MASK >> k) & 1) != 0 && ((attrs >> k) & 1) != 0) ||
 	(((level == 3 ? 3 : 1) >> k) & 1) != 0);
+    ensures block_type: level < 3 ==> (\result & PT_TABLE_OR_PAGE) == 0;
 */
 static uint64_t leaf_entry(uint64_t pa, uint64_t attrs, unsigned int level)
 {
@@ -288,83 +551,256 @@ struct walk {
 };
 
 /*
+ * new_table for t's tree: the new page is t's table `number` at `level`
+ * (ghost), and t stays labelled (the page is empty, no label below it changes).
+ */
+/*@ requires walkable: shaped(t) && labelled(t);
+    requires level: 1 <= level <= 3;
+    assigns *t->pool->next,
+	t->pool->pages[*t->pool->next ..
+		       (*t->pool->next < t->pool->count ? *t->pool->next : t->pool->count - 1)]
+		      [0 .. PT_ENTRIES - 1],
+	pt_page_tree[*t->pool->next], pt_page_level[*t->pool->next],
+	pt_page_number[*t->pool->next];
+    ensures pool: shaped(t) && labelled(t);
+    ensures none_left: \result == \null ==> *t->pool->next == \old(*t->pool->next);
+    ensures one_left: \old(*t->pool->next) < t->pool->count ==> \result != \null;
+    ensures taken: \result != \null ==> *t->pool->next == \old(*t->pool->next) + 1 &&
+	\result == &t->pool->pages[\old(*t->pool->next)][0] &&
+	table_page(t, \old(*t->pool->next), level, number) &&
+	\forall integer i; 0 <= i < PT_ENTRIES ==> \result[i] == 0;
+    ensures others_kept: tables_unchanged{Pre, Post}(t->pool, \old(*t->pool->next));
+*/
+static uint64_t *new_table_of(struct pt_table *t)
+/*@ ghost (unsigned int level, uint64_t number) */
+{
+	return new_table(t->pool) /*@ ghost (t->root, level, number) */;
+}
+
+/*
+ * Writes a link into entry `slot` of t's table page `page` (ghost): to page k,
+ * which is labelled as the table that entry leads to, so t stays labelled.
+ * Only the contract and the ghost code read t (as va and l in next_table).
+ */
+/*@ requires walkable: shaped(t) && labelled(t);
+    requires entry: page < *t->pool->next && slot < PT_ENTRIES &&
+	entry == &t->pool->pages[page][slot] && pt_page_tree[page] == t->root &&
+	1 <= pt_page_level[page] <= 3;
+    requires link: pt_link(link) && t->pool->phys_base <= (link & PT_ADDR_MASK) &&
+	pt_target(t->pool, link) == k && k < *t->pool->next &&
+	table_page(t, k, pt_page_level[page], pt_page_number[page] * PT_ENTRIES + slot);
+    assigns *entry;
+    ensures pool: shaped(t) && labelled(t);
+    ensures written: *entry == link;
+    ensures others_kept: \forall integer k2, j;
+	0 <= k2 < t->pool->count && 0 <= j < PT_ENTRIES ==> &t->pool->pages[k2][j] == entry ||
+	t->pool->pages[k2][j] == \old(t->pool->pages[k2][j]);
+*/
+static void set_link(struct pt_table *t __attribute__((unused)), uint64_t *entry, uint64_t link)
+/*@ ghost (unsigned int page, unsigned int slot, unsigned int k) */
+{
+	set_entry(entry, link) /*@ ghost (t) */;
+}
+
+/*
+ * Writes a leaf into entry `slot` of t's table page `page` (ghost), the slot
+ * serving `addr` at `level`: a page at level 3, where the same bits would not
+ * be a link, or a block, which is not a link, so t stays labelled. WP proves
+ * that the entry serves [addr, addr + bytes_of(level)) only, inside [lo, hi).
+ */
+/*@ requires walkable: shaped(t) && labelled(t);
+    requires level: 1 <= level <= 3;
+    requires entry: page < *t->pool->next && slot == slot_index(addr, level, 1) &&
+	entry == &t->pool->pages[page][slot] &&
+	table_page(t, page, level, addr / bytes_of(level) / PT_ENTRIES);
+    requires not_a_link: level == 3 || (leaf & PT_TABLE_OR_PAGE) == 0;
+    requires serves: addr % bytes_of(level) == 0 && lo <= addr &&
+	addr + bytes_of(level) <= hi;
+    assigns *entry;
+    ensures pool: shaped(t) && labelled(t);
+    ensures written: *entry == leaf;
+    ensures others_kept: \forall integer k, j;
+	0 <= k < t->pool->count && 0 <= j < PT_ENTRIES ==> &t->pool->pages[k][j] == entry ||
+	t->pool->pages[k][j] == \old(t->pool->pages[k][j]);
+    ensures inside: pt_page_tree[page] == t->root && inside_range(page, slot, lo, hi);
+*/
+static void set_leaf(struct pt_table *t __attribute__((unused)), uint64_t *entry, uint64_t leaf)
+/*@ ghost (unsigned int page, unsigned int slot, uint64_t addr, unsigned int level,
+	   uint64_t lo, uint64_t hi) */
+{
+	/*@ assert index: pt_page_number[page] * PT_ENTRIES + slot == addr / bytes_of(level); */
+	/*@ assert first: addr / bytes_of(level) * bytes_of(level) == addr; */
+	/*@ assert end: (addr / bytes_of(level) + 1) * bytes_of(level) == addr + bytes_of(level); */
+	/*@ assert serves: (pt_page_number[page] * PT_ENTRIES + slot) * bytes_of(level) == addr; */
+	set_entry(entry, leaf) /*@ ghost (t) */;
+}
+
+/* One step down a walk: the pool index of the next table, or why there is none. */
+struct step {
+	unsigned int page;
+	int err;
+};
+
+/*
+ * The table that `entry`, va's slot at level l in t's table page `page`
+ * (ghost), leads to: made and linked there when the entry is unused;
+ * -BH_EEXIST when a block covers va or the link leads outside the pages the
+ * pool handed out; -BH_ENOMEM when no page is left. WP proves that only the
+ * entry, from unused to a link to the new table, and the new table (all
+ * empty, labelled as t's table at l + 1 serving va) are written, that the
+ * tables stay labelled, and that the table returned is the one serving va.
+ */
+/*@ requires walkable: shaped(t) && labelled(t);
+    requires level: l <= 2;
+    requires entry: page < *t->pool->next &&
+	entry == &t->pool->pages[page][slot_index(va, l, 1)] &&
+	table_page(t, page, l, va / bytes_of(l) / PT_ENTRIES);
+    assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * PT_ENTRIES - 1],
+	pt_page_tree[*t->pool->next], pt_page_level[*t->pool->next],
+	pt_page_number[*t->pool->next];
+    ensures pool: shaped(t) && labelled(t);
+    ensures grows: *t->pool->next == \old(*t->pool->next) ||
+	*t->pool->next == \old(*t->pool->next) + 1;
+    ensures link: *entry == \old(*entry) ||
+	(unused(\old(*entry)) && link_to_new(t, page, *entry, \old(*t->pool->next)));
+    ensures new_table: *t->pool->next != \old(*t->pool->next) ==>
+	pt_page_tree[\old(*t->pool->next)] == t->root &&
+	pt_page_level[\old(*t->pool->next)] == l + 2 &&
+	\forall integer i; 0 <= i < PT_ENTRIES ==> t->pool->pages[\old(*t->pool->next)][i] == 0;
+    ensures errors: \result.err == 0 || \result.err == -BH_ENOMEM || \result.err == -BH_EEXIST;
+    ensures fields_kept: t->pool->phys_base == \old(t->pool->phys_base) &&
+	labels_kept{Pre, Post}(\old(*t->pool->next));
+    ensures effect: walk_effect{Pre, Post}(t->pool->pages, t->pool->next, t->root,
+	t->pool->phys_base, va, \old(*t->pool->next));
+    ensures failed_changes_nothing: \result.err != 0 ==>
+	*t->pool->next == \old(*t->pool->next) && *entry == \old(*entry);
+    ensures kept: \forall integer k, i; 0 <= k < \old(*t->pool->next) && 0 <= i < PT_ENTRIES ==>
+	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) ||
+	(&t->pool->pages[k][i] == entry && unused(\old(t->pool->pages[k][i])) &&
+	 pt_page_tree[k] == t->root &&
+	 link_to_new(t, k, t->pool->pages[k][i], \old(*t->pool->next)));
+    ensures made: \forall integer k, i;
+	\old(*t->pool->next) <= k < *t->pool->next && 0 <= i < PT_ENTRIES ==>
+	pt_page_tree[k] == t->root && 1 <= pt_page_level[k] <= 4 && t->pool->pages[k][i] == 0;
+    ensures serves_va: \result.err == 0 ==> \result.page < *t->pool->next &&
+	table_page(t, \result.page, l + 1, va / bytes_of(l + 1) / PT_ENTRIES);
+*/
+static struct step next_table(struct pt_table *t, uint64_t *entry,
+			      uint64_t va __attribute__((unused)),
+			      unsigned int l __attribute__((unused)))
+/*@ ghost (unsigned int page) */
+{
+	const struct pt_pool *p = t->pool;
+
+	if (*entry & PT_VALID) {
+		if (!(*entry & PT_TABLE_OR_PAGE))
+			return (struct step){ 0, -BH_EEXIST }; /* a block covers va */
+		unsigned int k = page_of_link(p, *entry);
+
+		if (k >= *p->next)
+			return (struct step){ 0, -BH_EEXIST };
+		return (struct step){ k, 0 };
+	}
+	unsigned int k = *p->next;
+
+	if (k >= p->count)
+		return (struct step){ 0, -BH_ENOMEM };
+	uint64_t link = page_phys(p, k) | PT_VALID | PT_TABLE_OR_PAGE;
+
+	/* Always true: checked so that WP need not derive the bits from the address. */
+	if (!is_link(link) || page_of_link(p, link) != k)
+		return (struct step){ 0, -BH_ENOMEM };
+	/*@ assert link_made: pt_link(link) && p->phys_base <= (link & PT_ADDR_MASK) &&
+		pt_target(p, link) == k; */
+	/* va's number at l: the new table's at l + 1, and its slot (ghost). */
+	/*@ ghost uint64_t number =
+		va / (l == 0 ? 0x8000000000ull : l == 1 ? 0x40000000ull : 0x200000ull); */
+	new_table_of(t) /*@ ghost (l + 1, number) */;
+	/*@ assert made: *p->next == k + 1 && pt_target(p, link) == k && unused(*entry); */
+	/*@ assert link_labels: table_page(t, k, pt_page_level[page],
+		pt_page_number[page] * PT_ENTRIES + slot_index(va, l, 1)); */
+	set_link(t, entry, link) /*@ ghost (page, (unsigned int)(number % PT_ENTRIES), k) */;
+	return (struct step){ k, 0 };
+}
+
+/*
  * The entry for va at `level`, walking from the root and making the tables
  * missing on the way; no entry when a table cannot be made (-BH_ENOMEM) or a
  * block already covers va above `level`, or a table entry leads outside the
  * pages the pool handed out (-BH_EEXIST). WP proves 'slot', 'root_slot' and
- * 'its_slot' (the entry is va's slot_index at that level), that the table
- * stays shaped, and 'frame': of the tables handed out before, an entry changes
- * only at one of va's slots (the link to a new table).
+ * 'its_slot' (the entry is va's slot_index at that level), 'in_va_table' (it
+ * lies in the table of t's tree that serves va at that level), that the table
+ * stays shaped and labelled, and 'frame' and 'links_only': of the tables handed
+ * out before, an entry changes only at one of va's slots, from unused to a link
+ * to a table made by the call; and 'new_tables': the tables it makes are t's,
+ * each entry empty or such a link.
  */
-/*@ requires walkable: shaped(t);
+/*@ requires walkable: shaped(t) && labelled(t);
     requires level: t->start_level <= level <= 3;
-    assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * PT_ENTRIES - 1];
+    requires input: va < 1 << t->va_bits;
+    decreases level;
+    assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * PT_ENTRIES - 1],
+	pt_page_tree[*t->pool->next .. (1 << 20) - 1],
+	pt_page_level[*t->pool->next .. (1 << 20) - 1],
+	pt_page_number[*t->pool->next .. (1 << 20) - 1];
     ensures pool: shaped(t) && \old(*t->pool->next) <= *t->pool->next;
-    ensures frame: \forall integer k, i; 0 <= k < \old(*t->pool->next) && 0 <= i < PT_ENTRIES ==>
-	t->pool->pages[k][i] == \old(t->pool->pages[k][i]) ||
-	(walk_slot(i, va) && unused(\old(t->pool->pages[k][i])));
+    ensures labelled: labelled(t);
+    ensures fields_kept: t->pool->phys_base == \old(t->pool->phys_base) &&
+	\old(*t->pool->next) <= *t->pool->next;
+    ensures effect: walk_effect{Pre, Post}(t->pool->pages, t->pool->next, t->root,
+	t->pool->phys_base, va, \old(*t->pool->next));
     ensures its_slot: \result.err == 0 ==> \forall integer k, i;
 	0 <= k < t->pool->count && 0 <= i < PT_ENTRIES && \result.entry == &t->pool->pages[k][i] ==>
 	i == slot_index(va, level, 1);
+    ensures in_va_table: \result.err == 0 ==> \forall integer k, i;
+	0 <= k < t->pool->count && 0 <= i < PT_ENTRIES && \result.entry == &t->pool->pages[k][i] ==>
+	k < *t->pool->next && table_page(t, k, level, va / bytes_of(level) / PT_ENTRIES);
     ensures errors:
 	\result.err == 0 || \result.err == -BH_ENOMEM || \result.err == -BH_EEXIST;
     ensures root_slot: \result.err == 0 && level == t->start_level ==>
 	\result.entry == &t->root[slot_index(va, level, t->root_pages)];
-    ensures slot: \result.err == 0 && level != t->start_level ==>
+    ensures slot: \result.err == 0 ==>
 	\exists integer k; 0 <= k < *t->pool->next &&
 	    \result.entry == &t->pool->pages[k][slot_index(va, level, 1)];
 */
+/* Recursive, but at most 3 deep (level - start_level), each frame a few words. */
+// NOLINTNEXTLINE(misc-no-recursion)
 static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
 {
 	const struct pt_pool *p = t->pool;
-	uint64_t *table = t->root;
-	//@ ghost unsigned int first = *p->next;
 
-	/*@ loop invariant levels: t->start_level <= l <= level;
-	    loop invariant pool: shaped(t) && first <= *p->next;
-	    loop invariant at_root: l == t->start_level ==> table == t->root;
-	    loop invariant below: l != t->start_level ==> in_pool(p, table);
-	    loop invariant frame: \forall integer k, i; 0 <= k < first && 0 <= i < PT_ENTRIES ==>
-		p->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
-		(walk_slot(i, va) && unused(\at(t->pool->pages[k][i], Pre)));
-	    loop assigns l, table, *p->next, p->pages[0][0 .. p->count * PT_ENTRIES - 1];
-	    loop variant level - l; */
-	for (unsigned int l = t->start_level; l < level; l++) {
-		uint64_t *entry = &table[index_at(t, l, va)];
-
-		/*@ assert on_the_way: l == t->start_level ?
-			entry == &t->root[slot_index(va, l, t->root_pages)] :
-			(l == 1 || l == 2) && \exists integer k; 0 <= k < p->count &&
-				entry == &p->pages[k][slot_index(va, l, 1)]; */
-		/*@ assert only_its_slot: \forall integer k, i;
-			0 <= k < p->count && 0 <= i < PT_ENTRIES && entry == &p->pages[k][i] ==>
-			i == slot_index(va, l, 1); */
-		if (!(*entry & PT_VALID)) {
-			unsigned int k = *p->next;
-
-			if (k >= p->count)
-				return (struct walk){ NULL, -BH_ENOMEM };
-			table = new_table(p);
-			/*@ assert kept_by_new_table: \forall integer k, i; 0 <= k < first &&
-				0 <= i < PT_ENTRIES ==>
-				p->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
-				(walk_slot(i, va) && unused(\at(t->pool->pages[k][i], Pre))); */
-			/*@ assert was_unused: \forall integer k, i;
-				0 <= k < first && 0 <= i < PT_ENTRIES &&
-				entry == &p->pages[k][i] ==>
-				unused(\at(t->pool->pages[k][i], Pre)); */
-			set_entry(entry,
-				  page_phys(p, k) | PT_VALID | PT_TABLE_OR_PAGE) /*@ ghost (t) */;
-		} else if (!(*entry & PT_TABLE_OR_PAGE)) {
-			/* A block already covers this address. */
-			return (struct walk){ NULL, -BH_EEXIST };
-		} else {
-			table = table_of(p, *entry);
-			if (!table)
-				return (struct walk){ NULL, -BH_EEXIST };
-		}
+	/* At or (against the contract) above the root: never recurses below level 0. */
+	if (level <= t->start_level) {
+		/* The root's concatenated tables are consecutive pages of the pool (ghost). */
+		//@ ghost unsigned int r = (unsigned int)((t->root - &p->pages[0][0]) / PT_ENTRIES);
+		/*@ assert root_is: t->root == &p->pages[r][0] && r + t->root_pages <= *p->next; */
+		/*@ assert covered: va < (1 << t->va_bits) && (1 << t->va_bits) <=
+			t->root_pages * PT_ENTRIES * bytes_of(t->start_level); */
+		/*@ assert below_roots:
+			va < t->root_pages * PT_ENTRIES * bytes_of(t->start_level) &&
+			va / bytes_of(t->start_level) < t->root_pages * PT_ENTRIES; */
+		/*@ assert whole_index: slot_index(va, level, t->root_pages) ==
+			va / bytes_of(level); */
+		/*@ assert root_page: &t->root[va / bytes_of(level)] ==
+			&p->pages[r + va / bytes_of(level) / PT_ENTRIES]
+				 [slot_index(va, level, 1)] &&
+			table_page(t, r + va / bytes_of(level) / PT_ENTRIES, level,
+				   va / bytes_of(level) / PT_ENTRIES); */
+		return (struct walk){ &t->root[index_at(t, level, va)], 0 };
 	}
-	return (struct walk){ &table[index_at(t, level, va)], 0 };
+	/* The walk down to the level above, then one step (bounded: at most 3 deep). */
+	struct walk above = entry_at(t, va, level - 1);
+
+	if (above.err)
+		return above;
+	/* The pool index of the page holding the entry (ghost). */
+	/*@ ghost unsigned int page =
+		(unsigned int)((above.entry - &p->pages[0][0]) / PT_ENTRIES); */
+	struct step next = next_table(t, above.entry, va, level - 1) /*@ ghost (page) */;
+
+	if (next.err)
+		return (struct walk){ NULL, next.err };
+	return (struct walk){ &p->pages[next.page][index_at(t, level, va)], 0 };
 }
 
 /*
@@ -374,10 +810,20 @@ static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
  * each holding pa + offset and the attributes asked for, written into the
  * slot entry_at returns for va + offset; the loop ends. And whatever the
  * outcome ('frame'), an entry of a table handed out before the call changes
- * only at an index that the walk of some address in [va, va + size) uses at
- * some level: not which table, nor that the leaves written stay in place.
+ * only if it was unused, at an index that the walk of some address in
+ * [va, va + size) uses at some level; the tables stay a tree ('labelled');
+ * and ('in_its_tree', 'new_tables') an entry changes only to a link to a
+ * table the call made or to a leaf serving addresses in [va, va + size) only,
+ * and the tables made hold only empty entries or such ones. So an address
+ * outside the range reaches no leaf it did not reach before.
  */
 /*@ requires shaped: shaped(t);
+    requires labelled: labelled(t);
+    ensures labelled: labelled(t);
+    ensures in_its_tree: map_old{Pre, Post}(t->pool->pages, t->root, t->pool->phys_base,
+	\old(*t->pool->next), va, va + size);
+    ensures new_tables: map_new{Post}(t->pool->pages, t->root, t->pool->phys_base,
+	\old(*t->pool->next), *t->pool->next, va, va + size);
     ensures refused_changes_nothing: \result == -BH_EINVAL || \result == -BH_ERANGE ==>
 	*t->pool->next == \old(*t->pool->next) &&
 	tables_unchanged{Pre, Post}(t->pool, t->pool->count);
@@ -400,7 +846,10 @@ static struct walk entry_at(struct pt_table *t, uint64_t va, unsigned int level)
 	assumes va % PT_PAGE_BYTES == 0 && pa % PT_PAGE_BYTES == 0 &&
 		size % PT_PAGE_BYTES == 0 && size != 0;
 	assumes va + size <= (1 << t->va_bits) && pa + size <= (1 << t->pa_bits);
-	assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * PT_ENTRIES - 1];
+	assigns *t->pool->next, t->pool->pages[0][0 .. t->pool->count * PT_ENTRIES - 1],
+	    pt_page_tree[*t->pool->next .. (1 << 20) - 1],
+	    pt_page_level[*t->pool->next .. (1 << 20) - 1],
+	    pt_page_number[*t->pool->next .. (1 << 20) - 1];
 	ensures \result == 0 || \result == -BH_EEXIST || \result == -BH_ENOMEM;
     complete behaviors;
     disjoint behaviors;
@@ -425,27 +874,39 @@ int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t
 		start == t->start_level && start <= 2 &&
 		va + size <= 1 << t->va_bits && pa + size <= 1 << t->pa_bits &&
 		va + size <= UINT64_MAX && pa + size <= UINT64_MAX;
-	    loop invariant walkable: shaped(t);
+	    loop invariant walkable: shaped(t) && labelled(t);
 	    loop invariant tiled: off <= size && off % PT_PAGE_BYTES == 0;
+	    loop invariant at_page: (va + off) % PT_PAGE_BYTES == 0;
 	    loop invariant grows: first <= *t->pool->next;
 	    loop invariant frame: \forall integer k, i; 0 <= k < first && 0 <= i < PT_ENTRIES ==>
 		t->pool->pages[k][i] == \at(t->pool->pages[k][i], Pre) ||
 		(slot_in_range(i, va, va + off) && unused(\at(t->pool->pages[k][i], Pre)));
+	    loop invariant in_its_tree: map_old{Pre, Here}(t->pool->pages, t->root,
+		t->pool->phys_base, first, va, va + size);
+	    loop invariant new_tables: map_new{Here}(t->pool->pages, t->root, t->pool->phys_base,
+		first, *t->pool->next, va, va + size);
 	    loop assigns off, *t->pool->next,
-		t->pool->pages[0][0 .. t->pool->count * PT_ENTRIES - 1];
+		t->pool->pages[0][0 .. t->pool->count * PT_ENTRIES - 1],
+		pt_page_tree[first .. (1 << 20) - 1], pt_page_level[first .. (1 << 20) - 1],
+		pt_page_number[first .. (1 << 20) - 1];
 	    loop variant size - off; */
 	for (uint64_t off = 0; off < size;) {
 		/* The state each iteration starts from, for keeps_valid (WP only). */
 	iteration:
 		__attribute__((unused));
-		unsigned int level =
-			leaf_level(start, min_block_level, va + off, pa + off, size - off);
+		uint64_t addr = va + off;
+		/*@ assert addr: addr == va + off; */
+		unsigned int level = leaf_level(start, min_block_level, addr, pa + off, size - off);
 		/*@ assert inside: va + off + bytes_of(level) <= va + size; */
 		/*@ assert block_aligned: level < 3 ==> (va + off) % bytes_of(level) == 0 &&
 			(pa + off) % bytes_of(level) == 0; */
-		struct walk w = entry_at(t, va + off, level);
+		struct walk w = entry_at(t, addr, level);
 		uint64_t *entry = w.entry;
 
+		/*@ assert walk_kept: map_old{Pre, Here}(t->pool->pages, t->root,
+				t->pool->phys_base, first, va, va + size) &&
+			map_new{Here}(t->pool->pages, t->root, t->pool->phys_base, first,
+				*t->pool->next, va, va + size); */
 		if (w.err)
 			return w.err;
 		if (*entry & PT_VALID)
@@ -454,7 +915,40 @@ int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint64_t
 			t->pool->pages[k][j] == \at(t->pool->pages[k][j], Pre) ||
 			(slot_in_range(j, va, va + off + 1) &&
 			 unused(\at(t->pool->pages[k][j], Pre))); */
-		set_entry(entry, leaf_entry(pa + off, leaf_attrs, level)) /*@ ghost (t) */;
+		/* The leaf's page and slot (ghost): t's table serving va + off at its level. */
+		/*@ ghost unsigned int page =
+			(unsigned int)((entry - &t->pool->pages[0][0]) / PT_ENTRIES); */
+		/*@ ghost unsigned int slot =
+			(unsigned int)((entry - &t->pool->pages[0][0]) % PT_ENTRIES); */
+		/*@ assert leaf_found: \exists integer k; 0 <= k < *t->pool->next &&
+			entry == &t->pool->pages[k][slot_index(addr, level, 1)]; */
+		/*@ assert leaf_address: slot < PT_ENTRIES && entry ==
+			&t->pool->pages[page][slot]; */
+		/*@ assert leaf_entry: page < *t->pool->next &&
+			slot == slot_index(addr, level, 1); */
+		/*@ assert leaf_table: table_page(t, page, level,
+			addr / bytes_of(level) / PT_ENTRIES); */
+		/*@ assert leaf_aligned: addr % bytes_of(level) == 0; */
+		/*@ assert leaf_walk_slot: walk_slot(slot, addr); */
+		/*@ assert leaf_slot: slot_in_range(slot, va, va + off + 1); */
+		/*@ assert leaf_was_unused: \forall integer k, j; k == page && j == slot &&
+			k < first ==>
+			unused(\at(t->pool->pages[k][j], Pre)); */
+	walked_to:
+		__attribute__((unused));
+		set_leaf(t, entry, leaf_entry(pa + off, leaf_attrs, level))
+			/*@ ghost (page, slot, addr, level, va, va + size) */;
+		/*@ assert leaf_inside: map_entry(t->pool->pages, t->root, t->pool->phys_base,
+				first, va, va + size, page, slot); */
+		/*@ assert labels_same: first <= *t->pool->next &&
+			labels_kept{walked_to, Here}(*t->pool->next); */
+		/*@ assert one_written: \forall integer k, j; 0 <= k < *t->pool->next &&
+			0 <= j < PT_ENTRIES ==>
+			only_one_written{walked_to, Here}(t->pool->pages, page, slot, k, j); */
+		/*@ assert leaf_kept: map_old{Pre, Here}(t->pool->pages, t->root,
+				t->pool->phys_base, first, va, va + size) &&
+			map_new{Here}(t->pool->pages, t->root, t->pool->phys_base, first,
+				*t->pool->next, va, va + size); */
 		/* No iteration writes over an entry in use of any table handed out when
 		 * it starts, those it or earlier ones made included: the leaves already
 		 * written stay. */

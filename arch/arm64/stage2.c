@@ -82,7 +82,8 @@ static uint64_t leaf_attrs_of(uint32_t flags)
 	return attrs;
 }
 
-/*@ requires created: cell_id < HV_MAX_CELLS && shaped(&cell_tables[cell_id]); */
+/*@ requires created: cell_id < HV_MAX_CELLS && shaped(&cell_tables[cell_id]) &&
+	labelled(&cell_tables[cell_id]); */
 int stage2_map_region(unsigned int cell_id, uint64_t ipa, uint64_t pa, uint64_t size_bytes,
 		      uint32_t flags)
 {

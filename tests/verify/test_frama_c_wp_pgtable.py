@@ -13,9 +13,16 @@ WP also proves what entry_at and pt_map write: only the pool's tables and its
 next index, and ('frame') of the tables handed out before the call, an entry
 changes only if it was invalid and at the slot of an address in [va, va + size) at
 some level, and ('keeps_valid') no iteration of the leaf loop writes over a valid
-entry of a table handed out when it starts; a refused call changes nothing. The goals proven are listed in
-verify/frama-c/pgtable_wp_proven.txt; one that stops being proven fails, and
-each deliberate break must make a listed goal fail."""
+entry of a table handed out when it starts; a refused call changes nothing. With
+ghost labels per pool page (arm64/pgtable.h: the tree's root, the level, the
+table's number there) and the invariant 'labelled' (the tables form a tree, each
+serving the addresses of its label), WP also proves in which table each written
+entry lies: pt_map's 'in_its_tree' (an entry of an old table changes only to a
+link to a table the call made or to a leaf serving addresses in [va, va + size)
+only) and 'new_tables' (the tables it makes hold only empty entries or such
+ones), so an address outside the range reaches no leaf it did not reach before.
+The goals proven are listed in verify/frama-c/pgtable_wp_proven.txt; one that
+stops being proven fails, and each deliberate break must make a listed goal fail."""
 
 import pathlib
 import re
@@ -34,8 +41,11 @@ CPP = "-cpp-extra-args=" + " ".join(f"-I{i}" for i in INCLUDES) + " -std=gnu11"
 # Functions whose run-time-error conditions (RTE: indexes, pointer accesses, shifts,
 # divisions) become WP goals: all but pt_init, which has no contract (its pool is checked, not
 # assumed) and stage2.c's others, which index cell_tables by an id their callers checked.
-RTE = "level_size,fits_bits,new_table,set_entry,page_phys,table_of,index_at,can_use_block," \
-      "leaf_level,leaf_entry,entry_at,pt_map,pt_translate,leaf_attrs_of,stage2_map_region"
+RTE = "level_size,fits_bits,new_table,set_entry,page_phys,is_link,page_of_link,table_of," \
+      "new_table_of,set_link,next_table,index_at,can_use_block,leaf_level,leaf_entry,entry_at," \
+      "pt_map,pt_translate,leaf_attrs_of,stage2_map_region"
+# The tree labels' goals are large: new_table_of's 'labelled' takes CVC4 ~650,000 steps.
+STEPS = 1000000
 
 
 def prove(root, tmp_path, functions=None, properties="-@assigns"):
@@ -50,7 +60,8 @@ def prove(root, tmp_path, functions=None, properties="-@assigns"):
     # Z3 proves the lemma whole_tables_off and with it index_at's in_page (a concatenated
     # root's index modulo 512), which CVC4 does not; CVC4 the rest.
     return run_wp(root, tmp_path, [CPP, *SOURCES, "-rte", "-rte-select", RTE, "-then", "-wp",
-                                   *only], provers="cvc4,z3", then=lemmas)
+                                   *only], provers="cvc4,z3", then=lemmas,
+                  steps=STEPS)
 
 
 def listed():
@@ -84,9 +95,9 @@ BREAKS = {
                         "leaf_entry(pa + off, leaf_attrs | 1ull << 54, level)", "pt_map",
                         "leaf"),
     # The walk hands back the slot of the next page.
-    "wrong_slot": ("arch/arm64/pgtable.c", "{ &table[index_at(t, level, va)], 0 }",
-                   "{ &table[index_at(t, level, va + PT_PAGE_BYTES)], 0 }", "entry_at",
-                   "slot,root_slot,its_slot"),
+    "wrong_slot": ("arch/arm64/pgtable.c", "{ &p->pages[next.page][index_at(t, level, va)], 0 }",
+                   "{ &p->pages[next.page][index_at(t, level, va + PT_PAGE_BYTES)], 0 }",
+                   "entry_at", "slot,its_slot"),
     # index_at computes the next page's slot.
     "wrong_index": ("arch/arm64/pgtable.c", "uint64_t index = va / level_size(level);",
                     "uint64_t index = (va + PT_PAGE_BYTES) / level_size(level);", "index_at"),
@@ -100,20 +111,24 @@ BREAKS = {
     "range_end_unchecked": ("arch/arm64/pgtable.c", "addr <= limit && size <= limit - addr",
                             "addr <= limit", "fits_bits"),
     # The walk links a new table into the entry beside va's.
-    "link_in_neighbour_slot": ("arch/arm64/pgtable.c", "set_entry(entry,\n",
-                               "set_entry(entry + 1,\n", "entry_at", "frame"),
+    "link_in_neighbour_slot": ("arch/arm64/pgtable.c", "set_link(t, entry, link)",
+                               "set_link(t, entry + 1, link)", "next_table"),
     # The leaf is written whatever its entry holds: over a mapping or a link.
     "leaf_over_an_entry_in_use": ("arch/arm64/pgtable.c",
                                   "if (*entry & PT_VALID)\n\t\t\treturn -BH_EEXIST;\n", "",
                                   "pt_map", "keeps_valid,frame,written"),
     # The walk links a new table in place of a block (valid, not a table), not only into an
     # invalid entry.
-    "link_over_a_block": ("arch/arm64/pgtable.c", "if (!(*entry & PT_VALID)) {",
-                          "if (!(*entry & PT_TABLE_OR_PAGE)) {", "entry_at",
-                          "frame,was_unused"),
+    "link_over_a_block": ("arch/arm64/pgtable.c", "if (*entry & PT_VALID) {",
+                          "if (*entry & PT_TABLE_OR_PAGE) {", "next_table", "link,kept,effect"),
+    # The walk goes on in the table handed out last, not in the one the entry links to: t's
+    # tables would no longer be a tree (each table serving the addresses of its label).
+    "walk_in_another_table": ("arch/arm64/pgtable.c", "\t\treturn (struct step){ k, 0 };",
+                              "\t\treturn (struct step){ *p->next - 1, 0 };", "next_table",
+                              "serves_va"),
     # The leaf goes into the entry beside va's: for the last page, outside [va, va + size).
-    "leaf_in_neighbour_slot": ("arch/arm64/pgtable.c", "set_entry(entry, leaf_entry(",
-                               "set_entry(entry + 1, leaf_entry(", "pt_map",
+    "leaf_in_neighbour_slot": ("arch/arm64/pgtable.c", "set_leaf(t, entry, leaf_entry(",
+                               "set_leaf(t, entry + 1, leaf_entry(", "pt_map",
                                "frame,written"),
 }
 

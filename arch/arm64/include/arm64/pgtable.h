@@ -46,13 +46,26 @@ struct pt_table {
 	const struct pt_pool *pool;
 };
 
+/*
+ * Which table each page of the pool is, for WP only (ghost; the hypervisor has
+ * one pool): the root of the tree the page belongs to, its level + 1 (0: not a
+ * table) and its number at that level, which every address it serves shares:
+ * address / bytes_of(level) / 512.
+ */
+//@ ghost uint64_t *pt_page_tree[1 << 20];
+//@ ghost unsigned int pt_page_level[1 << 20];
+//@ ghost uint64_t pt_page_number[1 << 20];
+
 /*@ // For Frama-C's WP (arch/arm64/pgtable.c): the pool as described above, its pages apart
     // from its own fields.
     predicate pool_ok(struct pt_pool *p) =
-	\valid_read(p) && \valid(p->next) && *p->next <= p->count && p->count <= 1 << 20 &&
+	\valid_read(p) && \valid(p->next) && *p->next <= p->count && p->count < 1 << 20 &&
 	\valid(p->pages + (0 .. p->count - 1)) && p->phys_base % PT_PAGE_BYTES == 0 &&
 	p->phys_base + p->count * PT_PAGE_BYTES <= 1 << 48 &&
-	\separated(p, p->next, p->pages + (0 .. p->count - 1));
+	\separated(p, p->next, p->pages + (0 .. p->count - 1)) &&
+	\separated(p, p->next, &pt_page_level[0 .. (1 << 20) - 1],
+		   &pt_page_number[0 .. (1 << 20) - 1], &pt_page_tree[0 .. (1 << 20) - 1]) &&
+	\separated(p->pages + (0 .. p->count - 1), &pt_page_number[0 .. (1 << 20) - 1]);
 
     // A table in use: one of the pool's pages already handed out.
     predicate in_pool(struct pt_pool *p, uint64_t *table) =
@@ -64,8 +77,43 @@ struct pt_table {
 	\valid_read(t) && t->start_level <= 2 && 1 <= t->root_pages <= 16 &&
 	t->va_bits <= 48 && t->pa_bits <= 48 && pool_ok(t->pool) &&
 	\separated(t, t->pool, t->pool->next, t->pool->pages + (0 .. t->pool->count - 1)) &&
+	\separated(t, &pt_page_level[0 .. (1 << 20) - 1], &pt_page_number[0 .. (1 << 20) - 1],
+		   &pt_page_tree[0 .. (1 << 20) - 1]) &&
 	\exists integer k; 0 <= k && k + t->root_pages <= *t->pool->next &&
 	    t->root == &t->pool->pages[k][0];
+
+    // The bytes one entry of a level maps: 9 more address bits per level up.
+    logic integer bytes_of(integer level) =
+	level == 3 ? 0x1000 : level == 2 ? 0x200000 : level == 1 ? 0x40000000 : 0x8000000000;
+*/
+
+/*@ // A descriptor that leads to a next-level table (below level 3; at level 3 the same bits
+    // make a page), and the pool page whose address it holds.
+    predicate pt_link(uint64_t e) = (e & PT_VALID) != 0 && (e & PT_TABLE_OR_PAGE) != 0;
+    logic integer pt_target(struct pt_pool *p, uint64_t e) =
+	((e & PT_ADDR_MASK) - p->phys_base) / PT_PAGE_BYTES;
+
+    // Page k of t's pool is t's table `number` at `level`.
+    predicate table_page(struct pt_table *t, integer k, integer level, integer number) =
+	pt_page_tree[k] == t->root && pt_page_level[k] == level + 1 &&
+	pt_page_number[k] == number;
+
+    // t's tables form a tree (each table serves exactly the addresses of its label): the root
+    // tables are numbered 0.. at the start level and cover the input range; a link of one of
+    // its tables, entry i of table n at level l, leads to a page handed out that is its table
+    // n * 512 + i at level l + 1.
+    predicate labelled(struct pt_table *t) =
+	(1 << t->va_bits) <= t->root_pages * PT_ENTRIES * bytes_of(t->start_level) &&
+	(\forall integer k, j; 0 <= k < *t->pool->next && 0 <= j < t->root_pages &&
+	    &t->pool->pages[k][0] == t->root + j * PT_ENTRIES ==>
+	    table_page(t, k, t->start_level, j)) &&
+	(\forall integer k, i; 0 <= k < *t->pool->next && 0 <= i < PT_ENTRIES &&
+	    pt_page_tree[k] == t->root && 1 <= pt_page_level[k] <= 3 &&
+	    pt_link(t->pool->pages[k][i]) ==>
+	    t->pool->phys_base <= (t->pool->pages[k][i] & PT_ADDR_MASK) &&
+	    pt_target(t->pool, t->pool->pages[k][i]) < *t->pool->next &&
+	    table_page(t, pt_target(t->pool, t->pool->pages[k][i]), pt_page_level[k],
+		       pt_page_number[k] * PT_ENTRIES + i));
 */
 
 /*
