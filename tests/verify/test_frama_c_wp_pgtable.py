@@ -118,18 +118,20 @@ BREAKS = {
                                   "if (*entry & PT_VALID)\n\t\t\treturn -BH_EEXIST;\n", "",
                                   "pt_map", "keeps_valid,frame,written"),
     # The walk links a new table in place of a block (valid, not a table), not only into an
-    # invalid entry.
+    # invalid entry: the assertion 'made' (the entry was unused) fails.
     "link_over_a_block": ("arch/arm64/pgtable.c", "if (*entry & PT_VALID) {",
-                          "if (*entry & PT_TABLE_OR_PAGE) {", "next_table", "link,kept,effect"),
+                          "if (*entry & PT_TABLE_OR_PAGE) {", "next_table",
+                          "link,kept,effect,made"),
     # The walk goes on in the table handed out last, not in the one the entry links to: t's
     # tables would no longer be a tree (each table serving the addresses of its label).
     "walk_in_another_table": ("arch/arm64/pgtable.c", "\t\treturn (struct step){ k, 0 };",
                               "\t\treturn (struct step){ *p->next - 1, 0 };", "next_table",
                               "serves_va"),
     # The leaf goes into the entry beside va's: for the last page, outside [va, va + size).
+    # set_leaf's precondition 'entry' at the call fails (all of pt_map's goals are proven
+    # again: with that precondition assumed, frame and written would follow).
     "leaf_in_neighbour_slot": ("arch/arm64/pgtable.c", "set_leaf(t, entry, leaf_entry(",
-                               "set_leaf(t, entry + 1, leaf_entry(", "pt_map",
-                               "frame,written"),
+                               "set_leaf(t, entry + 1, leaf_entry(", "pt_map"),
 }
 
 
