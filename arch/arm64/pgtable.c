@@ -41,208 +41,20 @@
     predicate link_to_new(struct pt_table *t, integer k, uint64_t e, integer first) =
 	new_link(t->pool->phys_base, k, e, first);
 
-    // Entry i of table page k serves only addresses in [first, end): those whose number at the
-    // page's level is the table's number * 512 + i.
-    predicate inside_range(integer k, integer i, integer first, integer end) =
-	first <= (pt_page_number[k] * PT_ENTRIES + i) * bytes_of(pt_page_level[k] - 1) &&
-	(pt_page_number[k] * PT_ENTRIES + i + 1) * bytes_of(pt_page_level[k] - 1) <= end;
-
-    // The labels of the pages below k are the same in states A and B.
-    predicate labels_kept{A, B}(integer k) = \forall integer j; 0 <= j < k ==>
-	\at(pt_page_tree[j], A) == \at(pt_page_tree[j], B) &&
-	\at(pt_page_level[j], A) == \at(pt_page_level[j], B) &&
-	\at(pt_page_number[j], A) == \at(pt_page_number[j], B);
-
-
-    // What a walk for va may have done between states A and B to a pool (its pages, next index,
-    // physical base) and the tree rooted at `root`, of whose pages `first` were handed out in
-    // A: the labels of those kept; of their entries, only unused ones at one of va's slots
-    // changed, each to a link to a table handed out since; the tables handed out since are
-    // the tree's, each entry empty or such a link.
-    predicate effect_old{A, B}(uint64_t (*pages)[PT_ENTRIES], uint64_t *root, integer base,
-			       integer va, integer first) =
-	\forall integer k, i; 0 <= k < first && 0 <= i < PT_ENTRIES ==>
-	    \at(pages[k][i], B) == \at(pages[k][i], A) ||
-	    (walk_slot(i, va) && unused(\at(pages[k][i], A)) && \at(pt_page_tree[k], B) == root &&
-	     new_link{B}(base, k, \at(pages[k][i], B), first));
-    predicate new_entry{L}(uint64_t (*pages)[PT_ENTRIES], uint64_t *root, integer base,
-			   integer first, integer k, integer i) =
-	pt_page_tree[k] == root && 1 <= pt_page_level[k] <= 4 &&
-	(pages[k][i] == 0 || new_link(base, k, pages[k][i], first));
-    predicate effect_new{A, B}(uint64_t (*pages)[PT_ENTRIES], unsigned int *next, uint64_t *root,
-			       integer base, integer first) =
-	\forall integer k, i; first <= k < \at(*next, B) && 0 <= i < PT_ENTRIES ==>
-	    new_entry{B}(pages, root, base, first, k, i);
-    predicate walk_effect{A, B}(uint64_t (*pages)[PT_ENTRIES], unsigned int *next, uint64_t *root,
-				integer base, integer va, integer first) =
-	labels_kept{A, B}(first) && effect_old{A, B}(pages, root, base, va, first) &&
-	effect_new{A, B}(pages, next, root, base, first);
-
-    // pt_map's effect so far, between the call's state A and state B, on the tree rooted at
-    // `root`, of whose pages `first` were handed out in A: an entry of those changed only to
-    // a link to a table made since or to a leaf serving addresses in [lo, hi) only; the tables
-    // made since are the tree's, each entry empty or one of those.
-    predicate map_entry{L}(uint64_t (*pages)[PT_ENTRIES], uint64_t *root, integer base,
-			   integer first, integer lo, integer hi, integer k, integer i) =
-	pt_page_tree[k] == root &&
-	(new_link(base, k, pages[k][i], first) || inside_range(k, i, lo, hi));
-    predicate map_old_at{A, B}(uint64_t (*pages)[PT_ENTRIES], uint64_t *root, integer base,
-			       integer first, integer lo, integer hi, integer k, integer i) =
-	\at(pages[k][i], B) == \at(pages[k][i], A) ||
-	map_entry{B}(pages, root, base, first, lo, hi, k, i);
-    predicate map_old{A, B}(uint64_t (*pages)[PT_ENTRIES], uint64_t *root, integer base,
-			    integer first, integer lo, integer hi) =
-	\forall integer k, i; 0 <= k < first && 0 <= i < PT_ENTRIES ==>
-	    map_old_at{A, B}(pages, root, base, first, lo, hi, k, i);
-    predicate map_new_at{L}(uint64_t (*pages)[PT_ENTRIES], uint64_t *root, integer base,
-			    integer first, integer lo, integer hi, integer k, integer i) =
-	pages[k][i] == 0 || map_entry(pages, root, base, first, lo, hi, k, i);
-    predicate map_new{L}(uint64_t (*pages)[PT_ENTRIES], uint64_t *root, integer base,
-			 integer first, integer count, integer lo, integer hi) =
-	\forall integer k, i; first <= k < count && 0 <= i < PT_ENTRIES ==>
-	    map_new_at(pages, root, base, first, lo, hi, k, i);
-
     // No entry of the pool's first `used` pages differs between states A and B.
     predicate tables_unchanged{A, B}(struct pt_pool *p, integer used) =
 	\forall integer k, i; 0 <= k < used && 0 <= i < PT_ENTRIES ==>
 	\at(p->pages[k][i], A) == \at(p->pages[k][i], B);
+*/
 
-    // Between states W and E, entry i of page k is as it was unless it is entry i0 of page k0.
-    predicate only_one_written{W, E}(uint64_t (*pages)[PT_ENTRIES], integer k0, integer i0,
-				     integer k, integer i) =
-	\at(pages[k][i], E) == \at(pages[k][i], W) || (k == k0 && i == i0);
+/* The names table_tree_proof.h gives the table and its ghost labels (arm64/pgtable.h). */
+#define TREE_ENTRIES PT_ENTRIES
+#define TREE_PAGE_TREE pt_page_tree
+#define TREE_PAGE_LEVEL pt_page_level
+#define TREE_PAGE_NUMBER pt_page_number
+#include <lib/table_tree_proof.h>
 
-    // Lemmas, each proven from those before it (later ones in context slow the provers).
-    lemma new_link_older: \forall integer base, k, f1, f2, uint64_t e;
-	new_link(base, k, e, f2) && f1 <= f2 ==> new_link(base, k, e, f1);
-    lemma map_entry_kept{B, C}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
-	integer base, first, lo, hi, f, k, i;
-	map_entry{B}(pages, root, base, first, lo, hi, k, i) && labels_kept{B, C}(f) &&
-	0 <= k < f &&
-	\at(pages[k][i], C) == \at(pages[k][i], B) ==>
-	map_entry{C}(pages, root, base, first, lo, hi, k, i);
-    lemma map_old_walk_at{P, L, W}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
-	integer base, va, first, lo, hi, n, k, i;
-	map_old{P, L}(pages, root, base, first, lo, hi) &&
-	effect_old{L, W}(pages, root, base, va, n) &&
-	labels_kept{L, W}(n) && 0 <= first <= n && 0 <= k < first && 0 <= i < PT_ENTRIES ==>
-	map_old_at{P, W}(pages, root, base, first, lo, hi, k, i);
-    lemma map_old_walk{P, L, W}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
-	integer base, va, first, lo, hi, n;
-	map_old{P, L}(pages, root, base, first, lo, hi) &&
-	effect_old{L, W}(pages, root, base, va, n) &&
-	labels_kept{L, W}(n) && 0 <= first <= n ==>
-	\forall integer k, i; 0 <= k < first && 0 <= i < PT_ENTRIES ==>
-	    map_old_at{P, W}(pages, root, base, first, lo, hi, k, i);
-    lemma map_new_lower{L, W}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
-	integer base, va, first, lo, hi, n, k, i;
-	map_new{L}(pages, root, base, first, n, lo, hi) &&
-	effect_old{L, W}(pages, root, base, va, n) && labels_kept{L, W}(n) && 0 <= first <= n &&
-	first <= k < n && 0 <= i < PT_ENTRIES ==>
-	map_new_at{W}(pages, root, base, first, lo, hi, k, i);
-    lemma map_new_upper{L, W}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
-	uint64_t *root, integer base, first, lo, hi, n, k, i;
-	effect_new{L, W}(pages, next, root, base, n) && 0 <= first <= n &&
-	n <= k < \at(*next, W) && 0 <= i < PT_ENTRIES ==>
-	map_new_at{W}(pages, root, base, first, lo, hi, k, i);
-    lemma map_new_walk_at{L, W}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
-	uint64_t *root, integer base, va, first, lo, hi, n, c, k, i;
-	map_new{L}(pages, root, base, first, n, lo, hi) &&
-	walk_effect{L, W}(pages, next, root, base, va, n) && 0 <= first <= n &&
-	c == \at(*next, W) &&
-	first <= k < c && 0 <= i < PT_ENTRIES ==>
-	map_new_at{W}(pages, root, base, first, lo, hi, k, i);
-    lemma map_new_walk{L, W}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
-	uint64_t *root, integer base, va, first, lo, hi, n, c;
-	map_new{L}(pages, root, base, first, n, lo, hi) &&
-	walk_effect{L, W}(pages, next, root, base, va, n) && 0 <= first <= n &&
-	c == \at(*next, W) ==>
-	\forall integer k, i; first <= k < c && 0 <= i < PT_ENTRIES ==>
-	    map_new_at{W}(pages, root, base, first, lo, hi, k, i);
-    lemma map_old_leaf_at{P, W, E}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
-	integer base, first, lo, hi, f, k0, i0, k, i;
-	map_old{P, W}(pages, root, base, first, lo, hi) && labels_kept{W, E}(f) && first <= f &&
-	only_one_written{W, E}(pages, k0, i0, k, i) &&
-	map_entry{E}(pages, root, base, first, lo, hi, k0, i0) && 0 <= k < first &&
-	0 <= i < PT_ENTRIES ==>
-	map_old_at{P, E}(pages, root, base, first, lo, hi, k, i);
-    lemma map_old_leaf{P, W, E}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
-	integer base, first, lo, hi, f, k0, i0;
-	map_old{P, W}(pages, root, base, first, lo, hi) && labels_kept{W, E}(f) && first <= f &&
-	(\forall integer k, i; 0 <= k < f && 0 <= i < PT_ENTRIES ==>
-	    only_one_written{W, E}(pages, k0, i0, k, i)) &&
-	map_entry{E}(pages, root, base, first, lo, hi, k0, i0) ==>
-	\forall integer k, i; 0 <= k < first && 0 <= i < PT_ENTRIES ==>
-	    map_old_at{P, E}(pages, root, base, first, lo, hi, k, i);
-    lemma map_new_leaf_at{W, E}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
-	integer base, first, c, lo, hi, f, k0, i0, k, i;
-	map_new{W}(pages, root, base, first, c, lo, hi) && labels_kept{W, E}(f) && c <= f &&
-	only_one_written{W, E}(pages, k0, i0, k, i) &&
-	map_entry{E}(pages, root, base, first, lo, hi, k0, i0) && 0 <= first <= k < c &&
-	0 <= i < PT_ENTRIES ==>
-	map_new_at{E}(pages, root, base, first, lo, hi, k, i);
-    lemma map_new_leaf{W, E}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
-	integer base, first, c, lo, hi, f, k0, i0;
-	map_new{W}(pages, root, base, first, c, lo, hi) && labels_kept{W, E}(f) && c <= f &&
-	0 <= first && (\forall integer k, i; 0 <= k < f && 0 <= i < PT_ENTRIES ==>
-	    only_one_written{W, E}(pages, k0, i0, k, i)) &&
-	map_entry{E}(pages, root, base, first, lo, hi, k0, i0) ==>
-	\forall integer k, i; first <= k < c && 0 <= i < PT_ENTRIES ==>
-	    map_new_at{E}(pages, root, base, first, lo, hi, k, i);
-    // Two walks' effects, one after the other, are a walk's effect: part by part, then whole.
-    lemma labels_compose{A, B, C}: \forall integer f1, f2;
-	labels_kept{A, B}(f1) && labels_kept{B, C}(f2) && f1 <= f2 ==> labels_kept{A, C}(f1);
-    lemma old_compose{A, B, C}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
-	integer base, va, f1, f2;
-	effect_old{A, B}(pages, root, base, va, f1) &&
-	effect_old{B, C}(pages, root, base, va, f2) &&
-	labels_kept{B, C}(f2) && f1 <= f2 ==> effect_old{A, C}(pages, root, base, va, f1);
-    lemma new_link_kept{B, C}: \forall integer base, k, f, g, uint64_t e;
-	labels_kept{B, C}(f) && 0 <= k < f && new_link{B}(base, k, e, g) ==>
-	new_link{C}(base, k, e, g);
-    lemma new_entry_kept{B, C}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
-	integer base, f1, f2, k, i;
-	new_entry{B}(pages, root, base, f1, k, i) && labels_kept{B, C}(f2) && 0 <= k < f2 &&
-	f1 <= f2 && (\at(pages[k][i], C) == \at(pages[k][i], B) ||
-		     new_link{C}(base, k, \at(pages[k][i], C), f2)) ==>
-	new_entry{C}(pages, root, base, f1, k, i);
-    lemma new_entry_older{L}: \forall uint64_t (*pages)[PT_ENTRIES], uint64_t *root,
-	integer base, f1, f2, k, i;
-	new_entry(pages, root, base, f2, k, i) && f1 <= f2 ==>
-	new_entry(pages, root, base, f1, k, i);
-    lemma new_compose_lower{A, B, C}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
-	uint64_t *root, integer base, va, f1, f2, k, i;
-	effect_new{A, B}(pages, next, root, base, f1) &&
-	effect_old{B, C}(pages, root, base, va, f2) &&
-	labels_kept{B, C}(f2) && 0 <= f1 <= f2 && f2 == \at(*next, B) && f1 <= k < f2 &&
-	0 <= i < PT_ENTRIES ==> new_entry{C}(pages, root, base, f1, k, i);
-    lemma new_compose_upper{B, C}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
-	uint64_t *root, integer base, f1, f2, k, i;
-	effect_new{B, C}(pages, next, root, base, f2) && f1 <= f2 && f2 <= k < \at(*next, C) &&
-	0 <= i < PT_ENTRIES ==> new_entry{C}(pages, root, base, f1, k, i);
-    lemma new_compose_at{A, B, C}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
-	uint64_t *root, integer base, va, f1, f2, k, i;
-	effect_new{A, B}(pages, next, root, base, f1) &&
-	effect_old{B, C}(pages, root, base, va, f2) &&
-	effect_new{B, C}(pages, next, root, base, f2) && labels_kept{B, C}(f2) && 0 <= f1 <= f2 &&
-	f2 == \at(*next, B) && f1 <= k < \at(*next, C) && 0 <= i < PT_ENTRIES ==>
-	new_entry{C}(pages, root, base, f1, k, i);
-    lemma new_compose{A, B, C}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
-	uint64_t *root, integer base, va, f1, f2;
-	effect_new{A, B}(pages, next, root, base, f1) &&
-	effect_old{B, C}(pages, root, base, va, f2) &&
-	effect_new{B, C}(pages, next, root, base, f2) && labels_kept{B, C}(f2) && 0 <= f1 <= f2 &&
-	f2 == \at(*next, B) ==>
-	\forall integer k, i; f1 <= k < \at(*next, C) && 0 <= i < PT_ENTRIES ==>
-	    new_entry{C}(pages, root, base, f1, k, i);
-    lemma walk_effect_compose{A, B, C}: \forall uint64_t (*pages)[PT_ENTRIES], unsigned int *next,
-	uint64_t *root, integer base, va, f1, f2;
-	walk_effect{A, B}(pages, next, root, base, va, f1) &&
-	walk_effect{B, C}(pages, next, root, base, va, f2) && 0 <= f1 <= f2 &&
-	f2 == \at(*next, B) ==>
-	walk_effect{A, C}(pages, next, root, base, va, f1);
-
-    // Whole tables taken off an index leave its place within a table.
+/*@ // Whole tables taken off an index leave its place within a table.
     lemma whole_tables_off: \forall integer x, n; 0 <= x && 1 <= n ==>
 	(x % (PT_ENTRIES * n)) % PT_ENTRIES == x % PT_ENTRIES;
 
@@ -551,21 +363,18 @@ struct walk {
 };
 
 /*
- * new_table for t's tree: the new page is t's table `number` at `level`
- * (ghost), and t stays labelled (the page is empty, no label below it changes).
+ * new_table for t's tree, when a page is left: the new page is t's table
+ * `number` at `level` (ghost), and t stays labelled (the page is empty, no
+ * label below it changes).
  */
 /*@ requires walkable: shaped(t) && labelled(t);
     requires level: 1 <= level <= 3;
-    assigns *t->pool->next,
-	t->pool->pages[*t->pool->next ..
-		       (*t->pool->next < t->pool->count ? *t->pool->next : t->pool->count - 1)]
-		      [0 .. PT_ENTRIES - 1],
+    requires one_left: *t->pool->next < t->pool->count;
+    assigns *t->pool->next, t->pool->pages[*t->pool->next][0 .. PT_ENTRIES - 1],
 	pt_page_tree[*t->pool->next], pt_page_level[*t->pool->next],
 	pt_page_number[*t->pool->next];
     ensures pool: shaped(t) && labelled(t);
-    ensures none_left: \result == \null ==> *t->pool->next == \old(*t->pool->next);
-    ensures one_left: \old(*t->pool->next) < t->pool->count ==> \result != \null;
-    ensures taken: \result != \null ==> *t->pool->next == \old(*t->pool->next) + 1 &&
+    ensures taken: \result != \null && *t->pool->next == \old(*t->pool->next) + 1 &&
 	\result == &t->pool->pages[\old(*t->pool->next)][0] &&
 	table_page(t, \old(*t->pool->next), level, number) &&
 	\forall integer i; 0 <= i < PT_ENTRIES ==> \result[i] == 0;

@@ -230,6 +230,27 @@ static void test_running_out_of_table_pages_is_an_error(void **state)
 	assert_int_equal(ept_map(&t, 0x1000, 0x1000, PAGE, EPT_READ), -BH_ENOMEM);
 }
 
+/*
+ * A link that leads outside the pages the pool handed out (a corrupted table)
+ * is never followed: the walk stops with -BH_EEXIST, writes nothing and takes
+ * no page.
+ */
+static void test_a_link_outside_the_pool_stops_the_walk(void **state)
+{
+	struct ept_table t;
+
+	(void)state;
+	assert_int_equal(ept_init(&t, 46, &pool), 0);
+	t.root[0] = (pool.phys_base + (POOL_PAGES + 1) * PAGE) | RIGHTS;
+	unsigned int taken = pool_next;
+
+	assert_int_equal(ept_map(&t, 0x1000, 0x1000, PAGE, EPT_READ), -BH_EEXIST);
+	assert_int_equal(pool_next, taken);
+	assert_int_equal(t.root[0], (pool.phys_base + (POOL_PAGES + 1) * PAGE) | RIGHTS);
+	for (unsigned int i = 1; i < EPT_ENTRIES; i++)
+		assert_int_equal(t.root[i], 0);
+}
+
 static void test_eptp_asks_for_write_back_four_level_walks(void **state)
 {
 	struct ept_table t;
@@ -255,6 +276,8 @@ int main(void)
 		cmocka_unit_test(test_leaf_bits_follow_the_config_flags),
 		cmocka_unit_test_setup_teardown(test_refused_mappings_map_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_running_out_of_table_pages_is_an_error, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_a_link_outside_the_pool_stops_the_walk, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_eptp_asks_for_write_back_four_level_walks,
 						setup, teardown),

@@ -2,16 +2,20 @@
 ept_leaf_bits (each BH_MEM_* flag gives exactly its right and memory type, nothing else)
 and leaf_entry (a leaf holds the host address's address field, the attributes and the 2
 MiB size bit, nothing else: WP's bitwise tactics prove these); the walk over the pool
-(new_table, table_of, set_entry, table_at: the table returned is one the pool handed
-out, and of the tables handed out before, an entry changes only if it was empty and is
-guest's slot at level 1 to 3; without `create` nothing changes); overlaps_mapping only
-looks; ept_init readies a table ept_map accepts; and ept_map as a whole: its leaf loop
-(the leaves tile [guest, +size) exactly, a 2 MiB leaf only where both addresses are 2
-MiB aligned, each leaf holds host + offset masked to the address field, with the
-requested attributes; 'keeps_valid': no iteration writes over an entry in use of a table
-handed out when it starts), a refused call changes nothing, and whatever the outcome an
-entry of a table handed out before the call changes only if it was empty and at an index
-that the walk of an address in [guest, +size) uses at some level ('frame'). The goals proven are listed in
+(new_table, table_of, set_entry, next_table, entry_at: the entry returned is guest's slot in
+the table of the tree serving guest at that level, and of the tables handed out before, an
+entry changes only if it was empty and is one of guest's slots, to a link to a table the
+walk made); lookup_table and overlaps_mapping only look; ept_init readies a table ept_map
+accepts, its root the root of a tree of its own (ghost labels, vmx/ept.h); and ept_map as a
+whole: its leaf loop (the leaves tile [guest, +size) exactly, a 2 MiB leaf only where both
+addresses are 2 MiB aligned, each leaf holds host + offset masked to the address field, with
+the requested attributes; 'keeps_valid': no iteration writes over an entry in use of a table
+handed out when it starts), a refused call changes nothing, and whatever the outcome an entry
+of a table handed out before the call changes only if it was empty and at an index that the
+walk of an address in [guest, +size) uses at some level ('frame'), the tables stay a tree
+('labelled'), and an entry changes only to a link to a table the call made or to a leaf
+serving addresses in [guest, +size) only, the tables made holding only empty entries or such
+ones ('in_its_tree', 'new_tables'). The goals proven, and the lemmas, are listed in
 verify/frama-c/ept_wp_proven.txt; one that stops being proven fails, and each deliberate
 break must make a listed goal fail."""
 
@@ -26,11 +30,18 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 PROVEN = REPO / "verify" / "frama-c" / "ept_wp_proven.txt"
 
 
-ALL = ("index_at,is_present,ept_leaf_bits,leaf_entry,use_2m,ept_map,new_table,set_entry,page_phys,"
-       "table_of,table_at,overlaps_mapping,ept_init")
+ALL = ("level_bytes,index_at,is_present,is_link,ept_leaf_bits,leaf_entry,use_2m,new_table,"
+       "set_entry,page_phys,page_of_link,table_of,new_table_of,set_link,set_leaf,next_table,"
+       "entry_at,lookup_table,overlaps_mapping,ept_map,ept_init")
+# The tree labels' goals are large (as in test_frama_c_wp_pgtable.py).
+STEPS = 1000000
 
 
-def prove(root, tmp_path, functions=ALL, properties=None, rte=False):
+def prove(root, tmp_path, functions=ALL, properties=None, rte=False, lemmas=None):
+    """WP's verdict on each goal of `functions` (by default all, and then every lemma), or
+    only of `properties`."""
+    if lemmas is None:
+        lemmas = functions == ALL and not properties
     return run_wp(root, tmp_path, [
         "-cpp-extra-args=-Iabi/include -Ilib/include -Iarch/x86/vmx/include -std=gnu11",
         "arch/x86/vmx/ept.c", "-wp", "-wp-fct", functions,
@@ -38,7 +49,8 @@ def prove(root, tmp_path, functions=ALL, properties=None, rte=False):
         # leaf_entry's address and attributes are equalities of bitwise terms: WP's own
         # tactics split them bit by bit (CVC4 alone does not), and bound their ranges.
         *(["-wp-auto", "wp:bitwised,wp:split,wp:bitrange"] if "leaf_entry" in functions
-          else [])])
+          else [])], provers="cvc4,z3", steps=STEPS,
+        then=["-wp-fct=", "-wp-prop=@lemma", "-wp-auto="] if lemmas else ())
 
 
 def listed():
@@ -66,22 +78,30 @@ BREAKS = {
     "leaf_drops_rights": ("(host & EPT_ADDRESS_MASK) | leaf_bits |",
                           "(host & EPT_ADDRESS_MASK) | (leaf_bits & EPT_READ) |", "leaf_entry",
                           "attributes"),
-    # The leaf goes into the next page's slot: past the range for the last page.
-    "leaf_in_neighbour_slot": ("unsigned int i = index_at(guest + off, level);",
-                               "unsigned int i = index_at(guest + off + EPT_PAGE_BYTES, level);",
-                               "ept_map", "frame,walked,written"),
+    # The walk hands back the slot of the next page.
+    "wrong_slot": ("{ &p->pages[next.page][index_at(guest, level)], 0 }",
+                   "{ &p->pages[next.page][index_at(guest + EPT_PAGE_BYTES, level)], 0 }",
+                   "entry_at", "slot,its_slot"),
     # The walk links a new table into the entry beside guest's.
-    "link_in_neighbour_slot": ("set_entry(table, i, page_phys(p, k)",
-                               "set_entry(table, (i + 1) % EPT_ENTRIES, page_phys(p, k)",
-                               "table_at", "frame"),
+    "link_in_neighbour_slot": ("set_link(t, entry, link)", "set_link(t, entry + 1, link)",
+                               "next_table", None),
     # The leaf is written whatever its entry holds: only the overlap check (which WP does not
     # relate to the entry) would keep a mapping from being written over.
-    "leaf_over_an_entry_in_use": ("if (is_present(table[i]))\n\t\t\treturn -BH_EEXIST;\n", "",
-                                  "ept_map", "keeps_valid,frame"),
-    # The overlap check creates the tables it looks for: a refused call would change them.
-    "check_creates_tables": ("table_at(t, guest + off, 0, false)",
-                             "table_at(t, guest + off, 0, true)", "overlaps_mapping",
-                             "lookup_only"),
+    "leaf_over_an_entry_in_use": ("if (is_present(*entry))\n\t\t\treturn -BH_EEXIST;\n", "",
+                                  "ept_map", "keeps_valid,frame,written"),
+    # The walk links a new table in place of a 2 MiB leaf (present, not a link), not only
+    # into an empty entry: the assertion 'made' (the entry was empty) fails.
+    "link_over_a_leaf": ("if (is_present(*entry)) {", "if (is_link(*entry)) {", "next_table",
+                         "link,kept,effect,made"),
+    # The walk goes on in the table handed out last, not in the one the entry links to: the
+    # tables would no longer be a tree (each table serving the addresses of its label).
+    "walk_in_another_table": ("\t\treturn (struct step){ k, 0 };",
+                              "\t\treturn (struct step){ *p->next - 1, 0 };", "next_table",
+                              "serves_guest"),
+    # ept_init labels its root as a table of level 2: the tree's labels would not match the
+    # addresses its tables serve.
+    "root_mislabelled": ("ghost (pool->pages[*pool->next], 3, 0)",
+                         "ghost (pool->pages[*pool->next], 2, 0)", "ept_init", "labelled"),
     # A new table's zeroing writes one entry past it, into the next page of the pool.
     "extra_entry_written": ("i < EPT_ENTRIES; i++)\n\t\ttable[i] = 0;",
                             "i <= EPT_ENTRIES; i++)\n\t\ttable[i] = 0;", "new_table", None),

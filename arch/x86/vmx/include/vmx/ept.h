@@ -52,6 +52,16 @@ struct ept_table {
 	uint64_t host_limit; /* host-physical addresses must stay below */
 };
 
+/*
+ * Which table each page of the pool is, for WP only (ghost; as arm64/pgtable.h
+ * does for its tables): the root of the tree the page belongs to, its level + 1
+ * (0: not a table; 4: a PML4) and its number at that level, which every guest
+ * address it serves shares: guest / (the bytes one of its entries maps) / 512.
+ */
+//@ ghost uint64_t *ept_page_tree[1 << 20];
+//@ ghost unsigned int ept_page_level[1 << 20];
+//@ ghost uint64_t ept_page_number[1 << 20];
+
 /* Creates the empty root; host addresses must lie below 2^host_bits. */
 int ept_init(struct ept_table *t, unsigned int host_bits, const struct ept_pool *pool);
 
@@ -67,8 +77,9 @@ uint64_t ept_leaf_bits(uint32_t bh_mem_flags);
  * in range, not overlapping anything mapped: otherwise -BH_EINVAL and
  * nothing is mapped. -BH_ENOMEM when the pool runs out: part of the
  * range may then be mapped, and the caller stops the boot. -BH_EEXIST (as
- * ENOMEM) if a leaf's entry is in use after all: never after the overlap
- * check, but no mapping or link is ever written over.
+ * ENOMEM) if an entry on the way is in use after all (a leaf where a table or
+ * the new leaf goes, or a link leading outside the pages the pool handed out):
+ * never after the overlap check, but no mapping or link is ever written over.
  */
 int ept_map(struct ept_table *t, uint64_t guest, uint64_t host, uint64_t size_bytes,
 	    uint64_t leaf_bits);
