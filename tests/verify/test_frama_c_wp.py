@@ -83,8 +83,9 @@ BREAKS = {
                    "{ &p->pages[next.page][index_at(guest + EPT_PAGE_BYTES, level)], 0 }",
                    "entry_at", "slot,its_slot"),
     # The walk links a new table into the entry beside guest's.
+    # set_link's precondition 'entry' (the entry is guest's slot) fails at the call.
     "link_in_neighbour_slot": ("set_link(t, entry, link)", "set_link(t, entry + 1, link)",
-                               "next_table", None),
+                               "next_table", "entry"),
     # The leaf is written whatever its entry holds: only the overlap check (which WP does not
     # relate to the entry) would keep a mapping from being written over.
     "leaf_over_an_entry_in_use": ("if (is_present(*entry))\n\t\t\treturn -BH_EEXIST;\n", "",

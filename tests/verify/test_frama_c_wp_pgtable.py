@@ -128,10 +128,10 @@ BREAKS = {
                               "\t\treturn (struct step){ *p->next - 1, 0 };", "next_table",
                               "serves_va"),
     # The leaf goes into the entry beside va's: for the last page, outside [va, va + size).
-    # set_leaf's precondition 'entry' at the call fails (all of pt_map's goals are proven
-    # again: with that precondition assumed, frame and written would follow).
+    # set_leaf's precondition 'entry' at the call fails (with it assumed, frame and written
+    # would follow).
     "leaf_in_neighbour_slot": ("arch/arm64/pgtable.c", "set_leaf(t, entry, leaf_entry(",
-                               "set_leaf(t, entry + 1, leaf_entry(", "pt_map"),
+                               "set_leaf(t, entry + 1, leaf_entry(", "pt_map", "entry"),
 }
 
 
